@@ -2,6 +2,10 @@
 $(eval $(call addlib_s,libukhook,$(CONFIG_LIBUKHOOK)))
 
 CINCLUDES-$(CONFIG_LIBUKHOOK) += -I$(LIBUKHOOK_BASE)/include
+# Attribution walks frame pointers (CONFIG_OPTIMIZE_NOOMITFP). GCC still leaves them out of leaf
+# functions, such as a libc's syscall wrapper, and a tail call drops its caller's frame: either way
+# the walk would skip the library that made the call. These flags apply to every microlibrary.
+COMPFLAGS-$(CONFIG_LIBUKHOOK) += -mno-omit-leaf-frame-pointer -fno-optimize-sibling-calls
 # The virtio headers belong to the virtio libraries; a library outside drivers/ adds them itself.
 LIBUKHOOK_CINCLUDES-y += -I$(LIBVIRTIO_BUS_BASE)/include
 LIBUKHOOK_CINCLUDES-y += -I$(LIBVIRTIO_RING_BASE)/include

@@ -30,10 +30,22 @@ void ukhook_syscall_exit(void *rec, long ret)
 	ukhook_end((struct ukhook_record *)rec, ret);
 }
 
+extern char _text[], _etext[];
+
+/* Before the first binary syscall: the walk needs the bounds of the image's code. */
+static int ukhook_init(struct uk_init_ctx *ictx __unused)
+{
+	ukhook_state.text_lo = (uint64_t)_text;
+	ukhook_state.text_len = (uint64_t)(_etext - _text);
+	return 0;
+}
+
 /* Runs when the unikernel shuts down: the last records and the final record reach the host. */
 static void ukhook_term(const struct uk_term_ctx *tctx __unused)
 {
 	ukhook_finish(ukhook_now());
 }
 
+/* Early, so boot-time syscalls are walked too; the stream starts when the device is probed. */
+uk_early_initcall(ukhook_init, 0x0);
 uk_late_initcall(0x0, ukhook_term);

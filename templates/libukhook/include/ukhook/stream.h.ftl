@@ -27,6 +27,7 @@
 #define UKHOOK_KIND_SYSCALL 1
 #define UKHOOK_KIND_FINAL 2
 #define UKHOOK_FLAG_REFUSED 1
+#define UKHOOK_FLAG_LEAF 2 /* frames[0] is the word at the caller's stack pointer */
 
 #define ukhook_likely(x) __builtin_expect(!!(x), 1)
 #define ukhook_unlikely(x) __builtin_expect(!!(x), 0)
@@ -75,6 +76,8 @@ struct ukhook_state {
 	uint64_t dropped;
 	uint32_t inflight;   /* buffers the device still holds */
 	int ready;           /* the device is up and the header is out */
+	uint64_t text_lo;    /* the image's code: [text_lo, text_lo + text_len) */
+	uint64_t text_len;
 };
 
 extern struct ukhook_state ukhook_state;
@@ -144,11 +147,24 @@ static inline struct ukhook_record *ukhook_begin(uint64_t nr, uint64_t a0, uint6
 	r->args[5] = a5;
 	r->rip = rip;
 	/*
+	 * A leaf function that issues the syscall itself (a libc wrapper) often has no frame even with
+	 * frame pointers on, so the rbp chain would skip its caller; the word at the caller's stack
+	 * pointer is then that caller's return address. Take it when it points into the image's code.
+	 */
+	i = 0;
+#if UKHOOK_FRAMES > 0
+	if (!(sp & 7) && sp && *(const uint64_t *)sp - s->text_lo < s->text_len) {
+		r->frames[0] = *(const uint64_t *)sp;
+		r->flags = UKHOOK_FLAG_LEAF;
+		i = 1;
+	}
+#endif
+	/*
 	 * Frame-pointer walk (needs CONFIG_OPTIMIZE_NOOMITFP). Each frame must lie above the previous
 	 * one and within UKHOOK_STACK_WINDOW of the caller's stack pointer, so a clobbered rbp ends the
 	 * walk instead of faulting.
 	 */
-	for (i = 0; i < UKHOOK_FRAMES; i++) {
+	for (; i < UKHOOK_FRAMES; i++) {
 		const uint64_t *f = (const uint64_t *)fp;
 
 		if (fp < lo || fp >= hi || (fp & 7))
