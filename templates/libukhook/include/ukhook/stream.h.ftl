@@ -125,7 +125,7 @@ static inline struct ukhook_record *ukhook_begin(uint64_t nr, uint64_t a0, uint6
 	struct ukhook_record *r;
 	uint64_t slot = s->reserved;
 	uint64_t lo = sp, hi = sp + UKHOOK_STACK_WINDOW;
-	unsigned int i;
+	int i;
 
 	if (ukhook_unlikely(slot - s->completed >= UKHOOK_RING_RECORDS) && !ukhook_make_room()) {
 		s->seq++;
