@@ -1,8 +1,6 @@
 package dev.ukhook.attrib;
 
 import dev.ukhook.trace.SyscallRecord;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -14,9 +12,6 @@ import java.util.Set;
 public final class Attributor {
   private final LinkMap map;
   private final Set<String> transparent;
-  // Attributions are few distinct values; sharing them keeps per-record work allocation-free.
-  private final Map<String, Attribution> direct = new HashMap<>();
-  private final Map<String, Attribution> viaTransparent = new HashMap<>();
 
   public Attributor(LinkMap map, Set<String> transparentLibs) {
     this.map = map;
@@ -44,14 +39,14 @@ public final class Attributor {
       }
       String name = library.get();
       if (!transparent.contains(name)) {
-        return direct.computeIfAbsent(name, n -> new Attribution(n, false));
+        return new Attribution(name, false);
       }
       outermostTransparent = name;
     }
     if (outermostTransparent == null) {
       return Attribution.UNKNOWN;
     }
-    return viaTransparent.computeIfAbsent(outermostTransparent, n -> new Attribution(n, true));
+    return new Attribution(outermostTransparent, true);
   }
 
   public Set<String> transparentLibraries() {

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 public final class LinkMap {
   private static final String MEMORY_MAP = "Linker script and memory map";
   // " .text.foo   0x0000000000115ac0   0x862 /abs/build/libisrlib.o"; the name may wrap onto its own line.
-  private static final Pattern SECTION = Pattern.compile("^ (\\.\\S+)(?:\\s+(0x\\p{XDigit}+)\\s+(0x\\p{XDigit}+)\\s+(\\S.*))?$");
+  private static final Pattern SECTION =
+      Pattern.compile("^ (\\.\\S+)(?:\\s+(0x\\p{XDigit}+)\\s+(0x\\p{XDigit}+)\\s+(\\S.*))?$");
   private static final Pattern CONTINUATION = Pattern.compile("^\\s+(0x\\p{XDigit}+)\\s+(0x\\p{XDigit}+)\\s+(\\S.*)$");
   // Unikraft's per-library objects; an archive member such as "libc.a(x.o)" does not match.
   private static final Pattern LIBRARY_OBJECT = Pattern.compile("(?:^|/)((?:lib|app)[^/]*)\\.o$");
