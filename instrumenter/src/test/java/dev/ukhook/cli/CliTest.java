@@ -1,0 +1,128 @@
+package dev.ukhook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** In-process CLI runs: exit code, stdout and stderr. */
+class CliTest {
+  @TempDir Path dir;
+
+  record Run(int exitCode, String out, String err) {}
+
+  static Run ukhook(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int rc = Ukhook.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);
+    return new Run(rc, out.toString(), err.toString());
+  }
+
+  /** A directory shaped like a Unikraft tree of the given version, with a handler written for the tests. */
+  Path fakeTree(String name, int minor, String handlerResource) throws IOException {
+    Path uk = dir.resolve(name);
+    Files.createDirectories(uk.resolve("lib/syscall_shim"));
+    Files.writeString(uk.resolve("Makefile"), "");
+    Files.writeString(uk.resolve("version.mk"), "UK_VERSION = 0\nUK_SUBVERSION = " + minor + "\nUK_EXTRAVERSION = 0\n");
+    if (handlerResource != null) {
+      try (InputStream in = getClass().getResourceAsStream("/patch/" + handlerResource)) {
+        Files.write(uk.resolve("lib/syscall_shim/uk_syscall_binary.c"), in.readAllBytes());
+      }
+    }
+    return uk;
+  }
+
+  Path app() throws IOException {
+    Path app = dir.resolve("app");
+    Files.createDirectories(app);
+    Files.writeString(app.resolve("Makefile.uk"), "$(eval $(call addlib,appx))\n");
+    return app;
+  }
+
+  static void assertOneLine(String err) {
+    assertEquals(1, err.strip().lines().count(), err);
+    assertTrue(err.startsWith("ukhook: "), err);
+  }
+
+  @Test
+  void notAUnikraftTree() throws IOException {
+    Run r = ukhook("instrument", "--unikraft", dir.toString(), "--app", app().toString());
+    assertEquals(ExitCode.ENVIRONMENT, r.exitCode());
+    assertOneLine(r.err());
+    assertTrue(r.err().contains(dir + " is not a Unikraft tree"), r.err());
+    assertFalse(Files.exists(dir.resolve("app/.ukhook")));
+  }
+
+  @Test
+  void unsupportedVersion() throws IOException {
+    Path uk = fakeTree("uk015", 15, "handler-0.17-shape.c");
+    Run r = ukhook("instrument", "--unikraft", uk.toString(), "--app", app().toString());
+    assertEquals(ExitCode.ENVIRONMENT, r.exitCode());
+    assertOneLine(r.err());
+    assertTrue(r.err().contains("Unikraft 0.15.0 is not supported: ukhook supports 0.16.x, 0.17.0 and main"), r.err());
+  }
+
+  @Test
+  void appWithoutMakefileUk() throws IOException {
+    Path uk = fakeTree("uk017", 17, "handler-0.17-shape.c");
+    Files.createDirectories(dir.resolve("notapp"));
+    Run r = ukhook("instrument", "--unikraft", uk.toString(), "--app", dir.resolve("notapp").toString());
+    assertEquals(ExitCode.USAGE, r.exitCode());
+    assertOneLine(r.err());
+    assertTrue(r.err().contains("has no Makefile.uk"), r.err());
+    assertFalse(Files.exists(dir.resolve("notapp/.ukhook")));
+  }
+
+  @Test
+  void missingAnchorWritesNothing() throws IOException {
+    Path uk = fakeTree("uk017", 17, "handler-0.16-shape.c");
+    Path handler = uk.resolve("lib/syscall_shim/uk_syscall_binary.c");
+    byte[] before = Files.readAllBytes(handler);
+    Path app = app();
+    Run r = ukhook("instrument", "--unikraft", uk.toString(), "--app", app.toString());
+    assertEquals(ExitCode.FAILURE, r.exitCode());
+    assertOneLine(r.err());
+    assertTrue(r.err().contains(handler + ": cannot find the statement `ukarch_sysctx_load(&auxspcb->uksysctx);` "
+        + "in function ukplat_syscall_handler()"), r.err());
+    assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(handler));
+    assertFalse(Files.exists(app.resolve(".ukhook")), "nothing may be written on a bad anchor");
+  }
+
+  @Test
+  void noUnikraftTreeGiven() throws IOException {
+    Run r = ukhook("restore");
+    if (System.getenv("UK_ROOT") == null) {
+      assertEquals(ExitCode.ENVIRONMENT, r.exitCode());
+      assertOneLine(r.err());
+      assertTrue(r.err().contains("pass --unikraft DIR or set UK_ROOT"), r.err());
+    }
+  }
+
+  @Test
+  void restoreOfAnUnpatchedTreeChangesNothing() throws IOException {
+    Path uk = fakeTree("uk016", 16, "handler-0.16-shape.c");
+    Path handler = uk.resolve("lib/syscall_shim/uk_syscall_binary.c");
+    String before = Files.readString(handler);
+    Run r = ukhook("restore", "--unikraft", uk.toString());
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertTrue(r.out().contains("carries no ukhook patch"));
+    assertEquals(before, Files.readString(handler));
+  }
+
+  @Test
+  void badOptionValueIsAUsageError() throws IOException {
+    Path uk = fakeTree("uk017", 17, "handler-0.17-shape.c");
+    Run r = ukhook("instrument", "--unikraft", uk.toString(), "--app", app().toString(), "--ring", "1000");
+    assertEquals(ExitCode.USAGE, r.exitCode());
+    assertEquals("ukhook: --ring must be a power of two of at least 2 records, got 1000", r.err().strip());
+  }
+}
