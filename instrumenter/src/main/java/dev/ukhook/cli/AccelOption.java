@@ -1,5 +1,8 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.qemu.Accel;
+import dev.ukhook.qemu.AccelChoice;
+import dev.ukhook.qemu.AccelProbe;
 import picocli.CommandLine.Option;
 
 /** --accel auto|kvm|tcg. */
@@ -8,8 +11,12 @@ final class AccelOption {
       description = "QEMU accelerator; auto uses KVM only where it really works (default: ${DEFAULT-VALUE}).")
   String accel;
 
-  /** "kvm" or "tcg". */
-  String resolve() {
-    return Accels.resolve(accel);
+  AccelChoice resolve() {
+    for (Accel a : Accel.values()) {
+      if (a.name().equalsIgnoreCase(accel)) {
+        return AccelProbe.chooseForThisHost(a);
+      }
+    }
+    throw new IllegalArgumentException("--accel must be auto, kvm or tcg, got '" + accel + "'");
   }
 }

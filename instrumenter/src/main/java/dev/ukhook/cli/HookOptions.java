@@ -1,16 +1,12 @@
 package dev.ukhook.cli;
 
 import dev.ukhook.gen.HookLibrarySpec;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
 /** What `instrument` (and `trace`) take about the app and the hook library. */
 final class HookOptions {
-  @Option(names = "--lib", paramLabel = "DIR", description = "Extra external microlibrary to build with (repeatable).")
-  List<Path> libraries = new ArrayList<>();
-
   @Option(names = "--transparent", paramLabel = "LIB",
       description = "Library to look through when attributing, besides the libc and syscall_shim (repeatable).")
   List<String> transparent = new ArrayList<>();

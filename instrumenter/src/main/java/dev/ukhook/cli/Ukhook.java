@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "ukhook", mixinStandardHelpOptions = true, version = "ukhook 0.1.0",
     description = "Trace and attribute the binary system calls of Unikraft unikernels.",
     subcommands = {InstrumentCommand.class,
-        CollectCommand.class, ReportCommand.class, RestoreCommand.class, CommandLine.HelpCommand.class})
+        BuildCommand.class, RunCommand.class, TraceCommand.class, CollectCommand.class, ReportCommand.class,
+        RestoreCommand.class, CommandLine.HelpCommand.class})
 public final class Ukhook implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

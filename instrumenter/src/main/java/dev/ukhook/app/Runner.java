@@ -1,0 +1,169 @@
+package dev.ukhook.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ukhook.UkhookException;
+import dev.ukhook.cli.ExitCode;
+import dev.ukhook.collect.CollectResult;
+import dev.ukhook.collect.Collector;
+import dev.ukhook.qemu.AccelChoice;
+import dev.ukhook.qemu.QemuResult;
+import dev.ukhook.qemu.QemuRunner;
+import dev.ukhook.qemu.QemuSpec;
+import dev.ukhook.report.RunReport;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * `ukhook run`: boots an instrumented image in QEMU with its virtio-console wired to the collector,
+ * then attributes the trace. Each run gets its own directory: image-id, run.json, console.log,
+ * qemu.log, trace.ukt, link.map, table.txt, results.json.
+ */
+public final class Runner {
+  public record Options(AccelChoice accel, int memoryMib, Duration timeout, boolean icount, String qemu,
+      List<String> kernelArgs, List<String> appArgs) {}
+
+  public record Outcome(Path runDir, QemuResult qemu, CollectResult collect, RunReport report) {
+    /** Problems worth a non-zero exit, one line each. */
+    public List<String> problems() {
+      List<String> p = new java.util.ArrayList<>();
+      qemu.problem().ifPresent(p::add);
+      collect.damageLine().ifPresent(p::add);
+      if (collect.missing() > 0) {
+        p.add(collect.missing() + " records missing (sent by the guest but not received)");
+      }
+      report.identityWarning().ifPresent(p::add);
+      return p;
+    }
+  }
+
+  private Runner() {}
+
+  public static Outcome run(AppSpec app, Options o, PrintStream terminal, PrintStream err) {
+    Workspace ws = Workspace.of(app);
+    InstrumentState st = InstrumentState.read(ws);
+    Path image = Builder.findImage(ws.build()).orElseThrow(() -> new UkhookException(ExitCode.USAGE,
+        "no image in " + ws.build() + ": run `ukhook build " + app.dir() + "` first"));
+    if (st.accel().equals("kvm") && o.accel().accel().qemuName().equals("tcg")) {
+      err.println("ukhook: warning: the image was configured for KVM (LIBUKRANDOM may be on) but runs under TCG, "
+          + "where LIBUKRANDOM stops the boot; run `ukhook instrument --accel tcg` and build again if it does");
+    }
+    Path runDir = newRunDir(ws);
+    copy(ws.linkMap(), runDir.resolve("link.map"));
+    write(runDir.resolve("image-id"), st.imageId() + "\n");
+    Path socket = socketPath(runDir);
+    Path trace = runDir.resolve("trace.ukt");
+    QemuSpec spec = QemuSpec.of(image, o.accel().accel(), runDir).withQemu(o.qemu()).withMemoryMib(o.memoryMib())
+        .withIcount(o.icount()).withArgs(o.kernelArgs(), o.appArgs()).withVirtioSocket(socket);
+    writeRunJson(runDir, st, image, o, spec);
+
+    QemuRunner qemu = new QemuRunner(terminal, o.timeout());
+    Collector collector = Collector.listen(socket, trace);
+    Thread onCtrlC = new Thread(() -> {
+      qemu.stop();
+      collector.stop();
+    }, "ukhook-run-stop");
+    Runtime.getRuntime().addShutdownHook(onCtrlC);
+    try {
+      collector.start();
+      err.println("ukhook: booting " + image.getFileName() + " (" + o.accel().accel().qemuName()
+          + (o.icount() ? ", icount" : "") + ": " + o.accel().reason() + "); run directory " + runDir);
+      err.flush();
+      QemuResult q = qemu.run(spec);
+      // QEMU has exited, so the peer is closed; what is still queued on the socket is drained.
+      CollectResult c = collector.awaitResult(Duration.ofSeconds(10)).orElseGet(collector::stop);
+      RunReport report = RunReport.of(trace, runDir.resolve("link.map"), new LinkedHashSet<>(st.transparent()),
+          Optional.of(st.imageId()));
+      report.write(runDir);
+      return new Outcome(runDir, q, c, report);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      collector.stop();
+      throw new UkhookException(ExitCode.FAILURE, "interrupted; the records received so far are in " + trace);
+    } finally {
+      collector.stop();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: the hook is running already.
+      }
+    }
+  }
+
+  private static Path newRunDir(Workspace ws) {
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    try {
+      Files.createDirectories(ws.runs());
+      for (int i = 0; ; i++) {
+        Path dir = ws.runs().resolve(i == 0 ? stamp : stamp + "-" + i);
+        if (!Files.exists(dir)) {
+          return Files.createDirectory(dir);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The run directory's socket, unless its path is too long for a Unix socket (107 bytes). */
+  private static Path socketPath(Path runDir) {
+    Path sock = runDir.resolve("ukhook.sock");
+    if (sock.toString().getBytes(StandardCharsets.UTF_8).length <= 100) {
+      return sock;
+    }
+    try {
+      return Files.createTempDirectory("ukhook-").resolve("ukhook.sock");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void writeRunJson(Path runDir, InstrumentState st, Path image, Options o, QemuSpec spec) {
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("image", image.toString());
+    run.put("image_id", st.imageId());
+    run.put("unikraft", st.unikraft());
+    run.put("unikraft_version", st.version());
+    run.put("accel", o.accel().accel().qemuName());
+    run.put("icount", o.icount());
+    run.put("transparent", st.transparent());
+    run.put("qemu", spec.toArgs());
+    try {
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(runDir.resolve("run.json").toFile(), run);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void copy(Path from, Path to) {
+    try {
+      Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UkhookException(ExitCode.USAGE, "cannot copy " + from + " into the run directory (" + e.getMessage()
+          + "): run `ukhook build` first");
+    }
+  }
+
+  private static void write(Path p, String s) {
+    try {
+      Files.writeString(p, s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package dev.ukhook.cli;
+
+import dev.ukhook.app.Builder;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "build", description = "Build an instrumented application: the image, its .dbg ELF and a link map.")
+final class BuildCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions common;
+  @Mixin AppArgs app;
+
+  @Override
+  public Integer call() {
+    Commands.build(app, spec.commandLine().getErr());
+    spec.commandLine().getOut().println("next: ukhook run " + app.appDir());
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,22 @@
+package dev.ukhook.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "run", description = "Boot a built, instrumented image in QEMU, collect its trace and print the "
+    + "system calls per microlibrary.")
+final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions common;
+  @Mixin AppArgs app;
+  @Mixin AccelOption accel;
+  @Mixin RunOptions run;
+
+  @Override
+  public Integer call() {
+    return Commands.run(app, accel, run, spec.commandLine());
+  }
+}
