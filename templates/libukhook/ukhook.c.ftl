@@ -13,6 +13,7 @@
 #include <uk/arch/lcpu.h>
 #include <uk/essentials.h>
 #include <uk/init.h>
+#include <uk/plat/time.h>
 
 /*
  * Returns 1 when the call is to be dispatched. Returning 0 refuses it; the return value to the
@@ -32,11 +33,16 @@ void ukhook_syscall_exit(void *rec, long ret)
 
 extern char _text[], _etext[];
 
+__nsec ukhook_boot_ns;
+uint64_t ukhook_boot_tsc;
+
 /* Before the first binary syscall: the walk needs the bounds of the image's code. */
 static int ukhook_init(struct uk_init_ctx *ictx __unused)
 {
 	ukhook_state.text_lo = (uint64_t)_text;
 	ukhook_state.text_len = (uint64_t)(_etext - _text);
+	ukhook_boot_ns = ukplat_monotonic_clock();
+	ukhook_boot_tsc = ukhook_now();
 	return 0;
 }
 

@@ -70,7 +70,12 @@ public final class Instrumenter {
     String patched = HandlerPatcher.patch(original, spec, handler.toString());
 
     InstrumentState previous = InstrumentState.readIfPresent(ws).orElse(null);
-    String imageId = previous != null ? previous.imageId() : newImageId();
+    // Re-instrumenting the same tree with the same hook options keeps the image's identity.
+    boolean same = previous != null && previous.unikraft().equals(tree.root().toString())
+        && previous.version().equals(tree.version().toString()) && previous.frames() == o.frames()
+        && previous.ringRecords() == o.ringRecords() && previous.batchRecords() == o.batchRecords()
+        && previous.overflow().equalsIgnoreCase(o.overflow().name());
+    String imageId = same ? previous.imageId() : newImageId();
     HookLibrarySpec libSpec = new HookLibrarySpec(o.frames(), o.ringRecords(), o.batchRecords(), o.overflow(), imageId);
     Map<String, String> libFiles = HookLibrary.render(libSpec);
     Map<String, String> required = requiredConfig(o.tcg());

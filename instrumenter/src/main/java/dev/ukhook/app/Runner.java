@@ -11,6 +11,7 @@ import dev.ukhook.qemu.QemuResult;
 import dev.ukhook.qemu.QemuRunner;
 import dev.ukhook.qemu.QemuSpec;
 import dev.ukhook.report.RunReport;
+import dev.ukhook.unikraft.Kconfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -67,7 +68,8 @@ public final class Runner {
     Path socket = socketPath(runDir);
     Path trace = runDir.resolve("trace.ukt");
     QemuSpec spec = QemuSpec.of(image, o.accel().accel(), runDir).withQemu(o.qemu()).withMemoryMib(o.memoryMib())
-        .withIcount(o.icount()).withArgs(o.kernelArgs(), o.appArgs()).withVirtioSocket(socket);
+        .withIcount(o.icount()).withArgs(o.kernelArgs(), o.appArgs()).withVirtioSocket(socket)
+        .withLibParam("y".equals(Kconfig.parse(Instrumenter.read(ws.config())).get("CONFIG_LIBUKLIBPARAM")));
     writeRunJson(runDir, st, image, o, spec);
 
     QemuRunner qemu = new QemuRunner(terminal, o.timeout());

@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
  * @param virtioSocket the Unix socket the collector listens on, or null for a boot without a trace channel
  * @param runDir this run's state directory: pidfile, {@code qemu.log}, {@code console.log}
  * @param extraArgs passed to QEMU last, unchanged
+ * @param libParam the image parses kernel arguments (CONFIG_LIBUKLIBPARAM), so {@code --} must separate
+ *     them from the application's; without it Unikraft hands the whole command line to the application
  */
 public record QemuSpec(
     String qemu,
@@ -35,7 +37,8 @@ public record QemuSpec(
     List<String> appArgs,
     Path virtioSocket,
     Path runDir,
-    List<String> extraArgs) {
+    List<String> extraArgs,
+    boolean libParam) {
 
   public static final String DEFAULT_QEMU = "qemu-system-x86_64";
   public static final int DEFAULT_MEMORY_MIB = 64;
@@ -71,6 +74,10 @@ public record QemuSpec(
                 + MAX_SOCKET_PATH_BYTES + " a Unix socket allows; use a shorter run directory");
       }
     }
+    if (!libParam && !kernelArgs.isEmpty()) {
+      throw new UkhookException(ExitCode.USAGE, "kernel arguments " + kernelArgs + " need CONFIG_LIBUKLIBPARAM in "
+          + "the image; enable it in the app's configuration or pass only application arguments after --");
+    }
     kernelArgs = List.copyOf(kernelArgs);
     appArgs = List.copyOf(appArgs);
     extraArgs = List.copyOf(extraArgs);
@@ -80,37 +87,42 @@ public record QemuSpec(
   public static QemuSpec of(Path kernel, Accel accel, Path runDir) {
     return new QemuSpec(
         DEFAULT_QEMU, kernel, accel, DEFAULT_MEMORY_MIB, false, List.of(), List.of(), null, runDir,
-        List.of());
+        List.of(), true);
   }
 
   public QemuSpec withQemu(String qemu) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs);
+        extraArgs, libParam);
   }
 
   public QemuSpec withMemoryMib(int memoryMib) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs);
+        extraArgs, libParam);
   }
 
   public QemuSpec withIcount(boolean icount) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs);
+        extraArgs, libParam);
   }
 
   public QemuSpec withArgs(List<String> kernelArgs, List<String> appArgs) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs);
+        extraArgs, libParam);
   }
 
   public QemuSpec withVirtioSocket(Path virtioSocket) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs);
+        extraArgs, libParam);
   }
 
   public QemuSpec withExtraArgs(List<String> extraArgs) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs);
+        extraArgs, libParam);
+  }
+
+  public QemuSpec withLibParam(boolean libParam) {
+    return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
+        extraArgs, libParam);
   }
 
   /** QEMU writes its pid here and removes the file when it exits. */
@@ -151,11 +163,12 @@ public record QemuSpec(
     // with 85 instead of 0, and a crash can be told from a normal shutdown (which exits 0 or 83).
     args.addAll(List.of("-device", "isa-debug-exit,iobase=0x501,iosize=2"));
     if (virtioSocket != null) {
-      // QEMU is the client: the collector must be listening before QEMU starts.
+      // QEMU is the client: the collector must be listening before QEMU starts. A serial port, not a
+      // virtconsole: QEMU drops console data when the socket would block, but throttles a port.
       args.addAll(List.of(
-          "-device", "virtio-serial-pci,max_ports=1",
+          "-device", "virtio-serial-pci,max_ports=2",
           "-chardev", "socket,id=" + CHARDEV_ID + ",path=" + virtioSocket.toString().replace(",", ",,"),
-          "-device", "virtconsole,chardev=" + CHARDEV_ID));
+          "-device", "virtserialport,nr=1,name=ukhook.trace,chardev=" + CHARDEV_ID));
     }
     args.addAll(List.of("-pidfile", pidFile().toString(), "-D", logFile().toString()));
     args.addAll(extraArgs);
@@ -166,6 +179,9 @@ public record QemuSpec(
   public String commandLine() {
     String kernel = kernelArgs.stream().map(QemuSpec::quote).collect(Collectors.joining(" "));
     String app = appArgs.stream().map(QemuSpec::quote).collect(Collectors.joining(" "));
+    if (!libParam) {
+      return app;
+    }
     return ((kernel.isEmpty() ? "" : kernel + " ") + "-- " + app).trim();
   }
 

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Cost of a binary syscall in Unikraft: plain, with CONFIG_LIBSYSCALL_SHIM_STRACE, and traced by ukhook.
+#
+#   bench/lat-syscall.sh UNIKRAFT_TREE [ITERATIONS] [OPS]      e.g. bench/lat-syscall.sh ~/unikraft 20000 "null read write open"
+#
+# Builds examples/lat-syscall three ways from the same tree and runs each under QEMU TCG, once with
+# -icount shift=0 (deterministic: TSC cycles per operation repeat exactly) and 5 times without icount
+# (wall clock: the median is reported). Prints a Markdown table on stdout; progress goes to stderr.
+set -euo pipefail
+uk=$(cd "${1:?usage: bench/lat-syscall.sh UNIKRAFT_TREE [ITERATIONS] [OPS]}" && pwd)
+iters=${2:-20000}
+ops=${3:-null read write open}
+runs=5
+repo=$(cd "$(dirname "$0")/.." && pwd)
+app=$repo/examples/lat-syscall
+work=${BENCH_WORK:-$(mktemp -d /tmp/ukhook-bench-XXXXXX)}
+qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none -serial stdio -accel tcg -cpu qemu64 -m 64
+      -device isa-debug-exit,iobase=0x501,iosize=2)
+
+say() { echo "bench: $*" >&2; }
+
+build() { # name extra-kconfig-lines...
+  local name=$1; shift
+  local dir=$work/$name
+  mkdir -p "$dir"
+  { cat "$app/defconfig"; printf '%s\n' "$@"; } > "$dir/defconfig"
+  say "building $name"
+  make -C "$uk" A="$app" O="$dir/build" C="$dir/config" UK_DEFCONFIG="$dir/defconfig" defconfig > "$dir/build.log" 2>&1
+  make -C "$uk" A="$app" O="$dir/build" C="$dir/config" -j"$(nproc)" >> "$dir/build.log" 2>&1 \
+    || { say "build of $name failed; see $dir/build.log"; exit 1; }
+}
+
+# cycles_per_op for one op from a console log
+per_op() { sed -n "s/.*lat-syscall op=$2 .*cycles_per_op=\([0-9.]*\).*/\1/p" "$1" | tail -1; }
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+run_plain() { # name icount(0/1) log
+  local img=$work/$1/build/lat-syscall_qemu-x86_64 extra=()
+  [ "$2" = 1 ] && extra=(-icount shift=0)
+  "${qemu[@]}" "${extra[@]}" -kernel "$img" -append "-n $iters $ops" > "$3" 2>&1 || true
+}
+
+run_ukhook() { # icount(0/1) log
+  local extra=()
+  [ "$1" = 1 ] && extra=(--icount)
+  "$repo/ukhook" run "$app" "${extra[@]}" --timeout 600 -- -n "$iters" $ops > "$2.table" 2> "$2.err" || true
+  cp "$(ls -d "$app"/.ukhook/runs/* | tail -1)/console.log" "$2"
+  grep -h "records (" "$2.err" >&2 || true
+}
+
+build plain "# CONFIG_LIBSYSCALL_SHIM_STRACE is not set"
+build strace "CONFIG_LIBSYSCALL_SHIM_STRACE=y"
+say "instrumenting and building ukhook"
+"$repo/ukhook" instrument --unikraft "$uk" "$app" >&2
+"$repo/ukhook" build "$app" >&2
+
+declare -A icount wall
+for v in plain strace ukhook; do
+  say "$v: icount run"
+  if [ $v = ukhook ]; then run_ukhook 1 "$work/$v.icount.log"; else run_plain $v 1 "$work/$v.icount.log"; fi
+  for op in $ops; do icount[$v.$op]=$(per_op "$work/$v.icount.log" "$op"); done
+  for i in $(seq $runs); do
+    say "$v: wall-clock run $i/$runs"
+    if [ $v = ukhook ]; then run_ukhook 0 "$work/$v.wall$i.log"; else run_plain $v 0 "$work/$v.wall$i.log"; fi
+  done
+  for op in $ops; do
+    wall[$v.$op]=$(for i in $(seq $runs); do per_op "$work/$v.wall$i.log" "$op"; done | median)
+  done
+done
+"$repo/ukhook" restore --unikraft "$uk" >&2
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2fx", a / b }'; }
+version=$(sed -n 's/^UK_\(VERSION\|SUBVERSION\|EXTRAVERSION\) = //p' "$uk/version.mk" | paste -sd.)
+echo "Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), $iters iterations, TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
+echo
+echo "| op | plain (icount) | strace (icount) | ukhook (icount) | strace / plain | ukhook / plain | plain (wall, median of $runs) | strace (wall) | ukhook (wall) | strace / plain (wall) | ukhook / plain (wall) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for op in $ops; do
+  echo "| $op | ${icount[plain.$op]} | ${icount[strace.$op]} | ${icount[ukhook.$op]} | $(ratio "${icount[strace.$op]}" "${icount[plain.$op]}") | $(ratio "${icount[ukhook.$op]}" "${icount[plain.$op]}") | ${wall[plain.$op]} | ${wall[strace.$op]} | ${wall[ukhook.$op]} | $(ratio "${wall[strace.$op]}" "${wall[plain.$op]}") | $(ratio "${wall[ukhook.$op]}" "${wall[plain.$op]}") |"
+done
+say "logs in $work"

@@ -1,0 +1,145 @@
+package dev.ukhook.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ukhook.cli.ExitCode;
+import dev.ukhook.cli.Ukhook;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole job on a real Unikraft tree: `ukhook trace examples/syscall-mix --unikraft TREE` must
+ * report exactly the example's expected counts per microlibrary with nothing lost, and `ukhook restore`
+ * must leave the tree as it was. Trees come from UK_ROOTS (colon-separated) or UK_ROOT; without one
+ * the test is skipped and says so.
+ */
+class SyscallMixIT {
+  @TempDir Path tmp;
+
+  static List<Path> trees() {
+    String roots = System.getenv().getOrDefault("UK_ROOTS", System.getenv().getOrDefault("UK_ROOT", ""));
+    return Arrays.stream(roots.split(":")).filter(s -> !s.isBlank()).map(Path::of).toList();
+  }
+
+  static Path home() {
+    return Path.of(System.getenv().getOrDefault("UKHOOK_HOME", "..")).toAbsolutePath().normalize();
+  }
+
+  static final String NO_TREE = "SKIPPED: set UK_ROOT (or UK_ROOTS=a:b:c) to Unikraft 0.16.x/0.17.0/main checkouts "
+      + "to run the end-to-end tests on a real tree";
+
+  /** Makes the skip visible in the test counts, not only in the log. */
+  @Test
+  void unikraftTreeIsGiven() {
+    if (trees().isEmpty()) {
+      System.err.println("[SyscallMixIT] " + NO_TREE);
+    }
+    assumeTrue(!trees().isEmpty(), NO_TREE);
+    assumeTrue(onPath("qemu-system-x86_64"), "SKIPPED: qemu-system-x86_64 is not installed");
+  }
+
+  @TestFactory
+  Stream<DynamicTest> traceReportsTheExpectedCountsOnEveryTree() {
+    if (!onPath("qemu-system-x86_64")) {
+      return Stream.empty();
+    }
+    return trees().stream().map(t -> DynamicTest.dynamicTest(t.toString(), () -> traceOn(t)));
+  }
+
+  private void traceOn(Path tree) throws Exception {
+    Path handler = tree.resolve("lib/syscall_shim/uk_syscall_binary.c");
+    String before = Files.readString(handler);
+    Path app = tmp.resolve("syscall-mix-" + tree.getFileName());
+    copyExample(home().resolve("examples/syscall-mix"), app);
+
+    Run r = ukhook("trace", app.toString(), "--unikraft", tree.toString(), "--timeout", "120");
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertTrue(r.out().contains("libsmnet"), r.out());
+
+    Path runDir;
+    try (Stream<Path> runs = Files.list(app.resolve(".ukhook/runs"))) {
+      runDir = runs.max(Comparator.naturalOrder()).orElseThrow();
+    }
+    JsonNode results = new ObjectMapper().readTree(runDir.resolve("results.json").toFile());
+    JsonNode expected = new ObjectMapper().readTree(app.resolve("expected.json").toFile());
+    assertEquals(counts(expected), countsOf(results.get("libraries")), "per-microlibrary counts on " + tree);
+    assertEquals(18, results.get("records").asLong());
+    assertEquals(0, results.get("dropped").asLong());
+    assertEquals(0, results.get("missing").asLong());
+    assertTrue(results.get("final_record").asBoolean());
+    assertTrue(Files.size(runDir.resolve("console.log")) > 0);
+    assertTrue(Files.readString(runDir.resolve("console.log")).contains("syscall-mix: done"));
+
+    Run restore = ukhook("restore", "--unikraft", tree.toString());
+    assertEquals(ExitCode.OK, restore.exitCode(), restore.err());
+    if (!before.contains("ukhook-begin")) {
+      assertEquals(before, Files.readString(handler), "restore must give back the original bytes");
+    } else {
+      Files.writeString(handler, before); // it was instrumented before the test: leave it so
+    }
+  }
+
+  private static Map<String, Map<String, Long>> counts(JsonNode libs) {
+    Map<String, Map<String, Long>> m = new TreeMap<>();
+    libs.fields().forEachRemaining(lib -> {
+      Map<String, Long> calls = new TreeMap<>();
+      lib.getValue().fields().forEachRemaining(c -> calls.put(c.getKey(), c.getValue().asLong()));
+      m.put(lib.getKey(), calls);
+    });
+    return m;
+  }
+
+  private static Map<String, Map<String, Long>> countsOf(JsonNode libraries) {
+    Map<String, Map<String, Long>> m = new TreeMap<>();
+    libraries.fields().forEachRemaining(lib -> {
+      Map<String, Long> calls = new TreeMap<>();
+      lib.getValue().get("syscalls").fields().forEachRemaining(c -> calls.put(c.getKey(), c.getValue().asLong()));
+      m.put(lib.getKey(), calls);
+    });
+    return m;
+  }
+
+  record Run(int exitCode, String out, String err) {}
+
+  static Run ukhook(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int rc = Ukhook.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);
+    return new Run(rc, out.toString(), err.toString());
+  }
+
+  static boolean onPath(String program) {
+    return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+        .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, program)));
+  }
+
+  private static void copyExample(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.filter(p -> !from.relativize(p).startsWith(".ukhook")).toList()) {
+        Path dest = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(dest);
+        } else {
+          Files.copy(p, dest);
+        }
+      }
+    }
+  }
+}
