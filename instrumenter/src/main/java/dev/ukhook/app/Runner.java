@@ -74,9 +74,17 @@ public final class Runner {
 
     QemuRunner qemu = new QemuRunner(terminal, o.timeout());
     Collector collector = Collector.listen(socket, trace);
+    // Ctrl-C: stop QEMU and the collector, then give the main thread time to write the report of
+    // what arrived before the JVM exits.
+    java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
     Thread onCtrlC = new Thread(() -> {
       qemu.stop();
       collector.stop();
+      try {
+        reported.await(20, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }, "ukhook-run-stop");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
     try {
@@ -90,6 +98,11 @@ public final class Runner {
       RunReport report = RunReport.of(trace, runDir.resolve("link.map"), new LinkedHashSet<>(st.transparent()),
           Optional.of(st.imageId()));
       report.write(runDir);
+      if (q.stoppedByUser()) {
+        err.println("ukhook: stopped; " + c.summary());
+        err.print(report.table().toText());
+        err.flush();
+      }
       return new Outcome(runDir, q, c, report);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -99,6 +112,7 @@ public final class Runner {
       throw new UkhookException(ExitCode.FAILURE, "interrupted; the records received so far are in " + trace);
     } finally {
       collector.stop();
+      reported.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(onCtrlC);
       } catch (IllegalStateException shuttingDown) {

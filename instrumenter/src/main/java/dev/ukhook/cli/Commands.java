@@ -29,10 +29,10 @@ final class Commands {
   private Commands() {}
 
   /** Everything `trace` needs, checked before a long build so that one line lists all that is missing. */
-  static void checkTools() {
+  static void checkTools(String path) {
     List<String> missing = new ArrayList<>();
     for (String tool : List.of("make", "gcc", "flex", "bison", "qemu-system-x86_64")) {
-      if (!onPath(tool)) {
+      if (!onPath(tool, path)) {
         missing.add(tool);
       }
     }
@@ -42,8 +42,7 @@ final class Commands {
     }
   }
 
-  static boolean onPath(String program) {
-    String path = System.getenv().getOrDefault("PATH", "");
+  static boolean onPath(String program, String path) {
     for (String dir : path.split(File.pathSeparator)) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
         return true;

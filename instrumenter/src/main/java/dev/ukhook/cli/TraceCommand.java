@@ -19,7 +19,7 @@ final class TraceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Commands.checkTools();
+    Commands.checkTools(System.getenv().getOrDefault("PATH", ""));
     Commands.instrument(unikraft.resolve(), app, hook, accel, spec.commandLine().getErr());
     Commands.build(app, spec.commandLine().getErr());
     return Commands.run(app, accel, run, spec.commandLine());

@@ -2,8 +2,10 @@ package dev.ukhook.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ukhook.UkhookException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -124,5 +126,19 @@ class CliTest {
     Run r = ukhook("instrument", "--unikraft", uk.toString(), "--app", app().toString(), "--ring", "1000");
     assertEquals(ExitCode.USAGE, r.exitCode());
     assertEquals("ukhook: --ring must be a power of two of at least 2 records, got 1000", r.err().strip());
+  }
+
+  @Test
+  void missingToolsAreNamedWithTheirPackages() throws IOException {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    for (String tool : new String[] {"make", "gcc"}) {
+      Path t = Files.writeString(bin.resolve(tool), "#!/bin/sh\n");
+      t.toFile().setExecutable(true);
+    }
+    UkhookException e = assertThrows(UkhookException.class,
+        () -> Commands.checkTools(bin.toString()));
+    assertEquals(ExitCode.ENVIRONMENT, e.exitCode());
+    assertEquals("missing on PATH: flex, bison, qemu-system-x86_64; install them (Debian: apt-get install flex bison "
+        + "qemu-system-x86)", e.getMessage());
   }
 }

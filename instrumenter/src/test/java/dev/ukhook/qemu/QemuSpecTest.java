@@ -137,4 +137,15 @@ class QemuSpecTest {
         assertThrows(UkhookException.class, () -> QemuSpec.of(KERNEL, Accel.TCG, RUN).withMemoryMib(0));
     assertEquals(ExitCode.USAGE, e.exitCode());
   }
+
+  @Test
+  void withoutLibParamTheWholeCommandLineIsTheApplications() {
+    QemuSpec spec = QemuSpec.of(Path.of("/img"), Accel.TCG, Path.of("/run"))
+        .withArgs(List.of(), List.of("-n", "5")).withLibParam(false);
+    assertEquals("-n 5", spec.commandLine());
+    assertEquals("-- -n 5", spec.withLibParam(true).commandLine());
+    UkhookException e = assertThrows(UkhookException.class,
+        () -> spec.withArgs(List.of("vfs.fstab=x"), List.of()));
+    assertTrue(e.getMessage().startsWith("kernel arguments [vfs.fstab=x] need CONFIG_LIBUKLIBPARAM"), e.getMessage());
+  }
 }
