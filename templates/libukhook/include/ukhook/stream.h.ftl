@@ -124,7 +124,6 @@ static inline struct ukhook_record *ukhook_begin(uint64_t nr, uint64_t a0, uint6
 	struct ukhook_state *s = &ukhook_state;
 	struct ukhook_record *r;
 	uint64_t slot = s->reserved;
-	uint64_t lo = sp, hi = sp + UKHOOK_STACK_WINDOW;
 	int i;
 
 	if (ukhook_unlikely(slot - s->completed >= UKHOOK_RING_RECORDS) && !ukhook_make_room()) {
@@ -153,25 +152,22 @@ static inline struct ukhook_record *ukhook_begin(uint64_t nr, uint64_t a0, uint6
 	 */
 	i = 0;
 #if UKHOOK_FRAMES > 0
-	if (!(sp & 7) && sp && *(const uint64_t *)sp - s->text_lo < s->text_len) {
+	if (*(const uint64_t *)sp - s->text_lo < s->text_len) {
 		r->frames[0] = *(const uint64_t *)sp;
 		r->flags = UKHOOK_FLAG_LEAF;
 		i = 1;
 	}
 #endif
 	/*
-	 * Frame-pointer walk (needs CONFIG_OPTIMIZE_NOOMITFP). Each frame must lie above the previous
-	 * one and within UKHOOK_STACK_WINDOW of the caller's stack pointer, so a clobbered rbp ends the
-	 * walk instead of faulting.
+	 * Frame-pointer walk (needs CONFIG_OPTIMIZE_NOOMITFP). A frame must lie within
+	 * UKHOOK_STACK_WINDOW above the caller's stack pointer, so a clobbered rbp (zero, below the
+	 * stack, wild) ends the walk instead of faulting; one unsigned compare covers all of these.
 	 */
 	for (; i < UKHOOK_FRAMES; i++) {
-		const uint64_t *f = (const uint64_t *)fp;
-
-		if (fp < lo || fp >= hi || (fp & 7))
+		if (fp - sp >= UKHOOK_STACK_WINDOW)
 			break;
-		r->frames[i] = f[1];
-		lo = fp + 16;
-		fp = f[0];
+		r->frames[i] = ((const uint64_t *)fp)[1];
+		fp = ((const uint64_t *)fp)[0];
 	}
 	r->depth = (uint8_t)i;
 	for (; i < UKHOOK_FRAMES; i++)
