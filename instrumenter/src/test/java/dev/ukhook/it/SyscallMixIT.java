@@ -130,7 +130,7 @@ class SyscallMixIT {
         .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, program)));
   }
 
-  private static void copyExample(Path from, Path to) throws IOException {
+  static void copyExample(Path from, Path to) throws IOException {
     try (Stream<Path> s = Files.walk(from)) {
       for (Path p : s.filter(p -> !from.relativize(p).startsWith(".ukhook")).toList()) {
         Path dest = to.resolve(from.relativize(p).toString());
