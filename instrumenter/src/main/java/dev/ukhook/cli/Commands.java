@@ -21,7 +21,7 @@ import java.util.Map;
 import picocli.CommandLine;
 
 /** Steps that more than one command runs (trace = instrument + build + run). */
-final class Commands {
+public final class Commands {
   /** Program -> Debian package, for the one line that says what to install. */
   private static final Map<String, String> TOOLS = Map.of("make", "make", "gcc", "gcc", "flex", "flex",
       "bison", "bison", "qemu-system-x86_64", "qemu-system-x86");
@@ -42,7 +42,7 @@ final class Commands {
     }
   }
 
-  static boolean onPath(String program, String path) {
+  public static boolean onPath(String program, String path) {
     for (String dir : path.split(File.pathSeparator)) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
         return true;

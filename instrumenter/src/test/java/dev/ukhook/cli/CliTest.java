@@ -17,12 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** In-process CLI runs: exit code, stdout and stderr. */
-class CliTest {
+public class CliTest {
   @TempDir Path dir;
 
-  record Run(int exitCode, String out, String err) {}
+  public record Run(int exitCode, String out, String err) {}
 
-  static Run ukhook(String... args) {
+  public static Run ukhook(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int rc = Ukhook.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);

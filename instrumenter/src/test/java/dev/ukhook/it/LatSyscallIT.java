@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ukhook.cli.CliTest;
 import dev.ukhook.cli.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ class LatSyscallIT {
     assumeTrue(tree() != null, SyscallMixIT.NO_TREE);
     assumeTrue(SyscallMixIT.onPath("qemu-system-x86_64"), "SKIPPED: qemu-system-x86_64 is not installed");
     Path app = app();
-    SyscallMixIT.Run r = SyscallMixIT.ukhook("trace", app.toString(), "--unikraft", tree().toString(),
+    CliTest.Run r = SyscallMixIT.ukhook("trace", app.toString(), "--unikraft", tree().toString(),
         "--timeout", "300", "--", "-n", "20000", "null", "read", "write", "open");
     assertEquals(ExitCode.OK, r.exitCode(), r.err());
     for (String op : new String[] {"null", "read", "write", "open"}) {
@@ -65,7 +66,7 @@ class LatSyscallIT {
     assumeTrue(tree() != null, SyscallMixIT.NO_TREE);
     assumeTrue(SyscallMixIT.onPath("qemu-system-x86_64"), "SKIPPED: qemu-system-x86_64 is not installed");
     Path app = app();
-    SyscallMixIT.Run r = SyscallMixIT.ukhook("trace", app.toString(), "--unikraft", tree().toString(),
+    CliTest.Run r = SyscallMixIT.ukhook("trace", app.toString(), "--unikraft", tree().toString(),
         "--overflow", "drop", "--ring", "32", "--batch", "16", "--timeout", "300", "--", "-n", "200000", "null");
     assertEquals(ExitCode.OK, r.exitCode(), r.err());
     JsonNode res = lastResults(app);

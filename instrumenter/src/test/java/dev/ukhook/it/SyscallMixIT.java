@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ukhook.cli.ExitCode;
-import dev.ukhook.cli.Ukhook;
+import dev.ukhook.cli.CliTest;
+import dev.ukhook.cli.CliTest.Run;
+import dev.ukhook.cli.Commands;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -116,18 +116,12 @@ class SyscallMixIT {
     return m;
   }
 
-  record Run(int exitCode, String out, String err) {}
-
   static Run ukhook(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int rc = Ukhook.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);
-    return new Run(rc, out.toString(), err.toString());
+    return CliTest.ukhook(args);
   }
 
   static boolean onPath(String program) {
-    return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
-        .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, program)));
+    return Commands.onPath(program, System.getenv().getOrDefault("PATH", ""));
   }
 
   static void copyExample(Path from, Path to) throws IOException {

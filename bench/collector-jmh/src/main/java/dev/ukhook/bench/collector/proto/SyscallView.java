@@ -1,0 +1,95 @@
+package dev.ukhook.bench.collector.proto;
+
+import dev.ukhook.trace.SyscallRecord;
+import java.nio.ByteBuffer;
+
+/**
+ * Prototype: a syscall record read in place, the flyweight that {@link ViewStreamDecoder} hands its sink.
+ * One instance per decoder is moved from record to record, so decoding allocates nothing per record; a sink
+ * that keeps a record calls {@link #toRecord()}. Valid only during the sink's call.
+ */
+public final class SyscallView {
+  // Record field offsets of trace format version 1 (dev.ukhook.trace.TraceFormat keeps them package-private).
+  static final int R_SEQ = 0;
+  static final int R_T_ENTER = 8;
+  static final int R_T_EXIT = 16;
+  static final int R_NR = 24;
+  static final int R_KIND = 28;
+  static final int R_DEPTH = 29;
+  static final int R_FLAGS = 30;
+  static final int R_ARGS = 32;
+  static final int R_RET = 80;
+  static final int R_RIP = 88;
+  static final int R_FRAMES = 96;
+
+  private static final int FLAG_REFUSED = 1;
+
+  private ByteBuffer b;
+  private int at;
+  private long seq;
+  private int depth;
+
+  void moveTo(ByteBuffer b, int at, long seq, int depth) {
+    this.b = b;
+    this.at = at;
+    this.seq = seq;
+    this.depth = depth;
+  }
+
+  public long seq() {
+    return seq;
+  }
+
+  public long tEnter() {
+    return b.getLong(at + R_T_ENTER);
+  }
+
+  public long tExit() {
+    return b.getLong(at + R_T_EXIT);
+  }
+
+  public int nr() {
+    return b.getInt(at + R_NR);
+  }
+
+  public int flags() {
+    return Short.toUnsignedInt(b.getShort(at + R_FLAGS));
+  }
+
+  public boolean refused() {
+    return (b.get(at + R_FLAGS) & FLAG_REFUSED) != 0;
+  }
+
+  public long arg(int i) {
+    return b.getLong(at + R_ARGS + 8 * java.util.Objects.checkIndex(i, 6));
+  }
+
+  public long ret() {
+    return b.getLong(at + R_RET);
+  }
+
+  public long rip() {
+    return b.getLong(at + R_RIP);
+  }
+
+  public int depth() {
+    return depth;
+  }
+
+  public long frame(int i) {
+    return b.getLong(at + R_FRAMES + 8 * java.util.Objects.checkIndex(i, depth));
+  }
+
+  /** A copy that outlives the call. */
+  public SyscallRecord toRecord() {
+    long[] args = new long[6];
+    for (int i = 0; i < args.length; i++) {
+      args[i] = arg(i);
+    }
+    long[] frames = new long[depth];
+    for (int i = 0; i < depth; i++) {
+      frames[i] = frame(i);
+    }
+    return new SyscallRecord(seq, tEnter(), tExit(), nr(), flags(), args, ret(), rip(), frames);
+  }
+}
