@@ -80,6 +80,12 @@ public final class Commands {
 
   static int run(AppArgs app, AccelOption accel, RunOptions run, CommandLine cl) {
     PrintWriter err = cl.getErr();
+    boolean found = run.qemu.contains("/") ? Files.isExecutable(Path.of(run.qemu))
+        : onPath(run.qemu, System.getenv().getOrDefault("PATH", ""));
+    if (!found) {
+      throw new UkhookException(ExitCode.ENVIRONMENT, run.qemu + " not found" + (run.qemu.contains("/") ? "" : " on PATH")
+          + ": install QEMU (Debian: apt-get install qemu-system-x86) or pass --qemu PATH");
+    }
     Runner.Outcome o = Runner.run(app.spec(), new Runner.Options(accel.resolve(), run.memory,
         Duration.ofSeconds(run.timeout), run.icount, run.qemu, app.kernelArgs(), app.appArgs()), stream(err), stream(err));
     PrintWriter out = cl.getOut();

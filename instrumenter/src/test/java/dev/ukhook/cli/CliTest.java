@@ -141,4 +141,14 @@ public class CliTest {
     assertEquals("missing on PATH: flex, bison, qemu-system-x86_64; install them (Debian: apt-get install flex bison "
         + "qemu-system-x86)", e.getMessage());
   }
+
+  @Test
+  void runWithoutQemuSaysWhatToInstallAndCreatesNoRun() throws IOException {
+    Path app = app();
+    Run r = ukhook("run", app.toString(), "--qemu", dir.resolve("no-such-qemu").toString());
+    assertEquals(ExitCode.ENVIRONMENT, r.exitCode());
+    assertOneLine(r.err());
+    assertTrue(r.err().contains("no-such-qemu not found: install QEMU (Debian: apt-get install qemu-system-x86)"), r.err());
+    assertFalse(Files.exists(app.resolve(".ukhook")));
+  }
 }
