@@ -41,14 +41,16 @@ done
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
 echo "Command: \`bench/hook-native.sh $iters\` (gcc ${cflags[*]}; $(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown))"
 echo
-echo "Machine: $cpu, $(nproc) CPUs, $(uname -sr); $(gcc --version | head -1)"
+vm=$(grep -qw hypervisor /proc/cpuinfo && echo ", virtual machine" || true)
+echo "Machine: $cpu, $(nproc) CPUs$vm, $(uname -sr); $(gcc --version | head -1)"
 echo
 echo "Per hook = ukhook_syscall_enter + ukhook_syscall_exit as out-of-line calls (as in the guest), minimum of 5"
 echo "repetitions of $iters hooks, minus the minimum of 5 baseline loops (same simulated registers, no hook)."
 echo "Cycles are TSC reference cycles; tsc_hz calibrated against CLOCK_MONOTONIC over a 50 ms sleep. Not pinned."
+echo "\"2 x rdtsc alone\": the baseline loop plus the hook's two timestamp reads and nothing else, baseline subtracted."
 echo
-echo "| variant | ns/hook | TSC cycles/hook | depth walked | raw ns/iter | baseline ns/iter | tsc_hz | target |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| variant | ns/hook | TSC cycles/hook | depth walked | 2 x rdtsc alone, ns | raw ns/iter | baseline ns/iter | tsc_hz | target |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for v in "${variants[@]}"; do
   IFS=: read -r name frames leaf <<< "$v"
   out=$work/out-$frames-$leaf.txt
@@ -60,6 +62,6 @@ for v in "${variants[@]}"; do
   esac
   verdict=
   [ -n "$target" ] && verdict=$(awk -v a="$ns" -v t="$target" 'BEGIN { print (a <= t) ? "<= " t " ns: met" : "<= " t " ns: MISSED" }')
-  echo "| $name (frames=$frames) | $ns | $(field "$out" cycles_per_hook) | $(field "$out" depth) | $(field "$out" raw_ns_per_iter) | $(field "$out" baseline_ns_per_iter) | $(field "$out" tsc_hz) | $verdict |"
+  echo "| $name (frames=$frames) | $ns | $(field "$out" cycles_per_hook) | $(field "$out" depth) | $(field "$out" rdtsc_pair_ns) | $(field "$out" raw_ns_per_iter) | $(field "$out" baseline_ns_per_iter) | $(field "$out" tsc_hz) | $verdict |"
 done
 say "raw output in $work"

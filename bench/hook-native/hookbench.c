@@ -20,19 +20,28 @@
  *     -mno-omit-leaf-frame-pointer); the hook then takes all frames from the rbp chain.
  *   - The transport is zero-copy like the guest's virtio queue: a submitted buffer is queued and
  *     completed at the next reclaim, and its bytes are never read or written anywhere.
+ *   - Ring and batch as rendered (bench/hook-native.sh: the defaults, 4096 and 512), overflow block;
+ *     the ring never fills, so no record is dropped (checked before printing).
+ * Build: gcc -O2 -fno-omit-frame-pointer -I RENDERED_LIB/include hookbench.c. For analysis only,
+ * -DHOOKBENCH_INLINE inlines the hook into the loop (no calls, unlike the guest).
  *
  * Timing: for each of 5 repetitions, a baseline loop (the same simulated registers written, no hook
- * calls) and the hook loop each run ITERATIONS times, timed by CLOCK_MONOTONIC and by rdtsc. A warm-up
- * of max(ITERATIONS / 10, 4 rings) hooks runs first (it also faults in the ring). Reported: the
- * minimum over the 5 repetitions of the hook loop minus the minimum of the baseline loop, per hook.
+ * calls), the hook loop and the rdtsc-pair reference loop each run ITERATIONS times, timed by
+ * CLOCK_MONOTONIC and by rdtsc. A warm-up of max(ITERATIONS / 10, 4 rings) hooks runs first (it also
+ * faults in the ring). Reported: the minimum over the 5 repetitions of the hook loop minus the
+ * minimum of the baseline loop, per hook.
  * rdtsc counts TSC reference cycles (constant rate, not core clock cycles); tsc_hz is calibrated by
  * reading rdtsc and CLOCK_MONOTONIC around a 50 ms sleep. Nothing is pinned.
  *
  * Output: one line, key=value pairs:
  *   hookbench frames=4 leaf=0 depth=4 ring=4096 batch=512 iterations=N reps=5 stat=min
  *     ns_per_hook=.. cycles_per_hook=.. raw_ns_per_iter=.. raw_cycles_per_iter=..
- *     baseline_ns_per_iter=.. baseline_cycles_per_iter=.. tsc_hz=.. seq=..
+ *     baseline_ns_per_iter=.. baseline_cycles_per_iter=.. rdtsc_pair_ns=.. rdtsc_pair_cycles=..
+ *     tsc_hz=.. seq=..
  * ns_per_hook and cycles_per_hook have the baseline subtracted; raw_* and baseline_* are unsubtracted.
+ * rdtsc_pair_* is a reference loop, the baseline plus two ukhook_now() (the hook's t_enter and
+ * t_exit) and nothing else, baseline subtracted: the floor the timestamps alone put under a hook.
+ * depth is the walk depth of the last record; seq counts every hook run (warm-up included).
  */
 #define _GNU_SOURCE
 #define UKHOOK_STREAM_IMPLEMENTATION
@@ -41,7 +50,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-#if defined(__clang__)
+#if defined(HOOKBENCH_INLINE)
+/* Analysis only (-DHOOKBENCH_INLINE): the hook inlined into the loop, without the two calls. */
+#define BENCH_OUTOFLINE static inline __attribute__((always_inline))
+#elif defined(__clang__)
 #define BENCH_OUTOFLINE __attribute__((noinline))
 #else
 /* noipa: no inlining, cloning or constant propagation into the callee, as across translation units. */
@@ -206,6 +218,35 @@ static struct sample run_hook(uint64_t n)
 	return s;
 }
 
+/* Reference: the baseline plus the hook's two timestamps (ukhook_now(), rdtsc) and nothing else. */
+static struct sample run_tsc_pair(uint64_t n)
+{
+	struct sample s;
+	uint64_t c0, t0, i;
+
+	t0 = mono_ns();
+	c0 = tsc();
+	for (i = 0; i < n; i++) {
+		struct regs *r = fill_regs(i);
+
+		r->r15 = ukhook_now();
+		r->rax = -i;
+		r->r14 = ukhook_now();
+		ukhook_barrier();
+	}
+	s.cycles = tsc() - c0;
+	s.ns = mono_ns() - t0;
+	return s;
+}
+
+static void keep_min(struct sample *m, struct sample s)
+{
+	if (s.ns < m->ns)
+		m->ns = s.ns;
+	if (s.cycles < m->cycles)
+		m->cycles = s.cycles;
+}
+
 static double calibrate_tsc_hz(void)
 {
 	struct timespec nap = { 0, 50000000 };
@@ -223,7 +264,7 @@ int main(int argc, char **argv)
 {
 	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000ULL;
 	int leaf = argc > 2 ? atoi(argv[2]) != 0 : 0;
-	struct sample base = { UINT64_MAX, UINT64_MAX }, hook = { UINT64_MAX, UINT64_MAX };
+	struct sample base = { UINT64_MAX, UINT64_MAX }, hook = base, pair = base;
 	uint64_t warm;
 	const struct ukhook_record *last;
 	double tsc_hz, nd = (double)n;
@@ -244,16 +285,9 @@ int main(int argc, char **argv)
 	run_baseline(warm);
 	run_hook(warm);
 	for (rep = 0; rep < REPS; rep++) {
-		struct sample b = run_baseline(n), h = run_hook(n);
-
-		if (b.ns < base.ns)
-			base.ns = b.ns;
-		if (b.cycles < base.cycles)
-			base.cycles = b.cycles;
-		if (h.ns < hook.ns)
-			hook.ns = h.ns;
-		if (h.cycles < hook.cycles)
-			hook.cycles = h.cycles;
+		keep_min(&base, run_baseline(n));
+		keep_min(&hook, run_hook(n));
+		keep_min(&pair, run_tsc_pair(n));
 	}
 	tsc_hz = calibrate_tsc_hz();
 
@@ -266,12 +300,14 @@ int main(int argc, char **argv)
 	}
 	printf("hookbench frames=%d leaf=%d depth=%u ring=%lu batch=%lu iterations=%llu reps=%d stat=min"
 	       " ns_per_hook=%.3f cycles_per_hook=%.2f raw_ns_per_iter=%.3f raw_cycles_per_iter=%.2f"
-	       " baseline_ns_per_iter=%.3f baseline_cycles_per_iter=%.2f tsc_hz=%.0f seq=%llu\n",
+	       " baseline_ns_per_iter=%.3f baseline_cycles_per_iter=%.2f rdtsc_pair_ns=%.3f rdtsc_pair_cycles=%.2f"
+	       " tsc_hz=%.0f seq=%llu\n",
 	       UKHOOK_FRAMES, leaf, last->depth, UKHOOK_RING_RECORDS, UKHOOK_BATCH_RECORDS,
 	       (unsigned long long)n, REPS,
 	       ((double)hook.ns - (double)base.ns) / nd, ((double)hook.cycles - (double)base.cycles) / nd,
 	       (double)hook.ns / nd, (double)hook.cycles / nd,
-	       (double)base.ns / nd, (double)base.cycles / nd, tsc_hz,
+	       (double)base.ns / nd, (double)base.cycles / nd,
+	       ((double)pair.ns - (double)base.ns) / nd, ((double)pair.cycles - (double)base.cycles) / nd, tsc_hz,
 	       (unsigned long long)ukhook_state.seq);
 	return 0;
 }
