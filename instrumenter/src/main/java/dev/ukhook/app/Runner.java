@@ -53,7 +53,12 @@ public final class Runner {
 
   private Runner() {}
 
-  public static Outcome run(AppSpec app, Options o, PrintStream terminal, PrintStream err) {
+  /**
+   * Boots, collects and attributes; {@code show} presents the outcome before this returns, so that on
+   * Ctrl-C the report still comes out before the JVM exits.
+   */
+  public static Outcome run(AppSpec app, Options o, PrintStream terminal, PrintStream err,
+      java.util.function.Consumer<Outcome> show) {
     Workspace ws = Workspace.of(app);
     InstrumentState st = InstrumentState.read(ws);
     Path image = Builder.findImage(ws.build()).orElseThrow(() -> new UkhookException(ExitCode.USAGE,
@@ -74,7 +79,7 @@ public final class Runner {
 
     QemuRunner qemu = new QemuRunner(terminal, o.timeout());
     Collector collector = Collector.listen(socket, trace);
-    // Ctrl-C: stop QEMU and the collector, then give the main thread time to write the report of
+    // Ctrl-C: stop QEMU and the collector, then give the main thread time to show the report of
     // what arrived before the JVM exits.
     java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
     Thread onCtrlC = new Thread(() -> {
@@ -95,15 +100,19 @@ public final class Runner {
       QemuResult q = qemu.run(spec);
       // QEMU has exited, so the peer is closed; what is still queued on the socket is drained.
       CollectResult c = collector.awaitResult(Duration.ofSeconds(10)).orElseGet(collector::stop);
-      RunReport report = RunReport.of(trace, runDir.resolve("link.map"), new LinkedHashSet<>(st.transparent()),
-          Optional.of(st.imageId()));
-      report.write(runDir);
-      if (q.stoppedByUser()) {
-        err.println("ukhook: stopped; " + c.summary());
-        err.print(report.table().toText());
-        err.flush();
+      RunReport report;
+      try {
+        report = RunReport.of(trace, runDir.resolve("link.map"), new LinkedHashSet<>(st.transparent()),
+            Optional.of(st.imageId()));
+      } catch (UkhookException unreadable) {
+        // Usually the guest never got its device up: say what QEMU and the guest did.
+        throw new UkhookException(ExitCode.FAILURE, unreadable.getMessage() + "; " + q.problem().orElse(q.summary())
+            + "; the guest console is in " + runDir.resolve("console.log"));
       }
-      return new Outcome(runDir, q, c, report);
+      report.write(runDir);
+      Outcome outcome = new Outcome(runDir, q, c, report);
+      show.accept(outcome);
+      return outcome;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -87,17 +87,19 @@ public final class Commands {
           + ": install QEMU (Debian: apt-get install qemu-system-x86) or pass --qemu PATH");
     }
     Runner.Outcome o = Runner.run(app.spec(), new Runner.Options(accel.resolve(), run.memory,
-        Duration.ofSeconds(run.timeout), run.icount, run.qemu, app.kernelArgs(), app.appArgs()), stream(err), stream(err));
-    PrintWriter out = cl.getOut();
+        Duration.ofSeconds(run.timeout), run.icount, run.qemu, app.kernelArgs(), app.appArgs()), stream(err), stream(err),
+        outcome -> show(outcome, cl.getOut(), err));
+    return o.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
+  }
+
+  private static void show(Runner.Outcome o, PrintWriter out, PrintWriter err) {
     out.print(o.report().table().toText());
     out.flush();
     err.println("ukhook: " + o.qemu().summary());
     err.println("ukhook: " + o.collect().summary());
-    List<String> problems = o.problems();
-    problems.forEach(p -> err.println("ukhook: " + p));
+    o.problems().forEach(p -> err.println("ukhook: " + p));
     err.println("ukhook: results in " + o.runDir() + " (table.txt, results.json, trace.ukt, console.log, qemu.log)");
     err.flush();
-    return problems.isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
   }
 
   /** A PrintStream onto a command's writer, line by line, for the QEMU console and build progress. */
