@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /** `ukhook build`: runs Unikraft's build for an instrumented app and asks the linker for a map. */
@@ -73,9 +74,9 @@ public final class Builder {
     return new Outcome(image, Path.of(image + ".dbg"), ws.linkMap(), st.imageId(), result);
   }
 
-  static java.util.Optional<Path> findImage(Path build) {
+  static Optional<Path> findImage(Path build) {
     if (!Files.isDirectory(build)) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     try (Stream<Path> s = Files.list(build)) {
       return s.filter(p -> p.getFileName().toString().endsWith(IMAGE_SUFFIX) && Files.isRegularFile(p)).findFirst();

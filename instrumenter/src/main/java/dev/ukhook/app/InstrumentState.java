@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /** What `ukhook instrument` decided, kept in .ukhook/instrument.json for build, run and restore. */
 public record InstrumentState(String unikraft, String version, String spec, String imageId, String accel,
@@ -30,8 +31,8 @@ public record InstrumentState(String unikraft, String version, String spec, Stri
     }
   }
 
-  public static java.util.Optional<InstrumentState> readIfPresent(Workspace ws) {
-    return Files.isRegularFile(ws.state()) ? java.util.Optional.of(read(ws)) : java.util.Optional.empty();
+  public static Optional<InstrumentState> readIfPresent(Workspace ws) {
+    return Files.isRegularFile(ws.state()) ? Optional.of(read(ws)) : Optional.empty();
   }
 
   public void write(Workspace ws) {

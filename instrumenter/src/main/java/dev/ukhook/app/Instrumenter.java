@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -109,7 +110,7 @@ public final class Instrumenter {
       finalLibs.add(ws.library().toString());
       InstrumentState state = new InstrumentState(tree.root().toString(), tree.version().toString(), spec.name(),
           imageId, o.accel(), o.frames(), o.ringRecords(), o.batchRecords(),
-          o.overflow().name().toLowerCase(java.util.Locale.ROOT), finalLibs,
+          o.overflow().name().toLowerCase(Locale.ROOT), finalLibs,
           transparent.stream().distinct().toList());
       state.write(ws);
       boolean changed = !patched.equals(original);

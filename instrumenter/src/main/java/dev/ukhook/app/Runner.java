@@ -22,11 +22,15 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * `ukhook run`: boots an instrumented image in QEMU with its virtio-console wired to the collector,
@@ -40,7 +44,7 @@ public final class Runner {
   public record Outcome(Path runDir, QemuResult qemu, CollectResult collect, RunReport report) {
     /** Problems worth a non-zero exit, one line each. */
     public List<String> problems() {
-      List<String> p = new java.util.ArrayList<>();
+      List<String> p = new ArrayList<>();
       qemu.problem().ifPresent(p::add);
       collect.damageLine().ifPresent(p::add);
       if (collect.missing() > 0) {
@@ -58,7 +62,7 @@ public final class Runner {
    * Ctrl-C the report still comes out before the JVM exits.
    */
   public static Outcome run(AppSpec app, Options o, PrintStream terminal, PrintStream err,
-      java.util.function.Consumer<Outcome> show) {
+      Consumer<Outcome> show) {
     Workspace ws = Workspace.of(app);
     InstrumentState st = InstrumentState.read(ws);
     Path image = Builder.findImage(ws.build()).orElseThrow(() -> new UkhookException(ExitCode.USAGE,
@@ -81,12 +85,12 @@ public final class Runner {
     Collector collector = Collector.listen(socket, trace);
     // Ctrl-C: stop QEMU and the collector, then give the main thread time to show the report of
     // what arrived before the JVM exits.
-    java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch reported = new CountDownLatch(1);
     Thread onCtrlC = new Thread(() -> {
       qemu.stop();
       collector.stop();
       try {
-        reported.await(20, java.util.concurrent.TimeUnit.SECONDS);
+        reported.await(20, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
