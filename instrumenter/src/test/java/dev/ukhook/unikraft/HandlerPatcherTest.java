@@ -9,6 +9,8 @@ import dev.ukhook.UkhookException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -88,5 +90,18 @@ class HandlerPatcherTest {
     CSource c = new CSource("/* f( */ int g(void) { return 1; } // f(\nchar *s = \"f(\";\nvoid f(int a) { x; }\n");
     int[] body = c.functionBody("f");
     assertEquals(" x; ", c.text().substring(body[0], body[1]));
+  }
+
+  /** Golden files: the exact text ukhook inserts, per spec (run with -Dukhook.updateGolden=true to rewrite). */
+  @ParameterizedTest
+  @CsvSource({"0.17, handler-0.17-shape.c, handler-0.17-shape.patched.c",
+      "0.16, handler-0.16-shape.c, handler-0.16-shape.patched.c"})
+  void patchedTextMatchesItsGoldenFile(String specName, String file, String golden) throws IOException {
+    String patched = HandlerPatcher.patch(resource(file), spec(specName), file);
+    Path expected = Path.of("src/test/resources/patch", golden);
+    if (Boolean.getBoolean("ukhook.updateGolden")) {
+      Files.writeString(expected, patched);
+    }
+    assertEquals(Files.readString(expected), patched);
   }
 }

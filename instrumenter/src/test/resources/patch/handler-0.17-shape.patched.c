@@ -1,0 +1,33 @@
+/* A stand-in written for ukhook's tests, shaped like Unikraft 0.17's binary syscall handler. */
+#include <uk/syscall.h>
+
+/* The comment mentions execenv->regs.__syscall_rret0 = uk_syscall6_r_e(execenv); which must not match. */
+static const char *s = "ukarch_sysctx_load(&auxspcb->uksysctx);";
+
+void ukplat_syscall_handler(struct uk_syscall_ctx *usc);
+
+void ukplat_syscall_handler(struct uk_syscall_ctx *usc)
+{
+	struct ukarch_execenv *execenv = &usc->execenv;
+
+	if (usc) {
+		auxspcb = ukarch_auxsp_get_cb(usc->auxsp);
+	}
+	ukarch_sysctx_load( &auxspcb->uksysctx );
+
+#if CONFIG_LIBUKHOOK /* ukhook-begin: inserted by ukhook, removed by `ukhook restore` */
+	void *ukhook_rec;
+	extern int ukhook_syscall_enter(struct __regs *regs, void **rec);
+	extern void ukhook_syscall_exit(void *rec, long ret);
+
+	if (ukhook_syscall_enter(&execenv->regs, &ukhook_rec))
+#endif /* ukhook-end */
+	execenv->regs.__syscall_rret0 = uk_syscall6_r_e(execenv);
+#if CONFIG_LIBUKHOOK /* ukhook-begin: inserted by ukhook, removed by `ukhook restore` */
+	ukhook_syscall_exit(ukhook_rec, execenv->regs.__syscall_rret0);
+#endif /* ukhook-end */
+
+#if CONFIG_LIBSYSCALL_SHIM_STRACE
+	print(execenv->regs.__syscall_rret0);
+#endif
+}
