@@ -9,9 +9,9 @@
  *
  * What is simulated, as in the guest (templates/libukhook/ukhook.c, templates/patch):
  *   - ukplat_syscall_handler calls ukhook_syscall_enter(regs, &rec) before the dispatch and
- *     ukhook_syscall_exit(rec, ret) after it. Both are out-of-line functions in ukhook.c, so here they
- *     are separate non-inlinable functions (noipa) too, reading the caller's saved registers from a
- *     struct laid out like Unikraft's x86-64 struct __regs.
+ *     ukhook_syscall_exit(rec, ret) after it. Both are inline (ukhook/hook.h), so here they are
+ *     inlined into the loop too, reading the caller's saved registers from a struct laid out like
+ *     Unikraft's x86-64 struct __regs.
  *   - The caller's stack: a chain of 12 frames linked by saved frame pointers (rbp), 64 bytes apart,
  *     each holding a return address inside this program's text, so a walk of depth 8 is complete.
  *   - The leaf check: text_lo/text_len are this program's text [__executable_start, etext). By default
@@ -23,7 +23,7 @@
  *   - Ring and batch as rendered (bench/hook-native.sh: the defaults, 4096 and 512), overflow block;
  *     the ring never fills, so no record is dropped (checked before printing).
  * Build: gcc -O2 -fno-omit-frame-pointer -I RENDERED_LIB/include hookbench.c. For analysis only,
- * -DHOOKBENCH_INLINE inlines the hook into the loop (no calls, unlike the guest).
+ * -DHOOKBENCH_OUTOFLINE makes them two separate calls (as ukhook's first hook ABI had them).
  *
  * Timing: for each of 5 repetitions, a baseline loop (the same simulated registers written, no hook
  * calls), the hook loop and the rdtsc-pair reference loop each run ITERATIONS times, timed by
@@ -50,13 +50,13 @@
 #include <stdlib.h>
 #include <time.h>
 
-#if defined(HOOKBENCH_INLINE)
-/* Analysis only (-DHOOKBENCH_INLINE): the hook inlined into the loop, without the two calls. */
+#if !defined(HOOKBENCH_OUTOFLINE)
+/* As in the guest: the hook is inline in the handler (ukhook/hook.h). */
 #define BENCH_OUTOFLINE static inline __attribute__((always_inline))
 #elif defined(__clang__)
 #define BENCH_OUTOFLINE __attribute__((noinline))
 #else
-/* noipa: no inlining, cloning or constant propagation into the callee, as across translation units. */
+/* Analysis only: noipa, no inlining, cloning or constant propagation into the callee. */
 #define BENCH_OUTOFLINE __attribute__((noipa))
 #endif
 

@@ -1,12 +1,16 @@
 /* A stand-in written for ukhook's tests, shaped like Unikraft 0.16's binary syscall handler. */
+#include <uk/syscall.h>
+#if CONFIG_LIBUKHOOK /* ukhook-begin: inserted by ukhook, removed by `ukhook restore` */
+#include <ukhook/hook.h>
+#endif /* ukhook-end */
+#include "arch/regmap_linuxabi.h"
+
 void ukplat_syscall_handler(struct uk_syscall_ctx *usc)
 {
 	ukarch_sysregs_switch_uk(&usc->sysregs);
 
 #if CONFIG_LIBUKHOOK /* ukhook-begin: inserted by ukhook, removed by `ukhook restore` */
 	void *ukhook_rec;
-	extern int ukhook_syscall_enter(struct __regs *regs, void **rec);
-	extern void ukhook_syscall_exit(void *rec, long ret);
 
 	if (ukhook_syscall_enter(&usc->regs, &ukhook_rec))
 #endif /* ukhook-end */

@@ -1,5 +1,8 @@
 /* A stand-in written for ukhook's tests, shaped like Unikraft 0.17's binary syscall handler. */
 #include <uk/syscall.h>
+#if CONFIG_LIBUKHOOK /* ukhook-begin: inserted by ukhook, removed by `ukhook restore` */
+#include <ukhook/hook.h>
+#endif /* ukhook-end */
 
 /* The comment mentions execenv->regs.__syscall_rret0 = uk_syscall6_r_e(execenv); which must not match. */
 static const char *s = "ukarch_sysctx_load(&auxspcb->uksysctx);";
@@ -17,8 +20,6 @@ void ukplat_syscall_handler(struct uk_syscall_ctx *usc)
 
 #if CONFIG_LIBUKHOOK /* ukhook-begin: inserted by ukhook, removed by `ukhook restore` */
 	void *ukhook_rec;
-	extern int ukhook_syscall_enter(struct __regs *regs, void **rec);
-	extern void ukhook_syscall_exit(void *rec, long ret);
 
 	if (ukhook_syscall_enter(&execenv->regs, &ukhook_rec))
 #endif /* ukhook-end */

@@ -54,13 +54,33 @@ public final class HandlerPatcher {
       throw new UkhookException(ExitCode.FAILURE, where + ": in " + spec.function() + "() the statement `"
           + spec.dispatch() + "` shares its line with other code; ukhook only wraps a statement on a line of its own");
     }
+    int includeEnd = includeLineEnd(c, spec, where);
     Map<String, String> model = Map.of("indent", indent, "regs", spec.regs(), "ret", spec.ret());
     String tail = lineEnd == src.length() && !src.endsWith("\n") ? "\n" : "";
-    return src.substring(0, lineStart)
+    return src.substring(0, includeEnd)
+        + Templates.render("patch/include.ftl", model)
+        + src.substring(includeEnd, lineStart)
         + Templates.render("patch/before-dispatch.ftl", model)
         + src.substring(lineStart, lineEnd) + tail
         + Templates.render("patch/after-dispatch.ftl", model)
         + src.substring(lineEnd);
+  }
+
+  /** End (after its newline) of the one line that is exactly the spec's include anchor. */
+  private static int includeLineEnd(CSource c, PatchSpec spec, String where) {
+    List<Integer> found = new java.util.ArrayList<>();
+    int start = 0;
+    for (String line : c.maskedText().split("(?<=\n)")) {
+      if (line.strip().equals(spec.include())) {
+        found.add(start + line.length());
+      }
+      start += line.length();
+    }
+    if (found.size() != 1) {
+      throw new UkhookException(ExitCode.FAILURE, where + ": the line `" + spec.include() + "` occurs " + found.size()
+          + " times, expected once (include anchor of unikraft-patches/" + spec.name() + ".json); nothing was changed");
+    }
+    return found.get(0);
   }
 
   private static int single(CSource c, String stmt, int[] body, String where, PatchSpec spec) {

@@ -6,7 +6,7 @@ import java.util.List;
  * Where the hook goes in one family of Unikraft versions (unikraft-patches/*.json). Anchors are
  * statements inside a function, never line numbers or copied blocks.
  */
-public record PatchSpec(String name, List<String> releases, boolean main, String file, String function,
+public record PatchSpec(String name, List<String> releases, boolean main, String file, String include, String function,
     String contextLoaded, String dispatch, String regs, String ret) {
 
   public boolean appliesTo(UnikraftVersion v) {
