@@ -1,7 +1,10 @@
 package dev.ukhook.bench.collector;
 
 import dev.ukhook.attrib.Attributor;
+import dev.ukhook.bench.collector.proto.IndexedAttributor;
 import java.nio.ByteBuffer;
+import java.util.EnumMap;
+import java.util.Map;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -24,6 +27,8 @@ public class TraceState {
 
   public SyntheticTrace trace;
   public Attributor attributor;
+  /** The prototype attributors, by cache; built once per trial like {@link #attributor}. */
+  public final Map<IndexedAttributor.Cache, IndexedAttributor> indexed = new EnumMap<>(IndexedAttributor.Cache.class);
 
   @Setup(Level.Trial)
   public void generate(BenchmarkParams params) {
@@ -34,6 +39,9 @@ public class TraceState {
     }
     trace = SyntheticTrace.generate(records, SEED);
     attributor = new Attributor(trace.linkMap, SyntheticTrace.TRANSPARENT);
+    for (IndexedAttributor.Cache cache : IndexedAttributor.Cache.values()) {
+      indexed.put(cache, new IndexedAttributor(trace.linkMap, SyntheticTrace.TRANSPARENT, cache));
+    }
   }
 
   /** A fresh view of the whole stream: the decoder moves the position and changes the byte order. */

@@ -28,12 +28,14 @@ public final class SyscallView {
   private int at;
   private long seq;
   private int depth;
+  private int slots;
 
-  void moveTo(ByteBuffer b, int at, long seq, int depth) {
+  void moveTo(ByteBuffer b, int at, long seq, int depth, int slots) {
     this.b = b;
     this.at = at;
     this.seq = seq;
     this.depth = depth;
+    this.slots = slots;
   }
 
   public long seq() {
@@ -78,6 +80,16 @@ public final class SyscallView {
 
   public long frame(int i) {
     return b.getLong(at + R_FRAMES + 8 * java.util.Objects.checkIndex(i, depth));
+  }
+
+  /** The frame slots every record of this image has, valid or not: the header's {@code frames}. */
+  public int slots() {
+    return slots;
+  }
+
+  /** Frame slot {@code i < slots()}, also past {@link #depth()}, where the guest writes zero. */
+  public long slot(int i) {
+    return b.getLong(at + R_FRAMES + 8 * java.util.Objects.checkIndex(i, slots));
   }
 
   /** A copy that outlives the call. */

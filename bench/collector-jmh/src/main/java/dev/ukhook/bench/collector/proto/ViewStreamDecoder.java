@@ -26,7 +26,9 @@ import java.util.function.Consumer;
  *   <li>the sink receives a {@link SyscallView} moved over the bytes instead of a new {@code SyscallRecord}
  *       (five allocations, two of them array clones in the record's constructor);
  *   <li>the whole records of a chunk are decoded in one inner loop that updates the chunk position and the
- *       byte counts once per chunk instead of once per record.
+ *       byte counts once per chunk instead of once per record;
+ *   <li>{@code record()} keeps only the syscall case, the final record and the damage messages moved to
+ *       methods of their own, so that it stays small enough for C2 to inline it and the sink into the loop.
  * </ol>
  */
 public final class ViewStreamDecoder {
@@ -213,22 +215,28 @@ public final class ViewStreamDecoder {
     state = State.RECORDS;
   }
 
+  // Kept small so that C2 inlines it into the loop and the sink into it: the rare cases are calls.
   private void record(ByteBuffer b, int at) {
     int kind = Byte.toUnsignedInt(b.get(at + R_KIND));
     long seq = b.getLong(at + R_SEQ);
-    if (kind == TraceFormat.KIND_SYSCALL) {
-      int depth = Byte.toUnsignedInt(b.get(at + R_DEPTH));
-      if (depth > frames) {
-        stop(Damage.Kind.BAD_RECORD, "a syscall record has depth " + depth + " but the image keeps " + frames
-            + " frames");
-        return;
-      }
-      sequence.accept(seq);
-      if (sink != null) {
-        view.moveTo(b, at, seq, depth);
-        sink.accept(view);
-      }
-    } else if (kind == TraceFormat.KIND_FINAL) {
+    if (kind != TraceFormat.KIND_SYSCALL) {
+      notSyscall(b, at, kind, seq);
+      return;
+    }
+    int depth = Byte.toUnsignedInt(b.get(at + R_DEPTH));
+    if (depth > frames) {
+      tooDeep(depth);
+      return;
+    }
+    sequence.accept(seq);
+    if (sink != null) {
+      view.moveTo(b, at, seq, depth, frames);
+      sink.accept(view);
+    }
+  }
+
+  private void notSyscall(ByteBuffer b, int at, int kind, long seq) {
+    if (kind == TraceFormat.KIND_FINAL) {
       finalRecord =
           new FinalRecord(
               b.getLong(at + F_TOTAL), b.getLong(at + F_DROPPED), b.getLong(at + F_EMITTED), b.getLong(at + F_T_END));
@@ -237,6 +245,10 @@ public final class ViewStreamDecoder {
     } else {
       stop(Damage.Kind.UNKNOWN_KIND, "a record has kind " + kind + ", expected 1 (syscall) or 2 (final)");
     }
+  }
+
+  private void tooDeep(int depth) {
+    stop(Damage.Kind.BAD_RECORD, "a syscall record has depth " + depth + " but the image keeps " + frames + " frames");
   }
 
   private void stop(Damage.Kind kind, String detail) {
