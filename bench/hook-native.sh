@@ -44,7 +44,7 @@ echo
 vm=$(grep -qw hypervisor /proc/cpuinfo && echo ", virtual machine" || true)
 echo "Machine: $cpu, $(nproc) CPUs$vm, $(uname -sr); $(gcc --version | head -1)"
 echo
-echo "Per hook = ukhook_syscall_enter + ukhook_syscall_exit as out-of-line calls (as in the guest), minimum of 5"
+echo "Per hook = ukhook_syscall_enter + ukhook_syscall_exit inlined, as in the guest (ukhook/hook.h), minimum of 5"
 echo "repetitions of $iters hooks, minus the minimum of 5 baseline loops (same simulated registers, no hook)."
 echo "Cycles are TSC reference cycles; tsc_hz calibrated against CLOCK_MONOTONIC over a 50 ms sleep. Not pinned."
 echo "\"2 x rdtsc alone\": the baseline loop plus the hook's two timestamp reads and nothing else, baseline subtracted."
