@@ -10,13 +10,15 @@ import picocli.CommandLine.Command;
     subcommands = {InstrumentCommand.class,
         BuildCommand.class, RunCommand.class, TraceCommand.class, CollectCommand.class, ReportCommand.class,
         RestoreCommand.class, CommandLine.HelpCommand.class})
-public final class Ukhook implements Runnable {
+public final class Ukhook implements java.util.concurrent.Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: try `ukhook trace APP --unikraft DIR`");
+  public Integer call() {
+    spec.commandLine().getErr().println("ukhook: missing command: try `ukhook trace APP --unikraft DIR`");
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return ExitCode.USAGE;
   }
 
   /** The one place a CommandLine is made; main and the tests both use it. */

@@ -151,4 +151,11 @@ public class CliTest {
     assertTrue(r.err().contains("no-such-qemu not found: install QEMU (Debian: apt-get install qemu-system-x86)"), r.err());
     assertFalse(Files.exists(app.resolve(".ukhook")));
   }
+
+  @Test
+  void noCommandIsAUsageError() {
+    Run r = ukhook();
+    assertEquals(ExitCode.USAGE, r.exitCode());
+    assertTrue(r.err().startsWith("ukhook: missing command: try `ukhook trace APP --unikraft DIR`"), r.err());
+  }
 }
