@@ -241,14 +241,13 @@ int ukhook_make_room(void)
 {
 	struct ukhook_state *s = &ukhook_state;
 
-	if (UKHOOK_OVERFLOW_DROP || !s->ready) {
-		ukhook_flush();
-		return s->reserved - s->completed < UKHOOK_RING_RECORDS;
-	}
 	for (;;) {
 		ukhook_flush();
 		if (s->reserved - s->completed < UKHOOK_RING_RECORDS)
 			return 1;
+		/* Only a `block` image with its device up waits; before that, nothing would free a slot. */
+		if (UKHOOK_OVERFLOW_DROP || !s->ready)
+			return 0;
 		ukhook_transport_pause();
 	}
 }
@@ -270,15 +269,21 @@ void ukhook_finish(uint64_t t_end)
 
 	if (!s->ready)
 		return;
-	ukhook_flush();
 	while (end < s->reserved &&
 	       ukhook_ring[end & (UKHOOK_RING_RECORDS - 1)].kind == UKHOOK_KIND_SYSCALL)
 		end++;
-	/* Batches never wrap, so the tail is one contiguous piece of the ring. */
-	if (end > s->submitted) {
+	/*
+	 * Everything committed goes out, a batch region at a time so that no buffer wraps the ring
+	 * (ukhook_flush() may have left whole batches behind when the device was full).
+	 */
+	while (s->submitted < end) {
+		uint64_t piece = (s->submitted | (UKHOOK_BATCH_RECORDS - 1)) + 1;
+
+		if (piece > end)
+			piece = end;
 		ukhook_submit_all(&ukhook_ring[s->submitted & (UKHOOK_RING_RECORDS - 1)],
-				  (uint32_t)((end - s->submitted) * sizeof(struct ukhook_record)));
-		s->submitted = end;
+				  (uint32_t)((piece - s->submitted) * sizeof(struct ukhook_record)));
+		s->submitted = piece;
 	}
 	/* Records still in flight (a call that never returned) are not emitted: count them dropped. */
 	ukhook_final.seq = s->seq;

@@ -3,9 +3,11 @@
  * the binary syscall handler and the virtio transport, and writes the stream to stdout for ukhook's
  * Java decoder to check.
  *
- *   host_stream CALLS STALL
- *     CALLS  syscalls to simulate
- *     STALL  the transport refuses this many submits before it accepts any (a slow host)
+ *   host_stream CALLS STALL [LATE_STALL]
+ *     CALLS       syscalls to simulate
+ *     STALL       the transport refuses this many submits before it accepts any (a slow host)
+ *     LATE_STALL  ten calls before the end, it refuses this many again, so that whole batches are
+ *                 still in the ring when the guest shuts down
  */
 #define UKHOOK_STREAM_IMPLEMENTATION
 #include <ukhook/stream.h>
@@ -16,7 +18,7 @@
 static const void *q_buf[QMAX];
 static uint32_t q_len[QMAX];
 static unsigned int q_head, q_tail;
-static long stall;
+static long stall, late_stall;
 
 int ukhook_transport_submit(const void *buf, uint32_t len)
 {
@@ -55,6 +57,7 @@ int main(int argc, char **argv)
 	long i;
 
 	stall = argc > 2 ? atol(argv[2]) : 0;
+	late_stall = argc > 3 ? atol(argv[3]) : 0;
 	/* The "image text" the leaf check accepts: stack[0] holds a return address inside it. */
 	ukhook_state.text_lo = 0x1000;
 	ukhook_state.text_len = 0x1000;
@@ -71,6 +74,8 @@ int main(int argc, char **argv)
 
 		if (i == calls / 2 && !ukhook_state.ready)
 			ukhook_start(1000000000ULL);
+		if (i == calls - 10)
+			stall = late_stall;
 		r = ukhook_begin((uint64_t)(i % 300), i, i + 1, i + 2, i + 3, i + 4, i + 5,
 				 0x400000 + i, (uint64_t)&stack[4], (uint64_t)&stack[0]);
 		ukhook_end(r, -i);

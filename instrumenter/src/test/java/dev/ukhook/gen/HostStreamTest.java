@@ -75,6 +75,20 @@ class HostStreamTest {
   }
 
   @Test
+  void batchesLeftInTheRingAtShutdownGoOutWithoutWrapping() throws Exception {
+    // 1028 calls on a 1024-record ring: the last ten use slots 1018..1023 and 0..3, and the device
+    // refuses them until shutdown, so the tail that goes out at the end crosses the end of the ring.
+    DecodedTrace t = run(new HookLibrarySpec(4, 1024, 4, Overflow.BLOCK, ID), 1028, 0, 1000);
+    assertTrue(t.damage().isEmpty(), () -> t.damage().get().message());
+    assertEquals(1028, t.received());
+    assertEquals(0, t.finalRecord().orElseThrow().dropped());
+    for (int i = 0; i < 1028; i++) {
+      assertEquals(i, t.records().get(i).seq());
+      assertEquals(-i, t.records().get(i).ret());
+    }
+  }
+
+  @Test
   void walkDepthFollowsTheFramesOption() throws Exception {
     DecodedTrace none = run(new HookLibrarySpec(0, 64, 8, Overflow.BLOCK, ID), 20, 0);
     assertEquals(96, none.header().recordSize());
@@ -85,6 +99,10 @@ class HostStreamTest {
   }
 
   private DecodedTrace run(HookLibrarySpec spec, int calls, int stall) throws Exception {
+    return run(spec, calls, stall, 0);
+  }
+
+  private DecodedTrace run(HookLibrarySpec spec, int calls, int stall, int lateStall) throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")), "host gcc not found at /usr/bin/gcc: install gcc");
     Path lib = dir.resolve("lib-" + spec.frames() + "-" + spec.overflow());
     for (Map.Entry<String, String> f : HookLibrary.render(spec).entrySet()) {
@@ -98,7 +116,8 @@ class HostStreamTest {
     Path bin = lib.resolve("host_stream");
     exec(List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-I", lib.resolve("include").toString(),
         src.toString(), "-o", bin.toString()));
-    byte[] out = exec(List.of(bin.toString(), Integer.toString(calls), Integer.toString(stall)));
+    byte[] out = exec(List.of(bin.toString(), Integer.toString(calls), Integer.toString(stall),
+        Integer.toString(lateStall)));
     return TraceDecoder.decode(new ByteArrayInputStream(out));
   }
 
