@@ -69,8 +69,8 @@ public final class Builder {
       throw new UkhookException(ExitCode.FAILURE, "the build left no link map at " + ws.linkMap()
           + ": this Unikraft version does not pass UK_LDFLAGS to the final link; see " + result.logFile());
     }
-    write(build.resolve(INPUTS), inputs);
-    write(build.resolve("image-id"), st.imageId() + "\n");
+    Instrumenter.write(build.resolve(INPUTS), inputs);
+    Instrumenter.write(build.resolve("image-id"), st.imageId() + "\n");
     return new Outcome(image, Path.of(image + ".dbg"), ws.linkMap(), st.imageId(), result);
   }
 
@@ -109,14 +109,6 @@ public final class Builder {
       return Files.isRegularFile(p) ? Files.readString(p) : "";
     } catch (IOException e) {
       return "";
-    }
-  }
-
-  private static void write(Path p, String s) {
-    try {
-      Files.writeString(p, s);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -88,12 +88,9 @@ public final class Instrumenter {
       Path stagedLib = staging.resolve("libukhook");
       writeFiles(stagedLib, libFiles);
       write(staging.resolve("defconfig"), fragment);
-      List<String> libs = new ArrayList<>();
-      app.libraries().forEach(l -> libs.add(l.toString()));
-      libs.add(stagedLib.toString());
       log.println("ukhook: resolving the Kconfig configuration (make defconfig)...");
       log.flush();
-      defconfig(tree.root(), app.dir(), libs, staging);
+      defconfig(tree.root(), app.dir(), libraryPath(app, stagedLib), staging);
       String resolved = read(staging.resolve("config"));
       Map<String, String> values = Kconfig.parse(resolved);
       checkResolved(values, required, o.tcg());
@@ -105,12 +102,9 @@ public final class Instrumenter {
       List<String> transparent = new ArrayList<>(defaultTransparent(values));
       transparent.addAll(app.transparent());
       transparent.addAll(o.transparent());
-      List<String> finalLibs = new ArrayList<>();
-      app.libraries().forEach(l -> finalLibs.add(l.toString()));
-      finalLibs.add(ws.library().toString());
       InstrumentState state = new InstrumentState(tree.root().toString(), tree.version().toString(), spec.name(),
           imageId, o.accel(), o.frames(), o.ringRecords(), o.batchRecords(),
-          o.overflow().name().toLowerCase(Locale.ROOT), finalLibs,
+          o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
           transparent.stream().distinct().toList());
       state.write(ws);
       boolean changed = !patched.equals(original);
@@ -123,20 +117,25 @@ public final class Instrumenter {
     }
   }
 
+  /** Unikraft's libcs: Kconfig symbol to microlibrary name. */
+  public static final List<Map.Entry<String, String>> LIBCS = List.of(Map.entry("CONFIG_LIBMUSL", "libmusl"),
+      Map.entry("CONFIG_LIBNEWLIBC", "libnewlibc"), Map.entry("CONFIG_LIBNOLIBC", "libnolibc"));
+  public static final String SYSCALL_SHIM = "libsyscall_shim";
+
   /** The libraries attribution looks through by default: the libc in use and syscall_shim. */
   static List<String> defaultTransparent(Map<String, String> config) {
     List<String> t = new ArrayList<>();
-    if ("y".equals(config.get("CONFIG_LIBMUSL"))) {
-      t.add("libmusl");
-    }
-    if ("y".equals(config.get("CONFIG_LIBNEWLIBC"))) {
-      t.add("libnewlibc");
-    }
-    if ("y".equals(config.get("CONFIG_LIBNOLIBC"))) {
-      t.add("libnolibc");
-    }
-    t.add("libsyscall_shim");
+    LIBCS.stream().filter(libc -> "y".equals(config.get(libc.getKey()))).forEach(libc -> t.add(libc.getValue()));
+    t.add(SYSCALL_SHIM);
     return t;
+  }
+
+  /** Unikraft's L=: the app's external microlibraries, then the hook library. */
+  private static List<String> libraryPath(AppSpec app, Path hookLibrary) {
+    List<String> libs = new ArrayList<>();
+    app.libraries().forEach(l -> libs.add(l.toString()));
+    libs.add(hookLibrary.toString());
+    return libs;
   }
 
   private static void checkResolved(Map<String, String> values, Map<String, String> required, boolean tcg) {
@@ -223,7 +222,7 @@ public final class Instrumenter {
     write(p, content);
   }
 
-  private static void write(Path p, String content) {
+  static void write(Path p, String content) {
     try {
       Files.createDirectories(p.getParent());
       Files.writeString(p, content);

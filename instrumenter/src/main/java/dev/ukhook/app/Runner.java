@@ -73,7 +73,7 @@ public final class Runner {
     }
     Path runDir = newRunDir(ws);
     copy(ws.linkMap(), runDir.resolve("link.map"));
-    write(runDir.resolve("image-id"), st.imageId() + "\n");
+    Instrumenter.write(runDir.resolve("image-id"), st.imageId() + "\n");
     Path socket = socketPath(runDir);
     Path trace = runDir.resolve("trace.ukt");
     QemuSpec spec = QemuSpec.of(image, o.accel().accel(), runDir).withQemu(o.qemu()).withMemoryMib(o.memoryMib())
@@ -185,14 +185,6 @@ public final class Runner {
     } catch (IOException e) {
       throw new UkhookException(ExitCode.USAGE, "cannot copy " + from + " into the run directory (" + e.getMessage()
           + "): run `ukhook build` first");
-    }
-  }
-
-  private static void write(Path p, String s) {
-    try {
-      Files.writeString(p, s);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.app.Instrumenter;
 import dev.ukhook.report.RunReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ final class ReportCommand implements Callable<Integer> {
   Path map;
 
   @Option(names = "--transparent", paramLabel = "LIB", description = "Library to look through (repeatable); "
-      + "default: libnolibc, libmusl, libnewlibc, libsyscall_shim.")
+      + "default: every Unikraft libc and libsyscall_shim.")
   List<String> transparent = new ArrayList<>();
 
   @Option(names = "--json", description = "Print the JSON instead of the text table.")
@@ -34,8 +35,11 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<String> t = transparent.isEmpty()
-        ? List.of("libnolibc", "libmusl", "libnewlibc", "libsyscall_shim") : transparent;
+    List<String> t = new ArrayList<>(transparent);
+    if (t.isEmpty()) {
+      Instrumenter.LIBCS.forEach(libc -> t.add(libc.getValue()));
+      t.add(Instrumenter.SYSCALL_SHIM);
+    }
     RunReport r = RunReport.of(trace, map, new LinkedHashSet<>(t), Optional.empty());
     PrintWriter out = spec.commandLine().getOut();
     out.print(json ? r.table().toJson() : r.table().toText());
