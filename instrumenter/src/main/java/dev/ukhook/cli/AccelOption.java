@@ -1,8 +1,8 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.qemu.Accel;
-import dev.ukhook.qemu.AccelChoice;
-import dev.ukhook.qemu.AccelProbe;
+import dev.ukhook.host.Accel;
+import dev.ukhook.host.AccelChoice;
+import dev.ukhook.host.AccelProbe;
 import picocli.CommandLine.Option;
 
 /** --accel auto|kvm|tcg. */

@@ -1,6 +1,6 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.app.AppSpec;
+import dev.ukhook.pipeline.AppSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

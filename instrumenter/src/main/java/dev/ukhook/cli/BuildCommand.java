@@ -1,6 +1,6 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.app.Builder;
+import dev.ukhook.pipeline.Builder;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

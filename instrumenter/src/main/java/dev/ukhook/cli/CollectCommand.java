@@ -1,7 +1,7 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.collect.CollectResult;
-import dev.ukhook.collect.Collector;
+import dev.ukhook.host.CollectResult;
+import dev.ukhook.host.Collector;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,11 +1,12 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.UkhookException;
-import dev.ukhook.app.Builder;
-import dev.ukhook.app.Instrumenter;
-import dev.ukhook.app.Runner;
-import dev.ukhook.build.MakeRunner;
-import dev.ukhook.qemu.AccelChoice;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.pipeline.Builder;
+import dev.ukhook.pipeline.Instrumenter;
+import dev.ukhook.pipeline.Runner;
+import dev.ukhook.unikraft.MakeRunner;
+import dev.ukhook.host.AccelChoice;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.OutputStream;
@@ -37,7 +38,7 @@ public final class Commands {
       }
     }
     if (!missing.isEmpty()) {
-      throw new UkhookException(ExitCode.ENVIRONMENT, "missing on PATH: " + String.join(", ", missing)
+      throw new UkhookException(Kind.ENVIRONMENT, "missing on PATH: " + String.join(", ", missing)
           + "; install them (Debian: apt-get install " + String.join(" ", missing.stream().map(TOOLS::get).toList()) + ")");
     }
   }
@@ -83,7 +84,7 @@ public final class Commands {
     boolean found = run.qemu.contains("/") ? Files.isExecutable(Path.of(run.qemu))
         : onPath(run.qemu, System.getenv().getOrDefault("PATH", ""));
     if (!found) {
-      throw new UkhookException(ExitCode.ENVIRONMENT, run.qemu + " not found" + (run.qemu.contains("/") ? "" : " on PATH")
+      throw new UkhookException(Kind.ENVIRONMENT, run.qemu + " not found" + (run.qemu.contains("/") ? "" : " on PATH")
           + ": install QEMU (Debian: apt-get install qemu-system-x86) or pass --qemu PATH");
     }
     Runner.Outcome o = Runner.run(app.spec(), new Runner.Options(accel.resolve(), run.memory,

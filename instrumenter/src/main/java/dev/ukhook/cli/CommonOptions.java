@@ -1,6 +1,7 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -21,7 +22,7 @@ public final class CommonOptions {
       }
       String env = System.getenv("UK_ROOT");
       if (env == null || env.isBlank()) {
-        throw new UkhookException(ExitCode.ENVIRONMENT,
+        throw new UkhookException(Kind.ENVIRONMENT,
             "no Unikraft tree given: pass --unikraft DIR or set UK_ROOT to a Unikraft 0.16.x/0.17.0/main checkout");
       }
       return Path.of(env);

@@ -1,6 +1,8 @@
 package dev.ukhook.cli;
 
-/** Named process exit codes shared by every ukhook command. */
+import dev.ukhook.core.UkhookException.Kind;
+
+/** Named process exit codes; the only place an error's kind becomes one. */
 public final class ExitCode {
   public static final int OK = 0;
   public static final int FAILURE = 1;
@@ -10,4 +12,13 @@ public final class ExitCode {
   public static final int INTERNAL = 4;
 
   private ExitCode() {}
+
+  public static int of(Kind kind) {
+    return switch (kind) {
+      case USAGE -> USAGE;
+      case ENVIRONMENT -> ENVIRONMENT;
+      case FAILURE -> FAILURE;
+      case INTERNAL -> INTERNAL;
+    };
+  }
 }

@@ -1,6 +1,6 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.gen.HookLibrarySpec;
+import dev.ukhook.guest.HookLibrarySpec;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.app.Instrumenter;
-import dev.ukhook.report.RunReport;
+import dev.ukhook.pipeline.Instrumenter;
+import dev.ukhook.analysis.RunReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

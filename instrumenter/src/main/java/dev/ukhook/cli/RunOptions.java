@@ -1,6 +1,6 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.qemu.QemuSpec;
+import dev.ukhook.host.QemuSpec;
 import picocli.CommandLine.Option;
 
 /** How `run` and `trace` boot the image. */

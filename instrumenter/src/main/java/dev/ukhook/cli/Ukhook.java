@@ -1,6 +1,6 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.UkhookException;
+import dev.ukhook.core.UkhookException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,7 +26,7 @@ public final class Ukhook implements java.util.concurrent.Callable<Integer> {
     CommandLine cl = new CommandLine(new Ukhook());
     cl.setOut(out);
     cl.setErr(err);
-    cl.setExitCodeExceptionMapper(e -> e instanceof UkhookException u ? u.exitCode() : ExitCode.INTERNAL);
+    cl.setExitCodeExceptionMapper(e -> e instanceof UkhookException u ? ExitCode.of(u.kind()) : ExitCode.INTERNAL);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       boolean trace = parsed.originalArgs().contains("--stacktrace");
       if (e instanceof UkhookException) {

@@ -1,8 +1,8 @@
 package dev.ukhook.unikraft;
 
-import dev.ukhook.UkhookException;
-import dev.ukhook.cli.ExitCode;
-import dev.ukhook.gen.Templates;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.guest.Templates;
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +41,7 @@ public final class HandlerPatcher {
     int loaded = single(c, spec.contextLoaded(), body, where, spec);
     int dispatch = single(c, spec.dispatch(), body, where, spec);
     if (loaded > dispatch) {
-      throw new UkhookException(ExitCode.FAILURE, where + ": in " + spec.function() + "() the dispatch `"
+      throw new UkhookException(Kind.FAILURE, where + ": in " + spec.function() + "() the dispatch `"
           + spec.dispatch() + "` comes before `" + spec.contextLoaded() + "`; ukhook cannot hook this tree safely "
           + "(spec unikraft-patches/" + spec.name() + ".json)");
     }
@@ -51,7 +51,7 @@ public final class HandlerPatcher {
     lineEnd = lineEnd < 0 ? src.length() : lineEnd + 1;
     String indent = src.substring(lineStart, dispatch);
     if (!indent.isBlank() || !c.maskedText().substring(stmtEnd, lineEnd).isBlank()) {
-      throw new UkhookException(ExitCode.FAILURE, where + ": in " + spec.function() + "() the statement `"
+      throw new UkhookException(Kind.FAILURE, where + ": in " + spec.function() + "() the statement `"
           + spec.dispatch() + "` shares its line with other code; ukhook only wraps a statement on a line of its own");
     }
     int includeEnd = includeLineEnd(c, spec, where);
@@ -77,7 +77,7 @@ public final class HandlerPatcher {
       start += line.length();
     }
     if (found.size() != 1) {
-      throw new UkhookException(ExitCode.FAILURE, where + ": the line `" + spec.include() + "` occurs " + found.size()
+      throw new UkhookException(Kind.FAILURE, where + ": the line `" + spec.include() + "` occurs " + found.size()
           + " times, expected once (include anchor of unikraft-patches/" + spec.name() + ".json); nothing was changed");
     }
     return found.get(0);
@@ -89,14 +89,14 @@ public final class HandlerPatcher {
       throw anchorMissing(where, spec, "the statement `" + stmt + "`");
     }
     if (found.size() > 1) {
-      throw new UkhookException(ExitCode.FAILURE, where + ": in " + spec.function() + "() the anchor `" + stmt
+      throw new UkhookException(Kind.FAILURE, where + ": in " + spec.function() + "() the anchor `" + stmt
           + "` occurs " + found.size() + " times, expected once; nothing was changed");
     }
     return found.get(0);
   }
 
   private static UkhookException anchorMissing(String where, PatchSpec spec, String what) {
-    return new UkhookException(ExitCode.FAILURE, where + ": cannot find " + what + " in function "
+    return new UkhookException(Kind.FAILURE, where + ": cannot find " + what + " in function "
         + spec.function() + "() (anchor of unikraft-patches/" + spec.name()
         + ".json); the tree differs from Unikraft " + spec.name() + ", nothing was changed");
   }
@@ -118,7 +118,7 @@ public final class HandlerPatcher {
       }
     }
     if (beganAt >= 0) {
-      throw new UkhookException(ExitCode.FAILURE, where + ":" + beganAt
+      throw new UkhookException(Kind.FAILURE, where + ":" + beganAt
           + ": a ukhook block has no end marker; restore the file by hand (e.g. git checkout -- it)");
     }
     return out.toString();

@@ -1,9 +1,9 @@
 package dev.ukhook.unikraft;
 
+import dev.ukhook.core.UkhookException.Kind;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ukhook.UkhookException;
-import dev.ukhook.cli.ExitCode;
-import dev.ukhook.gen.Templates;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.guest.Templates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,7 +30,7 @@ public final class PatchSpecs {
   /** The spec for a tree's version, or one line naming the version found and those supported. */
   public static PatchSpec forVersion(UnikraftVersion version) {
     return all().stream().filter(s -> s.appliesTo(version)).findFirst()
-        .orElseThrow(() -> new UkhookException(ExitCode.ENVIRONMENT,
+        .orElseThrow(() -> new UkhookException(Kind.ENVIRONMENT,
             "Unikraft " + version + " is not supported: ukhook supports " + UnikraftTree.SUPPORTED
                 + "; check out one of those releases (e.g. git checkout RELEASE-0.17.0)"));
   }

@@ -1,7 +1,7 @@
 package dev.ukhook.unikraft;
 
-import dev.ukhook.UkhookException;
-import dev.ukhook.cli.ExitCode;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,19 +20,19 @@ public record UnikraftTree(Path root, UnikraftVersion version) {
   public static UnikraftTree open(Path dir) {
     Path root = dir.toAbsolutePath().normalize();
     if (!Files.isDirectory(root)) {
-      throw new UkhookException(ExitCode.ENVIRONMENT,
+      throw new UkhookException(Kind.ENVIRONMENT,
           "Unikraft tree " + root + " does not exist: pass --unikraft DIR (or set UK_ROOT) to a Unikraft source tree");
     }
     Path versionMk = root.resolve("version.mk");
     if (!Files.isRegularFile(versionMk) || !Files.isRegularFile(root.resolve("Makefile"))
         || !Files.isDirectory(root.resolve("lib/syscall_shim"))) {
-      throw new UkhookException(ExitCode.ENVIRONMENT,
+      throw new UkhookException(Kind.ENVIRONMENT,
           root + " is not a Unikraft tree (no version.mk, Makefile or lib/syscall_shim): pass --unikraft DIR "
               + "pointing at a checkout of github.com/unikraft/unikraft");
     }
     UnikraftVersion version = parseVersion(read(versionMk), Files.isDirectory(root.resolve("lib/ukconsole")));
     if (version == null) {
-      throw new UkhookException(ExitCode.ENVIRONMENT,
+      throw new UkhookException(Kind.ENVIRONMENT,
           versionMk + " has no UK_VERSION/UK_SUBVERSION/UK_EXTRAVERSION: is this a Unikraft tree?");
     }
     return new UnikraftTree(root, version);

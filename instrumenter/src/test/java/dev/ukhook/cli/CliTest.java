@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ukhook.UkhookException;
+import dev.ukhook.core.UkhookException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -137,7 +137,7 @@ public class CliTest {
     }
     UkhookException e = assertThrows(UkhookException.class,
         () -> Commands.checkTools(bin.toString()));
-    assertEquals(ExitCode.ENVIRONMENT, e.exitCode());
+    assertEquals(UkhookException.Kind.ENVIRONMENT, e.kind());
     assertEquals("missing on PATH: flex, bison, qemu-system-x86_64; install them (Debian: apt-get install flex bison "
         + "qemu-system-x86)", e.getMessage());
   }

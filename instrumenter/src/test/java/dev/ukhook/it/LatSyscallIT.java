@@ -1,5 +1,6 @@
 package dev.ukhook.it;
 
+import dev.ukhook.cli.ExitCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ukhook.cli.CliTest;
-import dev.ukhook.cli.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;

@@ -1,12 +1,12 @@
 package dev.ukhook.it;
 
+import dev.ukhook.cli.ExitCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ukhook.cli.ExitCode;
 import dev.ukhook.cli.CliTest;
 import dev.ukhook.cli.CliTest.Run;
 import dev.ukhook.cli.Commands;

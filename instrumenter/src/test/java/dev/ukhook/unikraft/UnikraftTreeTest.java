@@ -1,12 +1,12 @@
 package dev.ukhook.unikraft;
 
+import dev.ukhook.core.UkhookException.Kind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ukhook.UkhookException;
-import dev.ukhook.cli.ExitCode;
+import dev.ukhook.core.UkhookException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -38,7 +38,7 @@ class UnikraftTreeTest {
         () -> PatchSpecs.forVersion(UnikraftTree.parseVersion(versionMk(15, 0), false)));
     assertEquals("Unikraft 0.15.0 is not supported: ukhook supports 0.16.x, 0.17.0 and main (October 2024); "
         + "check out one of those releases (e.g. git checkout RELEASE-0.17.0)", e.getMessage());
-    assertEquals(ExitCode.ENVIRONMENT, e.exitCode());
+    assertEquals(Kind.ENVIRONMENT, e.kind());
   }
 
   @Test

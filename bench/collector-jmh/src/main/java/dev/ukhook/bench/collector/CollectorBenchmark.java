@@ -1,9 +1,9 @@
 package dev.ukhook.bench.collector;
 
-import dev.ukhook.attrib.SyscallTable;
-import dev.ukhook.trace.DecodedTrace;
-import dev.ukhook.trace.StreamDecoder;
-import dev.ukhook.trace.TraceDecoder;
+import dev.ukhook.analysis.SyscallTable;
+import dev.ukhook.format.DecodedTrace;
+import dev.ukhook.format.StreamDecoder;
+import dev.ukhook.format.TraceDecoder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;

@@ -1,10 +1,10 @@
 package dev.ukhook.bench.collector;
 
-import dev.ukhook.attrib.LinkMap;
-import dev.ukhook.trace.FinalRecord;
-import dev.ukhook.trace.SyscallRecord;
-import dev.ukhook.trace.TraceHeader;
-import dev.ukhook.trace.TraceWriter;
+import dev.ukhook.analysis.LinkMap;
+import dev.ukhook.format.FinalRecord;
+import dev.ukhook.format.SyscallRecord;
+import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;

@@ -1,6 +1,6 @@
 package dev.ukhook.bench.collector;
 
-import dev.ukhook.attrib.Attributor;
+import dev.ukhook.analysis.Attributor;
 import dev.ukhook.bench.collector.proto.IndexedAttributor;
 import java.nio.ByteBuffer;
 import java.util.EnumMap;

@@ -2,13 +2,13 @@ package dev.ukhook.bench.collector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.ukhook.attrib.SyscallTable;
+import dev.ukhook.analysis.SyscallTable;
 import dev.ukhook.bench.collector.proto.ArraySyscallTable;
 import dev.ukhook.bench.collector.proto.FusedCollector;
 import dev.ukhook.bench.collector.proto.IndexedAttributor;
 import dev.ukhook.bench.collector.proto.ViewStreamDecoder;
-import dev.ukhook.trace.StreamDecoder;
-import dev.ukhook.trace.SyscallRecord;
+import dev.ukhook.format.StreamDecoder;
+import dev.ukhook.format.SyscallRecord;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,7 +50,7 @@ class PrototypeEquivalenceTest {
   @EnumSource(IndexedAttributor.Cache.class)
   void arrayTableMatchesSyscallTable(IndexedAttributor.Cache cache) {
     SyscallTable.Builder builder =
-        new SyscallTable.Builder(new dev.ukhook.attrib.Attributor(TRACE.linkMap, SyntheticTrace.TRANSPARENT));
+        new SyscallTable.Builder(new dev.ukhook.analysis.Attributor(TRACE.linkMap, SyntheticTrace.TRANSPARENT));
     StreamDecoder reference = new StreamDecoder(builder);
     reference.feed(ByteBuffer.wrap(TRACE.bytes));
     reference.end();
@@ -71,7 +71,7 @@ class PrototypeEquivalenceTest {
   @org.junit.jupiter.api.Test
   void fusedCollectorMatchesSyscallTableAndSequenceCheck() {
     SyscallTable.Builder builder =
-        new SyscallTable.Builder(new dev.ukhook.attrib.Attributor(TRACE.linkMap, SyntheticTrace.TRANSPARENT));
+        new SyscallTable.Builder(new dev.ukhook.analysis.Attributor(TRACE.linkMap, SyntheticTrace.TRANSPARENT));
     StreamDecoder reference = new StreamDecoder(builder);
     reference.feed(ByteBuffer.wrap(TRACE.bytes));
     reference.end();

@@ -1,8 +1,8 @@
 package dev.ukhook.bench.collector.proto;
 
-import dev.ukhook.attrib.SyscallTable.LibraryCounts;
-import dev.ukhook.attrib.SyscallTable.SyscallCount;
-import dev.ukhook.trace.SyscallNames;
+import dev.ukhook.analysis.SyscallTable.LibraryCounts;
+import dev.ukhook.analysis.SyscallTable.SyscallCount;
+import dev.ukhook.format.SyscallNames;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package dev.ukhook.bench.collector.proto;
 
-import dev.ukhook.attrib.SyscallTable.LibraryCounts;
-import dev.ukhook.trace.TraceFormat;
+import dev.ukhook.analysis.SyscallTable.LibraryCounts;
+import dev.ukhook.format.TraceFormat;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;

@@ -1,14 +1,14 @@
 package dev.ukhook.bench.collector.proto;
 
-import dev.ukhook.attrib.Attribution;
-import dev.ukhook.attrib.LinkMap;
+import dev.ukhook.analysis.Attribution;
+import dev.ukhook.analysis.LinkMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Prototype of {@code dev.ukhook.attrib.Attributor} with the same rule, answering a library index instead of
+ * Prototype of {@code dev.ukhook.analysis.Attributor} with the same rule, answering a library index instead of
  * an {@code Attribution}: the link map's ranges become parallel primitive arrays and libraries become indices
  * into {@link #libraries()}. Optionally a direct-mapped cache remembers past answers, which pays because a
  * trace has few distinct call sites, each repeated thousands of times:

@@ -1,6 +1,6 @@
 package dev.ukhook.bench.collector.proto;
 
-import dev.ukhook.trace.SyscallRecord;
+import dev.ukhook.format.SyscallRecord;
 import java.nio.ByteBuffer;
 
 /**
@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * that keeps a record calls {@link #toRecord()}. Valid only during the sink's call.
  */
 public final class SyscallView {
-  // Record field offsets of trace format version 1 (dev.ukhook.trace.TraceFormat keeps them package-private).
+  // Record field offsets of trace format version 1 (dev.ukhook.format.TraceFormat keeps them package-private).
   static final int R_SEQ = 0;
   static final int R_T_ENTER = 8;
   static final int R_T_EXIT = 16;

@@ -4,12 +4,12 @@ import static dev.ukhook.bench.collector.proto.SyscallView.R_DEPTH;
 import static dev.ukhook.bench.collector.proto.SyscallView.R_KIND;
 import static dev.ukhook.bench.collector.proto.SyscallView.R_SEQ;
 
-import dev.ukhook.trace.Damage;
-import dev.ukhook.trace.FinalRecord;
-import dev.ukhook.trace.SequenceCheck;
-import dev.ukhook.trace.TraceFormat;
-import dev.ukhook.trace.TraceHeader;
-import dev.ukhook.trace.TraceStats;
+import dev.ukhook.format.Damage;
+import dev.ukhook.format.FinalRecord;
+import dev.ukhook.format.SequenceCheck;
+import dev.ukhook.format.TraceFormat;
+import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceStats;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +19,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Prototype of {@code dev.ukhook.trace.StreamDecoder} with two changes, everything else (chunking, records
+ * Prototype of {@code dev.ukhook.format.StreamDecoder} with two changes, everything else (chunking, records
  * straddling chunks, damage and its offsets, sequence accounting) copied unchanged:
  *
  * <ol>

@@ -1,0 +1,55 @@
+package dev.ukhook.analysis;
+
+import dev.ukhook.format.SyscallRecord;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Charges each binary syscall to the innermost microlibrary on its call path that is not transparent.
+ * Transparent libraries are the ones that only pass calls through, such as a libc's syscall wrappers: charging
+ * every call to them would say nothing about who needed it.
+ */
+public final class Attributor {
+  private final LinkMap map;
+  private final Set<String> transparent;
+
+  public Attributor(LinkMap map, Set<String> transparentLibs) {
+    this.map = map;
+    this.transparent = Set.copyOf(transparentLibs);
+  }
+
+  /**
+   * Looks up {@code rip}, then each frame's return address, innermost first. The first library found that is
+   * not transparent wins; if all found are transparent, the outermost of them; if none, {@code <unknown>}.
+   */
+  public Attribution attribute(SyscallRecord r) {
+    String outermostTransparent = null;
+    for (int i = -1; i < r.depth(); i++) {
+      long returnAddress = i < 0 ? r.rip() : r.frame(i);
+      if (returnAddress == 0) {
+        continue;
+      }
+      // Both rip and the frames are return addresses: the instruction after the call or the syscall. When
+      // that instruction is the last of a function (a noreturn call, or a `syscall` ending an exit wrapper),
+      // the address is the first byte after the function, possibly in the next library; one byte back is
+      // always inside the calling instruction.
+      Optional<String> library = map.libraryAt(returnAddress - 1);
+      if (library.isEmpty()) {
+        continue;
+      }
+      String name = library.get();
+      if (!transparent.contains(name)) {
+        return new Attribution(name, false);
+      }
+      outermostTransparent = name;
+    }
+    if (outermostTransparent == null) {
+      return Attribution.UNKNOWN;
+    }
+    return new Attribution(outermostTransparent, true);
+  }
+
+  public Set<String> transparentLibraries() {
+    return transparent;
+  }
+}

@@ -1,0 +1,260 @@
+package dev.ukhook.format;
+
+import static dev.ukhook.format.TraceFormat.*;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Decodes a trace stream pushed in chunks of any size, so the same code serves a file and a live socket.
+ * Records may straddle chunks; only the straddling record is copied. Without a sink no object is allocated
+ * per record: the collector only needs the counts.
+ *
+ * <p>Decoding stops at the first damage; later bytes are only counted.
+ */
+public final class StreamDecoder {
+  private enum State { HEADER, RECORDS, AFTER_FINAL, STOPPED }
+
+  private final Consumer<? super SyscallRecord> sink;
+  private final SequenceCheck sequence = new SequenceCheck();
+  private ByteBuffer stage = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+  private State state = State.HEADER;
+  private long bytes;
+  private long unitOffset;
+  private TraceHeader header;
+  private int recordSize;
+  private int frames;
+  private FinalRecord finalRecord;
+  private Damage.Kind damageKind;
+  private String damageDetail;
+  private boolean ended;
+
+  /** @param sink receives each syscall record; {@code null} to only count them */
+  public StreamDecoder(Consumer<? super SyscallRecord> sink) {
+    this.sink = sink;
+  }
+
+  /** Consumes every remaining byte of {@code chunk}, leaving its position at its limit. */
+  public void feed(ByteBuffer chunk) {
+    if (ended) {
+      throw new IllegalStateException("feed after end");
+    }
+    ByteOrder order = chunk.order();
+    chunk.order(ByteOrder.LITTLE_ENDIAN);
+    try {
+      while (chunk.hasRemaining() && state != State.STOPPED) {
+        if (state == State.AFTER_FINAL) {
+          stop(Damage.Kind.DATA_AFTER_FINAL, "data follows the final record");
+          break;
+        }
+        int need = state == State.HEADER ? HEADER_SIZE : recordSize;
+        int pos = chunk.position();
+        if (stage.position() == 0 && chunk.remaining() >= need) {
+          chunk.position(pos + need);
+          bytes += need;
+          unit(chunk, pos);
+        } else {
+          int take = Math.min(need - stage.position(), chunk.remaining());
+          stage.put(stage.position(), chunk, pos, take);
+          stage.position(stage.position() + take);
+          chunk.position(pos + take);
+          bytes += take;
+          if (stage.position() == need) {
+            stage.clear();
+            unit(stage, 0);
+          }
+        }
+      }
+      bytes += chunk.remaining();
+      chunk.position(chunk.limit());
+    } finally {
+      chunk.order(order);
+    }
+  }
+
+  /** Marks the end of the stream: a partial header or record left over becomes damage. */
+  public void end() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (state == State.HEADER) {
+      stop(
+          Damage.Kind.TRUNCATED_HEADER,
+          bytes == 0
+              ? "the stream is empty: no trace header arrived"
+              : "the stream ends after " + bytes + " of the " + HEADER_SIZE + " header bytes");
+    } else if (state == State.RECORDS && stage.position() > 0) {
+      stop(
+          Damage.Kind.TRUNCATED_RECORD,
+          "the stream ends " + stage.position() + " bytes into a " + recordSize + "-byte record");
+    }
+  }
+
+  // Decodes the header or record of the current unit size at absolute index `at` of `b`.
+  private void unit(ByteBuffer b, int at) {
+    switch (state) {
+      case HEADER -> header(b, at);
+      case RECORDS -> record(b, at);
+      default -> throw new IllegalStateException(state.name());
+    }
+    if (state != State.STOPPED) {
+      unitOffset = bytes;
+    }
+  }
+
+  private void header(ByteBuffer b, int at) {
+    byte[] magic = new byte[MAGIC.length];
+    b.get(at, magic);
+    if (!Arrays.equals(magic, MAGIC)) {
+      stop(
+          Damage.Kind.BAD_HEADER,
+          "not a ukhook trace: it starts with " + printable(magic) + ", expected \"UKHOOKTR\"");
+      return;
+    }
+    int version = Short.toUnsignedInt(b.getShort(at + H_VERSION));
+    if (version != VERSION) {
+      stop(
+          Damage.Kind.BAD_HEADER,
+          "trace format version " + version + " is not supported (this ukhook reads version " + VERSION
+              + "); decode it with the ukhook that instrumented the image");
+      return;
+    }
+    int headerSize = Short.toUnsignedInt(b.getShort(at + H_HEADER_SIZE));
+    int size = Short.toUnsignedInt(b.getShort(at + H_RECORD_SIZE));
+    int n = Byte.toUnsignedInt(b.get(at + H_FRAMES));
+    int overflow = Byte.toUnsignedInt(b.get(at + H_OVERFLOW));
+    if (headerSize != HEADER_SIZE) {
+      stop(Damage.Kind.BAD_HEADER, "header_size is " + headerSize + ", format version 1 needs " + HEADER_SIZE);
+      return;
+    }
+    if (size != recordSize(n)) {
+      stop(
+          Damage.Kind.BAD_HEADER,
+          "record_size is " + size + " but " + n + " frames need " + recordSize(n) + " (96 + 8 * frames)");
+      return;
+    }
+    if (overflow > 1) {
+      stop(Damage.Kind.BAD_HEADER, "overflow mode is " + overflow + ", expected 0 (block) or 1 (drop)");
+      return;
+    }
+    byte[] id = new byte[IMAGE_ID_BYTES];
+    b.get(at + H_IMAGE_ID, id);
+    header =
+        new TraceHeader(
+            version,
+            headerSize,
+            size,
+            n,
+            Byte.toUnsignedInt(b.get(at + H_TS_SOURCE)),
+            b.getLong(at + H_TS_HZ),
+            HexFormat.of().formatHex(id),
+            Integer.toUnsignedLong(b.getInt(at + H_RING_RECORDS)),
+            TraceHeader.Overflow.values()[overflow]);
+    recordSize = size;
+    frames = n;
+    if (stage.capacity() < size) {
+      stage = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+    state = State.RECORDS;
+  }
+
+  private void record(ByteBuffer b, int at) {
+    int kind = Byte.toUnsignedInt(b.get(at + R_KIND));
+    long seq = b.getLong(at + R_SEQ);
+    if (kind == KIND_SYSCALL) {
+      int depth = Byte.toUnsignedInt(b.get(at + R_DEPTH));
+      if (depth > frames) {
+        stop(Damage.Kind.BAD_RECORD, "a syscall record has depth " + depth + " but the image keeps " + frames
+            + " frames");
+        return;
+      }
+      sequence.accept(seq);
+      if (sink != null) {
+        sink.accept(syscall(b, at, seq, depth));
+      }
+    } else if (kind == KIND_FINAL) {
+      finalRecord =
+          new FinalRecord(
+              b.getLong(at + F_TOTAL), b.getLong(at + F_DROPPED), b.getLong(at + F_EMITTED), b.getLong(at + F_T_END));
+      sequence.acceptFinal(seq);
+      state = State.AFTER_FINAL;
+    } else {
+      stop(Damage.Kind.UNKNOWN_KIND, "a record has kind " + kind + ", expected 1 (syscall) or 2 (final)");
+    }
+  }
+
+  private static SyscallRecord syscall(ByteBuffer b, int at, long seq, int depth) {
+    long[] args = new long[ARGS];
+    for (int i = 0; i < ARGS; i++) {
+      args[i] = b.getLong(at + R_ARGS + 8 * i);
+    }
+    long[] frames = new long[depth];
+    for (int i = 0; i < depth; i++) {
+      frames[i] = b.getLong(at + R_FRAMES + 8 * i);
+    }
+    return new SyscallRecord(
+        seq,
+        b.getLong(at + R_T_ENTER),
+        b.getLong(at + R_T_EXIT),
+        b.getInt(at + R_NR),
+        Short.toUnsignedInt(b.getShort(at + R_FLAGS)),
+        args,
+        b.getLong(at + R_RET),
+        b.getLong(at + R_RIP),
+        frames);
+  }
+
+  private void stop(Damage.Kind kind, String detail) {
+    damageKind = kind;
+    damageDetail = detail;
+    state = State.STOPPED;
+  }
+
+  private static String printable(byte[] magic) {
+    String ascii = new String(magic, StandardCharsets.US_ASCII);
+    boolean text = ascii.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
+    return text ? "\"" + ascii + "\"" : "bytes " + HexFormat.ofDelimiter(" ").formatHex(magic);
+  }
+
+  /** Bytes fed so far, decoded or not. */
+  public long bytes() {
+    return bytes;
+  }
+
+  public Optional<TraceHeader> header() {
+    return Optional.ofNullable(header);
+  }
+
+  public Optional<FinalRecord> finalRecord() {
+    return Optional.ofNullable(finalRecord);
+  }
+
+  /** Syscall records decoded so far. */
+  public long received() {
+    return sequence.received();
+  }
+
+  /** The last syscall record's seq, -1 before the first. */
+  public long lastSeq() {
+    return sequence.lastSeq();
+  }
+
+  public TraceStats stats() {
+    return sequence.stats(finalRecord());
+  }
+
+  /** Damage found so far; a partial record at the end only counts once {@link #end()} was called. */
+  public Optional<Damage> damage() {
+    if (damageKind == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Damage(damageKind, unitOffset, sequence.received(), bytes - unitOffset, damageDetail));
+  }
+}

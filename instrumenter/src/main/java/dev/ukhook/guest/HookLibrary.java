@@ -1,0 +1,39 @@
+package dev.ukhook.guest;
+
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/** Renders the hook microlibrary (Config.uk, Makefile.uk, C sources and headers) from templates/libukhook. */
+public final class HookLibrary {
+  /** Frame pointers further than this above the caller's stack pointer are not followed. */
+  static final int STACK_WINDOW = 256 * 1024;
+
+  private HookLibrary() {}
+
+  /** Returns path (relative to the library directory) to file content, in a stable order. */
+  public static Map<String, String> render(HookLibrarySpec spec) {
+    Map<String, Object> model = model(spec);
+    Map<String, String> files = new LinkedHashMap<>();
+    for (String template : Templates.index("templates/libukhook/INDEX")) {
+      files.put(template.replaceFirst("\\.ftl$", ""), Templates.render("libukhook/" + template, model));
+    }
+    return files;
+  }
+
+  static Map<String, Object> model(HookLibrarySpec spec) {
+    byte[] id = HexFormat.of().parseHex(spec.imageId());
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("frames", spec.frames());
+    model.put("ringRecords", spec.ringRecords());
+    model.put("batchRecords", spec.batchRecords());
+    model.put("overflowDrop", spec.overflow() == HookLibrarySpec.Overflow.DROP ? 1 : 0);
+    model.put("stackWindow", STACK_WINDOW);
+    model.put("imageId", spec.imageId());
+    model.put("imageIdBytes", IntStream.range(0, id.length)
+        .mapToObj(i -> String.format("0x%02x", id[i] & 0xff)).collect(Collectors.joining(", ")));
+    return model;
+  }
+}

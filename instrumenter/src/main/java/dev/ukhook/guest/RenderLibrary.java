@@ -1,0 +1,37 @@
+package dev.ukhook.guest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Renders the hook library into a directory without a Unikraft tree, for host builds such as
+ * bench/hook-native.sh: {@code java -cp ukhook.jar dev.ukhook.guest.RenderLibrary OUT_DIR FRAMES RING BATCH block|drop}.
+ * The image id is 32 zero hex digits.
+ */
+public final class RenderLibrary {
+  private RenderLibrary() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length != 5) {
+      System.err.println("usage: RenderLibrary OUT_DIR FRAMES RING BATCH block|drop");
+      System.exit(2);
+    }
+    HookLibrarySpec spec;
+    try {
+      spec = new HookLibrarySpec(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+          Integer.parseInt(args[3]), HookLibrarySpec.Overflow.parse(args[4]), "0".repeat(32));
+    } catch (IllegalArgumentException e) {
+      System.err.println("RenderLibrary: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Path out = Path.of(args[0]);
+    for (Map.Entry<String, String> f : HookLibrary.render(spec).entrySet()) {
+      Path file = out.resolve(f.getKey());
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, f.getValue());
+    }
+  }
+}

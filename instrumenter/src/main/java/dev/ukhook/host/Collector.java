@@ -1,0 +1,374 @@
+package dev.ukhook.host;
+
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.StreamDecoder;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Receives one trace stream over a Unix domain socket, stores every byte unchanged in the trace file and
+ * decodes it on the fly for live counts.
+ *
+ * <p>In listen mode the collector owns the socket and QEMU connects to it ({@code -chardev
+ * socket,id=ukhook,path=P}); in connect mode QEMU listens ({@code server=on,wait=off}) and the collector
+ * connects, retrying until QEMU has created the socket. Either way there is exactly one connection per boot.
+ */
+public final class Collector implements AutoCloseable {
+  // Big enough that one read takes everything the kernel has queued even at full speed.
+  private static final int BUFFER_BYTES = 4 << 20;
+  private static final long POLL_MILLIS = 50;
+  // After stop(), keep reading what is already queued, but not forever if the guest keeps writing.
+  private static final Duration DRAIN = Duration.ofSeconds(2);
+  // sun_path is 108 bytes including the terminating NUL.
+  private static final int MAX_SOCKET_PATH_BYTES = 107;
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFSOCK = 0140000;
+
+  private final boolean listen;
+  private final Path socket;
+  private final Path traceFile;
+  private final Duration connectTimeout;
+  private final StreamDecoder decoder = new StreamDecoder(null);
+  private final CountDownLatch done = new CountDownLatch(1);
+
+  private ServerSocketChannel server;
+  private FileChannel file;
+  private Selector selector;
+  private Thread thread;
+  private volatile boolean stopRequested;
+  private volatile Progress progress = Progress.WAITING;
+  private volatile CollectResult.End end;
+  private volatile Throwable failure;
+
+  private Collector(boolean listen, Path socket, Path traceFile, Duration connectTimeout) {
+    this.listen = listen;
+    this.socket = socket;
+    this.traceFile = traceFile;
+    this.connectTimeout = connectTimeout;
+  }
+
+  /** A collector that listens on {@code socket} for QEMU to connect, writing to a new {@code traceFile}. */
+  public static Collector listen(Path socket, Path traceFile) {
+    return new Collector(true, socket, traceFile, Duration.ZERO);
+  }
+
+  /** A collector that connects to QEMU's socket, retrying until it exists or {@code connectTimeout} passes. */
+  public static Collector connect(Path socket, Path traceFile, Duration connectTimeout) {
+    return new Collector(false, socket, traceFile, connectTimeout);
+  }
+
+  /**
+   * Creates the trace file and, in listen mode, binds the socket, then collects on a background thread. Once
+   * this returns, QEMU can be started.
+   */
+  public synchronized void start() {
+    if (thread != null) {
+      throw new IllegalStateException("collector already started");
+    }
+    checkSocketPathLength();
+    try {
+      selector = Selector.open();
+      if (listen) {
+        server = bind();
+      }
+      file = createTraceFile();
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(selector, server);
+      if (server != null) {
+        deleteQuietly(socket);
+      }
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new UkhookException(Kind.FAILURE, "cannot start the trace collector: " + e.getMessage(), e);
+    }
+    thread = new Thread(this::run, "ukhook-collector");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Live counts; safe to call from any thread. */
+  public Progress progress() {
+    return progress;
+  }
+
+  /** Waits for the connection to end by itself; empty if it is still open after {@code timeout}. */
+  public Optional<CollectResult> awaitResult(Duration timeout) throws InterruptedException {
+    requireStarted();
+    if (!done.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+      return Optional.empty();
+    }
+    return Optional.of(result());
+  }
+
+  /**
+   * Stops collecting, after reading what the socket already holds, and returns the result. Safe to call from
+   * a shutdown hook and more than once; bytes already received are always in the trace file.
+   */
+  public CollectResult stop() {
+    requireStarted();
+    stopRequested = true;
+    selector.wakeup();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        done.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return result();
+  }
+
+  @Override
+  public void close() {
+    if (thread != null) {
+      stop();
+    }
+  }
+
+  private void run() {
+    try (FileChannel out = file;
+        Selector sel = selector) {
+      SocketChannel channel = listen ? accept() : connectWithRetry();
+      if (channel == null) {
+        end = CollectResult.End.NO_CONNECTION;
+        return;
+      }
+      try (channel) {
+        end = copy(channel, out);
+      }
+      decoder.end();
+      publish(true);
+      out.force(false);
+    } catch (Throwable t) {
+      failure = t;
+    } finally {
+      if (listen) {
+        closeQuietly(server);
+        deleteQuietly(socket);
+      }
+      done.countDown();
+    }
+  }
+
+  private SocketChannel accept() throws IOException {
+    server.configureBlocking(false);
+    server.register(selector, SelectionKey.OP_ACCEPT);
+    SocketChannel channel;
+    while ((channel = server.accept()) == null) {
+      if (stopRequested) {
+        return null;
+      }
+      selector.select(POLL_MILLIS);
+      selector.selectedKeys().clear();
+    }
+    // One connection per boot: stop listening so a second client cannot interleave a stream.
+    server.close();
+    deleteQuietly(socket);
+    selector.selectNow();
+    return channel;
+  }
+
+  private SocketChannel connectWithRetry() throws IOException {
+    UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
+    long deadline = System.nanoTime() + connectTimeout.toNanos();
+    IOException last;
+    while (true) {
+      SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+      try {
+        channel.connect(address);
+        return channel;
+      } catch (IOException e) {
+        // QEMU creates its socket some time after it starts: absent or refused means not yet.
+        channel.close();
+        last = e;
+      }
+      if (stopRequested) {
+        return null;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new UkhookException(
+            Kind.FAILURE,
+            "could not connect to QEMU's trace socket " + socket + " within " + connectTimeout.toMillis() + " ms"
+                + " (" + last.getMessage() + "); is QEMU running with -chardev socket,id=ukhook,path=" + socket
+                + ",server=on,wait=off?");
+      }
+      selector.select(POLL_MILLIS);
+    }
+  }
+
+  private CollectResult.End copy(SocketChannel channel, FileChannel out) throws IOException {
+    channel.configureBlocking(false);
+    channel.register(selector, SelectionKey.OP_READ);
+    publish(true);
+    ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES);
+    long drainDeadline = 0;
+    while (true) {
+      int n = channel.read(buf);
+      if (n < 0) {
+        return CollectResult.End.PEER_CLOSED;
+      }
+      if (n > 0) {
+        buf.flip();
+        while (buf.hasRemaining()) {
+          out.write(buf);
+        }
+        buf.rewind();
+        decoder.feed(buf);
+        buf.clear();
+        publish(true);
+      } else {
+        if (stopRequested) {
+          return CollectResult.End.STOPPED;
+        }
+        selector.select(POLL_MILLIS);
+        selector.selectedKeys().clear();
+      }
+      if (stopRequested) {
+        if (drainDeadline == 0) {
+          drainDeadline = System.nanoTime() + DRAIN.toNanos();
+        } else if (System.nanoTime() - drainDeadline > 0) {
+          return CollectResult.End.STOPPED;
+        }
+      }
+    }
+  }
+
+  private void publish(boolean connected) {
+    progress =
+        new Progress(
+            connected,
+            decoder.bytes(),
+            decoder.received(),
+            decoder.lastSeq(),
+            decoder.stats().gaps(),
+            decoder.finalRecord().isPresent());
+  }
+
+  private CollectResult result() {
+    Throwable t = failure;
+    if (t instanceof UkhookException u) {
+      throw u;
+    }
+    if (t != null) {
+      throw new UkhookException(
+          t instanceof IOException ? Kind.FAILURE : Kind.INTERNAL,
+          "collecting the trace into " + traceFile + " failed after " + decoder.bytes() + " bytes: " + t,
+          t);
+    }
+    boolean connected = end != CollectResult.End.NO_CONNECTION;
+    return new CollectResult(
+        socket,
+        traceFile,
+        end,
+        decoder.bytes(),
+        decoder.header(),
+        decoder.stats(),
+        connected ? decoder.damage() : Optional.empty());
+  }
+
+  private void checkSocketPathLength() {
+    int length = socket.toString().getBytes(StandardCharsets.UTF_8).length;
+    if (length > MAX_SOCKET_PATH_BYTES) {
+      throw new UkhookException(
+          Kind.FAILURE,
+          "socket path " + socket + " is " + length + " bytes, Unix sockets allow " + MAX_SOCKET_PATH_BYTES
+              + "; use a shorter run directory");
+    }
+  }
+
+  private ServerSocketChannel bind() throws IOException {
+    if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+      if (!isSocket(socket)) {
+        throw new UkhookException(
+            Kind.FAILURE,
+            socket + " exists and is not a socket; remove it or choose another socket path");
+      }
+      if (UnixSockets.isListening(socket)) {
+        throw new UkhookException(
+            Kind.FAILURE,
+            "socket " + socket + " is in use by another process (another ukhook collect?); stop it or choose"
+                + " another socket path");
+      }
+      // Left behind by a collector that did not exit cleanly.
+      Files.delete(socket);
+    }
+    ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    try {
+      channel.bind(UnixDomainSocketAddress.of(socket));
+    } catch (IOException e) {
+      channel.close();
+      throw new UkhookException(Kind.FAILURE, "cannot listen on socket " + socket + ": " + e.getMessage(), e);
+    }
+    return channel;
+  }
+
+  private FileChannel createTraceFile() throws IOException {
+    try {
+      return FileChannel.open(
+          traceFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    } catch (FileAlreadyExistsException e) {
+      throw new UkhookException(
+          Kind.FAILURE,
+          "trace file " + traceFile + " exists already; use a new run directory or remove it");
+    } catch (NoSuchFileException e) {
+      throw new UkhookException(
+          Kind.FAILURE, "cannot create trace file " + traceFile + ": its directory does not exist");
+    }
+  }
+
+  private static boolean isSocket(Path path) throws IOException {
+    Object mode = Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+    return ((Integer) mode & S_IFMT) == S_IFSOCK;
+  }
+
+  private void requireStarted() {
+    if (thread == null) {
+      throw new IllegalStateException("collector not started");
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable... closeables) {
+    for (AutoCloseable c : closeables) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception ignored) {
+        // Already failing; the first error is the one to report.
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException ignored) {
+      // A leftover socket file is removed by the next collector on this path.
+    }
+  }
+}

@@ -1,0 +1,234 @@
+package dev.ukhook.host;
+
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs QEMU once: copies the guest console (QEMU's stdout) to the user's terminal and to {@code console.log},
+ * sends QEMU's stderr to {@code qemu.log}, and stops QEMU on a timeout or on {@link #stop()}.
+ *
+ * <p>One runner per run. {@link #stop()} may be called from any thread, typically a shutdown hook on Ctrl-C.
+ */
+public final class QemuRunner {
+  /** How many lines of {@code qemu.log} a result keeps for error messages. */
+  public static final int LOG_TAIL_LINES = 20;
+  private static final Duration DEFAULT_GRACE = Duration.ofSeconds(3);
+  // The console copy ends when QEMU's stdout closes; do not hang if some leftover child still holds it.
+  private static final long CONSOLE_DRAIN_MILLIS = 5_000;
+  private static final int TAIL_BYTES = 64 * 1024;
+
+  private final PrintStream terminal;
+  private final Duration timeout;
+  private final Duration grace;
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private volatile Process process;
+  private volatile boolean stopRequested;
+  private volatile IOException consoleFailure;
+
+  /**
+   * @param terminal where the guest console is shown, line by line
+   * @param timeout how long QEMU may run before it is killed; null or zero for no limit
+   */
+  public QemuRunner(PrintStream terminal, Duration timeout) {
+    this(terminal, timeout, DEFAULT_GRACE);
+  }
+
+  /** @param grace how long QEMU gets to exit after SIGTERM before it is killed */
+  QemuRunner(PrintStream terminal, Duration timeout, Duration grace) {
+    this.terminal = terminal;
+    this.timeout = timeout == null || timeout.isZero() || timeout.isNegative() ? null : timeout;
+    this.grace = grace;
+  }
+
+  /**
+   * Starts QEMU as {@code spec} says, in {@code spec.runDir()}, and waits for it to end.
+   *
+   * @throws UkhookException with {@link ExitCode#ENVIRONMENT} when the QEMU binary is not found
+   */
+  public QemuResult run(QemuSpec spec) throws IOException {
+    return run(spec.toArgs(), spec.logFile(), spec.consoleLog());
+  }
+
+  /**
+   * Stops QEMU: SIGTERM, then SIGKILL after a grace period; then waits for {@link #run} to finish writing its
+   * logs. The result reports {@code stoppedByUser}. Safe to call before, during or after the run.
+   */
+  public void stop() {
+    stopRequested = true;
+    Process running = process;
+    if (running == null) {
+      return;
+    }
+    terminate(running);
+    try {
+      finished.await(grace.toMillis() + CONSOLE_DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  QemuResult run(List<String> args, Path logFile, Path consoleLog) throws IOException {
+    try {
+      requireExecutable(args.get(0));
+      Files.createDirectories(logFile.toAbsolutePath().getParent());
+      Files.createDirectories(consoleLog.toAbsolutePath().getParent());
+      // Appended to, because QEMU writes its -D log into the same file; emptied first so it is this run's.
+      Files.write(logFile, new byte[0]);
+      ProcessBuilder builder =
+          new ProcessBuilder(args)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+      try (BufferedWriter console = Files.newBufferedWriter(consoleLog, StandardCharsets.UTF_8)) {
+        long start = System.nanoTime();
+        Process started = builder.start();
+        process = started;
+        if (stopRequested) {
+          terminate(started);
+        }
+        Thread copier = new Thread(() -> copyConsole(started, console), "qemu-console");
+        copier.setDaemon(true);
+        copier.start();
+        boolean timedOut = waitForExit(started);
+        Duration duration = Duration.ofNanos(System.nanoTime() - start);
+        copier.join(CONSOLE_DRAIN_MILLIS);
+        if (consoleFailure != null) {
+          throw consoleFailure;
+        }
+        List<String> tail = tail(logFile, LOG_TAIL_LINES);
+        // Ctrl-C reaches QEMU as well as the JVM, and QEMU may exit (with 0) before the shutdown hook calls
+        // stop(): its own farewell line is then the only sign that the guest did not shut down by itself.
+        boolean signalled = tail.stream().anyMatch(line -> line.contains("terminating on signal"));
+        boolean stopped = !timedOut && (stopRequested || signalled);
+        return new QemuResult(started.exitValue(), timedOut, stopped, duration, logFile, tail);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while QEMU was running", e);
+      }
+    } finally {
+      finished.countDown();
+    }
+  }
+
+  /** Waits for QEMU to exit, killing it on timeout; true if it timed out. */
+  private boolean waitForExit(Process started) throws InterruptedException {
+    try {
+      if (timeout == null) {
+        started.waitFor();
+        return false;
+      }
+      if (started.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        return false;
+      }
+      terminate(started);
+      return true;
+    } catch (InterruptedException e) {
+      terminate(started);
+      throw e;
+    }
+  }
+
+  private void terminate(Process running) {
+    // QEMU has no children, but a wrapper passed as --qemu may: take them down too, or one of them would
+    // keep QEMU's stdout open.
+    List<ProcessHandle> children = running.descendants().toList();
+    children.forEach(ProcessHandle::destroy);
+    running.destroy();
+    try {
+      if (!running.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        running.descendants().forEach(ProcessHandle::destroyForcibly);
+        children.forEach(ProcessHandle::destroyForcibly);
+        running.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      running.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void copyConsole(Process started, BufferedWriter console) {
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = readLine(reader)) != null) {
+        // The guest's serial output ends lines with CRLF.
+        if (line.endsWith("\r")) {
+          line = line.substring(0, line.length() - 1);
+        }
+        terminal.println(line);
+        terminal.flush();
+        console.write(line);
+        console.newLine();
+      }
+      console.flush();
+    } catch (IOException e) {
+      consoleFailure = e;
+    }
+  }
+
+  // A pipe whose process was just destroyed may report "Stream closed": that is the end of the console.
+  private static String readLine(BufferedReader reader) {
+    try {
+      return reader.readLine();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The last {@code count} lines of {@code file}, read from at most its last 64 KiB; empty if missing. */
+  static List<String> tail(Path file, int count) throws IOException {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+      long from = Math.max(0, in.length() - TAIL_BYTES);
+      byte[] bytes = new byte[(int) (in.length() - from)];
+      in.seek(from);
+      in.readFully(bytes);
+      List<String> lines = new String(bytes, StandardCharsets.UTF_8).lines().toList();
+      if (from > 0 && !lines.isEmpty()) {
+        lines = lines.subList(1, lines.size()); // the first one is cut
+      }
+      return lines.subList(Math.max(0, lines.size() - count), lines.size());
+    }
+  }
+
+  static void requireExecutable(String qemu) {
+    if (qemu.contains("/")) {
+      Path path = Path.of(qemu);
+      if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
+        throw new UkhookException(
+            Kind.ENVIRONMENT,
+            "QEMU binary " + qemu + " is not an executable file: pass --qemu with the path of "
+                + QemuSpec.DEFAULT_QEMU);
+      }
+      return;
+    }
+    String path = System.getenv().getOrDefault("PATH", "");
+    boolean found =
+        Arrays.stream(path.split(File.pathSeparator))
+            .filter(dir -> !dir.isEmpty())
+            .map(dir -> Path.of(dir, qemu))
+            .anyMatch(candidate -> Files.isRegularFile(candidate) && Files.isExecutable(candidate));
+    if (!found) {
+      throw new UkhookException(
+          Kind.ENVIRONMENT,
+          qemu + " not found on PATH: install it (Debian: apt-get install qemu-system-x86)"
+              + " or pass --qemu PATH");
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package dev.ukhook.host;
+
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * One QEMU boot of a Unikraft image, rendered to QEMU's command line by {@link #toArgs()}.
+ *
+ * @param qemu the QEMU binary: a name looked up on PATH, or a path
+ * @param kernel the Unikraft image ({@code build/<app>_qemu-x86_64})
+ * @param accel KVM or TCG, as resolved by {@link AccelProbe}
+ * @param memoryMib guest memory in MiB
+ * @param icount count instructions instead of real time ({@code -icount shift=0}), so that TSC deltas read in
+ *     the guest are the same from run to run; TCG only
+ * @param kernelArgs Unikraft library parameters, before {@code --} in the kernel command line
+ * @param appArgs the application's arguments, after {@code --}
+ * @param virtioSocket the Unix socket the collector listens on, or null for a boot without a trace channel
+ * @param runDir this run's state directory: pidfile, {@code qemu.log}, {@code console.log}
+ * @param extraArgs passed to QEMU last, unchanged
+ * @param libParam the image parses kernel arguments (CONFIG_LIBUKLIBPARAM), so {@code --} must separate
+ *     them from the application's; without it Unikraft hands the whole command line to the application
+ */
+public record QemuSpec(
+    String qemu,
+    Path kernel,
+    Accel accel,
+    int memoryMib,
+    boolean icount,
+    List<String> kernelArgs,
+    List<String> appArgs,
+    Path virtioSocket,
+    Path runDir,
+    List<String> extraArgs,
+    boolean libParam) {
+
+  public static final String DEFAULT_QEMU = "qemu-system-x86_64";
+  public static final int DEFAULT_MEMORY_MIB = 64;
+  /** The chardev id of the trace channel. */
+  public static final String CHARDEV_ID = "ukhook";
+  // sun_path is 108 bytes including the terminating NUL.
+  private static final int MAX_SOCKET_PATH_BYTES = 107;
+  private static final Pattern PLAIN_ARG = Pattern.compile("[A-Za-z0-9_./=:,+@%\\[\\]{}-]+");
+
+  public QemuSpec {
+    Objects.requireNonNull(qemu, "qemu");
+    Objects.requireNonNull(kernel, "kernel");
+    Objects.requireNonNull(accel, "accel");
+    Objects.requireNonNull(runDir, "runDir");
+    if (accel == Accel.AUTO) {
+      throw new IllegalArgumentException("resolve Accel.AUTO with AccelProbe before building a QemuSpec");
+    }
+    if (memoryMib <= 0) {
+      throw new UkhookException(
+          Kind.USAGE, "guest memory must be a positive number of MiB, not " + memoryMib);
+    }
+    if (icount && accel == Accel.KVM) {
+      throw new UkhookException(
+          Kind.USAGE,
+          "--icount needs TCG: QEMU refuses -icount with KVM; drop --icount or use --accel tcg");
+    }
+    if (virtioSocket != null) {
+      int bytes = virtioSocket.toString().getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > MAX_SOCKET_PATH_BYTES) {
+        throw new UkhookException(
+            Kind.USAGE,
+            "trace socket path " + virtioSocket + " is " + bytes + " bytes, more than the "
+                + MAX_SOCKET_PATH_BYTES + " a Unix socket allows; use a shorter run directory");
+      }
+    }
+    if (!libParam && !kernelArgs.isEmpty()) {
+      throw new UkhookException(Kind.USAGE, "kernel arguments " + kernelArgs + " need CONFIG_LIBUKLIBPARAM in "
+          + "the image; enable it in the app's configuration or pass only application arguments after --");
+    }
+    kernelArgs = List.copyOf(kernelArgs);
+    appArgs = List.copyOf(appArgs);
+    extraArgs = List.copyOf(extraArgs);
+  }
+
+  /** A boot with defaults: {@value #DEFAULT_QEMU}, {@value #DEFAULT_MEMORY_MIB} MiB, no icount, no arguments. */
+  public static QemuSpec of(Path kernel, Accel accel, Path runDir) {
+    return new QemuSpec(
+        DEFAULT_QEMU, kernel, accel, DEFAULT_MEMORY_MIB, false, List.of(), List.of(), null, runDir,
+        List.of(), true);
+  }
+
+  public QemuSpec withQemu(String qemu) {
+    return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
+        extraArgs, libParam);
+  }
+
+  public QemuSpec withMemoryMib(int memoryMib) {
+    return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
+        extraArgs, libParam);
+  }
+
+  public QemuSpec withIcount(boolean icount) {
+    return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
+        extraArgs, libParam);
+  }
+
+  public QemuSpec withArgs(List<String> kernelArgs, List<String> appArgs) {
+    return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
+        extraArgs, libParam);
+  }
+
+  public QemuSpec withVirtioSocket(Path virtioSocket) {
+    return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
+        extraArgs, libParam);
+  }
+
+  public QemuSpec withExtraArgs(List<String> extraArgs) {
+    return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
+        extraArgs, libParam);
+  }
+
+  public QemuSpec withLibParam(boolean libParam) {
+    return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
+        extraArgs, libParam);
+  }
+
+  /** QEMU writes its pid here and removes the file when it exits. */
+  public Path pidFile() {
+    return runDir.resolve("qemu.pid");
+  }
+
+  /** QEMU's stderr and its {@code -D} log. */
+  public Path logFile() {
+    return runDir.resolve("qemu.log");
+  }
+
+  /** A copy of the guest console. */
+  public Path consoleLog() {
+    return runDir.resolve("console.log");
+  }
+
+  public List<String> toArgs() {
+    List<String> args = new ArrayList<>();
+    args.add(qemu);
+    // -nodefaults drops the VGA card, NIC (and its iPXE boot ROM chatter) and the default monitor; the guest
+    // console is then exactly COM1 on QEMU's stdout. Not -nographic, which would multiplex the monitor
+    // onto stdio.
+    args.addAll(List.of("-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio"));
+    args.addAll(List.of("-accel", accel.qemuName()));
+    // The guest needs no special CPU features; under TCG "host" is meaningless and "max" aborts on some
+    // hosts, so use the plain baseline model.
+    args.addAll(List.of("-cpu", accel == Accel.KVM ? "host" : "qemu64"));
+    args.addAll(List.of("-m", Integer.toString(memoryMib)));
+    if (icount) {
+      args.addAll(List.of("-icount", "shift=0"));
+    }
+    args.addAll(List.of("-kernel", kernel.toString()));
+    if (!kernelArgs.isEmpty() || !appArgs.isEmpty()) {
+      args.addAll(List.of("-append", commandLine()));
+    }
+    // Unikraft's system_off() (plat/common/x86/cpu_native.c) writes 42 to this port on a crash, so QEMU exits
+    // with 85 instead of 0, and a crash can be told from a normal shutdown (which exits 0 or 83).
+    args.addAll(List.of("-device", "isa-debug-exit,iobase=0x501,iosize=2"));
+    if (virtioSocket != null) {
+      // QEMU is the client: the collector must be listening before QEMU starts. A serial port, not a
+      // virtconsole: QEMU drops console data when the socket would block, but throttles a port.
+      args.addAll(List.of(
+          "-device", "virtio-serial-pci,max_ports=2",
+          "-chardev", "socket,id=" + CHARDEV_ID + ",path=" + virtioSocket.toString().replace(",", ",,"),
+          "-device", "virtserialport,nr=1,name=ukhook.trace,chardev=" + CHARDEV_ID));
+    }
+    args.addAll(List.of("-pidfile", pidFile().toString(), "-D", logFile().toString()));
+    args.addAll(extraArgs);
+    return args;
+  }
+
+  /** The kernel command line: {@code <kernel args> -- <app args>}, quoted for Unikraft's uk_argnparse. */
+  public String commandLine() {
+    String kernel = kernelArgs.stream().map(QemuSpec::quote).collect(Collectors.joining(" "));
+    String app = appArgs.stream().map(QemuSpec::quote).collect(Collectors.joining(" "));
+    if (!libParam) {
+      return app;
+    }
+    return ((kernel.isEmpty() ? "" : kernel + " ") + "-- " + app).trim();
+  }
+
+  // lib/ukargparse/argparse.c: single quotes are literal up to the next single quote; inside double quotes
+  // only \" and \\ are escapes. An empty argument cannot be expressed at all.
+  static String quote(String arg) {
+    if (PLAIN_ARG.matcher(arg).matches()) {
+      return arg;
+    }
+    if (arg.indexOf('\'') < 0) {
+      return "'" + arg + "'";
+    }
+    return "\"" + arg.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+}

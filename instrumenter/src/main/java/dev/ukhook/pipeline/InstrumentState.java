@@ -1,0 +1,50 @@
+package dev.ukhook.pipeline;
+
+import dev.ukhook.core.UkhookException.Kind;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ukhook.core.UkhookException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** What `ukhook instrument` decided, kept in .ukhook/instrument.json for build, run and restore. */
+public record InstrumentState(String unikraft, String version, String spec, String imageId, String accel,
+    int frames, int ringRecords, int batchRecords, String overflow, List<String> libraries,
+    List<String> transparent) {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public static InstrumentState read(Workspace ws) {
+    if (!Files.isRegularFile(ws.state())) {
+      throw new UkhookException(Kind.USAGE, "no " + ws.state() + ": run `ukhook instrument --unikraft DIR --app "
+          + ws.root().getParent() + "` first");
+    }
+    try {
+      return JSON.readValue(ws.state().toFile(), InstrumentState.class);
+    } catch (IOException e) {
+      throw new UkhookException(Kind.FAILURE, ws.state() + " is damaged (" + e.getMessage().lines().findFirst().orElse("")
+          + "): run `ukhook instrument` again");
+    }
+  }
+
+  public static Optional<InstrumentState> readIfPresent(Workspace ws) {
+    return Files.isRegularFile(ws.state()) ? Optional.of(read(ws)) : Optional.empty();
+  }
+
+  public void write(Workspace ws) {
+    try {
+      Files.createDirectories(ws.root());
+      JSON.writeValue(ws.state().toFile(), this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Path unikraftRoot() {
+    return Path.of(unikraft);
+  }
+}

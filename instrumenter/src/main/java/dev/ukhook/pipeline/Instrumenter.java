@@ -1,0 +1,274 @@
+package dev.ukhook.pipeline;
+
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.guest.HookLibrary;
+import dev.ukhook.guest.HookLibrarySpec;
+import dev.ukhook.unikraft.HandlerPatcher;
+import dev.ukhook.unikraft.Kconfig;
+import dev.ukhook.unikraft.PatchSpec;
+import dev.ukhook.unikraft.PatchSpecs;
+import dev.ukhook.unikraft.UnikraftTree;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * `ukhook instrument`: renders the hook microlibrary, resolves the Kconfig configuration and patches
+ * the binary syscall handler. Everything is checked and prepared in a staging directory first; the
+ * workspace and the Unikraft tree are written only once nothing can fail any more.
+ */
+public final class Instrumenter {
+  public record Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, boolean tcg,
+      String accel, int frames, int ringRecords, int batchRecords, HookLibrarySpec.Overflow overflow) {}
+
+  public record Result(UnikraftTree tree, PatchSpec spec, Path handler, boolean treeChanged, InstrumentState state) {}
+
+  private Instrumenter() {}
+
+  /** Kconfig symbols the hooks need, whatever the user's configuration says. */
+  static Map<String, String> requiredConfig(boolean tcg) {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("CONFIG_ARCH_X86_64", "y");
+    c.put("CONFIG_PLAT_KVM", "y");
+    c.put("CONFIG_KVM_VMM_QEMU", "y");
+    c.put("CONFIG_LIBSYSCALL_SHIM", "y");
+    c.put("CONFIG_LIBSYSCALL_SHIM_HANDLER", "y");
+    c.put("CONFIG_OPTIMIZE_NOOMITFP", "y");
+    c.put("CONFIG_LIBVIRTIO_BUS", "y");
+    c.put("CONFIG_LIBVIRTIO_PCI", "y");
+    c.put("CONFIG_LIBUKHOOK", "y");
+    if (tcg) {
+      // TCG has no RDSEED: LIBUKRANDOM stops the boot with "Could not initialize the HWRNG (-95)".
+      c.put("CONFIG_LIBUKRANDOM", "n");
+    }
+    return c;
+  }
+
+  public static Result instrument(Options o, PrintWriter log) {
+    UnikraftTree tree = UnikraftTree.open(o.unikraft());
+    PatchSpec spec = PatchSpecs.forVersion(tree.version());
+    AppSpec app = AppSpec.load(o.app(), o.libraries());
+    Workspace ws = Workspace.of(app);
+    Path handler = tree.root().resolve(spec.file());
+    if (!Files.isRegularFile(handler)) {
+      throw new UkhookException(Kind.FAILURE, handler + " does not exist, but unikraft-patches/" + spec.name()
+          + ".json expects the binary syscall handler there; nothing was changed");
+    }
+    String original = read(handler);
+    String patched = HandlerPatcher.patch(original, spec, handler.toString());
+
+    InstrumentState previous = InstrumentState.readIfPresent(ws).orElse(null);
+    // Re-instrumenting the same tree with the same hook options keeps the image's identity.
+    boolean same = previous != null && previous.unikraft().equals(tree.root().toString())
+        && previous.version().equals(tree.version().toString()) && previous.frames() == o.frames()
+        && previous.ringRecords() == o.ringRecords() && previous.batchRecords() == o.batchRecords()
+        && previous.overflow().equalsIgnoreCase(o.overflow().name());
+    String imageId = same ? previous.imageId() : newImageId();
+    HookLibrarySpec libSpec = new HookLibrarySpec(o.frames(), o.ringRecords(), o.batchRecords(), o.overflow(), imageId);
+    Map<String, String> libFiles = HookLibrary.render(libSpec);
+    Map<String, String> required = requiredConfig(o.tcg());
+    String userConfig = userConfig(app);
+    String fragment = Kconfig.override(userConfig, required, "ukhook: options the binary syscall hooks need");
+
+    Path staging = createTempDirectory();
+    try {
+      Path stagedLib = staging.resolve("libukhook");
+      writeFiles(stagedLib, libFiles);
+      write(staging.resolve("defconfig"), fragment);
+      log.println("ukhook: resolving the Kconfig configuration (make defconfig)...");
+      log.flush();
+      defconfig(tree.root(), app.dir(), libraryPath(app, stagedLib), staging);
+      String resolved = read(staging.resolve("config"));
+      Map<String, String> values = Kconfig.parse(resolved);
+      checkResolved(values, required, o.tcg());
+
+      // Nothing can fail from here on, apart from the disk itself.
+      writeFiles(ws.library(), libFiles);
+      writeIfChanged(ws.defconfig(), fragment);
+      writeIfChanged(ws.config(), resolved);
+      List<String> transparent = new ArrayList<>(defaultTransparent(values));
+      transparent.addAll(app.transparent());
+      transparent.addAll(o.transparent());
+      InstrumentState state = new InstrumentState(tree.root().toString(), tree.version().toString(), spec.name(),
+          imageId, o.accel(), o.frames(), o.ringRecords(), o.batchRecords(),
+          o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
+          transparent.stream().distinct().toList());
+      state.write(ws);
+      boolean changed = !patched.equals(original);
+      if (changed) {
+        writeAtomically(handler, patched);
+      }
+      return new Result(tree, spec, handler, changed, state);
+    } finally {
+      deleteTree(staging);
+    }
+  }
+
+  /** Unikraft's libcs: Kconfig symbol to microlibrary name. */
+  public static final List<Map.Entry<String, String>> LIBCS = List.of(Map.entry("CONFIG_LIBMUSL", "libmusl"),
+      Map.entry("CONFIG_LIBNEWLIBC", "libnewlibc"), Map.entry("CONFIG_LIBNOLIBC", "libnolibc"));
+  public static final String SYSCALL_SHIM = "libsyscall_shim";
+
+  /** The libraries attribution looks through by default: the libc in use and syscall_shim. */
+  static List<String> defaultTransparent(Map<String, String> config) {
+    List<String> t = new ArrayList<>();
+    LIBCS.stream().filter(libc -> "y".equals(config.get(libc.getKey()))).forEach(libc -> t.add(libc.getValue()));
+    t.add(SYSCALL_SHIM);
+    return t;
+  }
+
+  /** Unikraft's L=: the app's external microlibraries, then the hook library. */
+  private static List<String> libraryPath(AppSpec app, Path hookLibrary) {
+    List<String> libs = new ArrayList<>();
+    app.libraries().forEach(l -> libs.add(l.toString()));
+    libs.add(hookLibrary.toString());
+    return libs;
+  }
+
+  private static void checkResolved(Map<String, String> values, Map<String, String> required, boolean tcg) {
+    List<String> unmet = Kconfig.unmet(values, required);
+    if (unmet.isEmpty()) {
+      return;
+    }
+    if (tcg && "y".equals(values.get("CONFIG_LIBUKRANDOM"))) {
+      String by = "y".equals(values.get("CONFIG_LIBUKSP")) ? " (CONFIG_LIBUKSP selects it)" : "";
+      throw new UkhookException(Kind.FAILURE, "CONFIG_LIBUKRANDOM stays enabled" + by
+          + ", but under QEMU TCG it stops the boot (no RDSEED: \"Could not initialize the HWRNG (-95)\"): "
+          + "disable CONFIG_LIBUKSP in the app's configuration, or use --accel kvm on a machine where KVM works");
+    }
+    throw new UkhookException(Kind.FAILURE, "the Kconfig configuration cannot have what the hooks need: "
+        + String.join(", ", unmet) + "; check the app's .config/defconfig for conflicting options");
+  }
+
+  /** The user's configuration: the app's .config if there is one, else its defconfig, else nothing. */
+  static String userConfig(AppSpec app) {
+    for (String name : List.of(".config", "defconfig")) {
+      Path p = app.dir().resolve(name);
+      if (Files.isRegularFile(p)) {
+        return read(p);
+      }
+    }
+    return "";
+  }
+
+  private static void defconfig(Path uk, Path app, List<String> libs, Path staging) {
+    Path logFile = staging.resolve("defconfig.log");
+    List<String> cmd = List.of("make", "-C", uk.toString(), "A=" + app, "L=" + String.join(":", libs),
+        "O=" + staging.resolve("build"), "C=" + staging.resolve("config"),
+        "UK_DEFCONFIG=" + staging.resolve("defconfig"), "defconfig");
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+      int rc = p.waitFor();
+      if (rc != 0 || !Files.isRegularFile(staging.resolve("config"))) {
+        List<String> lines = Files.readAllLines(logFile);
+        String tail = String.join("\n  ", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        throw new UkhookException(Kind.FAILURE, "`make defconfig` failed in " + uk + " (exit " + rc
+            + "); nothing was changed. Its last lines:\n  " + tail);
+      }
+    } catch (IOException e) {
+      throw new UkhookException(Kind.ENVIRONMENT, "cannot run make (" + e.getMessage()
+          + "): install make, gcc, flex and bison (Debian: apt-get install make gcc flex bison)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UkhookException(Kind.FAILURE, "interrupted while resolving the configuration; nothing was changed");
+    }
+  }
+
+  /** `ukhook restore`: returns the handler to its original bytes. Returns whether anything changed. */
+  public static boolean restore(Path unikraft) {
+    UnikraftTree tree = UnikraftTree.open(unikraft);
+    PatchSpec spec = PatchSpecs.forVersion(tree.version());
+    Path handler = tree.root().resolve(spec.file());
+    if (!Files.isRegularFile(handler)) {
+      return false;
+    }
+    String text = read(handler);
+    String restored = HandlerPatcher.restore(text, handler.toString());
+    if (restored.equals(text)) {
+      return false;
+    }
+    writeAtomically(handler, restored);
+    return true;
+  }
+
+  static String newImageId() {
+    byte[] id = new byte[16];
+    new SecureRandom().nextBytes(id);
+    return HexFormat.of().formatHex(id);
+  }
+
+  private static void writeFiles(Path dir, Map<String, String> files) {
+    files.forEach((name, content) -> writeIfChanged(dir.resolve(name), content));
+  }
+
+  /** Unchanged files keep their timestamps, so make does not rebuild what did not change. */
+  private static void writeIfChanged(Path p, String content) {
+    if (Files.isRegularFile(p) && read(p).equals(content)) {
+      return;
+    }
+    write(p, content);
+  }
+
+  static void write(Path p, String content) {
+    try {
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Write beside, then rename: the user's tree is never left with a half-written file. */
+  static void writeAtomically(Path target, String content) {
+    try {
+      Path tmp = Files.createTempFile(target.getParent(), ".ukhook-", ".tmp");
+      try {
+        Files.writeString(tmp, content);
+        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UkhookException(Kind.FAILURE, "cannot write " + target + ": " + e.getMessage()
+          + "; the file is unchanged");
+    }
+  }
+
+  static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path createTempDirectory() {
+    try {
+      return Files.createTempDirectory("ukhook-instrument-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // Best effort: a leftover staging directory in /tmp harms nothing.
+    }
+  }
+}

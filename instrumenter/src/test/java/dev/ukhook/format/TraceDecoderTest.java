@@ -1,0 +1,348 @@
+package dev.ukhook.format;
+
+import dev.ukhook.core.UkhookException.Kind;
+import static dev.ukhook.format.Traces.encode;
+import static dev.ukhook.format.Traces.header;
+import static dev.ukhook.format.Traces.record;
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.ukhook.core.UkhookException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TraceDecoderTest {
+  private static final TraceHeader H4 = header(4);
+  private static final int R = 128;
+  private static final List<SyscallRecord> THREE =
+      List.of(
+          record(0, 39, 0x115ac5L),
+          record(1, 1, 0xffff_8000_0000_1000L, 0x116340L, 0x117000L),
+          record(2, 231, 0x120000L, 1L, 2L, 3L, 4L));
+
+  private static DecodedTrace decode(byte[] bytes) throws IOException {
+    return TraceDecoder.decode(new ByteArrayInputStream(bytes));
+  }
+
+  @Test
+  void handWrittenStreamDecodesFieldByField() throws IOException {
+    DecodedTrace t = decode(Traces.hexResource("/trace/frames2-drop.hex"));
+
+    assertEquals(
+        new TraceHeader(1, 64, 112, 2, 1, 2_000_000_000L, "00112233445566778899aabbccddeeff", 1024,
+            TraceHeader.Overflow.DROP),
+        t.header());
+    SyscallRecord r = t.records().get(0);
+    assertEquals(
+        new SyscallRecord(0, 0x1000, 0x1234, 39, 1, new long[] {1, -1, 0, 0, 0, 0}, -38, 0x115ac5L,
+            new long[] {0x116340L}),
+        r);
+    assertTrue(r.refused());
+    assertEquals("getpid", r.name());
+    assertEquals(Optional.of(new FinalRecord(3, 1, 2, 0x9999)), t.finalRecord());
+    assertEquals(Optional.empty(), t.damage());
+    assertEquals(288, t.bytes());
+    assertEquals(1, t.received());
+    assertEquals(2, t.stats().gaps()); // seq 1 and 2 never arrived
+    assertEquals(1, t.stats().dropped());
+    assertEquals(1, t.stats().missing()); // 3 total - 1 dropped - 1 received
+  }
+
+  @Test
+  void writerProducesTheHandWrittenBytes() throws IOException {
+    byte[] expected = Traces.hexResource("/trace/frames2-drop.hex");
+    TraceHeader h =
+        new TraceHeader(1, 64, 112, 2, 1, 2_000_000_000L, "00112233445566778899aabbccddeeff", 1024,
+            TraceHeader.Overflow.DROP);
+    SyscallRecord r =
+        new SyscallRecord(0, 0x1000, 0x1234, 39, 1, new long[] {1, -1, 0, 0, 0, 0}, -38, 0x115ac5L,
+            new long[] {0x116340L});
+
+    assertArrayEquals(expected, encode(h, List.of(r), new FinalRecord(3, 1, 2, 0x9999)));
+  }
+
+  @Test
+  void roundTripKeepsEveryFieldAndCountsNothingMissing() throws IOException {
+    DecodedTrace t = decode(encode(H4, THREE, new FinalRecord(3, 0, 3, 999)));
+
+    assertEquals(H4, t.header());
+    assertEquals(THREE, t.records());
+    assertEquals(3, t.received());
+    assertEquals(0, t.stats().gaps());
+    assertEquals(0, t.stats().missing());
+    assertTrue(t.stats().missingIsExact());
+    assertEquals(64 + 4 * R, t.bytes());
+    assertEquals(Optional.empty(), t.damage());
+  }
+
+  @Test
+  void anyChunkingDecodesTheSame() throws IOException {
+    byte[] bytes = encode(H4, THREE, new FinalRecord(3, 0, 3, 999));
+    for (int chunk = 1; chunk <= R + 1; chunk++) {
+      List<SyscallRecord> got = new ArrayList<>();
+      StreamDecoder d = new StreamDecoder(got::add);
+      for (int at = 0; at < bytes.length; at += chunk) {
+        d.feed(ByteBuffer.wrap(bytes, at, Math.min(chunk, bytes.length - at)).slice());
+      }
+      d.end();
+      assertEquals(THREE, got, "chunk size " + chunk);
+      assertEquals(Optional.of(new FinalRecord(3, 0, 3, 999)), d.finalRecord(), "chunk size " + chunk);
+      assertEquals(Optional.empty(), d.damage(), "chunk size " + chunk);
+      assertEquals(bytes.length, d.bytes());
+    }
+  }
+
+  @Test
+  void feedLeavesTheCallersByteOrderAndConsumesEverything() {
+    ByteBuffer b = ByteBuffer.wrap(encode(H4, THREE, null)).order(ByteOrder.BIG_ENDIAN);
+    StreamDecoder d = new StreamDecoder(null);
+    d.feed(b);
+    assertEquals(ByteOrder.BIG_ENDIAN, b.order());
+    assertFalse(b.hasRemaining());
+    assertEquals(3, d.received());
+    assertEquals(2, d.lastSeq());
+  }
+
+  @Test
+  void streamEndingMidRecordKeepsWholeRecordsAndReportsTheRest() throws IOException {
+    byte[] full = encode(H4, THREE, null);
+    DecodedTrace t = decode(Arrays.copyOf(full, 64 + 2 * R + 17));
+
+    assertEquals(THREE.subList(0, 2), t.records());
+    Damage d = t.damage().orElseThrow();
+    assertEquals(Damage.Kind.TRUNCATED_RECORD, d.kind());
+    assertEquals(64 + 2 * R, d.offset());
+    assertEquals(2, d.records());
+    assertEquals(17, d.undecodedBytes());
+    assertEquals(
+        "the stream ends 17 bytes into a 128-byte record (byte offset 320, after 2 records)", d.message());
+    assertEquals(Optional.empty(), t.finalRecord());
+  }
+
+  @Test
+  void streamEndingOnARecordBoundaryWithoutFinalRecordIsNotDamaged() throws IOException {
+    DecodedTrace t =
+        decode(encode(H4, List.of(record(0, 39, 1), record(1, 39, 1), record(5, 39, 1)), null));
+
+    assertEquals(Optional.empty(), t.damage());
+    assertEquals(Optional.empty(), t.finalRecord());
+    assertEquals(3, t.stats().gaps());
+    assertEquals(3, t.stats().missing()); // missing or dropped: seq 2, 3, 4
+    assertEquals(0, t.stats().dropped());
+    assertFalse(t.stats().missingIsExact());
+  }
+
+  @Test
+  void gapsIncludeTheStartAndTheRecordsBeforeTheFinalRecord() throws IOException {
+    List<SyscallRecord> rs = List.of(record(2, 0, 1), record(3, 0, 1), record(6, 0, 1), record(7, 0, 1));
+    DecodedTrace t = decode(encode(H4, rs, new FinalRecord(10, 3, 7, 0)));
+
+    assertEquals(2 + 2 + 2, t.stats().gaps()); // 0-1, 4-5, 8-9
+    assertEquals(3, t.stats().dropped());
+    assertEquals(10 - 3 - 4, t.stats().missing());
+  }
+
+  @Test
+  void outOfOrderRecordsAreCountedNotGaps() throws IOException {
+    List<SyscallRecord> rs = List.of(record(0, 0, 1), record(1, 0, 1), record(1, 0, 1), record(2, 0, 1));
+    DecodedTrace t = decode(encode(H4, rs, null));
+
+    assertEquals(1, t.stats().outOfOrder());
+    assertEquals(0, t.stats().gaps());
+  }
+
+  @Test
+  void unknownKindStopsDecodingAtItsOffset() throws IOException {
+    byte[] bytes = encode(H4, THREE, new FinalRecord(3, 0, 3, 0));
+    bytes[64 + R + 28] = 7;
+    DecodedTrace t = decode(bytes);
+
+    assertEquals(THREE.subList(0, 1), t.records());
+    Damage d = t.damage().orElseThrow();
+    assertEquals(Damage.Kind.UNKNOWN_KIND, d.kind());
+    assertEquals(64 + R, d.offset());
+    assertEquals(3 * R, d.undecodedBytes());
+    assertEquals("a record has kind 7, expected 1 (syscall) or 2 (final)", d.detail());
+    assertEquals(Optional.empty(), t.finalRecord());
+  }
+
+  @Test
+  void depthBeyondTheFrameSlotsIsDamage() throws IOException {
+    byte[] bytes = encode(H4, THREE, null);
+    bytes[64 + 29] = 5;
+    Damage d = decode(bytes).damage().orElseThrow();
+
+    assertEquals(Damage.Kind.BAD_RECORD, d.kind());
+    assertEquals(64, d.offset());
+    assertEquals("a syscall record has depth 5 but the image keeps 4 frames", d.detail());
+  }
+
+  @Test
+  void dataAfterTheFinalRecordIsDamageButTheFinalRecordCounts() throws IOException {
+    byte[] bytes = encode(H4, THREE, new FinalRecord(3, 0, 3, 0));
+    byte[] longer = Arrays.copyOf(bytes, bytes.length + 5);
+    DecodedTrace t = decode(longer);
+
+    assertEquals(THREE, t.records());
+    assertTrue(t.finalRecord().isPresent());
+    Damage d = t.damage().orElseThrow();
+    assertEquals(Damage.Kind.DATA_AFTER_FINAL, d.kind());
+    assertEquals(bytes.length, d.offset());
+    assertEquals(5, d.undecodedBytes());
+  }
+
+  @Test
+  void sinkReceivesRecordsInsteadOfTheResult() throws IOException {
+    List<SyscallRecord> seen = new ArrayList<>();
+    DecodedTrace t =
+        TraceDecoder.decode(new ByteArrayInputStream(encode(H4, THREE, null)), seen::add);
+
+    assertEquals(THREE, seen);
+    assertEquals(List.of(), t.records());
+    assertEquals(3, t.received());
+  }
+
+  @Test
+  void byteBufferInputDecodes() {
+    DecodedTrace t = TraceDecoder.decode(ByteBuffer.wrap(encode(H4, THREE, null)));
+    assertEquals(THREE, t.records());
+  }
+
+  @Test
+  void manyRecordsStreamThroughASinkWithoutBeingKept() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TraceWriter w = new TraceWriter(out, header(0));
+    int n = 200_000;
+    for (int i = 0; i < n; i++) {
+      w.syscall(new SyscallRecord(i, 0, 0, i % 400, 0, new long[6], 0, i, new long[0]));
+    }
+    w.end(new FinalRecord(n, 0, n, 0));
+    long[] nrSum = {0};
+    DecodedTrace t =
+        TraceDecoder.decode(new ByteArrayInputStream(out.toByteArray()), rec -> nrSum[0] += rec.nr());
+
+    assertEquals(n, t.received());
+    assertEquals(0, t.stats().missing());
+    assertEquals(500L * (399 * 400 / 2), nrSum[0]);
+  }
+
+  private static String headerError(byte[] bytes) {
+    UkhookException e = assertThrows(UkhookException.class, () -> decode(bytes));
+    assertEquals(Kind.FAILURE, e.kind());
+    return e.getMessage();
+  }
+
+  @Test
+  void wrongMagicIsRefusedInOneLine() {
+    byte[] elf = encode(H4, THREE, null);
+    System.arraycopy(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0}, 0, elf, 0, 8);
+    assertEquals(
+        "cannot read trace: not a ukhook trace: it starts with bytes 7f 45 4c 46 02 01 01 00, expected \"UKHOOKTR\"",
+        headerError(elf));
+
+    byte[] text = "hello world, this is a serial console log and not a trace at all......."
+        .getBytes(StandardCharsets.US_ASCII);
+    assertEquals(
+        "cannot read trace: not a ukhook trace: it starts with \"hello wo\", expected \"UKHOOKTR\"",
+        headerError(text));
+  }
+
+  @Test
+  void unsupportedVersionSizesAndOverflowAreRefused() {
+    byte[] v2 = encode(H4, THREE, null);
+    v2[8] = 2;
+    assertEquals(
+        "cannot read trace: trace format version 2 is not supported (this ukhook reads version 1); decode it"
+            + " with the ukhook that instrumented the image",
+        headerError(v2));
+
+    byte[] hs = encode(H4, THREE, null);
+    hs[10] = 80;
+    assertEquals("cannot read trace: header_size is 80, format version 1 needs 64", headerError(hs));
+
+    byte[] rs = encode(H4, THREE, null);
+    rs[12] = 120;
+    assertEquals(
+        "cannot read trace: record_size is 120 but 4 frames need 128 (96 + 8 * frames)", headerError(rs));
+
+    byte[] of = encode(H4, THREE, null);
+    of[44] = 9;
+    assertEquals("cannot read trace: overflow mode is 9, expected 0 (block) or 1 (drop)", headerError(of));
+  }
+
+  @Test
+  void shortOrEmptyStreamIsRefused() {
+    assertEquals("cannot read trace: the stream is empty: no trace header arrived", headerError(new byte[0]));
+    assertEquals(
+        "cannot read trace: the stream ends after 40 of the 64 header bytes",
+        headerError(Arrays.copyOf(encode(H4, THREE, null), 40)));
+  }
+
+  @Test
+  void headerOnlyIsAnEmptyTrace() throws IOException {
+    DecodedTrace t = decode(encode(H4, List.of(), null));
+    assertEquals(0, t.received());
+    assertEquals(Optional.empty(), t.damage());
+  }
+
+  @Test
+  void readNamesTheFileInErrors(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("trace.ukt");
+    Files.write(file, new byte[10]);
+    UkhookException bad = assertThrows(UkhookException.class, () -> TraceDecoder.read(file, r -> {}));
+    assertEquals("cannot read trace " + file + ": the stream ends after 10 of the 64 header bytes", bad.getMessage());
+
+    Path none = dir.resolve("none.ukt");
+    UkhookException missing = assertThrows(UkhookException.class, () -> TraceDecoder.read(none, r -> {}));
+    assertEquals("trace file " + none + " does not exist; pass the trace.ukt of a run", missing.getMessage());
+
+    Files.write(file, encode(H4, THREE, null));
+    List<SyscallRecord> got = new ArrayList<>();
+    assertEquals(3, TraceDecoder.read(file, got::add).received());
+    assertEquals(THREE, got);
+    assertEquals(THREE, TraceDecoder.read(file).records());
+  }
+
+  @Test
+  void flagsSayRefusedAndLeafFrame() {
+    SyscallRecord leaf = new SyscallRecord(0, 0, 0, 1, 2, new long[6], 0, 0x10, new long[] {0x20});
+    SyscallRecord both = new SyscallRecord(0, 0, 0, 1, 3, new long[6], 0, 0x10, new long[] {0x20});
+    assertTrue(leaf.leafFrame());
+    assertFalse(leaf.refused());
+    assertTrue(both.leafFrame() && both.refused());
+    assertEquals("#0 write(0x0, 0x0, 0x0, 0x0, 0x0, 0x0) = 0 refused leaf rip=0x10 <- 0x20", both.toString());
+  }
+
+  @Test
+  void recordsAreImmutable() {
+    long[] args = {1, 2, 3, 4, 5, 6};
+    long[] frames = {7};
+    SyscallRecord r = new SyscallRecord(0, 0, 0, 1, 0, args, 0, 0, frames);
+    args[0] = 99;
+    frames[0] = 99;
+    r.args()[1] = 99;
+    r.frames()[0] = 98;
+    assertArrayEquals(new long[] {1, 2, 3, 4, 5, 6}, r.args());
+    assertArrayEquals(new long[] {7}, r.frames());
+  }
+
+  @Test
+  void headerValidatesAndNormalisesTheImageId() {
+    assertEquals(
+        "0123456789abcdef0123456789abcdef",
+        TraceHeader.of(4, 0, "0123456789ABCDEF0123456789ABCDEF", 1, TraceHeader.Overflow.BLOCK).imageId());
+    assertThrows(
+        IllegalArgumentException.class, () -> TraceHeader.of(4, 0, "abc", 1, TraceHeader.Overflow.BLOCK));
+  }
+}

@@ -1,0 +1,197 @@
+package dev.ukhook.host;
+
+import dev.ukhook.core.UkhookException.Kind;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ukhook.core.UkhookException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runner against small shell scripts standing in for QEMU; see QemuRunnerIT for the real one. */
+class QemuRunnerTest {
+  @TempDir Path dir;
+  private final ByteArrayOutputStream terminalBytes = new ByteArrayOutputStream();
+  private final PrintStream terminal = new PrintStream(terminalBytes, true, StandardCharsets.UTF_8);
+
+  @Test
+  void consoleGoesToTheTerminalAndConsoleLogAndStderrToQemuLog() throws Exception {
+    QemuSpec spec = spec("printf 'Booting\\r\\nhello pid=1\\r\\nno newline at the end'\n"
+        + "echo 'qemu-system-x86_64: warning: host does not support x' >&2\n"
+        + "printf '%s\\n' \"$@\" > \"$(dirname \"$0\")/args.txt\"\n");
+    Files.createDirectories(spec.runDir());
+    Files.writeString(spec.logFile(), "a previous run\n");
+
+    QemuResult result = new QemuRunner(terminal, Duration.ofSeconds(20)).run(spec);
+
+    String console = "Booting\nhello pid=1\nno newline at the end\n";
+    assertEquals(console, terminalBytes.toString(StandardCharsets.UTF_8));
+    assertEquals(console, Files.readString(spec.consoleLog()));
+    assertEquals(
+        "qemu-system-x86_64: warning: host does not support x\n", Files.readString(spec.logFile()));
+    assertEquals(spec.toArgs().subList(1, spec.toArgs().size()), Files.readAllLines(dir.resolve("args.txt")));
+    assertEquals(0, result.exitCode());
+    assertTrue(result.guestShutDown());
+    assertEquals(java.util.Optional.empty(), result.problem());
+  }
+
+  @Test
+  void timeoutKillsQemu() throws Exception {
+    QemuResult result = new QemuRunner(terminal, Duration.ofMillis(300)).run(spec("exec sleep 30\n"));
+
+    assertTrue(result.timedOut());
+    assertFalse(result.stoppedByUser());
+    assertFalse(result.guestShutDown());
+    assertTrue(result.duration().compareTo(Duration.ofSeconds(10)) < 0, result.duration().toString());
+    assertTrue(result.summary().startsWith("QEMU was killed: the run timed out after 0."), result.summary());
+  }
+
+  @Test
+  void qemuIgnoringSigtermIsKilledAfterTheGracePeriod() throws Exception {
+    QemuRunner runner = new QemuRunner(terminal, Duration.ofMillis(200), Duration.ofMillis(200));
+
+    QemuResult result = runner.run(spec("trap '' TERM\nexec sleep 30\n"));
+
+    assertTrue(result.timedOut());
+    assertEquals(128 + 9, result.exitCode(), "killed by SIGKILL");
+    assertTrue(result.duration().compareTo(Duration.ofSeconds(10)) < 0, result.duration().toString());
+  }
+
+  @Test
+  void stopFromAnotherThreadEndsTheRun() throws Exception {
+    QemuRunner runner = new QemuRunner(terminal, null);
+    Thread stopper = new Thread(() -> {
+      sleep(300);
+      runner.stop();
+    });
+    stopper.start();
+
+    QemuResult result = runner.run(spec("echo started\nexec sleep 30\n"));
+    stopper.join();
+
+    assertTrue(result.stoppedByUser());
+    assertFalse(result.timedOut());
+    assertEquals("started\n", terminalBytes.toString(StandardCharsets.UTF_8));
+    assertTrue(result.duration().compareTo(Duration.ofSeconds(10)) < 0, result.duration().toString());
+    assertTrue(result.summary().startsWith("QEMU was stopped after"), result.summary());
+  }
+
+  @Test
+  void stopBeforeTheRunStopsItAtOnce() throws Exception {
+    QemuRunner runner = new QemuRunner(terminal, Duration.ofSeconds(20));
+    runner.stop();
+
+    QemuResult result = runner.run(spec("exec sleep 30\n"));
+
+    assertTrue(result.stoppedByUser());
+    assertTrue(result.duration().compareTo(Duration.ofSeconds(10)) < 0, result.duration().toString());
+  }
+
+  @Test
+  void qemusOwnSignalMessageMarksTheRunAsStopped() throws Exception {
+    // What QEMU prints when Ctrl-C reached it before the JVM's shutdown hook called stop().
+    QemuResult result = new QemuRunner(terminal, Duration.ofSeconds(20))
+        .run(spec("echo 'qemu-system-x86_64: terminating on signal 2 from pid 4242 (java)' >&2\nexit 0\n"));
+
+    assertEquals(0, result.exitCode());
+    assertTrue(result.stoppedByUser());
+    assertFalse(result.guestShutDown());
+  }
+
+  @Test
+  void failureKeepsTheLastTwentyLinesOfQemuLog() throws Exception {
+    QemuSpec spec = spec("i=1; while [ $i -le 30 ]; do echo \"qemu error line $i\" >&2; i=$((i+1)); done\n"
+        + "exit 1\n");
+
+    QemuResult result = new QemuRunner(terminal, Duration.ofSeconds(20)).run(spec);
+
+    List<String> expected =
+        IntStream.rangeClosed(11, 30).mapToObj(i -> "qemu error line " + i).collect(Collectors.toList());
+    assertEquals(1, result.exitCode());
+    assertFalse(result.guestShutDown());
+    assertEquals(expected, result.logTail());
+    String problem = result.problem().orElseThrow();
+    assertTrue(
+        problem.startsWith("QEMU failed with exit code 1 after "), problem);
+    assertTrue(problem.contains("; see " + spec.logFile() + ", which ends with:"), problem);
+    assertTrue(problem.endsWith("  qemu error line 30"), problem);
+    assertFalse(problem.contains("qemu error line 10" + System.lineSeparator()), problem);
+  }
+
+  @Test
+  void crashExitCodeIsAGuestCrash() throws Exception {
+    QemuResult result = new QemuRunner(terminal, Duration.ofSeconds(20)).run(spec("exit 85\n"));
+
+    assertTrue(result.guestCrashed());
+    assertTrue(result.problem().orElseThrow().startsWith("guest crashed (QEMU exit code 85) after "));
+  }
+
+  @Test
+  void missingQemuIsAnEnvironmentError() {
+    QemuSpec spec = spec("exit 0\n").withQemu("qemu-system-ukhook-absent");
+
+    UkhookException e =
+        assertThrows(UkhookException.class, () -> new QemuRunner(terminal, null).run(spec));
+
+    assertEquals(Kind.ENVIRONMENT, e.kind());
+    assertEquals(
+        "qemu-system-ukhook-absent not found on PATH: install it (Debian: apt-get install"
+            + " qemu-system-x86) or pass --qemu PATH",
+        e.getMessage());
+  }
+
+  @Test
+  void qemuPathThatIsNotAnExecutableIsAnEnvironmentError() {
+    QemuSpec spec = spec("exit 0\n").withQemu(dir.resolve("no-such-qemu").toString());
+
+    UkhookException e =
+        assertThrows(UkhookException.class, () -> new QemuRunner(terminal, null).run(spec));
+
+    assertEquals(Kind.ENVIRONMENT, e.kind());
+    assertTrue(e.getMessage().endsWith("no-such-qemu is not an executable file: pass --qemu with the"
+        + " path of qemu-system-x86_64"), e.getMessage());
+  }
+
+  @Test
+  void tailReadsOnlyTheEndOfALargeLog() throws IOException {
+    Path log = dir.resolve("big.log");
+    Files.write(log, IntStream.range(0, 100_000).mapToObj(i -> "trace line " + i).toList());
+
+    List<String> tail = QemuRunner.tail(log, 3);
+
+    assertEquals(List.of("trace line 99997", "trace line 99998", "trace line 99999"), tail);
+    assertEquals(List.of(), QemuRunner.tail(dir.resolve("absent.log"), 3));
+  }
+
+  /** A spec whose "QEMU" is a shell script with {@code body}, run in {@code <dir>/run}. */
+  private QemuSpec spec(String body) {
+    try {
+      Path script = dir.resolve("fake-qemu");
+      Files.writeString(script, "#!/bin/sh\n" + body);
+      script.toFile().setExecutable(true);
+      return QemuSpec.of(dir.resolve("kernel"), Accel.TCG, dir.resolve("run")).withQemu(script.toString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
