@@ -1,15 +1,26 @@
 /*
- * lat-syscall: lmbench-style latency of binary system calls (the `syscall` instruction), in TSC
- * cycles per operation. Under QEMU TCG with -icount shift=0 the figures repeat exactly.
+ * lat-syscall: lmbench-style latency of system calls, in TSC cycles per operation. Under QEMU TCG
+ * with -icount shift=0 the figures repeat exactly.
  *
- *   lat-syscall [-n ITERATIONS] [null|read|write|open ...]      (default: -n 20000 null)
+ *   lat-syscall [-n ITERATIONS] [OP ...]      (default: -n 20000 null)
  *
- * null is getpid; read and write move one byte on a file in ramfs; open is open+close of it.
+ * Binary system calls (the `syscall` instruction): null is getpid; read and write move one byte on a
+ * file in ramfs (each after an lseek); open is open+close of it.
+ * Native system calls, in an image built with musl (CONFIG_LIBMUSL): native-null, native-read,
+ * native-write and native-open do the same through libc, which lib-musl turns into direct calls of
+ * uk_syscall_r_<name>.
  * Each operation prints one line:  lat-syscall op=<op> iterations=<n> cycles=<total> cycles_per_op=<x.yy>
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if CONFIG_LIBMUSL
+#include <fcntl.h>
+#include <unistd.h>
+#define NATIVE_OPS ", or native-null, native-read, native-write or native-open"
+#else
+#define NATIVE_OPS ""
+#endif
 
 #define NR_read 0
 #define NR_write 1
@@ -46,7 +57,8 @@ static int run(const char *op, long n)
 	char byte = 'x';
 	long fd = -1, i, rc = 0;
 
-	if (strcmp(op, "read") == 0 || strcmp(op, "write") == 0) {
+	if (strcmp(op, "read") == 0 || strcmp(op, "write") == 0 ||
+	    strcmp(op, "native-read") == 0 || strcmp(op, "native-write") == 0) {
 		fd = sys3(NR_open, (long)path, 0102 /* O_RDWR|O_CREAT */, 0644);
 		if (fd < 0 || sys3(NR_write, fd, (long)&byte, 1) != 1) {
 			printf("lat-syscall op=%s error=cannot-create-%s rc=%ld\n", op, path, fd);
@@ -73,8 +85,29 @@ static int run(const char *op, long n)
 
 			rc |= f < 0 || sys3(NR_close, f, 0, 0) != 0;
 		}
+#if CONFIG_LIBMUSL
+	} else if (strcmp(op, "native-null") == 0) {
+		for (i = 0; i < n; i++)
+			getpid();
+	} else if (strcmp(op, "native-read") == 0) {
+		for (i = 0; i < n; i++) {
+			lseek(fd, 0, SEEK_SET);
+			rc |= read(fd, &byte, 1) != 1;
+		}
+	} else if (strcmp(op, "native-write") == 0) {
+		for (i = 0; i < n; i++) {
+			lseek(fd, 0, SEEK_SET);
+			rc |= write(fd, &byte, 1) != 1;
+		}
+	} else if (strcmp(op, "native-open") == 0) {
+		for (i = 0; i < n; i++) {
+			int f = open(path, O_RDWR | O_CREAT, 0644);
+
+			rc |= f < 0 || close(f) != 0;
+		}
+#endif
 	} else {
-		printf("lat-syscall op=%s error=unknown-op (use null, read, write or open)\n", op);
+		printf("lat-syscall op=%s error=unknown-op (use null, read, write or open" NATIVE_OPS ")\n", op);
 		return 1;
 	}
 	t1 = rdtsc();

@@ -1,0 +1,42 @@
+/*
+ * musl-files: a musl program with a known number of libc calls, each a native system call
+ * (lib-musl turns libc's system calls into direct calls of uk_syscall_r_<name>):
+ *
+ *   ROUNDS x (open, write, lseek, read, close) of a file in ramfs
+ *   GETPIDS x getpid()
+ *   SYSCALLS x syscall(SYS_getppid)      (musl's syscall(): the errno path, uk_syscall_e_getppid)
+ *   one printf line at the end            (stdio: ioctl(TIOCGWINSZ) once, then writev)
+ *
+ * README.md lists what each microlibrary is expected to make.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define ROUNDS 10
+#define GETPIDS 6
+#define SYSCALLS 3
+
+int main(void)
+{
+	static const char text[] = "0123456789";
+	char buf[sizeof(text)];
+	int i, failed = 0;
+
+	for (i = 0; i < ROUNDS; i++) {
+		int fd = open("/musl-files.tmp", O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+		failed |= fd < 0;
+		failed |= write(fd, text, sizeof(text)) != sizeof(text);
+		failed |= lseek(fd, 0, SEEK_SET) != 0;
+		failed |= read(fd, buf, sizeof(buf)) != sizeof(buf);
+		failed |= close(fd) != 0;
+	}
+	for (i = 0; i < GETPIDS; i++)
+		failed |= getpid() <= 0;
+	for (i = 0; i < SYSCALLS; i++)
+		failed |= syscall(SYS_getppid) < 0;
+	printf("musl-files: %s\n", failed ? "FAILED" : "done");
+	return failed;
+}
