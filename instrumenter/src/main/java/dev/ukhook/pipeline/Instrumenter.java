@@ -4,6 +4,7 @@ import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.guest.HookLibrary;
 import dev.ukhook.guest.HookLibrarySpec;
+import dev.ukhook.guest.HookKconfig;
 import dev.ukhook.unikraft.Kconfig;
 import dev.ukhook.unikraft.PatchPlan;
 import dev.ukhook.unikraft.Profile;
@@ -20,7 +21,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,25 +39,6 @@ public final class Instrumenter {
 
   private Instrumenter() {}
 
-  /** Kconfig symbols the hooks need, whatever the user's configuration says. */
-  static Map<String, String> requiredConfig(boolean tcg) {
-    Map<String, String> c = new LinkedHashMap<>();
-    c.put("CONFIG_ARCH_X86_64", "y");
-    c.put("CONFIG_PLAT_KVM", "y");
-    c.put("CONFIG_KVM_VMM_QEMU", "y");
-    c.put("CONFIG_LIBSYSCALL_SHIM", "y");
-    c.put("CONFIG_LIBSYSCALL_SHIM_HANDLER", "y");
-    c.put("CONFIG_OPTIMIZE_NOOMITFP", "y");
-    c.put("CONFIG_LIBVIRTIO_BUS", "y");
-    c.put("CONFIG_LIBVIRTIO_PCI", "y");
-    c.put("CONFIG_LIBUKHOOK", "y");
-    if (tcg) {
-      // TCG has no RDSEED: LIBUKRANDOM stops the boot with "Could not initialize the HWRNG (-95)".
-      c.put("CONFIG_LIBUKRANDOM", "n");
-    }
-    return c;
-  }
-
   public static Result instrument(Options o, PrintWriter log) {
     UnikraftTree tree = UnikraftTree.open(o.unikraft());
     Profile spec = Profiles.forVersion(tree.version());
@@ -75,9 +56,11 @@ public final class Instrumenter {
     String imageId = same ? previous.imageId() : newImageId();
     HookLibrarySpec libSpec = new HookLibrarySpec(o.frames(), o.ringRecords(), o.batchRecords(), o.overflow(), imageId);
     Map<String, String> libFiles = HookLibrary.render(libSpec);
-    Map<String, String> required = requiredConfig(o.tcg());
+    Map<String, String> hookPointKconfig = spec.kconfig(spec.hookPoints().keySet());
+    Map<String, String> required = HookKconfig.required(hookPointKconfig, o.tcg());
     String userConfig = userConfig(app);
-    String fragment = Kconfig.override(userConfig, required, "ukhook: options the binary syscall hooks need");
+    String fragment = Kconfig.override(userConfig, HookKconfig.defconfig(hookPointKconfig, o.tcg()),
+        "ukhook: options the hooks need");
 
     Path staging = createTempDirectory();
     try {

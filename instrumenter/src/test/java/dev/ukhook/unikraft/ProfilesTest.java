@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.guest.HookKconfig;
 import dev.ukhook.guest.Templates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,8 @@ class ProfilesTest {
         assertTrue(cases.contains(p.name() + "/" + hp), "no golden case src/test/resources/profiles/" + p.name()
             + "/" + hp + "/before.c for " + p.source());
       }
+      // Their options agree with the hook library's.
+      HookKconfig.required(p.kconfig(p.hookPoints().keySet()), true);
     }
   }
 
