@@ -32,7 +32,8 @@ final class PatchMarkers {
   static final String GUARD = "#if CONFIG_LIBUKHOOK ";
   static final String GUARD_END = "#endif ";
   static final String CONTINUATION = " \\";
-  private static final String ID = "[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+";
+  /** A block id: hook point / template name. */
+  static final String ID = "[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+";
   private static final Pattern FILE_BEGIN = Pattern.compile(Pattern.quote(GUARD) + "/\\* " + BEGIN + " (" + ID
       + ") block=([0-9a-f]{12}) original=([0-9a-f]{16}) \\*/\n");
   private static final Pattern FILE_END = Pattern.compile(Pattern.quote(GUARD_END) + "/\\* " + END + " (" + ID

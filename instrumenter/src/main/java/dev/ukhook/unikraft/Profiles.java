@@ -88,6 +88,10 @@ public final class Profiles {
       if (e.function() == null && (e.before() != null || e.after() != null || e.notBefore() != null)) {
         throw invalid(source, at + ": a statement anchor (before, after, notBefore) needs a function");
       }
+      if (!e.id(hp).matches(PatchMarkers.ID)) {
+        throw invalid(source, at + ": the template's name must be letters, digits, '_', '.' or '-' (it names the "
+            + "block in its markers)");
+      }
       if (!ids.add(e.id(hp))) {
         throw invalid(source, at + ": another edit of " + name + " also renders a template named like "
             + e.template() + "; block ids must be unique");
