@@ -3,15 +3,13 @@ menuconfig LIBUKHOOK
 	bool "ukhook: binary syscall tracing"
 	depends on ARCH_X86_64
 	depends on HAVE_PCI
-	select LIBSYSCALL_SHIM
-	select LIBSYSCALL_SHIM_HANDLER
-	# The transport is our own virtio-console driver: VIRTIO_DEVICE is hidden and only defaults
-	# to y with Unikraft's 9p/blk/net drivers, so select it and the bus/PCI/sglist libraries.
-	select VIRTIO_DEVICE
-	select LIBVIRTIO_BUS
-	select LIBVIRTIO_PCI
-	select LIBUKSGLIST
-	select LIBUKALLOC
+<#-- The selects come from templates/libukhook/kconfig.json, the one list of the options the hooks need. -->
+<#list kconfigSelects as option>
+<#list option.comment as line>
+	# ${line}
+</#list>
+	select ${option.symbol}
+</#list>
 	help
 		Records every binary system call (number, arguments, return value,
 		timestamps, return address, frame-pointer walk) into a ring buffer and

@@ -4,8 +4,9 @@ import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.unikraft.BuildResult;
 import dev.ukhook.unikraft.MakeRunner;
-import dev.ukhook.unikraft.HandlerPatcher;
-import dev.ukhook.unikraft.PatchSpecs;
+import dev.ukhook.unikraft.Profile;
+import dev.ukhook.unikraft.Profiles;
+import dev.ukhook.unikraft.TreePatcher;
 import dev.ukhook.unikraft.UnikraftTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,8 +35,9 @@ public final class Builder {
     Workspace ws = Workspace.of(app);
     InstrumentState st = InstrumentState.read(ws);
     UnikraftTree tree = UnikraftTree.open(st.unikraftRoot());
-    Path handler = tree.root().resolve(PatchSpecs.forVersion(tree.version()).file());
-    if (!HandlerPatcher.isPatched(Instrumenter.read(handler))) {
+    Profile profile = Profiles.forVersion(tree.version());
+    Path handler = TreePatcher.unpatched(tree, profile, profile.hookPoints().keySet()).stream().findFirst().orElse(null);
+    if (handler != null) {
       throw new UkhookException(Kind.USAGE, handler + " carries no ukhook hook (restored?): run `ukhook instrument "
           + "--unikraft " + tree.root() + " --app " + app.dir() + "` before building");
     }

@@ -4,22 +4,23 @@ import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.guest.HookLibrary;
 import dev.ukhook.guest.HookLibrarySpec;
-import dev.ukhook.unikraft.HandlerPatcher;
+import dev.ukhook.guest.HookKconfig;
 import dev.ukhook.unikraft.Kconfig;
-import dev.ukhook.unikraft.PatchSpec;
-import dev.ukhook.unikraft.PatchSpecs;
+import dev.ukhook.unikraft.PatchPlan;
+import dev.ukhook.unikraft.Profile;
+import dev.ukhook.unikraft.Profiles;
+import dev.ukhook.unikraft.RestoreResult;
+import dev.ukhook.unikraft.TreePatcher;
 import dev.ukhook.unikraft.UnikraftTree;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,41 +35,17 @@ public final class Instrumenter {
   public record Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, boolean tcg,
       String accel, int frames, int ringRecords, int batchRecords, HookLibrarySpec.Overflow overflow) {}
 
-  public record Result(UnikraftTree tree, PatchSpec spec, Path handler, boolean treeChanged, InstrumentState state) {}
+  public record Result(UnikraftTree tree, Profile spec, Path handler, boolean treeChanged, InstrumentState state) {}
 
   private Instrumenter() {}
 
-  /** Kconfig symbols the hooks need, whatever the user's configuration says. */
-  static Map<String, String> requiredConfig(boolean tcg) {
-    Map<String, String> c = new LinkedHashMap<>();
-    c.put("CONFIG_ARCH_X86_64", "y");
-    c.put("CONFIG_PLAT_KVM", "y");
-    c.put("CONFIG_KVM_VMM_QEMU", "y");
-    c.put("CONFIG_LIBSYSCALL_SHIM", "y");
-    c.put("CONFIG_LIBSYSCALL_SHIM_HANDLER", "y");
-    c.put("CONFIG_OPTIMIZE_NOOMITFP", "y");
-    c.put("CONFIG_LIBVIRTIO_BUS", "y");
-    c.put("CONFIG_LIBVIRTIO_PCI", "y");
-    c.put("CONFIG_LIBUKHOOK", "y");
-    if (tcg) {
-      // TCG has no RDSEED: LIBUKRANDOM stops the boot with "Could not initialize the HWRNG (-95)".
-      c.put("CONFIG_LIBUKRANDOM", "n");
-    }
-    return c;
-  }
-
   public static Result instrument(Options o, PrintWriter log) {
     UnikraftTree tree = UnikraftTree.open(o.unikraft());
-    PatchSpec spec = PatchSpecs.forVersion(tree.version());
+    Profile spec = Profiles.forVersion(tree.version());
     AppSpec app = AppSpec.load(o.app(), o.libraries());
     Workspace ws = Workspace.of(app);
-    Path handler = tree.root().resolve(spec.file());
-    if (!Files.isRegularFile(handler)) {
-      throw new UkhookException(Kind.FAILURE, handler + " does not exist, but unikraft-patches/" + spec.name()
-          + ".json expects the binary syscall handler there; nothing was changed");
-    }
-    String original = read(handler);
-    String patched = HandlerPatcher.patch(original, spec, handler.toString());
+    PatchPlan plan = TreePatcher.plan(tree, spec, spec.hookPoints().keySet());
+    Path handler = tree.root().resolve(spec.hookPoint("binary").file());
 
     InstrumentState previous = InstrumentState.readIfPresent(ws).orElse(null);
     // Re-instrumenting the same tree with the same hook options keeps the image's identity.
@@ -79,9 +56,11 @@ public final class Instrumenter {
     String imageId = same ? previous.imageId() : newImageId();
     HookLibrarySpec libSpec = new HookLibrarySpec(o.frames(), o.ringRecords(), o.batchRecords(), o.overflow(), imageId);
     Map<String, String> libFiles = HookLibrary.render(libSpec);
-    Map<String, String> required = requiredConfig(o.tcg());
+    Map<String, String> hookPointKconfig = spec.kconfig(spec.hookPoints().keySet());
+    Map<String, String> required = HookKconfig.required(hookPointKconfig, o.tcg());
     String userConfig = userConfig(app);
-    String fragment = Kconfig.override(userConfig, required, "ukhook: options the binary syscall hooks need");
+    String fragment = Kconfig.override(userConfig, HookKconfig.defconfig(hookPointKconfig, o.tcg()),
+        "ukhook: options the hooks need");
 
     Path staging = createTempDirectory();
     try {
@@ -107,10 +86,8 @@ public final class Instrumenter {
           o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
           transparent.stream().distinct().toList());
       state.write(ws);
-      boolean changed = !patched.equals(original);
-      if (changed) {
-        writeAtomically(handler, patched);
-      }
+      boolean changed = !plan.changed().isEmpty();
+      TreePatcher.apply(plan);
       return new Result(tree, spec, handler, changed, state);
     } finally {
       deleteTree(staging);
@@ -187,21 +164,9 @@ public final class Instrumenter {
     }
   }
 
-  /** `ukhook restore`: returns the handler to its original bytes. Returns whether anything changed. */
-  public static boolean restore(Path unikraft) {
-    UnikraftTree tree = UnikraftTree.open(unikraft);
-    PatchSpec spec = PatchSpecs.forVersion(tree.version());
-    Path handler = tree.root().resolve(spec.file());
-    if (!Files.isRegularFile(handler)) {
-      return false;
-    }
-    String text = read(handler);
-    String restored = HandlerPatcher.restore(text, handler.toString());
-    if (restored.equals(text)) {
-      return false;
-    }
-    writeAtomically(handler, restored);
-    return true;
+  /** `ukhook restore`: returns every patched file to its original bytes, or refuses and changes nothing. */
+  public static RestoreResult restore(Path unikraft, boolean force) {
+    return TreePatcher.restore(UnikraftTree.open(unikraft), force);
   }
 
   static String newImageId() {
@@ -228,23 +193,6 @@ public final class Instrumenter {
       Files.writeString(p, content);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Write beside, then rename: the user's tree is never left with a half-written file. */
-  static void writeAtomically(Path target, String content) {
-    try {
-      Path tmp = Files.createTempFile(target.getParent(), ".ukhook-", ".tmp");
-      try {
-        Files.writeString(tmp, content);
-        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UkhookException(Kind.FAILURE, "cannot write " + target + ": " + e.getMessage()
-          + "; the file is unchanged");
     }
   }
 

@@ -7,9 +7,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Finds anchors in C source by structure: a function's body by brace matching, a statement by its
- * tokens ignoring whitespace. Comments and string literals are masked out first so that text in them
- * never matches.
+ * Finds anchors in C source by structure: a macro definition by its continuation lines, a function's
+ * body by brace matching, a statement by its tokens ignoring whitespace. Comments and string literals
+ * are masked out first so that text in them never matches, and line continuations count as whitespace
+ * so that the same anchors work inside a multi-line {@code #define}.
  */
 final class CSource {
   private final String text;
@@ -24,7 +25,10 @@ final class CSource {
     return text;
   }
 
-  /** Same length as the input; comments and string/char literals become spaces, newlines stay. */
+  /**
+   * Same length as the input; comments, string/char literals and the backslash of a line continuation
+   * become spaces, newlines stay.
+   */
   static String mask(String s) {
     StringBuilder out = new StringBuilder(s);
     int i = 0;
@@ -38,6 +42,8 @@ final class CSource {
       } else if (s.startsWith("//", i)) {
         end = s.indexOf('\n', i);
         end = end < 0 ? n : end;
+      } else if (c == '\\' && (s.startsWith("\n", i + 1) || s.startsWith("\r\n", i + 1))) {
+        end = i + 1;
       } else if (c == '"' || c == '\'') {
         end = i + 1;
         while (end < n && s.charAt(end) != c && s.charAt(end) != '\n') {
@@ -58,24 +64,60 @@ final class CSource {
     return out.toString();
   }
 
-  /** Offsets [start, end) of the body of the definition of {@code name} (inside the braces), or null. */
-  int[] functionBody(String name) {
-    Matcher m = Pattern.compile("\\b" + Pattern.quote(name) + "\\s*\\(").matcher(masked);
+  /**
+   * Offsets [start, end) of the body of the definition of {@code name} (inside the braces) within
+   * [from, to), or null. A name pasted onto another ({@code __##rname}) is a different identifier.
+   */
+  int[] functionBody(String name, int from, int to) {
+    Matcher m = Pattern.compile("(?<![A-Za-z0-9_#])" + Pattern.quote(name) + "\\s*\\(").matcher(masked)
+        .region(from, to);
     while (m.find()) {
-      int close = matching(m.end() - 1, '(', ')');
+      int close = matching(m.end() - 1, '(', ')', to);
       if (close < 0) {
         return null;
       }
       int k = close + 1;
-      while (k < masked.length() && Character.isWhitespace(masked.charAt(k))) {
+      while (k < to && Character.isWhitespace(masked.charAt(k))) {
         k++;
       }
-      if (k < masked.length() && masked.charAt(k) == '{') {
-        int end = matching(k, '{', '}');
+      if (k < to && masked.charAt(k) == '{') {
+        int end = matching(k, '{', '}', to);
         return end < 0 ? null : new int[] {k + 1, end};
       }
     }
     return null;
+  }
+
+  /**
+   * Offsets [start, end) of every definition of the function-like macro {@code name}: from the
+   * {@code #define} through its last continuation line (without that line's newline).
+   */
+  List<int[]> macroDefinitions(String name) {
+    Matcher m = Pattern.compile("(?m)^[ \\t]*#[ \\t]*define[ \\t]+" + Pattern.quote(name) + "\\(").matcher(masked);
+    List<int[]> found = new ArrayList<>();
+    while (m.find()) {
+      int end = m.start();
+      while (true) {
+        int nl = text.indexOf('\n', end);
+        if (nl < 0) {
+          end = text.length();
+          break;
+        }
+        if (!continues(nl)) {
+          end = nl;
+          break;
+        }
+        end = nl + 1;
+      }
+      found.add(new int[] {m.start(), end});
+    }
+    return found;
+  }
+
+  /** Whether the line ending with the newline at {@code newline} continues onto the next ({@code \}). */
+  boolean continues(int newline) {
+    int k = newline > 0 && text.charAt(newline - 1) == '\r' ? newline - 1 : newline;
+    return k > 0 && text.charAt(k - 1) == '\\';
   }
 
   /** Start offsets of every occurrence of the statement inside [from, to), ignoring whitespace. */
@@ -103,9 +145,9 @@ final class CSource {
     return k;
   }
 
-  private int matching(int open, char o, char c) {
+  private int matching(int open, char o, char c, int to) {
     int depth = 0;
-    for (int k = open; k < masked.length(); k++) {
+    for (int k = open; k < to; k++) {
       char ch = masked.charAt(k);
       if (ch == o) {
         depth++;

@@ -36,7 +36,9 @@ public class CliTest {
     Files.writeString(uk.resolve("Makefile"), "");
     Files.writeString(uk.resolve("version.mk"), "UK_VERSION = 0\nUK_SUBVERSION = " + minor + "\nUK_EXTRAVERSION = 0\n");
     if (handlerResource != null) {
-      try (InputStream in = getClass().getResourceAsStream("/patch/" + handlerResource)) {
+      // The golden case's before file of a profile: "handler-0.17-shape.c" is profiles/0.17/binary/before.c.
+      String shape = "/profiles/" + handlerResource.replaceAll("handler-(.*)-shape\\.c", "$1/binary/before.c");
+      try (InputStream in = getClass().getResourceAsStream(shape)) {
         Files.write(uk.resolve("lib/syscall_shim/uk_syscall_binary.c"), in.readAllBytes());
       }
     }

@@ -21,21 +21,21 @@ class UnikraftTreeTest {
   }
 
   @Test
-  void versionsMapToTheirSpecs() {
-    assertEquals("0.16", PatchSpecs.forVersion(UnikraftTree.parseVersion(versionMk(16, 3), false)).name());
-    assertEquals("0.16", PatchSpecs.forVersion(UnikraftTree.parseVersion(versionMk(16, 0), false)).name());
-    assertEquals("0.17", PatchSpecs.forVersion(UnikraftTree.parseVersion(versionMk(17, 0), false)).name());
+  void versionsMapToTheirProfiles() {
+    assertEquals("0.16", Profiles.forVersion(UnikraftTree.parseVersion(versionMk(16, 3), false)).name());
+    assertEquals("0.16", Profiles.forVersion(UnikraftTree.parseVersion(versionMk(16, 0), false)).name());
+    assertEquals("0.17", Profiles.forVersion(UnikraftTree.parseVersion(versionMk(17, 0), false)).name());
     UnikraftVersion main = UnikraftTree.parseVersion(versionMk(17, 0), true);
     assertTrue(main.main());
     assertEquals("0.17.0+main", main.toString());
-    assertEquals("0.17", PatchSpecs.forVersion(main).name());
+    assertEquals("0.17", Profiles.forVersion(main).name());
     assertFalse(UnikraftTree.parseVersion(versionMk(16, 3), true).main());
   }
 
   @Test
   void unsupportedVersionNamesFoundAndSupported() {
     UkhookException e = assertThrows(UkhookException.class,
-        () -> PatchSpecs.forVersion(UnikraftTree.parseVersion(versionMk(15, 0), false)));
+        () -> Profiles.forVersion(UnikraftTree.parseVersion(versionMk(15, 0), false)));
     assertEquals("Unikraft 0.15.0 is not supported: ukhook supports 0.16.x, 0.17.0 and main (October 2024); "
         + "check out one of those releases (e.g. git checkout RELEASE-0.17.0)", e.getMessage());
     assertEquals(Kind.ENVIRONMENT, e.kind());

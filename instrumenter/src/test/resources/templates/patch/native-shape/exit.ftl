@@ -1,0 +1,1 @@
+${indent}ukhook_native_exit(ukhook_rec, ret);

@@ -1,0 +1,3 @@
+${indent}void *ukhook_rec;
+
+${indent}if (ukhook_syscall_enter(${regs}, &ukhook_rec))

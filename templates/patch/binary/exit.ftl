@@ -1,0 +1,1 @@
+${indent}ukhook_syscall_exit(ukhook_rec, ${ret});
