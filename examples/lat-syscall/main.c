@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uk/config.h>
 #if CONFIG_LIBMUSL
 #include <fcntl.h>
 #include <unistd.h>

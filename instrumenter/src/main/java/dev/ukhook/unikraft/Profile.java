@@ -30,14 +30,15 @@ public record Profile(String name, List<String> releases, boolean main, Map<Stri
    * One inserted block: the template it renders (relative to templates/patch/), its scope ({@code macro},
    * then {@code function} inside it; neither means the whole file) and exactly one anchor: before or after
    * a statement, or after or before a whole line. {@code notBefore} is a statement the block must follow.
+   * {@code id} names the block when one template serves several anchors; it defaults to the template's name.
    */
-  public record Edit(String template, String macro, String function, String before, String after,
+  public record Edit(String id, String template, String macro, String function, String before, String after,
       String notBefore, String afterLine, String beforeLine) {
 
-    /** The id its markers carry: the hook point and the template's name, e.g. {@code binary/enter}. */
+    /** The id its markers carry: the hook point and the edit's id, e.g. {@code binary/enter}. */
     public String id(HookPoint hookPoint) {
-      String base = template.substring(template.lastIndexOf('/') + 1);
-      return hookPoint.name() + "/" + base.replaceFirst("\\.ftl$", "");
+      String base = id != null ? id : template.substring(template.lastIndexOf('/') + 1).replaceFirst("\\.ftl$", "");
+      return hookPoint.name() + "/" + base;
     }
 
     /** The anchor, for messages: {@code the statement `x;`} or {@code the line `#include <y>`}. */

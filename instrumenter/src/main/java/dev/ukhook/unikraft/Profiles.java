@@ -89,12 +89,12 @@ public final class Profiles {
         throw invalid(source, at + ": a statement anchor (before, after, notBefore) needs a function");
       }
       if (!e.id(hp).matches(PatchMarkers.ID)) {
-        throw invalid(source, at + ": the template's name must be letters, digits, '_', '.' or '-' (it names the "
-            + "block in its markers)");
+        throw invalid(source, at + ": the edit's id (or its template's name) must be letters, digits, '_', '.' or '-'"
+            + " (it names the block in its markers)");
       }
       if (!ids.add(e.id(hp))) {
-        throw invalid(source, at + ": another edit of " + name + " also renders a template named like "
-            + e.template() + "; block ids must be unique");
+        throw invalid(source, at + ": another edit of " + name + " has the block id " + e.id(hp)
+            + "; give one of them an \"id\" (block ids must be unique)");
       }
     }
     return hp;

@@ -149,10 +149,12 @@ class ProfileGoldenTest {
   private void damageIsRefused(Case c, UnaryOperator<String> damage) throws IOException {
     String damaged = damage.apply(c.afterText());
     assertNotEquals(c.afterText(), damaged);
-    Path file = tmp.resolve(c.hookPoint().file());
+    // A tree of its own: the dynamic tests of one factory share the @TempDir.
+    Path root = Files.createTempDirectory(tmp, "tree");
+    Path file = root.resolve(c.hookPoint().file());
     Files.createDirectories(file.getParent());
     Files.write(file, damaged.getBytes(StandardCharsets.ISO_8859_1));
-    UnikraftTree tree = new UnikraftTree(tmp, new UnikraftVersion(0, 0, 0, false));
+    UnikraftTree tree = new UnikraftTree(root, new UnikraftVersion(0, 0, 0, false));
     UkhookException e = assertThrows(UkhookException.class, () -> TreePatcher.restore(tree, c.profile(), false));
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     assertTrue(e.getMessage().startsWith(file + ":"), e.getMessage());

@@ -57,7 +57,7 @@ class ProfilesTest {
     assertTrue(invalid(head + "{\"template\": \"d/a.ftl\", \"afterLine\": \"x\"}, {\"template\": \"e/a.ftl\", "
         + "\"afterLine\": \"y\"}]}}}").getMessage().contains("block ids must be unique"));
     assertTrue(invalid(head + "{\"template\": \"d/a b.ftl\", \"afterLine\": \"x\"}]}}}").getMessage()
-        .contains("the template's name must be letters, digits"));
+        .contains("or its template's name) must be letters, digits"));
     assertEquals(UkhookException.Kind.INTERNAL, invalid("{").kind());
   }
 

@@ -1,0 +1,1 @@
+${indent}UKHOOK_NATIVE_EXIT(ret);

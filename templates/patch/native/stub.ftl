@@ -1,0 +1,1 @@
+${indent}UKHOOK_STUB(syscall_name);
