@@ -1,8 +1,15 @@
 package dev.ukhook.cli;
 
 import dev.ukhook.guest.HookLibrarySpec;
+import dev.ukhook.guest.HookLibrarySpec.Overflow;
+import dev.ukhook.host.AccelChoice;
+import dev.ukhook.pipeline.Instrumenter;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** What `instrument` (and `trace`) take about the app and the hook library. */
@@ -11,23 +18,32 @@ final class HookOptions {
       description = "Library to look through when attributing, besides the libc and syscall_shim (repeatable).")
   List<String> transparent = new ArrayList<>();
 
-  @Option(names = "--frames", defaultValue = "" + HookLibrarySpec.DEFAULT_FRAMES,
+  @Option(names = "--frames", defaultValue = "" + HookLibrarySpec.DEFAULT_FRAMES, paramLabel = "N",
       description = "Frame-pointer return addresses kept per record (default: ${DEFAULT-VALUE}).")
   int frames;
 
-  @Option(names = "--ring", defaultValue = "" + HookLibrarySpec.DEFAULT_RING,
+  @Option(names = "--ring", defaultValue = "" + HookLibrarySpec.DEFAULT_RING, paramLabel = "N",
       description = "Guest ring capacity in records, a power of two (default: ${DEFAULT-VALUE}).")
   int ring;
 
-  @Option(names = "--batch", defaultValue = "" + HookLibrarySpec.DEFAULT_BATCH,
+  @Option(names = "--batch", defaultValue = "" + HookLibrarySpec.DEFAULT_BATCH, paramLabel = "N",
       description = "Records per virtio buffer (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--overflow", defaultValue = "block", paramLabel = "block|drop",
+  @Option(names = "--overflow", defaultValue = "block", paramLabel = "block|drop", completionCandidates = Names.class,
       description = "When the ring is full: block (lose nothing) or drop (count each dropped record). Default: ${DEFAULT-VALUE}.")
-  String overflow;
+  Overflow overflow;
 
-  HookLibrarySpec.Overflow overflow() {
-    return HookLibrarySpec.Overflow.parse(overflow);
+  Instrumenter.Options options(Path unikraft, AppArgs app, AccelChoice accel) {
+    return new Instrumenter.Options(unikraft, app.appDir(), app.libraries, transparent, accel, frames, ring, batch,
+        overflow);
+  }
+
+  /** The values as users type them. */
+  static final class Names implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(Overflow.values()).map(o -> o.name().toLowerCase(Locale.ROOT)).iterator();
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.ukhook.guest;
 
+import dev.ukhook.core.UkhookException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ public final class RenderLibrary {
     try {
       spec = new HookLibrarySpec(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
           Integer.parseInt(args[3]), HookLibrarySpec.Overflow.parse(args[4]), "0".repeat(32));
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | UkhookException e) {
       System.err.println("RenderLibrary: " + e.getMessage());
       System.exit(2);
       return;

@@ -1,29 +1,29 @@
 package dev.ukhook.pipeline;
 
-import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.guest.HookLibrary;
 import dev.ukhook.guest.HookLibrarySpec;
+import dev.ukhook.host.Accel;
+import dev.ukhook.host.AccelChoice;
+import dev.ukhook.unikraft.BuildResult;
 import dev.ukhook.unikraft.HandlerPatcher;
 import dev.ukhook.unikraft.Kconfig;
+import dev.ukhook.unikraft.MakePaths;
 import dev.ukhook.unikraft.PatchSpec;
 import dev.ukhook.unikraft.PatchSpecs;
 import dev.ukhook.unikraft.UnikraftTree;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Optional;
 
 /**
  * `ukhook instrument`: renders the hook microlibrary, resolves the Kconfig configuration and patches
@@ -31,12 +31,41 @@ import java.util.stream.Stream;
  * workspace and the Unikraft tree are written only once nothing can fail any more.
  */
 public final class Instrumenter {
-  public record Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, boolean tcg,
-      String accel, int frames, int ringRecords, int batchRecords, HookLibrarySpec.Overflow overflow) {}
+  public record Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
+      int frames, int ringRecords, int batchRecords, HookLibrarySpec.Overflow overflow) {
+    public Options {
+      libraries = List.copyOf(libraries);
+      transparent = List.copyOf(transparent);
+    }
 
-  public record Result(UnikraftTree tree, PatchSpec spec, Path handler, boolean treeChanged, InstrumentState state) {}
+    boolean tcg() {
+      return accel.accel() == Accel.TCG;
+    }
+  }
 
-  private Instrumenter() {}
+  /**
+   * @param previousTree the tree this app was instrumented against before, when that was another one
+   */
+  public record Result(AppSpec app, UnikraftTree tree, PatchSpec spec, Path handler, boolean treeChanged,
+      InstrumentState state, Optional<Path> previousTree) {}
+
+  /** Unikraft's libcs: Kconfig symbol to microlibrary name. */
+  public static final List<Map.Entry<String, String>> LIBCS = List.of(Map.entry("CONFIG_LIBMUSL", "libmusl"),
+      Map.entry("CONFIG_LIBNEWLIBC", "libnewlibc"), Map.entry("CONFIG_LIBNOLIBC", "libnolibc"));
+  public static final String SYSCALL_SHIM = "libsyscall_shim";
+
+  private final Make make;
+  private final Output out;
+
+  public Instrumenter(Make make, Output out) {
+    this.make = make;
+    this.out = out;
+  }
+
+  /** The programs instrumenting runs (`make defconfig`). */
+  List<String> tools() {
+    return make.tools();
+  }
 
   /** Kconfig symbols the hooks need, whatever the user's configuration says. */
   static Map<String, String> requiredConfig(boolean tcg) {
@@ -57,70 +86,119 @@ public final class Instrumenter {
     return c;
   }
 
-  public static Result instrument(Options o, PrintWriter log) {
+  public Result instrument(Options o) {
+    // Every check that needs no lock and changes nothing comes first.
+    HookLibrarySpec fresh = new HookLibrarySpec(o.frames(), o.ringRecords(), o.batchRecords(), o.overflow(),
+        newImageId());
     UnikraftTree tree = UnikraftTree.open(o.unikraft());
     PatchSpec spec = PatchSpecs.forVersion(tree.version());
     AppSpec app = AppSpec.load(o.app(), o.libraries());
+    requireMakeCanUse(tree.root(), app.dir(), app.libraries().stream().map(Path::toString).toList());
     Workspace ws = Workspace.of(app);
     Path handler = tree.root().resolve(spec.file());
     if (!Files.isRegularFile(handler)) {
       throw new UkhookException(Kind.FAILURE, handler + " does not exist, but unikraft-patches/" + spec.name()
           + ".json expects the binary syscall handler there; nothing was changed");
     }
-    String original = read(handler);
+    String original = TextFiles.read(handler);
     String patched = HandlerPatcher.patch(original, spec, handler.toString());
-
-    InstrumentState previous = InstrumentState.readIfPresent(ws).orElse(null);
-    // Re-instrumenting the same tree with the same hook options keeps the image's identity.
-    boolean same = previous != null && previous.unikraft().equals(tree.root().toString())
-        && previous.version().equals(tree.version().toString()) && previous.frames() == o.frames()
-        && previous.ringRecords() == o.ringRecords() && previous.batchRecords() == o.batchRecords()
-        && previous.overflow().equalsIgnoreCase(o.overflow().name());
-    String imageId = same ? previous.imageId() : newImageId();
-    HookLibrarySpec libSpec = new HookLibrarySpec(o.frames(), o.ringRecords(), o.batchRecords(), o.overflow(), imageId);
-    Map<String, String> libFiles = HookLibrary.render(libSpec);
+    boolean treeChanges = !patched.equals(original);
+    if (treeChanges) {
+      TextFiles.checkReplaceable(handler, "; ukhook patches this file, so the Unikraft tree must be writable; "
+          + "nothing was changed");
+    }
     Map<String, String> required = requiredConfig(o.tcg());
-    String userConfig = userConfig(app);
-    String fragment = Kconfig.override(userConfig, required, "ukhook: options the binary syscall hooks need");
+    String fragment = Kconfig.override(userConfig(app), required, "ukhook: options the binary syscall hooks need");
 
-    Path staging = createTempDirectory();
-    try {
-      Path stagedLib = staging.resolve("libukhook");
-      writeFiles(stagedLib, libFiles);
-      write(staging.resolve("defconfig"), fragment);
-      log.println("ukhook: resolving the Kconfig configuration (make defconfig)...");
-      log.flush();
-      defconfig(tree.root(), app.dir(), libraryPath(app, stagedLib), staging);
-      String resolved = read(staging.resolve("config"));
+    try (WorkspaceLock lock = WorkspaceLock.exclusive(ws)) {
+      InstrumentState previous = InstrumentState.readIfPresent(ws).orElse(null);
+      // Re-instrumenting the same tree with the same hook options keeps the image's identity.
+      boolean same = previous != null && previous.unikraft().equals(tree.root().toString())
+          && previous.version().equals(tree.version().toString()) && previous.frames() == o.frames()
+          && previous.ringRecords() == o.ringRecords() && previous.batchRecords() == o.batchRecords()
+          && previous.overflow().equalsIgnoreCase(o.overflow().name());
+      HookLibrarySpec libSpec = same ? new HookLibrarySpec(o.frames(), o.ringRecords(), o.batchRecords(),
+          o.overflow(), previous.imageId()) : fresh;
+      Map<String, String> libFiles = HookLibrary.render(libSpec);
+
+      Path staging = TextFiles.createTempDirectory("ukhook-instrument-");
+      String resolved;
+      try {
+        Path stagedLib = staging.resolve("libukhook");
+        libFiles.forEach((name, content) -> TextFiles.write(stagedLib.resolve(name), content));
+        TextFiles.write(staging.resolve("defconfig"), fragment);
+        out.line("resolving the Kconfig configuration (make defconfig)...");
+        resolved = defconfig(tree.root(), app.dir(), libraryPath(app, stagedLib), staging);
+      } finally {
+        TextFiles.deleteTree(staging);
+      }
       Map<String, String> values = Kconfig.parse(resolved);
       checkResolved(values, required, o.tcg());
 
       // Nothing can fail from here on, apart from the disk itself.
-      writeFiles(ws.library(), libFiles);
-      writeIfChanged(ws.defconfig(), fragment);
-      writeIfChanged(ws.config(), resolved);
+      libFiles.forEach((name, content) -> TextFiles.writeIfChanged(ws.library().resolve(name), content));
+      TextFiles.writeIfChanged(ws.defconfig(), fragment);
+      TextFiles.writeIfChanged(ws.config(), resolved);
       List<String> transparent = new ArrayList<>(defaultTransparent(values));
       transparent.addAll(app.transparent());
       transparent.addAll(o.transparent());
       InstrumentState state = new InstrumentState(tree.root().toString(), tree.version().toString(), spec.name(),
-          imageId, o.accel(), o.frames(), o.ringRecords(), o.batchRecords(),
+          libSpec.imageId(), o.accel().accel().qemuName(), o.frames(), o.ringRecords(), o.batchRecords(),
           o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
           transparent.stream().distinct().toList());
       state.write(ws);
-      boolean changed = !patched.equals(original);
-      if (changed) {
-        writeAtomically(handler, patched);
+      if (treeChanges) {
+        TextFiles.writeAtomically(handler, patched);
       }
-      return new Result(tree, spec, handler, changed, state);
-    } finally {
-      deleteTree(staging);
+      Optional<Path> previousTree = previous == null || previous.unikraft().equals(state.unikraft())
+          ? Optional.empty() : Optional.of(previous.unikraftRoot());
+      Result r = new Result(app, tree, spec, handler, treeChanges, state, previousTree);
+      report(r, o.accel());
+      return r;
     }
   }
 
-  /** Unikraft's libcs: Kconfig symbol to microlibrary name. */
-  public static final List<Map.Entry<String, String>> LIBCS = List.of(Map.entry("CONFIG_LIBMUSL", "libmusl"),
-      Map.entry("CONFIG_LIBNEWLIBC", "libnewlibc"), Map.entry("CONFIG_LIBNOLIBC", "libnolibc"));
-  public static final String SYSCALL_SHIM = "libsyscall_shim";
+  private void report(Result r, AccelChoice accel) {
+    if (accel.accel() == Accel.TCG) {
+      out.line("note: CONFIG_LIBUKRANDOM is off for this build: " + accel.reason() + ", and under TCG "
+          + "there is no RDSEED, so Unikraft's HWRNG init would stop the boot (use --accel kvm where KVM works)");
+    }
+    out.line("Unikraft " + r.tree().version() + " at " + r.tree().root() + " (patch spec " + r.spec().name()
+        + "): " + (r.treeChanged() ? "patched " : "already patched, unchanged: ") + r.handler());
+    List<String> libs = r.state().libraries();
+    out.line("hook library " + libs.get(libs.size() - 1) + ", image id " + r.state().imageId()
+        + ", transparent for attribution: " + String.join(", ", r.state().transparent()));
+    r.previousTree().filter(Instrumenter::stillPatched).ifPresent(old -> out.line("note: " + r.app().dir()
+        + " was instrumented against " + old + " before, and that tree is still patched; if no other app "
+        + "needs it there, take the patch out with `ukhook restore --unikraft " + old + "`"));
+  }
+
+  /** Whether {@code root} is a Unikraft tree whose handler carries ukhook's patch; false if it cannot tell. */
+  private static boolean stillPatched(Path root) {
+    try {
+      UnikraftTree t = UnikraftTree.open(root);
+      Path handler = t.root().resolve(PatchSpecs.forVersion(t.version()).file());
+      return Files.isRegularFile(handler) && HandlerPatcher.isPatched(TextFiles.read(handler));
+    } catch (UkhookException gone) {
+      return false;
+    }
+  }
+
+  /** `make defconfig` in the staging directory: the full configuration the fragment resolves to. */
+  private String defconfig(Path uk, Path app, List<String> libs, Path staging) {
+    Path config = staging.resolve("config");
+    BuildResult result = make.run(List.of("-C", uk.toString(), "A=" + app, "L=" + String.join(":", libs),
+        "O=" + staging.resolve("build"), "C=" + config, "UK_DEFCONFIG=" + staging.resolve("defconfig"),
+        "defconfig"), staging.resolve("defconfig.log"));
+    if (!result.ok() || !Files.isRegularFile(config)) {
+      List<String> lines = Files.isRegularFile(result.logFile())
+          ? TextFiles.read(result.logFile()).lines().toList() : List.of();
+      String tail = String.join("\n  ", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+      throw new UkhookException(Kind.FAILURE, "`make defconfig` failed in " + uk + " (exit " + result.exitCode()
+          + "); nothing was changed. Its last lines:\n  " + tail);
+    }
+    return TextFiles.read(config);
+  }
 
   /** The libraries attribution looks through by default: the libc in use and syscall_shim. */
   static List<String> defaultTransparent(Map<String, String> config) {
@@ -158,33 +236,10 @@ public final class Instrumenter {
     for (String name : List.of(".config", "defconfig")) {
       Path p = app.dir().resolve(name);
       if (Files.isRegularFile(p)) {
-        return read(p);
+        return TextFiles.read(p);
       }
     }
     return "";
-  }
-
-  private static void defconfig(Path uk, Path app, List<String> libs, Path staging) {
-    Path logFile = staging.resolve("defconfig.log");
-    List<String> cmd = List.of("make", "-C", uk.toString(), "A=" + app, "L=" + String.join(":", libs),
-        "O=" + staging.resolve("build"), "C=" + staging.resolve("config"),
-        "UK_DEFCONFIG=" + staging.resolve("defconfig"), "defconfig");
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
-      int rc = p.waitFor();
-      if (rc != 0 || !Files.isRegularFile(staging.resolve("config"))) {
-        List<String> lines = Files.readAllLines(logFile);
-        String tail = String.join("\n  ", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
-        throw new UkhookException(Kind.FAILURE, "`make defconfig` failed in " + uk + " (exit " + rc
-            + "); nothing was changed. Its last lines:\n  " + tail);
-      }
-    } catch (IOException e) {
-      throw new UkhookException(Kind.ENVIRONMENT, "cannot run make (" + e.getMessage()
-          + "): install make, gcc, flex and bison (Debian: apt-get install make gcc flex bison)");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UkhookException(Kind.FAILURE, "interrupted while resolving the configuration; nothing was changed");
-    }
   }
 
   /** `ukhook restore`: returns the handler to its original bytes. Returns whether anything changed. */
@@ -195,12 +250,12 @@ public final class Instrumenter {
     if (!Files.isRegularFile(handler)) {
       return false;
     }
-    String text = read(handler);
+    String text = TextFiles.read(handler);
     String restored = HandlerPatcher.restore(text, handler.toString());
     if (restored.equals(text)) {
       return false;
     }
-    writeAtomically(handler, restored);
+    TextFiles.writeAtomically(handler, restored);
     return true;
   }
 
@@ -210,65 +265,10 @@ public final class Instrumenter {
     return HexFormat.of().formatHex(id);
   }
 
-  private static void writeFiles(Path dir, Map<String, String> files) {
-    files.forEach((name, content) -> writeIfChanged(dir.resolve(name), content));
-  }
-
-  /** Unchanged files keep their timestamps, so make does not rebuild what did not change. */
-  private static void writeIfChanged(Path p, String content) {
-    if (Files.isRegularFile(p) && read(p).equals(content)) {
-      return;
-    }
-    write(p, content);
-  }
-
-  static void write(Path p, String content) {
-    try {
-      Files.createDirectories(p.getParent());
-      Files.writeString(p, content);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Write beside, then rename: the user's tree is never left with a half-written file. */
-  static void writeAtomically(Path target, String content) {
-    try {
-      Path tmp = Files.createTempFile(target.getParent(), ".ukhook-", ".tmp");
-      try {
-        Files.writeString(tmp, content);
-        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UkhookException(Kind.FAILURE, "cannot write " + target + ": " + e.getMessage()
-          + "; the file is unchanged");
-    }
-  }
-
-  static String read(Path p) {
-    try {
-      return Files.readString(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Path createTempDirectory() {
-    try {
-      return Files.createTempDirectory("ukhook-instrument-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // Best effort: a leftover staging directory in /tmp harms nothing.
-    }
+  /** Unikraft's make splits paths at spaces and L= at ':': refuse such paths before anything changes. */
+  static void requireMakeCanUse(Path tree, Path app, List<String> libraries) {
+    MakePaths.requireUsable(tree, "the Unikraft tree");
+    MakePaths.requireUsable(app, "the application directory");
+    libraries.forEach(l -> MakePaths.requireUsable(Path.of(l), "the microlibrary"));
   }
 }

@@ -200,7 +200,7 @@ class CollectorTest {
     UkhookException e =
         assertThrows(UkhookException.class, () -> Collector.listen(longPath, trace()).start());
     assertTrue(e.getMessage().startsWith("socket path " + longPath + " is "), e.getMessage());
-    assertTrue(e.getMessage().endsWith("bytes, Unix sockets allow 107; use a shorter run directory"));
+    assertTrue(e.getMessage().endsWith(" bytes, more than the 107 a Unix socket allows; choose a shorter path"));
   }
 
   @Test
@@ -257,14 +257,17 @@ class CollectorTest {
   }
 
   @Test
-  void connectModeRetriesUntilQemuListens() throws Exception {
+  void connectModeRetriesUntilQemuListensAndStartsOnlyOnceConnected() throws Exception {
     byte[] bytes = stream(50, 50);
     try (Collector c = Collector.connect(socket(), trace(), WAIT)) {
-      c.start();
+      CompletableFuture<Void> started = CompletableFuture.runAsync(c::start);
       Thread.sleep(200); // the collector is retrying: QEMU has not created its socket yet
+      assertFalse(started.isDone(), "start() returns once connected, not before");
+      assertFalse(Files.exists(trace()), "no trace file before there is a connection");
       try (ServerSocketChannel qemu = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
         qemu.bind(UnixDomainSocketAddress.of(socket()));
         try (SocketChannel guest = qemu.accept()) {
+          started.get(WAIT.toSeconds(), TimeUnit.SECONDS);
           send(guest, bytes, true);
         }
       }
@@ -276,10 +279,9 @@ class CollectorTest {
   }
 
   @Test
-  void connectModeGivesUpAfterItsTimeout() throws Exception {
+  void connectModeGivesUpAfterItsTimeoutWithOneLineAndNoTraceFile() {
     Collector c = Collector.connect(socket(), trace(), Duration.ofMillis(200));
-    c.start();
-    UkhookException e = assertThrows(UkhookException.class, () -> c.awaitResult(WAIT));
+    UkhookException e = assertThrows(UkhookException.class, c::start);
     assertTrue(
         e.getMessage().startsWith("could not connect to QEMU's trace socket " + socket() + " within 200 ms ("),
         e.getMessage());
@@ -287,6 +289,8 @@ class CollectorTest {
         e.getMessage().endsWith("); is QEMU running with -chardev socket,id=ukhook,path=" + socket()
             + ",server=on,wait=off?"),
         e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
+    assertFalse(Files.exists(trace()));
   }
 
   @Test
