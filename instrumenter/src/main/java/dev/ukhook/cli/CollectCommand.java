@@ -43,13 +43,14 @@ final class CollectCommand implements Callable<Integer> {
       throw new UkhookException(Kind.USAGE, "--timeout must be a number of seconds, not " + timeout);
     }
     PrintWriter err = spec.commandLine().getErr();
-    Collector collector = connect ? Collector.connect(socket, out, CONNECT_TIMEOUT) : Collector.listen(socket, out);
+    Duration limit = timeout == null ? Duration.ofDays(3650) : Duration.ofSeconds(timeout);
+    Collector collector = connect ? Collector.connect(socket, out, min(CONNECT_TIMEOUT, limit))
+        : Collector.listen(socket, out);
     collector.start(); // listening, or connected, from here on
     try (ShutdownGuard guard = ShutdownGuard.install(collector::stop)) {
       err.println("ukhook: " + (connect ? "connected to " : "listening on ") + socket + ", writing " + out);
       err.flush();
-      CollectResult result = collector.awaitResult(timeout == null ? Duration.ofDays(3650)
-          : Duration.ofSeconds(timeout)).orElseGet(collector::stop);
+      CollectResult result = collector.awaitResult(limit).orElseGet(collector::stop);
       if (result.end() == CollectResult.End.NO_CONNECTION) {
         err.println("ukhook: " + result.summary() + " (no trace file written)");
         return ExitCode.FAILURE;
@@ -58,5 +59,9 @@ final class CollectCommand implements Callable<Integer> {
       result.damageLine().ifPresent(d -> err.println("ukhook: " + d));
       return result.damageLine().isPresent() || result.missing() > 0 ? ExitCode.FAILURE : ExitCode.OK;
     }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 }

@@ -1,6 +1,7 @@
 package dev.ukhook.pipeline;
 
 import dev.ukhook.core.TextFiles;
+import dev.ukhook.core.Tools;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.guest.HookLibrary;
@@ -107,6 +108,7 @@ public final class Instrumenter {
       TextFiles.checkReplaceable(handler, "; ukhook patches this file, so the Unikraft tree must be writable; "
           + "nothing was changed");
     }
+    Tools.require(make.tools());
     Map<String, String> required = requiredConfig(o.tcg());
     String fragment = Kconfig.override(userConfig(app), required, "ukhook: options the binary syscall hooks need");
 

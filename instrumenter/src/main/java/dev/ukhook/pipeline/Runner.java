@@ -136,8 +136,10 @@ public final class Runner {
         out.line("booting " + image.getFileName() + " (" + o.accel().accel().qemuName()
             + (o.icount() ? ", icount" : "") + ": " + o.accel().reason() + "); run directory " + runDir);
         QemuResult q = qemu.run(spec, o.timeout());
-        // QEMU has exited, so the peer is closed; what is still queued on the socket is drained.
-        CollectResult c = collector.awaitResult(DRAIN).orElseGet(collector::stop);
+        // QEMU has exited, so the peer is closed: what is still queued on the socket is drained, and a
+        // connection QEMU made is still accepted, but no new one can come.
+        CollectResult c = collector.progress().connected()
+            ? collector.awaitResult(DRAIN).orElseGet(collector::stop) : collector.stop();
         if (c.end() == CollectResult.End.NO_CONNECTION) {
           throw new UkhookException(Kind.FAILURE, "the guest never connected to the trace port, so nothing was "
               + "traced: " + q.problem().orElse(q.summary()) + "; the guest console is in " + spec.consoleLog());

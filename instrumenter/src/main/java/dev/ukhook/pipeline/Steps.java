@@ -8,6 +8,11 @@ public record Steps(Make make, QemuLauncher qemu, Clock clock, Output out) {
     return new Steps(Make.real(out), QemuLauncher.real(out), Clock.systemDefaultZone(), out);
   }
 
+  /** The same steps with another make. */
+  public Steps withMake(Make other) {
+    return new Steps(other, qemu, clock, out);
+  }
+
   public Instrumenter instrumenter() {
     return new Instrumenter(make, out);
   }

@@ -4,13 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ukhook.pipeline.Output;
+import dev.ukhook.pipeline.Steps;
+import dev.ukhook.pipeline.TestTrees;
+import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,31 +31,66 @@ public class CliTest {
   public record Run(int exitCode, String out, String err) {}
 
   public static Run ukhook(String... args) {
+    return ukhook(Steps::real, args);
+  }
+
+  /** In process, with the steps' make and QEMU from {@code wiring} (fakes, in tests). */
+  public static Run ukhook(Function<Output, Steps> wiring, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int rc = Ukhook.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);
+    int rc = Ukhook.commandLine(new PrintWriter(out), new PrintWriter(err), wiring).execute(args);
     return new Run(rc, out.toString(), err.toString());
   }
 
-  /** A directory shaped like a Unikraft tree of the given version, with a handler written for the tests. */
-  Path fakeTree(String name, int minor, String handlerResource) throws IOException {
-    Path uk = dir.resolve(name);
-    Files.createDirectories(uk.resolve("lib/syscall_shim"));
-    Files.writeString(uk.resolve("Makefile"), "");
-    Files.writeString(uk.resolve("version.mk"), "UK_VERSION = 0\nUK_SUBVERSION = " + minor + "\nUK_EXTRAVERSION = 0\n");
-    if (handlerResource != null) {
-      try (InputStream in = getClass().getResourceAsStream("/patch/" + handlerResource)) {
-        Files.write(uk.resolve("lib/syscall_shim/uk_syscall_binary.c"), in.readAllBytes());
+  /**
+   * In a JVM of its own, as `./ukhook` runs: what a shutdown hook prints when the JVM exits shows up only there.
+   * {@code whileRunning} gets the process and its stderr so far, before it is waited for.
+   */
+  public static Run ukhookProcess(BiConsumer<Process, StringBuffer> whileRunning, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    StringBuffer err = new StringBuffer();
+    Thread errReader = new Thread(() -> {
+      try {
+        p.getErrorStream().transferTo(new OutputStream() {
+          @Override
+          public void write(int b) {
+            err.append((char) b);
+          }
+        });
+      } catch (IOException ignored) {
+        // the process ended
       }
+    });
+    errReader.start();
+    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return "";
+      }
+    });
+    whileRunning.accept(p, err);
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("ukhook " + String.join(" ", args) + " did not end; stderr so far: " + err);
     }
-    return uk;
+    errReader.join(5_000);
+    return new Run(p.exitValue(), out.get(5, TimeUnit.SECONDS), err.toString());
+  }
+
+  public static Run ukhookProcess(String... args) throws Exception {
+    return ukhookProcess((p, err) -> {}, args);
+  }
+
+  Path fakeTree(String name, int minor, String handlerResource) throws IOException {
+    return TestTrees.tree(dir, name, minor, handlerResource);
   }
 
   Path app() throws IOException {
-    Path app = dir.resolve("app");
-    Files.createDirectories(app);
-    Files.writeString(app.resolve("Makefile.uk"), "$(eval $(call addlib,appx))\n");
-    return app;
+    return TestTrees.app(dir, "app");
   }
 
   static void assertOneLine(String err) {

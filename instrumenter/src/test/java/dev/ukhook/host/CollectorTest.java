@@ -218,6 +218,50 @@ class CollectorTest {
     assertSame(r.end(), c.stop().end(), "stop is idempotent");
   }
 
+  // Defect 9: a timeout without a connection left an empty trace file.
+  @Test
+  void noConnectionLeavesNoTraceFile() throws Exception {
+    Collector c = Collector.listen(socket(), trace());
+    c.start();
+    assertTrue(Files.exists(trace()));
+    CollectResult r = c.stop();
+    assertEquals(CollectResult.End.NO_CONNECTION, r.end());
+    assertFalse(Files.exists(trace()), "the empty trace file this collector created is removed");
+  }
+
+  // Defect 9: collector A finishing deleted collector B's socket at the same path.
+  @Test
+  void aFinishingCollectorLeavesTheSocketOfTheNextOneAlone() throws Exception {
+    try (Collector a = Collector.listen(socket(), trace())) {
+      a.start();
+      try (SocketChannel guestA = SocketChannel.open(UnixDomainSocketAddress.of(socket()))) {
+        // A accepts and stops listening, which removes its socket file; B may now use the path.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (Files.exists(socket()) && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        try (Collector b = Collector.listen(socket(), dir.resolve("b.ukt"))) {
+          b.start();
+          send(guestA, stream(1, 1), true);
+          assertEquals(1, a.awaitResult(WAIT).orElseThrow().recordsReceived());
+          assertTrue(Files.exists(socket()), "B's socket must survive A's end");
+          clientSends(stream(2, 2)).get();
+          assertEquals(2, b.awaitResult(WAIT).orElseThrow().recordsReceived());
+        }
+      }
+    }
+  }
+
+  // Defect 8: a socket in a missing directory gave a stack trace.
+  @Test
+  void aSocketInAMissingDirectoryIsOneLineAndLeavesNothing() {
+    Path socket = dir.resolve("missing/ukhook.sock");
+    UkhookException e = assertThrows(UkhookException.class, () -> Collector.listen(socket, trace()).start());
+    assertEquals(UkhookException.Kind.ENVIRONMENT, e.kind());
+    assertEquals("cannot listen on socket " + socket + ": no such file or directory", e.getMessage());
+    assertFalse(Files.exists(trace()));
+  }
+
   @Test
   void stopWhileConnectedKeepsWhatArrived() throws Exception {
     byte[] bytes = stream(100, -1);
