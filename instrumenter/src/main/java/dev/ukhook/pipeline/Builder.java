@@ -65,7 +65,7 @@ public final class Builder {
       List<String> args = List.of("-C", tree.root().toString(), "A=" + app.dir(),
           "L=" + String.join(":", st.libraries()), "O=" + build, "C=" + ws.config(),
           "UK_LDFLAGS=-Wl,-Map=" + ws.linkMap(), "-j" + Runtime.getRuntime().availableProcessors());
-      BuildResult result = make.run(args, ws.root().resolve("build.log"));
+      BuildResult result = make.run(args, ws.root().resolve("build.log"), true);
       if (!result.ok()) {
         throw new UkhookException(Kind.FAILURE, "the Unikraft build failed (exit " + result.exitCode()
             + "); full log: " + result.logFile() + "\n  " + String.join("\n  ", result.errorLines()));

@@ -191,7 +191,7 @@ public final class Instrumenter {
     Path config = staging.resolve("config");
     BuildResult result = make.run(List.of("-C", uk.toString(), "A=" + app, "L=" + String.join(":", libs),
         "O=" + staging.resolve("build"), "C=" + config, "UK_DEFCONFIG=" + staging.resolve("defconfig"),
-        "defconfig"), staging.resolve("defconfig.log"));
+        "defconfig"), staging.resolve("defconfig.log"), false);
     if (!result.ok() || !Files.isRegularFile(config)) {
       List<String> lines = Files.isRegularFile(result.logFile())
           ? TextFiles.read(result.logFile()).lines().toList() : List.of();

@@ -7,6 +7,8 @@ import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.unikraft.BuildResult;
 import dev.ukhook.unikraft.MakeRunner;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,25 +18,27 @@ import java.util.Map;
 /** Runs Unikraft's make: {@link MakeRunner} in the CLI, a fake that writes what make would in tests. */
 public interface Make {
   /**
-   * Runs {@code make args...} and waits for it; the whole output goes to {@code logFile}. A make that fails
-   * is a result with its exit code, not an exception.
+   * Runs {@code make args...} and waits for it; the whole output goes to {@code logFile}, and with
+   * {@code progress} its build steps are shown as they go. A make that fails is a result with its exit code,
+   * not an exception.
    */
-  BuildResult run(List<String> args, Path logFile);
+  BuildResult run(List<String> args, Path logFile, boolean progress);
 
   /** The programs {@link #run} needs on PATH, checked before a long job starts. */
   List<String> tools();
 
   /** GNU make on PATH, with progress on {@code out}: redrawn on a terminal, else a plain line a second. */
   static Make real(Output out) {
-    MakeRunner runner = new MakeRunner(out.raw(), out.terminal(), Duration.ofSeconds(1));
+    MakeRunner shown = new MakeRunner(out.raw(), out.terminal(), Duration.ofSeconds(1));
+    MakeRunner quiet = new MakeRunner(new PrintStream(OutputStream.nullOutputStream()), false, Duration.ZERO);
     return new Make() {
       @Override
-      public BuildResult run(List<String> args, Path logFile) {
+      public BuildResult run(List<String> args, Path logFile, boolean progress) {
         List<String> command = new ArrayList<>();
         command.add(Tools.MAKE);
         command.addAll(args);
         try {
-          return runner.run(command, logFile.toAbsolutePath().getParent(), Map.of(), logFile);
+          return (progress ? shown : quiet).run(command, logFile.toAbsolutePath().getParent(), Map.of(), logFile);
         } catch (IOException e) {
           throw new UkhookException(Kind.FAILURE, "cannot run make: " + TextFiles.reason(e), e);
         }

@@ -7,19 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ukhook.pipeline.Output;
 import dev.ukhook.pipeline.Steps;
 import dev.ukhook.pipeline.TestTrees;
-import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,49 +33,6 @@ public class CliTest {
     StringWriter err = new StringWriter();
     int rc = Ukhook.commandLine(new PrintWriter(out), new PrintWriter(err), wiring).execute(args);
     return new Run(rc, out.toString(), err.toString());
-  }
-
-  /**
-   * In a JVM of its own, as `./ukhook` runs: what a shutdown hook prints when the JVM exits shows up only there.
-   * {@code whileRunning} gets the process and its stderr so far, before it is waited for.
-   */
-  public static Run ukhookProcess(BiConsumer<Process, StringBuffer> whileRunning, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    StringBuffer err = new StringBuffer();
-    Thread errReader = new Thread(() -> {
-      try {
-        p.getErrorStream().transferTo(new OutputStream() {
-          @Override
-          public void write(int b) {
-            err.append((char) b);
-          }
-        });
-      } catch (IOException ignored) {
-        // the process ended
-      }
-    });
-    errReader.start();
-    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-      try {
-        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return "";
-      }
-    });
-    whileRunning.accept(p, err);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("ukhook " + String.join(" ", args) + " did not end; stderr so far: " + err);
-    }
-    errReader.join(5_000);
-    return new Run(p.exitValue(), out.get(5, TimeUnit.SECONDS), err.toString());
-  }
-
-  public static Run ukhookProcess(String... args) throws Exception {
-    return ukhookProcess((p, err) -> {}, args);
   }
 
   Path fakeTree(String name, int minor, String handlerResource) throws IOException {

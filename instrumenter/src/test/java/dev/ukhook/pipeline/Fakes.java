@@ -67,7 +67,7 @@ public final class Fakes {
     public volatile String configExtra = "CONFIG_LIBNOLIBC=y\nCONFIG_LIBUKLIBPARAM=y\n";
 
     @Override
-    public BuildResult run(List<String> args, Path logFile) {
+    public BuildResult run(List<String> args, Path logFile, boolean progress) {
       calls.add(List.copyOf(args));
       Map<String, String> vars = variables(args);
       try {
