@@ -1,8 +1,7 @@
 package dev.ukhook.guest;
 
+import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -14,7 +13,7 @@ import java.util.Map;
 public final class RenderLibrary {
   private RenderLibrary() {}
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) {
     if (args.length != 5) {
       System.err.println("usage: RenderLibrary OUT_DIR FRAMES RING BATCH block|drop");
       System.exit(2);
@@ -30,9 +29,7 @@ public final class RenderLibrary {
     }
     Path out = Path.of(args[0]);
     for (Map.Entry<String, String> f : HookLibrary.render(spec).entrySet()) {
-      Path file = out.resolve(f.getKey());
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, f.getValue());
+      TextFiles.write(out.resolve(f.getKey()), f.getValue());
     }
   }
 }

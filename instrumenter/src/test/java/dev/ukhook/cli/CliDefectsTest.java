@@ -11,6 +11,7 @@ import dev.ukhook.cli.CliTest.Run;
 import dev.ukhook.core.Unwritable;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.Traces;
+import dev.ukhook.pipeline.AppOnTreeTest;
 import dev.ukhook.pipeline.TestTrees;
 import java.io.File;
 import java.io.IOException;
@@ -29,28 +30,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Regression tests for the defects 8 to 12 of issue 6 that need only the command line: each failed on the
  * code before the fix. (Those that need a fake make are in CliPipelineTest and PipelineTest.)
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class CliDefectsTest {
-  @TempDir Path dir;
-  Path uk;
-  Path app;
-  Path handler;
-
-  @BeforeEach
-  void setUp() throws IOException {
-    uk = TestTrees.tree017(dir, "uk");
-    app = TestTrees.app(dir, "app");
-    handler = uk.resolve(TestTrees.HANDLER);
-  }
+class CliDefectsTest extends AppOnTreeTest {
 
   /**
    * ukhook in a JVM of its own, as `./ukhook` runs it: what a shutdown hook prints when the JVM exits shows up

@@ -13,7 +13,7 @@ import dev.ukhook.pipeline.Fakes.FakeQemu;
 import dev.ukhook.pipeline.Make;
 import dev.ukhook.pipeline.Output;
 import dev.ukhook.pipeline.Steps;
-import dev.ukhook.pipeline.TestTrees;
+import dev.ukhook.pipeline.AppOnTreeTest;
 import dev.ukhook.unikraft.BuildResult;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,28 +24,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The commands end to end with a fake make and a fake QEMU, and the defects of issue 6 (8 to 12). */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class CliPipelineTest {
-  @TempDir Path dir;
+class CliPipelineTest extends AppOnTreeTest {
   final FakeMake make = new FakeMake();
   final FakeQemu qemu = new FakeQemu();
   final Function<Output, Steps> fakes = out -> Fakes.steps(out, make, qemu);
-  Path uk;
-  Path app;
-  Path handler;
-
-  @BeforeEach
-  void setUp() throws IOException {
-    uk = TestTrees.tree017(dir, "uk");
-    app = TestTrees.app(dir, "app");
-    handler = uk.resolve(TestTrees.HANDLER);
-  }
 
   Run fake(String... args) {
     return ukhook(fakes, args);

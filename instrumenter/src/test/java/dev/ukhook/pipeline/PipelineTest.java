@@ -27,32 +27,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The pipeline's decisions, with a fake make and a fake QEMU: no Unikraft tree needed. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PipelineTest {
+class PipelineTest extends AppOnTreeTest {
   static final AccelChoice TCG = new AccelChoice(Accel.TCG, "TCG requested with --accel tcg");
 
-  @TempDir Path dir;
   final BufferOutput out = new BufferOutput();
   final FakeMake make = new FakeMake();
   final FakeQemu qemu = new FakeQemu();
-  Steps steps;
-  Path uk;
-  Path app;
-  Path handler;
-
-  @BeforeEach
-  void setUp() throws IOException {
-    steps = Fakes.steps(out, make, qemu);
-    uk = TestTrees.tree017(dir, "uk");
-    app = TestTrees.app(dir, "app");
-    handler = uk.resolve(TestTrees.HANDLER);
-  }
+  final Steps steps = Fakes.steps(out, make, qemu);
 
   Instrumenter.Options instrumentOptions(Path tree, int frames) {
     return new Instrumenter.Options(tree, app, List.of(), List.of(), TCG, frames, 4096, 512, Overflow.BLOCK);
