@@ -3,9 +3,6 @@ package dev.ukhook.cli;
 import dev.ukhook.host.Accel;
 import dev.ukhook.host.AccelChoice;
 import dev.ukhook.host.AccelProbe;
-import java.util.Arrays;
-import java.util.Iterator;
-import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** --accel auto|kvm|tcg. */
@@ -18,11 +15,9 @@ final class AccelOption {
     return AccelProbe.chooseForThisHost(accel);
   }
 
-  /** The values as users type them. */
-  static final class Names implements Iterable<String> {
-    @Override
-    public Iterator<String> iterator() {
-      return Arrays.stream(Accel.values()).map(a -> a.name().toLowerCase(Locale.ROOT)).iterator();
+  static final class Names extends LowerCaseNames<Accel> {
+    Names() {
+      super(Accel.class);
     }
   }
 }

@@ -6,10 +6,7 @@ import dev.ukhook.host.AccelChoice;
 import dev.ukhook.pipeline.Instrumenter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** What `instrument` (and `trace`) take about the app and the hook library. */
@@ -39,11 +36,9 @@ final class HookOptions {
         overflow);
   }
 
-  /** The values as users type them. */
-  static final class Names implements Iterable<String> {
-    @Override
-    public Iterator<String> iterator() {
-      return Arrays.stream(Overflow.values()).map(o -> o.name().toLowerCase(Locale.ROOT)).iterator();
+  static final class Names extends LowerCaseNames<Overflow> {
+    Names() {
+      super(Overflow.class);
     }
   }
 }

@@ -64,7 +64,8 @@ public final class Tools {
       List<String> packages = missing.stream().filter(DEBIAN::containsKey).map(DEBIAN::get).distinct().toList();
       parts.add("missing on PATH: " + String.join(", ", missing) + "; install "
           + (missing.size() == 1 ? "it" : "them")
-          + (packages.isEmpty() ? "" : " (Debian: apt-get install " + String.join(" ", packages) + ")"));
+          + (packages.isEmpty() ? "" : " (Debian: apt-get install " + String.join(" ", packages) + ")")
+          + (missing.contains(QEMU) ? " or pass --qemu PATH" : ""));
     }
     throw new UkhookException(Kind.ENVIRONMENT, String.join("; ", parts));
   }

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -317,7 +318,7 @@ public final class Collector implements AutoCloseable {
     } catch (IOException e) {
       channel.close();
       throw new UkhookException(Kind.ENVIRONMENT, "cannot listen on socket " + socket + ": "
-          + TextFiles.reason(e).toLowerCase(java.util.Locale.ROOT), e);
+          + TextFiles.reason(e).toLowerCase(Locale.ROOT), e);
     }
     return channel;
   }

@@ -33,7 +33,7 @@ class ToolsTest {
         () -> Tools.require(List.of("make", "gcc", "flex", "bison", Tools.QEMU), bin.toString()));
     assertEquals(UkhookException.Kind.ENVIRONMENT, e.kind());
     assertEquals("missing on PATH: flex, bison, qemu-system-x86_64; install them (Debian: apt-get install flex bison "
-        + "qemu-system-x86)", e.getMessage());
+        + "qemu-system-x86) or pass --qemu PATH", e.getMessage());
   }
 
   @Test
