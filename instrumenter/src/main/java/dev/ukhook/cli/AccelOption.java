@@ -7,16 +7,17 @@ import picocli.CommandLine.Option;
 
 /** --accel auto|kvm|tcg. */
 final class AccelOption {
-  @Option(names = "--accel", defaultValue = "auto", paramLabel = "auto|kvm|tcg",
+  @Option(names = "--accel", defaultValue = "auto", paramLabel = "auto|kvm|tcg", completionCandidates = Names.class,
       description = "QEMU accelerator; auto uses KVM only where it really works (default: ${DEFAULT-VALUE}).")
-  String accel;
+  Accel accel;
 
   AccelChoice resolve() {
-    for (Accel a : Accel.values()) {
-      if (a.name().equalsIgnoreCase(accel)) {
-        return AccelProbe.chooseForThisHost(a);
-      }
+    return AccelProbe.chooseForThisHost(accel);
+  }
+
+  static final class Names extends LowerCaseNames<Accel> {
+    Names() {
+      super(Accel.class);
     }
-    throw new IllegalArgumentException("--accel must be auto, kvm or tcg, got '" + accel + "'");
   }
 }

@@ -1,5 +1,7 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.pipeline.AppSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +29,7 @@ final class AppArgs {
       return app;
     }
     if (positional.isEmpty()) {
-      throw new IllegalArgumentException("name the application directory: ukhook <command> APP (or --app DIR)");
+      throw new UkhookException(Kind.USAGE, "name the application directory: ukhook <command> APP (or --app DIR)");
     }
     return Path.of(positional.get(0));
   }

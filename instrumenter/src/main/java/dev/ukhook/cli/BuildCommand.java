@@ -1,11 +1,10 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.pipeline.Builder;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 @Command(name = "build", description = "Build an instrumented application: the image, its .dbg ELF and a link map.")
 final class BuildCommand implements Callable<Integer> {
@@ -15,7 +14,7 @@ final class BuildCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Commands.build(app, spec.commandLine().getErr());
+    Ukhook.steps(spec).builder().build(app.spec());
     spec.commandLine().getOut().println("next: ukhook run " + app.appDir());
     return ExitCode.OK;
   }

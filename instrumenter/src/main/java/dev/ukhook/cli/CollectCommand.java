@@ -1,21 +1,26 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.core.ShutdownGuard;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.host.CollectResult;
 import dev.ukhook.host.Collector;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "collect", description = "Receive a trace on a Unix socket (QEMU's virtio-serial chardev) and "
     + "store it; Ctrl-C stops and keeps every record received.")
 final class CollectCommand implements Callable<Integer> {
+  /** How long --connect waits for QEMU's socket to appear. */
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
@@ -34,18 +39,29 @@ final class CollectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    if (timeout != null && timeout < 0) {
+      throw new UkhookException(Kind.USAGE, "--timeout must be a number of seconds, not " + timeout);
+    }
     PrintWriter err = spec.commandLine().getErr();
-    Collector collector = connect ? Collector.connect(socket, out, Duration.ofSeconds(30)) : Collector.listen(socket, out);
-    Thread hook = new Thread(collector::stop, "ukhook-collect-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    collector.start();
-    err.println("ukhook: " + (connect ? "connected to " : "listening on ") + socket + ", writing " + out);
-    err.flush();
-    Optional<CollectResult> r = collector.awaitResult(timeout == null ? Duration.ofDays(3650) : Duration.ofSeconds(timeout));
-    CollectResult result = r.orElseGet(collector::stop);
-    Runtime.getRuntime().removeShutdownHook(hook);
-    spec.commandLine().getOut().println(result.summary());
-    result.damageLine().ifPresent(d -> err.println("ukhook: " + d));
-    return result.damageLine().isPresent() || result.missing() > 0 ? ExitCode.FAILURE : ExitCode.OK;
+    Duration limit = timeout == null ? Duration.ofDays(3650) : Duration.ofSeconds(timeout);
+    Collector collector = connect ? Collector.connect(socket, out, min(CONNECT_TIMEOUT, limit))
+        : Collector.listen(socket, out);
+    collector.start(); // listening, or connected, from here on
+    try (ShutdownGuard guard = ShutdownGuard.install(collector::stop)) {
+      err.println("ukhook: " + (connect ? "connected to " : "listening on ") + socket + ", writing " + out);
+      err.flush();
+      CollectResult result = collector.awaitResult(limit).orElseGet(collector::stop);
+      if (result.end() == CollectResult.End.NO_CONNECTION) {
+        err.println("ukhook: " + result.summary() + " (no trace file written)");
+        return ExitCode.FAILURE;
+      }
+      spec.commandLine().getOut().println(result.summary());
+      result.damageLine().ifPresent(d -> err.println("ukhook: " + d));
+      return result.damageLine().isPresent() || result.missing() > 0 ? ExitCode.FAILURE : ExitCode.OK;
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 }

@@ -10,6 +10,9 @@ public final class CommonOptions {
   @Option(names = "--stacktrace", description = "Print the stack trace of an error.")
   boolean stacktrace;
 
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
+
   /** --unikraft, defaulting to $UK_ROOT. */
   public static final class UnikraftOption {
     @Option(names = {"-u", "--unikraft"}, paramLabel = "DIR",

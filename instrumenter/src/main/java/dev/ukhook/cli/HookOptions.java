@@ -1,6 +1,10 @@
 package dev.ukhook.cli;
 
 import dev.ukhook.guest.HookLibrarySpec;
+import dev.ukhook.guest.HookLibrarySpec.Overflow;
+import dev.ukhook.host.AccelChoice;
+import dev.ukhook.pipeline.Instrumenter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -11,23 +15,30 @@ final class HookOptions {
       description = "Library to look through when attributing, besides the libc and syscall_shim (repeatable).")
   List<String> transparent = new ArrayList<>();
 
-  @Option(names = "--frames", defaultValue = "" + HookLibrarySpec.DEFAULT_FRAMES,
+  @Option(names = "--frames", defaultValue = "" + HookLibrarySpec.DEFAULT_FRAMES, paramLabel = "N",
       description = "Frame-pointer return addresses kept per record (default: ${DEFAULT-VALUE}).")
   int frames;
 
-  @Option(names = "--ring", defaultValue = "" + HookLibrarySpec.DEFAULT_RING,
+  @Option(names = "--ring", defaultValue = "" + HookLibrarySpec.DEFAULT_RING, paramLabel = "N",
       description = "Guest ring capacity in records, a power of two (default: ${DEFAULT-VALUE}).")
   int ring;
 
-  @Option(names = "--batch", defaultValue = "" + HookLibrarySpec.DEFAULT_BATCH,
+  @Option(names = "--batch", defaultValue = "" + HookLibrarySpec.DEFAULT_BATCH, paramLabel = "N",
       description = "Records per virtio buffer (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--overflow", defaultValue = "block", paramLabel = "block|drop",
+  @Option(names = "--overflow", defaultValue = "block", paramLabel = "block|drop", completionCandidates = Names.class,
       description = "When the ring is full: block (lose nothing) or drop (count each dropped record). Default: ${DEFAULT-VALUE}.")
-  String overflow;
+  Overflow overflow;
 
-  HookLibrarySpec.Overflow overflow() {
-    return HookLibrarySpec.Overflow.parse(overflow);
+  Instrumenter.Options options(Path unikraft, AppArgs app, AccelChoice accel) {
+    return new Instrumenter.Options(unikraft, app.appDir(), app.libraries, transparent, accel, frames, ring, batch,
+        overflow);
+  }
+
+  static final class Names extends LowerCaseNames<Overflow> {
+    Names() {
+      super(Overflow.class);
+    }
   }
 }

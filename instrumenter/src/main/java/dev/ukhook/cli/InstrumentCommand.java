@@ -3,8 +3,8 @@ package dev.ukhook.cli;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 @Command(name = "instrument", description = "Generate the hook microlibrary, set the Kconfig options it needs "
     + "and patch the binary syscall handler of a Unikraft tree.")
@@ -18,7 +18,7 @@ final class InstrumentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Commands.instrument(unikraft.resolve(), app, hook, accel, spec.commandLine().getErr());
+    Ukhook.steps(spec).instrumenter().instrument(hook.options(unikraft.resolve(), app, accel.resolve()));
     spec.commandLine().getOut().println("next: ukhook build " + app.appDir());
     return ExitCode.OK;
   }

@@ -3,8 +3,8 @@ package dev.ukhook.cli;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 @Command(name = "run", description = "Boot a built, instrumented image in QEMU, collect its trace and print the "
     + "system calls per microlibrary.")
@@ -17,6 +17,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return Commands.run(app, accel, run, spec.commandLine());
+    var outcome = Ukhook.steps(spec).runner().run(app.spec(), run.options(accel.resolve(), app));
+    return outcome.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
   }
 }

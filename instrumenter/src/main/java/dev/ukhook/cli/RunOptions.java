@@ -1,6 +1,9 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.host.AccelChoice;
 import dev.ukhook.host.QemuSpec;
+import dev.ukhook.pipeline.Runner;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** How `run` and `trace` boot the image. */
@@ -19,4 +22,9 @@ final class RunOptions {
   @Option(names = "--qemu", defaultValue = QemuSpec.DEFAULT_QEMU, paramLabel = "PATH",
       description = "QEMU binary (default: ${DEFAULT-VALUE}).")
   String qemu;
+
+  Runner.Options options(AccelChoice accel, AppArgs app) {
+    return new Runner.Options(accel, memory, Duration.ofSeconds(timeout), icount, qemu, app.kernelArgs(),
+        app.appArgs());
+  }
 }

@@ -1,10 +1,11 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.host.AccelChoice;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 @Command(name = "trace", description = "instrument + build + run: trace an application's binary system calls "
     + "per microlibrary in one step.")
@@ -19,9 +20,9 @@ final class TraceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Commands.checkTools(System.getenv().getOrDefault("PATH", ""));
-    Commands.instrument(unikraft.resolve(), app, hook, accel, spec.commandLine().getErr());
-    Commands.build(app, spec.commandLine().getErr());
-    return Commands.run(app, accel, run, spec.commandLine());
+    AccelChoice chosen = accel.resolve();
+    var outcome = Ukhook.steps(spec).tracer().trace(hook.options(unikraft.resolve(), app, chosen),
+        run.options(chosen, app));
+    return outcome.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
   }
 }

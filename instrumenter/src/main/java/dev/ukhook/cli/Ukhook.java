@@ -1,9 +1,15 @@
 package dev.ukhook.cli;
 
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.pipeline.Output;
+import dev.ukhook.pipeline.Steps;
 import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
 
 @Command(name = "ukhook", mixinStandardHelpOptions = true, version = "ukhook 0.1.0",
     description = "Trace and attribute the binary system calls of Unikraft unikernels.",
@@ -12,38 +18,73 @@ import picocli.CommandLine.Command;
         RestoreCommand.class, CommandLine.HelpCommand.class})
 public final class Ukhook implements java.util.concurrent.Callable<Integer> {
   @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  CommandSpec spec;
+
+  private final Function<Output, Steps> wiring;
+
+  private Ukhook(Function<Output, Steps> wiring) {
+    this.wiring = wiring;
+  }
 
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println("ukhook: missing command: try `ukhook trace APP --unikraft DIR`");
-    spec.commandLine().usage(spec.commandLine().getErr());
+    spec.commandLine().getErr().println("ukhook: missing command: try `ukhook trace APP --unikraft DIR`, "
+        + "or `ukhook help` for the list");
     return ExitCode.USAGE;
+  }
+
+  /** The pipeline steps for the command {@code command}, writing to its stdout and stderr. */
+  static Steps steps(CommandSpec command) {
+    Ukhook root = (Ukhook) command.root().userObject();
+    return root.wiring.apply(new CliOutput(command.commandLine().getOut(), command.commandLine().getErr()));
   }
 
   /** The one place a CommandLine is made; main and the tests both use it. */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Ukhook());
+    return commandLine(out, err, Steps::real);
+  }
+
+  /** A CommandLine whose steps use {@code wiring}'s collaborators: tests pass fakes of make and QEMU. */
+  public static CommandLine commandLine(PrintWriter out, PrintWriter err, Function<Output, Steps> wiring) {
+    CommandLine cl = new CommandLine(new Ukhook(wiring));
     cl.setOut(out);
     cl.setErr(err);
-    cl.setExitCodeExceptionMapper(e -> e instanceof UkhookException u ? ExitCode.of(u.kind()) : ExitCode.INTERNAL);
-    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      boolean trace = parsed.originalArgs().contains("--stacktrace");
-      if (e instanceof UkhookException) {
-        cmd.getErr().println("ukhook: " + e.getMessage());
-      } else if (e instanceof IllegalArgumentException) {
-        cmd.getErr().println("ukhook: " + e.getMessage());
-        cmd.getErr().flush();
-        return ExitCode.USAGE;
-      } else {
-        cmd.getErr().println("ukhook: internal error: " + e + " (rerun with --stacktrace and report it)");
-      }
-      if (trace) {
-        e.printStackTrace(cmd.getErr());
-      }
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setParameterExceptionHandler((e, args) -> {
+      CommandLine cmd = e.getCommandLine();
+      String help = cmd.getParent() == null ? "ukhook help" : "ukhook help " + cmd.getCommandName();
+      String what = e.getMessage().lines().findFirst().orElse("invalid command line");
+      cmd.getErr().println("ukhook: " + lowerFirst(what) + " (try: " + help + ")");
       cmd.getErr().flush();
-      return cmd.getExitCodeExceptionMapper().getExitCode(e);
+      return ExitCode.USAGE;
+    });
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      PrintWriter w = cmd.getErr();
+      if (e instanceof UkhookException u) {
+        w.println("ukhook: " + u.getMessage());
+      } else {
+        String what = String.valueOf(e).lines().findFirst().orElse("");
+        w.println("ukhook: internal error: " + what + " (rerun with --stacktrace and report it)");
+      }
+      if (stacktraceRequested(parsed)) {
+        e.printStackTrace(w);
+      }
+      w.flush();
+      return e instanceof UkhookException u ? ExitCode.of(u.kind()) : ExitCode.INTERNAL;
     });
     return cl;
+  }
+
+  private static boolean stacktraceRequested(ParseResult parsed) {
+    for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--stacktrace")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String lowerFirst(String s) {
+    return s.isEmpty() ? s : s.substring(0, 1).toLowerCase(Locale.ROOT) + s.substring(1);
   }
 }

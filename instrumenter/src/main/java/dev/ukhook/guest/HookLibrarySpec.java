@@ -1,5 +1,7 @@
 package dev.ukhook.guest;
 
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
 import java.util.HexFormat;
 
 /**
@@ -33,13 +35,13 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
 
   public HookLibrarySpec {
     if (frames < 0 || frames > 32) {
-      throw new IllegalArgumentException("--frames must be between 0 and 32, got " + frames);
+      throw new UkhookException(Kind.USAGE, "--frames must be between 0 and 32, got " + frames);
     }
     if (Integer.bitCount(ringRecords) != 1 || ringRecords < 2) {
-      throw new IllegalArgumentException("--ring must be a power of two of at least 2 records, got " + ringRecords);
+      throw new UkhookException(Kind.USAGE, "--ring must be a power of two of at least 2 records, got " + ringRecords);
     }
     if (Integer.bitCount(batchRecords) != 1 || batchRecords > ringRecords / 2) {
-      throw new IllegalArgumentException("--batch must be a power of two of at most half the ring ("
+      throw new UkhookException(Kind.USAGE, "--batch must be a power of two of at most half the ring ("
           + ringRecords / 2 + "), got " + batchRecords);
     }
     if (HexFormat.of().parseHex(imageId).length != 16) {

@@ -1,7 +1,7 @@
 package dev.ukhook.guest;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.ukhook.core.TextFiles;
+import dev.ukhook.core.UkhookException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -13,7 +13,7 @@ import java.util.Map;
 public final class RenderLibrary {
   private RenderLibrary() {}
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) {
     if (args.length != 5) {
       System.err.println("usage: RenderLibrary OUT_DIR FRAMES RING BATCH block|drop");
       System.exit(2);
@@ -22,16 +22,14 @@ public final class RenderLibrary {
     try {
       spec = new HookLibrarySpec(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
           Integer.parseInt(args[3]), HookLibrarySpec.Overflow.parse(args[4]), "0".repeat(32));
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | UkhookException e) {
       System.err.println("RenderLibrary: " + e.getMessage());
       System.exit(2);
       return;
     }
     Path out = Path.of(args[0]);
     for (Map.Entry<String, String> f : HookLibrary.render(spec).entrySet()) {
-      Path file = out.resolve(f.getKey());
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, f.getValue());
+      TextFiles.write(out.resolve(f.getKey()), f.getValue());
     }
   }
 }

@@ -35,7 +35,7 @@ public final class AccelProbe {
 
   /**
    * Resolves what the user asked for: AUTO becomes what {@link #probe} finds, TCG is always possible,
-   * KVM fails with {@link ExitCode#ENVIRONMENT} where it would not work.
+   * KVM fails with {@link UkhookException.Kind#ENVIRONMENT} where it would not work.
    */
   public static AccelChoice choose(Accel requested, String cpuinfo, boolean devKvmUsable) {
     return switch (requested) {

@@ -1,6 +1,7 @@
 package dev.ukhook.host;
 
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.StreamDecoder;
 import java.io.IOException;
@@ -12,14 +13,15 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -38,8 +40,6 @@ public final class Collector implements AutoCloseable {
   private static final long POLL_MILLIS = 50;
   // After stop(), keep reading what is already queued, but not forever if the guest keeps writing.
   private static final Duration DRAIN = Duration.ofSeconds(2);
-  // sun_path is 108 bytes including the terminating NUL.
-  private static final int MAX_SOCKET_PATH_BYTES = 107;
   private static final int S_IFMT = 0170000;
   private static final int S_IFSOCK = 0140000;
 
@@ -51,6 +51,9 @@ public final class Collector implements AutoCloseable {
   private final CountDownLatch done = new CountDownLatch(1);
 
   private ServerSocketChannel server;
+  // The identity of the socket file this collector bound, so that it never removes another one at that path.
+  private Object boundKey;
+  private SocketChannel connected;
   private FileChannel file;
   private Selector selector;
   private Thread thread;
@@ -77,29 +80,31 @@ public final class Collector implements AutoCloseable {
   }
 
   /**
-   * Creates the trace file and, in listen mode, binds the socket, then collects on a background thread. Once
-   * this returns, QEMU can be started.
+   * In listen mode binds the socket, in connect mode connects (waiting for QEMU's socket up to the connect
+   * timeout), then creates the trace file and collects on a background thread. Once this returns, QEMU can be
+   * started (listen mode) or the connection stands (connect mode). Fails with one line, leaving no socket and
+   * no trace file behind.
    */
   public synchronized void start() {
     if (thread != null) {
       throw new IllegalStateException("collector already started");
     }
-    checkSocketPathLength();
+    SocketPaths.requireFits(socket);
     try {
       selector = Selector.open();
       if (listen) {
         server = bind();
+      } else {
+        connected = connectWithRetry();
       }
       file = createTraceFile();
     } catch (IOException | RuntimeException e) {
-      closeQuietly(selector, server);
-      if (server != null) {
-        deleteQuietly(socket);
+      stopListening();
+      closeQuietly(selector, connected);
+      if (e instanceof IOException io) {
+        throw new UkhookException(Kind.FAILURE, "cannot start the trace collector: " + TextFiles.reason(io), io);
       }
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new UkhookException(Kind.FAILURE, "cannot start the trace collector: " + e.getMessage(), e);
+      throw (RuntimeException) e;
     }
     thread = new Thread(this::run, "ukhook-collector");
     thread.setDaemon(true);
@@ -153,7 +158,7 @@ public final class Collector implements AutoCloseable {
   private void run() {
     try (FileChannel out = file;
         Selector sel = selector) {
-      SocketChannel channel = listen ? accept() : connectWithRetry();
+      SocketChannel channel = listen ? accept() : connected;
       if (channel == null) {
         end = CollectResult.End.NO_CONNECTION;
         return;
@@ -167,9 +172,9 @@ public final class Collector implements AutoCloseable {
     } catch (Throwable t) {
       failure = t;
     } finally {
-      if (listen) {
-        closeQuietly(server);
-        deleteQuietly(socket);
+      stopListening();
+      if (end == CollectResult.End.NO_CONNECTION) {
+        deleteIfEmpty(traceFile); // created by this collector, and nothing came
       }
       done.countDown();
     }
@@ -187,8 +192,7 @@ public final class Collector implements AutoCloseable {
       selector.selectedKeys().clear();
     }
     // One connection per boot: stop listening so a second client cannot interleave a stream.
-    server.close();
-    deleteQuietly(socket);
+    stopListening();
     selector.selectNow();
     return channel;
   }
@@ -291,26 +295,16 @@ public final class Collector implements AutoCloseable {
         connected ? decoder.damage() : Optional.empty());
   }
 
-  private void checkSocketPathLength() {
-    int length = socket.toString().getBytes(StandardCharsets.UTF_8).length;
-    if (length > MAX_SOCKET_PATH_BYTES) {
-      throw new UkhookException(
-          Kind.FAILURE,
-          "socket path " + socket + " is " + length + " bytes, Unix sockets allow " + MAX_SOCKET_PATH_BYTES
-              + "; use a shorter run directory");
-    }
-  }
-
   private ServerSocketChannel bind() throws IOException {
     if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
       if (!isSocket(socket)) {
         throw new UkhookException(
-            Kind.FAILURE,
+            Kind.ENVIRONMENT,
             socket + " exists and is not a socket; remove it or choose another socket path");
       }
       if (UnixSockets.isListening(socket)) {
         throw new UkhookException(
-            Kind.FAILURE,
+            Kind.ENVIRONMENT,
             "socket " + socket + " is in use by another process (another ukhook collect?); stop it or choose"
                 + " another socket path");
       }
@@ -320,9 +314,11 @@ public final class Collector implements AutoCloseable {
     ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     try {
       channel.bind(UnixDomainSocketAddress.of(socket));
+      boundKey = fileKey(socket);
     } catch (IOException e) {
       channel.close();
-      throw new UkhookException(Kind.FAILURE, "cannot listen on socket " + socket + ": " + e.getMessage(), e);
+      throw new UkhookException(Kind.ENVIRONMENT, "cannot listen on socket " + socket + ": "
+          + TextFiles.reason(e).toLowerCase(Locale.ROOT), e);
     }
     return channel;
   }
@@ -333,11 +329,13 @@ public final class Collector implements AutoCloseable {
           traceFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     } catch (FileAlreadyExistsException e) {
       throw new UkhookException(
-          Kind.FAILURE,
-          "trace file " + traceFile + " exists already; use a new run directory or remove it");
+          Kind.USAGE, "trace file " + traceFile + " exists already; use a new run directory or remove it");
     } catch (NoSuchFileException e) {
       throw new UkhookException(
-          Kind.FAILURE, "cannot create trace file " + traceFile + ": its directory does not exist");
+          Kind.ENVIRONMENT, "cannot create trace file " + traceFile + ": its directory does not exist");
+    } catch (IOException e) {
+      throw new UkhookException(
+          Kind.ENVIRONMENT, "cannot create trace file " + traceFile + ": " + TextFiles.reason(e), e);
     }
   }
 
@@ -364,11 +362,40 @@ public final class Collector implements AutoCloseable {
     }
   }
 
-  private static void deleteQuietly(Path path) {
+  /**
+   * Closes the listening socket and removes its file, once: after a connection is accepted another collector
+   * may bind the same path, and its file must stay. The file key check also spares a file someone put there
+   * while this collector listened.
+   */
+  private void stopListening() {
+    if (server == null || !server.isOpen()) {
+      return;
+    }
+    closeQuietly(server);
     try {
-      Files.deleteIfExists(path);
+      if (boundKey != null && boundKey.equals(fileKey(socket))) {
+        Files.deleteIfExists(socket);
+      }
     } catch (IOException ignored) {
       // A leftover socket file is removed by the next collector on this path.
+    }
+  }
+
+  private static Object fileKey(Path path) throws IOException {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    } catch (NoSuchFileException gone) {
+      return null;
+    }
+  }
+
+  private static void deleteIfEmpty(Path path) {
+    try {
+      if (Files.isRegularFile(path) && Files.size(path) == 0) {
+        Files.delete(path);
+      }
+    } catch (IOException ignored) {
+      // An empty trace file left behind says the same: nothing came.
     }
   }
 }

@@ -1,6 +1,6 @@
 package dev.ukhook.host;
 
-import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.Tools;
 import dev.ukhook.core.UkhookException;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +57,7 @@ public final class QemuRunner {
   /**
    * Starts QEMU as {@code spec} says, in {@code spec.runDir()}, and waits for it to end.
    *
-   * @throws UkhookException with {@link ExitCode#ENVIRONMENT} when the QEMU binary is not found
+   * @throws UkhookException with {@link UkhookException.Kind#ENVIRONMENT} when the QEMU binary is not found
    */
   public QemuResult run(QemuSpec spec) throws IOException {
     return run(spec.toArgs(), spec.logFile(), spec.consoleLog());
@@ -84,7 +83,7 @@ public final class QemuRunner {
 
   QemuResult run(List<String> args, Path logFile, Path consoleLog) throws IOException {
     try {
-      requireExecutable(args.get(0));
+      Tools.require(List.of(args.get(0)));
       Files.createDirectories(logFile.toAbsolutePath().getParent());
       Files.createDirectories(consoleLog.toAbsolutePath().getParent());
       // Appended to, because QEMU writes its -D log into the same file; emptied first so it is this run's.
@@ -204,31 +203,6 @@ public final class QemuRunner {
         lines = lines.subList(1, lines.size()); // the first one is cut
       }
       return lines.subList(Math.max(0, lines.size() - count), lines.size());
-    }
-  }
-
-  static void requireExecutable(String qemu) {
-    if (qemu.contains("/")) {
-      Path path = Path.of(qemu);
-      if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
-        throw new UkhookException(
-            Kind.ENVIRONMENT,
-            "QEMU binary " + qemu + " is not an executable file: pass --qemu with the path of "
-                + QemuSpec.DEFAULT_QEMU);
-      }
-      return;
-    }
-    String path = System.getenv().getOrDefault("PATH", "");
-    boolean found =
-        Arrays.stream(path.split(File.pathSeparator))
-            .filter(dir -> !dir.isEmpty())
-            .map(dir -> Path.of(dir, qemu))
-            .anyMatch(candidate -> Files.isRegularFile(candidate) && Files.isExecutable(candidate));
-    if (!found) {
-      throw new UkhookException(
-          Kind.ENVIRONMENT,
-          qemu + " not found on PATH: install it (Debian: apt-get install qemu-system-x86)"
-              + " or pass --qemu PATH");
     }
   }
 }

@@ -2,7 +2,6 @@ package dev.ukhook.host;
 
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +43,6 @@ public record QemuSpec(
   public static final int DEFAULT_MEMORY_MIB = 64;
   /** The chardev id of the trace channel. */
   public static final String CHARDEV_ID = "ukhook";
-  // sun_path is 108 bytes including the terminating NUL.
-  private static final int MAX_SOCKET_PATH_BYTES = 107;
   private static final Pattern PLAIN_ARG = Pattern.compile("[A-Za-z0-9_./=:,+@%\\[\\]{}-]+");
 
   public QemuSpec {
@@ -56,6 +53,24 @@ public record QemuSpec(
     if (accel == Accel.AUTO) {
       throw new IllegalArgumentException("resolve Accel.AUTO with AccelProbe before building a QemuSpec");
     }
+    checkMachine(accel, memoryMib, icount);
+    if (virtioSocket != null) {
+      SocketPaths.requireFits(virtioSocket);
+    }
+    if (!libParam && !kernelArgs.isEmpty()) {
+      throw new UkhookException(Kind.USAGE, "kernel arguments " + kernelArgs + " need CONFIG_LIBUKLIBPARAM in "
+          + "the image; enable it in the app's configuration or pass only application arguments after --");
+    }
+    kernelArgs = List.copyOf(kernelArgs);
+    appArgs = List.copyOf(appArgs);
+    extraArgs = List.copyOf(extraArgs);
+  }
+
+  /**
+   * The checks on the machine alone, for callers that want them before anything else happens (a run checks
+   * its options before it makes a run directory, a trace before it builds).
+   */
+  public static void checkMachine(Accel accel, int memoryMib, boolean icount) {
     if (memoryMib <= 0) {
       throw new UkhookException(
           Kind.USAGE, "guest memory must be a positive number of MiB, not " + memoryMib);
@@ -65,22 +80,6 @@ public record QemuSpec(
           Kind.USAGE,
           "--icount needs TCG: QEMU refuses -icount with KVM; drop --icount or use --accel tcg");
     }
-    if (virtioSocket != null) {
-      int bytes = virtioSocket.toString().getBytes(StandardCharsets.UTF_8).length;
-      if (bytes > MAX_SOCKET_PATH_BYTES) {
-        throw new UkhookException(
-            Kind.USAGE,
-            "trace socket path " + virtioSocket + " is " + bytes + " bytes, more than the "
-                + MAX_SOCKET_PATH_BYTES + " a Unix socket allows; use a shorter run directory");
-      }
-    }
-    if (!libParam && !kernelArgs.isEmpty()) {
-      throw new UkhookException(Kind.USAGE, "kernel arguments " + kernelArgs + " need CONFIG_LIBUKLIBPARAM in "
-          + "the image; enable it in the app's configuration or pass only application arguments after --");
-    }
-    kernelArgs = List.copyOf(kernelArgs);
-    appArgs = List.copyOf(appArgs);
-    extraArgs = List.copyOf(extraArgs);
   }
 
   /** A boot with defaults: {@value #DEFAULT_QEMU}, {@value #DEFAULT_MEMORY_MIB} MiB, no icount, no arguments. */
@@ -111,6 +110,11 @@ public record QemuSpec(
   }
 
   public QemuSpec withVirtioSocket(Path virtioSocket) {
+    return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
+        extraArgs, libParam);
+  }
+
+  public QemuSpec withRunDir(Path runDir) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
         extraArgs, libParam);
   }

@@ -1,9 +1,10 @@
 package dev.ukhook.pipeline;
 
-import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.TextFiles;
+import dev.ukhook.core.Tools;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.unikraft.BuildResult;
-import dev.ukhook.unikraft.MakeRunner;
 import dev.ukhook.unikraft.Profile;
 import dev.ukhook.unikraft.Profiles;
 import dev.ukhook.unikraft.TreePatcher;
@@ -17,7 +18,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -26,54 +26,64 @@ public final class Builder {
   /** Unikraft's image name for the KVM platform on x86_64: {@code <app>_qemu-x86_64}. */
   static final String IMAGE_SUFFIX = "_qemu-x86_64";
   static final String INPUTS = ".ukhook-inputs";
+  /** The image id of the image in the build directory, written once the build succeeded. */
+  static final String IMAGE_ID = "image-id";
 
   public record Outcome(Path image, Path debugImage, Path linkMap, String imageId, BuildResult result) {}
 
-  private Builder() {}
+  private final Make make;
+  private final Output out;
 
-  public static Outcome build(AppSpec app, MakeRunner make) {
+  public Builder(Make make, Output out) {
+    this.make = make;
+    this.out = out;
+  }
+
+  public Outcome build(AppSpec app) {
+    Tools.require(make.tools());
     Workspace ws = Workspace.of(app);
-    InstrumentState st = InstrumentState.read(ws);
-    UnikraftTree tree = UnikraftTree.open(st.unikraftRoot());
-    Profile profile = Profiles.forVersion(tree.version());
-    Path handler = TreePatcher.unpatched(tree, profile, profile.hookPoints().keySet()).stream().findFirst().orElse(null);
-    if (handler != null) {
-      throw new UkhookException(Kind.USAGE, handler + " carries no ukhook hook (restored?): run `ukhook instrument "
-          + "--unikraft " + tree.root() + " --app " + app.dir() + "` before building");
+    InstrumentState.read(ws); // says to instrument first, before a lock creates anything
+    try (WorkspaceLock lock = WorkspaceLock.exclusive(ws)) {
+      InstrumentState st = InstrumentState.read(ws);
+      UnikraftTree tree = UnikraftTree.open(st.unikraftRoot());
+      Instrumenter.requireMakeCanUse(tree.root(), app.dir(), st.libraries());
+      Profile profile = Profiles.forVersion(tree.version());
+      for (Path unpatched : TreePatcher.unpatched(tree, profile, profile.hookPoints().keySet())) {
+        throw new UkhookException(Kind.USAGE, unpatched + " carries no ukhook hook (restored?): run `ukhook "
+            + "instrument --unikraft " + tree.root() + " --app " + app.dir() + "` before building");
+      }
+      Path build = ws.build();
+      String inputs = inputsDigest(ws, st);
+      if (!inputs.equals(readOrEmpty(build.resolve(INPUTS)))) {
+        // Unikraft does not rebuild objects when flags change (the hook library adds COMPFLAGS), so a
+        // changed configuration or hook library means a clean build.
+        TextFiles.deleteTree(build);
+      } else if (!Files.isRegularFile(ws.linkMap())) {
+        // The final link only reruns when an input changed; without its map we need it to run again.
+        findImage(build).ifPresent(img -> TextFiles.deleteQuietly(Path.of(img + ".dbg")));
+      }
+      TextFiles.createDirectories(build);
+      List<String> args = List.of("-C", tree.root().toString(), "A=" + app.dir(),
+          "L=" + String.join(":", st.libraries()), "O=" + build, "C=" + ws.config(),
+          "UK_LDFLAGS=-Wl,-Map=" + ws.linkMap(), "-j" + Runtime.getRuntime().availableProcessors());
+      BuildResult result = make.run(args, ws.root().resolve("build.log"), true);
+      if (!result.ok()) {
+        throw new UkhookException(Kind.FAILURE, "the Unikraft build failed (exit " + result.exitCode()
+            + "); full log: " + result.logFile() + "\n  " + String.join("\n  ", result.errorLines()));
+      }
+      Path image = findImage(build).orElseThrow(() -> new UkhookException(Kind.FAILURE,
+          "the build succeeded but left no *" + IMAGE_SUFFIX + " image in " + build + "; see " + result.logFile()));
+      if (!Files.isRegularFile(ws.linkMap())) {
+        throw new UkhookException(Kind.FAILURE, "the build left no link map at " + ws.linkMap()
+            + ": this Unikraft version does not pass UK_LDFLAGS to the final link; see " + result.logFile());
+      }
+      TextFiles.write(build.resolve(INPUTS), inputs);
+      TextFiles.write(build.resolve(IMAGE_ID), st.imageId() + "\n");
+      Outcome o = new Outcome(image, Path.of(image + ".dbg"), ws.linkMap(), st.imageId(), result);
+      out.line("built " + o.image() + " in " + result.duration().toSeconds() + " s (" + result.steps()
+          + " steps); debug ELF " + o.debugImage() + ", link map " + o.linkMap());
+      return o;
     }
-    Path build = ws.build();
-    String inputs = inputsDigest(ws, st);
-    if (!inputs.equals(readOrEmpty(build.resolve(INPUTS)))) {
-      // Unikraft does not rebuild objects when flags change (the hook library adds COMPFLAGS), so a
-      // changed configuration or hook library means a clean build.
-      Instrumenter.deleteTree(build);
-    } else if (!Files.isRegularFile(ws.linkMap())) {
-      // The final link only reruns when an input changed; without its map we need it to run again.
-      findImage(build).ifPresent(img -> deleteQuietly(Path.of(img + ".dbg")));
-    }
-    List<String> cmd = List.of("make", "-C", tree.root().toString(), "A=" + app.dir(),
-        "L=" + String.join(":", st.libraries()), "O=" + build, "C=" + ws.config(),
-        "UK_LDFLAGS=-Wl,-Map=" + ws.linkMap(), "-j" + Runtime.getRuntime().availableProcessors());
-    BuildResult result;
-    try {
-      Files.createDirectories(build);
-      result = make.run(cmd, app.dir(), Map.of(), ws.root().resolve("build.log"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (!result.ok()) {
-      throw new UkhookException(Kind.FAILURE, "the Unikraft build failed (exit " + result.exitCode()
-          + "); full log: " + result.logFile() + "\n  " + String.join("\n  ", result.errorLines()));
-    }
-    Path image = findImage(build).orElseThrow(() -> new UkhookException(Kind.FAILURE,
-        "the build succeeded but left no *" + IMAGE_SUFFIX + " image in " + build + "; see " + result.logFile()));
-    if (!Files.isRegularFile(ws.linkMap())) {
-      throw new UkhookException(Kind.FAILURE, "the build left no link map at " + ws.linkMap()
-          + ": this Unikraft version does not pass UK_LDFLAGS to the final link; see " + result.logFile());
-    }
-    Instrumenter.write(build.resolve(INPUTS), inputs);
-    Instrumenter.write(build.resolve("image-id"), st.imageId() + "\n");
-    return new Outcome(image, Path.of(image + ".dbg"), ws.linkMap(), st.imageId(), result);
   }
 
   static Optional<Path> findImage(Path build) {
@@ -85,6 +95,12 @@ public final class Builder {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The id of the image in the build directory, if a build finished there. */
+  static Optional<String> builtImageId(Workspace ws) {
+    Path id = ws.build().resolve(IMAGE_ID);
+    return Files.isRegularFile(id) ? Optional.of(TextFiles.read(id).strip()) : Optional.empty();
   }
 
   /** What the objects depend on besides sources make already tracks: the configuration and the hook library. */
@@ -99,7 +115,7 @@ public final class Builder {
       }
       return HexFormat.of().formatHex(md.digest());
     } catch (IOException e) {
-      throw new UkhookException(Kind.USAGE, "the workspace " + ws.root() + " is incomplete (" + e.getMessage()
+      throw new UkhookException(Kind.USAGE, "the workspace " + ws.root() + " is incomplete (" + TextFiles.reason(e)
           + "): run `ukhook instrument` again");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -107,18 +123,6 @@ public final class Builder {
   }
 
   private static String readOrEmpty(Path p) {
-    try {
-      return Files.isRegularFile(p) ? Files.readString(p) : "";
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException ignored) {
-      // make will then simply not relink; the missing map is reported after the build.
-    }
+    return Files.isRegularFile(p) ? TextFiles.read(p) : "";
   }
 }

@@ -1,11 +1,12 @@
 package dev.ukhook.pipeline;
 
 import dev.ukhook.core.UkhookException.Kind;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,10 +38,9 @@ public record InstrumentState(String unikraft, String version, String spec, Stri
 
   public void write(Workspace ws) {
     try {
-      Files.createDirectories(ws.root());
-      JSON.writeValue(ws.state().toFile(), this);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      TextFiles.write(ws.state(), JSON.writeValueAsString(this) + "\n");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render " + ws.state(), e);
     }
   }
 

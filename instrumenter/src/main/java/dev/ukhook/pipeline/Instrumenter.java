@@ -1,30 +1,34 @@
 package dev.ukhook.pipeline;
 
-import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.TextFiles;
+import dev.ukhook.core.Tools;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.guest.HookKconfig;
 import dev.ukhook.guest.HookLibrary;
 import dev.ukhook.guest.HookLibrarySpec;
-import dev.ukhook.guest.HookKconfig;
+import dev.ukhook.host.Accel;
+import dev.ukhook.host.AccelChoice;
+import dev.ukhook.unikraft.BuildResult;
 import dev.ukhook.unikraft.Kconfig;
+import dev.ukhook.unikraft.MakePaths;
 import dev.ukhook.unikraft.PatchPlan;
 import dev.ukhook.unikraft.Profile;
 import dev.ukhook.unikraft.Profiles;
 import dev.ukhook.unikraft.RestoreResult;
 import dev.ukhook.unikraft.TreePatcher;
 import dev.ukhook.unikraft.UnikraftTree;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * `ukhook instrument`: renders the hook microlibrary, resolves the Kconfig configuration and patches
@@ -32,72 +36,151 @@ import java.util.stream.Stream;
  * workspace and the Unikraft tree are written only once nothing can fail any more.
  */
 public final class Instrumenter {
-  public record Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, boolean tcg,
-      String accel, int frames, int ringRecords, int batchRecords, HookLibrarySpec.Overflow overflow) {}
+  public record Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
+      int frames, int ringRecords, int batchRecords, HookLibrarySpec.Overflow overflow) {
+    public Options {
+      libraries = List.copyOf(libraries);
+      transparent = List.copyOf(transparent);
+    }
 
-  public record Result(UnikraftTree tree, Profile spec, Path handler, boolean treeChanged, InstrumentState state) {}
-
-  private Instrumenter() {}
-
-  public static Result instrument(Options o, PrintWriter log) {
-    UnikraftTree tree = UnikraftTree.open(o.unikraft());
-    Profile spec = Profiles.forVersion(tree.version());
-    AppSpec app = AppSpec.load(o.app(), o.libraries());
-    Workspace ws = Workspace.of(app);
-    PatchPlan plan = TreePatcher.plan(tree, spec, spec.hookPoints().keySet());
-    Path handler = tree.root().resolve(spec.hookPoint("binary").file());
-
-    InstrumentState previous = InstrumentState.readIfPresent(ws).orElse(null);
-    // Re-instrumenting the same tree with the same hook options keeps the image's identity.
-    boolean same = previous != null && previous.unikraft().equals(tree.root().toString())
-        && previous.version().equals(tree.version().toString()) && previous.frames() == o.frames()
-        && previous.ringRecords() == o.ringRecords() && previous.batchRecords() == o.batchRecords()
-        && previous.overflow().equalsIgnoreCase(o.overflow().name());
-    String imageId = same ? previous.imageId() : newImageId();
-    HookLibrarySpec libSpec = new HookLibrarySpec(o.frames(), o.ringRecords(), o.batchRecords(), o.overflow(), imageId);
-    Map<String, String> libFiles = HookLibrary.render(libSpec);
-    Map<String, String> hookPointKconfig = spec.kconfig(spec.hookPoints().keySet());
-    Map<String, String> required = HookKconfig.required(hookPointKconfig, o.tcg());
-    String userConfig = userConfig(app);
-    String fragment = Kconfig.override(userConfig, HookKconfig.defconfig(hookPointKconfig, o.tcg()),
-        "ukhook: options the hooks need");
-
-    Path staging = createTempDirectory();
-    try {
-      Path stagedLib = staging.resolve("libukhook");
-      writeFiles(stagedLib, libFiles);
-      write(staging.resolve("defconfig"), fragment);
-      log.println("ukhook: resolving the Kconfig configuration (make defconfig)...");
-      log.flush();
-      defconfig(tree.root(), app.dir(), libraryPath(app, stagedLib), staging);
-      String resolved = read(staging.resolve("config"));
-      Map<String, String> values = Kconfig.parse(resolved);
-      checkResolved(values, required, o.tcg());
-
-      // Nothing can fail from here on, apart from the disk itself.
-      writeFiles(ws.library(), libFiles);
-      writeIfChanged(ws.defconfig(), fragment);
-      writeIfChanged(ws.config(), resolved);
-      List<String> transparent = new ArrayList<>(defaultTransparent(values));
-      transparent.addAll(app.transparent());
-      transparent.addAll(o.transparent());
-      InstrumentState state = new InstrumentState(tree.root().toString(), tree.version().toString(), spec.name(),
-          imageId, o.accel(), o.frames(), o.ringRecords(), o.batchRecords(),
-          o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
-          transparent.stream().distinct().toList());
-      state.write(ws);
-      boolean changed = !plan.changed().isEmpty();
-      TreePatcher.apply(plan);
-      return new Result(tree, spec, handler, changed, state);
-    } finally {
-      deleteTree(staging);
+    boolean tcg() {
+      return accel.accel() == Accel.TCG;
     }
   }
+
+  /**
+   * @param previousTree the tree this app was instrumented against before, when that was another one
+   */
+  public record Result(AppSpec app, UnikraftTree tree, Profile profile, List<Path> patched, boolean treeChanged,
+      InstrumentState state, Optional<Path> previousTree) {}
 
   /** Unikraft's libcs: Kconfig symbol to microlibrary name. */
   public static final List<Map.Entry<String, String>> LIBCS = List.of(Map.entry("CONFIG_LIBMUSL", "libmusl"),
       Map.entry("CONFIG_LIBNEWLIBC", "libnewlibc"), Map.entry("CONFIG_LIBNOLIBC", "libnolibc"));
   public static final String SYSCALL_SHIM = "libsyscall_shim";
+
+  private final Make make;
+  private final Output out;
+
+  public Instrumenter(Make make, Output out) {
+    this.make = make;
+    this.out = out;
+  }
+
+  /** The programs instrumenting runs (`make defconfig`). */
+  List<String> tools() {
+    return make.tools();
+  }
+
+  public Result instrument(Options o) {
+    // Every check that needs no lock and changes nothing comes first.
+    HookLibrarySpec fresh = new HookLibrarySpec(o.frames(), o.ringRecords(), o.batchRecords(), o.overflow(),
+        newImageId());
+    UnikraftTree tree = UnikraftTree.open(o.unikraft());
+    Profile profile = Profiles.forVersion(tree.version());
+    AppSpec app = AppSpec.load(o.app(), o.libraries());
+    requireMakeCanUse(tree.root(), app.dir(), app.libraries().stream().map(Path::toString).toList());
+    Workspace ws = Workspace.of(app);
+    PatchPlan plan = TreePatcher.plan(tree, profile, profile.hookPoints().keySet());
+    for (Path file : plan.changed()) {
+      TextFiles.checkReplaceable(file, "; ukhook patches this file, so the Unikraft tree must be writable; "
+          + "nothing was changed");
+    }
+    Tools.require(make.tools());
+    Map<String, String> hookPointKconfig = profile.kconfig(profile.hookPoints().keySet());
+    Map<String, String> required = HookKconfig.required(hookPointKconfig, o.tcg());
+    String fragment = Kconfig.override(userConfig(app), HookKconfig.defconfig(hookPointKconfig, o.tcg()),
+        "ukhook: options the hooks need");
+
+    try (WorkspaceLock lock = WorkspaceLock.exclusive(ws)) {
+      InstrumentState previous = InstrumentState.readIfPresent(ws).orElse(null);
+      // Re-instrumenting the same tree with the same hook options keeps the image's identity.
+      boolean same = previous != null && previous.unikraft().equals(tree.root().toString())
+          && previous.version().equals(tree.version().toString()) && previous.frames() == o.frames()
+          && previous.ringRecords() == o.ringRecords() && previous.batchRecords() == o.batchRecords()
+          && previous.overflow().equalsIgnoreCase(o.overflow().name());
+      HookLibrarySpec libSpec = same ? new HookLibrarySpec(o.frames(), o.ringRecords(), o.batchRecords(),
+          o.overflow(), previous.imageId()) : fresh;
+      Map<String, String> libFiles = HookLibrary.render(libSpec);
+
+      Path staging = TextFiles.createTempDirectory("ukhook-instrument-");
+      String resolved;
+      try {
+        Path stagedLib = staging.resolve("libukhook");
+        libFiles.forEach((name, content) -> TextFiles.write(stagedLib.resolve(name), content));
+        TextFiles.write(staging.resolve("defconfig"), fragment);
+        out.line("resolving the Kconfig configuration (make defconfig)...");
+        resolved = defconfig(tree.root(), app.dir(), libraryPath(app, stagedLib), staging);
+      } finally {
+        TextFiles.deleteTree(staging);
+      }
+      Map<String, String> values = Kconfig.parse(resolved);
+      checkResolved(values, required, o.tcg());
+
+      // Nothing can fail from here on, apart from the disk itself.
+      libFiles.forEach((name, content) -> TextFiles.writeIfChanged(ws.library().resolve(name), content));
+      TextFiles.writeIfChanged(ws.defconfig(), fragment);
+      TextFiles.writeIfChanged(ws.config(), resolved);
+      List<String> transparent = new ArrayList<>(defaultTransparent(values));
+      transparent.addAll(app.transparent());
+      transparent.addAll(o.transparent());
+      InstrumentState state = new InstrumentState(tree.root().toString(), tree.version().toString(), profile.name(),
+          libSpec.imageId(), o.accel().accel().qemuName(), o.frames(), o.ringRecords(), o.batchRecords(),
+          o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
+          transparent.stream().distinct().toList());
+      state.write(ws);
+      TreePatcher.apply(plan);
+      Optional<Path> previousTree = previous == null || previous.unikraft().equals(state.unikraft())
+          ? Optional.empty() : Optional.of(previous.unikraftRoot());
+      Result r = new Result(app, tree, profile, plan.changed(), !plan.changed().isEmpty(), state, previousTree);
+      report(r, o.accel());
+      return r;
+    }
+  }
+
+  private void report(Result r, AccelChoice accel) {
+    if (accel.accel() == Accel.TCG) {
+      out.line("note: CONFIG_LIBUKRANDOM is off for this build: " + accel.reason() + ", and under TCG "
+          + "there is no RDSEED, so Unikraft's HWRNG init would stop the boot (use --accel kvm where KVM works)");
+    }
+    out.line("Unikraft " + r.tree().version() + " at " + r.tree().root() + " (profile " + r.profile().name()
+        + ", hook points " + String.join(", ", r.profile().hookPoints().keySet()) + "): "
+        + (r.treeChanged() ? "patched " + r.patched().stream().map(Path::toString).collect(Collectors.joining(", "))
+            : "already patched, unchanged"));
+    List<String> libs = r.state().libraries();
+    out.line("hook library " + libs.get(libs.size() - 1) + ", image id " + r.state().imageId()
+        + ", transparent for attribution: " + String.join(", ", r.state().transparent()));
+    r.previousTree().filter(Instrumenter::stillPatched).ifPresent(old -> out.line("note: " + r.app().dir()
+        + " was instrumented against " + old + " before, and that tree is still patched; if no other app "
+        + "needs it there, take the patch out with `ukhook restore --unikraft " + old + "`"));
+  }
+
+  /** Whether {@code root} is a Unikraft tree that carries ukhook's blocks; false if it cannot tell. */
+  private static boolean stillPatched(Path root) {
+    try {
+      UnikraftTree t = UnikraftTree.open(root);
+      Profile p = Profiles.forVersion(t.version());
+      return TreePatcher.unpatched(t, p, p.hookPoints().keySet()).size() < p.files().size();
+    } catch (UkhookException gone) {
+      return false;
+    }
+  }
+
+  /** `make defconfig` in the staging directory: the full configuration the fragment resolves to. */
+  private String defconfig(Path uk, Path app, List<String> libs, Path staging) {
+    Path config = staging.resolve("config");
+    BuildResult result = make.run(List.of("-C", uk.toString(), "A=" + app, "L=" + String.join(":", libs),
+        "O=" + staging.resolve("build"), "C=" + config, "UK_DEFCONFIG=" + staging.resolve("defconfig"),
+        "defconfig"), staging.resolve("defconfig.log"), false);
+    if (!result.ok() || !Files.isRegularFile(config)) {
+      List<String> lines = Files.isRegularFile(result.logFile())
+          ? TextFiles.read(result.logFile()).lines().toList() : List.of();
+      String tail = String.join("\n  ", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+      throw new UkhookException(Kind.FAILURE, "`make defconfig` failed in " + uk + " (exit " + result.exitCode()
+          + "); nothing was changed. Its last lines:\n  " + tail);
+    }
+    return TextFiles.read(config);
+  }
 
   /** The libraries attribution looks through by default: the libc in use and syscall_shim. */
   static List<String> defaultTransparent(Map<String, String> config) {
@@ -135,33 +218,10 @@ public final class Instrumenter {
     for (String name : List.of(".config", "defconfig")) {
       Path p = app.dir().resolve(name);
       if (Files.isRegularFile(p)) {
-        return read(p);
+        return TextFiles.read(p);
       }
     }
     return "";
-  }
-
-  private static void defconfig(Path uk, Path app, List<String> libs, Path staging) {
-    Path logFile = staging.resolve("defconfig.log");
-    List<String> cmd = List.of("make", "-C", uk.toString(), "A=" + app, "L=" + String.join(":", libs),
-        "O=" + staging.resolve("build"), "C=" + staging.resolve("config"),
-        "UK_DEFCONFIG=" + staging.resolve("defconfig"), "defconfig");
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
-      int rc = p.waitFor();
-      if (rc != 0 || !Files.isRegularFile(staging.resolve("config"))) {
-        List<String> lines = Files.readAllLines(logFile);
-        String tail = String.join("\n  ", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
-        throw new UkhookException(Kind.FAILURE, "`make defconfig` failed in " + uk + " (exit " + rc
-            + "); nothing was changed. Its last lines:\n  " + tail);
-      }
-    } catch (IOException e) {
-      throw new UkhookException(Kind.ENVIRONMENT, "cannot run make (" + e.getMessage()
-          + "): install make, gcc, flex and bison (Debian: apt-get install make gcc flex bison)");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UkhookException(Kind.FAILURE, "interrupted while resolving the configuration; nothing was changed");
-    }
   }
 
   /** `ukhook restore`: returns every patched file to its original bytes, or refuses and changes nothing. */
@@ -175,48 +235,10 @@ public final class Instrumenter {
     return HexFormat.of().formatHex(id);
   }
 
-  private static void writeFiles(Path dir, Map<String, String> files) {
-    files.forEach((name, content) -> writeIfChanged(dir.resolve(name), content));
-  }
-
-  /** Unchanged files keep their timestamps, so make does not rebuild what did not change. */
-  private static void writeIfChanged(Path p, String content) {
-    if (Files.isRegularFile(p) && read(p).equals(content)) {
-      return;
-    }
-    write(p, content);
-  }
-
-  static void write(Path p, String content) {
-    try {
-      Files.createDirectories(p.getParent());
-      Files.writeString(p, content);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static String read(Path p) {
-    try {
-      return Files.readString(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Path createTempDirectory() {
-    try {
-      return Files.createTempDirectory("ukhook-instrument-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // Best effort: a leftover staging directory in /tmp harms nothing.
-    }
+  /** Unikraft's make splits paths at spaces and L= at ':': refuse such paths before anything changes. */
+  static void requireMakeCanUse(Path tree, Path app, List<String> libraries) {
+    MakePaths.requireUsable(tree, "the Unikraft tree");
+    MakePaths.requireUsable(app, "the application directory");
+    libraries.forEach(l -> MakePaths.requireUsable(Path.of(l), "the microlibrary"));
   }
 }

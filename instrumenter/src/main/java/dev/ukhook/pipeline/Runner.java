@@ -1,24 +1,27 @@
 package dev.ukhook.pipeline;
 
-import dev.ukhook.core.UkhookException.Kind;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ukhook.analysis.RunReport;
+import dev.ukhook.core.ShutdownGuard;
+import dev.ukhook.core.TextFiles;
+import dev.ukhook.core.Tools;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.host.AccelChoice;
 import dev.ukhook.host.CollectResult;
 import dev.ukhook.host.Collector;
-import dev.ukhook.host.AccelChoice;
 import dev.ukhook.host.QemuResult;
-import dev.ukhook.host.QemuRunner;
 import dev.ukhook.host.QemuSpec;
-import dev.ukhook.analysis.RunReport;
+import dev.ukhook.host.SocketPaths;
 import dev.ukhook.unikraft.Kconfig;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -28,9 +31,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * `ukhook run`: boots an instrumented image in QEMU with its virtio-console wired to the collector,
@@ -38,8 +38,23 @@ import java.util.function.Consumer;
  * qemu.log, trace.ukt, link.map, table.txt, results.json.
  */
 public final class Runner {
+  /** How long the collector may take, after QEMU exited, to drain what is still queued on the socket. */
+  private static final Duration DRAIN = Duration.ofSeconds(10);
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+  /** @param timeout how long QEMU may run; zero for no limit */
   public record Options(AccelChoice accel, int memoryMib, Duration timeout, boolean icount, String qemu,
-      List<String> kernelArgs, List<String> appArgs) {}
+      List<String> kernelArgs, List<String> appArgs) {
+    public Options {
+      QemuSpec.checkMachine(accel.accel(), memoryMib, icount);
+      if (timeout.isNegative()) {
+        throw new UkhookException(Kind.USAGE, "--timeout must be 0 (no limit) or a number of seconds, not "
+            + timeout.toSeconds());
+      }
+      kernelArgs = List.copyOf(kernelArgs);
+      appArgs = List.copyOf(appArgs);
+    }
+  }
 
   public record Outcome(Path runDir, QemuResult qemu, CollectResult collect, RunReport report) {
     /** Problems worth a non-zero exit, one line each. */
@@ -55,110 +70,127 @@ public final class Runner {
     }
   }
 
-  private Runner() {}
+  private final QemuLauncher qemu;
+  private final Clock clock;
+  private final Output out;
+
+  public Runner(QemuLauncher qemu, Clock clock, Output out) {
+    this.qemu = qemu;
+    this.clock = clock;
+    this.out = out;
+  }
+
+  List<String> tools(String qemuBinary) {
+    return qemu.tools(qemuBinary);
+  }
 
   /**
-   * Boots, collects and attributes; {@code show} presents the outcome before this returns, so that on
-   * Ctrl-C the report still comes out before the JVM exits.
+   * Boots, collects, attributes and shows the table; on Ctrl-C, QEMU and the collector stop and the table of
+   * what arrived still comes out. Every option is checked before the run directory is made.
    */
-  public static Outcome run(AppSpec app, Options o, PrintStream terminal, PrintStream err,
-      Consumer<Outcome> show) {
+  public Outcome run(AppSpec app, Options o) {
+    Tools.require(qemu.tools(o.qemu()));
     Workspace ws = Workspace.of(app);
     InstrumentState st = InstrumentState.read(ws);
     Path image = Builder.findImage(ws.build()).orElseThrow(() -> new UkhookException(Kind.USAGE,
         "no image in " + ws.build() + ": run `ukhook build " + app.dir() + "` first"));
+    Optional<String> built = Builder.builtImageId(ws);
+    if (built.isPresent() && !built.get().equals(st.imageId())) {
+      throw new UkhookException(Kind.USAGE, "the image in " + ws.build() + " (image id " + built.get()
+          + ") was built before the last `ukhook instrument` (image id " + st.imageId() + "): run `ukhook build "
+          + app.dir() + "` first");
+    }
+    if (!Files.isRegularFile(ws.linkMap())) {
+      throw new UkhookException(Kind.USAGE, "no link map at " + ws.linkMap() + ": run `ukhook build " + app.dir()
+          + "` first");
+    }
+    boolean libParam = "y".equals(Kconfig.parse(TextFiles.read(ws.config())).get("CONFIG_LIBUKLIBPARAM"));
+    // Built before anything is created, so that a bad option leaves nothing behind.
+    QemuSpec planned = QemuSpec.of(image, o.accel().accel(), ws.runs()).withQemu(o.qemu())
+        .withMemoryMib(o.memoryMib()).withIcount(o.icount()).withLibParam(libParam)
+        .withArgs(o.kernelArgs(), o.appArgs());
     if (st.accel().equals("kvm") && o.accel().accel().qemuName().equals("tcg")) {
-      err.println("ukhook: warning: the image was configured for KVM (LIBUKRANDOM may be on) but runs under TCG, "
+      out.line("warning: the image was configured for KVM (LIBUKRANDOM may be on) but runs under TCG, "
           + "where LIBUKRANDOM stops the boot; run `ukhook instrument --accel tcg` and build again if it does");
     }
-    Path runDir = newRunDir(ws);
-    copy(ws.linkMap(), runDir.resolve("link.map"));
-    Instrumenter.write(runDir.resolve("image-id"), st.imageId() + "\n");
-    Path socket = socketPath(runDir);
-    Path trace = runDir.resolve("trace.ukt");
-    QemuSpec spec = QemuSpec.of(image, o.accel().accel(), runDir).withQemu(o.qemu()).withMemoryMib(o.memoryMib())
-        .withIcount(o.icount()).withArgs(o.kernelArgs(), o.appArgs()).withVirtioSocket(socket)
-        .withLibParam("y".equals(Kconfig.parse(Instrumenter.read(ws.config())).get("CONFIG_LIBUKLIBPARAM")));
-    writeRunJson(runDir, st, image, o, spec);
-
-    QemuRunner qemu = new QemuRunner(terminal, o.timeout());
-    Collector collector = Collector.listen(socket, trace);
-    // Ctrl-C: stop QEMU and the collector, then give the main thread time to show the report of
-    // what arrived before the JVM exits.
-    CountDownLatch reported = new CountDownLatch(1);
-    Thread onCtrlC = new Thread(() -> {
-      qemu.stop();
-      collector.stop();
+    try (WorkspaceLock lock = WorkspaceLock.shared(ws)) {
+      Path runDir = newRunDir(ws);
+      Path trace = runDir.resolve("trace.ukt");
+      QemuSpec spec;
+      Collector collector;
       try {
-        reported.await(20, TimeUnit.SECONDS);
+        copy(ws.linkMap(), runDir.resolve("link.map"));
+        TextFiles.write(runDir.resolve("image-id"), st.imageId() + "\n");
+        spec = planned.withRunDir(runDir).withVirtioSocket(SocketPaths.inside(runDir, "ukhook.sock"));
+        writeRunJson(runDir, st, image, o, spec);
+        collector = Collector.listen(spec.virtioSocket(), trace);
+        collector.start();
+      } catch (RuntimeException e) {
+        TextFiles.deleteTree(runDir); // nothing ran: leave no run directory behind
+        throw e;
+      }
+      try (ShutdownGuard guard = ShutdownGuard.install(() -> {
+        qemu.stop();
+        collector.stop();
+      })) {
+        out.line("booting " + image.getFileName() + " (" + o.accel().accel().qemuName()
+            + (o.icount() ? ", icount" : "") + ": " + o.accel().reason() + "); run directory " + runDir);
+        QemuResult q = qemu.run(spec, o.timeout());
+        // QEMU has exited, so the peer is closed: what is still queued on the socket is drained, and a
+        // connection QEMU made is still accepted, but no new one can come.
+        CollectResult c = collector.progress().connected()
+            ? collector.awaitResult(DRAIN).orElseGet(collector::stop) : collector.stop();
+        if (c.end() == CollectResult.End.NO_CONNECTION) {
+          throw new UkhookException(Kind.FAILURE, "the guest never connected to the trace port, so nothing was "
+              + "traced: " + q.problem().orElse(q.summary()) + "; the guest console is in " + spec.consoleLog());
+        }
+        Outcome outcome = new Outcome(runDir, q, c, report(runDir, trace, st, q));
+        show(outcome);
+        return outcome;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      }
-    }, "ukhook-run-stop");
-    Runtime.getRuntime().addShutdownHook(onCtrlC);
-    try {
-      collector.start();
-      err.println("ukhook: booting " + image.getFileName() + " (" + o.accel().accel().qemuName()
-          + (o.icount() ? ", icount" : "") + ": " + o.accel().reason() + "); run directory " + runDir);
-      err.flush();
-      QemuResult q = qemu.run(spec);
-      // QEMU has exited, so the peer is closed; what is still queued on the socket is drained.
-      CollectResult c = collector.awaitResult(Duration.ofSeconds(10)).orElseGet(collector::stop);
-      RunReport report;
-      try {
-        report = RunReport.of(trace, runDir.resolve("link.map"), new LinkedHashSet<>(st.transparent()),
-            Optional.of(st.imageId()));
-      } catch (UkhookException unreadable) {
-        // Usually the guest never got its device up: say what QEMU and the guest did.
-        throw new UkhookException(Kind.FAILURE, unreadable.getMessage() + "; " + q.problem().orElse(q.summary())
-            + "; the guest console is in " + runDir.resolve("console.log"));
-      }
-      report.write(runDir);
-      Outcome outcome = new Outcome(runDir, q, c, report);
-      show.accept(outcome);
-      return outcome;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      collector.stop();
-      throw new UkhookException(Kind.FAILURE, "interrupted; the records received so far are in " + trace);
-    } finally {
-      collector.stop();
-      reported.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(onCtrlC);
-      } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C: the hook is running already.
+        throw new UkhookException(Kind.FAILURE, "interrupted; the records received so far are in " + trace);
+      } finally {
+        collector.stop();
       }
     }
   }
 
-  private static Path newRunDir(Workspace ws) {
-    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+  private static RunReport report(Path runDir, Path trace, InstrumentState st, QemuResult q) {
+    RunReport report;
     try {
-      Files.createDirectories(ws.runs());
-      for (int i = 0; ; i++) {
-        Path dir = ws.runs().resolve(i == 0 ? stamp : stamp + "-" + i);
-        if (!Files.exists(dir)) {
-          return Files.createDirectory(dir);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      report = RunReport.of(trace, runDir.resolve("link.map"), new LinkedHashSet<>(st.transparent()),
+          Optional.of(st.imageId()));
+    } catch (UkhookException unreadable) {
+      // Usually the guest never got its device up: say what QEMU and the guest did.
+      throw new UkhookException(Kind.FAILURE, unreadable.getMessage() + "; " + q.problem().orElse(q.summary())
+          + "; the guest console is in " + runDir.resolve("console.log"));
     }
+    report.write(runDir);
+    return report;
   }
 
-  /** The run directory's socket, unless its path is too long for a Unix socket (107 bytes). */
-  private static Path socketPath(Path runDir) {
-    Path sock = runDir.resolve("ukhook.sock");
-    if (sock.toString().getBytes(StandardCharsets.UTF_8).length <= 100) {
-      return sock;
-    }
-    try {
-      return Files.createTempDirectory("ukhook-").resolve("ukhook.sock");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  private void show(Outcome o) {
+    out.data(o.report().table().toText());
+    out.line(o.qemu().summary());
+    out.line(o.collect().summary());
+    o.problems().forEach(out::line);
+    out.line("results in " + o.runDir() + " (table.txt, results.json, trace.ukt, console.log, qemu.log)");
+  }
+
+  /** runs/<time>, or runs/<time>-N when that exists already (two runs in the same second). */
+  private Path newRunDir(Workspace ws) {
+    String stamp = LocalDateTime.now(clock).format(STAMP);
+    TextFiles.createDirectories(ws.runs());
+    for (int i = 0; ; i++) {
+      Path dir = ws.runs().resolve(i == 0 ? stamp : stamp + "-" + i);
+      try {
+        return Files.createDirectory(dir);
+      } catch (FileAlreadyExistsException taken) {
+        // try the next name
+      } catch (IOException e) {
+        throw new UkhookException(Kind.ENVIRONMENT, "cannot create " + dir + ": " + TextFiles.reason(e), e);
+      }
     }
   }
 
@@ -173,9 +205,10 @@ public final class Runner {
     run.put("transparent", st.transparent());
     run.put("qemu", spec.toArgs());
     try {
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(runDir.resolve("run.json").toFile(), run);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      TextFiles.write(runDir.resolve("run.json"),
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(run) + "\n");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render run.json", e);
     }
   }
 
@@ -183,8 +216,8 @@ public final class Runner {
     try {
       Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw new UkhookException(Kind.USAGE, "cannot copy " + from + " into the run directory (" + e.getMessage()
-          + "): run `ukhook build` first");
+      throw new UkhookException(Kind.ENVIRONMENT, "cannot copy " + from + " into the run directory: "
+          + TextFiles.reason(e));
     }
   }
 }

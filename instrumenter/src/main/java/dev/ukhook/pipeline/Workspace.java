@@ -34,6 +34,11 @@ public record Workspace(Path root) {
     return build().resolve("link.map");
   }
 
+  /** Held by {@link WorkspaceLock}. */
+  public Path lock() {
+    return root.resolve("lock");
+  }
+
   public Path runs() {
     return root.resolve("runs");
   }

@@ -1,6 +1,6 @@
 package dev.ukhook.unikraft;
 
-import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.Tools;
 import dev.ukhook.core.UkhookException;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -55,12 +54,12 @@ public final class MakeRunner {
    *
    * @param environment variables added to (or replacing in) this process's environment
    * @param logFile receives the full output; created or truncated
-   * @throws UkhookException with {@link ExitCode#ENVIRONMENT} when the command is not found
+   * @throws UkhookException with {@link UkhookException.Kind#ENVIRONMENT} when the command is not found
    */
   public BuildResult run(
       List<String> command, Path workDir, Map<String, String> environment, Path logFile)
       throws IOException {
-    requireOnPath(command.get(0));
+    Tools.require(List.of(command.get(0)));
     Files.createDirectories(logFile.toAbsolutePath().getParent());
     ProcessBuilder builder =
         new ProcessBuilder(command)
@@ -131,25 +130,5 @@ public final class MakeRunner {
       // keep the default
     }
     return status.length() < columns ? status : status.substring(0, Math.max(1, columns - 1));
-  }
-
-  static void requireOnPath(String program) {
-    boolean found;
-    if (program.contains("/")) {
-      found = Files.isRegularFile(Path.of(program)) && Files.isExecutable(Path.of(program));
-    } else {
-      found =
-          Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-              .filter(dir -> !dir.isEmpty())
-              .map(dir -> Path.of(dir, program))
-              .anyMatch(candidate -> Files.isRegularFile(candidate) && Files.isExecutable(candidate));
-    }
-    if (!found) {
-      String what = program.contains("/") ? " is not an executable file" : " not found on PATH";
-      throw new UkhookException(
-          Kind.ENVIRONMENT,
-          program + what + ": install GNU make and gcc to build Unikraft"
-              + " (Debian: apt-get install build-essential) or add them to PATH");
-    }
   }
 }

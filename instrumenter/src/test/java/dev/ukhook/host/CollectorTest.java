@@ -200,7 +200,7 @@ class CollectorTest {
     UkhookException e =
         assertThrows(UkhookException.class, () -> Collector.listen(longPath, trace()).start());
     assertTrue(e.getMessage().startsWith("socket path " + longPath + " is "), e.getMessage());
-    assertTrue(e.getMessage().endsWith("bytes, Unix sockets allow 107; use a shorter run directory"));
+    assertTrue(e.getMessage().endsWith(" bytes, more than the 107 a Unix socket allows; choose a shorter path"));
   }
 
   @Test
@@ -216,6 +216,50 @@ class CollectorTest {
     assertEquals("no connection on " + socket() + ": QEMU never connected, nothing was traced", r.summary());
     assertFalse(Files.exists(socket()));
     assertSame(r.end(), c.stop().end(), "stop is idempotent");
+  }
+
+  // Defect 9: a timeout without a connection left an empty trace file.
+  @Test
+  void noConnectionLeavesNoTraceFile() throws Exception {
+    Collector c = Collector.listen(socket(), trace());
+    c.start();
+    assertTrue(Files.exists(trace()));
+    CollectResult r = c.stop();
+    assertEquals(CollectResult.End.NO_CONNECTION, r.end());
+    assertFalse(Files.exists(trace()), "the empty trace file this collector created is removed");
+  }
+
+  // Defect 9: collector A finishing deleted collector B's socket at the same path.
+  @Test
+  void aFinishingCollectorLeavesTheSocketOfTheNextOneAlone() throws Exception {
+    try (Collector a = Collector.listen(socket(), trace())) {
+      a.start();
+      try (SocketChannel guestA = SocketChannel.open(UnixDomainSocketAddress.of(socket()))) {
+        // A accepts and stops listening, which removes its socket file; B may now use the path.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (Files.exists(socket()) && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        try (Collector b = Collector.listen(socket(), dir.resolve("b.ukt"))) {
+          b.start();
+          send(guestA, stream(1, 1), true);
+          assertEquals(1, a.awaitResult(WAIT).orElseThrow().recordsReceived());
+          assertTrue(Files.exists(socket()), "B's socket must survive A's end");
+          clientSends(stream(2, 2)).get();
+          assertEquals(2, b.awaitResult(WAIT).orElseThrow().recordsReceived());
+        }
+      }
+    }
+  }
+
+  // Defect 8: a socket in a missing directory gave a stack trace.
+  @Test
+  void aSocketInAMissingDirectoryIsOneLineAndLeavesNothing() {
+    Path socket = dir.resolve("missing/ukhook.sock");
+    UkhookException e = assertThrows(UkhookException.class, () -> Collector.listen(socket, trace()).start());
+    assertEquals(UkhookException.Kind.ENVIRONMENT, e.kind());
+    assertEquals("cannot listen on socket " + socket + ": no such file or directory", e.getMessage());
+    assertFalse(Files.exists(trace()));
   }
 
   @Test
@@ -257,14 +301,17 @@ class CollectorTest {
   }
 
   @Test
-  void connectModeRetriesUntilQemuListens() throws Exception {
+  void connectModeRetriesUntilQemuListensAndStartsOnlyOnceConnected() throws Exception {
     byte[] bytes = stream(50, 50);
     try (Collector c = Collector.connect(socket(), trace(), WAIT)) {
-      c.start();
+      CompletableFuture<Void> started = CompletableFuture.runAsync(c::start);
       Thread.sleep(200); // the collector is retrying: QEMU has not created its socket yet
+      assertFalse(started.isDone(), "start() returns once connected, not before");
+      assertFalse(Files.exists(trace()), "no trace file before there is a connection");
       try (ServerSocketChannel qemu = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
         qemu.bind(UnixDomainSocketAddress.of(socket()));
         try (SocketChannel guest = qemu.accept()) {
+          started.get(WAIT.toSeconds(), TimeUnit.SECONDS);
           send(guest, bytes, true);
         }
       }
@@ -276,10 +323,9 @@ class CollectorTest {
   }
 
   @Test
-  void connectModeGivesUpAfterItsTimeout() throws Exception {
+  void connectModeGivesUpAfterItsTimeoutWithOneLineAndNoTraceFile() {
     Collector c = Collector.connect(socket(), trace(), Duration.ofMillis(200));
-    c.start();
-    UkhookException e = assertThrows(UkhookException.class, () -> c.awaitResult(WAIT));
+    UkhookException e = assertThrows(UkhookException.class, c::start);
     assertTrue(
         e.getMessage().startsWith("could not connect to QEMU's trace socket " + socket() + " within 200 ms ("),
         e.getMessage());
@@ -287,6 +333,8 @@ class CollectorTest {
         e.getMessage().endsWith("); is QEMU running with -chardev socket,id=ukhook,path=" + socket()
             + ",server=on,wait=off?"),
         e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
+    assertFalse(Files.exists(trace()));
   }
 
   @Test

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.Tools;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
@@ -31,13 +31,7 @@ class QemuRunnerIT {
 
   @BeforeAll
   static void needsQemu() {
-    boolean present;
-    try {
-      QemuRunner.requireExecutable(QemuSpec.DEFAULT_QEMU);
-      present = true;
-    } catch (UkhookException e) {
-      present = false;
-    }
+    boolean present = Tools.onPath(QemuSpec.DEFAULT_QEMU, Tools.path());
     assumeTrue(present, QemuSpec.DEFAULT_QEMU + " is not on PATH: skipping the tests that start QEMU");
   }
 

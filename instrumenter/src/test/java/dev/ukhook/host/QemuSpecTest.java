@@ -125,8 +125,7 @@ class QemuSpecTest {
 
     assertEquals(Kind.USAGE, e.kind());
     assertEquals(
-        "trace socket path " + deep + " is 116 bytes, more than the 107 a Unix socket allows;"
-            + " use a shorter run directory",
+        "socket path " + deep + " is 116 bytes, more than the 107 a Unix socket allows; choose a shorter path",
         e.getMessage());
   }
 

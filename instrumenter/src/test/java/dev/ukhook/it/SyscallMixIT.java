@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ukhook.cli.CliTest;
 import dev.ukhook.cli.CliTest.Run;
-import dev.ukhook.cli.Commands;
+import dev.ukhook.core.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,7 +121,7 @@ class SyscallMixIT {
   }
 
   static boolean onPath(String program) {
-    return Commands.onPath(program, System.getenv().getOrDefault("PATH", ""));
+    return Tools.onPath(program, Tools.path());
   }
 
   static void copyExample(Path from, Path to) throws IOException {

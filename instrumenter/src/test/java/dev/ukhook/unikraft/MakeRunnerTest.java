@@ -142,8 +142,7 @@ class MakeRunnerTest {
 
     assertEquals(Kind.ENVIRONMENT, e.kind());
     assertEquals(
-        "make-ukhook-absent not found on PATH: install GNU make and gcc to build Unikraft"
-            + " (Debian: apt-get install build-essential) or add them to PATH",
+        "missing on PATH: make-ukhook-absent; install it",
         e.getMessage());
   }
 

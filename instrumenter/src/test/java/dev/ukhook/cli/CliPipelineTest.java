@@ -1,0 +1,156 @@
+package dev.ukhook.cli;
+
+import static dev.ukhook.cli.CliTest.ukhook;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ukhook.cli.CliTest.Run;
+import dev.ukhook.pipeline.Fakes;
+import dev.ukhook.pipeline.Fakes.FakeMake;
+import dev.ukhook.pipeline.Fakes.FakeQemu;
+import dev.ukhook.pipeline.Make;
+import dev.ukhook.pipeline.Output;
+import dev.ukhook.pipeline.Steps;
+import dev.ukhook.pipeline.AppOnTreeTest;
+import dev.ukhook.unikraft.BuildResult;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The commands end to end with a fake make and a fake QEMU, and the defects of issue 6 (8 to 12). */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CliPipelineTest extends AppOnTreeTest {
+  final FakeMake make = new FakeMake();
+  final FakeQemu qemu = new FakeQemu();
+  final Function<Output, Steps> fakes = out -> Fakes.steps(out, make, qemu);
+
+  Run fake(String... args) {
+    return ukhook(fakes, args);
+  }
+
+  @Test
+  void tracePrintsTheTableOnStdoutAndExitsZero() throws IOException {
+    Run r = fake("trace", app.toString(), "--unikraft", uk.toString(), "--accel", "tcg");
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    String imageId = Files.readString(app.resolve(".ukhook/build/image-id")).strip();
+    assertEquals(Fakes.table(imageId), r.out());
+    r.err().lines().forEach(l -> assertTrue(l.startsWith("ukhook: "), l));
+    assertTrue(r.err().contains("ukhook: guest shut down after"), r.err());
+    assertTrue(r.err().endsWith("ukhook: results in " + app.resolve(".ukhook/runs/" + Fakes.RUN_DIR)
+        + " (table.txt, results.json, trace.ukt, console.log, qemu.log)\n"), r.err());
+  }
+
+  @Test
+  void theStepsOneByOneSayWhatComesNext() {
+    Run i = fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg");
+    assertEquals(ExitCode.OK, i.exitCode(), i.err());
+    assertEquals("next: ukhook build " + app + "\n", i.out());
+    Run b = fake("build", app.toString());
+    assertEquals(ExitCode.OK, b.exitCode(), b.err());
+    assertEquals("next: ukhook run " + app + "\n", b.out());
+    Run r = fake("run", app.toString(), "--accel", "tcg", "--timeout", "7");
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertEquals(java.time.Duration.ofSeconds(7), qemu.timeouts.get(0));
+  }
+
+  @Test
+  void missingRecordsAreAFailure() {
+    qemu.claimedTotal = 4;
+    Run r = fake("trace", app.toString(), "--unikraft", uk.toString(), "--accel", "tcg");
+    assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
+    assertTrue(r.err().contains("ukhook: 1 records missing (sent by the guest but not received)"), r.err());
+  }
+
+  @Test
+  void enumOptionsTakeAnyCase() throws IOException {
+    Run r = fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "TCG", "--overflow", "Drop");
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    var state = new ObjectMapper().readTree(app.resolve(".ukhook/instrument.json").toFile());
+    assertEquals("drop", state.get("overflow").asText());
+    assertEquals("tcg", state.get("accel").asText());
+  }
+
+  @Test
+  void everySubcommandHasHelp() {
+    for (String cmd : List.of("instrument", "build", "run", "trace", "collect", "report", "restore")) {
+      Run r = ukhook(cmd, "--help");
+      assertEquals(ExitCode.OK, r.exitCode(), cmd + ": " + r.err());
+      assertTrue(r.out().startsWith("Usage: ukhook " + cmd), r.out());
+      assertEquals("", r.err());
+    }
+    assertTrue(ukhook("instrument", "--help").out().contains("--overflow=block|drop"));
+  }
+
+  // An exception that is not a UkhookException is a bug in ukhook: exit 4, one line, no stack trace.
+  @Test
+  void anUnexpectedExceptionIsAnInternalErrorNotAUsageError() {
+    Make broken = new Make() {
+      @Override
+      public BuildResult run(List<String> args, Path logFile, boolean progress) {
+        throw new IllegalArgumentException("a bug");
+      }
+
+      @Override
+      public List<String> tools() {
+        return List.of();
+      }
+    };
+    Function<Output, Steps> wiring = out -> Fakes.steps(out, make, qemu).withMake(broken);
+    Run r = ukhook(wiring, "instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg");
+    assertEquals(ExitCode.INTERNAL, r.exitCode());
+    assertTrue(r.err().endsWith("\nukhook: internal error: java.lang.IllegalArgumentException: a bug (rerun with "
+        + "--stacktrace and report it)\n"), r.err());
+    assertFalse(r.err().contains("\tat "), r.err());
+    Run traced = ukhook(wiring, "instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg",
+        "--stacktrace");
+    assertTrue(traced.err().contains("\tat dev.ukhook."), traced.err());
+  }
+
+  // Defect 12: two instrument runs on the same app raced. The other ukhook here is another JVM.
+  @Test
+  void instrumentRefusesWhileAnotherProcessWorksOnTheApp() throws Exception {
+    Path holder = Files.writeString(dir.resolve("LockHolder.java"), """
+        import java.nio.channels.FileChannel;
+        import java.nio.file.*;
+        public class LockHolder {
+          public static void main(String[] a) throws Exception {
+            Files.createDirectories(Path.of(a[0]).getParent());
+            try (FileChannel c = FileChannel.open(Path.of(a[0]), StandardOpenOption.CREATE,
+                StandardOpenOption.READ, StandardOpenOption.WRITE); var l = c.lock()) {
+              System.out.println("locked");
+              System.out.flush();
+              System.in.read();
+            }
+          }
+        }
+        """);
+    String before = Files.readString(handler);
+    Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        holder.toString(), app.resolve(".ukhook/lock").toString()).start();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(other.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      assertEquals("locked", lines.readLine());
+      Run r = fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg");
+      assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
+      assertEquals("ukhook: another ukhook is working on " + app + " (it holds " + app.resolve(".ukhook/lock")
+          + "); wait for it to finish and try again; nothing was changed\n", r.err());
+    } finally {
+      other.getOutputStream().close();
+      other.waitFor(20, TimeUnit.SECONDS);
+    }
+    assertEquals(before, Files.readString(handler));
+    assertFalse(Files.exists(app.resolve(".ukhook/instrument.json")));
+    Run after = fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg");
+    assertEquals(ExitCode.OK, after.exitCode(), after.err());
+  }
+}

@@ -1,0 +1,230 @@
+package dev.ukhook.pipeline;
+
+import dev.ukhook.format.FinalRecord;
+import dev.ukhook.format.SyscallRecord;
+import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceWriter;
+import dev.ukhook.host.QemuResult;
+import dev.ukhook.host.QemuSpec;
+import dev.ukhook.unikraft.BuildResult;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stand-ins for Unikraft's make and for QEMU, so that the pipeline runs end to end without a Unikraft tree:
+ * make writes what Unikraft's would (the resolved configuration, the image, its .dbg and the link map
+ * attrib/hello.map), and QEMU plays a guest that sends a real trace stream over the run's socket.
+ */
+public final class Fakes {
+  /** 2024-10-01 12:00:00 UTC: run directories are named 20241001-120000. */
+  public static final Clock CLOCK = Clock.fixed(Instant.parse("2024-10-01T12:00:00Z"), ZoneOffset.UTC);
+  public static final String RUN_DIR = "20241001-120000";
+
+  /** The table of what the fake guest sends: two writes from apphello through libnolibc, a getpid from libposix_process. */
+  public static String table(String imageId) {
+    return """
+        library           syscall  count  refused
+        apphello          write        2        0
+        apphello          (total)      2        0
+        libposix_process  getpid       1        0
+        libposix_process  (total)      1        0
+
+        image %s: 3 records, 0 dropped by the guest, 0 missing
+        """.formatted(imageId);
+  }
+
+  private Fakes() {}
+
+  /** The steps wired to a fake make and a fake QEMU, with a fixed clock. */
+  public static Steps steps(Output out, FakeMake make, FakeQemu qemu) {
+    return new Steps(make, qemu, CLOCK, out);
+  }
+
+  /** What Kconfig adds for an enabled library: the symbols its Config.uk selects (from each L= directory). */
+  static String selects(String libraryPath, String fragment) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (String lib : libraryPath.split(":")) {
+      Path configUk = Path.of(lib, "Config.uk");
+      if (!Files.isRegularFile(configUk)) {
+        continue;
+      }
+      String text = Files.readString(configUk);
+      java.util.regex.Matcher name = java.util.regex.Pattern.compile("(?m)^menuconfig (\\w+)").matcher(text);
+      if (name.find() && fragment.contains("CONFIG_" + name.group(1) + "=y")) {
+        java.util.regex.Matcher sel = java.util.regex.Pattern.compile("(?m)^\\s*select (\\w+)").matcher(text);
+        while (sel.find()) {
+          sb.append("CONFIG_").append(sel.group(1)).append("=y\n");
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Unikraft's make, as far as ukhook can tell: it records each call and writes the files make would. */
+  public static final class FakeMake implements Make {
+    public final List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
+    /** Exit code of the next build (not defconfig) call. */
+    public volatile int buildExit;
+    /** Lines the fake resolved configuration adds to the fragment ukhook passes as UK_DEFCONFIG. */
+    public volatile String configExtra = "CONFIG_LIBNOLIBC=y\nCONFIG_LIBUKLIBPARAM=y\n";
+
+    @Override
+    public BuildResult run(List<String> args, Path logFile, boolean progress) {
+      calls.add(List.copyOf(args));
+      Map<String, String> vars = variables(args);
+      try {
+        Files.createDirectories(logFile.getParent());
+        Files.writeString(logFile, "make " + String.join(" ", args) + "\n");
+        if (args.contains("defconfig")) {
+          String fragment = Files.readString(Path.of(vars.get("UK_DEFCONFIG")));
+          Files.writeString(Path.of(vars.get("C")), fragment + configExtra + selects(vars.get("L"), fragment));
+          return new BuildResult(0, logFile, List.of(), 0, Duration.ofMillis(3));
+        }
+        if (buildExit != 0) {
+          Files.writeString(logFile, "main.c:1:1: error: expected ';'\n", java.nio.file.StandardOpenOption.APPEND);
+          return new BuildResult(buildExit, logFile, List.of("main.c:1:1: error: expected ';'"), 1,
+              Duration.ofMillis(3));
+        }
+        Path out = Path.of(vars.get("O"));
+        String app = Path.of(vars.get("A")).getFileName().toString();
+        Files.createDirectories(out);
+        Files.writeString(out.resolve(app + "_qemu-x86_64"), "fake image\n");
+        Files.writeString(out.resolve(app + "_qemu-x86_64.dbg"), "fake debug image\n");
+        String map = vars.get("UK_LDFLAGS").substring("-Wl,-Map=".length());
+        try (InputStream in = Fakes.class.getResourceAsStream("/attrib/hello.map")) {
+          Files.write(Path.of(map), in.readAllBytes());
+        }
+        return new BuildResult(0, logFile, List.of(), 42, Duration.ofMillis(3));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public List<String> tools() {
+      return List.of();
+    }
+
+    /** The VAR=VALUE arguments of a call. */
+    public static Map<String, String> variables(List<String> args) {
+      Map<String, String> vars = new LinkedHashMap<>();
+      for (String a : args) {
+        int eq = a.indexOf('=');
+        if (eq > 0 && !a.startsWith("-")) {
+          vars.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+      }
+      return vars;
+    }
+  }
+
+  /**
+   * QEMU with a guest that connects to the run's socket and sends a real trace stream, made by TraceWriter, for
+   * the image id the build left beside the image; then it shuts down.
+   */
+  public static final class FakeQemu implements QemuLauncher {
+    public final List<QemuSpec> boots = Collections.synchronizedList(new ArrayList<>());
+    public final List<Duration> timeouts = Collections.synchronizedList(new ArrayList<>());
+    /** What the guest's final record claims it sent; more than 3 means records went missing. */
+    public volatile long claimedTotal = 3;
+    /** When false, the guest never opens the trace port. */
+    public volatile boolean connects = true;
+    public volatile boolean stopped;
+
+    @Override
+    public QemuResult run(QemuSpec spec, Duration timeout) {
+      boots.add(spec);
+      timeouts.add(timeout);
+      try {
+        String imageId = Files.readString(spec.kernel().resolveSibling("image-id")).strip();
+        if (connects) {
+          try (SocketChannel guest = SocketChannel.open(UnixDomainSocketAddress.of(spec.virtioSocket()))) {
+            ByteBuffer bytes = ByteBuffer.wrap(stream(imageId, claimedTotal));
+            while (bytes.hasRemaining()) {
+              guest.write(bytes);
+            }
+          }
+        }
+        Files.writeString(spec.consoleLog(), "fake guest: done\n");
+        Files.writeString(spec.logFile(), "");
+        return new QemuResult(0, false, false, Duration.ofMillis(20), spec.logFile(), List.of());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void stop() {
+      stopped = true;
+    }
+
+    @Override
+    public List<String> tools(String qemu) {
+      return List.of();
+    }
+
+    /** The guest's stream: header, the records of {@link #table}, and a final record. */
+    static byte[] stream(String imageId, long claimedTotal) throws IOException {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      TraceWriter w = new TraceWriter(out, TraceHeader.of(4, 2_000_000_000L, imageId, 4096,
+          TraceHeader.Overflow.BLOCK));
+      long[] args = new long[6];
+      // write from the app through libnolibc's wrapper; getpid through libposix_process (see hello.map)
+      w.syscall(new SyscallRecord(0, 1000, 1100, 1, 0, args, 6, 0x101420, new long[] {0x101c50}));
+      w.syscall(new SyscallRecord(1, 1200, 1300, 1, 0, args, 6, 0x101420, new long[] {0x101c50}));
+      w.syscall(new SyscallRecord(2, 1400, 1405, 39, 0, args, 1, 0x101605, new long[] {0x101950, 0x101c60}));
+      w.end(new FinalRecord(claimedTotal, 0, claimedTotal, 3000));
+      return out.toByteArray();
+    }
+  }
+
+  /** Output into buffers, as the CLI's would go to stdout and stderr. */
+  public static final class BufferOutput implements Output {
+    public final StringBuilder data = new StringBuilder();
+    public final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    private final ByteArrayOutputStream rawBytes = new ByteArrayOutputStream();
+    private final PrintStream raw = new PrintStream(rawBytes, true, StandardCharsets.UTF_8);
+
+    @Override
+    public synchronized void data(String text) {
+      data.append(text);
+    }
+
+    @Override
+    public void line(String text) {
+      lines.add(text);
+    }
+
+    @Override
+    public PrintStream raw() {
+      return raw;
+    }
+
+    @Override
+    public boolean terminal() {
+      return false;
+    }
+
+    public String rawText() {
+      return rawBytes.toString(StandardCharsets.UTF_8);
+    }
+  }
+}

@@ -1,0 +1,297 @@
+package dev.ukhook.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.Unwritable;
+import dev.ukhook.guest.HookLibrarySpec.Overflow;
+import dev.ukhook.host.Accel;
+import dev.ukhook.host.AccelChoice;
+import dev.ukhook.pipeline.Fakes.BufferOutput;
+import dev.ukhook.pipeline.Fakes.FakeMake;
+import dev.ukhook.pipeline.Fakes.FakeQemu;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The pipeline's decisions, with a fake make and a fake QEMU: no Unikraft tree needed. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PipelineTest extends AppOnTreeTest {
+  static final AccelChoice TCG = new AccelChoice(Accel.TCG, "TCG requested with --accel tcg");
+
+  final BufferOutput out = new BufferOutput();
+  final FakeMake make = new FakeMake();
+  final FakeQemu qemu = new FakeQemu();
+  final Steps steps = Fakes.steps(out, make, qemu);
+
+  Instrumenter.Options instrumentOptions(Path tree, int frames) {
+    return new Instrumenter.Options(tree, app, List.of(), List.of(), TCG, frames, 4096, 512, Overflow.BLOCK);
+  }
+
+  Instrumenter.Result instrument(int frames) {
+    return steps.instrumenter().instrument(instrumentOptions(uk, frames));
+  }
+
+  static Runner.Options runOptions(int memory, Duration timeout) {
+    return new Runner.Options(TCG, memory, timeout, false, "qemu-system-x86_64", List.of(), List.of());
+  }
+
+  AppSpec appSpec() {
+    return AppSpec.load(app, List.of());
+  }
+
+  @Test
+  void traceMakesTheTableAndARunDirectory() throws IOException {
+    String original = Files.readString(handler);
+    Runner.Outcome o = steps.tracer().trace(instrumentOptions(uk, 4), runOptions(64, Duration.ofSeconds(300)));
+
+    String imageId = Files.readString(app.resolve(".ukhook/build/image-id")).strip();
+    assertEquals(List.of(), o.problems());
+    assertEquals(Fakes.table(imageId), out.data.toString());
+    Path run = app.resolve(".ukhook/runs/" + Fakes.RUN_DIR);
+    assertEquals(run, o.runDir());
+    try (Stream<Path> files = Files.list(run)) {
+      assertEquals(List.of("console.log", "image-id", "link.map", "qemu.log", "results.json", "run.json",
+          "table.txt", "trace.ukt"), files.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    assertEquals(imageId + "\n", Files.readString(run.resolve("image-id")));
+    assertEquals(Fakes.table(imageId), Files.readString(run.resolve("table.txt")));
+    JsonNode results = new ObjectMapper().readTree(run.resolve("results.json").toFile());
+    assertEquals(3, results.get("records").asLong());
+    assertEquals(0, results.get("missing").asLong());
+    assertEquals(2, results.at("/libraries/apphello/syscalls/write").asLong());
+    JsonNode runJson = new ObjectMapper().readTree(run.resolve("run.json").toFile());
+    assertEquals(imageId, runJson.get("image_id").asText());
+    assertEquals("tcg", runJson.get("accel").asText());
+    List<String> qemuArgs = new ArrayList<>();
+    runJson.get("qemu").forEach(a -> qemuArgs.add(a.asText()));
+    assertEquals(qemu.boots.get(0).toArgs(), qemuArgs);
+
+    // make ran twice: defconfig in a staging directory, then the build with a link map.
+    assertEquals(2, make.calls.size());
+    assertTrue(make.calls.get(0).contains("defconfig"));
+    assertTrue(make.calls.get(1).contains("UK_LDFLAGS=-Wl,-Map=" + app.resolve(".ukhook/build/link.map")));
+    assertEquals(Duration.ofSeconds(300), qemu.timeouts.get(0));
+    assertTrue(Files.readString(handler).contains("ukhook-begin"));
+    assertNotEquals(original, Files.readString(handler));
+    assertTrue(out.lines.stream().anyMatch(l -> l.startsWith("booting app_qemu-x86_64 (tcg: TCG requested")),
+        out.lines.toString());
+    assertEquals("results in " + run + " (table.txt, results.json, trace.ukt, console.log, qemu.log)",
+        out.lines.get(out.lines.size() - 1));
+    assertFalse(Files.exists(run.resolve("ukhook.sock")), "the socket is gone once the guest connected");
+  }
+
+  @Test
+  void reinstrumentingKeepsTheImageIdAndChangesNothing() throws IOException {
+    Instrumenter.Result first = instrument(4);
+    String patched = Files.readString(handler);
+    Instrumenter.Result second = instrument(4);
+
+    assertEquals(first.state().imageId(), second.state().imageId());
+    assertTrue(first.treeChanged());
+    assertFalse(second.treeChanged());
+    assertEquals(patched, Files.readString(handler));
+    assertTrue(out.lines.stream().anyMatch(l -> l.endsWith("(profile 0.17, hook points binary, native): already patched, unchanged")), out.lines.toString());
+  }
+
+  @Test
+  void aChangedHookOptionGetsANewImageId() {
+    String first = instrument(4).state().imageId();
+    String second = instrument(8).state().imageId();
+    assertNotEquals(first, second);
+  }
+
+  @Test
+  void runWithoutABuildSaysToBuildFirstAndMakesNoRunDirectory() {
+    instrument(4);
+    UkhookException e = assertThrows(UkhookException.class,
+        () -> steps.runner().run(appSpec(), runOptions(64, Duration.ZERO)));
+    assertEquals(Kind.USAGE, e.kind());
+    assertEquals("no image in " + app.resolve(".ukhook/build") + ": run `ukhook build " + app + "` first",
+        e.getMessage());
+    assertFalse(Files.exists(app.resolve(".ukhook/runs")));
+    assertTrue(qemu.boots.isEmpty());
+  }
+
+  @Test
+  void runOfAnImageBuiltBeforeTheLastInstrumentSaysToBuildAgain() {
+    instrument(4);
+    steps.builder().build(appSpec());
+    String newId = instrument(8).state().imageId();
+    UkhookException e = assertThrows(UkhookException.class,
+        () -> steps.runner().run(appSpec(), runOptions(64, Duration.ZERO)));
+    assertEquals(Kind.USAGE, e.kind());
+    assertTrue(e.getMessage().contains("was built before the last `ukhook instrument` (image id " + newId
+        + "): run `ukhook build " + app + "` first"), e.getMessage());
+    assertFalse(Files.exists(app.resolve(".ukhook/runs")));
+  }
+
+  @Test
+  void badRunOptionsAreRefusedBeforeAnythingIsCreated() {
+    instrument(4);
+    steps.builder().build(appSpec());
+    UkhookException memory = assertThrows(UkhookException.class,
+        () -> steps.runner().run(appSpec(), runOptions(0, Duration.ZERO)));
+    assertEquals(Kind.USAGE, memory.kind());
+    assertEquals("guest memory must be a positive number of MiB, not 0", memory.getMessage());
+    UkhookException timeout = assertThrows(UkhookException.class, () -> runOptions(64, Duration.ofSeconds(-1)));
+    assertEquals("--timeout must be 0 (no limit) or a number of seconds, not -1", timeout.getMessage());
+    UkhookException kernelArgs = assertThrows(UkhookException.class, () -> {
+      make.configExtra = "CONFIG_LIBNOLIBC=y\n"; // no CONFIG_LIBUKLIBPARAM
+      instrument(4);
+      steps.builder().build(appSpec());
+      steps.runner().run(appSpec(), new Runner.Options(TCG, 64, Duration.ZERO, false, "qemu", List.of("a=b"),
+          List.of()));
+    });
+    assertTrue(kernelArgs.getMessage().startsWith("kernel arguments [a=b] need CONFIG_LIBUKLIBPARAM"));
+    assertFalse(Files.exists(app.resolve(".ukhook/runs")));
+    assertTrue(qemu.boots.isEmpty());
+  }
+
+  @Test
+  void aGuestThatNeverConnectsIsAFailureWithoutAnEmptyTrace() {
+    instrument(4);
+    steps.builder().build(appSpec());
+    qemu.connects = false;
+    UkhookException e = assertThrows(UkhookException.class,
+        () -> steps.runner().run(appSpec(), runOptions(64, Duration.ZERO)));
+    assertEquals(Kind.FAILURE, e.kind());
+    Path run = app.resolve(".ukhook/runs/" + Fakes.RUN_DIR);
+    assertEquals("the guest never connected to the trace port, so nothing was traced: guest shut down after 0.0 s; "
+        + "the guest console is in " + run.resolve("console.log"), e.getMessage());
+    assertFalse(Files.exists(run.resolve("trace.ukt")));
+  }
+
+  @Test
+  void aFailedBuildNamesTheErrorsAndTheLog() {
+    instrument(4);
+    make.buildExit = 2;
+    UkhookException e = assertThrows(UkhookException.class, () -> steps.builder().build(appSpec()));
+    assertEquals(Kind.FAILURE, e.kind());
+    assertEquals("the Unikraft build failed (exit 2); full log: " + app.resolve(".ukhook/build.log")
+        + "\n  main.c:1:1: error: expected ';'", e.getMessage());
+  }
+
+  @Test
+  void buildOfARestoredTreeSaysToInstrumentAgain() {
+    instrument(4);
+    assertTrue(Instrumenter.restore(uk, false).changed());
+    UkhookException e = assertThrows(UkhookException.class, () -> steps.builder().build(appSpec()));
+    assertEquals(Kind.USAGE, e.kind());
+    assertTrue(e.getMessage().startsWith(handler + " carries no ukhook hook (restored?)"), e.getMessage());
+  }
+
+  @Test
+  void twoRunsInTheSameSecondGetTwoDirectories() {
+    instrument(4);
+    steps.builder().build(appSpec());
+    Path first = steps.runner().run(appSpec(), runOptions(64, Duration.ZERO)).runDir();
+    Path second = steps.runner().run(appSpec(), runOptions(64, Duration.ZERO)).runDir();
+    assertEquals(Fakes.RUN_DIR, first.getFileName().toString());
+    assertEquals(Fakes.RUN_DIR + "-1", second.getFileName().toString());
+  }
+
+  // Defect 12: instrumenting the same app against another tree used to leave the first tree patched silently.
+  @Test
+  void instrumentingAgainstAnotherTreeNamesTheOldOneAndHowToRestoreIt() throws IOException {
+    instrument(4);
+    Path other = TestTrees.tree017(dir, "uk-other");
+    out.lines.clear();
+    steps.instrumenter().instrument(instrumentOptions(other, 4));
+    assertTrue(out.lines.contains("note: " + app + " was instrumented against " + uk + " before, and that tree "
+        + "is still patched; if no other app needs it there, take the patch out with `ukhook restore --unikraft "
+        + uk + "`"), out.lines.toString());
+    assertTrue(Files.readString(other.resolve(TestTrees.HANDLER)).contains("ukhook-begin"));
+
+    // Once the old tree is restored there is nothing to say.
+    Instrumenter.restore(other, false);
+    out.lines.clear();
+    steps.instrumenter().instrument(instrumentOptions(uk, 4));
+    assertTrue(out.lines.stream().noneMatch(l -> l.startsWith("note: " + app)), out.lines.toString());
+  }
+
+  // Defect 12: two instrument runs on the same app raced.
+  @Test
+  void instrumentWhileAnotherUkhookHoldsTheAppChangesNothing() throws IOException {
+    String before = Files.readString(handler);
+    try (WorkspaceLock held = WorkspaceLock.exclusive(Workspace.of(appSpec()))) {
+      UkhookException e = assertThrows(UkhookException.class, () -> instrument(4));
+      assertEquals(Kind.FAILURE, e.kind());
+      assertEquals("another ukhook is working on " + app + " (it holds " + app.resolve(".ukhook/lock")
+          + "); wait for it to finish and try again; nothing was changed", e.getMessage());
+    }
+    assertEquals(before, Files.readString(handler));
+    assertFalse(Files.exists(app.resolve(".ukhook/instrument.json")));
+    assertTrue(make.calls.isEmpty());
+  }
+
+  // Defect 10: a path with a space passed instrument and broke the build.
+  @Test
+  void pathsWithASpaceAreRefusedBeforeAnythingChanges() throws IOException {
+    Path spaced = TestTrees.app(dir, "my app");
+    String before = Files.readString(handler);
+    UkhookException e = assertThrows(UkhookException.class, () -> steps.instrumenter().instrument(
+        new Instrumenter.Options(uk, spaced, List.of(), List.of(), TCG, 4, 4096, 512, Overflow.BLOCK)));
+    assertEquals(Kind.USAGE, e.kind());
+    assertEquals("the application directory " + spaced + " contains a space, which Unikraft's make cannot handle "
+        + "(it splits its paths at spaces): move or link it to a path without one; nothing was changed",
+        e.getMessage());
+    assertEquals(before, Files.readString(handler));
+    assertFalse(Files.exists(spaced.resolve(".ukhook")));
+    assertTrue(make.calls.isEmpty());
+
+    Path lib = TestTrees.app(dir, "lib dir");
+    e = assertThrows(UkhookException.class, () -> steps.instrumenter().instrument(
+        new Instrumenter.Options(uk, app, List.of(lib), List.of(), TCG, 4, 4096, 512, Overflow.BLOCK)));
+    assertTrue(e.getMessage().startsWith("the microlibrary " + lib + " contains a space"), e.getMessage());
+
+    Path spacedTree = TestTrees.tree017(dir, "uk tree");
+    e = assertThrows(UkhookException.class, () -> steps.instrumenter().instrument(instrumentOptions(spacedTree, 4)));
+    assertTrue(e.getMessage().startsWith("the Unikraft tree " + spacedTree + " contains a space"), e.getMessage());
+    assertFalse(Files.exists(app.resolve(".ukhook")));
+  }
+
+  // Defect 12: a tree the user cannot write still got APP/.ukhook written, and the error named a temporary file.
+  @Test
+  void aTreeThatCannotBeWrittenIsRefusedBeforeTheWorkspaceIsWritten() throws Exception {
+    Path shim = handler.getParent();
+    String before = Files.readString(handler);
+    try {
+      assumeTrue(Unwritable.make(shim), Unwritable.SKIPPED);
+      UkhookException e = assertThrows(UkhookException.class, () -> instrument(4));
+      assertEquals(Kind.ENVIRONMENT, e.kind());
+      assertTrue(e.getMessage().matches("cannot write " + Pattern.quote(handler.toString())
+          + ": (permission denied|operation not permitted); ukhook patches this file, so the Unikraft tree must be "
+          + "writable; nothing was changed"), e.getMessage());
+      assertFalse(Files.exists(app.resolve(".ukhook")));
+      assertTrue(make.calls.isEmpty());
+    } finally {
+      Unwritable.undo(shim);
+    }
+    assertEquals(before, Files.readString(handler));
+  }
+
+  @Test
+  void hookOptionsAreCheckedFirst() {
+    UkhookException e = assertThrows(UkhookException.class, () -> instrument(33));
+    assertEquals(Kind.USAGE, e.kind());
+    assertEquals("--frames must be between 0 and 32, got 33", e.getMessage());
+    assertFalse(Files.exists(app.resolve(".ukhook")));
+  }
+}
