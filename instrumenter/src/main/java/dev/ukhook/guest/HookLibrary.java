@@ -31,6 +31,7 @@ public final class HookLibrary {
     model.put("batchRecords", spec.batchRecords());
     model.put("overflowDrop", spec.overflow() == HookLibrarySpec.Overflow.DROP ? 1 : 0);
     model.put("stackWindow", STACK_WINDOW);
+    model.put("layout", dev.ukhook.format.TraceLayout.cModel());
     model.put("imageId", spec.imageId());
     model.put("imageIdBytes", IntStream.range(0, id.length)
         .mapToObj(i -> String.format("0x%02x", id[i] & 0xff)).collect(Collectors.joining(", ")));

@@ -32,7 +32,7 @@ class SyscallTableTest {
             .add("libc", call(0, true, 2))
             .add("libc", call(0, false, 3))
             .add("libc", call(63, false, 4))
-            .build(HEADER, new TraceStats(6, 0, 0, Optional.of(new FinalRecord(6, 0, 6, 0))));
+            .build(HEADER, new TraceStats(6, 0, 0, 0, 6, 64, Optional.of(new FinalRecord(6, 0, 6, 0))));
 
     assertEquals(
         List.of(
@@ -57,7 +57,7 @@ class SyscallTableTest {
             .add("libx", call(39, false, 1))
             .add("libx", call(39, false, 1))
             .add("libx", call(39, true, 1))
-            .build(HEADER, new TraceStats(3, 2, 0, Optional.of(new FinalRecord(5, 1, 4, 0))));
+            .build(HEADER, new TraceStats(3, 0, 0, 2, 5, 64, Optional.of(new FinalRecord(5, 1, 4, 0))));
     JsonNode json = new ObjectMapper().readTree(t.toJson());
 
     assertEquals("0123456789abcdef0123456789abcdef", json.get("image_id").asText());

@@ -1,8 +1,13 @@
 package dev.ukhook.bench.collector;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ukhook.format.DecodedTrace;
+import dev.ukhook.format.TraceDecoder;
+import dev.ukhook.format.TraceLayout;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,5 +37,14 @@ class ModuleBoundaryTest {
         assertTrue(List.of("format", "analysis", "bench").contains(m.group(1)), f + " imports dev.ukhook." + m.group(1));
       }
     }
+  }
+
+  @Test
+  void theSyntheticTraceIsAValidTraceOfTheCurrentFormat() {
+    SyntheticTrace t = SyntheticTrace.generate(1000, 42);
+    DecodedTrace d = TraceDecoder.decode(ByteBuffer.wrap(t.bytes));
+    assertEquals(TraceLayout.VERSION, d.header().version());
+    assertEquals(1000, d.received());
+    assertEquals(List.of(), d.problems());
   }
 }
