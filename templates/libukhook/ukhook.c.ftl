@@ -17,10 +17,17 @@
 
 extern char _text[], _etext[];
 
+/*
+ * The image's identity as a global symbol name: the GNU ld map of the final link lists it, so
+ * `ukhook report` can tell this image's map from another's (the trace header carries the same id).
+ * An alias of the header: it costs no code and no data.
+ */
+extern struct ukhook_header ukhook_image_id_${imageId} __attribute__((alias("ukhook_header")));
+
 __nsec ukhook_boot_ns;
 uint64_t ukhook_boot_tsc;
 
-/* Before the first binary syscall: the walk needs the bounds of the image's code. */
+/* Before the first binary syscall: the walk needs the bounds of the image's code, the header has them. */
 static int ukhook_init(struct uk_init_ctx *ictx __unused)
 {
 	ukhook_state.text_lo = (uint64_t)_text;

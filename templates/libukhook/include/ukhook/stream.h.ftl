@@ -16,59 +16,46 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define UKHOOK_FORMAT_VERSION 1
 #define UKHOOK_FRAMES ${frames}
 #define UKHOOK_RING_RECORDS ${ringRecords}UL
 #define UKHOOK_BATCH_RECORDS ${batchRecords}UL
-#define UKHOOK_OVERFLOW_DROP ${overflowDrop}
 /* A frame pointer further than this above the caller's stack pointer is not trusted. */
 #define UKHOOK_STACK_WINDOW ${stackWindow}UL
 
-#define UKHOOK_KIND_SYSCALL 1
-#define UKHOOK_KIND_FINAL 2
-#define UKHOOK_FLAG_REFUSED 1
-#define UKHOOK_FLAG_LEAF 2 /* frames[0] is the word at the caller's stack pointer */
+/* The trace layout, generated from dev.ukhook.format.TraceLayout (docs/trace-format.md). */
+<#list layout.defines as d>
+#define ${d.name} ${d.value} /* ${d.comment} */
+</#list>
+
+#define UKHOOK_OVERFLOW <#if overflowDrop == 1>UKHOOK_OVERFLOW_DROP<#else>UKHOOK_OVERFLOW_BLOCK</#if>
 
 #define ukhook_likely(x) __builtin_expect(!!(x), 1)
 #define ukhook_unlikely(x) __builtin_expect(!!(x), 0)
 #define ukhook_barrier() __asm__ __volatile__("" ::: "memory")
+<#list layout.structs as s>
 
-struct ukhook_record {
-	uint64_t seq;
-	uint64_t t_enter;
-	uint64_t t_exit;
-	uint32_t nr;
-	uint8_t kind;
-	uint8_t depth;
-	uint16_t flags;
-	uint64_t args[6];
-	int64_t ret;
-	uint64_t rip;
-	uint64_t frames[UKHOOK_FRAMES];
+struct ${s.name} {
+<#list s.fields as f>
+	${f.decl}; /* ${f.comment} */
+</#list>
 };
+</#list>
+<#list layout.structs as s>
 
-struct ukhook_header {
-	char magic[8];
-	uint16_t version;
-	uint16_t header_size;
-	uint16_t record_size;
-	uint8_t frames;
-	uint8_t ts_source;
-	uint64_t ts_hz;
-	uint8_t image_id[16];
-	uint32_t ring_records;
-	uint8_t overflow;
-	uint8_t reserved[19];
-};
+<#list s.fields as f>
+_Static_assert(__builtin_offsetof(struct ${s.name}, ${f.name}) == ${f.offset}, "${s.name}.${f.name} at ${f.offset}");
+</#list>
+_Static_assert(sizeof(struct ${s.name}) == ${s.size}, "${s.name} size");
+</#list>
 
-_Static_assert(sizeof(struct ukhook_record) == 96 + 8 * UKHOOK_FRAMES, "record layout");
-_Static_assert(sizeof(struct ukhook_header) == 64, "header layout");
+_Static_assert(__builtin_offsetof(struct ukhook_record, args) - __builtin_offsetof(struct ukhook_record, nr) == 8,
+	       "ukhook_begin() writes nr..flags as one 8-byte word");
 _Static_assert((UKHOOK_RING_RECORDS & (UKHOOK_RING_RECORDS - 1)) == 0, "ring size is a power of two");
 _Static_assert(UKHOOK_RING_RECORDS % UKHOOK_BATCH_RECORDS == 0, "batches never wrap");
 
 /* Counters only ever grow; a ring slot is (counter % UKHOOK_RING_RECORDS). */
 struct ukhook_state {
-	uint64_t seq;        /* binary syscalls seen */
+	uint64_t seq;        /* syscalls seen */
 	uint64_t reserved;   /* ring slots handed out */
 	uint64_t committed;  /* slots whose call has returned */
 	uint64_t submitted;  /* slots handed to the device */
@@ -124,6 +111,7 @@ static inline struct ukhook_record *ukhook_begin(uint64_t nr, uint64_t a0, uint6
 	struct ukhook_state *s = &ukhook_state;
 	struct ukhook_record *r;
 	uint64_t slot = s->reserved;
+	uint64_t head;
 	int i;
 
 	if (ukhook_unlikely(slot - s->completed >= UKHOOK_RING_RECORDS) && !ukhook_make_room()) {
@@ -135,9 +123,14 @@ static inline struct ukhook_record *ukhook_begin(uint64_t nr, uint64_t a0, uint6
 	r = &ukhook_ring[slot & (UKHOOK_RING_RECORDS - 1)];
 	r->seq = s->seq++;
 	r->t_enter = ukhook_now();
-	r->nr = (uint32_t)nr;
-	r->kind = 0; /* not committed until ukhook_end() */
-	r->flags = 0;
+	/*
+	 * nr, path, nest, kind, depth and flags in one store (the hot path is as cheap as with the
+	 * 32-bit nr of format version 1): kind stays 0 until ukhook_end() commits the record, flags and
+	 * depth are filled in below. A number the dispatcher cannot know (>= 0xffff) is recorded as
+	 * unknown, never as another call.
+	 */
+	head = (nr < UKHOOK_NR_UNKNOWN ? nr : UKHOOK_NR_UNKNOWN) | (uint64_t)UKHOOK_PATH_BINARY << 16;
+	__builtin_memcpy((char *)r + __builtin_offsetof(struct ukhook_record, nr), &head, sizeof(head));
 	r->args[0] = a0;
 	r->args[1] = a1;
 	r->args[2] = a2;
@@ -193,17 +186,18 @@ static inline void ukhook_end(struct ukhook_record *r, int64_t ret)
 struct ukhook_state ukhook_state;
 struct ukhook_record ukhook_ring[UKHOOK_RING_RECORDS] __attribute__((aligned(4096)));
 struct ukhook_header ukhook_header = {
-	.magic = { 'U', 'K', 'H', 'O', 'O', 'K', 'T', 'R' },
+	.magic = UKHOOK_MAGIC_INIT,
 	.version = UKHOOK_FORMAT_VERSION,
 	.header_size = sizeof(struct ukhook_header),
 	.record_size = sizeof(struct ukhook_record),
 	.frames = UKHOOK_FRAMES,
-	.ts_source = 1,
+	.ts_source = UKHOOK_TS_SOURCE_TSC,
 	.image_id = { ${imageIdBytes} },
 	.ring_records = UKHOOK_RING_RECORDS,
-	.overflow = UKHOOK_OVERFLOW_DROP,
+	.overflow = UKHOOK_OVERFLOW,
+	.hook_points = UKHOOK_HOOK_BINARY,
 };
-static struct ukhook_record ukhook_final;
+static struct ukhook_final_record ukhook_final;
 
 static int ukhook_all_committed(uint64_t from, uint64_t to)
 {
@@ -246,7 +240,7 @@ int ukhook_make_room(void)
 		if (s->reserved - s->completed < UKHOOK_RING_RECORDS)
 			return 1;
 		/* Only a `block` image with its device up waits; before that, nothing would free a slot. */
-		if (UKHOOK_OVERFLOW_DROP || !s->ready)
+		if (UKHOOK_OVERFLOW == UKHOOK_OVERFLOW_DROP || !s->ready)
 			return 0;
 		ukhook_transport_pause();
 	}
@@ -287,11 +281,11 @@ void ukhook_finish(uint64_t t_end)
 	}
 	/* Records still in flight (a call that never returned) are not emitted: count them dropped. */
 	ukhook_final.seq = s->seq;
-	ukhook_final.t_enter = t_end;
+	ukhook_final.t_end = t_end;
 	ukhook_final.kind = UKHOOK_KIND_FINAL;
-	ukhook_final.args[0] = s->seq;
-	ukhook_final.args[1] = s->dropped + (s->reserved - end);
-	ukhook_final.args[2] = s->seq - ukhook_final.args[1];
+	ukhook_final.total = s->seq;
+	ukhook_final.dropped = s->dropped + (s->reserved - end);
+	ukhook_final.emitted = s->seq - ukhook_final.dropped;
 	ukhook_submit_all(&ukhook_final, sizeof(ukhook_final));
 	while (s->inflight) {
 		ukhook_transport_reclaim();
@@ -303,6 +297,8 @@ void ukhook_finish(uint64_t t_end)
 void ukhook_start(uint64_t ts_hz)
 {
 	ukhook_header.ts_hz = ts_hz;
+	ukhook_header.text_start = ukhook_state.text_lo;
+	ukhook_header.text_end = ukhook_state.text_lo + ukhook_state.text_len;
 	ukhook_submit_all(&ukhook_header, sizeof(ukhook_header));
 	ukhook_state.ready = 1;
 	ukhook_flush();

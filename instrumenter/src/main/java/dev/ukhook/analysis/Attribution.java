@@ -1,18 +1,21 @@
 package dev.ukhook.analysis;
 
 /**
- * The microlibrary a binary syscall is charged to.
+ * The microlibrary a syscall is charged to.
  *
  * @param viaTransparentOnly every address of the call that maps to a library maps to a transparent one (say,
  *     the libc whose wrapper issued the {@code syscall}), so the call is charged to the outermost of those
  */
 public record Attribution(String library, boolean viaTransparentOnly) {
-  /** The library name used when no address of the call lies in the image's code. */
-  public static final String UNKNOWN_LIBRARY = "<unknown>";
+  /**
+   * The row of calls none of whose return addresses lies in a mapped code range: counted and shown, never
+   * skipped, because a wrong or partial map shows up here first.
+   */
+  public static final String UNATTRIBUTED_LIBRARY = "<unattributed>";
 
-  public static final Attribution UNKNOWN = new Attribution(UNKNOWN_LIBRARY, false);
+  public static final Attribution UNATTRIBUTED = new Attribution(UNATTRIBUTED_LIBRARY, false);
 
-  public boolean isUnknown() {
-    return library.equals(UNKNOWN_LIBRARY);
+  public boolean isUnattributed() {
+    return library.equals(UNATTRIBUTED_LIBRARY);
   }
 }

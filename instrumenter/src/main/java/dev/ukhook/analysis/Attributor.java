@@ -20,7 +20,7 @@ public final class Attributor {
 
   /**
    * Looks up {@code rip}, then each frame's return address, innermost first. The first library found that is
-   * not transparent wins; if all found are transparent, the outermost of them; if none, {@code <unknown>}.
+   * not transparent wins; if all found are transparent, the outermost of them; if none, {@code <unattributed>}.
    */
   public Attribution attribute(SyscallRecord r) {
     String outermostTransparent = null;
@@ -44,7 +44,7 @@ public final class Attributor {
       outermostTransparent = name;
     }
     if (outermostTransparent == null) {
-      return Attribution.UNKNOWN;
+      return Attribution.UNATTRIBUTED;
     }
     return new Attribution(outermostTransparent, true);
   }

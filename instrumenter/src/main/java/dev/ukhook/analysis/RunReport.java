@@ -1,37 +1,138 @@
 package dev.ukhook.analysis;
 
-import dev.ukhook.core.UkhookException.Kind;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ukhook.core.UkhookException;
-import dev.ukhook.analysis.Attributor;
-import dev.ukhook.analysis.LinkMap;
-import dev.ukhook.analysis.SyscallTable;
+import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.TraceDecoder;
+import dev.ukhook.format.TraceHeader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Attributes a trace with the link map of the image that made it and writes the per-microlibrary
- * table as {@code table.txt} and {@code results.json} beside the trace.
+ * Attributes a trace with the link map of the image that made it, after checking that they belong together:
+ * the map names the image id the trace header carries (and the run's {@code image-id} file, when known), and
+ * its code ranges cover the image's text. A mismatch is refused with one line unless forced, when it becomes a
+ * warning. The table goes to {@code table.txt} and {@code results.json}.
+ *
+ * @param warnings the refusals that {@code force} turned into warnings, one line each
  */
-public record RunReport(DecodedTrace trace, SyscallTable table, Optional<String> identityWarning) {
+public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, List<String> warnings) {
+  /** The files of a run directory this report reads. */
+  public static final String TRACE = "trace.ukt";
+  public static final String LINK_MAP = "link.map";
+  public static final String IMAGE_ID = "image-id";
+  public static final String RUN_JSON = "run.json";
 
+  public RunReport {
+    warnings = List.copyOf(warnings);
+  }
+
+  /** A strict report: any mismatch between trace and map is refused. */
   public static RunReport of(Path traceFile, Path linkMap, Set<String> transparent, Optional<String> expectedImageId) {
+    return of(traceFile, linkMap, transparent, expectedImageId, false);
+  }
+
+  /**
+   * Reports on {@code traceFile} with {@code linkMap}.
+   *
+   * @param expectedImageId the image the trace must come from (a run directory's {@code image-id}), if known
+   * @param force attribute even when the map does not belong to the trace's image, with a warning each
+   * @throws UkhookException (FAILURE) when the map or the image id does not belong to the trace, unless forced
+   */
+  public static RunReport of(
+      Path traceFile, Path linkMap, Set<String> transparent, Optional<String> expectedImageId, boolean force) {
     if (!Files.isRegularFile(linkMap)) {
       throw new UkhookException(Kind.USAGE, "no link map at " + linkMap
           + ": build the image with `ukhook build`, which asks the linker for one");
     }
-    SyscallTable.Builder builder = new SyscallTable.Builder(new Attributor(LinkMap.read(linkMap), transparent));
+    LinkMap map = LinkMap.read(linkMap);
+    SyscallTable.Builder builder = new SyscallTable.Builder(new Attributor(map, transparent));
     DecodedTrace trace = TraceDecoder.read(traceFile, builder);
-    Optional<String> warning = expectedImageId
-        .filter(id -> trace.header() != null && !id.equals(trace.header().imageId()))
-        .map(id -> "warning: " + traceFile + " was made by image " + trace.header().imageId()
-            + " but the link map belongs to image " + id + ": attribution is wrong unless they are the same build");
-    return new RunReport(trace, builder.build(trace.header(), trace.stats()), warning);
+    List<String> refusals = new ArrayList<>();
+    TraceHeader h = trace.header();
+    expectedImageId
+        .filter(id -> !id.equals(h.imageId()))
+        .ifPresent(id -> refusals.add("trace " + traceFile + " was made by image " + h.imageId()
+            + ", but the run's image-id says " + id + ": the trace is not this run's"));
+    // A map of another image says so most clearly by its id; a cut map by what it leaves uncovered, even when
+    // the cut took the id with it.
+    Optional<String> mapId = map.imageId();
+    if (mapId.isPresent() && !mapId.get().equals(h.imageId())) {
+      refusals.add("link map " + linkMap + " belongs to image " + mapId.get() + " but trace " + traceFile
+          + " was made by image " + h.imageId() + ": calls would be charged to the wrong libraries; pass the"
+          + " map of the same build (the run directory's link.map)");
+    }
+    map.coverageProblem(h).ifPresent(p -> refusals.add("link map " + linkMap + " " + p));
+    if (mapId.isEmpty()) {
+      refusals.add("link map " + linkMap + " names no ukhook image id (no ukhook_image_id_* symbol), so it cannot"
+          + " be checked against image " + h.imageId() + " of trace " + traceFile + "; pass the map of the"
+          + " run's own build");
+    }
+    if (!refusals.isEmpty() && !force) {
+      throw new UkhookException(Kind.FAILURE, refusals.get(0) + "; `ukhook report --force` attributes anyway");
+    }
+    return new RunReport(trace, map, builder.build(trace), refusals.stream().map(r -> "warning: " + r).toList());
+  }
+
+  /** Reports on a run directory: its trace.ukt and link.map, checked against its image-id. */
+  public static RunReport ofRunDir(Path runDir, Set<String> transparent, boolean force) {
+    requireRunDir(runDir);
+    return of(runDir.resolve(TRACE), runDir.resolve(LINK_MAP), transparent, runImageId(runDir), force);
+  }
+
+  private static void requireRunDir(Path runDir) {
+    if (!Files.isDirectory(runDir)) {
+      throw new UkhookException(Kind.USAGE, runDir + " is not a run directory; pass APP/.ukhook/runs/<time>, or"
+          + " --trace FILE --map FILE");
+    }
+  }
+
+  /** The run's image id from its image-id file, if there is one. */
+  static Optional<String> runImageId(Path runDir) {
+    Path file = runDir.resolve(IMAGE_ID);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Files.readString(file).strip().toLowerCase(Locale.ROOT));
+    } catch (IOException e) {
+      throw new UkhookException(Kind.FAILURE, "cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The libraries the run looked through (its run.json), if it says. */
+  public static Optional<Set<String>> runTransparent(Path runDir) {
+    requireRunDir(runDir);
+    Path file = runDir.resolve(RUN_JSON);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode t = new ObjectMapper().readTree(file.toFile()).path("transparent");
+      if (!t.isArray()) {
+        return Optional.empty();
+      }
+      Set<String> libs = new LinkedHashSet<>();
+      t.forEach(n -> libs.add(n.asText()));
+      return Optional.of(libs);
+    } catch (IOException e) {
+      throw new UkhookException(Kind.FAILURE, "cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** What makes the counts untrustworthy, one line each; any means the report failed (exit 1). */
+  public List<String> problems() {
+    return table.problems();
   }
 
   /** Writes table.txt and results.json into {@code dir}. */

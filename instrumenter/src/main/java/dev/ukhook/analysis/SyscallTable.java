@@ -6,28 +6,41 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.SyscallNames;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.TraceStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Binary syscalls counted per microlibrary and syscall, in a fixed order: libraries by total calls (most
- * first), then by name; within a library, syscalls the same way.
+ * Syscalls counted per microlibrary and syscall, in a fixed order: libraries by total calls (most first), then
+ * by name; within a library, syscalls the same way. Calls with no return address in the map are the
+ * {@link Attribution#UNATTRIBUTED_LIBRARY} row.
  */
 public final class SyscallTable {
   /**
    * @param ticks summed {@code t_exit - t_enter}, in the trace's timestamp ticks
+   * @param paths calls by the path they came through ({@link TraceLayout#PATHS} names), only those made
+   * @param nested calls made while another syscall of the same thread was in progress ({@code nest > 0})
    */
-  public record SyscallCount(int nr, String name, long count, long refused, long ticks) {}
+  public record SyscallCount(
+      int nr, String name, long count, long refused, long ticks, Map<String, Long> paths, long nested) {
+    public SyscallCount {
+      paths = Collections.unmodifiableMap(new LinkedHashMap<>(paths));
+    }
+  }
 
   public record LibraryCounts(String library, long total, long refused, long ticks, List<SyscallCount> syscalls) {
     public LibraryCounts {
@@ -38,11 +51,13 @@ public final class SyscallTable {
   private final TraceHeader header;
   private final TraceStats stats;
   private final List<LibraryCounts> libraries;
+  private final List<String> problems;
 
-  private SyscallTable(TraceHeader header, TraceStats stats, List<LibraryCounts> libraries) {
+  private SyscallTable(TraceHeader header, TraceStats stats, List<LibraryCounts> libraries, List<String> problems) {
     this.header = header;
     this.stats = stats;
     this.libraries = List.copyOf(libraries);
+    this.problems = List.copyOf(problems);
   }
 
   public List<LibraryCounts> libraries() {
@@ -53,10 +68,21 @@ public final class SyscallTable {
     return stats;
   }
 
+  /** What makes the counts untrustworthy, one line each (see {@link DecodedTrace#problems()}). */
+  public List<String> problems() {
+    return problems;
+  }
+
+  /** Calls none of whose return addresses lies in a mapped code range. */
+  public long unattributed() {
+    return libraries.stream().filter(l -> l.library().equals(Attribution.UNATTRIBUTED_LIBRARY))
+        .mapToLong(LibraryCounts::total).sum();
+  }
+
   /** Accumulates records; feed it to {@link dev.ukhook.format.TraceDecoder} as the record sink. */
   public static final class Builder implements Consumer<SyscallRecord> {
     private final Attributor attributor;
-    // library -> syscall nr -> {count, refused, ticks}
+    // library -> syscall nr -> {count, refused, ticks, nested, calls by path...}
     private final Map<String, Map<Integer, long[]>> counts = new HashMap<>();
 
     /** A builder that attributes each record it accepts with {@code attributor}. */
@@ -78,20 +104,43 @@ public final class SyscallTable {
     }
 
     public Builder add(String library, SyscallRecord r) {
-      long[] c = counts.computeIfAbsent(library, l -> new HashMap<>()).computeIfAbsent(r.nr(), n -> new long[3]);
+      long[] c = counts.computeIfAbsent(library, l -> new HashMap<>())
+          .computeIfAbsent(r.nr(), n -> new long[PATH_COUNTS + TraceLayout.PATHS.size()]);
       c[0]++;
       c[1] += r.refused() ? 1 : 0;
       // A call that never returns (exit_group) may carry no exit time; it took no measurable time here.
       c[2] += Math.max(0, r.tExit() - r.tEnter());
+      c[3] += r.nest() > 0 ? 1 : 0;
+      c[PATH_COUNTS + r.path()]++;
       return this;
     }
 
+    private static final int PATH_COUNTS = 4;
+
+    /** The table of a decoded trace whose records this builder received, with the trace's problems. */
+    public SyscallTable build(DecodedTrace trace) {
+      return build(trace.header(), trace.stats(), trace.problems());
+    }
+
+    /** The table, with the problems of {@code stats}. */
     public SyscallTable build(TraceHeader header, TraceStats stats) {
+      return build(header, stats, stats.problems());
+    }
+
+    private SyscallTable build(TraceHeader header, TraceStats stats, List<String> problems) {
       List<LibraryCounts> libs = new ArrayList<>();
       counts.forEach(
           (library, byNr) -> {
             List<SyscallCount> calls = new ArrayList<>();
-            byNr.forEach((nr, c) -> calls.add(new SyscallCount(nr, SyscallNames.name(nr), c[0], c[1], c[2])));
+            byNr.forEach((nr, c) -> {
+              Map<String, Long> paths = new LinkedHashMap<>();
+              for (int p = 0; p < TraceLayout.PATHS.size(); p++) {
+                if (c[PATH_COUNTS + p] > 0) {
+                  paths.put(TraceLayout.PATHS.get(p).name(), c[PATH_COUNTS + p]);
+                }
+              }
+              calls.add(new SyscallCount(nr, SyscallNames.name(nr), c[0], c[1], c[2], paths, c[3]));
+            });
             calls.sort(
                 Comparator.comparingLong(SyscallCount::count).reversed().thenComparing(SyscallCount::name));
             libs.add(
@@ -103,7 +152,7 @@ public final class SyscallTable {
                     calls));
           });
       libs.sort(Comparator.comparingLong(LibraryCounts::total).reversed().thenComparing(LibraryCounts::library));
-      return new SyscallTable(header, stats, libs);
+      return new SyscallTable(header, stats, libs, problems);
     }
   }
 
@@ -140,13 +189,18 @@ public final class SyscallTable {
     return sb.toString();
   }
 
-  /** The line under the table: how many records and whether any are missing. */
+  /** The line under the table: how many records, whether any are missing, and whether to trust the counts. */
   public String summary() {
     String lost =
         stats.missingIsExact()
             ? stats.dropped() + " dropped by the guest, " + stats.missing() + " missing"
-            : stats.missing() + " missing or dropped (no final record)";
-    return "image " + header.imageId() + ": " + stats.received() + " records, " + lost;
+            : stats.missing() + " missing or dropped ("
+                + (stats.finalRecord().isPresent() ? "the final record is corrupted" : "no final record") + ")";
+    long unattributed = unattributed();
+    return "image " + header.imageId() + ": " + stats.received() + " records, " + lost
+        + (unattributed > 0 ? ", " + unattributed + " unattributed" : "")
+        + (problems.isEmpty() ? "" : "; " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
+            + ": the counts may be wrong");
   }
 
   private static String pad(String s, int width, boolean right) {
@@ -164,6 +218,9 @@ public final class SyscallTable {
     root.put("dropped", stats.dropped());
     root.put("missing", stats.missing());
     root.put("final_record", stats.finalRecord().isPresent());
+    root.put("unattributed", unattributed());
+    ArrayNode problemLines = root.putArray("problems");
+    problems.forEach(problemLines::add);
     ObjectNode libs = root.putObject("libraries");
     for (LibraryCounts lib : libraries) {
       ObjectNode l = libs.putObject(lib.library());
@@ -172,6 +229,14 @@ public final class SyscallTable {
       l.put("ticks", lib.ticks());
       ObjectNode calls = l.putObject("syscalls");
       lib.syscalls().forEach(c -> calls.put(c.name(), c.count()));
+      // By path, and how many were nested (the rest were made by application-level code); only non-zero.
+      ObjectNode paths = l.putObject("paths");
+      for (SyscallCount c : lib.syscalls()) {
+        ObjectNode byPath = paths.putObject(c.name());
+        c.paths().forEach(byPath::put);
+      }
+      ObjectNode nested = l.putObject("nested");
+      lib.syscalls().stream().filter(c -> c.nested() > 0).forEach(c -> nested.put(c.name(), c.nested()));
     }
     // Fixed indentation and "\n" so the output is byte-identical on every platform.
     DefaultPrettyPrinter printer =

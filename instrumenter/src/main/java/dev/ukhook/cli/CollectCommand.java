@@ -56,8 +56,8 @@ final class CollectCommand implements Callable<Integer> {
         return ExitCode.FAILURE;
       }
       spec.commandLine().getOut().println(result.summary());
-      result.damageLine().ifPresent(d -> err.println("ukhook: " + d));
-      return result.damageLine().isPresent() || result.missing() > 0 ? ExitCode.FAILURE : ExitCode.OK;
+      result.problems().forEach(p -> err.println("ukhook: " + p));
+      return result.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
     }
   }
 

@@ -1,50 +1,82 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.pipeline.Instrumenter;
 import dev.ukhook.analysis.RunReport;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.pipeline.Instrumenter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-@Command(name = "report", description = "Attribute a trace to microlibraries and print the syscall table.")
+@Command(name = "report", description = "Attribute a trace to microlibraries and print the syscall table: "
+    + "`ukhook report RUN_DIR` or `ukhook report --trace FILE --map FILE`.")
 final class ReportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
-  @Option(names = "--trace", required = true, paramLabel = "FILE", description = "The trace (trace.ukt of a run).")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_DIR",
+      description = "A run directory (APP/.ukhook/runs/<time>): its trace.ukt, link.map and image-id.")
+  Path runDir;
+
+  @Option(names = "--trace", paramLabel = "FILE", description = "The trace (trace.ukt of a run).")
   Path trace;
 
-  @Option(names = "--map", required = true, paramLabel = "FILE", description = "GNU ld map of the image's final link.")
+  @Option(names = "--map", paramLabel = "FILE", description = "GNU ld map of the image's final link.")
   Path map;
 
   @Option(names = "--transparent", paramLabel = "LIB", description = "Library to look through (repeatable); "
-      + "default: every Unikraft libc and libsyscall_shim.")
+      + "default: the run's own (run.json), else every Unikraft libc and libsyscall_shim.")
   List<String> transparent = new ArrayList<>();
 
   @Option(names = "--json", description = "Print the JSON instead of the text table.")
   boolean json;
 
+  @Option(names = "--force", description = "Attribute even with a map of another image or one that does not "
+      + "cover the image's code (each mismatch becomes a warning).")
+  boolean force;
+
   @Override
   public Integer call() {
-    List<String> t = new ArrayList<>(transparent);
-    if (t.isEmpty()) {
-      Instrumenter.LIBCS.forEach(libc -> t.add(libc.getValue()));
-      t.add(Instrumenter.SYSCALL_SHIM);
+    if (runDir != null && (trace != null || map != null)) {
+      throw new UkhookException(Kind.USAGE, "pass a run directory or --trace and --map, not both");
     }
-    RunReport r = RunReport.of(trace, map, new LinkedHashSet<>(t), Optional.empty());
+    if (runDir == null && (trace == null || map == null)) {
+      throw new UkhookException(Kind.USAGE, "pass a run directory (APP/.ukhook/runs/<time>), or both --trace FILE"
+          + " and --map FILE");
+    }
+    RunReport r = runDir != null
+        ? RunReport.ofRunDir(runDir, transparent(RunReport.runTransparent(runDir)), force)
+        : RunReport.of(trace, map, transparent(Optional.empty()), Optional.empty(), force);
     PrintWriter out = spec.commandLine().getOut();
     out.print(json ? r.table().toJson() : r.table().toText());
     out.flush();
-    r.trace().damage().ifPresent(d -> spec.commandLine().getErr().println("ukhook: " + d.message()));
-    return r.trace().damage().isPresent() ? ExitCode.FAILURE : ExitCode.OK;
+    PrintWriter err = spec.commandLine().getErr();
+    r.warnings().forEach(w -> err.println("ukhook: " + w));
+    r.problems().forEach(p -> err.println("ukhook: " + p));
+    err.flush();
+    return r.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
+  }
+
+  private Set<String> transparent(Optional<Set<String>> run) {
+    if (!transparent.isEmpty()) {
+      return new LinkedHashSet<>(transparent);
+    }
+    return run.orElseGet(() -> {
+      Set<String> t = new LinkedHashSet<>();
+      Instrumenter.LIBCS.forEach(libc -> t.add(libc.getValue()));
+      t.add(Instrumenter.SYSCALL_SHIM);
+      return t;
+    });
   }
 }

@@ -13,7 +13,7 @@ public record Damage(Kind kind, long offset, long records, long undecodedBytes, 
   public enum Kind {
     /** The stream ends inside the header (or is empty). */
     TRUNCATED_HEADER,
-    /** Magic, version, sizes or overflow mode are not what format version 1 allows. */
+    /** Magic, version, sizes or a value of the header are not what this format version allows. */
     BAD_HEADER,
     /** The stream ends inside a record: the guest stopped or the connection closed mid-record. */
     TRUNCATED_RECORD,

@@ -1,5 +1,6 @@
 package dev.ukhook.format;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,8 +21,19 @@ public record DecodedTrace(
     return stats.finalRecord();
   }
 
-  /** Syscall records decoded, also when they went to a sink. */
+  /** Distinct syscall records decoded, also when they went to a sink. */
   public long received() {
     return stats.received();
+  }
+
+  /**
+   * What makes this trace's counts untrustworthy, one line each: damage to the stream, then the sequence and
+   * final-record problems of {@link TraceStats#problems()}. Empty for a clean trace.
+   */
+  public List<String> problems() {
+    List<String> p = new ArrayList<>();
+    damage.ifPresent(d -> p.add("the trace is damaged: " + d.message()));
+    p.addAll(stats.problems());
+    return p;
   }
 }

@@ -1,42 +1,88 @@
 package dev.ukhook.format;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
-/** Counts received records and the jumps in their sequence numbers. Mutable; one per stream. */
+/**
+ * Sequence accounting for one stream: received records, the sequence numbers never received (holes), records
+ * received twice and records that arrived after a newer one. Mutable; one per stream.
+ *
+ * <p>The guest numbers every call and writes records in that order, dropping some in {@code drop} mode, so a
+ * clean stream only ever moves forward. A record below the highest one received either fills a hole (out of
+ * order) or repeats a number already received (a duplicate). Only holes are remembered, so a stream without
+ * drops costs one compare per record here.
+ */
 public final class SequenceCheck {
+  // Holes kept, oldest forgotten first. A number below the oldest hole kept cannot be told apart as a
+  // duplicate or a late record; it is counted out of order (either way the stream is damaged).
+  private static final int MAX_HOLES = 1 << 16;
+
+  // Holes below `next` as [start, end), keyed by start.
+  private final TreeMap<Long, Long> holes = new TreeMap<>();
+  private long forgottenBelow;
   private long received;
-  private long next;
-  private long gaps;
+  private long duplicates;
   private long outOfOrder;
+  private long holeCount;
+  private long next;
   private long lastSeq = -1;
 
-  /** Accounts for one syscall record. */
-  public void accept(long seq) {
-    received++;
+  /**
+   * Accounts for one syscall record; returns false for a duplicate, which callers must not count again.
+   * Sequence numbers are u64, compared unsigned; in practice they never reach 2^63.
+   */
+  public boolean accept(long seq) {
     lastSeq = seq;
-    // Unsigned because seq is a u64; in practice it never reaches 2^63.
-    if (Long.compareUnsigned(seq, next) >= 0) {
-      gaps += seq - next;
+    if (seq == next) {
+      next++;
+      received++;
+      return true;
+    }
+    if (Long.compareUnsigned(seq, next) > 0) {
+      addHole(next, seq);
       next = seq + 1;
-    } else {
+      received++;
+      return true;
+    }
+    if (fillHole(seq) || Long.compareUnsigned(seq, forgottenBelow) < 0) {
       outOfOrder++;
+      received++;
+      return true;
+    }
+    duplicates++;
+    return false;
+  }
+
+  private void addHole(long start, long end) {
+    holes.put(start, end);
+    holeCount += end - start;
+    if (holes.size() > MAX_HOLES) {
+      Map.Entry<Long, Long> oldest = holes.pollFirstEntry();
+      forgottenBelow = oldest.getValue();
+      holeCount -= oldest.getValue() - oldest.getKey();
     }
   }
 
-  /** Accounts for the final record, whose seq is the number of syscalls seen: the records after the last one. */
-  public void acceptFinal(long totalSeq) {
-    if (Long.compareUnsigned(totalSeq, next) > 0) {
-      gaps += totalSeq - next;
-      next = totalSeq;
+  private boolean fillHole(long seq) {
+    Map.Entry<Long, Long> h = holes.floorEntry(seq);
+    if (h == null || Long.compareUnsigned(seq, h.getValue()) >= 0) {
+      return false;
     }
+    holes.remove(h.getKey());
+    if (h.getKey() != seq) {
+      holes.put(h.getKey(), seq);
+    }
+    if (seq + 1 != h.getValue()) {
+      holes.put(seq + 1, h.getValue());
+    }
+    holeCount--;
+    return true;
   }
 
+  /** Distinct syscall records received (duplicates not counted). */
   public long received() {
     return received;
-  }
-
-  public long gaps() {
-    return gaps;
   }
 
   /** The last record's seq, -1 before the first. */
@@ -44,7 +90,8 @@ public final class SequenceCheck {
     return lastSeq;
   }
 
-  public TraceStats stats(Optional<FinalRecord> finalRecord) {
-    return new TraceStats(received, gaps, outOfOrder, finalRecord);
+  /** The accounting so far; {@code ringRecords} is the header's, for the plausibility of the final record. */
+  public TraceStats stats(long ringRecords, Optional<FinalRecord> finalRecord) {
+    return new TraceStats(received, duplicates, outOfOrder, holeCount, next, ringRecords, finalRecord);
   }
 }

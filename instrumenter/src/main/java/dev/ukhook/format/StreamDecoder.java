@@ -1,14 +1,17 @@
 package dev.ukhook.format;
 
-import static dev.ukhook.format.TraceFormat.*;
+import static dev.ukhook.format.TraceLayout.*;
 
+import dev.ukhook.format.TraceLayout.Value;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Decodes a trace stream pushed in chunks of any size, so the same code serves a file and a live socket.
@@ -109,53 +112,64 @@ public final class StreamDecoder {
   }
 
   private void header(ByteBuffer b, int at) {
-    byte[] magic = new byte[MAGIC.length];
-    b.get(at, magic);
-    if (!Arrays.equals(magic, MAGIC)) {
+    byte[] magic = new byte[MAGIC.length()];
+    b.get(at + Header.MAGIC.offset(), magic);
+    if (!Arrays.equals(magic, MAGIC.getBytes(StandardCharsets.US_ASCII))) {
       stop(
           Damage.Kind.BAD_HEADER,
-          "not a ukhook trace: it starts with " + printable(magic) + ", expected \"UKHOOKTR\"");
+          "not a ukhook trace: it starts with " + printable(magic) + ", expected \"" + MAGIC + "\"");
       return;
     }
-    int version = Short.toUnsignedInt(b.getShort(at + H_VERSION));
+    int version = Short.toUnsignedInt(b.getShort(at + Header.VERSION.offset()));
     if (version != VERSION) {
       stop(
           Damage.Kind.BAD_HEADER,
-          "trace format version " + version + " is not supported (this ukhook reads version " + VERSION
-              + "); decode it with the ukhook that instrumented the image");
+          "trace format version " + version + " is not supported: this ukhook reads version " + VERSION
+              + (version < VERSION ? "; trace the app again with this ukhook" : "; read it with a newer ukhook"));
       return;
     }
-    int headerSize = Short.toUnsignedInt(b.getShort(at + H_HEADER_SIZE));
-    int size = Short.toUnsignedInt(b.getShort(at + H_RECORD_SIZE));
-    int n = Byte.toUnsignedInt(b.get(at + H_FRAMES));
-    int overflow = Byte.toUnsignedInt(b.get(at + H_OVERFLOW));
+    int headerSize = Short.toUnsignedInt(b.getShort(at + Header.HEADER_SIZE.offset()));
+    int size = Short.toUnsignedInt(b.getShort(at + Header.RECORD_SIZE.offset()));
+    int n = Byte.toUnsignedInt(b.get(at + Header.FRAMES.offset()));
+    int tsSource = Byte.toUnsignedInt(b.get(at + Header.TS_SOURCE.offset()));
+    int overflow = Byte.toUnsignedInt(b.get(at + Header.OVERFLOW.offset()));
+    int hookPoints = Byte.toUnsignedInt(b.get(at + Header.HOOK_POINTS.offset()));
+    long textStart = b.getLong(at + Header.TEXT_START.offset());
+    long textEnd = b.getLong(at + Header.TEXT_END.offset());
+    String bad = null;
     if (headerSize != HEADER_SIZE) {
-      stop(Damage.Kind.BAD_HEADER, "header_size is " + headerSize + ", format version 1 needs " + HEADER_SIZE);
-      return;
+      bad = "header_size is " + headerSize + ", format version " + VERSION + " needs " + HEADER_SIZE;
+    } else if (size != recordSize(n)) {
+      bad = "record_size is " + size + " but " + n + " frames need " + recordSize(n) + " (96 + 8 * frames)";
+    } else if (TS_SOURCES.stream().noneMatch(v -> v.value() == tsSource)) {
+      bad = "ts_source is " + tsSource + ", expected " + values(TS_SOURCES);
+    } else if (overflow >= OVERFLOWS.size()) {
+      bad = "overflow mode is " + overflow + ", expected " + values(OVERFLOWS);
+    } else if (hookPoints == 0 || (hookPoints & ~(HOOK_BINARY | HOOK_NATIVE)) != 0) {
+      bad = "hook_points is " + hookPoints + ", expected a combination of " + values(HOOK_POINTS);
+    } else if (Long.compareUnsigned(textEnd, textStart) < 0) {
+      bad = String.format("text_end 0x%x is below text_start 0x%x", textEnd, textStart);
     }
-    if (size != recordSize(n)) {
-      stop(
-          Damage.Kind.BAD_HEADER,
-          "record_size is " + size + " but " + n + " frames need " + recordSize(n) + " (96 + 8 * frames)");
-      return;
-    }
-    if (overflow > 1) {
-      stop(Damage.Kind.BAD_HEADER, "overflow mode is " + overflow + ", expected 0 (block) or 1 (drop)");
+    if (bad != null) {
+      stop(Damage.Kind.BAD_HEADER, bad);
       return;
     }
     byte[] id = new byte[IMAGE_ID_BYTES];
-    b.get(at + H_IMAGE_ID, id);
+    b.get(at + Header.IMAGE_ID.offset(), id);
     header =
         new TraceHeader(
             version,
             headerSize,
             size,
             n,
-            Byte.toUnsignedInt(b.get(at + H_TS_SOURCE)),
-            b.getLong(at + H_TS_HZ),
+            tsSource,
+            b.getLong(at + Header.TS_HZ.offset()),
             HexFormat.of().formatHex(id),
-            Integer.toUnsignedLong(b.getInt(at + H_RING_RECORDS)),
-            TraceHeader.Overflow.values()[overflow]);
+            Integer.toUnsignedLong(b.getInt(at + Header.RING_RECORDS.offset())),
+            TraceHeader.Overflow.values()[overflow],
+            hookPoints,
+            textStart,
+            textEnd);
     recordSize = size;
     frames = n;
     if (stage.capacity() < size) {
@@ -164,49 +178,62 @@ public final class StreamDecoder {
     state = State.RECORDS;
   }
 
+  private static String values(List<Value> values) {
+    return values.stream().map(v -> v.value() + " (" + v.name() + ")").collect(Collectors.joining(", "));
+  }
+
   private void record(ByteBuffer b, int at) {
-    int kind = Byte.toUnsignedInt(b.get(at + R_KIND));
-    long seq = b.getLong(at + R_SEQ);
+    int kind = Byte.toUnsignedInt(b.get(at + Syscall.KIND.offset()));
     if (kind == KIND_SYSCALL) {
-      int depth = Byte.toUnsignedInt(b.get(at + R_DEPTH));
+      int depth = Byte.toUnsignedInt(b.get(at + Syscall.DEPTH.offset()));
+      int path = Byte.toUnsignedInt(b.get(at + Syscall.PATH.offset()));
       if (depth > frames) {
         stop(Damage.Kind.BAD_RECORD, "a syscall record has depth " + depth + " but the image keeps " + frames
             + " frames");
         return;
       }
-      sequence.accept(seq);
-      if (sink != null) {
-        sink.accept(syscall(b, at, seq, depth));
+      if (path >= PATHS.size()) {
+        stop(Damage.Kind.BAD_RECORD, "a syscall record has path " + path + ", expected " + values(PATHS));
+        return;
+      }
+      long seq = b.getLong(at + Syscall.SEQ.offset());
+      if (sequence.accept(seq) && sink != null) {
+        sink.accept(syscall(b, at, seq, path, depth));
       }
     } else if (kind == KIND_FINAL) {
       finalRecord =
           new FinalRecord(
-              b.getLong(at + F_TOTAL), b.getLong(at + F_DROPPED), b.getLong(at + F_EMITTED), b.getLong(at + F_T_END));
-      sequence.acceptFinal(seq);
+              b.getLong(at + Final.TOTAL.offset()),
+              b.getLong(at + Final.DROPPED.offset()),
+              b.getLong(at + Final.EMITTED.offset()),
+              b.getLong(at + Final.T_END.offset()),
+              b.getLong(at + Final.SEQ.offset()));
       state = State.AFTER_FINAL;
     } else {
-      stop(Damage.Kind.UNKNOWN_KIND, "a record has kind " + kind + ", expected 1 (syscall) or 2 (final)");
+      stop(Damage.Kind.UNKNOWN_KIND, "a record has kind " + kind + ", expected " + values(KINDS));
     }
   }
 
-  private static SyscallRecord syscall(ByteBuffer b, int at, long seq, int depth) {
+  private static SyscallRecord syscall(ByteBuffer b, int at, long seq, int path, int depth) {
     long[] args = new long[ARGS];
     for (int i = 0; i < ARGS; i++) {
-      args[i] = b.getLong(at + R_ARGS + 8 * i);
+      args[i] = b.getLong(at + Syscall.ARGS.offset() + 8 * i);
     }
     long[] frames = new long[depth];
     for (int i = 0; i < depth; i++) {
-      frames[i] = b.getLong(at + R_FRAMES + 8 * i);
+      frames[i] = b.getLong(at + Syscall.FRAMES.offset() + 8 * i);
     }
     return new SyscallRecord(
         seq,
-        b.getLong(at + R_T_ENTER),
-        b.getLong(at + R_T_EXIT),
-        b.getInt(at + R_NR),
-        Short.toUnsignedInt(b.getShort(at + R_FLAGS)),
+        b.getLong(at + Syscall.T_ENTER.offset()),
+        b.getLong(at + Syscall.T_EXIT.offset()),
+        Short.toUnsignedInt(b.getShort(at + Syscall.NR.offset())),
+        path,
+        Byte.toUnsignedInt(b.get(at + Syscall.NEST.offset())),
+        Short.toUnsignedInt(b.getShort(at + Syscall.FLAGS.offset())),
         args,
-        b.getLong(at + R_RET),
-        b.getLong(at + R_RIP),
+        b.getLong(at + Syscall.RET.offset()),
+        b.getLong(at + Syscall.RIP.offset()),
         frames);
   }
 
@@ -235,7 +262,7 @@ public final class StreamDecoder {
     return Optional.ofNullable(finalRecord);
   }
 
-  /** Syscall records decoded so far. */
+  /** Distinct syscall records decoded so far. */
   public long received() {
     return sequence.received();
   }
@@ -246,7 +273,7 @@ public final class StreamDecoder {
   }
 
   public TraceStats stats() {
-    return sequence.stats(finalRecord());
+    return sequence.stats(header == null ? 0 : header.ringRecords(), finalRecord());
   }
 
   /** Damage found so far; a partial record at the end only counts once {@link #end()} was called. */

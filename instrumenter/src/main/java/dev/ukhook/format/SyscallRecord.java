@@ -3,12 +3,15 @@ package dev.ukhook.format;
 import java.util.Arrays;
 
 /**
- * One binary syscall as the hook saw it (record kind 1). The arrays are copied in and out, so the record is
+ * One system call as the hook saw it (record kind 1). The arrays are copied in and out, so the record is
  * immutable; hot loops use {@link #arg(int)} and {@link #frame(int)}, which do not copy.
  *
- * @param seq sequence number, 0 for the first binary syscall after boot
- * @param nr x86-64 Linux syscall number, see {@link SyscallNames}
- * @param flags {@link TraceFormat#FLAG_REFUSED}, {@link TraceFormat#FLAG_LEAF_FRAME}
+ * @param seq sequence number, 0 for the first syscall after boot
+ * @param nr x86-64 Linux syscall number, see {@link SyscallNames}; {@link TraceLayout#NR_UNKNOWN} for a native
+ *     syscall whose name ukhook does not know
+ * @param path how the call was made: {@link TraceLayout#PATHS}
+ * @param nest how many system calls of the same thread were in progress when this one began
+ * @param flags {@link TraceLayout#FLAG_REFUSED}, {@link TraceLayout#FLAG_LEAF_FRAME}
  * @param args the six argument registers
  * @param ret return value, negative errno on failure
  * @param rip the caller's return address, the instruction after {@code syscall}
@@ -16,10 +19,23 @@ import java.util.Arrays;
  *     possibly from the stack pointer instead (see {@link #leafFrame()})
  */
 public record SyscallRecord(
-    long seq, long tEnter, long tExit, int nr, int flags, long[] args, long ret, long rip, long[] frames) {
+    long seq,
+    long tEnter,
+    long tExit,
+    int nr,
+    int path,
+    int nest,
+    int flags,
+    long[] args,
+    long ret,
+    long rip,
+    long[] frames) {
 
   public SyscallRecord {
-    if (args.length != TraceFormat.ARGS) {
+    if (nr < 0 || nr > 0xffff || path < 0 || path > 0xff || nest < 0 || nest > 0xff) {
+      throw new IllegalArgumentException("nr, path or nest out of range: " + nr + ", " + path + ", " + nest);
+    }
+    if (args.length != TraceLayout.ARGS) {
       throw new IllegalArgumentException("a syscall has 6 arguments, got " + args.length);
     }
     if (frames.length > 255) {
@@ -29,13 +45,19 @@ public record SyscallRecord(
     frames = frames.clone();
   }
 
+  /** A binary syscall made by application-level code: path binary, nest 0. */
+  public SyscallRecord(long seq, long tEnter, long tExit, int nr, int flags, long[] args, long ret, long rip,
+      long[] frames) {
+    this(seq, tEnter, tExit, nr, TraceLayout.PATH_BINARY, 0, flags, args, ret, rip, frames);
+  }
+
   public boolean refused() {
-    return (flags & TraceFormat.FLAG_REFUSED) != 0;
+    return (flags & TraceLayout.FLAG_REFUSED) != 0;
   }
 
   /** Whether frames[0] was read at the caller's stack pointer, as the return address of a frameless leaf. */
   public boolean leafFrame() {
-    return (flags & TraceFormat.FLAG_LEAF_FRAME) != 0;
+    return (flags & TraceLayout.FLAG_LEAF_FRAME) != 0;
   }
 
   /** The number of valid frame slots. */
@@ -72,6 +94,8 @@ public record SyscallRecord(
         && tEnter == r.tEnter
         && tExit == r.tExit
         && nr == r.nr
+        && path == r.path
+        && nest == r.nest
         && flags == r.flags
         && Arrays.equals(args, r.args)
         && ret == r.ret
@@ -92,6 +116,9 @@ public record SyscallRecord(
       sb.append(i == 0 ? "" : ", ").append("0x").append(Long.toHexString(args[i]));
     }
     sb.append(") = ").append(ret).append(refused() ? " refused" : "").append(leafFrame() ? " leaf" : "");
+    if (path != TraceLayout.PATH_BINARY || nest != 0) {
+      sb.append(' ').append(TraceLayout.pathName(path)).append(" nest=").append(nest);
+    }
     sb.append(" rip=0x").append(Long.toHexString(rip));
     for (long f : frames) {
       sb.append(" <- 0x").append(Long.toHexString(f));

@@ -7,6 +7,9 @@ import java.util.HexFormat;
  *
  * @param imageId the 16-byte image identity as 32 lowercase hex digits, as in the {@code image-id} file
  * @param tsHz timestamp ticks per second, 0 when the guest could not calibrate
+ * @param hookPoints {@link TraceLayout#HOOK_BINARY} and {@link TraceLayout#HOOK_NATIVE} bits: what the image hooks
+ * @param textStart the image's {@code _text}: its code is {@code [textStart, textEnd)}
+ * @param textEnd the image's {@code _etext}
  */
 public record TraceHeader(
     int version,
@@ -17,17 +20,27 @@ public record TraceHeader(
     long tsHz,
     String imageId,
     long ringRecords,
-    Overflow overflow) {
+    Overflow overflow,
+    int hookPoints,
+    long textStart,
+    long textEnd) {
 
   /** What the guest ring does when it is full. */
   public enum Overflow {
     /** The calling thread waits: no record is ever lost. */
-    BLOCK,
+    BLOCK(TraceLayout.OVERFLOW_BLOCK),
     /** The record is dropped and counted in the final record. */
-    DROP;
+    DROP(TraceLayout.OVERFLOW_DROP);
 
+    private final int code;
+
+    Overflow(int code) {
+      this.code = code;
+    }
+
+    /** The value of the header's {@code overflow} byte. */
     public int code() {
-      return ordinal();
+      return code;
     }
   }
 
@@ -35,23 +48,40 @@ public record TraceHeader(
     if (frames < 0 || frames > 255) {
       throw new IllegalArgumentException("frames must be 0..255, got " + frames);
     }
-    if (imageId.length() != 2 * TraceFormat.IMAGE_ID_BYTES) {
+    if (imageId.length() != 2 * TraceLayout.IMAGE_ID_BYTES) {
       throw new IllegalArgumentException("image id must be 32 hex digits, got '" + imageId + "'");
     }
     imageId = HexFormat.of().formatHex(HexFormat.of().parseHex(imageId));
   }
 
-  /** A version-1 header with the sizes derived from {@code frames}, as the guest writes it. */
+  /**
+   * A header as the guest writes it, with the sizes derived from {@code frames}, the binary hook point and no
+   * text bounds (see {@link #withText}).
+   */
   public static TraceHeader of(int frames, long tsHz, String imageId, long ringRecords, Overflow overflow) {
     return new TraceHeader(
-        TraceFormat.VERSION,
-        TraceFormat.HEADER_SIZE,
-        TraceFormat.recordSize(frames),
+        TraceLayout.VERSION,
+        TraceLayout.HEADER_SIZE,
+        TraceLayout.recordSize(frames),
         frames,
-        TraceFormat.TS_SOURCE_TSC,
+        TraceLayout.TS_SOURCE_TSC,
         tsHz,
         imageId,
         ringRecords,
-        overflow);
+        overflow,
+        TraceLayout.HOOK_BINARY,
+        0,
+        0);
+  }
+
+  /** This header with the image's code at {@code [start, end)}. */
+  public TraceHeader withText(long start, long end) {
+    return new TraceHeader(version, headerSize, recordSize, frames, tsSource, tsHz, imageId, ringRecords, overflow,
+        hookPoints, start, end);
+  }
+
+  /** Whether the guest filled in its text bounds (a header written by hand or by a test may not). */
+  public boolean hasText() {
+    return textEnd != 0;
   }
 }

@@ -1,17 +1,19 @@
 package dev.ukhook.format;
 
-import static dev.ukhook.format.TraceFormat.*;
+import static dev.ukhook.format.TraceLayout.*;
 
+import dev.ukhook.format.TraceLayout.Field;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * The reference encoder of the trace stream, the Java twin of the guest's C writer: tests use it to produce
- * streams, and the C encoder is checked against the decoder that reads this one's output.
+ * The reference encoder of the trace stream, the Java twin of the guest's C writer: tests and benchmarks use
+ * it to produce streams, and the C encoder is checked against the decoder that reads this one's output.
  */
 public final class TraceWriter {
   private final OutputStream out;
@@ -31,33 +33,35 @@ public final class TraceWriter {
       throw new IllegalArgumentException("record has " + r.depth() + " frames, the header allows " + frames);
     }
     clear(recordSize(frames));
-    buf.putLong(R_SEQ, r.seq())
-        .putLong(R_T_ENTER, r.tEnter())
-        .putLong(R_T_EXIT, r.tExit())
-        .putInt(R_NR, r.nr())
-        .put(R_KIND, (byte) KIND_SYSCALL)
-        .put(R_DEPTH, (byte) r.depth())
-        .putShort(R_FLAGS, (short) r.flags())
-        .putLong(R_RET, r.ret())
-        .putLong(R_RIP, r.rip());
-    for (int i = 0; i < ARGS; i++) {
-      buf.putLong(R_ARGS + 8 * i, r.arg(i));
+    u64(Syscall.SEQ, r.seq());
+    u64(Syscall.T_ENTER, r.tEnter());
+    u64(Syscall.T_EXIT, r.tExit());
+    buf.putShort(Syscall.NR.offset(), (short) r.nr());
+    buf.put(Syscall.PATH.offset(), (byte) r.path());
+    buf.put(Syscall.NEST.offset(), (byte) r.nest());
+    buf.put(Syscall.KIND.offset(), (byte) KIND_SYSCALL);
+    buf.put(Syscall.DEPTH.offset(), (byte) r.depth());
+    buf.putShort(Syscall.FLAGS.offset(), (short) r.flags());
+    u64(Syscall.RET, r.ret());
+    u64(Syscall.RIP, r.rip());
+    for (int i = 0; i < TraceLayout.ARGS; i++) {
+      buf.putLong(Syscall.ARGS.offset() + 8 * i, r.arg(i));
     }
     for (int i = 0; i < r.depth(); i++) {
-      buf.putLong(R_FRAMES + 8 * i, r.frame(i));
+      buf.putLong(Syscall.FRAMES.offset() + 8 * i, r.frame(i));
     }
     out.write(buf.array(), 0, buf.limit());
   }
 
-  /** Writes the final record; its seq is {@code total}, as the guest writes it. */
+  /** Writes the final record. */
   public void end(FinalRecord f) throws IOException {
     clear(recordSize(frames));
-    buf.putLong(R_SEQ, f.total())
-        .putLong(F_T_END, f.tEnd())
-        .put(R_KIND, (byte) KIND_FINAL)
-        .putLong(F_TOTAL, f.total())
-        .putLong(F_DROPPED, f.dropped())
-        .putLong(F_EMITTED, f.emitted());
+    u64(Final.SEQ, f.seq());
+    u64(Final.T_END, f.tEnd());
+    buf.put(Final.KIND.offset(), (byte) KIND_FINAL);
+    u64(Final.TOTAL, f.total());
+    u64(Final.DROPPED, f.dropped());
+    u64(Final.EMITTED, f.emitted());
     out.write(buf.array(), 0, buf.limit());
   }
 
@@ -68,17 +72,24 @@ public final class TraceWriter {
   /** The 64 header bytes. */
   public static byte[] encode(TraceHeader h) {
     ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(0, MAGIC)
-        .putShort(H_VERSION, (short) h.version())
-        .putShort(H_HEADER_SIZE, (short) h.headerSize())
-        .putShort(H_RECORD_SIZE, (short) h.recordSize())
-        .put(H_FRAMES, (byte) h.frames())
-        .put(H_TS_SOURCE, (byte) h.tsSource())
-        .putLong(H_TS_HZ, h.tsHz())
-        .put(H_IMAGE_ID, HexFormat.of().parseHex(h.imageId()))
-        .putInt(H_RING_RECORDS, (int) h.ringRecords())
-        .put(H_OVERFLOW, (byte) h.overflow().code());
+    b.put(Header.MAGIC.offset(), MAGIC.getBytes(StandardCharsets.US_ASCII))
+        .putShort(Header.VERSION.offset(), (short) h.version())
+        .putShort(Header.HEADER_SIZE.offset(), (short) h.headerSize())
+        .putShort(Header.RECORD_SIZE.offset(), (short) h.recordSize())
+        .put(Header.FRAMES.offset(), (byte) h.frames())
+        .put(Header.TS_SOURCE.offset(), (byte) h.tsSource())
+        .putLong(Header.TS_HZ.offset(), h.tsHz())
+        .put(Header.IMAGE_ID.offset(), HexFormat.of().parseHex(h.imageId()))
+        .putInt(Header.RING_RECORDS.offset(), (int) h.ringRecords())
+        .put(Header.OVERFLOW.offset(), (byte) h.overflow().code())
+        .put(Header.HOOK_POINTS.offset(), (byte) h.hookPoints())
+        .putLong(Header.TEXT_START.offset(), h.textStart())
+        .putLong(Header.TEXT_END.offset(), h.textEnd());
     return b.array();
+  }
+
+  private void u64(Field f, long value) {
+    buf.putLong(f.offset(), value);
   }
 
   private void clear(int size) {

@@ -1,5 +1,6 @@
 package dev.ukhook.guest;
 
+import dev.ukhook.format.TraceLayout;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,6 +33,7 @@ public final class HookLibrary {
     model.put("overflowDrop", spec.overflow() == HookLibrarySpec.Overflow.DROP ? 1 : 0);
     model.put("stackWindow", STACK_WINDOW);
     model.put("kconfigSelects", HookKconfig.selects());
+    model.put("layout", TraceLayout.cModel());
     model.put("imageId", spec.imageId());
     model.put("imageIdBytes", IntStream.range(0, id.length)
         .mapToObj(i -> String.format("0x%02x", id[i] & 0xff)).collect(Collectors.joining(", ")));

@@ -50,6 +50,6 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
   }
 
   public int recordSize() {
-    return 96 + 8 * frames;
+    return dev.ukhook.format.TraceLayout.recordSize(frames);
   }
 }

@@ -4,6 +4,8 @@ import dev.ukhook.format.Damage;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceStats;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -68,10 +70,27 @@ public record CollectResult(
       return "no connection on " + socket + ": QEMU never connected, nothing was traced";
     }
     String counts = recordsReceived() + " records (" + bytes + " bytes) in " + traceFile;
-    if (finalRecordPresent()) {
+    if (stats.missingIsExact()) {
       return counts + "; " + dropped() + " dropped by the guest, " + missing() + " missing";
     }
-    return counts + "; no final record (the guest did not shut down cleanly), " + missing()
-        + " missing or dropped";
+    return counts + "; " + (finalRecordPresent() ? "the final record is corrupted" : "no final record (the guest"
+        + " did not shut down cleanly)") + ", " + missing() + " missing or dropped";
+  }
+
+  /**
+   * Everything that makes this collection's trace untrustworthy, one line each: no connection, damage to the
+   * stream, and the integrity problems of its records ({@link TraceStats#problems()}, as {@code ukhook report}
+   * finds them). Any line means the collection failed (exit 1).
+   */
+  public List<String> problems() {
+    if (end == End.NO_CONNECTION) {
+      return List.of(summary());
+    }
+    List<String> p = new ArrayList<>();
+    damageLine().ifPresent(p::add);
+    if (damage.filter(Damage::headerUnreadable).isEmpty()) {
+      p.addAll(stats.problems());
+    }
+    return p;
   }
 }

@@ -61,11 +61,7 @@ public final class Runner {
     public List<String> problems() {
       List<String> p = new ArrayList<>();
       qemu.problem().ifPresent(p::add);
-      collect.damageLine().ifPresent(p::add);
-      if (collect.missing() > 0) {
-        p.add(collect.missing() + " records missing (sent by the guest but not received)");
-      }
-      report.identityWarning().ifPresent(p::add);
+      p.addAll(report.problems());
       return p;
     }
   }

@@ -53,12 +53,12 @@ class AttributorTest {
   }
 
   @Test
-  void nothingMappedIsUnknown() {
+  void nothingMappedIsUnattributed() {
     Attribution a = attribute(OUTSIDE, OUTSIDE);
-    assertEquals(Attribution.UNKNOWN, a);
-    assertTrue(a.isUnknown());
-    assertEquals("<unknown>", a.library());
-    assertEquals(Attribution.UNKNOWN, attribute(0));
+    assertEquals(Attribution.UNATTRIBUTED, a);
+    assertTrue(a.isUnattributed());
+    assertEquals("<unattributed>", a.library());
+    assertEquals(Attribution.UNATTRIBUTED, attribute(0));
   }
 
   @Test
@@ -69,7 +69,7 @@ class AttributorTest {
     assertEquals(new Attribution("libposix_process", false), attribute(NOLIBC, 0x101b30L));
     assertEquals(new Attribution("libsyscall_shim", false), attribute(0x101b31L));
     // The first byte of a range is not the return address of any call in it.
-    assertEquals(Attribution.UNKNOWN, attribute(0x101930L));
+    assertEquals(Attribution.UNATTRIBUTED, attribute(0x101930L));
   }
 
   @Test

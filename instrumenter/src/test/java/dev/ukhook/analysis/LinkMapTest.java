@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.analysis.LinkMap.Range;
+import dev.ukhook.format.TraceHeader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -135,5 +136,72 @@ class LinkMapTest {
     UkhookException missing = assertThrows(UkhookException.class, () -> LinkMap.read(none));
     assertEquals(
         "link map " + none + " does not exist; build the image with ukhook build first", missing.getMessage());
+  }
+
+  @Test
+  void readsTheImageIdSymbolOfTheHookLibrary() throws IOException {
+    assertEquals(Optional.of("00112233445566778899aabbccddeeff"), hello().imageId());
+    assertEquals(Optional.empty(), parse("Linker script and memory map\n .text  0x1000  0x10 /b/liba.o\n").imageId());
+    // Discarded sections come before the memory map: an id there is not this image's.
+    assertEquals(Optional.empty(), parse("Discarded input sections\n"
+        + "                0x0000000000000000                ukhook_image_id_00112233445566778899aabbccddeeff\n"
+        + "Linker script and memory map\n .text  0x1000  0x10 /b/liba.o\n").imageId());
+  }
+
+  @Test
+  void refusesTwoImageIds() {
+    UkhookException e = assertThrows(UkhookException.class, () -> parse("Linker script and memory map\n"
+        + " .text  0x1000  0x10 /b/liba.o\n"
+        + "                0x0000000000002000                ukhook_image_id_00112233445566778899aabbccddeeff\n"
+        + "                0x0000000000002000                ukhook_image_id_ffeeddccbbaa99887766554433221100\n"));
+    assertEquals("line 4: a second ukhook image id ffeeddccbbaa99887766554433221100 after"
+        + " 00112233445566778899aabbccddeeff; is this the map of one final link?", e.getMessage());
+  }
+
+  @Test
+  void coverageCountsTheHolesOfTheText() throws IOException {
+    LinkMap map = hello();
+    // hello.map's _text is 0x101000; its code ends with libmusl at 0x102800. Holes: fill 0x10 at 0x101400 and
+    // 0xe at 0x101922 and 0x10 at 0x101c30, libgcc and entry64.o then the gap up to 0x102000 (0x1c0).
+    LinkMap.Coverage c = map.coverage(0x101000L, 0x102800L);
+    assertEquals(0x10 + 0xe + 0x10 + 0x1c0, c.uncovered());
+    assertEquals(0x1c0, c.largestGap());
+    assertEquals(0x101e40L, c.largestGapAt());
+    assertEquals(0, map.coverage(0x101000L, 0x101400L).uncovered());
+    LinkMap.Coverage beyond = map.coverage(0x102000L, 0x103000L);
+    assertEquals(0x800 - 0x18, beyond.uncovered(), ".init and .fini cover 0x18 of the rest");
+  }
+
+  @Test
+  void aMapCoveringTheTextButForAlignmentPasses() throws IOException {
+    TraceHeader h = TraceHeader.of(4, 0, "00112233445566778899aabbccddeeff", 64, TraceHeader.Overflow.BLOCK);
+    assertEquals(Optional.empty(), hello().coverageProblem(h.withText(0x101000L, 0x102800L)));
+    assertEquals(Optional.of("cannot be checked against the image's code: the trace header gives no text bounds"),
+        hello().coverageProblem(h));
+  }
+
+  @Test
+  void aCutMapDoesNotCoverTheText() throws IOException {
+    // Defect 4: a map cut to its first half charged every call to the libraries it still listed.
+    String text = TestMaps.map("00112233445566778899aabbccddeeff", 40);
+    TraceHeader h = TraceHeader.of(4, 0, "00112233445566778899aabbccddeeff", 64, TraceHeader.Overflow.BLOCK)
+        .withText(TestMaps.TEXT_START, TestMaps.textEnd(40));
+    assertEquals(Optional.empty(), parse(text).coverageProblem(h));
+    LinkMap cut = parse(text.substring(0, text.length() / 2));
+    assertEquals(Optional.empty(), cut.imageId());
+    assertEquals(Optional.of("covers only 85680 of the 163840 bytes of the image's code [0x100000, 0x128000) (a"
+        + " hole of 77840 bytes at 0x114ff0): the map is cut or belongs to another build; pass the whole map of"
+        + " the image's final link"), cut.coverageProblem(h));
+  }
+
+  @Test
+  void aHoleOfAPageIsNotAlignment() throws IOException {
+    String text = TestMaps.map("00112233445566778899aabbccddeeff", 40);
+    TraceHeader h = TraceHeader.of(4, 0, "00112233445566778899aabbccddeeff", 64, TraceHeader.Overflow.BLOCK)
+        .withText(TestMaps.TEXT_START, TestMaps.textEnd(40));
+    // One library's code missing: a hole of 4096 + 16 bytes.
+    LinkMap holed = parse(text.replaceFirst(" \\.text [^\\n]*/lib7\\.o\\n", ""));
+    assertEquals(4096 + 16, holed.coverage(h.textStart(), h.textEnd()).largestGap());
+    assertTrue(holed.coverageProblem(h).isPresent());
   }
 }

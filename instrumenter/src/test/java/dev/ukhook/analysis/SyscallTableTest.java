@@ -9,8 +9,10 @@ import dev.ukhook.analysis.SyscallTable.SyscallCount;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.TraceStats;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +34,7 @@ class SyscallTableTest {
             .add("libc", call(0, true, 2))
             .add("libc", call(0, false, 3))
             .add("libc", call(63, false, 4))
-            .build(HEADER, new TraceStats(6, 0, 0, Optional.of(new FinalRecord(6, 0, 6, 0))));
+            .build(HEADER, new TraceStats(6, 0, 0, 0, 6, 64, Optional.of(new FinalRecord(6, 0, 6, 0))));
 
     assertEquals(
         List.of(
@@ -42,12 +44,54 @@ class SyscallTableTest {
                 1,
                 10,
                 List.of(
-                    new SyscallCount(0, "read", 2, 1, 5),
-                    new SyscallCount(39, "getpid", 1, 0, 1),
-                    new SyscallCount(63, "uname", 1, 0, 4))),
-            new LibraryCounts("liba", 1, 0, 5, List.of(new SyscallCount(1, "write", 1, 0, 5))),
-            new LibraryCounts("libb", 1, 0, 5, List.of(new SyscallCount(1, "write", 1, 0, 5)))),
+                    new SyscallCount(0, "read", 2, 1, 5, Map.of("binary", 2L), 0),
+                    new SyscallCount(39, "getpid", 1, 0, 1, Map.of("binary", 1L), 0),
+                    new SyscallCount(63, "uname", 1, 0, 4, Map.of("binary", 1L), 0))),
+            new LibraryCounts("liba", 1, 0, 5, List.of(new SyscallCount(1, "write", 1, 0, 5, BINARY_1, 0))),
+            new LibraryCounts("libb", 1, 0, 5, List.of(new SyscallCount(1, "write", 1, 0, 5, BINARY_1, 0)))),
         t.libraries());
+  }
+
+  private static final Map<String, Long> BINARY_1 = Map.of("binary", 1L);
+
+  private static SyscallRecord call(int nr, int path, int nest) {
+    return new SyscallRecord(0, 100, 101, nr, path, nest, 0, new long[6], 0, 1, new long[0]);
+  }
+
+  @Test
+  void countsByPathAndNestingGoToTheJson() throws Exception {
+    SyscallTable t =
+        new SyscallTable.Builder()
+            .add("libvfscore", call(5, TraceLayout.PATH_NATIVE_RAW, 1))
+            .add("libvfscore", call(5, TraceLayout.PATH_NATIVE_RAW, 0))
+            .add("libvfscore", call(5, TraceLayout.PATH_BINARY, 0))
+            .add("libvfscore", call(1, TraceLayout.PATH_NATIVE_ERRNO, 2))
+            .build(HEADER, new TraceStats(4, 0, 0, 0, 4, 64, Optional.of(new FinalRecord(4, 0, 4, 0))));
+
+    assertEquals(
+        new SyscallCount(5, "fstat", 3, 0, 3, Map.of("binary", 1L, "native_raw", 2L), 1),
+        t.libraries().get(0).syscalls().get(0));
+    JsonNode json = new ObjectMapper().readTree(t.toJson());
+    assertEquals("{\"binary\":1,\"native_raw\":2}", json.at("/libraries/libvfscore/paths/fstat").toString());
+    assertEquals("{\"native_errno\":1}", json.at("/libraries/libvfscore/paths/write").toString());
+    assertEquals("{\"fstat\":1,\"write\":1}", json.at("/libraries/libvfscore/nested").toString());
+    assertEquals("[]", json.get("problems").toString());
+    assertEquals(0, json.get("unattributed").asLong());
+  }
+
+  @Test
+  void unattributedCallsAreARowAndACount() throws Exception {
+    SyscallTable t =
+        new SyscallTable.Builder()
+            .add("liba", call(39, false, 1))
+            .add(Attribution.UNATTRIBUTED_LIBRARY, call(39, false, 1))
+            .add(Attribution.UNATTRIBUTED_LIBRARY, call(1, false, 1))
+            .build(HEADER, new TraceStats(3, 0, 0, 0, 3, 64, Optional.of(new FinalRecord(3, 0, 3, 0))));
+
+    assertEquals(2, t.unattributed());
+    assertTrue(t.toText().contains("<unattributed>  (total)      2"), t.toText());
+    assertTrue(t.toText().endsWith(": 3 records, 0 dropped by the guest, 0 missing, 2 unattributed\n"), t.toText());
+    assertEquals(2, new ObjectMapper().readTree(t.toJson()).get("unattributed").asLong());
   }
 
   @Test
@@ -57,7 +101,7 @@ class SyscallTableTest {
             .add("libx", call(39, false, 1))
             .add("libx", call(39, false, 1))
             .add("libx", call(39, true, 1))
-            .build(HEADER, new TraceStats(3, 2, 0, Optional.of(new FinalRecord(5, 1, 4, 0))));
+            .build(HEADER, new TraceStats(3, 0, 0, 2, 5, 64, Optional.of(new FinalRecord(5, 1, 4, 0))));
     JsonNode json = new ObjectMapper().readTree(t.toJson());
 
     assertEquals("0123456789abcdef0123456789abcdef", json.get("image_id").asText());
@@ -67,6 +111,8 @@ class SyscallTableTest {
     assertEquals(3, json.at("/libraries/libx/total").asLong());
     assertEquals(1, json.at("/libraries/libx/refused").asLong());
     assertEquals(3, json.at("/libraries/libx/syscalls/getpid").asLong());
+    assertEquals("1 records missing: sent by the guest but never received", json.at("/problems/0").asText());
+    assertTrue(t.summary().endsWith("; 1 problem: the counts may be wrong"), t.summary());
   }
 
   @Test
@@ -74,7 +120,7 @@ class SyscallTableTest {
     SyscallTable t = new SyscallTable.Builder().build(HEADER, TraceStats.EMPTY);
     assertEquals(
         "library  syscall  count  refused\n\nimage 0123456789abcdef0123456789abcdef: 0 records, 0 missing or dropped"
-            + " (no final record)\n",
+            + " (no final record); 1 problem: the counts may be wrong\n",
         t.toText());
   }
 

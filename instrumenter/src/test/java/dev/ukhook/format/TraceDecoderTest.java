@@ -39,17 +39,13 @@ class TraceDecoderTest {
   void handWrittenStreamDecodesFieldByField() throws IOException {
     DecodedTrace t = decode(Traces.hexResource("/trace/frames2-drop.hex"));
 
-    assertEquals(
-        new TraceHeader(1, 64, 112, 2, 1, 2_000_000_000L, "00112233445566778899aabbccddeeff", 1024,
-            TraceHeader.Overflow.DROP),
-        t.header());
+    assertEquals(HAND_HEADER, t.header());
     SyscallRecord r = t.records().get(0);
-    assertEquals(
-        new SyscallRecord(0, 0x1000, 0x1234, 39, 1, new long[] {1, -1, 0, 0, 0, 0}, -38, 0x115ac5L,
-            new long[] {0x116340L}),
-        r);
+    assertEquals(HAND_RECORD, r);
     assertTrue(r.refused());
     assertEquals("getpid", r.name());
+    assertEquals(TraceLayout.PATH_NATIVE_RAW, r.path());
+    assertEquals(2, r.nest());
     assertEquals(Optional.of(new FinalRecord(3, 1, 2, 0x9999)), t.finalRecord());
     assertEquals(Optional.empty(), t.damage());
     assertEquals(288, t.bytes());
@@ -59,17 +55,17 @@ class TraceDecoderTest {
     assertEquals(1, t.stats().missing()); // 3 total - 1 dropped - 1 received
   }
 
+  private static final TraceHeader HAND_HEADER =
+      new TraceHeader(2, 64, 112, 2, 1, 2_000_000_000L, "00112233445566778899aabbccddeeff", 1024,
+          TraceHeader.Overflow.DROP, 1, 0x100000L, 0x12eb67L);
+  private static final SyscallRecord HAND_RECORD =
+      new SyscallRecord(0, 0x1000, 0x1234, 39, 1, 2, 1, new long[] {1, -1, 0, 0, 0, 0}, -38, 0x115ac5L,
+          new long[] {0x116340L});
+
   @Test
   void writerProducesTheHandWrittenBytes() throws IOException {
     byte[] expected = Traces.hexResource("/trace/frames2-drop.hex");
-    TraceHeader h =
-        new TraceHeader(1, 64, 112, 2, 1, 2_000_000_000L, "00112233445566778899aabbccddeeff", 1024,
-            TraceHeader.Overflow.DROP);
-    SyscallRecord r =
-        new SyscallRecord(0, 0x1000, 0x1234, 39, 1, new long[] {1, -1, 0, 0, 0, 0}, -38, 0x115ac5L,
-            new long[] {0x116340L});
-
-    assertArrayEquals(expected, encode(h, List.of(r), new FinalRecord(3, 1, 2, 0x9999)));
+    assertArrayEquals(expected, encode(HAND_HEADER, List.of(HAND_RECORD), new FinalRecord(3, 1, 2, 0x9999)));
   }
 
   @Test
@@ -144,7 +140,7 @@ class TraceDecoderTest {
   }
 
   @Test
-  void gapsIncludeTheStartAndTheRecordsBeforeTheFinalRecord() throws IOException {
+  void gapsIncludeTheStartAndTheRecordsBeforeATrustedFinalRecord() throws IOException {
     List<SyscallRecord> rs = List.of(record(2, 0, 1), record(3, 0, 1), record(6, 0, 1), record(7, 0, 1));
     DecodedTrace t = decode(encode(H4, rs, new FinalRecord(10, 3, 7, 0)));
 
@@ -154,12 +150,34 @@ class TraceDecoderTest {
   }
 
   @Test
-  void outOfOrderRecordsAreCountedNotGaps() throws IOException {
+  void aRepeatedSequenceNumberIsADuplicateAndIsNotCountedTwice() throws IOException {
     List<SyscallRecord> rs = List.of(record(0, 0, 1), record(1, 0, 1), record(1, 0, 1), record(2, 0, 1));
-    DecodedTrace t = decode(encode(H4, rs, null));
+    List<SyscallRecord> seen = new ArrayList<>();
+    DecodedTrace t = TraceDecoder.decode(new ByteArrayInputStream(encode(H4, rs, new FinalRecord(3, 0, 3, 0))),
+        seen::add);
+
+    assertEquals(1, t.stats().duplicates());
+    assertEquals(0, t.stats().outOfOrder());
+    assertEquals(3, t.received());
+    assertEquals(3, seen.size(), "the duplicate does not reach the sink");
+    assertEquals(0, t.stats().missing());
+    assertEquals(List.of("1 records arrived twice (a sequence number already received): the stream was replayed or"
+        + " corrupted; each call is counted once"), t.problems());
+  }
+
+  @Test
+  void aSequenceNumberFillingAnEarlierGapIsOutOfOrder() throws IOException {
+    List<SyscallRecord> rs = List.of(record(0, 0, 1), record(2, 0, 1), record(3, 0, 1), record(1, 0, 1),
+        record(1, 0, 1));
+    DecodedTrace t = decode(encode(H4, rs, new FinalRecord(4, 0, 4, 0)));
 
     assertEquals(1, t.stats().outOfOrder());
+    assertEquals(1, t.stats().duplicates(), "the second 1 repeats the one that filled the gap");
     assertEquals(0, t.stats().gaps());
+    assertEquals(4, t.received());
+    assertEquals(0, t.stats().missing());
+    assertEquals(2, t.problems().size(), t.problems().toString());
+    assertTrue(t.problems().get(1).startsWith("1 records arrived out of order"), t.problems().toString());
   }
 
   @Test
@@ -173,7 +191,7 @@ class TraceDecoderTest {
     assertEquals(Damage.Kind.UNKNOWN_KIND, d.kind());
     assertEquals(64 + R, d.offset());
     assertEquals(3 * R, d.undecodedBytes());
-    assertEquals("a record has kind 7, expected 1 (syscall) or 2 (final)", d.detail());
+    assertEquals("a record has kind 7, expected 1 (syscall), 2 (final)", d.detail());
     assertEquals(Optional.empty(), t.finalRecord());
   }
 
@@ -259,17 +277,23 @@ class TraceDecoderTest {
   }
 
   @Test
-  void unsupportedVersionSizesAndOverflowAreRefused() {
-    byte[] v2 = encode(H4, THREE, null);
-    v2[8] = 2;
+  void unsupportedVersionSizesAndValuesAreRefused() {
+    byte[] v1 = encode(H4, THREE, null);
+    v1[8] = 1;
     assertEquals(
-        "cannot read trace: trace format version 2 is not supported (this ukhook reads version 1); decode it"
-            + " with the ukhook that instrumented the image",
-        headerError(v2));
+        "cannot read trace: trace format version 1 is not supported: this ukhook reads version 2; trace the app"
+            + " again with this ukhook",
+        headerError(v1));
+    byte[] v3 = encode(H4, THREE, null);
+    v3[8] = 3;
+    assertEquals(
+        "cannot read trace: trace format version 3 is not supported: this ukhook reads version 2; read it with a"
+            + " newer ukhook",
+        headerError(v3));
 
     byte[] hs = encode(H4, THREE, null);
     hs[10] = 80;
-    assertEquals("cannot read trace: header_size is 80, format version 1 needs 64", headerError(hs));
+    assertEquals("cannot read trace: header_size is 80, format version 2 needs 64", headerError(hs));
 
     byte[] rs = encode(H4, THREE, null);
     rs[12] = 120;
@@ -278,7 +302,46 @@ class TraceDecoderTest {
 
     byte[] of = encode(H4, THREE, null);
     of[44] = 9;
-    assertEquals("cannot read trace: overflow mode is 9, expected 0 (block) or 1 (drop)", headerError(of));
+    assertEquals("cannot read trace: overflow mode is 9, expected 0 (block), 1 (drop)", headerError(of));
+
+    byte[] ts = encode(H4, THREE, null);
+    ts[15] = 0;
+    assertEquals("cannot read trace: ts_source is 0, expected 1 (tsc)", headerError(ts));
+
+    byte[] hp = encode(H4, THREE, null);
+    hp[45] = 4;
+    assertEquals("cannot read trace: hook_points is 4, expected a combination of 1 (binary), 2 (native)",
+        headerError(hp));
+
+    byte[] text = encode(H4.withText(0x200000, 0x100000), THREE, null);
+    assertEquals("cannot read trace: text_end 0x100000 is below text_start 0x200000", headerError(text));
+  }
+
+  @Test
+  void anUnknownPathIsDamage() throws IOException {
+    byte[] bytes = encode(H4, THREE, null);
+    bytes[64 + R + 26] = 4;
+    Damage d = decode(bytes).damage().orElseThrow();
+
+    assertEquals(Damage.Kind.BAD_RECORD, d.kind());
+    assertEquals(64 + R, d.offset());
+    assertEquals("a syscall record has path 4, expected 0 (binary), 1 (native_raw), 2 (native_errno), 3 (stub)",
+        d.detail());
+  }
+
+  @Test
+  void pathNestAndTextBoundsRoundTrip() throws IOException {
+    TraceHeader h = H4.withText(0x100000, 0x12eb67);
+    List<SyscallRecord> rs = List.of(
+        new SyscallRecord(0, 1, 2, 0xffff, TraceLayout.PATH_STUB, 3, 0, new long[6], -38, 0x100100, new long[0]),
+        new SyscallRecord(1, 3, 4, 1030, TraceLayout.PATH_NATIVE_ERRNO, 255, 1, new long[6], 0, 0x100200,
+            new long[] {0x100300}));
+    DecodedTrace t = decode(encode(h, rs, new FinalRecord(2, 0, 2, 5)));
+
+    assertEquals(h, t.header());
+    assertEquals(rs, t.records());
+    assertEquals("#0 syscall_65535(0x0, 0x0, 0x0, 0x0, 0x0, 0x0) = -38 stub nest=3 rip=0x100100",
+        t.records().get(0).toString());
   }
 
   @Test
@@ -294,6 +357,8 @@ class TraceDecoderTest {
     DecodedTrace t = decode(encode(H4, List.of(), null));
     assertEquals(0, t.received());
     assertEquals(Optional.empty(), t.damage());
+    assertEquals(1, t.problems().size());
+    assertTrue(t.problems().get(0).startsWith("no final record"), t.problems().toString());
   }
 
   @Test

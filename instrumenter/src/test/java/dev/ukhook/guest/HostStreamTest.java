@@ -10,6 +10,7 @@ import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceDecoder;
+import dev.ukhook.format.TraceLayout;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +36,12 @@ class HostStreamTest {
     assertEquals(128, t.header().recordSize());
     assertEquals(ID, t.header().imageId());
     assertEquals(1_000_000_000L, t.header().tsHz());
+    assertEquals(TraceLayout.HOOK_BINARY, t.header().hookPoints());
+    // host_stream.c's "image text" (ukhook_state.text_lo, text_len) goes into the header.
+    assertEquals(0x1000, t.header().textStart());
+    assertEquals(0x2000, t.header().textEnd());
     assertEquals(2000, t.received());
+    assertEquals(List.of(), t.problems());
     FinalRecord f = t.finalRecord().orElseThrow();
     assertEquals(2000, f.total());
     assertEquals(0, f.dropped());
@@ -45,7 +51,9 @@ class HostStreamTest {
     for (int i = 0; i < 2000; i++) {
       SyscallRecord r = t.records().get(i);
       assertEquals(i, r.seq());
-      assertEquals(i % 300, r.nr());
+      assertEquals(i == 3 ? TraceLayout.NR_UNKNOWN : i % 300, r.nr());
+      assertEquals(TraceLayout.PATH_BINARY, r.path());
+      assertEquals(0, r.nest());
       assertArrayEquals(new long[] {i, i + 1, i + 2, i + 3, i + 4, i + 5}, r.args());
       assertEquals(-i, r.ret());
       assertEquals(0x400000 + i, r.rip());
@@ -65,10 +73,11 @@ class HostStreamTest {
     assertEquals(f.total() - f.dropped(), t.received());
     assertEquals(f.dropped(), t.stats().gaps());
     assertEquals(0, t.stats().missing());
+    assertEquals(List.of(), t.problems());
     long previous = -1;
     for (SyscallRecord r : t.records()) {
       assertTrue(r.seq() > previous);
-      assertEquals(r.seq() % 300, r.nr());
+      assertEquals(r.seq() == 3 ? TraceLayout.NR_UNKNOWN : r.seq() % 300, r.nr());
       assertEquals(-r.seq(), r.ret());
       previous = r.seq();
     }

@@ -58,6 +58,21 @@ public final class Fakes {
     return new Steps(make, qemu, CLOCK, out);
   }
 
+  /** The image id in the hook library on Unikraft's L= (its ukhook.c defines ukhook_image_id_<id>). */
+  static String imageId(String libraryPath) throws IOException {
+    for (String lib : libraryPath.split(":")) {
+      Path c = Path.of(lib, "ukhook.c");
+      if (Files.isRegularFile(c)) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("ukhook_image_id_(\\p{XDigit}{32})")
+            .matcher(Files.readString(c));
+        if (m.find()) {
+          return m.group(1);
+        }
+      }
+    }
+    throw new IllegalStateException("no hook library with an image id on L=" + libraryPath);
+  }
+
   /** What Kconfig adds for an enabled library: the symbols its Config.uk selects (from each L= directory). */
   static String selects(String libraryPath, String fragment) throws IOException {
     StringBuilder sb = new StringBuilder();
@@ -109,8 +124,10 @@ public final class Fakes {
         Files.writeString(out.resolve(app + "_qemu-x86_64"), "fake image\n");
         Files.writeString(out.resolve(app + "_qemu-x86_64.dbg"), "fake debug image\n");
         String map = vars.get("UK_LDFLAGS").substring("-Wl,-Map=".length());
+        // hello.map with the image id this build's hook library carries, as the real link map would.
         try (InputStream in = Fakes.class.getResourceAsStream("/attrib/hello.map")) {
-          Files.write(Path.of(map), in.readAllBytes());
+          Files.writeString(Path.of(map), new String(in.readAllBytes(), StandardCharsets.UTF_8)
+              .replace("00112233445566778899aabbccddeeff", imageId(vars.get("L"))));
         }
         return new BuildResult(0, logFile, List.of(), 42, Duration.ofMillis(3));
       } catch (IOException e) {
@@ -184,8 +201,9 @@ public final class Fakes {
     /** The guest's stream: header, the records of {@link #table}, and a final record. */
     static byte[] stream(String imageId, long claimedTotal) throws IOException {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
+      // hello.map's .text: 0x101000 + 0x1918
       TraceWriter w = new TraceWriter(out, TraceHeader.of(4, 2_000_000_000L, imageId, 4096,
-          TraceHeader.Overflow.BLOCK));
+          TraceHeader.Overflow.BLOCK).withText(0x101000, 0x102918));
       long[] args = new long[6];
       // write from the app through libnolibc's wrapper; getpid through libposix_process (see hello.map)
       w.syscall(new SyscallRecord(0, 1000, 1100, 1, 0, args, 6, 0x101420, new long[] {0x101c50}));

@@ -6,6 +6,9 @@ import dev.ukhook.format.StreamDecoder;
 import dev.ukhook.format.TraceDecoder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,6 +31,18 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class CollectorBenchmark {
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** One 8-byte load per 64-byte line of the trace: the cost of only bringing the bytes in, a floor for all. */
+  @Benchmark
+  public long memoryFloor(TraceState s) {
+    byte[] bytes = s.trace.bytes;
+    long sum = 0;
+    for (int at = 0; at + 8 <= bytes.length; at += 64) {
+      sum += (long) LONGS.get(bytes, at);
+    }
+    return sum;
+  }
 
   /** What the live collector does: count and check records, no record objects (sink {@code null}). */
   @Benchmark

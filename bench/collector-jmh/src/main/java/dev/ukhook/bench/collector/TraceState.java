@@ -1,10 +1,7 @@
 package dev.ukhook.bench.collector;
 
 import dev.ukhook.analysis.Attributor;
-import dev.ukhook.bench.collector.proto.IndexedAttributor;
 import java.nio.ByteBuffer;
-import java.util.EnumMap;
-import java.util.Map;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -12,7 +9,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
-/** One synthetic trace per trial, shared by the benchmarks of both classes so they decode the same bytes. */
+/** One synthetic trace per trial, shared by the benchmarks so they decode the same bytes. */
 @State(Scope.Benchmark)
 public class TraceState {
   /**
@@ -27,8 +24,6 @@ public class TraceState {
 
   public SyntheticTrace trace;
   public Attributor attributor;
-  /** The prototype attributors, by cache; built once per trial like {@link #attributor}. */
-  public final Map<IndexedAttributor.Cache, IndexedAttributor> indexed = new EnumMap<>(IndexedAttributor.Cache.class);
 
   @Setup(Level.Trial)
   public void generate(BenchmarkParams params) {
@@ -39,9 +34,6 @@ public class TraceState {
     }
     trace = SyntheticTrace.generate(records, SEED);
     attributor = new Attributor(trace.linkMap, SyntheticTrace.TRANSPARENT);
-    for (IndexedAttributor.Cache cache : IndexedAttributor.Cache.values()) {
-      indexed.put(cache, new IndexedAttributor(trace.linkMap, SyntheticTrace.TRANSPARENT, cache));
-    }
   }
 
   /** A fresh view of the whole stream: the decoder moves the position and changes the byte order. */

@@ -16,59 +16,131 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define UKHOOK_FORMAT_VERSION 1
 #define UKHOOK_FRAMES 8
 #define UKHOOK_RING_RECORDS 256UL
 #define UKHOOK_BATCH_RECORDS 16UL
-#define UKHOOK_OVERFLOW_DROP 1
 /* A frame pointer further than this above the caller's stack pointer is not trusted. */
 #define UKHOOK_STACK_WINDOW 262144UL
 
-#define UKHOOK_KIND_SYSCALL 1
-#define UKHOOK_KIND_FINAL 2
-#define UKHOOK_FLAG_REFUSED 1
-#define UKHOOK_FLAG_LEAF 2 /* frames[0] is the word at the caller's stack pointer */
+/* The trace layout, generated from dev.ukhook.format.TraceLayout (docs/trace-format.md). */
+#define UKHOOK_FORMAT_VERSION 2 /* trace format version */
+#define UKHOOK_MAGIC_INIT { 'U', 'K', 'H', 'O', 'O', 'K', 'T', 'R' } /* initialiser of the header's magic */
+#define UKHOOK_KIND_SYSCALL 1 /* a system call */
+#define UKHOOK_KIND_FINAL 2 /* the last record, with the guest's totals */
+#define UKHOOK_FLAG_REFUSED 1 /* the hook refused the call */
+#define UKHOOK_FLAG_LEAF 2 /* frames[0] is the word at the stack pointer */
+#define UKHOOK_PATH_BINARY 0 /* the syscall instruction */
+#define UKHOOK_PATH_NATIVE_RAW 1 /* a call of uk_syscall_r_* */
+#define UKHOOK_PATH_NATIVE_ERRNO 2 /* a call of uk_syscall_e_* or a libc-style wrapper */
+#define UKHOOK_PATH_STUB 3 /* a syscall the image lacks, answered -ENOSYS inline */
+#define UKHOOK_TS_SOURCE_TSC 1 /* x86 TSC (rdtsc) */
+#define UKHOOK_OVERFLOW_BLOCK 0 /* the caller waits, no record is lost */
+#define UKHOOK_OVERFLOW_DROP 1 /* the record is dropped and counted */
+#define UKHOOK_HOOK_BINARY 1 /* the binary syscall handler is hooked */
+#define UKHOOK_HOOK_NATIVE 2 /* native syscall definitions are hooked */
+#define UKHOOK_NR_UNKNOWN 0xffff /* native syscall of unknown name */
+
+#define UKHOOK_OVERFLOW UKHOOK_OVERFLOW_DROP
 
 #define ukhook_likely(x) __builtin_expect(!!(x), 1)
 #define ukhook_unlikely(x) __builtin_expect(!!(x), 0)
 #define ukhook_barrier() __asm__ __volatile__("" ::: "memory")
 
-struct ukhook_record {
-	uint64_t seq;
-	uint64_t t_enter;
-	uint64_t t_exit;
-	uint32_t nr;
-	uint8_t kind;
-	uint8_t depth;
-	uint16_t flags;
-	uint64_t args[6];
-	int64_t ret;
-	uint64_t rip;
-	uint64_t frames[UKHOOK_FRAMES];
-};
-
 struct ukhook_header {
-	char magic[8];
-	uint16_t version;
-	uint16_t header_size;
-	uint16_t record_size;
-	uint8_t frames;
-	uint8_t ts_source;
-	uint64_t ts_hz;
-	uint8_t image_id[16];
-	uint32_t ring_records;
-	uint8_t overflow;
-	uint8_t reserved[19];
+	uint8_t magic[8]; /* ASCII UKHOOKTR */
+	uint16_t version; /* format version, 2 */
+	uint16_t header_size; /* 64 */
+	uint16_t record_size; /* R = 96 + 8 * N */
+	uint8_t frames; /* N, frame slots per record */
+	uint8_t ts_source; /* UKHOOK_TS_SOURCE_* */
+	uint64_t ts_hz; /* timestamp ticks per second, 0 unknown */
+	uint8_t image_id[16]; /* image identity */
+	uint32_t ring_records; /* guest ring capacity */
+	uint8_t overflow; /* UKHOOK_OVERFLOW_* */
+	uint8_t hook_points; /* UKHOOK_HOOK_* bits */
+	uint8_t reserved[2]; /* zero */
+	uint64_t text_start; /* the image's _text */
+	uint64_t text_end; /* the image's _etext */
 };
 
-_Static_assert(sizeof(struct ukhook_record) == 96 + 8 * UKHOOK_FRAMES, "record layout");
-_Static_assert(sizeof(struct ukhook_header) == 64, "header layout");
+struct ukhook_record {
+	uint64_t seq; /* sequence number */
+	uint64_t t_enter; /* timestamp at entry */
+	uint64_t t_exit; /* timestamp at return */
+	uint16_t nr; /* x86-64 Linux number, 0xffff unknown */
+	uint8_t path; /* UKHOOK_PATH_* */
+	uint8_t nest; /* calls of the thread in progress */
+	uint8_t kind; /* UKHOOK_KIND_SYSCALL */
+	uint8_t depth; /* valid frame slots */
+	uint16_t flags; /* UKHOOK_FLAG_* bits */
+	uint64_t args[6]; /* argument registers */
+	int64_t ret; /* return value */
+	uint64_t rip; /* caller's return address */
+	uint64_t frames[UKHOOK_FRAMES]; /* return addresses, innermost first */
+};
+
+struct ukhook_final_record {
+	uint64_t seq; /* = total */
+	uint64_t t_end; /* timestamp at shutdown */
+	uint8_t reserved0[12]; /* zero */
+	uint8_t kind; /* UKHOOK_KIND_FINAL */
+	uint8_t reserved1[3]; /* zero */
+	uint64_t total; /* calls seen */
+	uint64_t dropped; /* records dropped by the guest */
+	uint64_t emitted; /* records handed to the device */
+	uint8_t zero[40 + 8 * UKHOOK_FRAMES]; /* zero, up to R bytes */
+};
+
+_Static_assert(__builtin_offsetof(struct ukhook_header, magic) == 0, "ukhook_header.magic at 0");
+_Static_assert(__builtin_offsetof(struct ukhook_header, version) == 8, "ukhook_header.version at 8");
+_Static_assert(__builtin_offsetof(struct ukhook_header, header_size) == 10, "ukhook_header.header_size at 10");
+_Static_assert(__builtin_offsetof(struct ukhook_header, record_size) == 12, "ukhook_header.record_size at 12");
+_Static_assert(__builtin_offsetof(struct ukhook_header, frames) == 14, "ukhook_header.frames at 14");
+_Static_assert(__builtin_offsetof(struct ukhook_header, ts_source) == 15, "ukhook_header.ts_source at 15");
+_Static_assert(__builtin_offsetof(struct ukhook_header, ts_hz) == 16, "ukhook_header.ts_hz at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_header, image_id) == 24, "ukhook_header.image_id at 24");
+_Static_assert(__builtin_offsetof(struct ukhook_header, ring_records) == 40, "ukhook_header.ring_records at 40");
+_Static_assert(__builtin_offsetof(struct ukhook_header, overflow) == 44, "ukhook_header.overflow at 44");
+_Static_assert(__builtin_offsetof(struct ukhook_header, hook_points) == 45, "ukhook_header.hook_points at 45");
+_Static_assert(__builtin_offsetof(struct ukhook_header, reserved) == 46, "ukhook_header.reserved at 46");
+_Static_assert(__builtin_offsetof(struct ukhook_header, text_start) == 48, "ukhook_header.text_start at 48");
+_Static_assert(__builtin_offsetof(struct ukhook_header, text_end) == 56, "ukhook_header.text_end at 56");
+_Static_assert(sizeof(struct ukhook_header) == 64, "ukhook_header size");
+
+_Static_assert(__builtin_offsetof(struct ukhook_record, seq) == 0, "ukhook_record.seq at 0");
+_Static_assert(__builtin_offsetof(struct ukhook_record, t_enter) == 8, "ukhook_record.t_enter at 8");
+_Static_assert(__builtin_offsetof(struct ukhook_record, t_exit) == 16, "ukhook_record.t_exit at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_record, nr) == 24, "ukhook_record.nr at 24");
+_Static_assert(__builtin_offsetof(struct ukhook_record, path) == 26, "ukhook_record.path at 26");
+_Static_assert(__builtin_offsetof(struct ukhook_record, nest) == 27, "ukhook_record.nest at 27");
+_Static_assert(__builtin_offsetof(struct ukhook_record, kind) == 28, "ukhook_record.kind at 28");
+_Static_assert(__builtin_offsetof(struct ukhook_record, depth) == 29, "ukhook_record.depth at 29");
+_Static_assert(__builtin_offsetof(struct ukhook_record, flags) == 30, "ukhook_record.flags at 30");
+_Static_assert(__builtin_offsetof(struct ukhook_record, args) == 32, "ukhook_record.args at 32");
+_Static_assert(__builtin_offsetof(struct ukhook_record, ret) == 80, "ukhook_record.ret at 80");
+_Static_assert(__builtin_offsetof(struct ukhook_record, rip) == 88, "ukhook_record.rip at 88");
+_Static_assert(__builtin_offsetof(struct ukhook_record, frames) == 96, "ukhook_record.frames at 96");
+_Static_assert(sizeof(struct ukhook_record) == 96 + 8 * UKHOOK_FRAMES, "ukhook_record size");
+
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, seq) == 0, "ukhook_final_record.seq at 0");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, t_end) == 8, "ukhook_final_record.t_end at 8");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, reserved0) == 16, "ukhook_final_record.reserved0 at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, kind) == 28, "ukhook_final_record.kind at 28");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, reserved1) == 29, "ukhook_final_record.reserved1 at 29");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, total) == 32, "ukhook_final_record.total at 32");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, dropped) == 40, "ukhook_final_record.dropped at 40");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, emitted) == 48, "ukhook_final_record.emitted at 48");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, zero) == 56, "ukhook_final_record.zero at 56");
+_Static_assert(sizeof(struct ukhook_final_record) == 96 + 8 * UKHOOK_FRAMES, "ukhook_final_record size");
+
+_Static_assert(__builtin_offsetof(struct ukhook_record, args) - __builtin_offsetof(struct ukhook_record, nr) == 8,
+	       "ukhook_begin() writes nr..flags as one 8-byte word");
 _Static_assert((UKHOOK_RING_RECORDS & (UKHOOK_RING_RECORDS - 1)) == 0, "ring size is a power of two");
 _Static_assert(UKHOOK_RING_RECORDS % UKHOOK_BATCH_RECORDS == 0, "batches never wrap");
 
 /* Counters only ever grow; a ring slot is (counter % UKHOOK_RING_RECORDS). */
 struct ukhook_state {
-	uint64_t seq;        /* binary syscalls seen */
+	uint64_t seq;        /* syscalls seen */
 	uint64_t reserved;   /* ring slots handed out */
 	uint64_t committed;  /* slots whose call has returned */
 	uint64_t submitted;  /* slots handed to the device */
@@ -124,6 +196,7 @@ static inline struct ukhook_record *ukhook_begin(uint64_t nr, uint64_t a0, uint6
 	struct ukhook_state *s = &ukhook_state;
 	struct ukhook_record *r;
 	uint64_t slot = s->reserved;
+	uint64_t head;
 	int i;
 
 	if (ukhook_unlikely(slot - s->completed >= UKHOOK_RING_RECORDS) && !ukhook_make_room()) {
@@ -135,9 +208,14 @@ static inline struct ukhook_record *ukhook_begin(uint64_t nr, uint64_t a0, uint6
 	r = &ukhook_ring[slot & (UKHOOK_RING_RECORDS - 1)];
 	r->seq = s->seq++;
 	r->t_enter = ukhook_now();
-	r->nr = (uint32_t)nr;
-	r->kind = 0; /* not committed until ukhook_end() */
-	r->flags = 0;
+	/*
+	 * nr, path, nest, kind, depth and flags in one store (the hot path is as cheap as with the
+	 * 32-bit nr of format version 1): kind stays 0 until ukhook_end() commits the record, flags and
+	 * depth are filled in below. A number the dispatcher cannot know (>= 0xffff) is recorded as
+	 * unknown, never as another call.
+	 */
+	head = (nr < UKHOOK_NR_UNKNOWN ? nr : UKHOOK_NR_UNKNOWN) | (uint64_t)UKHOOK_PATH_BINARY << 16;
+	__builtin_memcpy((char *)r + __builtin_offsetof(struct ukhook_record, nr), &head, sizeof(head));
 	r->args[0] = a0;
 	r->args[1] = a1;
 	r->args[2] = a2;
@@ -193,17 +271,18 @@ static inline void ukhook_end(struct ukhook_record *r, int64_t ret)
 struct ukhook_state ukhook_state;
 struct ukhook_record ukhook_ring[UKHOOK_RING_RECORDS] __attribute__((aligned(4096)));
 struct ukhook_header ukhook_header = {
-	.magic = { 'U', 'K', 'H', 'O', 'O', 'K', 'T', 'R' },
+	.magic = UKHOOK_MAGIC_INIT,
 	.version = UKHOOK_FORMAT_VERSION,
 	.header_size = sizeof(struct ukhook_header),
 	.record_size = sizeof(struct ukhook_record),
 	.frames = UKHOOK_FRAMES,
-	.ts_source = 1,
+	.ts_source = UKHOOK_TS_SOURCE_TSC,
 	.image_id = { 0xff, 0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0x00 },
 	.ring_records = UKHOOK_RING_RECORDS,
-	.overflow = UKHOOK_OVERFLOW_DROP,
+	.overflow = UKHOOK_OVERFLOW,
+	.hook_points = UKHOOK_HOOK_BINARY,
 };
-static struct ukhook_record ukhook_final;
+static struct ukhook_final_record ukhook_final;
 
 static int ukhook_all_committed(uint64_t from, uint64_t to)
 {
@@ -246,7 +325,7 @@ int ukhook_make_room(void)
 		if (s->reserved - s->completed < UKHOOK_RING_RECORDS)
 			return 1;
 		/* Only a `block` image with its device up waits; before that, nothing would free a slot. */
-		if (UKHOOK_OVERFLOW_DROP || !s->ready)
+		if (UKHOOK_OVERFLOW == UKHOOK_OVERFLOW_DROP || !s->ready)
 			return 0;
 		ukhook_transport_pause();
 	}
@@ -287,11 +366,11 @@ void ukhook_finish(uint64_t t_end)
 	}
 	/* Records still in flight (a call that never returned) are not emitted: count them dropped. */
 	ukhook_final.seq = s->seq;
-	ukhook_final.t_enter = t_end;
+	ukhook_final.t_end = t_end;
 	ukhook_final.kind = UKHOOK_KIND_FINAL;
-	ukhook_final.args[0] = s->seq;
-	ukhook_final.args[1] = s->dropped + (s->reserved - end);
-	ukhook_final.args[2] = s->seq - ukhook_final.args[1];
+	ukhook_final.total = s->seq;
+	ukhook_final.dropped = s->dropped + (s->reserved - end);
+	ukhook_final.emitted = s->seq - ukhook_final.dropped;
 	ukhook_submit_all(&ukhook_final, sizeof(ukhook_final));
 	while (s->inflight) {
 		ukhook_transport_reclaim();
@@ -303,6 +382,8 @@ void ukhook_finish(uint64_t t_end)
 void ukhook_start(uint64_t ts_hz)
 {
 	ukhook_header.ts_hz = ts_hz;
+	ukhook_header.text_start = ukhook_state.text_lo;
+	ukhook_header.text_end = ukhook_state.text_lo + ukhook_state.text_len;
 	ukhook_submit_all(&ukhook_header, sizeof(ukhook_header));
 	ukhook_state.ready = 1;
 	ukhook_flush();

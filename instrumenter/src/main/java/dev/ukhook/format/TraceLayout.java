@@ -1,0 +1,273 @@
+package dev.ukhook.format;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The trace stream, format version 2: the one definition of its header, records and values. The guest's C
+ * structs, {@code #define}s and {@code _Static_assert}s are generated from it ({@link #cModel()}, rendered by
+ * templates/libukhook/include/ukhook/stream.h.ftl); the Java codec reads and writes by its offsets; the tables
+ * of docs/trace-format.md are tested against it. Everything is little-endian.
+ */
+public final class TraceLayout {
+  public static final int VERSION = 2;
+  public static final String MAGIC = "UKHOOKTR";
+  public static final int HEADER_SIZE = 64;
+  /** Record size without frame slots; each slot adds {@link #FRAME_SIZE} bytes. */
+  public static final int RECORD_BASE_SIZE = 96;
+  public static final int FRAME_SIZE = 8;
+  public static final int ARGS = 6;
+  public static final int IMAGE_ID_BYTES = 16;
+
+  /** A field's element type: its name in the docs, in C, and its size. */
+  public enum Type {
+    U8("u8", "uint8_t", 1),
+    U16("u16", "uint16_t", 2),
+    U32("u32", "uint32_t", 4),
+    U64("u64", "uint64_t", 8),
+    I64("i64", "int64_t", 8);
+
+    public final String doc;
+    public final String c;
+    public final int size;
+
+    Type(String doc, String c, int size) {
+      this.doc = doc;
+      this.c = c;
+      this.size = size;
+    }
+  }
+
+  /**
+   * One field: {@code count + perFrame * N} elements of {@code type} at {@code offset}, where N is the header's
+   * {@code frames}; a scalar has count 1 and is not an array.
+   */
+  public record Field(String name, Type type, int offset, int count, int perFrame, boolean array, String meaning) {
+    static Field scalar(String name, Type type, int offset, String meaning) {
+      return new Field(name, type, offset, 1, 0, false, meaning);
+    }
+
+    static Field array(String name, Type type, int offset, int count, String meaning) {
+      return new Field(name, type, offset, count, 0, true, meaning);
+    }
+
+    public int size(int frames) {
+      return type.size * (count + perFrame * frames);
+    }
+
+    /** As the doc tables write it: {@code u16}, {@code u8[8]}, {@code u64[N]}, {@code u8[40 + 8N]}. */
+    public String docType() {
+      if (!array) {
+        return type.doc;
+      }
+      return type.doc + "[" + count(count == 0 ? "" : Integer.toString(count), "N", "") + "]";
+    }
+
+    /** The C member declaration, without the semicolon. */
+    public String cDeclaration() {
+      String n = count(count == 0 ? "" : Integer.toString(count), "UKHOOK_FRAMES", " * ");
+      return type.c + " " + name + (array ? "[" + n + "]" : "");
+    }
+
+    private String count(String fixed, String frames, String times) {
+      if (perFrame == 0) {
+        return fixed;
+      }
+      String slots = (perFrame == 1 ? "" : perFrame + times) + frames;
+      return fixed.isEmpty() ? slots : fixed + " + " + slots;
+    }
+  }
+
+  /** A C struct, its fields in order; each field must start where the one before it ends. */
+  public record Struct(String cName, int baseSize, int perFrameSize, List<Field> fields) {
+    public Struct {
+      fields = List.copyOf(fields);
+      int at = 0;
+      int perFrame = 0;
+      for (Field f : fields) {
+        if (f.offset() != at || perFrame != 0) {
+          throw new IllegalStateException(cName + "." + f.name() + " is at " + f.offset() + ", expected " + at);
+        }
+        at += f.size(0);
+        perFrame += f.type().size * f.perFrame();
+      }
+      if (at != baseSize || perFrame != perFrameSize) {
+        throw new IllegalStateException(cName + " is " + at + " + " + perFrame + "N bytes, expected " + baseSize
+            + " + " + perFrameSize + "N");
+      }
+    }
+
+    public int size(int frames) {
+      return baseSize + perFrameSize * frames;
+    }
+
+    public Field field(String name) {
+      return fields.stream().filter(f -> f.name().equals(name)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException(cName + " has no field " + name));
+    }
+
+    String cSize() {
+      return perFrameSize == 0 ? Integer.toString(baseSize) : baseSize + " + " + perFrameSize + " * UKHOOK_FRAMES";
+    }
+  }
+
+  /** A named value of a field (a kind, a flag bit, a path...): its C macro, short name and meaning. */
+  public record Value(String cName, String name, int value, String meaning) {}
+
+  /** The header, 64 bytes. */
+  public static final class Header {
+    public static final Field MAGIC = Field.array("magic", Type.U8, 0, 8, "ASCII UKHOOKTR");
+    public static final Field VERSION = Field.scalar("version", Type.U16, 8, "format version, 2");
+    public static final Field HEADER_SIZE = Field.scalar("header_size", Type.U16, 10, "64");
+    public static final Field RECORD_SIZE = Field.scalar("record_size", Type.U16, 12, "R = 96 + 8 * N");
+    public static final Field FRAMES = Field.scalar("frames", Type.U8, 14, "N, frame slots per record");
+    public static final Field TS_SOURCE = Field.scalar("ts_source", Type.U8, 15, "UKHOOK_TS_SOURCE_*");
+    public static final Field TS_HZ = Field.scalar("ts_hz", Type.U64, 16, "timestamp ticks per second, 0 unknown");
+    public static final Field IMAGE_ID = Field.array("image_id", Type.U8, 24, IMAGE_ID_BYTES, "image identity");
+    public static final Field RING_RECORDS = Field.scalar("ring_records", Type.U32, 40, "guest ring capacity");
+    public static final Field OVERFLOW = Field.scalar("overflow", Type.U8, 44, "UKHOOK_OVERFLOW_*");
+    public static final Field HOOK_POINTS = Field.scalar("hook_points", Type.U8, 45, "UKHOOK_HOOK_* bits");
+    public static final Field RESERVED = Field.array("reserved", Type.U8, 46, 2, "zero");
+    public static final Field TEXT_START = Field.scalar("text_start", Type.U64, 48, "the image's _text");
+    public static final Field TEXT_END = Field.scalar("text_end", Type.U64, 56, "the image's _etext");
+    public static final Struct STRUCT = new Struct("ukhook_header", TraceLayout.HEADER_SIZE, 0, List.of(
+        MAGIC, VERSION, HEADER_SIZE, RECORD_SIZE, FRAMES, TS_SOURCE, TS_HZ, IMAGE_ID, RING_RECORDS, OVERFLOW,
+        HOOK_POINTS, RESERVED, TEXT_START, TEXT_END));
+
+    private Header() {}
+  }
+
+  /** A syscall record (kind 1), {@code R = 96 + 8 * N} bytes. */
+  public static final class Syscall {
+    public static final Field SEQ = Field.scalar("seq", Type.U64, 0, "sequence number");
+    public static final Field T_ENTER = Field.scalar("t_enter", Type.U64, 8, "timestamp at entry");
+    public static final Field T_EXIT = Field.scalar("t_exit", Type.U64, 16, "timestamp at return");
+    public static final Field NR = Field.scalar("nr", Type.U16, 24, "x86-64 Linux number, 0xffff unknown");
+    public static final Field PATH = Field.scalar("path", Type.U8, 26, "UKHOOK_PATH_*");
+    public static final Field NEST = Field.scalar("nest", Type.U8, 27, "calls of the thread in progress");
+    public static final Field KIND = Field.scalar("kind", Type.U8, 28, "UKHOOK_KIND_SYSCALL");
+    public static final Field DEPTH = Field.scalar("depth", Type.U8, 29, "valid frame slots");
+    public static final Field FLAGS = Field.scalar("flags", Type.U16, 30, "UKHOOK_FLAG_* bits");
+    public static final Field ARGS = Field.array("args", Type.U64, 32, TraceLayout.ARGS, "argument registers");
+    public static final Field RET = Field.scalar("ret", Type.I64, 80, "return value");
+    public static final Field RIP = Field.scalar("rip", Type.U64, 88, "caller's return address");
+    public static final Field FRAMES =
+        new Field("frames", Type.U64, 96, 0, 1, true, "return addresses, innermost first");
+    public static final Struct STRUCT = new Struct("ukhook_record", RECORD_BASE_SIZE, FRAME_SIZE, List.of(
+        SEQ, T_ENTER, T_EXIT, NR, PATH, NEST, KIND, DEPTH, FLAGS, ARGS, RET, RIP, FRAMES));
+
+    private Syscall() {}
+  }
+
+  /** The final record (kind 2), R bytes like a syscall record; only seq and kind share their place. */
+  public static final class Final {
+    public static final Field SEQ = Field.scalar("seq", Type.U64, 0, "= total");
+    public static final Field T_END = Field.scalar("t_end", Type.U64, 8, "timestamp at shutdown");
+    public static final Field RESERVED0 = Field.array("reserved0", Type.U8, 16, 12, "zero");
+    public static final Field KIND = Field.scalar("kind", Type.U8, 28, "UKHOOK_KIND_FINAL");
+    public static final Field RESERVED1 = Field.array("reserved1", Type.U8, 29, 3, "zero");
+    public static final Field TOTAL = Field.scalar("total", Type.U64, 32, "calls seen");
+    public static final Field DROPPED = Field.scalar("dropped", Type.U64, 40, "records dropped by the guest");
+    public static final Field EMITTED = Field.scalar("emitted", Type.U64, 48, "records handed to the device");
+    public static final Field ZERO = new Field("zero", Type.U8, 56, 40, 8, true, "zero, up to R bytes");
+    public static final Struct STRUCT = new Struct("ukhook_final_record", RECORD_BASE_SIZE, FRAME_SIZE, List.of(
+        SEQ, T_END, RESERVED0, KIND, RESERVED1, TOTAL, DROPPED, EMITTED, ZERO));
+
+    private Final() {}
+  }
+
+  public static final int KIND_SYSCALL = 1;
+  public static final int KIND_FINAL = 2;
+  public static final List<Value> KINDS = List.of(
+      new Value("UKHOOK_KIND_SYSCALL", "syscall", KIND_SYSCALL, "a system call"),
+      new Value("UKHOOK_KIND_FINAL", "final", KIND_FINAL, "the last record, with the guest's totals"));
+
+  public static final int FLAG_REFUSED = 1;
+  /** frames[0] is the word at the caller's stack pointer: a frameless leaf function's return address. */
+  public static final int FLAG_LEAF_FRAME = 2;
+  public static final List<Value> FLAGS = List.of(
+      new Value("UKHOOK_FLAG_REFUSED", "refused", FLAG_REFUSED, "the hook refused the call"),
+      new Value("UKHOOK_FLAG_LEAF", "leaf frame", FLAG_LEAF_FRAME, "frames[0] is the word at the stack pointer"));
+
+  public static final int PATH_BINARY = 0;
+  public static final int PATH_NATIVE_RAW = 1;
+  public static final int PATH_NATIVE_ERRNO = 2;
+  public static final int PATH_STUB = 3;
+  /** By value: {@code PATHS.get(path)} is that path. */
+  public static final List<Value> PATHS = List.of(
+      new Value("UKHOOK_PATH_BINARY", "binary", PATH_BINARY, "the syscall instruction"),
+      new Value("UKHOOK_PATH_NATIVE_RAW", "native_raw", PATH_NATIVE_RAW, "a call of uk_syscall_r_*"),
+      new Value("UKHOOK_PATH_NATIVE_ERRNO", "native_errno", PATH_NATIVE_ERRNO,
+          "a call of uk_syscall_e_* or a libc-style wrapper"),
+      new Value("UKHOOK_PATH_STUB", "stub", PATH_STUB, "a syscall the image lacks, answered -ENOSYS inline"));
+
+  public static final int TS_SOURCE_TSC = 1;
+  public static final List<Value> TS_SOURCES =
+      List.of(new Value("UKHOOK_TS_SOURCE_TSC", "tsc", TS_SOURCE_TSC, "x86 TSC (rdtsc)"));
+
+  public static final int OVERFLOW_BLOCK = 0;
+  public static final int OVERFLOW_DROP = 1;
+  /** By value: {@code OVERFLOWS.get(overflow)} is that policy. */
+  public static final List<Value> OVERFLOWS = List.of(
+      new Value("UKHOOK_OVERFLOW_BLOCK", "block", OVERFLOW_BLOCK, "the caller waits, no record is lost"),
+      new Value("UKHOOK_OVERFLOW_DROP", "drop", OVERFLOW_DROP, "the record is dropped and counted"));
+
+  public static final int HOOK_BINARY = 1;
+  public static final int HOOK_NATIVE = 2;
+  public static final List<Value> HOOK_POINTS = List.of(
+      new Value("UKHOOK_HOOK_BINARY", "binary", HOOK_BINARY, "the binary syscall handler is hooked"),
+      new Value("UKHOOK_HOOK_NATIVE", "native", HOOK_NATIVE, "native syscall definitions are hooked"));
+
+  /** The {@code nr} of a native syscall whose name ukhook does not know. */
+  public static final int NR_UNKNOWN = 0xffff;
+
+  public static final List<Struct> STRUCTS = List.of(Header.STRUCT, Syscall.STRUCT, Final.STRUCT);
+
+  private TraceLayout() {}
+
+  /** The record size an image keeping {@code frames} return addresses per record writes. */
+  public static int recordSize(int frames) {
+    return Syscall.STRUCT.size(frames);
+  }
+
+  /** The name of a {@code path} value, or {@code path_<n>} for one this version does not define. */
+  public static String pathName(int path) {
+    return path >= 0 && path < PATHS.size() ? PATHS.get(path).name() : "path_" + path;
+  }
+
+  /**
+   * The layout as the Freemarker model of stream.h.ftl: {@code defines} (name, value, comment) and {@code
+   * structs} (name, size as a C expression, fields with decl, name, offset, comment).
+   */
+  public static Map<String, Object> cModel() {
+    List<Map<String, Object>> defines = new ArrayList<>();
+    define(defines, "UKHOOK_FORMAT_VERSION", Integer.toString(VERSION), "trace format version");
+    StringBuilder magic = new StringBuilder("{ ");
+    for (char c : MAGIC.toCharArray()) {
+      magic.append(magic.length() > 2 ? ", " : "").append('\'').append(c).append('\'');
+    }
+    define(defines, "UKHOOK_MAGIC_INIT", magic.append(" }").toString(), "initialiser of the header's magic");
+    for (List<Value> values : List.of(KINDS, FLAGS, PATHS, TS_SOURCES, OVERFLOWS, HOOK_POINTS)) {
+      values.forEach(v -> define(defines, v.cName(), Integer.toString(v.value()), v.meaning()));
+    }
+    define(defines, "UKHOOK_NR_UNKNOWN", "0x" + Integer.toHexString(NR_UNKNOWN), "native syscall of unknown name");
+    List<Map<String, Object>> structs = new ArrayList<>();
+    for (Struct s : STRUCTS) {
+      List<Map<String, Object>> fields = new ArrayList<>();
+      for (Field f : s.fields()) {
+        fields.add(Map.of("decl", f.cDeclaration(), "name", f.name(), "offset", f.offset(), "comment", f.meaning()));
+      }
+      structs.add(Map.of("name", s.cName(), "size", s.cSize(), "fields", fields));
+    }
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("defines", defines);
+    model.put("structs", structs);
+    return model;
+  }
+
+  private static void define(List<Map<String, Object>> defines, String name, String value, String comment) {
+    defines.add(Map.of("name", name, "value", value, "comment", comment));
+  }
+}

@@ -1,0 +1,215 @@
+package dev.ukhook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ukhook.analysis.TestMaps;
+import dev.ukhook.cli.CliTest.Run;
+import dev.ukhook.format.FinalRecord;
+import dev.ukhook.format.SyscallRecord;
+import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.Traces;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `ukhook report` refuses a map that is not the trace's and a trace whose counts cannot be trusted (issue 6,
+ * defects 3 to 7). The traces are written with the test writer and the text bounds patched in by offset, so
+ * that this class also runs against the code before format version 2 (where each case exited 0).
+ */
+class ReportCommandTest {
+  static final String ID = "00112233445566778899aabbccddeeff";
+  static final String OTHER_ID = "ffeeddccbbaa99887766554433221100";
+  // hello.map's code: _text 0x101000, the last code (libmusl) ends at 0x102800.
+  static final long TEXT_START = 0x101000L;
+  static final long TEXT_END = 0x102800L;
+
+  @TempDir Path dir;
+
+  static String helloMap() throws IOException {
+    try (InputStream in = ReportCommandTest.class.getResourceAsStream("/attrib/hello.map")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** getpid through libnolibc from libposix_process, seq 0.. */
+  static List<SyscallRecord> calls(long... seqs) {
+    return LongStream.of(seqs)
+        .mapToObj(s -> new SyscallRecord(s, 10 * s, 10 * s + 5, 39, 0, new long[6], s, 0x101605L,
+            new long[] {0x101950L}))
+        .toList();
+  }
+
+  static byte[] trace(String id, List<SyscallRecord> records, FinalRecord fin) {
+    return trace(id, records, fin, TEXT_START, TEXT_END);
+  }
+
+  static byte[] trace(String id, List<SyscallRecord> records, FinalRecord fin, long textStart, long textEnd) {
+    byte[] bytes = Traces.encode(TraceHeader.of(4, 1_000_000_000L, id, 4096, TraceHeader.Overflow.BLOCK), records,
+        fin);
+    // text_start and text_end (header offsets 48 and 56 of format version 2)
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(48, textStart).putLong(56, textEnd);
+    return bytes;
+  }
+
+  Run report(byte[] trace, String map, String... more) throws IOException {
+    Path t = Files.write(dir.resolve("trace.ukt"), trace);
+    Path m = Files.writeString(dir.resolve("link.map"), map);
+    List<String> args = new ArrayList<>(List.of("report", "--trace", t.toString(), "--map", m.toString()));
+    args.addAll(List.of(more));
+    return CliTest.ukhook(args.toArray(String[]::new));
+  }
+
+  private static void assertFails(Run r, String expectedStart) {
+    assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
+    assertTrue(r.err().contains("ukhook: " + expectedStart), r.err());
+  }
+
+  @Test
+  void theTracesOwnMapGivesTheTable() throws IOException {
+    Run r = report(trace(ID, calls(0, 1, 2), new FinalRecord(3, 0, 3, 99)), helloMap());
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertEquals("", r.err());
+    assertTrue(r.out().contains("libposix_process  getpid       3"), r.out());
+    assertTrue(r.out().endsWith("image " + ID + ": 3 records, 0 dropped by the guest, 0 missing\n"), r.out());
+  }
+
+  @Test
+  void anotherImagesMapIsRefused() throws IOException {
+    // Defect 3: another app's map printed a wrong table with exit 0.
+    Run r = report(trace(ID, calls(0, 1, 2), new FinalRecord(3, 0, 3, 99)), helloMap().replace(ID, OTHER_ID));
+    assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
+    assertEquals("", r.out());
+    CliTest.assertOneLine(r.err());
+    assertTrue(r.err().contains("belongs to image " + OTHER_ID + " but trace "), r.err());
+    assertTrue(r.err().contains("was made by image " + ID + ": calls would be charged to the wrong libraries"),
+        r.err());
+  }
+
+  @Test
+  void aMapWithoutImageIdIsRefused() throws IOException {
+    String noId = helloMap().replace("ukhook_image_id_" + ID, "some_other_symbol");
+    Run r = report(trace(ID, calls(0, 1, 2), new FinalRecord(3, 0, 3, 99)), noId);
+    assertFails(r, "link map ");
+    assertTrue(r.err().contains("names no ukhook image id (no ukhook_image_id_* symbol)"), r.err());
+  }
+
+  @Test
+  void forceAttributesAnywayWithAWarning() throws IOException {
+    Run r = report(trace(ID, calls(0, 1, 2), new FinalRecord(3, 0, 3, 99)), helloMap().replace(ID, OTHER_ID),
+        "--force");
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertTrue(r.err().startsWith("ukhook: warning: link map "), r.err());
+    assertTrue(r.out().contains("libposix_process"), r.out());
+  }
+
+  @Test
+  void aCutMapIsRefused() throws IOException {
+    // Defect 4: a map cut to its first half charged every call to the libraries it still listed, exit 0.
+    String map = TestMaps.map(ID, 40);
+    List<SyscallRecord> records = LongStream.range(0, 3).mapToObj(s -> new SyscallRecord(s, 0, 1, 39, 0,
+        new long[6], 0, TestMaps.in(30, 0x100), new long[0])).toList();
+    byte[] bytes = trace(ID, records, new FinalRecord(3, 0, 3, 99), TestMaps.TEXT_START, TestMaps.textEnd(40));
+    assertEquals(ExitCode.OK, report(bytes, map).exitCode(), "the whole map");
+    Run r = report(bytes, map.substring(0, map.length() / 2));
+    assertFails(r, "link map ");
+    assertTrue(r.err().contains("covers only 85680 of the 163840 bytes of the image's code"), r.err());
+  }
+
+  @Test
+  void callsOutsideEveryMappedRangeAreUnattributedNotSkipped() throws IOException {
+    List<SyscallRecord> records = new ArrayList<>(calls(0, 1));
+    records.add(new SyscallRecord(2, 20, 25, 39, 0, new long[6], 0, 0x900000L, new long[] {0x900100L}));
+    Run r = report(trace(ID, records, new FinalRecord(3, 0, 3, 99)), helloMap(), "--json");
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertTrue(r.out().contains("\"unattributed\": 1"), r.out());
+    assertTrue(r.out().contains("\"<unattributed>\": {"), r.out());
+  }
+
+  @Test
+  void recordsMissingFailTheReport() throws IOException {
+    // Defect 5: report exited 0 with records missing.
+    Run r = report(trace(ID, calls(0, 1, 2), new FinalRecord(5, 0, 5, 99)), helloMap());
+    assertFails(r, "2 records missing: sent by the guest but never received");
+    assertTrue(r.out().contains("3 records, 0 dropped by the guest, 2 missing"), r.out());
+  }
+
+  @Test
+  void replayedRecordsAreReportedNotNegativeMissing() throws IOException {
+    // Defect 6: replayed records gave "-3 missing", exit 0.
+    Run r = report(trace(ID, calls(0, 1, 2, 0, 1, 2), new FinalRecord(3, 0, 3, 99)), helloMap());
+    assertFails(r, "3 records arrived twice");
+    assertTrue(r.out().contains("3 records, 0 dropped by the guest, 0 missing"), r.out());
+    assertTrue(r.out().contains("libposix_process  getpid       3"), "each call counted once: " + r.out());
+  }
+
+  @Test
+  void outOfOrderRecordsAreReported() throws IOException {
+    // Defect 6: out-of-order counts were tracked and never shown.
+    Run r = report(trace(ID, calls(0, 2, 1), new FinalRecord(3, 0, 3, 99)), helloMap());
+    assertFails(r, "1 records arrived out of order");
+  }
+
+  @Test
+  void impossibleTotalsAreReported() throws IOException {
+    // Defect 6: a final record claiming more drops than records gave "-100 missing", exit 0.
+    Run drops = report(trace(ID, calls(0, 1, 2), new FinalRecord(3, 103, 0, 99)), helloMap());
+    assertFails(drops, "the final record says 103 records dropped of 3 calls in total, which is impossible");
+    assertFalse(drops.out().contains("-100"), drops.out());
+
+    // Defect 6: a bit flip gave "2199023255552 missing", exit 0.
+    long flipped = 3 | 1L << 41;
+    Run flip = report(trace(ID, calls(0, 1, 2), new FinalRecord(flipped, 0, 3, 99)), helloMap());
+    assertEquals(ExitCode.FAILURE, flip.exitCode(), flip.err());
+    assertTrue(flip.err().contains("the final record is corrupted"), flip.err());
+    assertFalse(flip.out().contains("2199023255552"), flip.out());
+  }
+
+  @Test
+  void aTraceWithoutFinalRecordFails() throws IOException {
+    // Defect 7: header only, or cut at a record boundary, exited 0 with nothing on stderr.
+    Run headerOnly = report(trace(ID, List.of(), null), helloMap());
+    assertFails(headerOnly, "no final record: the guest did not shut down cleanly or the stream was cut");
+
+    Run cut = report(trace(ID, calls(0, 1, 2), null), helloMap());
+    assertFails(cut, "no final record");
+  }
+
+  @Test
+  void aRunDirectoryIsCheckedAgainstItsImageId() throws IOException {
+    Path run = Files.createDirectories(dir.resolve("run"));
+    Files.write(run.resolve("trace.ukt"), trace(ID, calls(0, 1, 2), new FinalRecord(3, 0, 3, 99)));
+    Files.writeString(run.resolve("link.map"), helloMap());
+    Files.writeString(run.resolve("image-id"), ID + "\n");
+    Files.writeString(run.resolve("run.json"), "{\"transparent\": [\"libposix_process\"]}");
+    Run ok = CliTest.ukhook("report", run.toString());
+    assertEquals(ExitCode.OK, ok.exitCode(), ok.err());
+    // The run's own transparent libraries: libposix_process is looked through, so the calls go to libnolibc.
+    assertTrue(ok.out().contains("libnolibc  getpid       3"), ok.out());
+
+    Files.writeString(run.resolve("image-id"), OTHER_ID + "\n");
+    Run mismatch = CliTest.ukhook("report", run.toString());
+    assertFails(mismatch, "trace " + run.resolve("trace.ukt") + " was made by image " + ID
+        + ", but the run's image-id says " + OTHER_ID);
+  }
+
+  @Test
+  void aRunDirectoryOrTraceAndMapNotBoth() {
+    Run both = CliTest.ukhook("report", dir.toString(), "--trace", "t", "--map", "m");
+    assertEquals(ExitCode.USAGE, both.exitCode());
+    assertEquals("ukhook: pass a run directory or --trace and --map, not both", both.err().strip());
+    Run none = CliTest.ukhook("report", "--trace", "t");
+    assertEquals(ExitCode.USAGE, none.exitCode());
+  }
+}

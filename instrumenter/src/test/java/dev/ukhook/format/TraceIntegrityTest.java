@@ -1,0 +1,176 @@
+package dev.ukhook.format;
+
+import static dev.ukhook.format.Traces.encode;
+import static dev.ukhook.format.Traces.header;
+import static dev.ukhook.format.Traces.record;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sequence accounting and the final record's totals: every way the counts of a trace can be wrong is a problem
+ * line (issue 6, defects 5 to 7), and the counts printed never go negative or absurd.
+ */
+class TraceIntegrityTest {
+  private static final TraceHeader H = header(2);
+
+  private static List<SyscallRecord> records(long... seqs) {
+    return LongStream.of(seqs).mapToObj(s -> record(s, 39, 0x101000)).toList();
+  }
+
+  private static DecodedTrace decode(List<SyscallRecord> records, FinalRecord fin) {
+    return TraceDecoder.decode(ByteBuffer.wrap(encode(H, records, fin)));
+  }
+
+  @Test
+  void aCleanTraceHasNoProblems() {
+    DecodedTrace t = decode(records(0, 1, 2), new FinalRecord(3, 0, 3, 9));
+    assertEquals(List.of(), t.problems());
+    assertTrue(t.stats().missingIsExact());
+  }
+
+  @Test
+  void guestDropsAreNotAProblem() {
+    DecodedTrace t = decode(records(0, 2), new FinalRecord(4, 2, 2, 9));
+    assertEquals(List.of(), t.problems());
+    assertEquals(2, t.stats().dropped());
+    assertEquals(2, t.stats().gaps());
+  }
+
+  @Test
+  void recordsMissingAreAProblem() {
+    DecodedTrace t = decode(records(0, 1, 2), new FinalRecord(5, 0, 5, 9));
+    assertEquals(List.of("2 records missing: sent by the guest but never received"), t.problems());
+  }
+
+  @Test
+  void replayedRecordsAreDuplicatesNotNegativeMissing() {
+    // Defect 6: three records replayed gave "-3 missing".
+    DecodedTrace t = decode(records(0, 1, 2, 0, 1, 2), new FinalRecord(3, 0, 3, 9));
+    assertEquals(3, t.received());
+    assertEquals(3, t.stats().duplicates());
+    assertEquals(0, t.stats().missing());
+    assertEquals(1, t.problems().size());
+    assertTrue(t.problems().get(0).startsWith("3 records arrived twice"), t.problems().toString());
+  }
+
+  @Test
+  void moreDropsThanCallsIsImpossible() {
+    // Defect 6: a final record claiming more drops than records gave "-100 missing".
+    DecodedTrace t = decode(records(0, 1, 2), new FinalRecord(3, 103, 0, 9));
+    assertEquals(List.of(
+        "the final record says 103 records dropped of 3 calls in total, which is impossible: the final record is"
+            + " corrupted"), t.problems());
+    assertFalse(t.stats().missingIsExact());
+    assertEquals(0, t.stats().missing(), "without a trusted final record, missing counts the holes only");
+  }
+
+  @Test
+  void aBitFlipInTheTotalIsCaughtAndNeverPrintedAsMissing() {
+    // Defect 6: bit flips gave "2199023255552 missing".
+    long flipped = 3 | 1L << 41;
+    DecodedTrace t = decode(records(0, 1, 2), new FinalRecord(flipped, 0, 3, 9, 3));
+    assertEquals(List.of(
+        "the final record's seq 3 differs from its total 2199023255555: the final record is corrupted",
+        "the final record says 3 records emitted, but total 2199023255555 - dropped 0 = 2199023255555: the final"
+            + " record is corrupted",
+        "the final record counts 2199023255555 calls, 2199023255552 after the last record received, more than its 0"
+            + " dropped plus a whole ring (4096): the final record is corrupted"), t.problems());
+    assertEquals(0, t.stats().missing());
+  }
+
+  @Test
+  void aConsistentlyCorruptedTotalIsImplausible() {
+    long total = 1L << 41;
+    DecodedTrace t = decode(records(0, 1, 2), new FinalRecord(total, 0, total, 9));
+    assertEquals(1, t.problems().size(), t.problems().toString());
+    assertTrue(t.problems().get(0).contains("more than its 0 dropped plus a whole ring (4096)"));
+  }
+
+  @Test
+  void finalTotalBelowTheRecordsReceivedIsImpossible() {
+    DecodedTrace t = decode(records(0, 1, 2, 3), new FinalRecord(2, 0, 2, 9));
+    assertEquals(List.of(
+        "4 distinct records arrived but the final record counts only 2 calls: the final record or the stream is"
+            + " corrupted",
+        "a record has seq 3 but the final record counts 2 calls: a record or the final record is corrupted"),
+        t.problems());
+  }
+
+  @Test
+  void moreRecordsThanTheGuestSentIsImpossible() {
+    DecodedTrace t = decode(records(0, 1, 2, 3), new FinalRecord(4, 2, 2, 9));
+    assertEquals(List.of(
+        "4 distinct records arrived but the final record says only 2 were sent (total - dropped): the final record"
+            + " or the stream is corrupted"), t.problems());
+  }
+
+  @Test
+  void aRecordBeyondTheTotalIsImpossible() {
+    DecodedTrace t = decode(records(0, 1, 9), new FinalRecord(3, 0, 3, 9));
+    assertEquals(List.of(
+        "a record has seq 9 but the final record counts 3 calls: a record or the final record is corrupted"),
+        t.problems());
+  }
+
+  @Test
+  void noFinalRecordIsAProblemWhereverTheStreamEnds() {
+    // Defect 7: header only, or cut at a record boundary, exited 0 with nothing on stderr.
+    DecodedTrace headerOnly = decode(List.of(), null);
+    assertEquals(List.of("no final record: the guest did not shut down cleanly or the stream was cut, so its"
+        + " totals are unknown; 0 records are missing or dropped before the last one received, and any after it"
+        + " cannot be counted"), headerOnly.problems());
+
+    DecodedTrace cut = decode(records(0, 1, 3), null);
+    assertEquals(1, cut.problems().size());
+    assertTrue(cut.problems().get(0).contains("; 1 records are missing or dropped before"), cut.problems().get(0));
+    assertEquals(1, cut.stats().missing());
+  }
+
+  @Test
+  void damageComesFirst() {
+    byte[] bytes = encode(H, records(0, 1), null);
+    DecodedTrace t = TraceDecoder.decode(ByteBuffer.wrap(bytes, 0, bytes.length - 5));
+    assertEquals(2, t.problems().size());
+    assertEquals("the trace is damaged: the stream ends 107 bytes into a 112-byte record (byte offset 176, after 1"
+        + " records)", t.problems().get(0));
+  }
+
+  @Test
+  void manyHolesStayBoundedAndLateRecordsStillCount() {
+    // Every other record dropped: one hole per record, more than the accounting keeps.
+    SequenceCheck s = new SequenceCheck();
+    int n = 200_000;
+    for (long seq = 0; seq < 2L * n; seq += 2) {
+      assertTrue(s.accept(seq));
+    }
+    assertEquals(n, s.received());
+    assertTrue(s.accept(1), "a record below every hole kept is late, not a duplicate");
+    assertTrue(s.accept(2L * n - 3), "fills a hole still kept");
+    assertEquals(false, s.accept(2L * n - 2), "already received");
+    TraceStats st = s.stats(4096, java.util.Optional.empty());
+    assertEquals(2, st.outOfOrder());
+    assertEquals(1, st.duplicates());
+  }
+
+  @Test
+  void outOfOrderFillsSplitHoles() {
+    SequenceCheck s = new SequenceCheck();
+    List<Boolean> fresh = new ArrayList<>();
+    for (long seq : new long[] {0, 10, 5, 6, 9, 1, 5}) {
+      fresh.add(s.accept(seq));
+    }
+    assertEquals(List.of(true, true, true, true, true, true, false), fresh);
+    TraceStats st = s.stats(16, java.util.Optional.empty());
+    assertEquals(4, st.outOfOrder());
+    assertEquals(1, st.duplicates());
+    assertEquals(5, st.holes()); // 2, 3, 4, 7, 8
+    assertEquals(11, st.seqEnd());
+  }
+}
