@@ -99,8 +99,8 @@ struct regs {
 /* As templates/libukhook/ukhook.c.ftl. */
 BENCH_OUTOFLINE int bench_syscall_enter(struct regs *regs, void **rec)
 {
-	*rec = ukhook_begin(regs->orig_rax, regs->rdi, regs->rsi, regs->rdx, regs->r10,
-			    regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp);
+	*rec = ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, 0, regs->rdi, regs->rsi, regs->rdx,
+			    regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp);
 	return 1;
 }
 

@@ -1,2 +1,2 @@
 ${indent}UKHOOK_NATIVE_DECL;
-${indent}if (UKHOOK_NATIVE_ENTER_REGS(UKHOOK_PATH_NATIVE_R, name, ${regs}))
+${indent}if (UKHOOK_NATIVE_ENTER_REGS(UKHOOK_PATH_NATIVE_RAW, name, ${regs}))

@@ -63,7 +63,7 @@ static inline void ukhook_native_thunk(uint32_t path, void *frame)
  * definition's return address and its caller's frame; a wrapper's frame, if one came first,
  * replaces them.
  */
-static inline int ukhook_native_begin(void **rec, uint16_t *nr, const char *name, uint32_t path,
+static inline __attribute__((always_inline)) int ukhook_native_begin(void **rec, uint16_t *nr, const char *name, uint32_t path,
 				      long a0, long a1, long a2, long a3, long a4, long a5,
 				      uint64_t rip, uint64_t fp, uint64_t sp, long *ret __unused)
 {
@@ -87,7 +87,7 @@ static inline int ukhook_native_begin(void **rec, uint16_t *nr, const char *name
 	return 1;
 }
 
-static inline void ukhook_native_exit(void *rec, long ret)
+static inline __attribute__((always_inline)) void ukhook_native_exit(void *rec, long ret)
 {
 	if (rec == UKHOOK_SKIPPED)
 		return;
@@ -130,4 +130,58 @@ static inline void ukhook_native_exit(void *rec, long ret)
 	ukhook_stub(name, ukhook_pc, UKHOOK_FRAME);					\
 })
 
+#ifdef UKHOOK_STREAM_IMPLEMENTATION
+__uk_tls struct ukhook_thread ukhook_thread;
+
+/*
+ * Native system calls are named by their definition (uk_syscall_r_<name>); the number is looked
+ * up once per definition in this table, generated from dev.ukhook.format.SyscallNames and sorted by
+ * name. A name it lacks is recorded as UKHOOK_NR_UNKNOWN.
+ */
+static const struct {
+	const char *name;
+	uint16_t nr;
+} ukhook_names[] = {
+<#list syscallNames as n>
+	{ "${n.name}", ${n.nr} },
+</#list>
+};
+
+static int ukhook_strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+uint16_t ukhook_nr_of(const char *name)
+{
+	unsigned int lo = 0, hi = sizeof(ukhook_names) / sizeof(ukhook_names[0]);
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+		int c = ukhook_strcmp(name, ukhook_names[mid].name);
+
+		if (c == 0)
+			return ukhook_names[mid].nr;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return UKHOOK_NR_UNKNOWN;
+}
+
+/* Off the hot path: a call of a system call the image lacks, at the code that made it. */
+void ukhook_stub(const char *name, uint64_t pc, const uint64_t *frame)
+{
+	struct ukhook_record *r;
+
+	r = ukhook_begin(ukhook_nr_of(name), UKHOOK_PATH_STUB, (uint8_t)ukhook_thread.nest,
+			 0, 0, 0, 0, 0, 0, pc, (uint64_t)frame, (uint64_t)frame);
+	ukhook_end(r, -38 /* ENOSYS */);
+}
+#endif /* UKHOOK_STREAM_IMPLEMENTATION */
 #endif /* UKHOOK_NATIVE_H */

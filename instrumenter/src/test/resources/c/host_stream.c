@@ -8,9 +8,14 @@
  *     STALL       the transport refuses this many submits before it accepts any (a slow host)
  *     LATE_STALL  ten calls before the end, it refuses this many again, so that whole batches are
  *                 still in the ring when the guest shuts down
+ *   host_stream native
+ *     native system calls through definitions written as the patched <uk/syscall.h> expands them
+ *     (templates/libukhook/include/ukhook/native.h), with wrappers, nesting, a binary call and
+ *     stubs; the address of each calling function goes to stderr as "fn NAME ADDRESS".
  */
 #define UKHOOK_STREAM_IMPLEMENTATION
-#include <ukhook/stream.h>
+#include <ukhook/native.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -51,10 +56,109 @@ void ukhook_transport_pause(void)
 /* A caller stack: three frames chained by saved frame pointers, return addresses 0x1000+k. */
 static uint64_t stack[64] __attribute__((aligned(16)));
 
+/*
+ * Definitions as the patched __UK_LLSYSCALL_R_DEFINE expands them (uk_syscall_r_<name>), the errno
+ * wrapper in front of one (uk_syscall_e_<name>), and the callers the records must name.
+ */
+#define NOINLINE __attribute__((noinline))
+
+static int native(void);
+
+NOINLINE long uk_syscall_r_clock_gettime(long clock, long ts)
+{
+	long ret;
+
+	UKHOOK_NATIVE_DECL;
+	if (UKHOOK_NATIVE_ENTER(UKHOOK_PATH_NATIVE_RAW, clock_gettime, 4, clock, ts))
+		ret = 0;
+	UKHOOK_NATIVE_EXIT(ret);
+	return ret;
+}
+
+/* write asks for the time while it runs, as ramfs does through musl: a nested call. */
+NOINLINE long uk_syscall_r_write(long fd, long buf, long n)
+{
+	long ret;
+
+	UKHOOK_NATIVE_DECL;
+	if (UKHOOK_NATIVE_ENTER(UKHOOK_PATH_NATIVE_RAW, write, 6, fd, buf, n))
+		ret = n + uk_syscall_r_clock_gettime(0, 0);
+	UKHOOK_NATIVE_EXIT(ret);
+	return ret;
+}
+
+NOINLINE long uk_syscall_e_write(long fd, long buf, long n)
+{
+	long ret;
+
+	UKHOOK_NATIVE_THUNK(UKHOOK_PATH_NATIVE_ERRNO);
+	ret = uk_syscall_r_write(fd, buf, n);
+	return ret < 0 ? -1 : ret;
+}
+
+NOINLINE long uk_syscall_r_fstatat(long dirfd, long path, long st, long flags)
+{
+	long ret;
+
+	UKHOOK_NATIVE_DECL;
+	if (UKHOOK_NATIVE_ENTER(UKHOOK_PATH_NATIVE_RAW, fstatat, 8, dirfd, path, st, flags))
+		ret = -2;
+	UKHOOK_NATIVE_EXIT(ret);
+	return ret;
+}
+
+NOINLINE long uk_syscall_r_no_such_call(void)
+{
+	long ret;
+
+	UKHOOK_NATIVE_DECL;
+	if (UKHOOK_NATIVE_ENTER(UKHOOK_PATH_NATIVE_RAW, no_such_call, 0))
+		ret = 7;
+	UKHOOK_NATIVE_EXIT(ret);
+	return ret;
+}
+
+NOINLINE void app_raw(void) { uk_syscall_r_write(1, 2, 3); }
+NOINLINE void app_errno(void) { uk_syscall_e_write(4, 5, 6); }
+NOINLINE void app_other(void) { uk_syscall_r_fstatat(-100, 8, 9, 0); uk_syscall_r_no_such_call(); }
+NOINLINE void app_stub(void) { UKHOOK_STUB("getpid"); UKHOOK_STUB("no_such_call"); }
+
+/* The binary handler's hook around a dispatch that reaches the definition: recorded once. */
+NOINLINE void app_binary(void)
+{
+	uint64_t fp = (uint64_t)__builtin_frame_address(0);
+	struct ukhook_record *r = ukhook_begin(1, UKHOOK_PATH_BINARY, ukhook_binary_begins(), 7, 8, 9,
+					       0, 0, 0, 0x1234, fp, fp);
+	long ret = uk_syscall_r_write(7, 8, 9);
+
+	ukhook_binary_ends();
+	ukhook_end(r, ret);
+}
+
+NOINLINE static int native(void)
+{
+	ukhook_start(1000000000ULL);
+	app_raw();
+	app_errno();
+	app_binary();
+	app_other();
+	app_stub();
+	ukhook_finish(ukhook_now());
+	fflush(stdout);
+	fprintf(stderr, "fn app_raw %lu\nfn app_errno %lu\nfn app_other %lu\nfn app_stub %lu\n"
+		"fn uk_syscall_r_write %lu\nfn native %lu\n", (unsigned long)app_raw, (unsigned long)app_errno,
+		(unsigned long)app_other, (unsigned long)app_stub, (unsigned long)uk_syscall_r_write,
+		(unsigned long)native);
+	return ukhook_thread.nest != 0 || ukhook_thread.skip != 0 || ukhook_thread.thunk_frame != 0;
+}
+
 int main(int argc, char **argv)
 {
 	long calls = argc > 1 ? atol(argv[1]) : 10;
 	long i;
+
+	if (argc > 1 && strcmp(argv[1], "native") == 0)
+		return native();
 
 	stall = argc > 2 ? atol(argv[2]) : 0;
 	late_stall = argc > 3 ? atol(argv[3]) : 0;
@@ -77,8 +181,9 @@ int main(int argc, char **argv)
 		if (i == calls - 10)
 			stall = late_stall;
 		/* Call 3 passes a number no syscall has: it must be recorded as unknown (0xffff). */
-		r = ukhook_begin(i == 3 ? 0x10027 : (uint64_t)(i % 300), i, i + 1, i + 2, i + 3, i + 4, i + 5,
-				 0x400000 + i, (uint64_t)&stack[4], (uint64_t)&stack[0]);
+		r = ukhook_begin(i == 3 ? 0x10027 : (uint64_t)(i % 300), UKHOOK_PATH_BINARY, 0, i, i + 1,
+				 i + 2, i + 3, i + 4, i + 5, 0x400000 + i, (uint64_t)&stack[4],
+				 (uint64_t)&stack[0]);
 		ukhook_end(r, -i);
 	}
 	if (!ukhook_state.ready)

@@ -1,7 +1,8 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.format.TraceHeader;
 import dev.ukhook.guest.HookLibrarySpec;
-import dev.ukhook.guest.HookLibrarySpec.Overflow;
+import dev.ukhook.format.TraceHeader.Overflow;
 import dev.ukhook.host.AccelChoice;
 import dev.ukhook.pipeline.Instrumenter;
 import java.nio.file.Path;
@@ -15,9 +16,10 @@ final class HookOptions {
       description = "Library to look through when attributing, besides the libc and syscall_shim (repeatable).")
   List<String> transparent = new ArrayList<>();
 
-  @Option(names = "--frames", defaultValue = "" + HookLibrarySpec.DEFAULT_FRAMES, paramLabel = "N",
-      description = "Frame-pointer return addresses kept per record (default: ${DEFAULT-VALUE}).")
-  int frames;
+  @Option(names = "--frames", paramLabel = "N", description = "Frame-pointer return addresses kept per record "
+      + "(default: " + HookLibrarySpec.DEFAULT_FRAMES + ", or " + HookLibrarySpec.DEFAULT_FRAMES_DEEP_LIBC
+      + " in an image with musl or newlib).")
+  Integer frames;
 
   @Option(names = "--ring", defaultValue = "" + HookLibrarySpec.DEFAULT_RING, paramLabel = "N",
       description = "Guest ring capacity in records, a power of two (default: ${DEFAULT-VALUE}).")

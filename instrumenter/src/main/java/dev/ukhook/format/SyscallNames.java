@@ -1,5 +1,9 @@
 package dev.ukhook.format;
 
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+
 /**
  * x86-64 Linux system call names, the numbering the hook records (Linux's
  * arch/x86/entry/syscalls/syscall_64.tbl, numbers 0..334 and 424..450; 335..423 are unassigned on x86-64).
@@ -60,9 +64,21 @@ public final class SyscallNames {
       "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self", "memfd_secret",
       "process_mrelease", "futex_waitv", "set_mempolicy_home_node",  };
 
+  /**
+   * System calls Unikraft defines (UK_SYSCALL_R_DEFINE and friends) under a name x86-64 Linux does not have, so
+   * native calls of them can be named: numbers from {@value #UNIKRAFT_BASE} up, never used by Linux's table.
+   * fstatat is vfscore's (Linux has newfstatat).
+   */
+  public static final int UNIKRAFT_BASE = 1024;
+
+  private static final String[] UNIKRAFT = {"fstatat"};
+
   private SyscallNames() {}
 
-  /** The call's name, or {@code syscall_<nr>} for a number this table does not know. */
+  /**
+   * The call's name: {@code <unknown native>} for a native call whose name the guest's table lacked
+   * ({@link TraceLayout#NR_UNKNOWN}), {@code syscall_<nr>} for another number this table does not know.
+   */
   public static String name(int nr) {
     if (nr >= 0 && nr < LOW.length) {
       return LOW[nr];
@@ -70,11 +86,27 @@ public final class SyscallNames {
     if (nr >= HIGH_BASE && nr < HIGH_BASE + HIGH.length) {
       return HIGH[nr - HIGH_BASE];
     }
+    if (nr >= UNIKRAFT_BASE && nr < UNIKRAFT_BASE + UNIKRAFT.length) {
+      return UNIKRAFT[nr - UNIKRAFT_BASE];
+    }
+    if (nr == TraceLayout.NR_UNKNOWN) {
+      return "<unknown native>";
+    }
     return "syscall_" + Integer.toUnsignedString(nr);
   }
 
-  /** Whether {@link #name(int)} returns a real name rather than the numeric fallback. */
+  /** Whether {@link #name(int)} returns a real name rather than a fallback. */
   public static boolean isKnown(int nr) {
-    return (nr >= 0 && nr < LOW.length) || (nr >= HIGH_BASE && nr < HIGH_BASE + HIGH.length);
+    return (nr >= 0 && nr < LOW.length) || (nr >= HIGH_BASE && nr < HIGH_BASE + HIGH.length)
+        || (nr >= UNIKRAFT_BASE && nr < UNIKRAFT_BASE + UNIKRAFT.length);
+  }
+
+  /** Every known name with its number, sorted by name: the guest's table for naming native calls. */
+  public static SortedMap<String, Integer> byName() {
+    SortedMap<String, Integer> m = new TreeMap<>();
+    IntStream.concat(IntStream.concat(IntStream.range(0, LOW.length), IntStream.range(HIGH_BASE,
+        HIGH_BASE + HIGH.length)), IntStream.range(UNIKRAFT_BASE, UNIKRAFT_BASE + UNIKRAFT.length))
+        .forEach(nr -> m.put(name(nr), nr));
+    return m;
   }
 }

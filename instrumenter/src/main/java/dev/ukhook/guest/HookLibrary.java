@@ -1,5 +1,7 @@
 package dev.ukhook.guest;
 
+import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.SyscallNames;
 import dev.ukhook.format.TraceLayout;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -30,10 +32,14 @@ public final class HookLibrary {
     model.put("frames", spec.frames());
     model.put("ringRecords", spec.ringRecords());
     model.put("batchRecords", spec.batchRecords());
-    model.put("overflowDrop", spec.overflow() == HookLibrarySpec.Overflow.DROP ? 1 : 0);
+    model.put("overflowDrop", spec.overflow() == TraceHeader.Overflow.DROP ? 1 : 0);
     model.put("stackWindow", STACK_WINDOW);
     model.put("kconfigSelects", HookKconfig.selects());
     model.put("layout", TraceLayout.cModel());
+    model.put("hookPoints", spec.hookPoints().contains("native") ? "UKHOOK_HOOK_BINARY | UKHOOK_HOOK_NATIVE"
+        : "UKHOOK_HOOK_BINARY");
+    model.put("syscallNames", SyscallNames.byName().entrySet().stream()
+        .map(e -> Map.of("name", e.getKey(), "nr", e.getValue())).toList());
     model.put("imageId", spec.imageId());
     model.put("imageIdBytes", IntStream.range(0, id.length)
         .mapToObj(i -> String.format("0x%02x", id[i] & 0xff)).collect(Collectors.joining(", ")));

@@ -2,7 +2,11 @@ package dev.ukhook.guest;
 
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.format.TraceHeader.Overflow;
+import dev.ukhook.format.TraceLayout;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything the generated hook microlibrary depends on.
@@ -10,26 +14,34 @@ import java.util.HexFormat;
  * @param frames frame-pointer return addresses kept per record
  * @param ringRecords capacity of the guest ring, a power of two
  * @param batchRecords records per virtio buffer; divides ringRecords
- * @param overflow what the guest does when the ring is full
+ * @param overflow what the guest does when the ring is full (the trace header's own enum: one definition)
  * @param imageId 16 random bytes identifying the image, as 32 hex digits
+ * @param hookPoints the hook points of the profile the tree is patched with (binary, native)
  */
 public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow,
-    String imageId) {
+    String imageId, Set<String> hookPoints) {
 
-  public enum Overflow {
-    BLOCK, DROP;
+  /** The hook points a library can serve; a tree patched with a profile's hook points says which it has. */
+  public static final Set<String> HOOK_POINTS = Set.of("binary", "native");
 
-    public static Overflow parse(String s) {
-      for (Overflow o : values()) {
-        if (o.name().equalsIgnoreCase(s)) {
-          return o;
-        }
-      }
-      throw new IllegalArgumentException("--overflow must be block or drop, got '" + s + "'");
-    }
+  /** A library for a tree patched at every hook point. */
+  public HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow, String imageId) {
+    this(frames, ringRecords, batchRecords, overflow, imageId, HOOK_POINTS);
   }
 
   public static final int DEFAULT_FRAMES = 4;
+  /**
+   * With musl or newlib a libc call is several frames deep before its system call (printf: vfprintf,
+   * printf_core, the FILE's write, writev), all in the libc attribution looks through: four return addresses
+   * often end inside it, and the call would be charged to the libc.
+   */
+  public static final int DEFAULT_FRAMES_DEEP_LIBC = 8;
+
+  /** The walk depth when the user does not choose one: deeper for a libc that nests deeply. */
+  public static int defaultFrames(Map<String, String> kconfig) {
+    return "y".equals(kconfig.get("CONFIG_LIBMUSL")) || "y".equals(kconfig.get("CONFIG_LIBNEWLIBC"))
+        ? DEFAULT_FRAMES_DEEP_LIBC : DEFAULT_FRAMES;
+  }
   public static final int DEFAULT_RING = 4096;
   public static final int DEFAULT_BATCH = 512;
 
@@ -44,12 +56,18 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
       throw new UkhookException(Kind.USAGE, "--batch must be a power of two of at most half the ring ("
           + ringRecords / 2 + "), got " + batchRecords);
     }
+    hookPoints = hookPoints == null ? HOOK_POINTS : hookPoints;
+    if (!HOOK_POINTS.containsAll(hookPoints) || !hookPoints.contains("binary")) {
+      throw new IllegalArgumentException("hook points must include binary and be among " + HOOK_POINTS + ", got "
+          + hookPoints);
+    }
+    hookPoints = Set.copyOf(hookPoints);
     if (HexFormat.of().parseHex(imageId).length != 16) {
       throw new IllegalArgumentException("image id must be 32 hex digits, got " + imageId);
     }
   }
 
   public int recordSize() {
-    return dev.ukhook.format.TraceLayout.recordSize(frames);
+    return TraceLayout.recordSize(frames);
   }
 }

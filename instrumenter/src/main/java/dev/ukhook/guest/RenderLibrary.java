@@ -1,5 +1,6 @@
 package dev.ukhook.guest;
 
+import dev.ukhook.format.TraceHeader;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ public final class RenderLibrary {
     HookLibrarySpec spec;
     try {
       spec = new HookLibrarySpec(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-          Integer.parseInt(args[3]), HookLibrarySpec.Overflow.parse(args[4]), "0".repeat(32));
+          Integer.parseInt(args[3]), TraceHeader.Overflow.valueOf(args[4].toUpperCase(java.util.Locale.ROOT)), "0".repeat(32));
     } catch (IllegalArgumentException | UkhookException e) {
       System.err.println("RenderLibrary: " + e.getMessage());
       System.exit(2);

@@ -1,5 +1,6 @@
 package dev.ukhook.pipeline;
 
+import dev.ukhook.format.TraceHeader;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.Tools;
 import dev.ukhook.core.UkhookException;
@@ -37,7 +38,7 @@ import java.util.stream.Collectors;
  */
 public final class Instrumenter {
   public record Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
-      int frames, int ringRecords, int batchRecords, HookLibrarySpec.Overflow overflow) {
+      Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow) {
     public Options {
       libraries = List.copyOf(libraries);
       transparent = List.copyOf(transparent);
@@ -74,10 +75,11 @@ public final class Instrumenter {
 
   public Result instrument(Options o) {
     // Every check that needs no lock and changes nothing comes first.
-    HookLibrarySpec fresh = new HookLibrarySpec(o.frames(), o.ringRecords(), o.batchRecords(), o.overflow(),
-        newImageId());
     UnikraftTree tree = UnikraftTree.open(o.unikraft());
     Profile profile = Profiles.forVersion(tree.version());
+    // The walk depth can depend on the resolved configuration; until then any valid one renders the library.
+    HookLibrarySpec staged = new HookLibrarySpec(o.frames() != null ? o.frames() : HookLibrarySpec.DEFAULT_FRAMES,
+        o.ringRecords(), o.batchRecords(), o.overflow(), newImageId(), profile.hookPoints().keySet());
     AppSpec app = AppSpec.load(o.app(), o.libraries());
     requireMakeCanUse(tree.root(), app.dir(), app.libraries().stream().map(Path::toString).toList());
     Workspace ws = Workspace.of(app);
@@ -94,20 +96,11 @@ public final class Instrumenter {
 
     try (WorkspaceLock lock = WorkspaceLock.exclusive(ws)) {
       InstrumentState previous = InstrumentState.readIfPresent(ws).orElse(null);
-      // Re-instrumenting the same tree with the same hook options keeps the image's identity.
-      boolean same = previous != null && previous.unikraft().equals(tree.root().toString())
-          && previous.version().equals(tree.version().toString()) && previous.frames() == o.frames()
-          && previous.ringRecords() == o.ringRecords() && previous.batchRecords() == o.batchRecords()
-          && previous.overflow().equalsIgnoreCase(o.overflow().name());
-      HookLibrarySpec libSpec = same ? new HookLibrarySpec(o.frames(), o.ringRecords(), o.batchRecords(),
-          o.overflow(), previous.imageId()) : fresh;
-      Map<String, String> libFiles = HookLibrary.render(libSpec);
-
       Path staging = TextFiles.createTempDirectory("ukhook-instrument-");
       String resolved;
       try {
         Path stagedLib = staging.resolve("libukhook");
-        libFiles.forEach((name, content) -> TextFiles.write(stagedLib.resolve(name), content));
+        HookLibrary.render(staged).forEach((name, content) -> TextFiles.write(stagedLib.resolve(name), content));
         TextFiles.write(staging.resolve("defconfig"), fragment);
         out.line("resolving the Kconfig configuration (make defconfig)...");
         resolved = defconfig(tree.root(), app.dir(), libraryPath(app, stagedLib), staging);
@@ -116,6 +109,15 @@ public final class Instrumenter {
       }
       Map<String, String> values = Kconfig.parse(resolved);
       checkResolved(values, required, o.tcg());
+      int frames = o.frames() != null ? o.frames() : HookLibrarySpec.defaultFrames(values);
+      // Re-instrumenting the same tree with the same hook options keeps the image's identity.
+      boolean same = previous != null && previous.unikraft().equals(tree.root().toString())
+          && previous.version().equals(tree.version().toString()) && previous.frames() == frames
+          && previous.ringRecords() == o.ringRecords() && previous.batchRecords() == o.batchRecords()
+          && previous.overflow().equalsIgnoreCase(o.overflow().name());
+      HookLibrarySpec libSpec = new HookLibrarySpec(frames, o.ringRecords(), o.batchRecords(), o.overflow(),
+          same ? previous.imageId() : staged.imageId(), profile.hookPoints().keySet());
+      Map<String, String> libFiles = HookLibrary.render(libSpec);
 
       // Nothing can fail from here on, apart from the disk itself.
       libFiles.forEach((name, content) -> TextFiles.writeIfChanged(ws.library().resolve(name), content));
@@ -125,7 +127,7 @@ public final class Instrumenter {
       transparent.addAll(app.transparent());
       transparent.addAll(o.transparent());
       InstrumentState state = new InstrumentState(tree.root().toString(), tree.version().toString(), profile.name(),
-          libSpec.imageId(), o.accel().accel().qemuName(), o.frames(), o.ringRecords(), o.batchRecords(),
+          libSpec.imageId(), o.accel().accel().qemuName(), frames, o.ringRecords(), o.batchRecords(),
           o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
           transparent.stream().distinct().toList());
       state.write(ws);
@@ -134,6 +136,10 @@ public final class Instrumenter {
           ? Optional.empty() : Optional.of(previous.unikraftRoot());
       Result r = new Result(app, tree, profile, plan.changed(), !plan.changed().isEmpty(), state, previousTree);
       report(r, o.accel());
+      if (o.frames() == null && frames != HookLibrarySpec.DEFAULT_FRAMES) {
+        out.line("note: the frame walk keeps " + frames + " return addresses per record (the default with a libc "
+            + "whose stdio nests deeply, such as musl; --frames N chooses)");
+      }
       return r;
     }
   }

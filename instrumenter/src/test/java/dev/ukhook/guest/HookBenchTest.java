@@ -1,10 +1,11 @@
 package dev.ukhook.guest;
 
+import dev.ukhook.format.TraceHeader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.ukhook.guest.HookLibrarySpec.Overflow;
+import dev.ukhook.format.TraceHeader.Overflow;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

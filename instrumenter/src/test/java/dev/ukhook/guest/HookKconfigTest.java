@@ -1,5 +1,6 @@
 package dev.ukhook.guest;
 
+import dev.ukhook.format.TraceHeader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,7 +19,7 @@ class HookKconfigTest {
 
   @Test
   void configUkSelectsExactlyTheSelectOptions() {
-    String configUk = HookLibrary.render(new HookLibrarySpec(4, 1024, 8, HookLibrarySpec.Overflow.BLOCK,
+    String configUk = HookLibrary.render(new HookLibrarySpec(4, 1024, 8, TraceHeader.Overflow.BLOCK,
         HostStreamTest.ID)).get("Config.uk");
     Matcher m = Pattern.compile("(?m)^\\s*select (\\w+)$").matcher(configUk);
     List<String> selected = m.results().map(r -> "CONFIG_" + r.group(1)).toList();

@@ -1,5 +1,6 @@
 package dev.ukhook.guest;
 
+import dev.ukhook.format.TraceHeader;
 import dev.ukhook.core.UkhookException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,11 +58,9 @@ class HookLibraryGoldenTest {
   void badSpecsAreRefusedWithTheOptionName() {
     assertEquals("--ring must be a power of two of at least 2 records, got 1000",
         assertThrows(UkhookException.class,
-            () -> new HookLibrarySpec(4, 1000, 8, HookLibrarySpec.Overflow.BLOCK, HostStreamTest.ID)).getMessage());
+            () -> new HookLibrarySpec(4, 1000, 8, TraceHeader.Overflow.BLOCK, HostStreamTest.ID)).getMessage());
     assertEquals("--batch must be a power of two of at most half the ring (8), got 16",
         assertThrows(UkhookException.class,
-            () -> new HookLibrarySpec(4, 16, 16, HookLibrarySpec.Overflow.BLOCK, HostStreamTest.ID)).getMessage());
-    assertEquals("--overflow must be block or drop, got 'lose'",
-        assertThrows(IllegalArgumentException.class, () -> HookLibrarySpec.Overflow.parse("lose")).getMessage());
+            () -> new HookLibrarySpec(4, 16, 16, TraceHeader.Overflow.BLOCK, HostStreamTest.ID)).getMessage());
   }
 }

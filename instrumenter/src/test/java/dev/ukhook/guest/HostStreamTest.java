@@ -1,11 +1,12 @@
 package dev.ukhook.guest;
 
+import dev.ukhook.format.TraceHeader;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.ukhook.guest.HookLibrarySpec.Overflow;
+import dev.ukhook.format.TraceHeader.Overflow;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.SyscallRecord;
@@ -16,7 +17,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import dev.ukhook.format.SyscallNames;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +43,7 @@ class HostStreamTest {
     assertEquals(128, t.header().recordSize());
     assertEquals(ID, t.header().imageId());
     assertEquals(1_000_000_000L, t.header().tsHz());
-    assertEquals(TraceLayout.HOOK_BINARY, t.header().hookPoints());
+    assertEquals(TraceLayout.HOOK_BINARY | TraceLayout.HOOK_NATIVE, t.header().hookPoints());
     // host_stream.c's "image text" (ukhook_state.text_lo, text_len) goes into the header.
     assertEquals(0x1000, t.header().textStart());
     assertEquals(0x2000, t.header().textEnd());
@@ -107,11 +114,63 @@ class HostStreamTest {
     assertArrayEquals(new long[] {0x1abc, 0x1001, 0x1002, 0x1003}, eight.records().get(19).frames());
   }
 
+  @Test
+  void nativeCallsAreRecordedOnceWithTheirPathNestingAndCaller() throws Exception {
+    Map<String, Long> fn = new HashMap<>();
+    DecodedTrace t = run(new HookLibrarySpec(4, 64, 8, Overflow.BLOCK, ID), fn, "native");
+    assertEquals(List.of(), t.problems());
+    assertEquals(10, t.received(), t.records().toString());
+    List<SyscallRecord> r = t.records();
+    // uk_syscall_r_write from app_raw, and the clock_gettime the write makes while it runs.
+    assertCall(r.get(0), "write", TraceLayout.PATH_NATIVE_RAW, 0, fn, "app_raw");
+    assertArrayEquals(new long[] {1, 2, 3, 0, 0, 0}, r.get(0).args());
+    assertEquals(3, r.get(0).ret());
+    assertTrue(r.get(0).depth() > 0 && within(r.get(0).frame(0), fn, "native"), r.get(0).toString());
+    assertCall(r.get(1), "clock_gettime", TraceLayout.PATH_NATIVE_RAW, 1, fn, "uk_syscall_r_write");
+    // Through the errno wrapper: the record names the wrapper's caller.
+    assertCall(r.get(2), "write", TraceLayout.PATH_NATIVE_ERRNO, 0, fn, "app_errno");
+    assertCall(r.get(3), "clock_gettime", TraceLayout.PATH_NATIVE_RAW, 1, fn, "uk_syscall_r_write");
+    // A binary call is recorded by the handler only; what its definition calls is nested in it.
+    assertEquals(TraceLayout.PATH_BINARY, r.get(4).path());
+    assertEquals(0x1234, r.get(4).rip());
+    assertEquals(9 + 0, r.get(4).ret());
+    assertCall(r.get(5), "clock_gettime", TraceLayout.PATH_NATIVE_RAW, 1, fn, "uk_syscall_r_write");
+    // A Unikraft-only name and a name the table lacks.
+    assertCall(r.get(6), "fstatat", TraceLayout.PATH_NATIVE_RAW, 0, fn, "app_other");
+    assertEquals(SyscallNames.UNIKRAFT_BASE, r.get(6).nr());
+    assertCall(r.get(7), "<unknown native>", TraceLayout.PATH_NATIVE_RAW, 0, fn, "app_other");
+    // Stubs: calls of system calls the image lacks, at the code that made them.
+    assertCall(r.get(8), "getpid", TraceLayout.PATH_STUB, 0, fn, "app_stub");
+    assertEquals(-38, r.get(8).ret());
+    assertCall(r.get(9), "<unknown native>", TraceLayout.PATH_STUB, 0, fn, "app_stub");
+  }
+
+  private static void assertCall(SyscallRecord r, String name, int path, int nest, Map<String, Long> fn,
+      String caller) {
+    assertEquals(name, r.name(), r.toString());
+    assertEquals(path, r.path(), r.toString());
+    assertEquals(nest, r.nest(), r.toString());
+    assertTrue(within(r.rip(), fn, caller), r + " should return into " + caller);
+  }
+
+  // Within the named function: after its start, before the next function the harness names (gcc keeps them in
+  // source order at -O2) and no more than 4 KiB in.
+  private static boolean within(long address, Map<String, Long> fn, String name) {
+    long start = fn.get(name);
+    long end = fn.values().stream().filter(a -> a > start).min(Long::compare).orElse(start + 4096);
+    return address > start && address < Math.min(end, start + 4096);
+  }
+
   private DecodedTrace run(HookLibrarySpec spec, int calls, int stall) throws Exception {
     return run(spec, calls, stall, 0);
   }
 
   private DecodedTrace run(HookLibrarySpec spec, int calls, int stall, int lateStall) throws Exception {
+    return run(spec, new HashMap<>(), Integer.toString(calls), Integer.toString(stall), Integer.toString(lateStall));
+  }
+
+  /** Builds the harness against the rendered library, as the guest's code is built, and decodes its stdout. */
+  private DecodedTrace run(HookLibrarySpec spec, Map<String, Long> functions, String... args) throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")), "host gcc not found at /usr/bin/gcc: install gcc");
     Path lib = dir.resolve("lib-" + spec.frames() + "-" + spec.overflow());
     for (Map.Entry<String, String> f : HookLibrary.render(spec).entrySet()) {
@@ -119,21 +178,45 @@ class HostStreamTest {
       Files.writeString(lib.resolve(f.getKey()), f.getValue());
     }
     Path src = dir.resolve("host_stream.c");
-    try (InputStream in = getClass().getResourceAsStream("/c/host_stream.c")) {
+    Path uk = dir.resolve("host-include/uk/essentials.h");
+    Files.createDirectories(uk.getParent());
+    try (InputStream in = getClass().getResourceAsStream("/c/host_stream.c");
+        InputStream essentials = getClass().getResourceAsStream("/c/uk/essentials.h")) {
       Files.write(src, in.readAllBytes());
+      Files.write(uk, essentials.readAllBytes());
     }
     Path bin = lib.resolve("host_stream");
-    exec(List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-I", lib.resolve("include").toString(),
-        src.toString(), "-o", bin.toString()));
-    byte[] out = exec(List.of(bin.toString(), Integer.toString(calls), Integer.toString(stall),
-        Integer.toString(lateStall)));
+    // The guest's frame-pointer flags (CONFIG_OPTIMIZE_NOOMITFP and the hook library's COMPFLAGS).
+    exec(List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-fno-omit-frame-pointer",
+        "-mno-omit-leaf-frame-pointer", "-fno-optimize-sibling-calls", "-I", lib.resolve("include").toString(),
+        "-I", dir.resolve("host-include").toString(), src.toString(), "-o", bin.toString()), null);
+    List<String> cmd = new ArrayList<>(List.of(bin.toString()));
+    cmd.addAll(List.of(args));
+    byte[] out = exec(cmd, functions);
     return TraceDecoder.decode(new ByteArrayInputStream(out));
   }
 
-  private static byte[] exec(List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+  /** Runs cmd; its stderr lines "fn NAME ADDRESS" go to functions (when given), the rest to ours. */
+  private static byte[] exec(List<String> cmd, Map<String, Long> functions) throws Exception {
+    Process p = new ProcessBuilder(cmd).start();
+    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
     byte[] out = p.getInputStream().readAllBytes();
-    assertEquals(0, p.waitFor(), () -> "command failed: " + cmd);
+    int rc = p.waitFor();
+    for (String line : err.get().lines().toList()) {
+      String[] f = line.split(" ");
+      if (functions != null && f.length == 3 && f[0].equals("fn")) {
+        functions.put(f[1], Long.parseUnsignedLong(f[2]));
+      } else {
+        System.err.println(line);
+      }
+    }
+    assertEquals(0, rc, () -> "command failed: " + cmd);
     return out;
   }
 }

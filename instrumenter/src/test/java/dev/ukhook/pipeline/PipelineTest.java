@@ -1,5 +1,6 @@
 package dev.ukhook.pipeline;
 
+import dev.ukhook.format.TraceHeader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,7 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.Unwritable;
-import dev.ukhook.guest.HookLibrarySpec.Overflow;
+import dev.ukhook.format.TraceHeader.Overflow;
 import dev.ukhook.host.Accel;
 import dev.ukhook.host.AccelChoice;
 import dev.ukhook.pipeline.Fakes.BufferOutput;

@@ -9,7 +9,7 @@
  * slow paths and the start/stop of the stream.
  */
 #define UKHOOK_STREAM_IMPLEMENTATION
-#include <ukhook/stream.h>
+#include <ukhook/native.h>
 #include <uk/arch/lcpu.h>
 #include <uk/essentials.h>
 #include <uk/init.h>

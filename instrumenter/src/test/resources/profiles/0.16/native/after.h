@@ -26,7 +26,7 @@
 		long ret;						\
 									\
 		/* ukhook-begin native/ll-thunk block=1de57f726eb9 original=a76ba7f0a5ff0a21 */ \
-		UKHOOK_NATIVE_THUNK(UKHOOK_PATH_NATIVE_R); \
+		UKHOOK_NATIVE_THUNK(UKHOOK_PATH_NATIVE_RAW); \
 		/* ukhook-end native/ll-thunk */ \
 		ret = ename(						\
 			UK_ARG_MAPx(x, UK_S_ARG_CAST_LONG, __VA_ARGS__)); \
@@ -38,7 +38,7 @@
 									\
 		/* ukhook-begin native/ll-enter block=dc96bfa5c804 original=a76ba7f0a5ff0a21 */ \
 		UKHOOK_NATIVE_DECL; \
-		if (UKHOOK_NATIVE_ENTER(UKHOOK_PATH_NATIVE_E, name, x, UK_ARG_MAPx(x, UK_S_ARG_CAST_LONG, __VA_ARGS__))) \
+		if (UKHOOK_NATIVE_ENTER(UKHOOK_PATH_NATIVE_ERRNO, name, x, UK_ARG_MAPx(x, UK_S_ARG_CAST_LONG, __VA_ARGS__))) \
 		/* ukhook-end native/ll-enter */ \
 		ret = (long) __##ename(					\
 			UK_ARG_MAPx(x, UK_S_ARG_CAST_ACTUAL, __VA_ARGS__)); \
@@ -54,7 +54,7 @@
 		rtype ret;						\
 									\
 		/* ukhook-begin native/libc-thunk block=4bc131f16b0a original=a76ba7f0a5ff0a21 */ \
-		UKHOOK_NATIVE_THUNK(UKHOOK_PATH_NATIVE_E); \
+		UKHOOK_NATIVE_THUNK(UKHOOK_PATH_NATIVE_ERRNO); \
 		/* ukhook-end native/libc-thunk */ \
 		ret = (rtype) ename(					\
 			UK_ARG_MAPx(x, UK_S_ARG_CAST_LONG, __VA_ARGS__)); \
@@ -69,7 +69,7 @@
 		long ret;						\
 									\
 		/* ukhook-begin native/llr-thunk block=4bc131f16b0a original=a76ba7f0a5ff0a21 */ \
-		UKHOOK_NATIVE_THUNK(UKHOOK_PATH_NATIVE_E); \
+		UKHOOK_NATIVE_THUNK(UKHOOK_PATH_NATIVE_ERRNO); \
 		/* ukhook-end native/llr-thunk */ \
 		ret = rname(						\
 			UK_ARG_MAPx(x, UK_S_ARG_CAST_LONG, __VA_ARGS__)); \
@@ -81,7 +81,7 @@
 									\
 		/* ukhook-begin native/llr-enter block=1e5a8bfa13f2 original=a76ba7f0a5ff0a21 */ \
 		UKHOOK_NATIVE_DECL; \
-		if (UKHOOK_NATIVE_ENTER(UKHOOK_PATH_NATIVE_R, name, x, UK_ARG_MAPx(x, UK_S_ARG_CAST_LONG, __VA_ARGS__))) \
+		if (UKHOOK_NATIVE_ENTER(UKHOOK_PATH_NATIVE_RAW, name, x, UK_ARG_MAPx(x, UK_S_ARG_CAST_LONG, __VA_ARGS__))) \
 		/* ukhook-end native/llr-enter */ \
 		ret = (long) __##rname(					\
 			UK_ARG_MAPx(x, UK_S_ARG_CAST_ACTUAL, __VA_ARGS__)); \
@@ -99,7 +99,7 @@
 									\
 		/* ukhook-begin native/regs-enter block=4ee5e83d80f4 original=a76ba7f0a5ff0a21 */ \
 		UKHOOK_NATIVE_DECL; \
-		if (UKHOOK_NATIVE_ENTER_REGS(UKHOOK_PATH_NATIVE_R, name, &usc->regs)) \
+		if (UKHOOK_NATIVE_ENTER_REGS(UKHOOK_PATH_NATIVE_RAW, name, &usc->regs)) \
 		/* ukhook-end native/regs-enter */ \
 		ret = (long) __##rname(UK_USC_CALLMAPx(x,		\
 						   UK_S_ARG_ACTUAL,	\
@@ -116,7 +116,7 @@
 		rtype ret;						\
 									\
 		/* ukhook-begin native/libc-r-thunk block=4bc131f16b0a original=a76ba7f0a5ff0a21 */ \
-		UKHOOK_NATIVE_THUNK(UKHOOK_PATH_NATIVE_E); \
+		UKHOOK_NATIVE_THUNK(UKHOOK_PATH_NATIVE_ERRNO); \
 		/* ukhook-end native/libc-r-thunk */ \
 		ret = (rtype) ename(					\
 			UK_ARG_MAPx(x, UK_S_ARG_CAST_LONG, __VA_ARGS__)); \

@@ -9,7 +9,7 @@
 #ifndef UKHOOK_HOOK_H
 #define UKHOOK_HOOK_H
 
-#include <ukhook/stream.h>
+#include <ukhook/native.h>
 #include <uk/arch/lcpu.h>
 
 /*
@@ -18,13 +18,15 @@
  */
 static inline int ukhook_syscall_enter(struct __regs *regs, void **rec)
 {
-	*rec = ukhook_begin(regs->orig_rax, regs->rdi, regs->rsi, regs->rdx, regs->r10,
-			    regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp);
+	*rec = ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, ukhook_binary_begins(), regs->rdi,
+			    regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp,
+			    regs->rsp);
 	return 1;
 }
 
 static inline void ukhook_syscall_exit(void *rec, long ret)
 {
+	ukhook_binary_ends();
 	ukhook_end((struct ukhook_record *)rec, ret);
 }
 

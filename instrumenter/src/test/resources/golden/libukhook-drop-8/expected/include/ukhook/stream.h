@@ -185,13 +185,14 @@ static inline void ukhook_completed(const void *buf, uint32_t len)
 }
 
 /*
- * Hot path, on every binary syscall: reserve a slot and fill it in place. Returns NULL when the
+ * Hot path, on every system call: reserve a slot and fill it in place. Returns NULL when the
  * record had to be dropped (the sequence number is still used, so the host sees the gap).
+ * path is a constant at every call site (the hooks inline this), so the binary-only leaf-frame
+ * check costs the native hooks nothing.
  */
-static inline struct ukhook_record *ukhook_begin(uint64_t nr, uint64_t a0, uint64_t a1,
-						 uint64_t a2, uint64_t a3, uint64_t a4,
-						 uint64_t a5, uint64_t rip, uint64_t fp,
-						 uint64_t sp)
+static inline __attribute__((always_inline)) struct ukhook_record *
+ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, uint64_t a2,
+	     uint64_t a3, uint64_t a4, uint64_t a5, uint64_t rip, uint64_t fp, uint64_t sp)
 {
 	struct ukhook_state *s = &ukhook_state;
 	struct ukhook_record *r;
@@ -214,7 +215,7 @@ static inline struct ukhook_record *ukhook_begin(uint64_t nr, uint64_t a0, uint6
 	 * depth are filled in below. A number the dispatcher cannot know (>= 0xffff) is recorded as
 	 * unknown, never as another call.
 	 */
-	head = (nr < UKHOOK_NR_UNKNOWN ? nr : UKHOOK_NR_UNKNOWN) | (uint64_t)UKHOOK_PATH_BINARY << 16;
+	head = (nr < UKHOOK_NR_UNKNOWN ? nr : UKHOOK_NR_UNKNOWN) | (uint64_t)path << 16 | (uint64_t)nest << 24;
 	__builtin_memcpy((char *)r + __builtin_offsetof(struct ukhook_record, nr), &head, sizeof(head));
 	r->args[0] = a0;
 	r->args[1] = a1;
@@ -224,13 +225,14 @@ static inline struct ukhook_record *ukhook_begin(uint64_t nr, uint64_t a0, uint6
 	r->args[5] = a5;
 	r->rip = rip;
 	/*
-	 * A leaf function that issues the syscall itself (a libc wrapper) often has no frame even with
-	 * frame pointers on, so the rbp chain would skip its caller; the word at the caller's stack
-	 * pointer is then that caller's return address. Take it when it points into the image's code.
+	 * A leaf function that issues the syscall instruction itself (a libc wrapper) often has no
+	 * frame even with frame pointers on, so the rbp chain would skip its caller; the word at the
+	 * caller's stack pointer is then that caller's return address. Take it when it points into the
+	 * image's code. A native call always comes from a function with a frame.
 	 */
 	i = 0;
 #if UKHOOK_FRAMES > 0
-	if (*(const uint64_t *)sp - s->text_lo < s->text_len) {
+	if (path == UKHOOK_PATH_BINARY && *(const uint64_t *)sp - s->text_lo < s->text_len) {
 		r->frames[0] = *(const uint64_t *)sp;
 		r->flags = UKHOOK_FLAG_LEAF;
 		i = 1;
@@ -254,7 +256,7 @@ static inline struct ukhook_record *ukhook_begin(uint64_t nr, uint64_t a0, uint6
 }
 
 /* Hot path, when the call returns: commit the record; the last slot of a batch flushes. */
-static inline void ukhook_end(struct ukhook_record *r, int64_t ret)
+static inline __attribute__((always_inline)) void ukhook_end(struct ukhook_record *r, int64_t ret)
 {
 	if (ukhook_unlikely(!r))
 		return;
@@ -280,7 +282,7 @@ struct ukhook_header ukhook_header = {
 	.image_id = { 0xff, 0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0x00 },
 	.ring_records = UKHOOK_RING_RECORDS,
 	.overflow = UKHOOK_OVERFLOW,
-	.hook_points = UKHOOK_HOOK_BINARY,
+	.hook_points = UKHOOK_HOOK_BINARY | UKHOOK_HOOK_NATIVE,
 };
 static struct ukhook_final_record ukhook_final;
 
