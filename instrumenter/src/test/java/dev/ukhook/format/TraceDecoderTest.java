@@ -340,7 +340,7 @@ class TraceDecoderTest {
 
     assertEquals(h, t.header());
     assertEquals(rs, t.records());
-    assertEquals("#0 syscall_65535(0x0, 0x0, 0x0, 0x0, 0x0, 0x0) = -38 stub nest=3 rip=0x100100",
+    assertEquals("#0 <unknown native>(0x0, 0x0, 0x0, 0x0, 0x0, 0x0) = -38 stub nest=3 rip=0x100100",
         t.records().get(0).toString());
   }
 

@@ -25,7 +25,7 @@
 	{								\
 		long ret;						\
 									\
-		/* ukhook-begin native/ll-thunk block=1de57f726eb9 original=a76ba7f0a5ff0a21 */ \
+		/* ukhook-begin native/ll-thunk block=df06ad50aa3d original=a76ba7f0a5ff0a21 */ \
 		UKHOOK_NATIVE_THUNK(UKHOOK_PATH_NATIVE_RAW); \
 		/* ukhook-end native/ll-thunk */ \
 		ret = ename(						\
@@ -36,7 +36,7 @@
 	{								\
 		long ret;						\
 									\
-		/* ukhook-begin native/ll-enter block=dc96bfa5c804 original=a76ba7f0a5ff0a21 */ \
+		/* ukhook-begin native/ll-enter block=fe5752944da5 original=a76ba7f0a5ff0a21 */ \
 		UKHOOK_NATIVE_DECL; \
 		if (UKHOOK_NATIVE_ENTER(UKHOOK_PATH_NATIVE_ERRNO, name, x, UK_ARG_MAPx(x, UK_S_ARG_CAST_LONG, __VA_ARGS__))) \
 		/* ukhook-end native/ll-enter */ \
@@ -53,7 +53,7 @@
 	{								\
 		rtype ret;						\
 									\
-		/* ukhook-begin native/libc-thunk block=4bc131f16b0a original=a76ba7f0a5ff0a21 */ \
+		/* ukhook-begin native/libc-thunk block=5c70b143b7e0 original=a76ba7f0a5ff0a21 */ \
 		UKHOOK_NATIVE_THUNK(UKHOOK_PATH_NATIVE_ERRNO); \
 		/* ukhook-end native/libc-thunk */ \
 		ret = (rtype) ename(					\
@@ -68,7 +68,7 @@
 	{								\
 		long ret;						\
 									\
-		/* ukhook-begin native/llr-thunk block=4bc131f16b0a original=a76ba7f0a5ff0a21 */ \
+		/* ukhook-begin native/llr-thunk block=5c70b143b7e0 original=a76ba7f0a5ff0a21 */ \
 		UKHOOK_NATIVE_THUNK(UKHOOK_PATH_NATIVE_ERRNO); \
 		/* ukhook-end native/llr-thunk */ \
 		ret = rname(						\
@@ -79,7 +79,7 @@
 	{								\
 		long ret;						\
 									\
-		/* ukhook-begin native/llr-enter block=1e5a8bfa13f2 original=a76ba7f0a5ff0a21 */ \
+		/* ukhook-begin native/llr-enter block=20efe0917c7b original=a76ba7f0a5ff0a21 */ \
 		UKHOOK_NATIVE_DECL; \
 		if (UKHOOK_NATIVE_ENTER(UKHOOK_PATH_NATIVE_RAW, name, x, UK_ARG_MAPx(x, UK_S_ARG_CAST_LONG, __VA_ARGS__))) \
 		/* ukhook-end native/llr-enter */ \
@@ -97,7 +97,7 @@
 		struct uk_syscall_ctx *usc = (void *)_usc;		\
 		long ret;						\
 									\
-		/* ukhook-begin native/regs-enter block=4ee5e83d80f4 original=a76ba7f0a5ff0a21 */ \
+		/* ukhook-begin native/regs-enter block=011a87604e43 original=a76ba7f0a5ff0a21 */ \
 		UKHOOK_NATIVE_DECL; \
 		if (UKHOOK_NATIVE_ENTER_REGS(UKHOOK_PATH_NATIVE_RAW, name, &usc->regs)) \
 		/* ukhook-end native/regs-enter */ \
@@ -115,7 +115,7 @@
 	{								\
 		rtype ret;						\
 									\
-		/* ukhook-begin native/libc-r-thunk block=4bc131f16b0a original=a76ba7f0a5ff0a21 */ \
+		/* ukhook-begin native/libc-r-thunk block=5c70b143b7e0 original=a76ba7f0a5ff0a21 */ \
 		UKHOOK_NATIVE_THUNK(UKHOOK_PATH_NATIVE_ERRNO); \
 		/* ukhook-end native/libc-r-thunk */ \
 		ret = (rtype) ename(					\
