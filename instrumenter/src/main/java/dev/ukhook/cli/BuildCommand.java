@@ -11,10 +11,11 @@ final class BuildCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
   @Mixin AppArgs app;
+  @Mixin BuildOptions build;
 
   @Override
   public Integer call() {
-    Ukhook.steps(spec).builder().build(app.spec());
+    Ukhook.steps(spec).builder().build(app.spec(), build.options());
     spec.commandLine().getOut().println("next: ukhook run " + app.appDir());
     return ExitCode.OK;
   }

@@ -15,6 +15,7 @@ final class TraceCommand implements Callable<Integer> {
   @Mixin CommonOptions.UnikraftOption unikraft;
   @Mixin AppArgs app;
   @Mixin HookOptions hook;
+  @Mixin BuildOptions build;
   @Mixin AccelOption accel;
   @Mixin RunOptions run;
 
@@ -22,7 +23,7 @@ final class TraceCommand implements Callable<Integer> {
   public Integer call() {
     AccelChoice chosen = accel.resolve();
     var outcome = Ukhook.steps(spec).tracer().trace(hook.options(unikraft.resolve(), app, chosen),
-        run.options(chosen, app));
+        build.options(), run.options(chosen, app));
     return outcome.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
   }
 }

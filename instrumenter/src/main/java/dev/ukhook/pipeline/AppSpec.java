@@ -9,19 +9,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Unikraft application as ukhook sees it: its directory (with Makefile.uk), the external
- * microlibraries it is built with, and the libraries that are transparent for attribution. The last
- * two come from an optional {@code ukhook.json} in the app directory and from the command line.
+ * microlibraries it is built with, the libraries that are transparent for attribution, and where its
+ * libraries' origin archives are. All but the first come from an optional {@code ukhook.json} in the app
+ * directory; libraries also from the command line.
  */
-public record AppSpec(Path dir, String name, List<Path> libraries, List<String> transparent) {
+public record AppSpec(Path dir, String name, List<Path> libraries, List<String> transparent, Optional<Path> sources) {
   public static final String FILE = "ukhook.json";
+  private static final Pattern VARIABLE = Pattern.compile("\\$(?:\\{(\\w+)}|(\\w+))");
 
-  /** The optional ukhook.json; paths in it are relative to the app directory. */
-  record AppFile(List<String> libraries, List<String> transparent) {}
+  /**
+   * The optional ukhook.json. Paths are relative to the app directory and may name environment variables
+   * ({@code $UK_LIBS/lib-musl}): Unikraft's libraries live outside the app, wherever the user cloned them.
+   */
+  record AppFile(List<String> libraries, List<String> transparent, String sources) {}
 
   public static AppSpec load(Path appDir, List<Path> extraLibraries) {
+    return load(appDir, extraLibraries, System.getenv());
+  }
+
+  static AppSpec load(Path appDir, List<Path> extraLibraries, Map<String, String> env) {
     Path dir = appDir.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw new UkhookException(Kind.USAGE, "application directory " + dir + " does not exist: pass --app DIR");
@@ -32,20 +45,24 @@ public record AppSpec(Path dir, String name, List<Path> libraries, List<String> 
     }
     List<Path> libs = new ArrayList<>();
     List<String> transparent = new ArrayList<>();
+    Optional<Path> sources = Optional.empty();
     Path file = dir.resolve(FILE);
     if (Files.isRegularFile(file)) {
       try {
         AppFile f = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
             .readValue(file.toFile(), AppFile.class);
         if (f.libraries() != null) {
-          f.libraries().forEach(l -> libs.add(dir.resolve(l).normalize()));
+          f.libraries().forEach(l -> libs.add(dir.resolve(expand(l, env, file)).normalize()));
         }
         if (f.transparent() != null) {
           transparent.addAll(f.transparent());
         }
+        if (f.sources() != null) {
+          sources = Optional.of(dir.resolve(expand(f.sources(), env, file)).normalize());
+        }
       } catch (IOException e) {
         throw new UkhookException(Kind.USAGE, file + " is not valid: " + e.getMessage().lines().findFirst().orElse("")
-            + "; expected {\"libraries\": [\"dir\", ...], \"transparent\": [\"libname\", ...]}");
+            + "; expected {\"libraries\": [\"dir\", ...], \"transparent\": [\"libname\", ...], \"sources\": \"dir\"}");
       }
     }
     extraLibraries.forEach(l -> libs.add(l.toAbsolutePath().normalize()));
@@ -55,6 +72,24 @@ public record AppSpec(Path dir, String name, List<Path> libraries, List<String> 
             + ") has no Makefile.uk: point it at a Unikraft library directory");
       }
     }
-    return new AppSpec(dir, dir.getFileName().toString(), List.copyOf(libs), List.copyOf(transparent));
+    return new AppSpec(dir, dir.getFileName().toString(), List.copyOf(libs), List.copyOf(transparent), sources);
+  }
+
+  /** $NAME and ${NAME} from the environment; an unset one is an error that says what to set. */
+  static String expand(String path, Map<String, String> env, Path file) {
+    Matcher m = VARIABLE.matcher(path);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      String name = m.group(1) != null ? m.group(1) : m.group(2);
+      String value = env.get(name);
+      if (value == null || value.isBlank()) {
+        throw new UkhookException(Kind.ENVIRONMENT, file + " names " + path + " but " + name + " is not set: "
+            + (name.equals("UK_LIBS") ? "set UK_LIBS to the directory that holds your clones of Unikraft's "
+            + "libraries (lib-musl, lib-sqlite, ...), or pass each with --lib DIR" : "set " + name));
+      }
+      m.appendReplacement(sb, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(sb);
+    return sb.toString();
   }
 }

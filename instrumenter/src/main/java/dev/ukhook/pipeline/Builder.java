@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +33,27 @@ public final class Builder {
 
   public record Outcome(Path image, Path debugImage, Path linkMap, String imageId, BuildResult result) {}
 
+  /**
+   * @param sources a directory of origin archives that answers Unikraft's downloads (docs/offline-sources.md);
+   *     empty: the app's ukhook.json "sources", else Unikraft downloads as usual
+   * @param makeVariables NAME=VALUE assignments passed to Unikraft's make
+   */
+  public record Options(Optional<Path> sources, List<String> makeVariables) {
+    public static final Options DEFAULT = new Options(Optional.empty(), List.of());
+
+    public Options {
+      for (String v : makeVariables) {
+        if (!v.matches("[A-Za-z_][A-Za-z0-9_]*=.*")) {
+          throw new UkhookException(Kind.USAGE, "--make takes NAME=VALUE (a make variable), not '" + v + "'");
+        }
+      }
+      makeVariables = List.copyOf(makeVariables);
+    }
+  }
+
+  /** Origin archives Unikraft's fetch rule may have left in build/<lib>/: a clean build keeps them. */
+  private static final String ARCHIVE = ".*\\.(tar\\.gz|tgz|tar\\.xz|txz|tar\\.bz2|tbz2|zip)";
+
   private final Make make;
   private final Output out;
 
@@ -40,6 +63,11 @@ public final class Builder {
   }
 
   public Outcome build(AppSpec app) {
+    return build(app, Options.DEFAULT);
+  }
+
+  public Outcome build(AppSpec app, Options o) {
+    Optional<Path> sources = o.sources().or(app::sources).map(Builder::requireSources);
     Tools.require(make.tools());
     Workspace ws = Workspace.of(app);
     InstrumentState.read(ws); // says to instrument first, before a lock creates anything
@@ -57,15 +85,24 @@ public final class Builder {
       if (!inputs.equals(readOrEmpty(build.resolve(INPUTS)))) {
         // Unikraft does not rebuild objects when flags change (the hook library adds COMPFLAGS), so a
         // changed configuration or hook library means a clean build.
-        TextFiles.deleteTree(build);
+        cleanKeepingArchives(build);
       } else if (!Files.isRegularFile(ws.linkMap())) {
         // The final link only reruns when an input changed; without its map we need it to run again.
         findImage(build).ifPresent(img -> TextFiles.deleteQuietly(Path.of(img + ".dbg")));
       }
       TextFiles.createDirectories(build);
-      List<String> args = List.of("-C", tree.root().toString(), "A=" + app.dir(),
+      List<String> args = new ArrayList<>(List.of("-C", tree.root().toString(), "A=" + app.dir(),
           "L=" + String.join(":", st.libraries()), "O=" + build, "C=" + ws.config(),
-          "UK_LDFLAGS=-Wl,-Map=" + ws.linkMap(), "-j" + Runtime.getRuntime().availableProcessors());
+          "UK_LDFLAGS=-Wl,-Map=" + ws.linkMap(), "-j" + Runtime.getRuntime().availableProcessors()));
+      sources.ifPresent(dir -> {
+        // Unikraft's fetch rule runs `$(WGET) ... -O FILE URL`; a command-line WGET answers it from the directory.
+        Path fetch = ws.root().resolve(OFFLINE_FETCH);
+        TextFiles.write(fetch, offlineFetch(dir));
+        fetch.toFile().setExecutable(true);
+        args.add("WGET=" + fetch);
+        out.line("origin archives come from " + dir + " (no downloads)");
+      });
+      args.addAll(o.makeVariables());
       BuildResult result = make.run(args, ws.root().resolve("build.log"), true);
       if (!result.ok()) {
         throw new UkhookException(Kind.FAILURE, "the Unikraft build failed (exit " + result.exitCode()
@@ -79,10 +116,76 @@ public final class Builder {
       }
       TextFiles.write(build.resolve(INPUTS), inputs);
       TextFiles.write(build.resolve(IMAGE_ID), st.imageId() + "\n");
-      Outcome o = new Outcome(image, Path.of(image + ".dbg"), ws.linkMap(), st.imageId(), result);
-      out.line("built " + o.image() + " in " + result.duration().toSeconds() + " s (" + result.steps()
-          + " steps); debug ELF " + o.debugImage() + ", link map " + o.linkMap());
-      return o;
+      Outcome built = new Outcome(image, Path.of(image + ".dbg"), ws.linkMap(), st.imageId(), result);
+      out.line("built " + built.image() + " in " + result.duration().toSeconds() + " s (" + result.steps()
+          + " steps); debug ELF " + built.debugImage() + ", link map " + built.linkMap());
+      return built;
+    }
+  }
+
+  static final String OFFLINE_FETCH = "offline-fetch";
+
+  /** Copies, never moves: the user's archives stay as they are. */
+  static String offlineFetch(Path sources) {
+    return """
+        #!/bin/sh
+        # Written by ukhook: answers Unikraft's download of an origin archive ($(WGET) ... -O FILE URL)
+        # from the directory of origin archives given with --sources (docs/offline-sources.md).
+        dir=%s
+        out= url=
+        while [ $# -gt 0 ]; do
+          case "$1" in
+            -O) out=$2; shift 2 ;;
+            -*) shift ;;
+            *) url=$1; shift ;;
+          esac
+        done
+        for name in "${url##*/}" "${out##*/}"; do
+          if [ -n "$name" ] && [ -f "$dir/$name" ]; then
+            exec cp "$dir/$name" "$out"
+          fi
+        done
+        echo "ukhook: error: origin archive ${url##*/} is not in $dir (Unikraft wants it from $url); put it there, see docs/offline-sources.md" >&2
+        exit 1
+        """.formatted(shellQuote(sources.toString()));
+  }
+
+  private static String shellQuote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  private static Path requireSources(Path dir) {
+    Path abs = dir.toAbsolutePath().normalize();
+    if (!Files.isDirectory(abs)) {
+      throw new UkhookException(Kind.USAGE, "the origin archive directory " + abs + " (--sources, UKHOOK_SOURCES or "
+          + "ukhook.json) does not exist: create it and put the archives the app's libraries download into it "
+          + "(docs/offline-sources.md)");
+    }
+    return abs;
+  }
+
+  /** A clean build: everything goes except origin archives directly in build/<lib>/ (a user may have put them there). */
+  static void cleanKeepingArchives(Path build) {
+    if (!Files.isDirectory(build)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(build)) {
+      s.sorted(Comparator.reverseOrder())
+          .filter(p -> !p.equals(build))
+          .filter(p -> !(build.relativize(p).getNameCount() == 2 && Files.isRegularFile(p)
+              && p.getFileName().toString().matches(ARCHIVE)))
+          .filter(p -> !Files.isDirectory(p) || isEmpty(p))
+          .forEach(TextFiles::deleteQuietly);
+    } catch (IOException e) {
+      throw new UkhookException(Kind.ENVIRONMENT, "cannot clean " + build + ": " + TextFiles.reason(e));
+    }
+  }
+
+  private static boolean isEmpty(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.findAny().isEmpty();
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -16,14 +16,14 @@ public final class Tracer {
     this.runner = runner;
   }
 
-  public Runner.Outcome trace(Instrumenter.Options instrument, Runner.Options run) {
+  public Runner.Outcome trace(Instrumenter.Options instrument, Builder.Options build, Runner.Options run) {
     // Everything the three steps run, checked before a long build so that one line lists all that is missing.
     List<String> tools = new ArrayList<>(instrumenter.tools());
     tools.addAll(runner.tools(run.qemu()));
     Tools.require(tools.stream().distinct().toList());
     Instrumenter.Result instrumented = instrumenter.instrument(instrument);
     AppSpec app = instrumented.app();
-    builder.build(app);
+    builder.build(app, build);
     return runner.run(app, run);
   }
 }

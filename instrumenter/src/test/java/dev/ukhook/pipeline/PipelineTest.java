@@ -60,7 +60,8 @@ class PipelineTest extends AppOnTreeTest {
   @Test
   void traceMakesTheTableAndARunDirectory() throws IOException {
     String original = Files.readString(handler);
-    Runner.Outcome o = steps.tracer().trace(instrumentOptions(uk, 4), runOptions(64, Duration.ofSeconds(300)));
+    Runner.Outcome o = steps.tracer().trace(instrumentOptions(uk, 4), Builder.Options.DEFAULT,
+        runOptions(64, Duration.ofSeconds(300)));
 
     String imageId = Files.readString(app.resolve(".ukhook/build/image-id")).strip();
     assertEquals(List.of(), o.problems());
