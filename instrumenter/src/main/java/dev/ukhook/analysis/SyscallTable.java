@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.function.Consumer;
 
 /**
@@ -159,22 +160,27 @@ public final class SyscallTable {
   /** The table as aligned plain text, one row per library and syscall and a total row per library. */
   public void writeText(Appendable out) throws IOException {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"library", "syscall", "count", "refused"});
+    rows.add(new String[] {"library", "syscall", "count", "nested", "refused"});
     for (LibraryCounts lib : libraries) {
       for (SyscallCount c : lib.syscalls()) {
-        rows.add(new String[] {lib.library(), c.name(), Long.toString(c.count()), Long.toString(c.refused())});
+        rows.add(new String[] {lib.library(), c.name(), Long.toString(c.count()), Long.toString(c.nested()),
+            Long.toString(c.refused())});
       }
-      rows.add(new String[] {lib.library(), "(total)", Long.toString(lib.total()), Long.toString(lib.refused())});
+      rows.add(new String[] {lib.library(), "(total)", Long.toString(lib.total()),
+          Long.toString(lib.syscalls().stream().mapToLong(SyscallCount::nested).sum()), Long.toString(lib.refused())});
     }
-    int[] width = new int[4];
+    int[] width = new int[rows.get(0).length];
     for (String[] row : rows) {
       for (int i = 0; i < row.length; i++) {
         width[i] = Math.max(width[i], row[i].length());
       }
     }
     for (String[] row : rows) {
-      out.append(pad(row[0], width[0], false)).append("  ").append(pad(row[1], width[1], false)).append("  ");
-      out.append(pad(row[2], width[2], true)).append("  ").append(pad(row[3], width[3], true)).append('\n');
+      for (int i = 0; i < row.length; i++) {
+        // names left, numbers right
+        out.append(i == 0 ? "" : "  ").append(pad(row[i], width[i], i >= 2));
+      }
+      out.append('\n');
     }
     out.append('\n').append(summary()).append('\n');
   }
@@ -197,10 +203,26 @@ public final class SyscallTable {
             : stats.missing() + " missing or dropped ("
                 + (stats.finalRecord().isPresent() ? "the final record is corrupted" : "no final record") + ")";
     long unattributed = unattributed();
-    return "image " + header.imageId() + ": " + stats.received() + " records, " + lost
+    return "image " + header.imageId() + ": " + stats.received() + " records (" + byPath() + "), " + lost
         + (unattributed > 0 ? ", " + unattributed + " unattributed" : "")
         + (problems.isEmpty() ? "" : "; " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
             + ": the counts may be wrong");
+  }
+
+  /** How the calls came: "binary 18" or "binary 0, native_raw 97, native_errno 3, stub 1", and how many nested. */
+  private String byPath() {
+    Map<String, Long> paths = new LinkedHashMap<>();
+    TraceLayout.PATHS.forEach(p -> paths.put(p.name(), 0L));
+    long nested = 0;
+    for (LibraryCounts lib : libraries) {
+      for (SyscallCount c : lib.syscalls()) {
+        c.paths().forEach((path, n) -> paths.merge(path, n, Long::sum));
+        nested += c.nested();
+      }
+    }
+    String by = paths.entrySet().stream().filter(e -> e.getValue() > 0 || e.getKey().equals("binary"))
+        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+    return by + (nested > 0 ? "; " + nested + " nested in another call" : "");
   }
 
   private static String pad(String s, int width, boolean right) {

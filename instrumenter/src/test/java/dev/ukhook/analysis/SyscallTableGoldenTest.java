@@ -27,10 +27,10 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Each directory under attrib/golden holds a trace.txt (a map, transparent libraries and records, written out
  * as a binary stream and decoded) and the expected table.txt and table.json. Run with
- * -Dukhook.golden.update=true to rewrite the expected files after a deliberate change, then review the diff.
+ * -Dukhook.updateGolden=true to rewrite the expected files after a deliberate change, then review the diff.
  */
 class SyscallTableGoldenTest {
-  private static final boolean UPDATE = Boolean.getBoolean("ukhook.golden.update");
+  private static final boolean UPDATE = Boolean.getBoolean("ukhook.updateGolden");
   private static final Path SOURCE = Path.of("src/test/resources/attrib/golden");
 
   @TestFactory

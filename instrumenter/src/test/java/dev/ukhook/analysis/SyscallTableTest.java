@@ -90,7 +90,7 @@ class SyscallTableTest {
 
     assertEquals(2, t.unattributed());
     assertTrue(t.toText().contains("<unattributed>  (total)      2"), t.toText());
-    assertTrue(t.toText().endsWith(": 3 records, 0 dropped by the guest, 0 missing, 2 unattributed\n"), t.toText());
+    assertTrue(t.toText().endsWith(": 3 records (binary 3), 0 dropped by the guest, 0 missing, 2 unattributed\n"), t.toText());
     assertEquals(2, new ObjectMapper().readTree(t.toJson()).get("unattributed").asLong());
   }
 
@@ -119,7 +119,7 @@ class SyscallTableTest {
   void emptyTableStillSaysWhatArrived() {
     SyscallTable t = new SyscallTable.Builder().build(HEADER, TraceStats.EMPTY);
     assertEquals(
-        "library  syscall  count  refused\n\nimage 0123456789abcdef0123456789abcdef: 0 records, 0 missing or dropped"
+        "library  syscall  count  nested  refused\n\nimage 0123456789abcdef0123456789abcdef: 0 records (binary 0), 0 missing or dropped"
             + " (no final record); 1 problem: the counts may be wrong\n",
         t.toText());
   }

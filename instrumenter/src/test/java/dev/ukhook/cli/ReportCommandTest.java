@@ -82,7 +82,7 @@ class ReportCommandTest {
     assertEquals(ExitCode.OK, r.exitCode(), r.err());
     assertEquals("", r.err());
     assertTrue(r.out().contains("libposix_process  getpid       3"), r.out());
-    assertTrue(r.out().endsWith("image " + ID + ": 3 records, 0 dropped by the guest, 0 missing\n"), r.out());
+    assertTrue(r.out().endsWith("image " + ID + ": 3 records (binary 3), 0 dropped by the guest, 0 missing\n"), r.out());
   }
 
   @Test
@@ -142,7 +142,7 @@ class ReportCommandTest {
     // Defect 5: report exited 0 with records missing.
     Run r = report(trace(ID, calls(0, 1, 2), new FinalRecord(5, 0, 5, 99)), helloMap());
     assertFails(r, "2 records missing: sent by the guest but never received");
-    assertTrue(r.out().contains("3 records, 0 dropped by the guest, 2 missing"), r.out());
+    assertTrue(r.out().contains("3 records (binary 3), 0 dropped by the guest, 2 missing"), r.out());
   }
 
   @Test
@@ -150,7 +150,7 @@ class ReportCommandTest {
     // Defect 6: replayed records gave "-3 missing", exit 0.
     Run r = report(trace(ID, calls(0, 1, 2, 0, 1, 2), new FinalRecord(3, 0, 3, 99)), helloMap());
     assertFails(r, "3 records arrived twice");
-    assertTrue(r.out().contains("3 records, 0 dropped by the guest, 0 missing"), r.out());
+    assertTrue(r.out().contains("3 records (binary 3), 0 dropped by the guest, 0 missing"), r.out());
     assertTrue(r.out().contains("libposix_process  getpid       3"), "each call counted once: " + r.out());
   }
 

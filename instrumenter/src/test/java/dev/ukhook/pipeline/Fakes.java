@@ -41,13 +41,13 @@ public final class Fakes {
   /** The table of what the fake guest sends: two writes from apphello through libnolibc, a getpid from libposix_process. */
   public static String table(String imageId) {
     return """
-        library           syscall  count  refused
-        apphello          write        2        0
-        apphello          (total)      2        0
-        libposix_process  getpid       1        0
-        libposix_process  (total)      1        0
+        library           syscall  count  nested  refused
+        apphello          write        2       0        0
+        apphello          (total)      2       0        0
+        libposix_process  getpid       1       0        0
+        libposix_process  (total)      1       0        0
 
-        image %s: 3 records, 0 dropped by the guest, 0 missing
+        image %s: 3 records (binary 3), 0 dropped by the guest, 0 missing
         """.formatted(imageId);
   }
 
