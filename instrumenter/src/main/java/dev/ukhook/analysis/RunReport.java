@@ -7,6 +7,7 @@ import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -81,7 +82,27 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
     if (!refusals.isEmpty() && !force) {
       throw new UkhookException(Kind.FAILURE, refusals.get(0) + "; `ukhook report --force` attributes anyway");
     }
-    return new RunReport(trace, map, builder.build(trace), refusals.stream().map(r -> "warning: " + r).toList());
+    SyscallTable table = builder.build(trace);
+    List<String> warnings = new ArrayList<>(refusals.stream().map(r -> "warning: " + r).toList());
+    silentNativeHook(h, map, table).ifPresent(warnings::add);
+    return new RunReport(trace, map, table, warnings);
+  }
+
+  /**
+   * A libc that makes native system calls is in the image and the native hook point is compiled in, yet it never
+   * fired: its calls went unrecorded (the binary hook point staying silent is normal for a musl program).
+   */
+  static Optional<String> silentNativeHook(TraceHeader h, LinkMap map, SyscallTable table) {
+    boolean nativeSeen = table.libraries().stream().flatMap(l -> l.syscalls().stream())
+        .anyMatch(c -> c.paths().keySet().stream().anyMatch(p -> p.startsWith("native")));
+    Optional<String> libc = map.libraries().stream().filter(l -> l.equals("libmusl") || l.equals("libnewlibc"))
+        .findFirst();
+    if ((h.hookPoints() & TraceLayout.HOOK_NATIVE) == 0 || nativeSeen || libc.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of("warning: the native hook point never fired although " + libc.get() + " is in the image, "
+        + "so its system calls were not recorded: the image's objects may predate `ukhook instrument` or the tree "
+        + "was restored before the build; run `ukhook instrument` and `ukhook build` again");
   }
 
   /** Reports on a run directory: its trace.ukt and link.map, checked against its image-id. */
@@ -130,9 +151,17 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
     }
   }
 
-  /** What makes the counts untrustworthy, one line each; any means the report failed (exit 1). */
+  /**
+   * What makes the counts untrustworthy, one line each; any means the report failed (exit 1). A trace without a
+   * single system call is one of them: an empty table must never pass for a quiet program.
+   */
   public List<String> problems() {
-    return table.problems();
+    if (trace.received() > 0 || !table.problems().isEmpty()) {
+      return table.problems();
+    }
+    return List.of("no system call was recorded although the guest sent a trace: if the program makes system calls,"
+        + " the image was built without the hooks (the tree restored, or objects older than `ukhook instrument`);"
+        + " run `ukhook instrument` and `ukhook build` again");
   }
 
   /** Writes table.txt and results.json into {@code dir}. */

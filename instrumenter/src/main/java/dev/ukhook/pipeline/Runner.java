@@ -170,6 +170,7 @@ public final class Runner {
     out.data(o.report().table().toText());
     out.line(o.qemu().summary());
     out.line(o.collect().summary());
+    o.report().warnings().forEach(out::line);
     o.problems().forEach(out::line);
     out.line("results in " + o.runDir() + " (table.txt, results.json, trace.ukt, console.log, qemu.log)");
   }

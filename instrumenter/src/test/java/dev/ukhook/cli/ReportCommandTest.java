@@ -9,6 +9,7 @@ import dev.ukhook.cli.CliTest.Run;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.Traces;
 import java.io.IOException;
 import java.io.InputStream;
@@ -135,6 +136,27 @@ class ReportCommandTest {
     assertEquals(ExitCode.OK, r.exitCode(), r.err());
     assertTrue(r.out().contains("\"unattributed\": 1"), r.out());
     assertTrue(r.out().contains("\"<unattributed>\": {"), r.out());
+  }
+
+  @Test
+  void aTraceWithoutASingleCallFailsAndSaysWhy() throws IOException {
+    Run r = report(trace(ID, List.of(), new FinalRecord(0, 0, 0, 99)), helloMap());
+    assertFails(r, "no system call was recorded although the guest sent a trace");
+    assertTrue(r.err().contains("run `ukhook instrument` and `ukhook build` again"), r.err());
+  }
+
+  @Test
+  void aSilentNativeHookInAMuslImageIsAWarning() throws IOException {
+    // The header says both hook points are compiled in; the map has libmusl; only binary calls arrived.
+    String musl = helloMap().replace("/abs/build/libnolibc.o", "/abs/build/libmusl.o");
+    byte[] both = trace(ID, calls(0, 1, 2), new FinalRecord(3, 0, 3, 99));
+    both[TraceLayout.Header.HOOK_POINTS.offset()] = (byte) (TraceLayout.HOOK_BINARY | TraceLayout.HOOK_NATIVE);
+    Run r = report(both, musl);
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertTrue(r.err().startsWith("ukhook: warning: the native hook point never fired although libmusl is in the "
+        + "image"), r.err());
+    Run clean = report(trace(ID, calls(0, 1, 2), new FinalRecord(3, 0, 3, 99)), helloMap());
+    assertEquals("", clean.err());
   }
 
   @Test
