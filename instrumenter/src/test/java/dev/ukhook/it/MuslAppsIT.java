@@ -1,0 +1,166 @@
+package dev.ukhook.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ukhook.cli.CliTest.Run;
+import dev.ukhook.cli.ExitCode;
+import dev.ukhook.format.DecodedTrace;
+import dev.ukhook.format.SyscallRecord;
+import dev.ukhook.format.TraceDecoder;
+import dev.ukhook.format.TraceLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The native path on real musl programs: examples/musl-files on every tree of UK_ROOTS and examples/sqlite on
+ * the first, each built with lib-musl (and lib-sqlite) from $UK_LIBS and the origin archives in $UKHOOK_SOURCES.
+ *
+ * <p>Each image is built with Unikraft's own CONFIG_LIBSYSCALL_SHIM_DEBUG_SYSCALLS, which prints one console line
+ * per call of a syscall definition: the independent count the trace's native records must equal, name by name.
+ */
+class MuslAppsIT {
+  @TempDir Path tmp;
+
+  static final String NO_LIBS = "SKIPPED: set UK_LIBS to a directory with clones of unikraft/lib-musl and "
+      + "unikraft/lib-sqlite, and UKHOOK_SOURCES to a directory with musl-1.2.3.tar.gz and "
+      + "sqlite-amalgamation-3400100.zip (docs/offline-sources.md), to run the musl and SQLite end-to-end tests";
+  // Unikraft's PRINTD line of a definition: "(ssize_t) uk_syscall_r_write((int) 0x1, ...)".
+  private static final Pattern PRINTD = Pattern.compile("\\) uk_syscall_[re]_(\\w+)\\(");
+
+  static boolean librariesGiven() {
+    String libs = System.getenv("UK_LIBS");
+    String sources = System.getenv("UKHOOK_SOURCES");
+    return libs != null && sources != null && Files.isRegularFile(Path.of(libs, "lib-musl/Makefile.uk"))
+        && Files.isRegularFile(Path.of(libs, "lib-sqlite/Makefile.uk"))
+        && Files.isRegularFile(Path.of(sources, "musl-1.2.3.tar.gz"))
+        && Files.isRegularFile(Path.of(sources, "sqlite-amalgamation-3400100.zip"));
+  }
+
+  /** Makes the skip visible in the test counts. */
+  @Test
+  void librariesAndArchivesAreGiven() {
+    if (SyscallMixIT.trees().isEmpty() || !librariesGiven()) {
+      System.err.println("[MuslAppsIT] " + (SyscallMixIT.trees().isEmpty() ? SyscallMixIT.NO_TREE : NO_LIBS));
+    }
+    assumeTrue(!SyscallMixIT.trees().isEmpty(), SyscallMixIT.NO_TREE);
+    assumeTrue(librariesGiven(), NO_LIBS);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> muslFilesOnEveryTree() {
+    if (!librariesGiven() || !SyscallMixIT.onPath("qemu-system-x86_64")) {
+      return Stream.empty();
+    }
+    return SyscallMixIT.trees().stream().map(t -> DynamicTest.dynamicTest(t.toString(), () -> muslFiles(t)));
+  }
+
+  private void muslFiles(Path tree) throws Exception {
+    Path app = traced("musl-files", tree, "128");
+    JsonNode expected = new ObjectMapper().readTree(app.resolve("expected.json").toFile());
+    JsonNode results = results(app);
+    // The program's own calls, exactly; the libraries' that every supported tree makes the same way.
+    expected.fields().forEachRemaining(lib -> assertEquals(counts(lib.getValue()),
+        counts(results.at("/libraries/" + lib.getKey() + "/syscalls")), lib.getKey() + " on " + tree));
+    assertEquals(3, results.at("/libraries/appmuslfiles/paths/getppid/native_errno").asLong(),
+        "syscall() goes through uk_syscall_e_getppid");
+    assertEquals(32, results.at("/libraries/libramfs/nested/clock_gettime").asLong(),
+        "ramfs asks for the time inside the program's write and open");
+  }
+
+  @Test
+  void sqliteRunsItsWorkloadAndItsFileIoIsCharged() throws Exception {
+    Path tree = SyscallMixIT.trees().stream().findFirst().orElse(null);
+    assumeTrue(tree != null && librariesGiven(), tree == null ? SyscallMixIT.NO_TREE : NO_LIBS);
+    assumeTrue(SyscallMixIT.onPath("qemu-system-x86_64"), "SKIPPED: qemu-system-x86_64 is not installed");
+    Path app = traced("sqlite", tree, "256");
+    String console = Files.readString(lastRun(app).resolve("console.log"));
+    for (int i = 1; i <= 10; i++) {
+      assertTrue(console.contains("sqlite: row id=" + i + " name=row-" + i), console);
+    }
+    assertTrue(console.contains("sqlite: done"), console);
+    JsonNode expected = new ObjectMapper().readTree(app.resolve("expected.json").toFile());
+    JsonNode results = results(app);
+    expected.fields().forEachRemaining(lib -> assertEquals(counts(lib.getValue()),
+        counts(results.at("/libraries/" + lib.getKey() + "/syscalls")), lib.getKey() + " on " + tree));
+    assertTrue(results.at("/libraries/libmusl").isMissingNode(), "nothing is charged to libmusl: " + results);
+  }
+
+  /**
+   * Copies the example, adds Unikraft's per-call debug print, traces it and checks what every run must hold:
+   * exit 0, nothing lost, and the native records equal to the debug print, name by name.
+   */
+  private Path traced(String example, Path tree, String memory) throws Exception {
+    Path app = tmp.resolve(example + "-" + tree.getFileName());
+    SyscallMixIT.copyExample(SyscallMixIT.home().resolve("examples/" + example), app);
+    Files.writeString(app.resolve("defconfig"), Files.readString(app.resolve("defconfig"))
+        + "CONFIG_LIBSYSCALL_SHIM_DEBUG_SYSCALLS=y\n");
+    Path handler = tree.resolve("lib/syscall_shim/uk_syscall_binary.c");
+    Path header = tree.resolve("lib/syscall_shim/include/uk/syscall.h");
+    String handlerBefore = Files.readString(handler);
+    String headerBefore = Files.readString(header);
+
+    Run r = SyscallMixIT.ukhook("trace", app.toString(), "--unikraft", tree.toString(), "-M", memory,
+        "--timeout", "300");
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    JsonNode results = results(app);
+    assertEquals(0, results.get("dropped").asLong());
+    assertEquals(0, results.get("missing").asLong());
+    assertTrue(results.get("final_record").asBoolean());
+    assertEquals(0, results.get("unattributed").asLong());
+
+    Map<String, Integer> printed = new TreeMap<>();
+    Matcher m = PRINTD.matcher(Files.readString(lastRun(app).resolve("console.log")));
+    while (m.find()) {
+      printed.merge(m.group(1), 1, Integer::sum);
+    }
+    Map<String, Integer> recorded = new TreeMap<>();
+    DecodedTrace t = TraceDecoder.read(lastRun(app).resolve("trace.ukt"));
+    for (SyscallRecord rec : t.records()) {
+      if (rec.path() == TraceLayout.PATH_NATIVE_RAW || rec.path() == TraceLayout.PATH_NATIVE_ERRNO) {
+        recorded.merge(rec.name(), 1, Integer::sum);
+      }
+    }
+    assertTrue(!printed.isEmpty(), "no debug print of a syscall definition on the console");
+    assertEquals(printed, recorded, "native records against Unikraft's own per-call print on " + tree);
+    System.err.printf("[MuslAppsIT] %s on %s: %d native records, %d debug prints of syscall definitions, %d records"
+        + " in all%n", example, tree, recorded.values().stream().mapToInt(Integer::intValue).sum(),
+        printed.values().stream().mapToInt(Integer::intValue).sum(), t.received());
+
+    assertEquals(ExitCode.OK, SyscallMixIT.ukhook("restore", "--unikraft", tree.toString()).exitCode());
+    if (!handlerBefore.contains("ukhook-begin")) {
+      assertEquals(handlerBefore, Files.readString(handler), "restore gives the handler's bytes back");
+      assertEquals(headerBefore, Files.readString(header), "restore gives syscall.h's bytes back");
+    }
+    return app;
+  }
+
+  private static Path lastRun(Path app) throws Exception {
+    try (Stream<Path> runs = Files.list(app.resolve(".ukhook/runs"))) {
+      return runs.max(Comparator.naturalOrder()).orElseThrow();
+    }
+  }
+
+  private static JsonNode results(Path app) throws Exception {
+    return new ObjectMapper().readTree(lastRun(app).resolve("results.json").toFile());
+  }
+
+  private static Map<String, Long> counts(JsonNode calls) {
+    Map<String, Long> m = new TreeMap<>();
+    calls.fields().forEachRemaining(c -> m.put(c.getKey(), c.getValue().asLong()));
+    return m;
+  }
+}
