@@ -1,20 +1,38 @@
 #!/usr/bin/env bash
-# Cost of a binary syscall in Unikraft: plain, with CONFIG_LIBSYSCALL_SHIM_STRACE, and traced by ukhook.
+# Cost of a system call in Unikraft: plain, with CONFIG_LIBSYSCALL_SHIM_STRACE, and traced by ukhook.
 #
 #   bench/lat-syscall.sh UNIKRAFT_TREE [ITERATIONS] [OPS]      e.g. bench/lat-syscall.sh ~/unikraft 20000 "null read write open"
+#   LIBC=musl UK_LIBS=DIR UKHOOK_SOURCES=DIR bench/lat-syscall.sh UNIKRAFT_TREE [ITERATIONS] [OPS]
 #
 # Builds examples/lat-syscall three ways from the same tree and runs each under QEMU TCG, once with
 # -icount shift=0 (deterministic: TSC cycles per operation repeat exactly) and 5 times without icount
 # (wall clock: the median is reported). Prints a Markdown table on stdout; progress goes to stderr.
+# With LIBC=musl the image is built on lib-musl ($UK_LIBS/lib-musl, its archive from $UKHOOK_SOURCES) and
+# the ops default to the binary ones plus native-null, native-read, native-write and native-open (libc calls,
+# which lib-musl makes native system calls).
 set -euo pipefail
 uk=$(cd "${1:?usage: bench/lat-syscall.sh UNIKRAFT_TREE [ITERATIONS] [OPS]}" && pwd)
 iters=${2:-20000}
+libc=${LIBC:-nolibc}
 ops=${3:-null read write open}
-runs=5
+runs=${RUNS:-5}
 repo=$(cd "$(dirname "$0")/.." && pwd)
-app=$repo/examples/lat-syscall
 work=${BENCH_WORK:-$(mktemp -d /tmp/ukhook-bench-XXXXXX)}
-qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none -serial stdio -accel tcg -cpu qemu64 -m 64
+# A copy of the example, so that the repository's stays as it is.
+app=$work/lat-syscall
+rm -rf "$app" && cp -r "$repo/examples/lat-syscall" "$app" && rm -rf "$app/.ukhook"
+libs=()
+if [ "$libc" = musl ]; then
+  : "${UK_LIBS:?LIBC=musl needs UK_LIBS, the directory with a clone of unikraft/lib-musl}"
+  : "${UKHOOK_SOURCES:?LIBC=musl needs UKHOOK_SOURCES, the directory with musl-1.2.3.tar.gz}"
+  sed -i 's/^CONFIG_LIBNOLIBC=y/CONFIG_LIBMUSL=y/' "$app/defconfig"
+  echo '{ "libraries": ["$UK_LIBS/lib-musl"] }' > "$app/ukhook.json"
+  libs=(L="$UK_LIBS/lib-musl")
+  [ -n "${3:-}" ] || ops="null read write open native-null native-read native-write native-open"
+fi
+mem=64
+[ "$libc" = musl ] && mem=128
+qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none -serial stdio -accel tcg -cpu qemu64 -m $mem
       -device isa-debug-exit,iobase=0x501,iosize=2)
 
 say() { echo "bench: $*" >&2; }
@@ -25,8 +43,11 @@ build() { # name extra-kconfig-lines...
   mkdir -p "$dir"
   { cat "$app/defconfig"; printf '%s\n' "$@"; } > "$dir/defconfig"
   say "building $name"
-  make -C "$uk" A="$app" O="$dir/build" C="$dir/config" UK_DEFCONFIG="$dir/defconfig" defconfig > "$dir/build.log" 2>&1
-  make -C "$uk" A="$app" O="$dir/build" C="$dir/config" -j"$(nproc)" >> "$dir/build.log" 2>&1 \
+  if [ "$libc" = musl ]; then
+    mkdir -p "$dir/build/libmusl" && cp "$UKHOOK_SOURCES/musl-1.2.3.tar.gz" "$dir/build/libmusl/"
+  fi
+  make -C "$uk" A="$app" "${libs[@]}" O="$dir/build" C="$dir/config" UK_DEFCONFIG="$dir/defconfig" defconfig > "$dir/build.log" 2>&1
+  make -C "$uk" A="$app" "${libs[@]}" O="$dir/build" C="$dir/config" -j"$(nproc)" >> "$dir/build.log" 2>&1 \
     || { say "build of $name failed; see $dir/build.log"; exit 1; }
 }
 
@@ -44,7 +65,7 @@ run_plain() { # name icount(0/1) log
 run_ukhook() { # icount(0/1) log
   local extra=()
   [ "$1" = 1 ] && extra=(--icount)
-  "$repo/ukhook" run "$app" "${extra[@]}" --timeout 600 -- -n "$iters" $ops > "$2.table" 2> "$2.err" || true
+  "$repo/ukhook" run "$app" "${extra[@]}" -M $mem --timeout 600 -- -n "$iters" $ops > "$2.table" 2> "$2.err" || true
   cp "$(ls -d "$app"/.ukhook/runs/* | tail -1)/console.log" "$2"
   grep -h "records (" "$2.err" >&2 || true
 }
@@ -72,7 +93,7 @@ done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2fx", a / b }'; }
 version=$(sed -n 's/^UK_\(VERSION\|SUBVERSION\|EXTRAVERSION\) = //p' "$uk/version.mk" | paste -sd.)
-echo "Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), $iters iterations, TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
+echo "Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), $libc, $iters iterations, TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
 echo
 echo "| op | plain (icount) | strace (icount) | ukhook (icount) | strace / plain | ukhook / plain | plain (wall, median of $runs) | strace (wall) | ukhook (wall) | strace / plain (wall) | ukhook / plain (wall) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
