@@ -18,6 +18,7 @@ ops=${3:-null read write open}
 runs=${RUNS:-5}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${BENCH_WORK:-$(mktemp -d /tmp/ukhook-bench-XXXXXX)}
+mkdir -p "$work"
 # A copy of the example, so that the repository's stays as it is.
 app=$work/lat-syscall
 rm -rf "$app" && cp -r "$repo/examples/lat-syscall" "$app" && rm -rf "$app/.ukhook"

@@ -59,31 +59,32 @@ static inline void ukhook_native_thunk(uint32_t path, void *frame)
 
 /*
  * Returns 1 when the implementation is to run. Returning 0 refuses the call; *ret is then what
- * the caller gets (filtering policies use this; tracing never refuses). rip and fp are the
- * definition's return address and its caller's frame; a wrapper's frame, if one came first,
- * replaces them.
+ * the caller gets (filtering policies use this; tracing never refuses). frame is the definition's
+ * own frame (frame[1] its return address, frame[0] its caller's frame); a wrapper's frame, if one
+ * came first, replaces it. Nothing is read from it before the binary call's early return, so that
+ * the compiler keeps that path free of register saves (a binary call pays only for the test).
  */
 static inline __attribute__((always_inline)) int ukhook_native_begin(void **rec, uint16_t *nr, const char *name, uint32_t path,
 				      long a0, long a1, long a2, long a3, long a4, long a5,
-				      uint64_t rip, uint64_t fp, uint64_t sp, long *ret __unused)
+				      const uint64_t *frame, uint64_t sp, long *ret __unused)
 {
 	struct ukhook_thread *t = &ukhook_thread;
 
 	if (ukhook_unlikely(t->skip)) {
+		/* The binary handler recorded this call; no wrapper stands between it and here. */
 		t->skip = 0;
-		t->thunk_frame = 0;
 		*rec = UKHOOK_SKIPPED;
 		return 1;
 	}
 	if (t->thunk_frame) {
-		rip = t->thunk_frame[1];
-		fp = t->thunk_frame[0];
+		frame = t->thunk_frame;
 		path = t->thunk_path;
 		t->thunk_frame = 0;
 	}
 	if (ukhook_unlikely(!*nr))
 		*nr = ukhook_nr_of(name) + 1; /* 0 means not looked up yet */
-	*rec = ukhook_begin(*nr - 1, path, (uint8_t)t->nest++, a0, a1, a2, a3, a4, a5, rip, fp, sp);
+	*rec = ukhook_begin(*nr - 1, path, (uint8_t)t->nest++, a0, a1, a2, a3, a4, a5, frame[1], frame[0],
+			    sp);
 	return 1;
 }
 
@@ -113,13 +114,15 @@ static inline __attribute__((always_inline)) void ukhook_native_exit(void *rec, 
 #define UKHOOK_FRAME ((const uint64_t *)__builtin_frame_address(0))
 #define UKHOOK_NATIVE_ENTER(path, name, x, ...)					\
 	ukhook_native_begin(&ukhook_rec, &ukhook_nr, STRINGIFY(name), path,		\
-			    UKHOOK_ARGS(x, __VA_ARGS__), UKHOOK_FRAME[1], UKHOOK_FRAME[0],	\
-			    (uint64_t)UKHOOK_FRAME, &ret)
-/* A definition entered through a naked prologue (clone) finds its caller in the saved registers. */
+			    UKHOOK_ARGS(x, __VA_ARGS__), UKHOOK_FRAME, (uint64_t)UKHOOK_FRAME, &ret)
+/*
+ * A definition entered through a naked prologue (clone) finds its caller in the saved registers:
+ * a two-word frame of the caller's frame pointer and return address stands in for its own.
+ */
 #define UKHOOK_NATIVE_ENTER_REGS(path, name, regs)					\
 	ukhook_native_begin(&ukhook_rec, &ukhook_nr, STRINGIFY(name), path,		\
 			    (regs)->rdi, (regs)->rsi, (regs)->rdx, (regs)->r10, (regs)->r8,	\
-			    (regs)->r9, (regs)->rip, (regs)->rbp, (regs)->rsp, &ret)
+			    (regs)->r9, (const uint64_t[]){(regs)->rbp, (regs)->rip}, (regs)->rsp, &ret)
 #define UKHOOK_NATIVE_EXIT(ret) ukhook_native_exit(ukhook_rec, ret)
 /* An errno-style implementation (UK_SYSCALL_DEFINE) returns -1 and sets errno. */
 #define UKHOOK_NATIVE_EXIT_ERRNO(ret) ukhook_native_exit(ukhook_rec, (ret) == -1 ? -errno : (ret))
