@@ -9,7 +9,7 @@
 # (wall clock: the median is reported). Prints a Markdown table on stdout; progress goes to stderr.
 # With LIBC=musl the image is built on lib-musl ($UK_LIBS/lib-musl, its archive from $UKHOOK_SOURCES) and
 # the ops default to the binary ones plus native-null, native-read, native-write and native-open (libc calls,
-# which lib-musl makes native system calls).
+# which lib-musl makes native system calls). UKHOOK_OPTS passes options to `ukhook instrument`.
 set -euo pipefail
 uk=$(cd "${1:?usage: bench/lat-syscall.sh UNIKRAFT_TREE [ITERATIONS] [OPS]}" && pwd)
 iters=${2:-20000}
@@ -74,7 +74,8 @@ run_ukhook() { # icount(0/1) log
 build plain "# CONFIG_LIBSYSCALL_SHIM_STRACE is not set"
 build strace "CONFIG_LIBSYSCALL_SHIM_STRACE=y"
 say "instrumenting and building ukhook"
-"$repo/ukhook" instrument --unikraft "$uk" "$app" >&2
+# shellcheck disable=SC2086 # UKHOOK_OPTS is a list of options, e.g. "--hook-points binary" or "--frames 4"
+"$repo/ukhook" instrument --unikraft "$uk" "$app" ${UKHOOK_OPTS:-} >&2
 "$repo/ukhook" build "$app" >&2
 
 declare -A icount wall
@@ -94,7 +95,7 @@ done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2fx", a / b }'; }
 version=$(sed -n 's/^UK_\(VERSION\|SUBVERSION\|EXTRAVERSION\) = //p' "$uk/version.mk" | paste -sd.)
-echo "Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), $libc, $iters iterations, TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
+echo "Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), $libc, ukhook ${UKHOOK_OPTS:-(defaults)}, $iters iterations, TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
 echo
 echo "| op | plain (icount) | strace (icount) | ukhook (icount) | strace / plain | ukhook / plain | plain (wall, median of $runs) | strace (wall) | ukhook (wall) | strace / plain (wall) | ukhook / plain (wall) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"

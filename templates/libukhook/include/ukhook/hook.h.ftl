@@ -18,7 +18,12 @@
  */
 static inline int ukhook_syscall_enter(struct __regs *regs, void **rec)
 {
+<#if nativeHooked>
+	/* The call's definition is hooked too: it must know the call is recorded already. */
 	*rec = ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, ukhook_binary_begins(), regs->rdi,
+<#else>
+	*rec = ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, 0, regs->rdi,
+</#if>
 			    regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp,
 			    regs->rsp);
 	return 1;
@@ -26,7 +31,9 @@ static inline int ukhook_syscall_enter(struct __regs *regs, void **rec)
 
 static inline void ukhook_syscall_exit(void *rec, long ret)
 {
+<#if nativeHooked>
 	ukhook_binary_ends();
+</#if>
 	ukhook_end((struct ukhook_record *)rec, ret);
 }
 

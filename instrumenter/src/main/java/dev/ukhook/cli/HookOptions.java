@@ -33,9 +33,14 @@ final class HookOptions {
       description = "When the ring is full: block (lose nothing) or drop (count each dropped record). Default: ${DEFAULT-VALUE}.")
   Overflow overflow;
 
+  @Option(names = "--hook-points", split = ",", paramLabel = "NAME[,NAME]", description = "Hook points to patch "
+      + "(default: all of the tree's version profile: binary, native). binary alone keeps the binary path as cheap as "
+      + "it can be, and native calls unseen.")
+  List<String> hookPoints = new ArrayList<>();
+
   Instrumenter.Options options(Path unikraft, AppArgs app, AccelChoice accel) {
     return new Instrumenter.Options(unikraft, app.appDir(), app.libraries, transparent, accel, frames, ring, batch,
-        overflow);
+        overflow, hookPoints);
   }
 
   static final class Names extends LowerCaseNames<Overflow> {

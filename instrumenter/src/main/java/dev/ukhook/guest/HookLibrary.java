@@ -36,8 +36,9 @@ public final class HookLibrary {
     model.put("stackWindow", STACK_WINDOW);
     model.put("kconfigSelects", HookKconfig.selects());
     model.put("layout", TraceLayout.cModel());
-    model.put("hookPoints", spec.hookPoints().contains("native") ? "UKHOOK_HOOK_BINARY | UKHOOK_HOOK_NATIVE"
-        : "UKHOOK_HOOK_BINARY");
+    model.put("hookPoints", spec.hookPoints().stream().sorted()
+        .map(h -> "UKHOOK_HOOK_" + h.toUpperCase(java.util.Locale.ROOT)).collect(Collectors.joining(" | ")));
+    model.put("nativeHooked", spec.hookPoints().contains("native"));
     model.put("syscallNames", SyscallNames.byName().entrySet().stream()
         .map(e -> Map.of("name", e.getKey(), "nr", e.getValue())).toList());
     model.put("imageId", spec.imageId());

@@ -57,9 +57,8 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
           + ringRecords / 2 + "), got " + batchRecords);
     }
     hookPoints = hookPoints == null ? HOOK_POINTS : hookPoints;
-    if (!HOOK_POINTS.containsAll(hookPoints) || !hookPoints.contains("binary")) {
-      throw new IllegalArgumentException("hook points must include binary and be among " + HOOK_POINTS + ", got "
-          + hookPoints);
+    if (hookPoints.isEmpty() || !HOOK_POINTS.containsAll(hookPoints)) {
+      throw new IllegalArgumentException("hook points must be some of " + HOOK_POINTS + ", got " + hookPoints);
     }
     hookPoints = Set.copyOf(hookPoints);
     if (HexFormat.of().parseHex(imageId).length != 16) {

@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.LinkedHashSet;
 import java.util.stream.Stream;
 
 /** `ukhook build`: runs Unikraft's build for an instrumented app and asks the linker for a map. */
@@ -76,7 +77,7 @@ public final class Builder {
       UnikraftTree tree = UnikraftTree.open(st.unikraftRoot());
       Instrumenter.requireMakeCanUse(tree.root(), app.dir(), st.libraries());
       Profile profile = Profiles.forVersion(tree.version());
-      for (Path unpatched : TreePatcher.unpatched(tree, profile, profile.hookPoints().keySet())) {
+      for (Path unpatched : TreePatcher.unpatched(tree, profile, new LinkedHashSet<>(st.hookPoints()))) {
         throw new UkhookException(Kind.USAGE, unpatched + " carries no ukhook hook (restored?): run `ukhook "
             + "instrument --unikraft " + tree.root() + " --app " + app.dir() + "` before building");
       }

@@ -28,6 +28,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.LinkedHashSet;
+import java.util.TreeSet;
+import java.util.Set;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -38,8 +41,15 @@ import java.util.stream.Collectors;
  */
 public final class Instrumenter {
   public record Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
-      Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow) {
+      Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints) {
+    /** Every hook point of the tree's profile. */
+    public Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
+        Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow) {
+      this(unikraft, app, libraries, transparent, accel, frames, ringRecords, batchRecords, overflow, List.of());
+    }
+
     public Options {
+      hookPoints = List.copyOf(hookPoints);
       libraries = List.copyOf(libraries);
       transparent = List.copyOf(transparent);
     }
@@ -77,19 +87,20 @@ public final class Instrumenter {
     // Every check that needs no lock and changes nothing comes first.
     UnikraftTree tree = UnikraftTree.open(o.unikraft());
     Profile profile = Profiles.forVersion(tree.version());
+    Set<String> hookPoints = hookPoints(profile, o.hookPoints());
     // The walk depth can depend on the resolved configuration; until then any valid one renders the library.
     HookLibrarySpec staged = new HookLibrarySpec(o.frames() != null ? o.frames() : HookLibrarySpec.DEFAULT_FRAMES,
-        o.ringRecords(), o.batchRecords(), o.overflow(), newImageId(), profile.hookPoints().keySet());
+        o.ringRecords(), o.batchRecords(), o.overflow(), newImageId(), hookPoints);
     AppSpec app = AppSpec.load(o.app(), o.libraries());
     requireMakeCanUse(tree.root(), app.dir(), app.libraries().stream().map(Path::toString).toList());
     Workspace ws = Workspace.of(app);
-    PatchPlan plan = TreePatcher.plan(tree, profile, profile.hookPoints().keySet());
+    PatchPlan plan = TreePatcher.plan(tree, profile, hookPoints);
     for (Path file : plan.changed()) {
       TextFiles.checkReplaceable(file, "; ukhook patches this file, so the Unikraft tree must be writable; "
           + "nothing was changed");
     }
     Tools.require(make.tools());
-    Map<String, String> hookPointKconfig = profile.kconfig(profile.hookPoints().keySet());
+    Map<String, String> hookPointKconfig = profile.kconfig(hookPoints);
     Map<String, String> required = HookKconfig.required(hookPointKconfig, o.tcg());
     String fragment = Kconfig.override(userConfig(app), HookKconfig.defconfig(hookPointKconfig, o.tcg()),
         "ukhook: options the hooks need");
@@ -114,9 +125,10 @@ public final class Instrumenter {
       boolean same = previous != null && previous.unikraft().equals(tree.root().toString())
           && previous.version().equals(tree.version().toString()) && previous.frames() == frames
           && previous.ringRecords() == o.ringRecords() && previous.batchRecords() == o.batchRecords()
-          && previous.overflow().equalsIgnoreCase(o.overflow().name());
+          && previous.overflow().equalsIgnoreCase(o.overflow().name())
+          && Set.copyOf(previous.hookPoints()).equals(hookPoints);
       HookLibrarySpec libSpec = new HookLibrarySpec(frames, o.ringRecords(), o.batchRecords(), o.overflow(),
-          same ? previous.imageId() : staged.imageId(), profile.hookPoints().keySet());
+          same ? previous.imageId() : staged.imageId(), hookPoints);
       Map<String, String> libFiles = HookLibrary.render(libSpec);
 
       // Nothing can fail from here on, apart from the disk itself.
@@ -129,7 +141,7 @@ public final class Instrumenter {
       InstrumentState state = new InstrumentState(tree.root().toString(), tree.version().toString(), profile.name(),
           libSpec.imageId(), o.accel().accel().qemuName(), frames, o.ringRecords(), o.batchRecords(),
           o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
-          transparent.stream().distinct().toList());
+          transparent.stream().distinct().toList(), List.copyOf(new TreeSet<>(hookPoints)));
       state.write(ws);
       TreePatcher.apply(plan);
       Optional<Path> previousTree = previous == null || previous.unikraft().equals(state.unikraft())
@@ -150,7 +162,7 @@ public final class Instrumenter {
           + "there is no RDSEED, so Unikraft's HWRNG init would stop the boot (use --accel kvm where KVM works)");
     }
     out.line("Unikraft " + r.tree().version() + " at " + r.tree().root() + " (profile " + r.profile().name()
-        + ", hook points " + String.join(", ", r.profile().hookPoints().keySet()) + "): "
+        + ", hook points " + String.join(", ", r.state().hookPoints()) + "): "
         + (r.treeChanged() ? "patched " + r.patched().stream().map(Path::toString).collect(Collectors.joining(", "))
             : "already patched, unchanged"));
     List<String> libs = r.state().libraries();
@@ -159,6 +171,20 @@ public final class Instrumenter {
     r.previousTree().filter(Instrumenter::stillPatched).ifPresent(old -> out.line("note: " + r.app().dir()
         + " was instrumented against " + old + " before, and that tree is still patched; if no other app "
         + "needs it there, take the patch out with `ukhook restore --unikraft " + old + "`"));
+  }
+
+  /** The hook points to patch: the ones asked for, all of the profile's when none are. */
+  static Set<String> hookPoints(Profile profile, List<String> asked) {
+    if (asked.isEmpty()) {
+      return profile.hookPoints().keySet();
+    }
+    for (String h : asked) {
+      if (!profile.hookPoints().containsKey(h)) {
+        throw new UkhookException(Kind.USAGE, "--hook-points: Unikraft " + profile.name() + " has no hook point `" + h
+            + "`; its hook points are " + String.join(", ", profile.hookPoints().keySet()));
+      }
+    }
+    return new LinkedHashSet<>(asked);
   }
 
   /** Whether {@code root} is a Unikraft tree that carries ukhook's blocks; false if it cannot tell. */

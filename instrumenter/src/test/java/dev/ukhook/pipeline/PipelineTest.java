@@ -113,6 +113,29 @@ class PipelineTest extends AppOnTreeTest {
   }
 
   @Test
+  void hookPointsCanBeChosenAndAChoiceTheProfileLacksIsRefused() throws IOException {
+    Path header = uk.resolve("lib/syscall_shim/include/uk/syscall.h");
+    String headerBefore = Files.readString(header);
+    Instrumenter.Result all = instrument(4);
+    assertTrue(Files.readString(header).contains("ukhook-begin native/"));
+    Instrumenter.Result binary = steps.instrumenter().instrument(new Instrumenter.Options(uk, app, List.of(),
+        List.of(), TCG, 4, 4096, 512, Overflow.BLOCK, List.of("binary")));
+    assertEquals(List.of("binary"), binary.state().hookPoints());
+    assertEquals(headerBefore, Files.readString(header), "the native hook point is taken out again");
+    assertTrue(Files.readString(handler).contains("ukhook-begin binary/"));
+    assertFalse(all.state().imageId().equals(binary.state().imageId()), "another image");
+    assertTrue(Files.readString(app.resolve(".ukhook/libukhook/include/ukhook/stream.h"))
+        .contains(".hook_points = UKHOOK_HOOK_BINARY,"));
+    steps.builder().build(appSpec());
+
+    UkhookException e = assertThrows(UkhookException.class, () -> steps.instrumenter().instrument(
+        new Instrumenter.Options(uk, app, List.of(), List.of(), TCG, 4, 4096, 512, Overflow.BLOCK, List.of("bogus"))));
+    assertEquals(Kind.USAGE, e.kind());
+    assertEquals("--hook-points: Unikraft 0.17 has no hook point `bogus`; its hook points are binary, native",
+        e.getMessage());
+  }
+
+  @Test
   void aChangedHookOptionGetsANewImageId() {
     String first = instrument(4).state().imageId();
     String second = instrument(8).state().imageId();

@@ -18,6 +18,7 @@
  */
 static inline int ukhook_syscall_enter(struct __regs *regs, void **rec)
 {
+	/* The call's definition is hooked too: it must know the call is recorded already. */
 	*rec = ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, ukhook_binary_begins(), regs->rdi,
 			    regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp,
 			    regs->rsp);
