@@ -135,12 +135,26 @@ NOINLINE void app_binary(void)
 	ukhook_end(r, ret);
 }
 
+/* The same through a wrapper, as the binary dispatch reaches an errno-style (UK_SYSCALL_DEFINE) one. */
+NOINLINE void app_binary_wrapped(void)
+{
+	uint64_t fp = (uint64_t)__builtin_frame_address(0);
+	struct ukhook_record *r = ukhook_begin(1, UKHOOK_PATH_BINARY, ukhook_binary_begins(), 7, 8, 9,
+					       0, 0, 0, 0x1235, fp, fp);
+	long ret = uk_syscall_e_write(7, 8, 9);
+
+	ukhook_binary_ends();
+	ukhook_end(r, ret);
+}
+
 NOINLINE static int native(void)
 {
 	ukhook_start(1000000000ULL);
 	app_raw();
 	app_errno();
 	app_binary();
+	app_binary_wrapped();
+	app_raw();
 	app_other();
 	app_stub();
 	ukhook_finish(ukhook_now());

@@ -2,6 +2,7 @@ package dev.ukhook.analysis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.format.DecodedTrace;
@@ -9,7 +10,6 @@ import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceLayout;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -166,11 +166,7 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
 
   /** Writes table.txt and results.json into {@code dir}. */
   public void write(Path dir) {
-    try {
-      Files.writeString(dir.resolve("table.txt"), table.toText());
-      Files.writeString(dir.resolve("results.json"), table.toJson());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    TextFiles.write(dir.resolve("table.txt"), table.toText());
+    TextFiles.write(dir.resolve("results.json"), table.toJson());
   }
 }

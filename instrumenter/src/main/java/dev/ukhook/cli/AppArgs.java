@@ -38,6 +38,11 @@ final class AppArgs {
     return AppSpec.load(appDir(), libraries);
   }
 
+  /** The app as `build` and `run` need it (its microlibraries come from the workspace). */
+  AppSpec instrumented() {
+    return AppSpec.instrumented(appDir());
+  }
+
   private List<String> guestArgs() {
     return app != null ? positional : positional.subList(Math.min(1, positional.size()), positional.size());
   }

@@ -15,7 +15,7 @@ final class BuildCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Ukhook.steps(spec).builder().build(app.spec(), build.options());
+    Ukhook.steps(spec).builder().build(app.instrumented(), build.options());
     spec.commandLine().getOut().println("next: ukhook run " + app.appDir());
     return ExitCode.OK;
   }

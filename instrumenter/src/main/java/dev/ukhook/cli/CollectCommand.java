@@ -39,8 +39,8 @@ final class CollectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (timeout != null && timeout < 0) {
-      throw new UkhookException(Kind.USAGE, "--timeout must be a number of seconds, not " + timeout);
+    if (timeout != null && timeout <= 0) {
+      throw new UkhookException(Kind.USAGE, "--timeout must be a positive number of seconds, not " + timeout);
     }
     PrintWriter err = spec.commandLine().getErr();
     Duration limit = timeout == null ? Duration.ofDays(3650) : Duration.ofSeconds(timeout);

@@ -33,7 +33,8 @@ final class HookOptions {
       description = "When the ring is full: block (lose nothing) or drop (count each dropped record). Default: ${DEFAULT-VALUE}.")
   Overflow overflow;
 
-  @Option(names = "--hook-points", split = ",", paramLabel = "NAME[,NAME]", description = "Hook points to patch "
+  @Option(names = "--hook-points", split = ",", paramLabel = "NAME[,NAME]", completionCandidates = HookPointNames.class,
+      description = "Hook points to patch "
       + "(default: all of the tree's version profile: binary, native). binary alone keeps the binary path as cheap as "
       + "it can be, and native calls unseen.")
   List<String> hookPoints = new ArrayList<>();
@@ -41,6 +42,14 @@ final class HookOptions {
   Instrumenter.Options options(Path unikraft, AppArgs app, AccelChoice accel) {
     return new Instrumenter.Options(unikraft, app.appDir(), app.libraries, transparent, accel, frames, ring, batch,
         overflow, hookPoints);
+  }
+
+  /** The hook points the trace format knows; which of them a tree has is its profile's business. */
+  static final class HookPointNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return HookLibrarySpec.HOOK_POINTS.stream().sorted().iterator();
+    }
   }
 
   static final class Names extends LowerCaseNames<Overflow> {

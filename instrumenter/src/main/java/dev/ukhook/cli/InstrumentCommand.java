@@ -7,7 +7,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "instrument", description = "Generate the hook microlibrary, set the Kconfig options it needs "
-    + "and patch the binary syscall handler of a Unikraft tree.")
+    + "and patch a Unikraft tree's syscall handler and syscall definitions.")
 final class InstrumentCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;

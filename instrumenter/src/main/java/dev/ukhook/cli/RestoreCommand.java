@@ -3,6 +3,7 @@ package dev.ukhook.cli;
 import dev.ukhook.pipeline.Instrumenter;
 import dev.ukhook.unikraft.RestoreResult;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,13 +23,14 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RestoreResult r = Instrumenter.restore(unikraft.resolve(), force);
+    Path tree = unikraft.resolve();
+    RestoreResult r = Instrumenter.restore(tree, force);
     PrintWriter out = spec.commandLine().getOut();
     r.restored().forEach(f -> out.println("ukhook: restored " + f + " (Unikraft's original bytes)"));
     r.forced().forEach(f -> out.println("ukhook: removed ukhook's blocks from " + f + ", but it differs from the "
         + "file ukhook patched: it was edited since"));
     if (!r.changed()) {
-      out.println("ukhook: " + unikraft.resolve() + " carries no ukhook patch; nothing to do");
+      out.println("ukhook: " + tree + " carries no ukhook patch; nothing to do");
     }
     return ExitCode.OK;
   }

@@ -17,7 +17,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var outcome = Ukhook.steps(spec).runner().run(app.spec(), run.options(accel.resolve(), app));
+    var outcome = Ukhook.steps(spec).runner().run(app.instrumented(), run.options(accel.resolve(), app));
     return outcome.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
   }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "trace", description = "instrument + build + run: trace an application's binary system calls "
+@Command(name = "trace", description = "instrument + build + run: trace an application's system calls "
     + "per microlibrary in one step.")
 final class TraceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
 
 @Command(name = "ukhook", mixinStandardHelpOptions = true, version = "ukhook 0.1.0",
-    description = "Trace and attribute the binary system calls of Unikraft unikernels.",
+    description = "Trace and attribute the system calls of Unikraft unikernels, binary and native, per microlibrary.",
     subcommands = {InstrumentCommand.class,
         BuildCommand.class, RunCommand.class, TraceCommand.class, CollectCommand.class, ReportCommand.class,
         RestoreCommand.class, CommandLine.HelpCommand.class})

@@ -48,24 +48,9 @@ public final class TextFiles {
     return true;
   }
 
-  /** Write beside, then rename: the file is never left half-written, and keeps its permissions. */
-  public static void writeAtomically(Path target, String content) {
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".ukhook-", ".tmp");
-      Files.writeString(tmp, content);
-      Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw cannotWrite(target, e, "; the file is unchanged");
-    } finally {
-      deleteQuietly(tmp);
-    }
-  }
-
   /**
-   * Fails unless {@link #writeAtomically} could replace {@code target}: it creates (and removes) a temporary
-   * file beside it, as the replacement would, so callers can check before they change anything else.
+   * Fails unless {@code target} can be replaced by writing beside it and renaming (as the tree patcher does): it
+   * creates (and removes) a temporary file beside it, so callers can check before they change anything else.
    */
   public static void checkReplaceable(Path target, String nothingChanged) {
     Path tmp = null;

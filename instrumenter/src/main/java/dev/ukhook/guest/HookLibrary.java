@@ -36,8 +36,8 @@ public final class HookLibrary {
     model.put("stackWindow", STACK_WINDOW);
     model.put("kconfigSelects", HookKconfig.selects());
     model.put("layout", TraceLayout.cModel());
-    model.put("hookPoints", spec.hookPoints().stream().sorted()
-        .map(h -> "UKHOOK_HOOK_" + h.toUpperCase(java.util.Locale.ROOT)).collect(Collectors.joining(" | ")));
+    model.put("hookPoints", TraceLayout.HOOK_POINTS.stream().filter(h -> spec.hookPoints().contains(h.name()))
+        .map(TraceLayout.Value::cName).collect(Collectors.joining(" | ")));
     model.put("nativeHooked", spec.hookPoints().contains("native"));
     model.put("syscallNames", SyscallNames.byName().entrySet().stream()
         .map(e -> Map.of("name", e.getKey(), "nr", e.getValue())).toList());

@@ -7,6 +7,7 @@ import dev.ukhook.format.TraceLayout;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Everything the generated hook microlibrary depends on.
@@ -21,8 +22,9 @@ import java.util.Set;
 public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow,
     String imageId, Set<String> hookPoints) {
 
-  /** The hook points a library can serve; a tree patched with a profile's hook points says which it has. */
-  public static final Set<String> HOOK_POINTS = Set.of("binary", "native");
+  /** The hook points a library can serve: the ones the trace header can name (its hook_points bits). */
+  public static final Set<String> HOOK_POINTS =
+      TraceLayout.HOOK_POINTS.stream().map(TraceLayout.Value::name).collect(Collectors.toUnmodifiableSet());
 
   /** A library for a tree patched at every hook point. */
   public HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow, String imageId) {

@@ -30,11 +30,20 @@ public record AppSpec(Path dir, String name, List<Path> libraries, List<String> 
    */
   record AppFile(List<String> libraries, List<String> transparent, String sources) {}
 
+  /** The app as `instrument` needs it: with its microlibraries, each checked. */
   public static AppSpec load(Path appDir, List<Path> extraLibraries) {
-    return load(appDir, extraLibraries, System.getenv());
+    return load(appDir, extraLibraries, System.getenv(), true);
   }
 
-  static AppSpec load(Path appDir, List<Path> extraLibraries, Map<String, String> env) {
+  /**
+   * The app once instrumented: `build` and `run` take the microlibraries from the workspace, so ukhook.json's
+   * (and the variables they name) are not read.
+   */
+  public static AppSpec instrumented(Path appDir) {
+    return load(appDir, List.of(), System.getenv(), false);
+  }
+
+  static AppSpec load(Path appDir, List<Path> extraLibraries, Map<String, String> env, boolean withLibraries) {
     Path dir = appDir.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw new UkhookException(Kind.USAGE, "application directory " + dir + " does not exist: pass --app DIR");
@@ -51,7 +60,7 @@ public record AppSpec(Path dir, String name, List<Path> libraries, List<String> 
       try {
         AppFile f = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
             .readValue(file.toFile(), AppFile.class);
-        if (f.libraries() != null) {
+        if (withLibraries && f.libraries() != null) {
           f.libraries().forEach(l -> libs.add(dir.resolve(expand(l, env, file)).normalize()));
         }
         if (f.transparent() != null) {

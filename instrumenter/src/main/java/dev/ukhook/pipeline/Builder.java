@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /** `ukhook build`: runs Unikraft's build for an instrumented app and asks the linker for a map. */
@@ -77,9 +78,13 @@ public final class Builder {
       UnikraftTree tree = UnikraftTree.open(st.unikraftRoot());
       Instrumenter.requireMakeCanUse(tree.root(), app.dir(), st.libraries());
       Profile profile = Profiles.forVersion(tree.version());
-      for (Path unpatched : TreePatcher.unpatched(tree, profile, new LinkedHashSet<>(st.hookPoints()))) {
-        throw new UkhookException(Kind.USAGE, unpatched + " carries no ukhook hook (restored?): run `ukhook "
-            + "instrument --unikraft " + tree.root() + " --app " + app.dir() + "` before building");
+      // The hook library was made for the hook points the tree had then; another app may have changed them.
+      Set<String> patched = TreePatcher.patchedHookPoints(tree, profile);
+      if (!patched.equals(new LinkedHashSet<>(st.hookPoints()))) {
+        throw new UkhookException(Kind.USAGE, tree.root() + " is patched at hook points "
+            + (patched.isEmpty() ? "none (restored?)" : String.join(", ", patched)) + ", but this app was instrumented "
+            + "for " + String.join(", ", st.hookPoints()) + " (another app instrumented the tree since?): run "
+            + "`ukhook instrument --unikraft " + tree.root() + " --app " + app.dir() + "` before building");
       }
       Path build = ws.build();
       String inputs = inputsDigest(ws, st);

@@ -131,7 +131,9 @@ public final class Instrumenter {
           same ? previous.imageId() : staged.imageId(), hookPoints);
       Map<String, String> libFiles = HookLibrary.render(libSpec);
 
-      // Nothing can fail from here on, apart from the disk itself.
+      // The tree first: applying the plan writes every file or none (and refuses a file changed since it was
+      // planned), so a failure leaves tree and workspace as they were. The workspace can fail only on the disk.
+      TreePatcher.apply(plan);
       libFiles.forEach((name, content) -> TextFiles.writeIfChanged(ws.library().resolve(name), content));
       TextFiles.writeIfChanged(ws.defconfig(), fragment);
       TextFiles.writeIfChanged(ws.config(), resolved);
@@ -143,7 +145,6 @@ public final class Instrumenter {
           o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
           transparent.stream().distinct().toList(), List.copyOf(new TreeSet<>(hookPoints)));
       state.write(ws);
-      TreePatcher.apply(plan);
       Optional<Path> previousTree = previous == null || previous.unikraft().equals(state.unikraft())
           ? Optional.empty() : Optional.of(previous.unikraftRoot());
       Result r = new Result(app, tree, profile, plan.changed(), !plan.changed().isEmpty(), state, previousTree);
@@ -191,8 +192,7 @@ public final class Instrumenter {
   private static boolean stillPatched(Path root) {
     try {
       UnikraftTree t = UnikraftTree.open(root);
-      Profile p = Profiles.forVersion(t.version());
-      return TreePatcher.unpatched(t, p, p.hookPoints().keySet()).size() < p.files().size();
+      return !TreePatcher.patchedHookPoints(t, Profiles.forVersion(t.version())).isEmpty();
     } catch (UkhookException gone) {
       return false;
     }

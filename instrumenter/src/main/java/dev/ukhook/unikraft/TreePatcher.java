@@ -1,15 +1,13 @@
 package dev.ukhook.unikraft;
 
+import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.unikraft.PatchPlan.FileChange;
 import dev.ukhook.unikraft.Profile.HookPoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -101,11 +99,16 @@ public final class TreePatcher {
     return new RestoreResult(List.copyOf(restored), List.copyOf(forced));
   }
 
-  /** The files the given hook points name that carry no ukhook block (restored, or never instrumented). */
-  public static List<Path> unpatched(UnikraftTree tree, Profile profile, Set<String> hookPoints) {
-    Set<Path> files = new LinkedHashSet<>();
-    hookPoints.forEach(h -> files.add(tree.root().resolve(profile.hookPoint(h).file())));
-    return files.stream().filter(p -> !Files.isRegularFile(p) || !PatchMarkers.mentions(read(p))).toList();
+  /** The profile's hook points whose file carries a block of theirs now, in profile order. */
+  public static Set<String> patchedHookPoints(UnikraftTree tree, Profile profile) {
+    Set<String> patched = new LinkedHashSet<>();
+    for (HookPoint h : profile.hookPoints().values()) {
+      Path file = tree.root().resolve(h.file());
+      if (Files.isRegularFile(file) && read(file).contains(PatchMarkers.BEGIN + " " + h.name() + "/")) {
+        patched.add(h.name());
+      }
+    }
+    return patched;
   }
 
   private static String recovery(UnikraftTree tree, String file) {
@@ -141,16 +144,16 @@ public final class TreePatcher {
         try {
           mover.move(backup.get(i), todo.get(i).path());
         } catch (IOException again) {
-          throw new UkhookException(Kind.FAILURE, "cannot write " + at + " (" + reason(e) + "), and cannot put back "
-              + todo.get(i).path() + " (" + reason(again) + "): it is still patched; `git -C "
+          throw new UkhookException(Kind.FAILURE, "cannot write " + at + " (" + TextFiles.reason(e) + "), and cannot put back "
+              + todo.get(i).path() + " (" + TextFiles.reason(again) + "): it is still patched; `git -C "
               + todo.get(i).path().getParent() + " checkout -- " + todo.get(i).path().getFileName()
               + "` restores Unikraft's original", again);
         }
       }
-      throw new UkhookException(Kind.FAILURE, "cannot write " + at + ": " + reason(e) + "; none of the files was changed", e);
+      throw new UkhookException(Kind.FAILURE, "cannot write " + at + ": " + TextFiles.reason(e) + "; none of the files was changed", e);
     } finally {
-      fresh.forEach(TreePatcher::deleteQuietly);
-      backup.forEach(TreePatcher::deleteQuietly);
+      fresh.forEach(TextFiles::deleteQuietly);
+      backup.forEach(TextFiles::deleteQuietly);
     }
   }
 
@@ -164,33 +167,13 @@ public final class TreePatcher {
     return tmp;
   }
 
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException ignored) {
-      // A leftover hidden .ukhook-*.tmp harms no build; the targets are what matter.
-    }
-  }
-
   /** The file's bytes as ISO-8859-1 characters: every byte maps to one char, so writing back is exact. */
   static String read(Path p) {
     try {
       return new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
     } catch (IOException e) {
-      throw new UkhookException(Kind.FAILURE, "cannot read " + p + ": " + reason(e) + "; nothing was changed", e);
+      throw new UkhookException(Kind.FAILURE, "cannot read " + p + ": " + TextFiles.reason(e) + "; nothing was changed", e);
     }
   }
 
-  private static String reason(IOException e) {
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof NoSuchFileException) {
-      return "no such file or directory";
-    }
-    if (e instanceof FileSystemException f && f.getReason() != null) {
-      return f.getReason();
-    }
-    return e.getMessage();
-  }
 }

@@ -1,9 +1,8 @@
 package dev.ukhook.unikraft;
 
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -58,10 +57,6 @@ public record UnikraftTree(Path root, UnikraftVersion version) {
   }
 
   static String read(Path p) {
-    try {
-      return Files.readString(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return TextFiles.read(p);
   }
 }

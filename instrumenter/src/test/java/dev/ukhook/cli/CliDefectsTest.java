@@ -218,7 +218,7 @@ class CliDefectsTest extends AppOnTreeTest {
 
     r = ukhook("collect", "--socket", dir.resolve("s.sock").toString(), "--timeout", "-5");
     assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
-    assertEquals("ukhook: --timeout must be a number of seconds, not -5\n", r.err());
+    assertEquals("ukhook: --timeout must be a positive number of seconds, not -5\n", r.err());
   }
 
   /** An app as `ukhook build` leaves it, written by hand: the workspace files `run` reads. */

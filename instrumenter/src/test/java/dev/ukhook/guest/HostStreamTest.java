@@ -119,7 +119,7 @@ class HostStreamTest {
     Map<String, Long> fn = new HashMap<>();
     DecodedTrace t = run(new HookLibrarySpec(4, 64, 8, Overflow.BLOCK, ID), fn, "native");
     assertEquals(List.of(), t.problems());
-    assertEquals(10, t.received(), t.records().toString());
+    assertEquals(14, t.received(), t.records().toString());
     List<SyscallRecord> r = t.records();
     // uk_syscall_r_write from app_raw, and the clock_gettime the write makes while it runs.
     assertCall(r.get(0), "write", TraceLayout.PATH_NATIVE_RAW, 0, fn, "app_raw");
@@ -135,14 +135,21 @@ class HostStreamTest {
     assertEquals(0x1234, r.get(4).rip());
     assertEquals(9 + 0, r.get(4).ret());
     assertCall(r.get(5), "clock_gettime", TraceLayout.PATH_NATIVE_RAW, 1, fn, "uk_syscall_r_write");
+    // A binary call whose dispatch passes a wrapper: once, and the wrapper leaves nothing behind for
+    // the next native call, which names its own caller.
+    assertEquals(TraceLayout.PATH_BINARY, r.get(6).path());
+    assertEquals(0x1235, r.get(6).rip());
+    assertCall(r.get(7), "clock_gettime", TraceLayout.PATH_NATIVE_RAW, 1, fn, "uk_syscall_r_write");
+    assertCall(r.get(8), "write", TraceLayout.PATH_NATIVE_RAW, 0, fn, "app_raw");
+    assertCall(r.get(9), "clock_gettime", TraceLayout.PATH_NATIVE_RAW, 1, fn, "uk_syscall_r_write");
     // A Unikraft-only name and a name the table lacks.
-    assertCall(r.get(6), "fstatat", TraceLayout.PATH_NATIVE_RAW, 0, fn, "app_other");
-    assertEquals(SyscallNames.UNIKRAFT_BASE, r.get(6).nr());
-    assertCall(r.get(7), "<unknown native>", TraceLayout.PATH_NATIVE_RAW, 0, fn, "app_other");
+    assertCall(r.get(10), "fstatat", TraceLayout.PATH_NATIVE_RAW, 0, fn, "app_other");
+    assertEquals(SyscallNames.UNIKRAFT_BASE, r.get(10).nr());
+    assertCall(r.get(11), "<unknown native>", TraceLayout.PATH_NATIVE_RAW, 0, fn, "app_other");
     // Stubs: calls of system calls the image lacks, at the code that made them.
-    assertCall(r.get(8), "getpid", TraceLayout.PATH_STUB, 0, fn, "app_stub");
-    assertEquals(-38, r.get(8).ret());
-    assertCall(r.get(9), "<unknown native>", TraceLayout.PATH_STUB, 0, fn, "app_stub");
+    assertCall(r.get(12), "getpid", TraceLayout.PATH_STUB, 0, fn, "app_stub");
+    assertEquals(-38, r.get(12).ret());
+    assertCall(r.get(13), "<unknown native>", TraceLayout.PATH_STUB, 0, fn, "app_stub");
   }
 
   private static void assertCall(SyscallRecord r, String name, int path, int nest, Map<String, Long> fn,

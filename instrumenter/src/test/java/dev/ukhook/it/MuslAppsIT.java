@@ -52,12 +52,13 @@ class MuslAppsIT {
 
   /** Makes the skip visible in the test counts. */
   @Test
-  void librariesAndArchivesAreGiven() {
-    if (SyscallMixIT.trees().isEmpty() || !librariesGiven()) {
-      System.err.println("[MuslAppsIT] " + (SyscallMixIT.trees().isEmpty() ? SyscallMixIT.NO_TREE : NO_LIBS));
+  void treesLibrariesArchivesAndQemuAreGiven() {
+    String missing = SyscallMixIT.trees().isEmpty() ? SyscallMixIT.NO_TREE : !librariesGiven() ? NO_LIBS
+        : !SyscallMixIT.onPath("qemu-system-x86_64") ? "SKIPPED: qemu-system-x86_64 is not installed" : null;
+    if (missing != null) {
+      System.err.println("[MuslAppsIT] " + missing);
     }
-    assumeTrue(!SyscallMixIT.trees().isEmpty(), SyscallMixIT.NO_TREE);
-    assumeTrue(librariesGiven(), NO_LIBS);
+    assumeTrue(missing == null, missing);
   }
 
   @TestFactory

@@ -97,11 +97,13 @@ class OfflineSourcesTest extends AppOnTreeTest {
     Files.writeString(libs.resolve("lib-musl/Makefile.uk"), "");
     Files.writeString(app.resolve(AppSpec.FILE),
         "{\"libraries\": [\"$UK_LIBS/lib-musl\"], \"sources\": \"${ARCHIVES}/uk\"}");
-    AppSpec spec = AppSpec.load(app, List.of(), Map.of("UK_LIBS", libs.toString(), "ARCHIVES", "/srv"));
+    AppSpec spec = AppSpec.load(app, List.of(), Map.of("UK_LIBS", libs.toString(), "ARCHIVES", "/srv"), true);
     assertEquals(List.of(libs.resolve("lib-musl")), spec.libraries());
     assertEquals(Optional.of(Path.of("/srv/uk")), spec.sources());
 
-    UkhookException e = assertThrows(UkhookException.class, () -> AppSpec.load(app, List.of(), Map.of()));
+    // build and run take the libraries from the workspace: an unset UK_LIBS does not matter to them.
+    assertEquals(List.of(), AppSpec.load(app, List.of(), Map.of("ARCHIVES", "/srv"), false).libraries());
+    UkhookException e = assertThrows(UkhookException.class, () -> AppSpec.load(app, List.of(), Map.of(), true));
     assertEquals(Kind.ENVIRONMENT, e.kind());
     assertEquals(app.resolve(AppSpec.FILE) + " names $UK_LIBS/lib-musl but UK_LIBS is not set: set UK_LIBS to the "
         + "directory that holds your clones of Unikraft's libraries (lib-musl, lib-sqlite, ...), or pass each with "

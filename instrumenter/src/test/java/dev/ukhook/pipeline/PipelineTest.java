@@ -219,7 +219,22 @@ class PipelineTest extends AppOnTreeTest {
     assertTrue(Instrumenter.restore(uk, false).changed());
     UkhookException e = assertThrows(UkhookException.class, () -> steps.builder().build(appSpec()));
     assertEquals(Kind.USAGE, e.kind());
-    assertTrue(e.getMessage().startsWith(handler + " carries no ukhook hook (restored?)"), e.getMessage());
+    assertTrue(e.getMessage().startsWith(uk + " is patched at hook points none (restored?), but this app was "
+        + "instrumented for binary, native"), e.getMessage());
+  }
+
+  // Another app switched the shared tree's hook points: this app's library no longer fits it.
+  @Test
+  void buildAfterAnotherAppChangedTheHookPointsSaysToInstrumentAgain() throws IOException {
+    steps.instrumenter().instrument(new Instrumenter.Options(uk, app, List.of(), List.of(), TCG, 4, 4096, 512,
+        Overflow.BLOCK, List.of("binary")));
+    Path other = TestTrees.app(dir, "other");
+    steps.instrumenter().instrument(new Instrumenter.Options(uk, other, List.of(), List.of(), TCG, 4, 4096, 512,
+        Overflow.BLOCK));
+    UkhookException e = assertThrows(UkhookException.class, () -> steps.builder().build(appSpec()));
+    assertEquals(Kind.USAGE, e.kind());
+    assertTrue(e.getMessage().startsWith(uk + " is patched at hook points binary, native, but this app was "
+        + "instrumented for binary (another app instrumented the tree since?)"), e.getMessage());
   }
 
   @Test

@@ -69,14 +69,14 @@ class TreePatcherTest {
     assertEquals(header.afterText(), read(syscallH));
     assertEquals(List.of(), TreePatcher.plan(tree, profile, profile.hookPoints().keySet()).changed(),
         "patching twice changes nothing");
-    assertEquals(List.of(), TreePatcher.unpatched(tree, profile, profile.hookPoints().keySet()));
+    assertEquals(profile.hookPoints().keySet(), TreePatcher.patchedHookPoints(tree, profile));
 
     RestoreResult r = TreePatcher.restore(tree, profile, false);
     assertEquals(List.of(handler, syscallH), r.restored());
     assertEquals(List.of(), r.forced());
     assertUntouched();
     assertTrue(!TreePatcher.restore(tree, profile, false).changed());
-    assertEquals(List.of(handler, syscallH), TreePatcher.unpatched(tree, profile, profile.hookPoints().keySet()));
+    assertEquals(Set.of(), TreePatcher.patchedHookPoints(tree, profile));
   }
 
   @Test

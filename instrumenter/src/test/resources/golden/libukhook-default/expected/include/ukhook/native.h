@@ -47,11 +47,15 @@ static inline void ukhook_binary_ends(void)
 	ukhook_thread.nest--;
 }
 
+/*
+ * A wrapper in front of a definition. On a binary call's way to its definition (skip) there is
+ * nothing to mark: the handler has recorded the call, and the definition consumes nothing.
+ */
 static inline void ukhook_native_thunk(uint32_t path, void *frame)
 {
 	struct ukhook_thread *t = &ukhook_thread;
 
-	if (!t->thunk_frame) {
+	if (!t->thunk_frame && !t->skip) {
 		t->thunk_frame = (uint64_t *)frame;
 		t->thunk_path = path;
 	}
@@ -61,17 +65,16 @@ static inline void ukhook_native_thunk(uint32_t path, void *frame)
  * Returns 1 when the implementation is to run. Returning 0 refuses the call; *ret is then what
  * the caller gets (filtering policies use this; tracing never refuses). frame is the definition's
  * own frame (frame[1] its return address, frame[0] its caller's frame); a wrapper's frame, if one
- * came first, replaces it. Nothing is read from it before the binary call's early return, so that
- * the compiler keeps that path free of register saves (a binary call pays only for the test).
+ * came first, replaces it. *nr caches the call's number + 1 (0: not looked up yet).
  */
-static inline __attribute__((always_inline)) int ukhook_native_begin(void **rec, uint16_t *nr, const char *name, uint32_t path,
+static inline __attribute__((always_inline)) int ukhook_native_begin(void **rec, uint32_t *nr, const char *name, uint32_t path,
 				      long a0, long a1, long a2, long a3, long a4, long a5,
 				      const uint64_t *frame, uint64_t sp, long *ret __unused)
 {
 	struct ukhook_thread *t = &ukhook_thread;
 
 	if (ukhook_unlikely(t->skip)) {
-		/* The binary handler recorded this call; no wrapper stands between it and here. */
+		/* The binary handler recorded this call (a wrapper on the way marked nothing). */
 		t->skip = 0;
 		*rec = UKHOOK_SKIPPED;
 		return 1;
@@ -82,7 +85,7 @@ static inline __attribute__((always_inline)) int ukhook_native_begin(void **rec,
 		t->thunk_frame = 0;
 	}
 	if (ukhook_unlikely(!*nr))
-		*nr = ukhook_nr_of(name) + 1; /* 0 means not looked up yet */
+		*nr = ukhook_nr_of(name) + 1u;
 	*rec = ukhook_begin(*nr - 1, path, (uint8_t)t->nest++, a0, a1, a2, a3, a4, a5, frame[1], frame[0],
 			    sp);
 	return 1;
@@ -109,7 +112,7 @@ static inline __attribute__((always_inline)) void ukhook_native_exit(void *rec, 
 #define UKHOOK_A12(...) __VA_ARGS__
 #define UKHOOK_ARGS(x, ...) UK_CONCAT(UKHOOK_A, x)(__VA_ARGS__)
 
-#define UKHOOK_NATIVE_DECL void *ukhook_rec; static uint16_t ukhook_nr
+#define UKHOOK_NATIVE_DECL void *ukhook_rec; static uint32_t ukhook_nr
 /* The definition's own frame: frame[1] is its return address, frame[0] its caller's frame. */
 #define UKHOOK_FRAME ((const uint64_t *)__builtin_frame_address(0))
 #define UKHOOK_NATIVE_ENTER(path, name, x, ...)					\
