@@ -72,7 +72,11 @@ class LatSyscallIT {
     JsonNode res = lastResults(app);
     long received = res.get("records").asLong();
     long dropped = res.get("dropped").asLong();
-    assertEquals(200000, received + dropped, res.toString());
+    // Besides the 200000 getpid, the few calls of the boot (vfscore's mount, ramfs asking for the time),
+    // made while the ring is still empty, so never dropped.
+    long boot = received - res.at("/libraries/applatsyscall/syscalls/getpid").asLong();
+    assertTrue(boot >= 0 && boot < 16, res.toString());
+    assertEquals(200000 + boot, received + dropped, res.toString());
     assertEquals(0, res.get("missing").asLong());
     SyscallMixIT.ukhook("restore", "--unikraft", tree().toString());
   }
