@@ -83,7 +83,8 @@ public final class Builder {
       if (!patched.equals(new LinkedHashSet<>(st.hookPoints()))) {
         throw new UkhookException(Kind.USAGE, tree.root() + " is patched at hook points "
             + (patched.isEmpty() ? "none (restored?)" : String.join(", ", patched)) + ", but this app was instrumented "
-            + "for " + String.join(", ", st.hookPoints()) + " (another app instrumented the tree since?): run "
+            + "for " + (st.hookPoints().isEmpty() ? "none recorded (by an older ukhook)" : String.join(", ",
+            st.hookPoints())) + " (another app instrumented the tree since?): run "
             + "`ukhook instrument --unikraft " + tree.root() + " --app " + app.dir() + "` before building");
       }
       Path build = ws.build();

@@ -19,6 +19,11 @@ public record InstrumentState(String unikraft, String version, String spec, Stri
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  public InstrumentState {
+    // A workspace instrumented before hook points were recorded names none: build then says to instrument again.
+    hookPoints = hookPoints == null ? List.of() : List.copyOf(hookPoints);
+  }
+
   public static InstrumentState read(Workspace ws) {
     if (!Files.isRegularFile(ws.state())) {
       throw new UkhookException(Kind.USAGE, "no " + ws.state() + ": run `ukhook instrument --unikraft DIR --app "

@@ -29,7 +29,7 @@ public record UnikraftTree(Path root, UnikraftVersion version) {
           root + " is not a Unikraft tree (no version.mk, Makefile or lib/syscall_shim): pass --unikraft DIR "
               + "pointing at a checkout of github.com/unikraft/unikraft");
     }
-    UnikraftVersion version = parseVersion(read(versionMk), Files.isDirectory(root.resolve("lib/ukconsole")));
+    UnikraftVersion version = parseVersion(TextFiles.read(versionMk), Files.isDirectory(root.resolve("lib/ukconsole")));
     if (version == null) {
       throw new UkhookException(Kind.ENVIRONMENT,
           versionMk + " has no UK_VERSION/UK_SUBVERSION/UK_EXTRAVERSION: is this a Unikraft tree?");
@@ -54,9 +54,5 @@ public record UnikraftTree(Path root, UnikraftVersion version) {
     // main of October 2024 still carries 0.17.0 in version.mk; lib/ukconsole arrived after the release.
     boolean main = major == 0 && minor == 17 && patch == 0 && hasPostReleaseLibs;
     return new UnikraftVersion(major, minor, patch, main);
-  }
-
-  static String read(Path p) {
-    return TextFiles.read(p);
   }
 }

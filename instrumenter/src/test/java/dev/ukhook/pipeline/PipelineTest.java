@@ -223,6 +223,18 @@ class PipelineTest extends AppOnTreeTest {
         + "instrumented for binary, native"), e.getMessage());
   }
 
+  @Test
+  void aWorkspaceFromAnOlderUkhookSaysToInstrumentAgain() throws IOException {
+    instrument(4);
+    Path state = app.resolve(".ukhook/instrument.json");
+    Files.writeString(state, Files.readString(state).replaceAll(",\\s*\"hookPoints\"\\s*:\\s*\\[[^]]*]", ""));
+    assertFalse(Files.readString(state).contains("hookPoints"));
+    UkhookException e = assertThrows(UkhookException.class, () -> steps.builder().build(appSpec()));
+    assertEquals(Kind.USAGE, e.kind());
+    assertTrue(e.getMessage().contains("but this app was instrumented for none recorded (by an older ukhook)"),
+        e.getMessage());
+  }
+
   // Another app switched the shared tree's hook points: this app's library no longer fits it.
   @Test
   void buildAfterAnotherAppChangedTheHookPointsSaysToInstrumentAgain() throws IOException {
