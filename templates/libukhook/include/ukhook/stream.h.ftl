@@ -17,6 +17,10 @@
 #include <stddef.h>
 
 #define UKHOOK_FRAMES ${frames}
+/* The record's tail: a copy of the call's path argument, then sp, bp and a snapshot of the caller's stack. */
+#define UKHOOK_PATH_BYTES (8 * ${pathWords})
+#define UKHOOK_STACK_WORDS ${stackWords}
+#define UKHOOK_TAIL_BYTES (UKHOOK_PATH_BYTES + 8 * UKHOOK_STACK_WORDS)
 #define UKHOOK_RING_RECORDS ${ringRecords}UL
 #define UKHOOK_BATCH_RECORDS ${batchRecords}UL
 /* A frame pointer further than this above the caller's stack pointer is not trusted. */
@@ -48,6 +52,7 @@ _Static_assert(__builtin_offsetof(struct ${s.name}, ${f.name}) == ${f.offset}, "
 _Static_assert(sizeof(struct ${s.name}) == ${s.size}, "${s.name} size");
 </#list>
 
+_Static_assert(sizeof(struct ukhook_load_record) == sizeof(struct ukhook_record), "a load record fills a slot");
 _Static_assert(__builtin_offsetof(struct ukhook_record, args) - __builtin_offsetof(struct ukhook_record, nr) == 8,
 	       "ukhook_begin() writes nr..flags as one 8-byte word");
 _Static_assert((UKHOOK_RING_RECORDS & (UKHOOK_RING_RECORDS - 1)) == 0, "ring size is a power of two");
@@ -70,6 +75,21 @@ struct ukhook_state {
 extern struct ukhook_state ukhook_state;
 extern struct ukhook_record ukhook_ring[UKHOOK_RING_RECORDS];
 extern struct ukhook_header ukhook_header;
+
+/* The argument that is a file path, for the calls that take one; -1 for the others (SyscallNames.pathArgs). */
+static inline int ukhook_path_arg(uint64_t nr)
+{
+	switch (nr) {
+<#list pathArgs as p>
+	case ${p.nr}: return ${p.arg};
+</#list>
+	default: return -1;
+	}
+}
+
+/* Calls that do not return: recorded when they begin (x86-64 numbers of exit and exit_group). */
+#define UKHOOK_NR_EXIT 60
+#define UKHOOK_NR_EXIT_GROUP 231
 
 /* Both the guest and the host test harness are x86-64: the timestamp is the TSC. */
 static inline uint64_t ukhook_now(void)
@@ -99,6 +119,8 @@ static inline void ukhook_completed(const void *buf, uint32_t len)
 		ukhook_state.completed += len / sizeof(struct ukhook_record);
 }
 
+static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_record *r, int64_t ret);
+
 /*
  * Hot path, on every system call: reserve a slot and fill it in place. Returns NULL when the
  * record had to be dropped (the sequence number is still used, so the host sees the gap).
@@ -113,6 +135,7 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	struct ukhook_record *r;
 	uint64_t slot = s->reserved;
 	uint64_t head;
+	uint64_t bp = fp;
 	int i;
 
 	if (ukhook_unlikely(slot - s->completed >= UKHOOK_RING_RECORDS) && !ukhook_make_room()) {
@@ -149,7 +172,7 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 #if UKHOOK_FRAMES > 0
 	if (path == UKHOOK_PATH_BINARY && *(const uint64_t *)sp - s->text_lo < s->text_len) {
 		r->frames[0] = *(const uint64_t *)sp;
-		r->flags = UKHOOK_FLAG_LEAF;
+		r->flags |= UKHOOK_FLAG_LEAF;
 		i = 1;
 	}
 #endif
@@ -167,6 +190,42 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	r->depth = (uint8_t)i;
 	for (; i < UKHOOK_FRAMES; i++)
 		r->frames[i] = 0;
+#if UKHOOK_PATH_BYTES > 0
+	/* The path as the caller passed it, cut to the tail's size (the host names mapped files by it). */
+	i = ukhook_path_arg(nr);
+	if (i >= 0) {
+		const char *src = (const char *)(i == 0 ? a0 : i == 1 ? a1 : a2);
+		char *dst = (char *)r->tail;
+		int n = 0;
+
+		if (src) {
+			for (; n < UKHOOK_PATH_BYTES - 1 && src[n]; n++)
+				dst[n] = src[n];
+			dst[n] = '\0';
+			r->flags |= UKHOOK_FLAG_PATH_ARG;
+		}
+	}
+#endif
+#if UKHOOK_STACK_WORDS > 0
+	/*
+	 * A program without frame pointers (glibc) is unwound on the host with its objects' CFI: it needs sp, bp
+	 * and the stack above sp, as perf's --call-graph dwarf takes them.
+	 */
+	if (path == UKHOOK_PATH_BINARY) {
+		uint64_t *area = (uint64_t *)(r->tail + UKHOOK_PATH_BYTES);
+
+		area[0] = sp;
+		area[1] = bp;
+		__builtin_memcpy(area + 2, (const void *)sp, 8 * (UKHOOK_STACK_WORDS - 2));
+		r->flags |= UKHOOK_FLAG_STACK;
+	}
+#endif
+	/* exit and exit_group never come back to ukhook_end(): their record is committed now. */
+	if (ukhook_unlikely(nr == UKHOOK_NR_EXIT || nr == UKHOOK_NR_EXIT_GROUP)) {
+		r->flags |= UKHOOK_FLAG_AT_ENTRY;
+		ukhook_commit(r, 0);
+		return NULL;
+	}
 	return r;
 }
 
@@ -175,12 +234,52 @@ static inline __attribute__((always_inline)) void ukhook_end(struct ukhook_recor
 {
 	if (ukhook_unlikely(!r))
 		return;
+	ukhook_commit(r, ret);
+}
+
+static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_record *r, int64_t ret)
+{
 	r->ret = ret;
 	r->t_exit = ukhook_now();
 	ukhook_barrier();
 	r->kind = UKHOOK_KIND_SYSCALL;
 	ukhook_state.committed++;
 	if (ukhook_unlikely(((r - ukhook_ring) & (UKHOOK_BATCH_RECORDS - 1)) == UKHOOK_BATCH_RECORDS - 1))
+		ukhook_flush();
+}
+
+/*
+ * A program a loader started (record kind 3): the facts of its auxiliary vector. Slow path, once per program;
+ * numbered and ring-buffered like a syscall record.
+ */
+static inline void ukhook_load(uint64_t phdr, uint64_t phnum, uint64_t entry, uint64_t interp_base,
+			       const char *execfn)
+{
+	struct ukhook_state *s = &ukhook_state;
+	struct ukhook_load_record *l;
+	uint64_t slot = s->reserved;
+	unsigned int n = 0;
+
+	if (slot - s->completed >= UKHOOK_RING_RECORDS && !ukhook_make_room()) {
+		s->seq++;
+		s->dropped++;
+		return;
+	}
+	s->reserved = slot + 1;
+	l = (struct ukhook_load_record *)&ukhook_ring[slot & (UKHOOK_RING_RECORDS - 1)];
+	__builtin_memset(l, 0, sizeof(*l));
+	l->seq = s->seq++;
+	l->t = ukhook_now();
+	l->phdr = phdr;
+	l->phnum = phnum;
+	l->entry = entry;
+	l->interp_base = interp_base;
+	for (; execfn && n < sizeof(l->execfn) - 1 && execfn[n]; n++)
+		l->execfn[n] = (uint8_t)execfn[n];
+	ukhook_barrier();
+	l->kind = UKHOOK_KIND_LOAD;
+	s->committed++;
+	if ((slot & (UKHOOK_BATCH_RECORDS - 1)) == UKHOOK_BATCH_RECORDS - 1)
 		ukhook_flush();
 }
 
@@ -198,6 +297,8 @@ struct ukhook_header ukhook_header = {
 	.ring_records = UKHOOK_RING_RECORDS,
 	.overflow = UKHOOK_OVERFLOW,
 	.hook_points = ${hookPoints},
+	.path_words = ${pathWords},
+	.stack_words = ${stackWords},
 };
 static struct ukhook_final_record ukhook_final;
 
@@ -209,7 +310,7 @@ static int ukhook_all_committed(uint64_t from, uint64_t to)
 	if (ukhook_state.committed == ukhook_state.reserved)
 		return 1;
 	for (i = from; i < to; i++)
-		if (ukhook_ring[i & (UKHOOK_RING_RECORDS - 1)].kind != UKHOOK_KIND_SYSCALL)
+		if (!ukhook_ring[i & (UKHOOK_RING_RECORDS - 1)].kind)
 			return 0;
 	return 1;
 }
@@ -257,37 +358,45 @@ static void ukhook_submit_all(const void *buf, uint32_t len)
 	ukhook_state.inflight++;
 }
 
-/* At shutdown: every committed record, then the final record, and wait until the device is done. */
+/*
+ * At shutdown: every record, then the final record, and wait until the device is done. A call still in
+ * progress (a thread asleep for good, such as app-elfloader's main) is a call too: its record goes out marked
+ * at-entry, with no return value.
+ */
 void ukhook_finish(uint64_t t_end)
 {
 	struct ukhook_state *s = &ukhook_state;
-	uint64_t end = s->submitted;
+	uint64_t i;
 
 	if (!s->ready)
 		return;
-	while (end < s->reserved &&
-	       ukhook_ring[end & (UKHOOK_RING_RECORDS - 1)].kind == UKHOOK_KIND_SYSCALL)
-		end++;
-	/*
-	 * Everything committed goes out, a batch region at a time so that no buffer wraps the ring
-	 * (ukhook_flush() may have left whole batches behind when the device was full).
-	 */
-	while (s->submitted < end) {
+	for (i = s->submitted; i < s->reserved; i++) {
+		struct ukhook_record *r = &ukhook_ring[i & (UKHOOK_RING_RECORDS - 1)];
+
+		if (!r->kind) {
+			r->flags |= UKHOOK_FLAG_AT_ENTRY;
+			r->ret = 0;
+			r->t_exit = t_end;
+			r->kind = UKHOOK_KIND_SYSCALL;
+			s->committed++;
+		}
+	}
+	/* A batch region at a time, so that no buffer wraps the ring (ukhook_flush() may have left whole batches). */
+	while (s->submitted < s->reserved) {
 		uint64_t piece = (s->submitted | (UKHOOK_BATCH_RECORDS - 1)) + 1;
 
-		if (piece > end)
-			piece = end;
+		if (piece > s->reserved)
+			piece = s->reserved;
 		ukhook_submit_all(&ukhook_ring[s->submitted & (UKHOOK_RING_RECORDS - 1)],
 				  (uint32_t)((piece - s->submitted) * sizeof(struct ukhook_record)));
 		s->submitted = piece;
 	}
-	/* Records still in flight (a call that never returned) are not emitted: count them dropped. */
 	ukhook_final.seq = s->seq;
 	ukhook_final.t_end = t_end;
 	ukhook_final.kind = UKHOOK_KIND_FINAL;
 	ukhook_final.total = s->seq;
-	ukhook_final.dropped = s->dropped + (s->reserved - end);
-	ukhook_final.emitted = s->seq - ukhook_final.dropped;
+	ukhook_final.dropped = s->dropped;
+	ukhook_final.emitted = s->seq - s->dropped;
 	ukhook_submit_all(&ukhook_final, sizeof(ukhook_final));
 	while (s->inflight) {
 		ukhook_transport_reclaim();

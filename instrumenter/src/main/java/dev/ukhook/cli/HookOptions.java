@@ -39,9 +39,19 @@ final class HookOptions {
       + "it can be, and native calls unseen.")
   List<String> hookPoints = new ArrayList<>();
 
+  @Option(names = "--path-copy", paramLabel = "BYTES", description = "Bytes of a call's path argument copied into "
+      + "its record, a multiple of 8 (default: 0, or " + HookLibrarySpec.DEFAULT_LOADER_PATH_COPY
+      + " in an app-elfloader image, where shared objects are named by the path they were opened by).")
+  Integer pathCopy;
+
+  @Option(names = "--stack-snapshot", paramLabel = "BYTES", description = "Bytes of a binary caller's stack kept in "
+      + "its record, with sp and bp, for unwinding without frame pointers on the host (default: 0, or "
+      + HookLibrarySpec.DEFAULT_LOADER_STACK + " in an app-elfloader image).")
+  Integer stackSnapshot;
+
   Instrumenter.Options options(Path unikraft, AppArgs app, AccelChoice accel) {
     return new Instrumenter.Options(unikraft, app.appDir(), app.libraries, transparent, accel, frames, ring, batch,
-        overflow, hookPoints);
+        overflow, hookPoints, pathCopy, stackSnapshot);
   }
 
   /** The hook points the trace format knows; which of them a tree has is its profile's business. */

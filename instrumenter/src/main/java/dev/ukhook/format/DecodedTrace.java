@@ -9,12 +9,14 @@ import java.util.Optional;
  *
  * @param records the syscall records in stream order; empty when they went to a sink instead
  * @param bytes the stream's length, decoded or not
+ * @param loads the load records (programs a loader started), always kept
  */
-public record DecodedTrace(
-    TraceHeader header, List<SyscallRecord> records, TraceStats stats, Optional<Damage> damage, long bytes) {
+public record DecodedTrace(TraceHeader header, List<SyscallRecord> records, TraceStats stats,
+    Optional<Damage> damage, long bytes, List<LoadRecord> loads) {
 
   public DecodedTrace {
     records = List.copyOf(records);
+    loads = List.copyOf(loads);
   }
 
   public Optional<FinalRecord> finalRecord() {

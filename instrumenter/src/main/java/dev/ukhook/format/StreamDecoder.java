@@ -6,6 +6,7 @@ import dev.ukhook.format.TraceLayout.Value;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -32,6 +33,7 @@ public final class StreamDecoder {
   private TraceHeader header;
   private int recordSize;
   private int frames;
+  private final List<LoadRecord> loads = new ArrayList<>();
   private FinalRecord finalRecord;
   private Damage.Kind damageKind;
   private String damageDetail;
@@ -134,18 +136,23 @@ public final class StreamDecoder {
     int tsSource = Byte.toUnsignedInt(b.get(at + Header.TS_SOURCE.offset()));
     int overflow = Byte.toUnsignedInt(b.get(at + Header.OVERFLOW.offset()));
     int hookPoints = Byte.toUnsignedInt(b.get(at + Header.HOOK_POINTS.offset()));
+    int pathWords = Byte.toUnsignedInt(b.get(at + Header.PATH_WORDS.offset()));
+    int stackWords = Byte.toUnsignedInt(b.get(at + Header.STACK_WORDS.offset()));
     long textStart = b.getLong(at + Header.TEXT_START.offset());
     long textEnd = b.getLong(at + Header.TEXT_END.offset());
     String bad = null;
     if (headerSize != HEADER_SIZE) {
       bad = "header_size is " + headerSize + ", format version " + VERSION + " needs " + HEADER_SIZE;
-    } else if (size != recordSize(n)) {
-      bad = "record_size is " + size + " but " + n + " frames need " + recordSize(n) + " (96 + 8 * frames)";
+    } else if (stackWords > 0 && stackWords <= STACK_REGS) {
+      bad = "stack_words is " + stackWords + ": a stack area holds sp, bp and at least one word";
+    } else if (size != recordSize(n, pathWords, stackWords)) {
+      bad = "record_size is " + size + " but " + n + " frames, " + pathWords + " path words and " + stackWords
+          + " stack words need " + recordSize(n, pathWords, stackWords) + " (96 + 8 * (frames + words))";
     } else if (TS_SOURCES.stream().noneMatch(v -> v.value() == tsSource)) {
       bad = "ts_source is " + tsSource + ", expected " + values(TS_SOURCES);
     } else if (overflow >= OVERFLOWS.size()) {
       bad = "overflow mode is " + overflow + ", expected " + values(OVERFLOWS);
-    } else if (hookPoints == 0 || (hookPoints & ~(HOOK_BINARY | HOOK_NATIVE)) != 0) {
+    } else if (hookPoints == 0 || (hookPoints & ~(HOOK_BINARY | HOOK_NATIVE | HOOK_PROCESS)) != 0) {
       bad = "hook_points is " + hookPoints + ", expected a combination of " + values(HOOK_POINTS);
     } else if (Long.compareUnsigned(textEnd, textStart) < 0) {
       bad = String.format("text_end 0x%x is below text_start 0x%x", textEnd, textStart);
@@ -169,7 +176,9 @@ public final class StreamDecoder {
             TraceHeader.Overflow.values()[overflow],
             hookPoints,
             textStart,
-            textEnd);
+            textEnd,
+            pathWords,
+            stackWords);
     recordSize = size;
     frames = n;
     if (stage.capacity() < size) {
@@ -200,6 +209,14 @@ public final class StreamDecoder {
       if (sequence.accept(seq) && sink != null) {
         sink.accept(syscall(b, at, seq, path, depth));
       }
+    } else if (kind == KIND_LOAD) {
+      long seq = b.getLong(at + Load.SEQ.offset());
+      if (sequence.accept(seq)) {
+        loads.add(new LoadRecord(seq, b.getLong(at + Load.T.offset()), b.getLong(at + Load.PHDR.offset()),
+            b.getLong(at + Load.PHNUM.offset()), b.getLong(at + Load.ENTRY.offset()),
+            b.getLong(at + Load.INTERP_BASE.offset()), string(b, at + Load.EXECFN.offset(), recordSize
+                - Load.EXECFN.offset())));
+      }
     } else if (kind == KIND_FINAL) {
       finalRecord =
           new FinalRecord(
@@ -214,11 +231,36 @@ public final class StreamDecoder {
     }
   }
 
-  private static SyscallRecord syscall(ByteBuffer b, int at, long seq, int path, int depth) {
+  /** The NUL-terminated string of at most {@code max} bytes at {@code at}. */
+  private static String string(ByteBuffer b, int at, int max) {
+    int n = 0;
+    while (n < max && b.get(at + n) != 0) {
+      n++;
+    }
+    byte[] s = new byte[n];
+    b.get(at, s);
+    return new String(s, StandardCharsets.ISO_8859_1);
+  }
+
+  /** The tail the flags say is filled in: the path argument and the stack area. */
+  private SyscallRecord.Tail tail(ByteBuffer b, int at, int flags) {
+    int start = at + Syscall.FRAMES.offset() + 8 * frames;
+    String pathArg = (flags & FLAG_PATH_ARG) != 0 ? string(b, start, header.pathBytes()) : null;
+    if ((flags & FLAG_STACK) == 0 || header.stackWords() == 0) {
+      return pathArg == null ? SyscallRecord.Tail.NONE : new SyscallRecord.Tail(pathArg, 0, 0, null);
+    }
+    int area = start + header.pathBytes();
+    byte[] stack = new byte[header.snapshotBytes()];
+    b.get(area + 8 * STACK_REGS, stack);
+    return new SyscallRecord.Tail(pathArg, b.getLong(area), b.getLong(area + 8), stack);
+  }
+
+  private SyscallRecord syscall(ByteBuffer b, int at, long seq, int path, int depth) {
     long[] args = new long[ARGS];
     for (int i = 0; i < ARGS; i++) {
       args[i] = b.getLong(at + Syscall.ARGS.offset() + 8 * i);
     }
+    int flags = Short.toUnsignedInt(b.getShort(at + Syscall.FLAGS.offset()));
     long[] frames = new long[depth];
     for (int i = 0; i < depth; i++) {
       frames[i] = b.getLong(at + Syscall.FRAMES.offset() + 8 * i);
@@ -230,11 +272,12 @@ public final class StreamDecoder {
         Short.toUnsignedInt(b.getShort(at + Syscall.NR.offset())),
         path,
         Byte.toUnsignedInt(b.get(at + Syscall.NEST.offset())),
-        Short.toUnsignedInt(b.getShort(at + Syscall.FLAGS.offset())),
+        flags,
         args,
         b.getLong(at + Syscall.RET.offset()),
         b.getLong(at + Syscall.RIP.offset()),
-        frames);
+        frames,
+        tail(b, at, flags));
   }
 
   private void stop(Damage.Kind kind, String detail) {
@@ -262,7 +305,12 @@ public final class StreamDecoder {
     return Optional.ofNullable(finalRecord);
   }
 
-  /** Distinct syscall records decoded so far. */
+  /** The load records decoded so far, in stream order. */
+  public List<LoadRecord> loads() {
+    return List.copyOf(loads);
+  }
+
+  /** Distinct records (syscall and load) decoded so far. */
   public long received() {
     return sequence.received();
   }

@@ -1,5 +1,6 @@
 package dev.ukhook.format;
 
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
@@ -107,6 +108,31 @@ public final class SyscallNames {
     IntStream.concat(IntStream.concat(IntStream.range(0, LOW.length), IntStream.range(HIGH_BASE,
         HIGH_BASE + HIGH.length)), IntStream.range(UNIKRAFT_BASE, UNIKRAFT_BASE + UNIKRAFT.length))
         .forEach(nr -> m.put(name(nr), nr));
+    return m;
+  }
+
+  /**
+   * The calls that take a file path, and which argument it is: what an image built with a path copy copies
+   * (docs/trace-format.md, "Tail"). One table for the guest (rendered into stream.h) and the host.
+   */
+  private static final Map<String, Integer> PATH_ARG_BY_NAME = Map.ofEntries(
+      Map.entry("open", 0), Map.entry("stat", 0), Map.entry("lstat", 0), Map.entry("access", 0),
+      Map.entry("execve", 0), Map.entry("truncate", 0), Map.entry("chdir", 0), Map.entry("rename", 0),
+      Map.entry("mkdir", 0), Map.entry("rmdir", 0), Map.entry("creat", 0), Map.entry("link", 0),
+      Map.entry("unlink", 0), Map.entry("symlink", 1), Map.entry("readlink", 0), Map.entry("chmod", 0),
+      Map.entry("chown", 0), Map.entry("lchown", 0), Map.entry("utime", 0), Map.entry("mknod", 0),
+      Map.entry("statfs", 0), Map.entry("chroot", 0), Map.entry("mount", 1), Map.entry("umount2", 0),
+      Map.entry("openat", 1), Map.entry("mkdirat", 1), Map.entry("mknodat", 1), Map.entry("fchownat", 1),
+      Map.entry("futimesat", 1), Map.entry("newfstatat", 1), Map.entry("fstatat", 1), Map.entry("unlinkat", 1),
+      Map.entry("renameat", 1), Map.entry("linkat", 1), Map.entry("symlinkat", 2), Map.entry("readlinkat", 1),
+      Map.entry("fchmodat", 1), Map.entry("faccessat", 1), Map.entry("utimensat", 1), Map.entry("renameat2", 1),
+      Map.entry("execveat", 1), Map.entry("statx", 1), Map.entry("openat2", 1), Map.entry("faccessat2", 1));
+
+  /** Number to path argument index, sorted by number. */
+  public static SortedMap<Integer, Integer> pathArgs() {
+    SortedMap<Integer, Integer> m = new TreeMap<>();
+    SortedMap<String, Integer> numbers = byName();
+    PATH_ARG_BY_NAME.forEach((name, arg) -> m.put(numbers.get(name), arg));
     return m;
   }
 }

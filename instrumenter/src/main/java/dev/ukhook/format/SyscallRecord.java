@@ -1,6 +1,7 @@
 package dev.ukhook.format;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * One system call as the hook saw it (record kind 1). The arrays are copied in and out, so the record is
@@ -17,6 +18,7 @@ import java.util.Arrays;
  * @param rip the caller's return address, the instruction after {@code syscall}
  * @param frames return addresses, innermost first: from the caller's frame-pointer chain, the first one
  *     possibly from the stack pointer instead (see {@link #leafFrame()})
+ * @param tail what the record's tail held: the path argument and the stack snapshot, where the image copies them
  */
 public record SyscallRecord(
     long seq,
@@ -29,7 +31,37 @@ public record SyscallRecord(
     long[] args,
     long ret,
     long rip,
-    long[] frames) {
+    long[] frames,
+    Tail tail) {
+
+  /**
+   * A record's tail, where the image has one (docs/trace-format.md, "Tail").
+   *
+   * @param pathArg the call's path argument as copied at entry (cut to the tail's size), or null
+   * @param sp the caller's stack pointer at the call, when {@code stack} is not null
+   * @param bp the caller's rbp at the call, when {@code stack} is not null
+   * @param stack the bytes of stack from {@code sp} up, or null
+   */
+  public record Tail(String pathArg, long sp, long bp, byte[] stack) {
+    public static final Tail NONE = new Tail(null, 0, 0, null);
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Tail t && Objects.equals(pathArg, t.pathArg) && sp == t.sp && bp == t.bp
+          && Arrays.equals(stack, t.stack);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hashCode(pathArg) + Long.hashCode(sp) + Arrays.hashCode(stack);
+    }
+
+    @Override
+    public String toString() {
+      return (pathArg == null ? "" : " \"" + pathArg + "\"")
+          + (stack == null ? "" : String.format(" sp=0x%x bp=0x%x stack=%d", sp, bp, stack.length));
+    }
+  }
 
   public SyscallRecord {
     if (nr < 0 || nr > 0xffff || path < 0 || path > 0xff || nest < 0 || nest > 0xff) {
@@ -43,6 +75,13 @@ public record SyscallRecord(
     }
     args = args.clone();
     frames = frames.clone();
+    tail = Objects.requireNonNull(tail);
+  }
+
+  /** A record without a tail. */
+  public SyscallRecord(long seq, long tEnter, long tExit, int nr, int path, int nest, int flags, long[] args,
+      long ret, long rip, long[] frames) {
+    this(seq, tEnter, tExit, nr, path, nest, flags, args, ret, rip, frames, Tail.NONE);
   }
 
   /** A binary syscall made by application-level code: path binary, nest 0. */
@@ -58,6 +97,11 @@ public record SyscallRecord(
   /** Whether frames[0] was read at the caller's stack pointer, as the return address of a frameless leaf. */
   public boolean leafFrame() {
     return (flags & TraceLayout.FLAG_LEAF_FRAME) != 0;
+  }
+
+  /** Whether the record was written when the call began, because the call does not return. */
+  public boolean atEntry() {
+    return (flags & TraceLayout.FLAG_AT_ENTRY) != 0;
   }
 
   /** The number of valid frame slots. */
@@ -100,7 +144,8 @@ public record SyscallRecord(
         && Arrays.equals(args, r.args)
         && ret == r.ret
         && rip == r.rip
-        && Arrays.equals(frames, r.frames);
+        && Arrays.equals(frames, r.frames)
+        && tail.equals(r.tail);
   }
 
   @Override
@@ -119,7 +164,7 @@ public record SyscallRecord(
     if (path != TraceLayout.PATH_BINARY || nest != 0) {
       sb.append(' ').append(TraceLayout.pathName(path)).append(" nest=").append(nest);
     }
-    sb.append(" rip=0x").append(Long.toHexString(rip));
+    sb.append(atEntry() ? " at-entry" : "").append(tail).append(" rip=0x").append(Long.toHexString(rip));
     for (long f : frames) {
       sb.append(" <- 0x").append(Long.toHexString(f));
     }

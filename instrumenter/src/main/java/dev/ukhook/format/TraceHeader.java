@@ -5,6 +5,8 @@ import java.util.HexFormat;
 /**
  * The 64-byte stream header.
  *
+ * @param pathWords the path copy of every record's tail, in 8-byte words (0: none)
+ * @param stackWords the stack area of every record's tail, in 8-byte words (0: none; else sp, bp and a snapshot)
  * @param imageId the 16-byte image identity as 32 lowercase hex digits, as in the {@code image-id} file
  * @param tsHz timestamp ticks per second, 0 when the guest could not calibrate
  * @param hookPoints {@link TraceLayout#HOOK_BINARY} and {@link TraceLayout#HOOK_NATIVE} bits: what the image hooks
@@ -23,7 +25,9 @@ public record TraceHeader(
     Overflow overflow,
     int hookPoints,
     long textStart,
-    long textEnd) {
+    long textEnd,
+    int pathWords,
+    int stackWords) {
 
   /** What the guest ring does when it is full. */
   public enum Overflow {
@@ -45,6 +49,11 @@ public record TraceHeader(
   }
 
   public TraceHeader {
+    if (pathWords < 0 || pathWords > 255 || stackWords < 0 || stackWords > 255
+        || (stackWords > 0 && stackWords <= TraceLayout.STACK_REGS)) {
+      throw new IllegalArgumentException("path_words and stack_words must be 0..255, stack_words 0 or above "
+          + TraceLayout.STACK_REGS + ", got " + pathWords + ", " + stackWords);
+    }
     if (frames < 0 || frames > 255) {
       throw new IllegalArgumentException("frames must be 0..255, got " + frames);
     }
@@ -71,13 +80,31 @@ public record TraceHeader(
         overflow,
         TraceLayout.HOOK_BINARY,
         0,
+        0,
+        0,
         0);
   }
 
   /** This header with the image's code at {@code [start, end)}. */
   public TraceHeader withText(long start, long end) {
     return new TraceHeader(version, headerSize, recordSize, frames, tsSource, tsHz, imageId, ringRecords, overflow,
-        hookPoints, start, end);
+        hookPoints, start, end, pathWords, stackWords);
+  }
+
+  /** This header with a record tail of {@code pathWords} and {@code stackWords} words, and the record size to match. */
+  public TraceHeader withTail(int pathWords, int stackWords) {
+    return new TraceHeader(version, headerSize, TraceLayout.recordSize(frames, pathWords, stackWords), frames,
+        tsSource, tsHz, imageId, ringRecords, overflow, hookPoints, textStart, textEnd, pathWords, stackWords);
+  }
+
+  /** P: bytes of path copy per record. */
+  public int pathBytes() {
+    return 8 * pathWords;
+  }
+
+  /** The bytes of stack a record's snapshot holds (after sp and bp), 0 without a stack area. */
+  public int snapshotBytes() {
+    return stackWords == 0 ? 0 : 8 * (stackWords - TraceLayout.STACK_REGS);
   }
 
   /** Whether the guest filled in its text bounds (a header written by hand or by a test may not). */

@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The trace stream, format version 2: the one definition of its header, records and values. The guest's C
+ * The trace stream, format version 3: the one definition of its header, records and values. The guest's C
  * structs, {@code #define}s and {@code _Static_assert}s are generated from it ({@link #cModel()}, rendered by
  * templates/libukhook/include/ukhook/stream.h.ftl); the Java codec reads and writes by its offsets; the tables
  * of docs/trace-format.md are tested against it. Everything is little-endian.
  */
 public final class TraceLayout {
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
   public static final String MAGIC = "UKHOOKTR";
   public static final int HEADER_SIZE = 64;
   /** Record size without frame slots; each slot adds {@link #FRAME_SIZE} bytes. */
@@ -41,42 +41,48 @@ public final class TraceLayout {
   }
 
   /**
-   * One field: {@code count + perFrame * N} elements of {@code type} at {@code offset}, where N is the header's
-   * {@code frames}; a scalar has count 1 and is not an array.
+   * One field: {@code count + perFrame * N (+ T if withTail)} elements of {@code type} at {@code offset}, where N
+   * is the header's {@code frames} and T the record's tail bytes ({@link #tailBytes}); a scalar has count 1 and
+   * is not an array. A field after the frames (the tail) sits at {@code offset + 8N}.
    */
-  public record Field(String name, Type type, int offset, int count, int perFrame, boolean array, String meaning) {
+  public record Field(String name, Type type, int offset, int count, int perFrame, boolean withTail, boolean array,
+      String meaning) {
     static Field scalar(String name, Type type, int offset, String meaning) {
-      return new Field(name, type, offset, 1, 0, false, meaning);
+      return new Field(name, type, offset, 1, 0, false, false, meaning);
     }
 
     static Field array(String name, Type type, int offset, int count, String meaning) {
-      return new Field(name, type, offset, count, 0, true, meaning);
+      return new Field(name, type, offset, count, 0, false, true, meaning);
     }
 
-    public int size(int frames) {
-      return type.size * (count + perFrame * frames);
+    public int size(int frames, int tail) {
+      return type.size * (count + perFrame * frames) + (withTail ? tail : 0);
     }
 
-    /** As the doc tables write it: {@code u16}, {@code u8[8]}, {@code u64[N]}, {@code u8[40 + 8N]}. */
+    /** As the doc tables write it: {@code u16}, {@code u8[8]}, {@code u64[N]}, {@code u8[40 + 8N + T]}. */
     public String docType() {
       if (!array) {
         return type.doc;
       }
-      return type.doc + "[" + count(count == 0 ? "" : Integer.toString(count), "N", "") + "]";
+      return type.doc + "[" + count(count == 0 ? "" : Integer.toString(count), "N", "", "T") + "]";
     }
 
     /** The C member declaration, without the semicolon. */
     public String cDeclaration() {
-      String n = count(count == 0 ? "" : Integer.toString(count), "UKHOOK_FRAMES", " * ");
+      String n = count(count == 0 ? "" : Integer.toString(count), "UKHOOK_FRAMES", " * ", "UKHOOK_TAIL_BYTES");
       return type.c + " " + name + (array ? "[" + n + "]" : "");
     }
 
-    private String count(String fixed, String frames, String times) {
-      if (perFrame == 0) {
-        return fixed;
+    private String count(String fixed, String frames, String times, String tail) {
+      String s = fixed;
+      if (perFrame != 0) {
+        String slots = (perFrame == 1 ? "" : perFrame + times) + frames;
+        s = s.isEmpty() ? slots : s + " + " + slots;
       }
-      String slots = (perFrame == 1 ? "" : perFrame + times) + frames;
-      return fixed.isEmpty() ? slots : fixed + " + " + slots;
+      if (withTail) {
+        s = s.isEmpty() ? tail : s + " + " + tail;
+      }
+      return s;
     }
   }
 
@@ -86,12 +92,14 @@ public final class TraceLayout {
       fields = List.copyOf(fields);
       int at = 0;
       int perFrame = 0;
+      boolean tail = false;
       for (Field f : fields) {
-        if (f.offset() != at || perFrame != 0) {
+        if (f.offset() != at || tail || (perFrame != 0 && !f.withTail())) {
           throw new IllegalStateException(cName + "." + f.name() + " is at " + f.offset() + ", expected " + at);
         }
-        at += f.size(0);
+        at += f.size(0, 0);
         perFrame += f.type().size * f.perFrame();
+        tail = f.withTail();
       }
       if (at != baseSize || perFrame != perFrameSize) {
         throw new IllegalStateException(cName + " is " + at + " + " + perFrame + "N bytes, expected " + baseSize
@@ -99,8 +107,21 @@ public final class TraceLayout {
       }
     }
 
-    public int size(int frames) {
-      return baseSize + perFrameSize * frames;
+    /** The size with {@code frames} frame slots and {@code tail} tail bytes (0 for the header). */
+    public int size(int frames, int tail) {
+      return baseSize + perFrameSize * frames + (fields.get(fields.size() - 1).withTail() ? tail : 0);
+    }
+
+    /** As the doc tables write a field's offset: {@code 32}, or {@code 96 + 8N} after the frames. */
+    public String docOffset(Field f) {
+      int before = 0;
+      for (Field g : fields) {
+        if (g == f) {
+          break;
+        }
+        before += g.type().size * g.perFrame();
+      }
+      return before == 0 ? Integer.toString(f.offset()) : f.offset() + " + " + before + "N";
     }
 
     public Field field(String name) {
@@ -109,7 +130,8 @@ public final class TraceLayout {
     }
 
     String cSize() {
-      return perFrameSize == 0 ? Integer.toString(baseSize) : baseSize + " + " + perFrameSize + " * UKHOOK_FRAMES";
+      String size = perFrameSize == 0 ? Integer.toString(baseSize) : baseSize + " + " + perFrameSize + " * UKHOOK_FRAMES";
+      return fields.get(fields.size() - 1).withTail() ? size + " + UKHOOK_TAIL_BYTES" : size;
     }
   }
 
@@ -129,17 +151,18 @@ public final class TraceLayout {
     public static final Field RING_RECORDS = Field.scalar("ring_records", Type.U32, 40, "guest ring capacity");
     public static final Field OVERFLOW = Field.scalar("overflow", Type.U8, 44, "UKHOOK_OVERFLOW_*");
     public static final Field HOOK_POINTS = Field.scalar("hook_points", Type.U8, 45, "UKHOOK_HOOK_* bits");
-    public static final Field RESERVED = Field.array("reserved", Type.U8, 46, 2, "zero");
+    public static final Field PATH_WORDS = Field.scalar("path_words", Type.U8, 46, "P / 8: path copy bytes per record");
+    public static final Field STACK_WORDS = Field.scalar("stack_words", Type.U8, 47, "S / 8: stack area bytes per record");
     public static final Field TEXT_START = Field.scalar("text_start", Type.U64, 48, "the image's _text");
     public static final Field TEXT_END = Field.scalar("text_end", Type.U64, 56, "the image's _etext");
     public static final Struct STRUCT = new Struct("ukhook_header", TraceLayout.HEADER_SIZE, 0, List.of(
         MAGIC, VERSION, HEADER_SIZE, RECORD_SIZE, FRAMES, TS_SOURCE, TS_HZ, IMAGE_ID, RING_RECORDS, OVERFLOW,
-        HOOK_POINTS, RESERVED, TEXT_START, TEXT_END));
+        HOOK_POINTS, PATH_WORDS, STACK_WORDS, TEXT_START, TEXT_END));
 
     private Header() {}
   }
 
-  /** A syscall record (kind 1), {@code R = 96 + 8 * N} bytes. */
+  /** A syscall record (kind 1), {@code R = 96 + 8 * N + T} bytes. */
   public static final class Syscall {
     public static final Field SEQ = Field.scalar("seq", Type.U64, 0, "sequence number");
     public static final Field T_ENTER = Field.scalar("t_enter", Type.U64, 8, "timestamp at entry");
@@ -154,9 +177,11 @@ public final class TraceLayout {
     public static final Field RET = Field.scalar("ret", Type.I64, 80, "return value");
     public static final Field RIP = Field.scalar("rip", Type.U64, 88, "caller's return address");
     public static final Field FRAMES =
-        new Field("frames", Type.U64, 96, 0, 1, true, "return addresses, innermost first");
+        new Field("frames", Type.U64, 96, 0, 1, false, true, "return addresses, innermost first");
+    public static final Field TAIL =
+        new Field("tail", Type.U8, 96, 0, 0, true, true, "path copy (P bytes), then the stack area (S bytes)");
     public static final Struct STRUCT = new Struct("ukhook_record", RECORD_BASE_SIZE, FRAME_SIZE, List.of(
-        SEQ, T_ENTER, T_EXIT, NR, PATH, NEST, KIND, DEPTH, FLAGS, ARGS, RET, RIP, FRAMES));
+        SEQ, T_ENTER, T_EXIT, NR, PATH, NEST, KIND, DEPTH, FLAGS, ARGS, RET, RIP, FRAMES, TAIL));
 
     private Syscall() {}
   }
@@ -171,25 +196,61 @@ public final class TraceLayout {
     public static final Field TOTAL = Field.scalar("total", Type.U64, 32, "calls seen");
     public static final Field DROPPED = Field.scalar("dropped", Type.U64, 40, "records dropped by the guest");
     public static final Field EMITTED = Field.scalar("emitted", Type.U64, 48, "records handed to the device");
-    public static final Field ZERO = new Field("zero", Type.U8, 56, 40, 8, true, "zero, up to R bytes");
+    public static final Field ZERO = new Field("zero", Type.U8, 56, 40, 8, true, true, "zero, up to R bytes");
     public static final Struct STRUCT = new Struct("ukhook_final_record", RECORD_BASE_SIZE, FRAME_SIZE, List.of(
         SEQ, T_END, RESERVED0, KIND, RESERVED1, TOTAL, DROPPED, EMITTED, ZERO));
 
     private Final() {}
   }
 
+  /**
+   * A program load (kind 3), R bytes: the facts of a new process's auxiliary vector, as app-elfloader gave them to
+   * the program it started. The host turns them into address ranges with the program's and interpreter's files.
+   */
+  public static final class Load {
+    public static final Field SEQ = Field.scalar("seq", Type.U64, 0, "sequence number");
+    public static final Field T = Field.scalar("t", Type.U64, 8, "timestamp");
+    public static final Field RESERVED0 = Field.array("reserved0", Type.U8, 16, 12, "zero");
+    public static final Field KIND = Field.scalar("kind", Type.U8, 28, "UKHOOK_KIND_LOAD");
+    public static final Field RESERVED1 = Field.array("reserved1", Type.U8, 29, 3, "zero");
+    public static final Field PHDR = Field.scalar("phdr", Type.U64, 32, "AT_PHDR");
+    public static final Field PHNUM = Field.scalar("phnum", Type.U64, 40, "AT_PHNUM");
+    public static final Field ENTRY = Field.scalar("entry", Type.U64, 48, "AT_ENTRY");
+    public static final Field INTERP_BASE = Field.scalar("interp_base", Type.U64, 56, "AT_BASE, 0 without one");
+    public static final Field EXECFN =
+        new Field("execfn", Type.U8, 64, 32, 8, true, true, "AT_EXECFN, NUL-terminated, cut to fit");
+    public static final Struct STRUCT = new Struct("ukhook_load_record", RECORD_BASE_SIZE, FRAME_SIZE, List.of(
+        SEQ, T, RESERVED0, KIND, RESERVED1, PHDR, PHNUM, ENTRY, INTERP_BASE, EXECFN));
+
+    private Load() {}
+  }
+
   public static final int KIND_SYSCALL = 1;
   public static final int KIND_FINAL = 2;
+  public static final int KIND_LOAD = 3;
   public static final List<Value> KINDS = List.of(
       new Value("UKHOOK_KIND_SYSCALL", "syscall", KIND_SYSCALL, "a system call"),
-      new Value("UKHOOK_KIND_FINAL", "final", KIND_FINAL, "the last record, with the guest's totals"));
+      new Value("UKHOOK_KIND_FINAL", "final", KIND_FINAL, "the last record, with the guest's totals"),
+      new Value("UKHOOK_KIND_LOAD", "load", KIND_LOAD, "a program started by a loader, from its auxiliary vector"));
 
   public static final int FLAG_REFUSED = 1;
   /** frames[0] is the word at the caller's stack pointer: a frameless leaf function's return address. */
   public static final int FLAG_LEAF_FRAME = 2;
+  /**
+   * The record was committed without the call returning: a call that does not return (exit, exit_group), or
+   * one still in progress at shutdown. ret is 0, t_exit the time of the commit.
+   */
+  public static final int FLAG_AT_ENTRY = 4;
+  /** The tail's path copy holds the call's path argument. */
+  public static final int FLAG_PATH_ARG = 8;
+  /** The tail's stack area holds sp, bp and the stack above sp. */
+  public static final int FLAG_STACK = 16;
   public static final List<Value> FLAGS = List.of(
       new Value("UKHOOK_FLAG_REFUSED", "refused", FLAG_REFUSED, "the hook refused the call"),
-      new Value("UKHOOK_FLAG_LEAF", "leaf frame", FLAG_LEAF_FRAME, "frames[0] is the word at the stack pointer"));
+      new Value("UKHOOK_FLAG_LEAF", "leaf frame", FLAG_LEAF_FRAME, "frames[0] is the word at the stack pointer"),
+      new Value("UKHOOK_FLAG_AT_ENTRY", "at entry", FLAG_AT_ENTRY, "committed without the call returning"),
+      new Value("UKHOOK_FLAG_PATH_ARG", "path argument", FLAG_PATH_ARG, "the tail holds the path argument"),
+      new Value("UKHOOK_FLAG_STACK", "stack", FLAG_STACK, "the tail holds sp, bp and a stack snapshot"));
 
   public static final int PATH_BINARY = 0;
   public static final int PATH_NATIVE_RAW = 1;
@@ -216,21 +277,36 @@ public final class TraceLayout {
 
   public static final int HOOK_BINARY = 1;
   public static final int HOOK_NATIVE = 2;
+  public static final int HOOK_PROCESS = 4;
   public static final List<Value> HOOK_POINTS = List.of(
       new Value("UKHOOK_HOOK_BINARY", "binary", HOOK_BINARY, "the binary syscall handler is hooked"),
-      new Value("UKHOOK_HOOK_NATIVE", "native", HOOK_NATIVE, "native syscall definitions are hooked"));
+      new Value("UKHOOK_HOOK_NATIVE", "native", HOOK_NATIVE, "native syscall definitions are hooked"),
+      new Value("UKHOOK_HOOK_PROCESS", "process", HOOK_PROCESS, "process creation is hooked: load records"));
 
   /** The {@code nr} of a native syscall whose name ukhook does not know. */
   public static final int NR_UNKNOWN = 0xffff;
 
-  public static final List<Struct> STRUCTS = List.of(Header.STRUCT, Syscall.STRUCT, Final.STRUCT);
+  public static final List<Struct> STRUCTS = List.of(Header.STRUCT, Syscall.STRUCT, Final.STRUCT, Load.STRUCT);
 
   private TraceLayout() {}
 
-  /** The record size an image keeping {@code frames} return addresses per record writes. */
+  /** The record size an image keeping {@code frames} return addresses per record, and no tail, writes. */
   public static int recordSize(int frames) {
-    return Syscall.STRUCT.size(frames);
+    return Syscall.STRUCT.size(frames, 0);
   }
+
+  /** The record size with a tail of {@code pathWords} and {@code stackWords} 8-byte words. */
+  public static int recordSize(int frames, int pathWords, int stackWords) {
+    return Syscall.STRUCT.size(frames, tailBytes(pathWords, stackWords));
+  }
+
+  /** T: the tail of every record, P = 8 * pathWords bytes of path copy, then S = 8 * stackWords of stack area. */
+  public static int tailBytes(int pathWords, int stackWords) {
+    return 8 * (pathWords + stackWords);
+  }
+
+  /** The stack area's first words: sp and bp at the call; the snapshot of the stack from sp follows. */
+  public static final int STACK_REGS = 2;
 
   /** The name of a {@code path} value, or {@code path_<n>} for one this version does not define. */
   public static String pathName(int path) {
@@ -257,7 +333,8 @@ public final class TraceLayout {
     for (Struct s : STRUCTS) {
       List<Map<String, Object>> fields = new ArrayList<>();
       for (Field f : s.fields()) {
-        fields.add(Map.of("decl", f.cDeclaration(), "name", f.name(), "offset", f.offset(), "comment", f.meaning()));
+        String offset = s.docOffset(f).replaceFirst(" \\+ (\\d+)N$", " + $1 * UKHOOK_FRAMES");
+        fields.add(Map.of("decl", f.cDeclaration(), "name", f.name(), "offset", offset, "comment", f.meaning()));
       }
       structs.add(Map.of("name", s.cName(), "size", s.cSize(), "fields", fields));
     }

@@ -18,12 +18,14 @@ import java.util.HexFormat;
 public final class TraceWriter {
   private final OutputStream out;
   private final int frames;
+  private final TraceHeader header;
   private final ByteBuffer buf;
 
   /** Writes {@code header} to {@code out}; records then use its frame count. */
   public TraceWriter(OutputStream out, TraceHeader header) throws IOException {
     this.out = out;
     this.frames = header.frames();
+    this.header = header;
     this.buf = ByteBuffer.allocate(Math.max(HEADER_SIZE, header.recordSize())).order(ByteOrder.LITTLE_ENDIAN);
     out.write(encode(header));
   }
@@ -32,7 +34,7 @@ public final class TraceWriter {
     if (r.depth() > frames) {
       throw new IllegalArgumentException("record has " + r.depth() + " frames, the header allows " + frames);
     }
-    clear(recordSize(frames));
+    clear(header.recordSize());
     u64(Syscall.SEQ, r.seq());
     u64(Syscall.T_ENTER, r.tEnter());
     u64(Syscall.T_EXIT, r.tExit());
@@ -50,12 +52,38 @@ public final class TraceWriter {
     for (int i = 0; i < r.depth(); i++) {
       buf.putLong(Syscall.FRAMES.offset() + 8 * i, r.frame(i));
     }
+    int tail = Syscall.FRAMES.offset() + 8 * frames;
+    if (r.tail().pathArg() != null) {
+      byte[] p = r.tail().pathArg().getBytes(StandardCharsets.ISO_8859_1);
+      buf.put(tail, p, 0, Math.min(p.length, header.pathBytes()));
+    }
+    if (r.tail().stack() != null) {
+      int area = tail + header.pathBytes();
+      buf.putLong(area, r.tail().sp()).putLong(area + 8, r.tail().bp());
+      buf.put(area + 8 * TraceLayout.STACK_REGS, r.tail().stack(), 0,
+          Math.min(r.tail().stack().length, header.snapshotBytes()));
+    }
+    out.write(buf.array(), 0, buf.limit());
+  }
+
+  /** Writes a load record. */
+  public void load(LoadRecord l) throws IOException {
+    clear(header.recordSize());
+    u64(Load.SEQ, l.seq());
+    u64(Load.T, l.t());
+    buf.put(Load.KIND.offset(), (byte) KIND_LOAD);
+    u64(Load.PHDR, l.phdr());
+    u64(Load.PHNUM, l.phnum());
+    u64(Load.ENTRY, l.entry());
+    u64(Load.INTERP_BASE, l.interpBase());
+    byte[] p = l.execfn().getBytes(StandardCharsets.ISO_8859_1);
+    buf.put(Load.EXECFN.offset(), p, 0, Math.min(p.length, header.recordSize() - Load.EXECFN.offset() - 1));
     out.write(buf.array(), 0, buf.limit());
   }
 
   /** Writes the final record. */
   public void end(FinalRecord f) throws IOException {
-    clear(recordSize(frames));
+    clear(header.recordSize());
     u64(Final.SEQ, f.seq());
     u64(Final.T_END, f.tEnd());
     buf.put(Final.KIND.offset(), (byte) KIND_FINAL);
@@ -83,6 +111,8 @@ public final class TraceWriter {
         .putInt(Header.RING_RECORDS.offset(), (int) h.ringRecords())
         .put(Header.OVERFLOW.offset(), (byte) h.overflow().code())
         .put(Header.HOOK_POINTS.offset(), (byte) h.hookPoints())
+        .put(Header.PATH_WORDS.offset(), (byte) h.pathWords())
+        .put(Header.STACK_WORDS.offset(), (byte) h.stackWords())
         .putLong(Header.TEXT_START.offset(), h.textStart())
         .putLong(Header.TEXT_END.offset(), h.textEnd());
     return b.array();

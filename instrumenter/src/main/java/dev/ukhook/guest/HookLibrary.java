@@ -30,6 +30,10 @@ public final class HookLibrary {
     byte[] id = HexFormat.of().parseHex(spec.imageId());
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("frames", spec.frames());
+    model.put("pathWords", spec.pathWords());
+    model.put("stackWords", spec.stackWords());
+    model.put("pathArgs", SyscallNames.pathArgs().entrySet().stream()
+        .map(e -> Map.of("nr", e.getKey(), "arg", e.getValue())).toList());
     model.put("ringRecords", spec.ringRecords());
     model.put("batchRecords", spec.batchRecords());
     model.put("overflowDrop", spec.overflow() == TraceHeader.Overflow.DROP ? 1 : 0);

@@ -18,9 +18,11 @@ import java.util.stream.Collectors;
  * @param overflow what the guest does when the ring is full (the trace header's own enum: one definition)
  * @param imageId 16 random bytes identifying the image, as 32 hex digits
  * @param hookPoints the hook points of the profile the tree is patched with (binary, native)
+ * @param pathBytes bytes of every record's tail kept for a copy of the call's path argument (0: no copy)
+ * @param stackBytes bytes of the caller's stack a binary call's record keeps, with its sp and bp (0: none)
  */
 public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow,
-    String imageId, Set<String> hookPoints) {
+    String imageId, Set<String> hookPoints, int pathBytes, int stackBytes) {
 
   /** The hook points a library can serve: the ones the trace header can name (its hook_points bits). */
   public static final Set<String> HOOK_POINTS =
@@ -30,6 +32,16 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
   public HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow, String imageId) {
     this(frames, ringRecords, batchRecords, overflow, imageId, HOOK_POINTS);
   }
+
+  /** A library without record tails. */
+  public HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow, String imageId,
+      Set<String> hookPoints) {
+    this(frames, ringRecords, batchRecords, overflow, imageId, hookPoints, 0, 0);
+  }
+
+  /** The largest path copy and stack snapshot a record can hold (the header counts their words in a byte). */
+  public static final int MAX_PATH_BYTES = 8 * 255;
+  public static final int MAX_STACK_BYTES = 8 * (255 - TraceLayout.STACK_REGS);
 
   public static final int DEFAULT_FRAMES = 4;
   /**
@@ -44,6 +56,18 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
     return "y".equals(kconfig.get("CONFIG_LIBMUSL")) || "y".equals(kconfig.get("CONFIG_LIBNEWLIBC"))
         ? DEFAULT_FRAMES_DEEP_LIBC : DEFAULT_FRAMES;
   }
+  /**
+   * An app-elfloader image runs Linux programs: their loads are found through path arguments (openat of a
+   * shared object, then mmap of it) and glibc keeps no frame pointers, so the host unwinds them from a snapshot.
+   */
+  public static final int DEFAULT_LOADER_PATH_COPY = 64;
+  public static final int DEFAULT_LOADER_STACK = 512;
+
+  /** Whether the image has app-elfloader (its Config.uk's invisible dependency option is set). */
+  public static boolean loadsPrograms(Map<String, String> kconfig) {
+    return "y".equals(kconfig.get("CONFIG_APPELFLOADER_DEPENDENCIES"));
+  }
+
   public static final int DEFAULT_RING = 4096;
   public static final int DEFAULT_BATCH = 512;
 
@@ -58,6 +82,14 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
       throw new UkhookException(Kind.USAGE, "--batch must be a power of two of at most half the ring ("
           + ringRecords / 2 + "), got " + batchRecords);
     }
+    if (pathBytes < 0 || pathBytes > MAX_PATH_BYTES || pathBytes % 8 != 0) {
+      throw new UkhookException(Kind.USAGE, "--path-copy must be a multiple of 8 from 0 to " + MAX_PATH_BYTES
+          + " bytes, got " + pathBytes);
+    }
+    if (stackBytes < 0 || stackBytes > MAX_STACK_BYTES || stackBytes % 8 != 0) {
+      throw new UkhookException(Kind.USAGE, "--stack-snapshot must be a multiple of 8 from 0 to "
+          + MAX_STACK_BYTES + " bytes, got " + stackBytes);
+    }
     hookPoints = hookPoints == null ? HOOK_POINTS : hookPoints;
     if (hookPoints.isEmpty() || !HOOK_POINTS.containsAll(hookPoints)) {
       throw new IllegalArgumentException("hook points must be some of " + HOOK_POINTS + ", got " + hookPoints);
@@ -68,7 +100,16 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
     }
   }
 
+  public int pathWords() {
+    return pathBytes / 8;
+  }
+
+  /** The stack area in words: sp, bp and the snapshot; 0 without a snapshot. */
+  public int stackWords() {
+    return stackBytes == 0 ? 0 : TraceLayout.STACK_REGS + stackBytes / 8;
+  }
+
   public int recordSize() {
-    return TraceLayout.recordSize(frames);
+    return TraceLayout.recordSize(frames, pathWords(), stackWords());
   }
 }

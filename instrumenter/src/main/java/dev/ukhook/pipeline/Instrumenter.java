@@ -40,8 +40,20 @@ import java.util.stream.Collectors;
  * workspace and the Unikraft tree are written only once nothing can fail any more.
  */
 public final class Instrumenter {
+  /**
+   * @param pathCopy bytes of path argument copied per record, null for the default (see {@link #tails})
+   * @param stackSnapshot bytes of a binary caller's stack kept per record, null for the default
+   */
   public record Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
-      Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints) {
+      Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints,
+      Integer pathCopy, Integer stackSnapshot) {
+    /** The default record tails. */
+    public Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
+        Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints) {
+      this(unikraft, app, libraries, transparent, accel, frames, ringRecords, batchRecords, overflow, hookPoints,
+          null, null);
+    }
+
     /** Every hook point of the tree's profile. */
     public Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
         Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow) {
@@ -90,7 +102,8 @@ public final class Instrumenter {
     Set<String> hookPoints = hookPoints(profile, o.hookPoints());
     // The walk depth can depend on the resolved configuration; until then any valid one renders the library.
     HookLibrarySpec staged = new HookLibrarySpec(o.frames() != null ? o.frames() : HookLibrarySpec.DEFAULT_FRAMES,
-        o.ringRecords(), o.batchRecords(), o.overflow(), newImageId(), hookPoints);
+        o.ringRecords(), o.batchRecords(), o.overflow(), newImageId(), hookPoints,
+        o.pathCopy() != null ? o.pathCopy() : 0, o.stackSnapshot() != null ? o.stackSnapshot() : 0);
     AppSpec app = AppSpec.load(o.app(), o.libraries());
     requireMakeCanUse(tree.root(), app.dir(), app.libraries().stream().map(Path::toString).toList());
     Workspace ws = Workspace.of(app);
@@ -121,14 +134,18 @@ public final class Instrumenter {
       Map<String, String> values = Kconfig.parse(resolved);
       checkResolved(values, required, o.tcg());
       int frames = o.frames() != null ? o.frames() : HookLibrarySpec.defaultFrames(values);
+      boolean loader = HookLibrarySpec.loadsPrograms(values);
+      int pathCopy = o.pathCopy() != null ? o.pathCopy() : loader ? HookLibrarySpec.DEFAULT_LOADER_PATH_COPY : 0;
+      int stack = o.stackSnapshot() != null ? o.stackSnapshot() : loader ? HookLibrarySpec.DEFAULT_LOADER_STACK : 0;
       // Re-instrumenting the same tree with the same hook options keeps the image's identity.
       boolean same = previous != null && previous.unikraft().equals(tree.root().toString())
           && previous.version().equals(tree.version().toString()) && previous.frames() == frames
           && previous.ringRecords() == o.ringRecords() && previous.batchRecords() == o.batchRecords()
           && previous.overflow().equalsIgnoreCase(o.overflow().name())
-          && Set.copyOf(previous.hookPoints()).equals(hookPoints);
+          && Set.copyOf(previous.hookPoints()).equals(hookPoints)
+          && previous.pathCopy() == pathCopy && previous.stackSnapshot() == stack;
       HookLibrarySpec libSpec = new HookLibrarySpec(frames, o.ringRecords(), o.batchRecords(), o.overflow(),
-          same ? previous.imageId() : staged.imageId(), hookPoints);
+          same ? previous.imageId() : staged.imageId(), hookPoints, pathCopy, stack);
       Map<String, String> libFiles = HookLibrary.render(libSpec);
 
       // The tree first: applying the plan writes every file or none (and refuses a file changed since it was
@@ -143,7 +160,7 @@ public final class Instrumenter {
       InstrumentState state = new InstrumentState(tree.root().toString(), tree.version().toString(), profile.name(),
           libSpec.imageId(), o.accel().accel().qemuName(), frames, o.ringRecords(), o.batchRecords(),
           o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
-          transparent.stream().distinct().toList(), List.copyOf(new TreeSet<>(hookPoints)));
+          transparent.stream().distinct().toList(), List.copyOf(new TreeSet<>(hookPoints)), pathCopy, stack);
       state.write(ws);
       Optional<Path> previousTree = previous == null || previous.unikraft().equals(state.unikraft())
           ? Optional.empty() : Optional.of(previous.unikraftRoot());
@@ -152,6 +169,12 @@ public final class Instrumenter {
       if (o.frames() == null && frames != HookLibrarySpec.DEFAULT_FRAMES) {
         out.line("note: the frame walk keeps " + frames + " return addresses per record (the default with a libc "
             + "whose stdio nests deeply, such as musl; --frames N chooses)");
+      }
+      if (pathCopy > 0 || stack > 0) {
+        out.line("note: every record keeps " + pathCopy + " bytes of path argument and " + stack + " bytes of the "
+            + "binary caller's stack" + (loader && o.stackSnapshot() == null ? " (the defaults of an app-elfloader "
+            + "image: programs without frame pointers are unwound on the host)" : "")
+            + "; --path-copy and --stack-snapshot choose");
       }
       return r;
     }

@@ -1,0 +1,1 @@
+${indent}ukhook_process_created(thread);

@@ -1,0 +1,1 @@
+#include <ukhook/process.h>
