@@ -49,10 +49,24 @@ static void ukhook_term(const struct uk_term_ctx *tctx __unused)
 #include <uk/plat/bootstrap.h>
 #include <uk/thread.h>
 
+/* Whether argc, argv[] and the NULL after them start at p, the strings being in the stack as elf_ctx_init() puts them. */
+static int ukhook_is_argv(const uint64_t *p, const uint64_t *lo, const uint64_t *end)
+{
+	uint64_t i;
+
+	if (p >= end || p[0] > 4096 || p[0] >= (uint64_t)(end - p) - 1 || p[p[0] + 1] != 0)
+		return 0;
+	for (i = 1; i <= p[0]; i++)
+		if (p[i] < (uint64_t)lo || p[i] >= (uint64_t)end)
+			return 0;
+	return 1;
+}
+
 /*
- * app-elfloader's elf_ctx_init() (elf_ctx.c) left argc, argv, NULL, envp, NULL and the auxiliary vector at the
- * new thread's sp, inside the stack main.c allocated (CONFIG_APPELFLOADER_STACK_NBPAGES pages). Every read
- * stays inside that stack; anything else (the boot's own process, a clone) records nothing.
+ * app-elfloader's elf_ctx_init() (elf_ctx.c) put argc, argv, NULL, envp, NULL and the auxiliary vector on the
+ * new thread's stack (CONFIG_APPELFLOADER_STACK_NBPAGES pages), and ukarch_ctx_init() pushed up to two words
+ * (the entry point, the register-clearing trampoline) below them. Every read stays inside that stack; anything
+ * that does not look like that (the boot's own process, a clone) records nothing.
  */
 void ukhook_process_created(struct uk_thread *thread)
 {
@@ -62,9 +76,15 @@ void ukhook_process_created(struct uk_thread *thread)
 	const uint64_t *p = (const uint64_t *)thread->ctx.sp;
 	uint64_t phdr = 0, phnum = 0, entry = 0, base = 0;
 	const char *execfn = NULL;
+	int skip;
 
-	if (thread == uk_thread_current() || !lo || p < lo || p >= end || p[0] >= (uint64_t)(end - p))
+	if (thread == uk_thread_current() || !lo || p < lo || p >= end)
 		return;
+	for (skip = 0; skip <= 2 && !ukhook_is_argv(p + skip, lo, end); skip++)
+		;
+	if (skip > 2)
+		return;
+	p += skip;
 	p += p[0] + 2; /* argc, argv[], NULL */
 	while (p < end && *p)
 		p++;

@@ -1,5 +1,6 @@
 package dev.ukhook.analysis;
 
+import dev.ukhook.format.LoadRecord;
 import dev.ukhook.format.SyscallRecord;
 import java.util.Optional;
 import java.util.Set;
@@ -12,10 +13,33 @@ import java.util.Set;
 public final class Attributor {
   private final LinkMap map;
   private final Set<String> transparent;
+  private final LoadedPrograms programs;
 
   public Attributor(LinkMap map, Set<String> transparentLibs) {
+    this(map, transparentLibs, null);
+  }
+
+  /** With {@code programs}: calls made by Linux programs app-elfloader loaded are charged to their objects. */
+  public Attributor(LinkMap map, Set<String> transparentLibs, LoadedPrograms programs) {
     this.map = map;
     this.transparent = Set.copyOf(transparentLibs);
+    this.programs = programs;
+  }
+
+  /** Attributes a record and then lets the loaded programs follow it (a mapping it made counts from the next call). */
+  public Attribution attributeAndFollow(SyscallRecord r) {
+    Attribution a = attribute(r);
+    if (programs != null) {
+      programs.observe(r);
+    }
+    return a;
+  }
+
+  /** A program load: its objects are placed (nothing happens without {@link LoadedPrograms}). */
+  public void load(LoadRecord l) {
+    if (programs != null) {
+      programs.load(l);
+    }
   }
 
   /**
@@ -23,6 +47,9 @@ public final class Attributor {
    * not transparent wins; if all found are transparent, the outermost of them; if none, {@code <unattributed>}.
    */
   public Attribution attribute(SyscallRecord r) {
+    if (programs != null && programs.covers(r.rip() - 1)) {
+      return programs.attribute(r);
+    }
     String outermostTransparent = null;
     for (int i = -1; i < r.depth(); i++) {
       long returnAddress = i < 0 ? r.rip() : r.frame(i);

@@ -52,12 +52,22 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
    */
   public static RunReport of(
       Path traceFile, Path linkMap, Set<String> transparent, Optional<String> expectedImageId, boolean force) {
+    return of(traceFile, linkMap, transparent, expectedImageId, force, Optional.empty());
+  }
+
+  /**
+   * @param rootfs the files of the Linux programs the image ran (app-elfloader), to charge their calls to
+   *     objects and functions; without it, their calls are unattributed
+   */
+  public static RunReport of(Path traceFile, Path linkMap, Set<String> transparent, Optional<String> expectedImageId,
+      boolean force, Optional<Rootfs> rootfs) {
     if (!Files.isRegularFile(linkMap)) {
       throw new UkhookException(Kind.USAGE, "no link map at " + linkMap
           + ": build the image with `ukhook build`, which asks the linker for one");
     }
     LinkMap map = LinkMap.read(linkMap);
-    SyscallTable.Builder builder = new SyscallTable.Builder(new Attributor(map, transparent));
+    LoadedPrograms programs = rootfs.map(r -> new LoadedPrograms(r::file, transparent, r.glibcNames())).orElse(null);
+    SyscallTable.Builder builder = new SyscallTable.Builder(new Attributor(map, transparent, programs));
     DecodedTrace trace = TraceDecoder.read(traceFile, builder);
     List<String> refusals = new ArrayList<>();
     TraceHeader h = trace.header();
@@ -85,6 +95,14 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
     SyscallTable table = builder.build(trace);
     List<String> warnings = new ArrayList<>(refusals.stream().map(r -> "warning: " + r).toList());
     silentNativeHook(h, map, table).ifPresent(warnings::add);
+    if (!trace.loads().isEmpty() && programs == null) {
+      warnings.add("warning: the image ran " + trace.loads().size() + " Linux program(s) (" + trace.loads().stream()
+          .map(l -> l.execfn()).collect(java.util.stream.Collectors.joining(", ")) + "), but no rootfs was given: "
+          + "their calls are unattributed; pass --rootfs DIR (the files the initrd was made of)");
+    }
+    if (programs != null) {
+      programs.problems().forEach(p -> warnings.add("warning: " + p));
+    }
     return new RunReport(trace, map, table, warnings);
   }
 
@@ -107,8 +125,38 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
 
   /** Reports on a run directory: its trace.ukt and link.map, checked against its image-id. */
   public static RunReport ofRunDir(Path runDir, Set<String> transparent, boolean force) {
+    return ofRunDir(runDir, transparent, force, Optional.empty());
+  }
+
+  /** @param rootfs the programs' files, instead of the run's own (its run.json's {@code rootfs}) */
+  public static RunReport ofRunDir(Path runDir, Set<String> transparent, boolean force, Optional<Path> rootfs) {
     requireRunDir(runDir);
-    return of(runDir.resolve(TRACE), runDir.resolve(LINK_MAP), transparent, runImageId(runDir), force);
+    Optional<Path> files = rootfs.or(() -> runJson(runDir, "rootfs").map(Path::of));
+    return of(runDir.resolve(TRACE), runDir.resolve(LINK_MAP), transparent, runImageId(runDir), force,
+        files.map(RunReport::rootfs));
+  }
+
+  /** The rootfs at {@code path}: a directory. */
+  public static Rootfs rootfs(Path path) {
+    if (!Files.isDirectory(path)) {
+      throw new UkhookException(Kind.USAGE, "rootfs " + path + " is not a directory: pass the directory the "
+          + "initrd was made of");
+    }
+    return new Rootfs(path.toAbsolutePath());
+  }
+
+  /** A text value of the run's run.json, if it has one. */
+  static Optional<String> runJson(Path runDir, String key) {
+    Path file = runDir.resolve(RUN_JSON);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode v = new ObjectMapper().readTree(file.toFile()).path(key);
+      return v.isTextual() ? Optional.of(v.asText()) : Optional.empty();
+    } catch (IOException e) {
+      throw new UkhookException(Kind.FAILURE, "cannot read " + file + ": " + e.getMessage(), e);
+    }
   }
 
   private static void requireRunDir(Path runDir) {

@@ -53,12 +53,20 @@ public final class SyscallTable {
   private final TraceStats stats;
   private final List<LibraryCounts> libraries;
   private final List<String> problems;
+  private final Map<String, Map<String, Long>> functions;
 
-  private SyscallTable(TraceHeader header, TraceStats stats, List<LibraryCounts> libraries, List<String> problems) {
+  private SyscallTable(TraceHeader header, TraceStats stats, List<LibraryCounts> libraries, List<String> problems,
+      Map<String, Map<String, Long>> functions) {
     this.header = header;
     this.stats = stats;
     this.libraries = List.copyOf(libraries);
     this.problems = List.copyOf(problems);
+    this.functions = functions;
+  }
+
+  /** "object:function" to syscall name to count, for the calls charged to a function (sorted by name). */
+  public Map<String, Map<String, Long>> functions() {
+    return functions;
   }
 
   public List<LibraryCounts> libraries() {
@@ -81,10 +89,12 @@ public final class SyscallTable {
   }
 
   /** Accumulates records; feed it to {@link dev.ukhook.format.TraceDecoder} as the record sink. */
-  public static final class Builder implements Consumer<SyscallRecord> {
+  public static final class Builder implements dev.ukhook.format.RecordSink {
     private final Attributor attributor;
     // library -> syscall nr -> {count, refused, ticks, nested, calls by path...}
     private final Map<String, Map<Integer, long[]>> counts = new HashMap<>();
+    // "object:function" -> syscall name -> count, for calls charged to a function
+    private final Map<String, Map<String, Long>> functions = new java.util.TreeMap<>();
 
     /** A builder that attributes each record it accepts with {@code attributor}. */
     public Builder(Attributor attributor) {
@@ -101,7 +111,20 @@ public final class SyscallTable {
       if (attributor == null) {
         throw new IllegalStateException("this builder has no attributor; use add(library, record)");
       }
-      add(attributor.attribute(r).library(), r);
+      Attribution a = attributor.attributeAndFollow(r);
+      add(a.library(), r);
+      if (a.function() != null) {
+        functions.computeIfAbsent(a.library() + ":" + a.function(), f -> new java.util.TreeMap<>())
+            .merge(r.name(), 1L, Long::sum);
+      }
+    }
+
+    /** Passes a load record on to the attributor, in stream order. */
+    @Override
+    public void load(dev.ukhook.format.LoadRecord l) {
+      if (attributor != null) {
+        attributor.load(l);
+      }
     }
 
     public Builder add(String library, SyscallRecord r) {
@@ -153,7 +176,7 @@ public final class SyscallTable {
                     calls));
           });
       libs.sort(Comparator.comparingLong(LibraryCounts::total).reversed().thenComparing(LibraryCounts::library));
-      return new SyscallTable(header, stats, libs, problems);
+      return new SyscallTable(header, stats, libs, problems, java.util.Collections.unmodifiableMap(functions));
     }
   }
 
@@ -181,6 +204,19 @@ public final class SyscallTable {
         out.append(i == 0 ? "" : "  ").append(pad(row[i], width[i], i >= 2));
       }
       out.append('\n');
+    }
+    if (!functions.isEmpty()) {
+      out.append("\nfunction (the program's call charged to it)\n");
+      int w = functions.keySet().stream().mapToInt(String::length).max().orElse(0);
+      functions.forEach((f, calls) -> {
+        try {
+          out.append(pad(f, w, false)).append("  ").append(calls.entrySet().stream()
+              .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")))
+              .append('\n');
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
     }
     out.append('\n').append(summary()).append('\n');
   }
@@ -259,6 +295,10 @@ public final class SyscallTable {
       }
       ObjectNode nested = l.putObject("nested");
       lib.syscalls().stream().filter(c -> c.nested() > 0).forEach(c -> nested.put(c.name(), c.nested()));
+    }
+    if (!functions.isEmpty()) {
+      ObjectNode fs = root.putObject("functions");
+      functions.forEach((f, calls) -> calls.forEach(fs.putObject(f)::put));
     }
     // Fixed indentation and "\n" so the output is byte-identical on every platform.
     DefaultPrettyPrinter printer =

@@ -39,6 +39,11 @@ final class ReportCommand implements Callable<Integer> {
       + "default: the run's own (run.json), else every Unikraft libc and libsyscall_shim.")
   List<String> transparent = new ArrayList<>();
 
+  @Option(names = "--rootfs", paramLabel = "DIR", description = "The files the Linux programs of an app-elfloader "
+      + "image ran from (the initrd's directory), to charge their calls to objects and functions; default: the "
+      + "run's own (run.json).")
+  Path rootfs;
+
   @Option(names = "--json", description = "Print the JSON instead of the text table.")
   boolean json;
 
@@ -56,8 +61,9 @@ final class ReportCommand implements Callable<Integer> {
           + " and --map FILE");
     }
     RunReport r = runDir != null
-        ? RunReport.ofRunDir(runDir, transparent(RunReport.runTransparent(runDir)), force)
-        : RunReport.of(trace, map, transparent(Optional.empty()), Optional.empty(), force);
+        ? RunReport.ofRunDir(runDir, transparent(RunReport.runTransparent(runDir)), force, Optional.ofNullable(rootfs))
+        : RunReport.of(trace, map, transparent(Optional.empty()), Optional.empty(), force,
+            Optional.ofNullable(rootfs).map(RunReport::rootfs));
     PrintWriter out = spec.commandLine().getOut();
     out.print(json ? r.table().toJson() : r.table().toText());
     out.flush();

@@ -281,6 +281,17 @@ public final class ElfFile {
   }
 
   /** The file name given to {@link #read} or {@link #parse}. */
+  /** The names of the functions the object exports (global or weak), as its dynamic or static symbol table has them. */
+  public java.util.Set<String> exportedFunctionNames() {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Symbol sym : byAddress) {
+      if (sym.exported()) {
+        names.add(sym.name());
+      }
+    }
+    return names;
+  }
+
   public String name() {
     return name;
   }

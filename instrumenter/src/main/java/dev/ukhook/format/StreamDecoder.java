@@ -39,7 +39,10 @@ public final class StreamDecoder {
   private String damageDetail;
   private boolean ended;
 
-  /** @param sink receives each syscall record; {@code null} to only count them */
+  /**
+   * @param sink receives each syscall record, and each load record too when it is a {@link RecordSink};
+   *     {@code null} to only count them
+   */
   public StreamDecoder(Consumer<? super SyscallRecord> sink) {
     this.sink = sink;
   }
@@ -212,10 +215,14 @@ public final class StreamDecoder {
     } else if (kind == KIND_LOAD) {
       long seq = b.getLong(at + Load.SEQ.offset());
       if (sequence.accept(seq)) {
-        loads.add(new LoadRecord(seq, b.getLong(at + Load.T.offset()), b.getLong(at + Load.PHDR.offset()),
+        LoadRecord l = new LoadRecord(seq, b.getLong(at + Load.T.offset()), b.getLong(at + Load.PHDR.offset()),
             b.getLong(at + Load.PHNUM.offset()), b.getLong(at + Load.ENTRY.offset()),
             b.getLong(at + Load.INTERP_BASE.offset()), string(b, at + Load.EXECFN.offset(), recordSize
-                - Load.EXECFN.offset())));
+                - Load.EXECFN.offset()));
+        loads.add(l);
+        if (sink instanceof RecordSink rs) {
+          rs.load(l);
+        }
       }
     } else if (kind == KIND_FINAL) {
       finalRecord =

@@ -1,0 +1,8 @@
+package dev.ukhook.format;
+
+import java.util.function.Consumer;
+
+/** A consumer of syscall records that also wants the load records, in stream order between them. */
+public interface RecordSink extends Consumer<SyscallRecord> {
+  void load(LoadRecord l);
+}
