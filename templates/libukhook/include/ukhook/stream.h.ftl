@@ -135,7 +135,9 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	struct ukhook_record *r;
 	uint64_t slot = s->reserved;
 	uint64_t head;
-	uint64_t bp = fp;
+#if UKHOOK_STACK_WORDS > 0
+	uint64_t bp = fp; /* the walk below moves fp */
+#endif
 	int i;
 
 	if (ukhook_unlikely(slot - s->completed >= UKHOOK_RING_RECORDS) && !ukhook_make_room()) {

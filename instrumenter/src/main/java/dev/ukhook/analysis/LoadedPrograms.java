@@ -30,14 +30,17 @@ import java.util.function.Function;
  *   <li>a shared object is placed where the program's {@code mmap(NULL, len, ..., fd, 0)} of it returned, the
  *       descriptor being the result of an {@code open}/{@code openat} whose path the record's tail copied;
  *   <li>a call is unwound from its stack snapshot with the objects' CFI and charged to the first frame that is
- *       not transparent: glibc's objects (libc.so.6, the dynamic loader) by default, and in a static program the
- *       functions glibc defines, shown as {@value #STATIC_LIBC}.
+ *       not transparent: glibc's objects (libc.so.6, the dynamic loader, and in a static program the functions
+ *       glibc defines, shown as {@value #STATIC_LIBC}) when the transparent names include {@value #GLIBC} (the
+ *       default of an app-elfloader image), and any object named there.
  * </ul>
  *
  * The files come from the rootfs the program ran from; an object whose file is not there is still placed (by
  * the mapping's length) and named, but has no symbols and stops the unwinding.
  */
 public final class LoadedPrograms {
+  /** The name that makes glibc's objects transparent: libc.so.6, the dynamic loader and {@value #STATIC_LIBC}. */
+  public static final String GLIBC = "glibc";
   /** Where glibc's code inside a static program is charged. */
   public static final String STATIC_LIBC = "libc.a";
   /** How many callers the host unwinds at most. */
@@ -61,7 +64,7 @@ public final class LoadedPrograms {
 
   /**
    * @param rootfs finds a guest path's file on the host, if the rootfs has it
-   * @param transparent object names to look through besides glibc's ({@code libc.so.6}, {@code ld-linux*})
+   * @param transparent object names to look through, {@value #GLIBC} for glibc's
    * @param glibcNames the functions glibc exports (from a libc.so.6): with the names starting with '_', what
    *     counts as glibc inside a static program
    */
@@ -167,8 +170,8 @@ public final class LoadedPrograms {
   }
 
   private boolean isTransparent(String owner) {
-    return owner.equals(STATIC_LIBC) || owner.startsWith("libc.so") || owner.startsWith("ld-linux")
-        || transparent.contains(owner);
+    boolean glibc = owner.equals(STATIC_LIBC) || owner.startsWith("libc.so") || owner.startsWith("ld-linux");
+    return (glibc && transparent.contains(GLIBC)) || transparent.contains(owner);
   }
 
   private Optional<Placed> at(long address) {

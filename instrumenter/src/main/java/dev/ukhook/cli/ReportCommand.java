@@ -1,5 +1,6 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.analysis.LoadedPrograms;
 import dev.ukhook.analysis.RunReport;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
@@ -82,6 +83,7 @@ final class ReportCommand implements Callable<Integer> {
       Set<String> t = new LinkedHashSet<>();
       Instrumenter.LIBCS.forEach(libc -> t.add(libc.getValue()));
       t.add(Instrumenter.SYSCALL_SHIM);
+      t.add(LoadedPrograms.GLIBC);
       return t;
     });
   }

@@ -7,6 +7,7 @@ import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.guest.HookKconfig;
 import dev.ukhook.guest.HookLibrary;
+import dev.ukhook.analysis.LoadedPrograms;
 import dev.ukhook.guest.HookLibrarySpec;
 import dev.ukhook.host.Accel;
 import dev.ukhook.host.AccelChoice;
@@ -242,6 +243,9 @@ public final class Instrumenter {
     List<String> t = new ArrayList<>();
     LIBCS.stream().filter(libc -> "y".equals(config.get(libc.getKey()))).forEach(libc -> t.add(libc.getValue()));
     t.add(SYSCALL_SHIM);
+    if (HookLibrarySpec.loadsPrograms(config)) {
+      t.add(LoadedPrograms.GLIBC);
+    }
     return t;
   }
 

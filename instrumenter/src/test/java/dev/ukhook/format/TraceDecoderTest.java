@@ -56,8 +56,8 @@ class TraceDecoderTest {
   }
 
   private static final TraceHeader HAND_HEADER =
-      new TraceHeader(2, 64, 112, 2, 1, 2_000_000_000L, "00112233445566778899aabbccddeeff", 1024,
-          TraceHeader.Overflow.DROP, 1, 0x100000L, 0x12eb67L);
+      new TraceHeader(3, 64, 112, 2, 1, 2_000_000_000L, "00112233445566778899aabbccddeeff", 1024,
+          TraceHeader.Overflow.DROP, 1, 0x100000L, 0x12eb67L, 0, 0);
   private static final SyscallRecord HAND_RECORD =
       new SyscallRecord(0, 0x1000, 0x1234, 39, 1, 2, 1, new long[] {1, -1, 0, 0, 0, 0}, -38, 0x115ac5L,
           new long[] {0x116340L});
@@ -191,7 +191,7 @@ class TraceDecoderTest {
     assertEquals(Damage.Kind.UNKNOWN_KIND, d.kind());
     assertEquals(64 + R, d.offset());
     assertEquals(3 * R, d.undecodedBytes());
-    assertEquals("a record has kind 7, expected 1 (syscall), 2 (final)", d.detail());
+    assertEquals("a record has kind 7, expected 1 (syscall), 2 (final), 3 (load)", d.detail());
     assertEquals(Optional.empty(), t.finalRecord());
   }
 
@@ -281,24 +281,30 @@ class TraceDecoderTest {
     byte[] v1 = encode(H4, THREE, null);
     v1[8] = 1;
     assertEquals(
-        "cannot read trace: trace format version 1 is not supported: this ukhook reads version 2; trace the app"
+        "cannot read trace: trace format version 1 is not supported: this ukhook reads version 3; trace the app"
             + " again with this ukhook",
         headerError(v1));
     byte[] v3 = encode(H4, THREE, null);
-    v3[8] = 3;
+    v3[8] = 4;
     assertEquals(
-        "cannot read trace: trace format version 3 is not supported: this ukhook reads version 2; read it with a"
+        "cannot read trace: trace format version 4 is not supported: this ukhook reads version 3; read it with a"
             + " newer ukhook",
         headerError(v3));
 
     byte[] hs = encode(H4, THREE, null);
     hs[10] = 80;
-    assertEquals("cannot read trace: header_size is 80, format version 2 needs 64", headerError(hs));
+    assertEquals("cannot read trace: header_size is 80, format version 3 needs 64", headerError(hs));
 
     byte[] rs = encode(H4, THREE, null);
     rs[12] = 120;
     assertEquals(
-        "cannot read trace: record_size is 120 but 4 frames need 128 (96 + 8 * frames)", headerError(rs));
+        "cannot read trace: record_size is 120 but 4 frames, 0 path words and 0 stack words need 128 (96 + 8 * "
+            + "(frames + words))", headerError(rs));
+
+    byte[] sw = encode(H4, THREE, null);
+    sw[47] = 2;
+    assertEquals("cannot read trace: stack_words is 2: a stack area holds sp, bp and at least one word",
+        headerError(sw));
 
     byte[] of = encode(H4, THREE, null);
     of[44] = 9;
@@ -309,8 +315,8 @@ class TraceDecoderTest {
     assertEquals("cannot read trace: ts_source is 0, expected 1 (tsc)", headerError(ts));
 
     byte[] hp = encode(H4, THREE, null);
-    hp[45] = 4;
-    assertEquals("cannot read trace: hook_points is 4, expected a combination of 1 (binary), 2 (native)",
+    hp[45] = 8;
+    assertEquals("cannot read trace: hook_points is 8, expected a combination of 1 (binary), 2 (native), 4 (process)",
         headerError(hp));
 
     byte[] text = encode(H4.withText(0x200000, 0x100000), THREE, null);

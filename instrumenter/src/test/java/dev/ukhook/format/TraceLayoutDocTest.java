@@ -74,7 +74,7 @@ class TraceLayoutDocTest {
   }
 
   private static void check(String heading, Struct s) {
-    List<String> want = s.fields().stream().map(f -> f.offset() + " | " + f.docType() + " | " + f.name()).toList();
+    List<String> want = s.fields().stream().map(f -> s.docOffset(f) + " | " + f.docType() + " | " + f.name()).toList();
     List<String> got = table(heading).stream().map(r -> r.get(0) + " | " + r.get(1) + " | " + r.get(2)).toList();
     assertEquals(want, got, "docs/trace-format.md \"" + heading + "\" differs from TraceLayout " + s.cName());
   }
@@ -91,6 +91,7 @@ class TraceLayoutDocTest {
     check("Header (64 bytes)", TraceLayout.Header.STRUCT);
     check("Syscall record (kind = 1)", TraceLayout.Syscall.STRUCT);
     check("Final record (kind = 2)", TraceLayout.Final.STRUCT);
+    check("Load record (kind = 3)", TraceLayout.Load.STRUCT);
   }
 
   @Test
@@ -107,10 +108,10 @@ class TraceLayoutDocTest {
   void versionAndSizesMatch() {
     assertTrue(doc.startsWith("# ukhook trace stream, format version " + TraceLayout.VERSION + "\n"),
         doc.lines().findFirst().orElse(""));
-    assertEquals(TraceLayout.HEADER_SIZE, TraceLayout.Header.STRUCT.size(0));
+    assertEquals(TraceLayout.HEADER_SIZE, TraceLayout.Header.STRUCT.size(0, 0));
     assertEquals("| 8 | u16 | version | format version, `" + TraceLayout.VERSION + "` |",
         doc.lines().filter(l -> l.startsWith("| 8 | u16 | version")).findFirst().orElse(""));
-    assertTrue(doc.contains("`R = " + TraceLayout.RECORD_BASE_SIZE + " + " + TraceLayout.FRAME_SIZE + " * N`"));
+    assertTrue(doc.contains("`R = " + TraceLayout.RECORD_BASE_SIZE + " + " + TraceLayout.FRAME_SIZE + " * N + T`"));
   }
 
   @Test

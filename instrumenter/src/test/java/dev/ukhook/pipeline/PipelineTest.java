@@ -109,7 +109,7 @@ class PipelineTest extends AppOnTreeTest {
     assertTrue(first.treeChanged());
     assertFalse(second.treeChanged());
     assertEquals(patched, Files.readString(handler));
-    assertTrue(out.lines.stream().anyMatch(l -> l.endsWith("(profile 0.17, hook points binary, native): already patched, unchanged")), out.lines.toString());
+    assertTrue(out.lines.stream().anyMatch(l -> l.endsWith("(profile 0.17, hook points binary, native, process): already patched, unchanged")), out.lines.toString());
   }
 
   @Test
@@ -131,7 +131,7 @@ class PipelineTest extends AppOnTreeTest {
     UkhookException e = assertThrows(UkhookException.class, () -> steps.instrumenter().instrument(
         new Instrumenter.Options(uk, app, List.of(), List.of(), TCG, 4, 4096, 512, Overflow.BLOCK, List.of("bogus"))));
     assertEquals(Kind.USAGE, e.kind());
-    assertEquals("--hook-points: Unikraft 0.17 has no hook point `bogus`; its hook points are binary, native",
+    assertEquals("--hook-points: Unikraft 0.17 has no hook point `bogus`; its hook points are binary, native, process",
         e.getMessage());
   }
 
@@ -245,7 +245,7 @@ class PipelineTest extends AppOnTreeTest {
         Overflow.BLOCK));
     UkhookException e = assertThrows(UkhookException.class, () -> steps.builder().build(appSpec()));
     assertEquals(Kind.USAGE, e.kind());
-    assertTrue(e.getMessage().startsWith(uk + " is patched at hook points binary, native, but this app was "
+    assertTrue(e.getMessage().startsWith(uk + " is patched at hook points binary, native, process, but this app was "
         + "instrumented for binary (another app instrumented the tree since?)"), e.getMessage());
   }
 

@@ -14,6 +14,7 @@
 #include <uk/essentials.h>
 #include <uk/init.h>
 #include <uk/plat/time.h>
+#include <ukhook/process.h>
 
 extern char _text[], _etext[];
 
@@ -42,6 +43,83 @@ static void ukhook_term(const struct uk_term_ctx *tctx __unused)
 {
 	ukhook_finish(ukhook_now());
 }
+
+#if CONFIG_APPELFLOADER_DEPENDENCIES
+#include <uk/boot.h>
+#include <uk/plat/bootstrap.h>
+#include <uk/thread.h>
+
+/* Whether argc, argv[] and the NULL after them start at p, the strings being in the stack as elf_ctx_init() puts them. */
+static int ukhook_is_argv(const uint64_t *p, const uint64_t *lo, const uint64_t *end)
+{
+	uint64_t i;
+
+	if (p >= end || p[0] > 4096 || p[0] >= (uint64_t)(end - p) - 1 || p[p[0] + 1] != 0)
+		return 0;
+	for (i = 1; i <= p[0]; i++)
+		if (p[i] < (uint64_t)lo || p[i] >= (uint64_t)end)
+			return 0;
+	return 1;
+}
+
+/*
+ * app-elfloader's elf_ctx_init() (elf_ctx.c) put argc, argv, NULL, envp, NULL and the auxiliary vector on the
+ * new thread's stack (CONFIG_APPELFLOADER_STACK_NBPAGES pages), and ukarch_ctx_init() pushed up to two words
+ * (the entry point, the register-clearing trampoline) below them. Every read stays inside that stack; anything
+ * that does not look like that (the boot's own process, a clone) records nothing.
+ */
+void ukhook_process_created(struct uk_thread *thread)
+{
+	const uint64_t *lo = (const uint64_t *)thread->_mem.stack;
+	const uint64_t *end = (const uint64_t *)((uintptr_t)thread->_mem.stack +
+						 ((uintptr_t)CONFIG_APPELFLOADER_STACK_NBPAGES << 12));
+	const uint64_t *p = (const uint64_t *)thread->ctx.sp;
+	uint64_t phdr = 0, phnum = 0, entry = 0, base = 0;
+	const char *execfn = NULL;
+	int skip;
+
+	if (thread == uk_thread_current() || !lo || p < lo || p >= end)
+		return;
+	for (skip = 0; skip <= 2 && !ukhook_is_argv(p + skip, lo, end); skip++)
+		;
+	if (skip > 2)
+		return;
+	p += skip;
+	p += p[0] + 2; /* argc, argv[], NULL */
+	while (p < end && *p)
+		p++;
+	for (p++; p + 1 < end && p[0] != 0 /* AT_NULL */; p += 2) {
+		switch (p[0]) {
+		case 3: phdr = p[1]; break; /* AT_PHDR */
+		case 5: phnum = p[1]; break; /* AT_PHNUM */
+		case 7: base = p[1]; break; /* AT_BASE */
+		case 9: entry = p[1]; break; /* AT_ENTRY */
+		case 31: execfn = (const char *)p[1]; break; /* AT_EXECFN */
+		}
+	}
+	if (p + 1 < end && phdr)
+		ukhook_load(phdr, phnum, entry, base, execfn);
+}
+
+/*
+ * app-elfloader's main() sleeps forever once it has started the program (its FIXME in main.c), so the final
+ * record would never come: the program's exit_group asks ukboot for a shutdown instead, which runs the
+ * termination functions (ukhook_term: the last records and the final record) once the program is gone.
+ * Without CONFIG_LIBUKBOOT_MAINTHREAD ukboot takes no requests: the stream is finished here and the
+ * unikernel halts at once (other libraries' termination functions do not run then).
+ */
+void ukhook_program_exits(void)
+{
+	if (uk_boot_shutdown_req(UKPLAT_HALT) < 0) {
+		ukhook_finish(ukhook_now());
+		ukplat_terminate(UKPLAT_HALT);
+	}
+}
+#else
+void ukhook_process_created(struct uk_thread *thread __unused)
+{
+}
+#endif
 
 /* Early, so boot-time syscalls are walked too; the stream starts when the device is probed. */
 uk_early_initcall(ukhook_init, 0x0);

@@ -17,18 +17,26 @@
 #include <stddef.h>
 
 #define UKHOOK_FRAMES 4
+/* The record's tail: a copy of the call's path argument, then sp, bp and a snapshot of the caller's stack. */
+#define UKHOOK_PATH_BYTES (8 * 0)
+#define UKHOOK_STACK_WORDS 0
+#define UKHOOK_TAIL_BYTES (UKHOOK_PATH_BYTES + 8 * UKHOOK_STACK_WORDS)
 #define UKHOOK_RING_RECORDS 4096UL
 #define UKHOOK_BATCH_RECORDS 512UL
 /* A frame pointer further than this above the caller's stack pointer is not trusted. */
 #define UKHOOK_STACK_WINDOW 262144UL
 
 /* The trace layout, generated from dev.ukhook.format.TraceLayout (docs/trace-format.md). */
-#define UKHOOK_FORMAT_VERSION 2 /* trace format version */
+#define UKHOOK_FORMAT_VERSION 3 /* trace format version */
 #define UKHOOK_MAGIC_INIT { 'U', 'K', 'H', 'O', 'O', 'K', 'T', 'R' } /* initialiser of the header's magic */
 #define UKHOOK_KIND_SYSCALL 1 /* a system call */
 #define UKHOOK_KIND_FINAL 2 /* the last record, with the guest's totals */
+#define UKHOOK_KIND_LOAD 3 /* a program started by a loader, from its auxiliary vector */
 #define UKHOOK_FLAG_REFUSED 1 /* the hook refused the call */
 #define UKHOOK_FLAG_LEAF 2 /* frames[0] is the word at the stack pointer */
+#define UKHOOK_FLAG_AT_ENTRY 4 /* committed without the call returning */
+#define UKHOOK_FLAG_PATH_ARG 8 /* the tail holds the path argument */
+#define UKHOOK_FLAG_STACK 16 /* the tail holds sp, bp and a stack snapshot */
 #define UKHOOK_PATH_BINARY 0 /* the syscall instruction */
 #define UKHOOK_PATH_NATIVE_RAW 1 /* a call of uk_syscall_r_* */
 #define UKHOOK_PATH_NATIVE_ERRNO 2 /* a call of uk_syscall_e_* or a libc-style wrapper */
@@ -38,6 +46,7 @@
 #define UKHOOK_OVERFLOW_DROP 1 /* the record is dropped and counted */
 #define UKHOOK_HOOK_BINARY 1 /* the binary syscall handler is hooked */
 #define UKHOOK_HOOK_NATIVE 2 /* native syscall definitions are hooked */
+#define UKHOOK_HOOK_PROCESS 4 /* process creation is hooked: load records */
 #define UKHOOK_NR_UNKNOWN 0xffff /* native syscall of unknown name */
 
 #define UKHOOK_OVERFLOW UKHOOK_OVERFLOW_BLOCK
@@ -58,7 +67,8 @@ struct ukhook_header {
 	uint32_t ring_records; /* guest ring capacity */
 	uint8_t overflow; /* UKHOOK_OVERFLOW_* */
 	uint8_t hook_points; /* UKHOOK_HOOK_* bits */
-	uint8_t reserved[2]; /* zero */
+	uint8_t path_words; /* P / 8: path copy bytes per record */
+	uint8_t stack_words; /* S / 8: stack area bytes per record */
 	uint64_t text_start; /* the image's _text */
 	uint64_t text_end; /* the image's _etext */
 };
@@ -77,6 +87,7 @@ struct ukhook_record {
 	int64_t ret; /* return value */
 	uint64_t rip; /* caller's return address */
 	uint64_t frames[UKHOOK_FRAMES]; /* return addresses, innermost first */
+	uint8_t tail[UKHOOK_TAIL_BYTES]; /* path copy (P bytes), then the stack area (S bytes) */
 };
 
 struct ukhook_final_record {
@@ -88,7 +99,20 @@ struct ukhook_final_record {
 	uint64_t total; /* calls seen */
 	uint64_t dropped; /* records dropped by the guest */
 	uint64_t emitted; /* records handed to the device */
-	uint8_t zero[40 + 8 * UKHOOK_FRAMES]; /* zero, up to R bytes */
+	uint8_t zero[40 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* zero, up to R bytes */
+};
+
+struct ukhook_load_record {
+	uint64_t seq; /* sequence number */
+	uint64_t t; /* timestamp */
+	uint8_t reserved0[12]; /* zero */
+	uint8_t kind; /* UKHOOK_KIND_LOAD */
+	uint8_t reserved1[3]; /* zero */
+	uint64_t phdr; /* AT_PHDR */
+	uint64_t phnum; /* AT_PHNUM */
+	uint64_t entry; /* AT_ENTRY */
+	uint64_t interp_base; /* AT_BASE, 0 without one */
+	uint8_t execfn[32 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* AT_EXECFN, NUL-terminated, cut to fit */
 };
 
 _Static_assert(__builtin_offsetof(struct ukhook_header, magic) == 0, "ukhook_header.magic at 0");
@@ -102,7 +126,8 @@ _Static_assert(__builtin_offsetof(struct ukhook_header, image_id) == 24, "ukhook
 _Static_assert(__builtin_offsetof(struct ukhook_header, ring_records) == 40, "ukhook_header.ring_records at 40");
 _Static_assert(__builtin_offsetof(struct ukhook_header, overflow) == 44, "ukhook_header.overflow at 44");
 _Static_assert(__builtin_offsetof(struct ukhook_header, hook_points) == 45, "ukhook_header.hook_points at 45");
-_Static_assert(__builtin_offsetof(struct ukhook_header, reserved) == 46, "ukhook_header.reserved at 46");
+_Static_assert(__builtin_offsetof(struct ukhook_header, path_words) == 46, "ukhook_header.path_words at 46");
+_Static_assert(__builtin_offsetof(struct ukhook_header, stack_words) == 47, "ukhook_header.stack_words at 47");
 _Static_assert(__builtin_offsetof(struct ukhook_header, text_start) == 48, "ukhook_header.text_start at 48");
 _Static_assert(__builtin_offsetof(struct ukhook_header, text_end) == 56, "ukhook_header.text_end at 56");
 _Static_assert(sizeof(struct ukhook_header) == 64, "ukhook_header size");
@@ -120,7 +145,8 @@ _Static_assert(__builtin_offsetof(struct ukhook_record, args) == 32, "ukhook_rec
 _Static_assert(__builtin_offsetof(struct ukhook_record, ret) == 80, "ukhook_record.ret at 80");
 _Static_assert(__builtin_offsetof(struct ukhook_record, rip) == 88, "ukhook_record.rip at 88");
 _Static_assert(__builtin_offsetof(struct ukhook_record, frames) == 96, "ukhook_record.frames at 96");
-_Static_assert(sizeof(struct ukhook_record) == 96 + 8 * UKHOOK_FRAMES, "ukhook_record size");
+_Static_assert(__builtin_offsetof(struct ukhook_record, tail) == 96 + 8 * UKHOOK_FRAMES, "ukhook_record.tail at 96 + 8 * UKHOOK_FRAMES");
+_Static_assert(sizeof(struct ukhook_record) == 96 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_record size");
 
 _Static_assert(__builtin_offsetof(struct ukhook_final_record, seq) == 0, "ukhook_final_record.seq at 0");
 _Static_assert(__builtin_offsetof(struct ukhook_final_record, t_end) == 8, "ukhook_final_record.t_end at 8");
@@ -131,8 +157,21 @@ _Static_assert(__builtin_offsetof(struct ukhook_final_record, total) == 32, "ukh
 _Static_assert(__builtin_offsetof(struct ukhook_final_record, dropped) == 40, "ukhook_final_record.dropped at 40");
 _Static_assert(__builtin_offsetof(struct ukhook_final_record, emitted) == 48, "ukhook_final_record.emitted at 48");
 _Static_assert(__builtin_offsetof(struct ukhook_final_record, zero) == 56, "ukhook_final_record.zero at 56");
-_Static_assert(sizeof(struct ukhook_final_record) == 96 + 8 * UKHOOK_FRAMES, "ukhook_final_record size");
+_Static_assert(sizeof(struct ukhook_final_record) == 96 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_final_record size");
 
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, seq) == 0, "ukhook_load_record.seq at 0");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, t) == 8, "ukhook_load_record.t at 8");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, reserved0) == 16, "ukhook_load_record.reserved0 at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, kind) == 28, "ukhook_load_record.kind at 28");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, reserved1) == 29, "ukhook_load_record.reserved1 at 29");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, phdr) == 32, "ukhook_load_record.phdr at 32");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, phnum) == 40, "ukhook_load_record.phnum at 40");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, entry) == 48, "ukhook_load_record.entry at 48");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, interp_base) == 56, "ukhook_load_record.interp_base at 56");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, execfn) == 64, "ukhook_load_record.execfn at 64");
+_Static_assert(sizeof(struct ukhook_load_record) == 96 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_load_record size");
+
+_Static_assert(sizeof(struct ukhook_load_record) == sizeof(struct ukhook_record), "a load record fills a slot");
 _Static_assert(__builtin_offsetof(struct ukhook_record, args) - __builtin_offsetof(struct ukhook_record, nr) == 8,
 	       "ukhook_begin() writes nr..flags as one 8-byte word");
 _Static_assert((UKHOOK_RING_RECORDS & (UKHOOK_RING_RECORDS - 1)) == 0, "ring size is a power of two");
@@ -155,6 +194,62 @@ struct ukhook_state {
 extern struct ukhook_state ukhook_state;
 extern struct ukhook_record ukhook_ring[UKHOOK_RING_RECORDS];
 extern struct ukhook_header ukhook_header;
+
+/* The argument that is a file path, for the calls that take one; -1 for the others (SyscallNames.pathArgs). */
+static inline int ukhook_path_arg(uint64_t nr)
+{
+	switch (nr) {
+	case 2: return 0;
+	case 4: return 0;
+	case 6: return 0;
+	case 21: return 0;
+	case 59: return 0;
+	case 76: return 0;
+	case 80: return 0;
+	case 82: return 0;
+	case 83: return 0;
+	case 84: return 0;
+	case 85: return 0;
+	case 86: return 0;
+	case 87: return 0;
+	case 88: return 1;
+	case 89: return 0;
+	case 90: return 0;
+	case 92: return 0;
+	case 94: return 0;
+	case 132: return 0;
+	case 133: return 0;
+	case 137: return 0;
+	case 161: return 0;
+	case 165: return 1;
+	case 166: return 0;
+	case 257: return 1;
+	case 258: return 1;
+	case 259: return 1;
+	case 260: return 1;
+	case 261: return 1;
+	case 262: return 1;
+	case 263: return 1;
+	case 264: return 1;
+	case 265: return 1;
+	case 266: return 2;
+	case 267: return 1;
+	case 268: return 1;
+	case 269: return 1;
+	case 280: return 1;
+	case 316: return 1;
+	case 322: return 1;
+	case 332: return 1;
+	case 437: return 1;
+	case 439: return 1;
+	case 1024: return 1;
+	default: return -1;
+	}
+}
+
+/* Calls that do not return: recorded when they begin (x86-64 numbers of exit and exit_group). */
+#define UKHOOK_NR_EXIT 60
+#define UKHOOK_NR_EXIT_GROUP 231
 
 /* Both the guest and the host test harness are x86-64: the timestamp is the TSC. */
 static inline uint64_t ukhook_now(void)
@@ -184,6 +279,8 @@ static inline void ukhook_completed(const void *buf, uint32_t len)
 		ukhook_state.completed += len / sizeof(struct ukhook_record);
 }
 
+static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_record *r, int64_t ret);
+
 /*
  * Hot path, on every system call: reserve a slot and fill it in place. Returns NULL when the
  * record had to be dropped (the sequence number is still used, so the host sees the gap).
@@ -198,6 +295,9 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	struct ukhook_record *r;
 	uint64_t slot = s->reserved;
 	uint64_t head;
+#if UKHOOK_STACK_WORDS > 0
+	uint64_t bp = fp; /* the walk below moves fp */
+#endif
 	int i;
 
 	if (ukhook_unlikely(slot - s->completed >= UKHOOK_RING_RECORDS) && !ukhook_make_room()) {
@@ -234,7 +334,7 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 #if UKHOOK_FRAMES > 0
 	if (path == UKHOOK_PATH_BINARY && *(const uint64_t *)sp - s->text_lo < s->text_len) {
 		r->frames[0] = *(const uint64_t *)sp;
-		r->flags = UKHOOK_FLAG_LEAF;
+		r->flags |= UKHOOK_FLAG_LEAF;
 		i = 1;
 	}
 #endif
@@ -252,6 +352,42 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	r->depth = (uint8_t)i;
 	for (; i < UKHOOK_FRAMES; i++)
 		r->frames[i] = 0;
+#if UKHOOK_PATH_BYTES > 0
+	/* The path as the caller passed it, cut to the tail's size (the host names mapped files by it). */
+	i = ukhook_path_arg(nr);
+	if (i >= 0) {
+		const char *src = (const char *)(i == 0 ? a0 : i == 1 ? a1 : a2);
+		char *dst = (char *)r->tail;
+		int n = 0;
+
+		if (src) {
+			for (; n < UKHOOK_PATH_BYTES - 1 && src[n]; n++)
+				dst[n] = src[n];
+			dst[n] = '\0';
+			r->flags |= UKHOOK_FLAG_PATH_ARG;
+		}
+	}
+#endif
+#if UKHOOK_STACK_WORDS > 0
+	/*
+	 * A program without frame pointers (glibc) is unwound on the host with its objects' CFI: it needs sp, bp
+	 * and the stack above sp, as perf's --call-graph dwarf takes them.
+	 */
+	if (path == UKHOOK_PATH_BINARY) {
+		uint64_t *area = (uint64_t *)(r->tail + UKHOOK_PATH_BYTES);
+
+		area[0] = sp;
+		area[1] = bp;
+		__builtin_memcpy(area + 2, (const void *)sp, 8 * (UKHOOK_STACK_WORDS - 2));
+		r->flags |= UKHOOK_FLAG_STACK;
+	}
+#endif
+	/* exit and exit_group never come back to ukhook_end(): their record is committed now. */
+	if (ukhook_unlikely(nr == UKHOOK_NR_EXIT || nr == UKHOOK_NR_EXIT_GROUP)) {
+		r->flags |= UKHOOK_FLAG_AT_ENTRY;
+		ukhook_commit(r, 0);
+		return NULL;
+	}
 	return r;
 }
 
@@ -260,12 +396,52 @@ static inline __attribute__((always_inline)) void ukhook_end(struct ukhook_recor
 {
 	if (ukhook_unlikely(!r))
 		return;
+	ukhook_commit(r, ret);
+}
+
+static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_record *r, int64_t ret)
+{
 	r->ret = ret;
 	r->t_exit = ukhook_now();
 	ukhook_barrier();
 	r->kind = UKHOOK_KIND_SYSCALL;
 	ukhook_state.committed++;
 	if (ukhook_unlikely(((r - ukhook_ring) & (UKHOOK_BATCH_RECORDS - 1)) == UKHOOK_BATCH_RECORDS - 1))
+		ukhook_flush();
+}
+
+/*
+ * A program a loader started (record kind 3): the facts of its auxiliary vector. Slow path, once per program;
+ * numbered and ring-buffered like a syscall record.
+ */
+static inline void ukhook_load(uint64_t phdr, uint64_t phnum, uint64_t entry, uint64_t interp_base,
+			       const char *execfn)
+{
+	struct ukhook_state *s = &ukhook_state;
+	struct ukhook_load_record *l;
+	uint64_t slot = s->reserved;
+	unsigned int n = 0;
+
+	if (slot - s->completed >= UKHOOK_RING_RECORDS && !ukhook_make_room()) {
+		s->seq++;
+		s->dropped++;
+		return;
+	}
+	s->reserved = slot + 1;
+	l = (struct ukhook_load_record *)&ukhook_ring[slot & (UKHOOK_RING_RECORDS - 1)];
+	__builtin_memset(l, 0, sizeof(*l));
+	l->seq = s->seq++;
+	l->t = ukhook_now();
+	l->phdr = phdr;
+	l->phnum = phnum;
+	l->entry = entry;
+	l->interp_base = interp_base;
+	for (; execfn && n < sizeof(l->execfn) - 1 && execfn[n]; n++)
+		l->execfn[n] = (uint8_t)execfn[n];
+	ukhook_barrier();
+	l->kind = UKHOOK_KIND_LOAD;
+	s->committed++;
+	if ((slot & (UKHOOK_BATCH_RECORDS - 1)) == UKHOOK_BATCH_RECORDS - 1)
 		ukhook_flush();
 }
 
@@ -282,7 +458,9 @@ struct ukhook_header ukhook_header = {
 	.image_id = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff },
 	.ring_records = UKHOOK_RING_RECORDS,
 	.overflow = UKHOOK_OVERFLOW,
-	.hook_points = UKHOOK_HOOK_BINARY | UKHOOK_HOOK_NATIVE,
+	.hook_points = UKHOOK_HOOK_BINARY | UKHOOK_HOOK_NATIVE | UKHOOK_HOOK_PROCESS,
+	.path_words = 0,
+	.stack_words = 0,
 };
 static struct ukhook_final_record ukhook_final;
 
@@ -294,7 +472,7 @@ static int ukhook_all_committed(uint64_t from, uint64_t to)
 	if (ukhook_state.committed == ukhook_state.reserved)
 		return 1;
 	for (i = from; i < to; i++)
-		if (ukhook_ring[i & (UKHOOK_RING_RECORDS - 1)].kind != UKHOOK_KIND_SYSCALL)
+		if (!ukhook_ring[i & (UKHOOK_RING_RECORDS - 1)].kind)
 			return 0;
 	return 1;
 }
@@ -342,37 +520,45 @@ static void ukhook_submit_all(const void *buf, uint32_t len)
 	ukhook_state.inflight++;
 }
 
-/* At shutdown: every committed record, then the final record, and wait until the device is done. */
+/*
+ * At shutdown: every record, then the final record, and wait until the device is done. A call still in
+ * progress (a thread asleep for good, such as app-elfloader's main) is a call too: its record goes out marked
+ * at-entry, with no return value.
+ */
 void ukhook_finish(uint64_t t_end)
 {
 	struct ukhook_state *s = &ukhook_state;
-	uint64_t end = s->submitted;
+	uint64_t i;
 
 	if (!s->ready)
 		return;
-	while (end < s->reserved &&
-	       ukhook_ring[end & (UKHOOK_RING_RECORDS - 1)].kind == UKHOOK_KIND_SYSCALL)
-		end++;
-	/*
-	 * Everything committed goes out, a batch region at a time so that no buffer wraps the ring
-	 * (ukhook_flush() may have left whole batches behind when the device was full).
-	 */
-	while (s->submitted < end) {
+	for (i = s->submitted; i < s->reserved; i++) {
+		struct ukhook_record *r = &ukhook_ring[i & (UKHOOK_RING_RECORDS - 1)];
+
+		if (!r->kind) {
+			r->flags |= UKHOOK_FLAG_AT_ENTRY;
+			r->ret = 0;
+			r->t_exit = t_end;
+			r->kind = UKHOOK_KIND_SYSCALL;
+			s->committed++;
+		}
+	}
+	/* A batch region at a time, so that no buffer wraps the ring (ukhook_flush() may have left whole batches). */
+	while (s->submitted < s->reserved) {
 		uint64_t piece = (s->submitted | (UKHOOK_BATCH_RECORDS - 1)) + 1;
 
-		if (piece > end)
-			piece = end;
+		if (piece > s->reserved)
+			piece = s->reserved;
 		ukhook_submit_all(&ukhook_ring[s->submitted & (UKHOOK_RING_RECORDS - 1)],
 				  (uint32_t)((piece - s->submitted) * sizeof(struct ukhook_record)));
 		s->submitted = piece;
 	}
-	/* Records still in flight (a call that never returned) are not emitted: count them dropped. */
 	ukhook_final.seq = s->seq;
 	ukhook_final.t_end = t_end;
 	ukhook_final.kind = UKHOOK_KIND_FINAL;
 	ukhook_final.total = s->seq;
-	ukhook_final.dropped = s->dropped + (s->reserved - end);
-	ukhook_final.emitted = s->seq - ukhook_final.dropped;
+	ukhook_final.dropped = s->dropped;
+	ukhook_final.emitted = s->seq - s->dropped;
 	ukhook_submit_all(&ukhook_final, sizeof(ukhook_final));
 	while (s->inflight) {
 		ukhook_transport_reclaim();
