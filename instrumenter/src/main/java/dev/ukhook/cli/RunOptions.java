@@ -1,8 +1,10 @@
 package dev.ukhook.cli;
 
 import dev.ukhook.host.AccelChoice;
+import dev.ukhook.host.Initrd;
 import dev.ukhook.host.QemuSpec;
 import dev.ukhook.pipeline.Runner;
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -23,8 +25,18 @@ final class RunOptions {
       description = "QEMU binary (default: ${DEFAULT-VALUE}).")
   String qemu;
 
+  @Option(names = "--initrd", paramLabel = "FILE|DIR", description = "An initrd, as app-elfloader images need: "
+      + "a file QEMU gets as it is, or a directory packed into a newc cpio archive (initrd.cpio in the run "
+      + "directory). The program and its arguments go after --.")
+  Path initrd;
+
+  @Option(names = "--cpu", paramLabel = "MODEL", description = "QEMU CPU model (default: host under KVM, qemu64 "
+      + "under TCG, " + QemuSpec.INITRD_TCG_CPU + " under TCG with --initrd, for app-elfloader's 1 GiB pages).")
+  String cpu;
+
+  /** The options checked; a directory given to --initrd is packed here, before anything is built or run. */
   Runner.Options options(AccelChoice accel, AppArgs app) {
     return new Runner.Options(accel, memory, Duration.ofSeconds(timeout), icount, qemu, app.kernelArgs(),
-        app.appArgs());
+        app.appArgs(), initrd == null ? null : Initrd.of(initrd), cpu);
   }
 }

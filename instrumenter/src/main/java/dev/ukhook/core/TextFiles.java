@@ -39,6 +39,16 @@ public final class TextFiles {
     }
   }
 
+  /** Writes {@code content}, creating the parent directories. */
+  public static void write(Path p, byte[] content) {
+    createDirectories(p.toAbsolutePath().getParent());
+    try {
+      Files.write(p, content);
+    } catch (IOException e) {
+      throw cannotWrite(p, e, "");
+    }
+  }
+
   /** Unchanged files keep their timestamps, so make does not rebuild what did not change. */
   public static boolean writeIfChanged(Path p, String content) {
     if (Files.isRegularFile(p) && read(p).equals(content)) {

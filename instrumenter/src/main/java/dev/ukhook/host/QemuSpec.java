@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -25,6 +26,8 @@ import java.util.stream.Collectors;
  * @param extraArgs passed to QEMU last, unchanged
  * @param libParam the image parses kernel arguments (CONFIG_LIBUKLIBPARAM), so {@code --} must separate
  *     them from the application's; without it Unikraft hands the whole command line to the application
+ * @param initrd the initrd file ({@code -initrd}), or null; app-elfloader images load their program from it
+ * @param cpu the CPU model ({@code -cpu}), or null for {@link #defaultCpu}
  */
 public record QemuSpec(
     String qemu,
@@ -37,12 +40,19 @@ public record QemuSpec(
     Path virtioSocket,
     Path runDir,
     List<String> extraArgs,
-    boolean libParam) {
+    boolean libParam,
+    Path initrd,
+    String cpu) {
 
   public static final String DEFAULT_QEMU = "qemu-system-x86_64";
   public static final int DEFAULT_MEMORY_MIB = 64;
   /** The chardev id of the trace channel. */
   public static final String CHARDEV_ID = "ukhook";
+  /**
+   * The CPU model for an initrd under TCG: app-elfloader's paging (CONFIG_PAGING) maps memory with 1 GiB pages
+   * and stops the boot without them; TCG can emulate them, but its qemu64 model does not announce pdpe1gb.
+   */
+  public static final String INITRD_TCG_CPU = "qemu64,+pdpe1gb";
   private static final Pattern PLAIN_ARG = Pattern.compile("[A-Za-z0-9_./=:,+@%\\[\\]{}-]+");
 
   public QemuSpec {
@@ -61,9 +71,61 @@ public record QemuSpec(
       throw new UkhookException(Kind.USAGE, "kernel arguments " + kernelArgs + " need CONFIG_LIBUKLIBPARAM in "
           + "the image; enable it in the app's configuration or pass only application arguments after --");
     }
+    if (initrd != null) {
+      checkInitrd(initrd);
+    }
+    if (cpu != null) {
+      checkCpu(cpu);
+    }
     kernelArgs = List.copyOf(kernelArgs);
     appArgs = List.copyOf(appArgs);
     extraArgs = List.copyOf(extraArgs);
+  }
+
+  /** Refuses a CPU model that cannot be one: empty, or with spaces around it. */
+  public static void checkCpu(String cpu) {
+    if (cpu.isBlank() || !cpu.strip().equals(cpu)) {
+      throw new UkhookException(Kind.USAGE, "--cpu needs a QEMU CPU model such as host, qemu64 or "
+          + INITRD_TCG_CPU + ", not \"" + cpu + "\"; `" + DEFAULT_QEMU + " -cpu help` lists them");
+    }
+  }
+
+  /**
+   * Refuses an initrd path QEMU would misread: its multiboot loader (hw/i386/multiboot.c, which boots
+   * Unikraft's qemu-x86_64 images) reads -initrd as a comma-separated module list, each module's arguments
+   * after a space. A comma can be doubled; a space cannot be escaped.
+   */
+  public static void checkInitrd(Path initrd) {
+    if (initrd.toString().contains(" ")) {
+      throw new UkhookException(Kind.USAGE, "--initrd " + initrd + " contains a space, which QEMU's multiboot "
+          + "loader takes for the start of the module's arguments; move or link the file to a path without one");
+    }
+  }
+
+  /**
+   * The CPU model when none is given: KVM passes the host's CPU through; under TCG "host" is meaningless and
+   * "max" aborts on some hosts, so the plain baseline model, with 1 GiB pages when there is an initrd (see
+   * {@link #INITRD_TCG_CPU}).
+   */
+  public static String defaultCpu(Accel accel, boolean initrd) {
+    if (accel == Accel.KVM) {
+      return "host";
+    }
+    return initrd ? INITRD_TCG_CPU : "qemu64";
+  }
+
+  /** The model {@code -cpu} gets. */
+  public String cpuModel() {
+    return cpu != null ? cpu : defaultCpu(accel, initrd != null);
+  }
+
+  /** A note for the user when the CPU model was chosen for the initrd rather than given. */
+  public Optional<String> cpuNote() {
+    if (cpu != null || initrd == null || accel != Accel.TCG) {
+      return Optional.empty();
+    }
+    return Optional.of("note: using -cpu " + INITRD_TCG_CPU + " for the initrd under TCG (app-elfloader's paging "
+        + "needs 1 GiB pages, which TCG's default CPU lacks); --cpu MODEL chooses another");
   }
 
   /**
@@ -86,47 +148,57 @@ public record QemuSpec(
   public static QemuSpec of(Path kernel, Accel accel, Path runDir) {
     return new QemuSpec(
         DEFAULT_QEMU, kernel, accel, DEFAULT_MEMORY_MIB, false, List.of(), List.of(), null, runDir,
-        List.of(), true);
+        List.of(), true, null, null);
   }
 
   public QemuSpec withQemu(String qemu) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs, libParam);
+        extraArgs, libParam, initrd, cpu);
   }
 
   public QemuSpec withMemoryMib(int memoryMib) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs, libParam);
+        extraArgs, libParam, initrd, cpu);
   }
 
   public QemuSpec withIcount(boolean icount) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs, libParam);
+        extraArgs, libParam, initrd, cpu);
   }
 
   public QemuSpec withArgs(List<String> kernelArgs, List<String> appArgs) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs, libParam);
+        extraArgs, libParam, initrd, cpu);
   }
 
   public QemuSpec withVirtioSocket(Path virtioSocket) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs, libParam);
+        extraArgs, libParam, initrd, cpu);
   }
 
   public QemuSpec withRunDir(Path runDir) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs, libParam);
+        extraArgs, libParam, initrd, cpu);
   }
 
   public QemuSpec withExtraArgs(List<String> extraArgs) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs, libParam);
+        extraArgs, libParam, initrd, cpu);
   }
 
   public QemuSpec withLibParam(boolean libParam) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
-        extraArgs, libParam);
+        extraArgs, libParam, initrd, cpu);
+  }
+
+  public QemuSpec withInitrd(Path initrd) {
+    return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
+        extraArgs, libParam, initrd, cpu);
+  }
+
+  public QemuSpec withCpu(String cpu) {
+    return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
+        extraArgs, libParam, initrd, cpu);
   }
 
   /** QEMU writes its pid here and removes the file when it exits. */
@@ -152,14 +224,15 @@ public record QemuSpec(
     // onto stdio.
     args.addAll(List.of("-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio"));
     args.addAll(List.of("-accel", accel.qemuName()));
-    // The guest needs no special CPU features; under TCG "host" is meaningless and "max" aborts on some
-    // hosts, so use the plain baseline model.
-    args.addAll(List.of("-cpu", accel == Accel.KVM ? "host" : "qemu64"));
+    args.addAll(List.of("-cpu", cpuModel()));
     args.addAll(List.of("-m", Integer.toString(memoryMib)));
     if (icount) {
       args.addAll(List.of("-icount", "shift=0"));
     }
     args.addAll(List.of("-kernel", kernel.toString()));
+    if (initrd != null) {
+      args.addAll(List.of("-initrd", initrd.toString().replace(",", ",,"))); // see checkInitrd
+    }
     if (!kernelArgs.isEmpty() || !appArgs.isEmpty()) {
       args.addAll(List.of("-append", commandLine()));
     }

@@ -12,6 +12,7 @@ import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.host.AccelChoice;
 import dev.ukhook.host.CollectResult;
 import dev.ukhook.host.Collector;
+import dev.ukhook.host.Initrd;
 import dev.ukhook.host.QemuResult;
 import dev.ukhook.host.QemuSpec;
 import dev.ukhook.host.SocketPaths;
@@ -42,17 +43,33 @@ public final class Runner {
   private static final Duration DRAIN = Duration.ofSeconds(10);
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
-  /** @param timeout how long QEMU may run; zero for no limit */
+  /**
+   * @param timeout how long QEMU may run; zero for no limit
+   * @param initrd the initrd (--initrd), or null
+   * @param cpu QEMU's CPU model (--cpu), or null for {@link QemuSpec#defaultCpu}
+   */
   public record Options(AccelChoice accel, int memoryMib, Duration timeout, boolean icount, String qemu,
-      List<String> kernelArgs, List<String> appArgs) {
+      List<String> kernelArgs, List<String> appArgs, Initrd initrd, String cpu) {
     public Options {
       QemuSpec.checkMachine(accel.accel(), memoryMib, icount);
+      if (initrd != null && !initrd.packed()) {
+        QemuSpec.checkInitrd(initrd.rootfs());
+      }
+      if (cpu != null) {
+        QemuSpec.checkCpu(cpu);
+      }
       if (timeout.isNegative()) {
         throw new UkhookException(Kind.USAGE, "--timeout must be 0 (no limit) or a number of seconds, not "
             + timeout.toSeconds());
       }
       kernelArgs = List.copyOf(kernelArgs);
       appArgs = List.copyOf(appArgs);
+    }
+
+    /** A boot without initrd, on the accelerator's default CPU. */
+    public Options(AccelChoice accel, int memoryMib, Duration timeout, boolean icount, String qemu,
+        List<String> kernelArgs, List<String> appArgs) {
+      this(accel, memoryMib, timeout, icount, qemu, kernelArgs, appArgs, null, null);
     }
   }
 
@@ -104,11 +121,13 @@ public final class Runner {
     // Built before anything is created, so that a bad option leaves nothing behind.
     QemuSpec planned = QemuSpec.of(image, o.accel().accel(), ws.runs()).withQemu(o.qemu())
         .withMemoryMib(o.memoryMib()).withIcount(o.icount()).withLibParam(libParam)
-        .withArgs(o.kernelArgs(), o.appArgs());
+        .withArgs(o.kernelArgs(), o.appArgs()).withCpu(o.cpu())
+        .withInitrd(o.initrd() == null ? null : o.initrd().qemuFile(ws.runs()));
     if (st.accel().equals("kvm") && o.accel().accel().qemuName().equals("tcg")) {
       out.line("warning: the image was configured for KVM (LIBUKRANDOM may be on) but runs under TCG, "
           + "where LIBUKRANDOM stops the boot; run `ukhook instrument --accel tcg` and build again if it does");
     }
+    planned.cpuNote().ifPresent(out::line);
     try (WorkspaceLock lock = WorkspaceLock.shared(ws)) {
       Path runDir = newRunDir(ws);
       Path trace = runDir.resolve("trace.ukt");
@@ -118,6 +137,13 @@ public final class Runner {
         copy(ws.linkMap(), runDir.resolve("link.map"));
         TextFiles.write(runDir.resolve("image-id"), st.imageId() + "\n");
         spec = planned.withRunDir(runDir).withVirtioSocket(SocketPaths.inside(runDir, "ukhook.sock"));
+        if (o.initrd() != null) {
+          spec = spec.withInitrd(o.initrd().writeInto(runDir));
+          if (o.initrd().packed()) {
+            out.line("packed " + o.initrd().packedEntries() + " entries of " + o.initrd().rootfs() + " into "
+                + spec.initrd());
+          }
+        }
         writeRunJson(runDir, st, image, o, spec);
         collector = Collector.listen(spec.virtioSocket(), trace);
         collector.start();
@@ -201,6 +227,9 @@ public final class Runner {
     run.put("icount", o.icount());
     run.put("transparent", st.transparent());
     run.put("qemu", spec.toArgs());
+    // Where `ukhook report` finds the program's files: the initrd QEMU got, and what it came from.
+    run.put("initrd", spec.initrd() == null ? null : spec.initrd().toString());
+    run.put("rootfs", o.initrd() == null ? null : o.initrd().rootfs().toString());
     try {
       TextFiles.write(runDir.resolve("run.json"),
           new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(run) + "\n");

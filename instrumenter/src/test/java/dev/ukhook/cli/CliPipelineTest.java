@@ -153,4 +153,52 @@ class CliPipelineTest extends AppOnTreeTest {
     Run after = fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg");
     assertEquals(ExitCode.OK, after.exitCode(), after.err());
   }
+
+  @Test
+  void runWithAnInitrdDirectoryGivesTheProgramItsArguments() throws IOException {
+    Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
+    Files.writeString(rootfs.resolve("prog"), "an ELF program");
+    assertEquals(ExitCode.OK, fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg")
+        .exitCode());
+    assertEquals(ExitCode.OK, fake("build", app.toString()).exitCode());
+
+    Run r = fake("run", app.toString(), "--accel", "tcg", "--initrd", rootfs.toString(), "--", "/prog", "arg1");
+
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    List<String> args = qemu.boots.get(0).toArgs();
+    Path cpio = app.resolve(".ukhook/runs/" + Fakes.RUN_DIR + "/initrd.cpio");
+    assertEquals(List.of("-initrd", cpio.toString()), args.subList(args.indexOf("-initrd"), args.indexOf("-initrd") + 2));
+    assertEquals(List.of("-cpu", "qemu64,+pdpe1gb"), args.subList(args.indexOf("-cpu"), args.indexOf("-cpu") + 2));
+    assertEquals(List.of("-append", "-- /prog arg1"),
+        args.subList(args.indexOf("-append"), args.indexOf("-append") + 2));
+    assertTrue(r.err().contains("ukhook: note: using -cpu qemu64,+pdpe1gb for the initrd under TCG"), r.err());
+  }
+
+  @Test
+  void badInitrdAndCpuOptionsAreOneLineBeforeAnythingIsBuiltOrRun() throws IOException {
+    Path missing = dir.resolve("no-rootfs");
+    String before = Files.readString(handler);
+    Run t = fake("trace", app.toString(), "--unikraft", uk.toString(), "--accel", "tcg", "--initrd",
+        missing.toString());
+    assertEquals(ExitCode.USAGE, t.exitCode(), t.err());
+    assertEquals("ukhook: --initrd " + missing + ": no such file or directory; name an initrd file, or a directory "
+        + "to pack into one\n", t.err());
+    assertTrue(make.calls.isEmpty(), "no build");
+    assertEquals(before, Files.readString(handler));
+
+    assertEquals(ExitCode.OK, fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg")
+        .exitCode());
+    assertEquals(ExitCode.OK, fake("build", app.toString()).exitCode());
+    Run r = fake("run", app.toString(), "--accel", "tcg", "--cpu", "");
+    assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
+    assertEquals("ukhook: --cpu needs a QEMU CPU model such as host, qemu64 or qemu64,+pdpe1gb, not \"\"; "
+        + "`qemu-system-x86_64 -cpu help` lists them\n", r.err());
+    Path spaced = Files.writeString(dir.resolve("my initrd.cpio"), "x");
+    r = fake("run", app.toString(), "--accel", "tcg", "--initrd", spaced.toString());
+    assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
+    assertEquals("ukhook: --initrd " + spaced + " contains a space, which QEMU's multiboot loader takes for the "
+        + "start of the module's arguments; move or link the file to a path without one\n", r.err());
+    assertFalse(Files.exists(app.resolve(".ukhook/runs")));
+    assertTrue(qemu.boots.isEmpty());
+  }
 }

@@ -2,12 +2,14 @@ package dev.ukhook.host;
 
 import dev.ukhook.core.UkhookException.Kind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ukhook.core.UkhookException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class QemuSpecTest {
@@ -146,5 +148,73 @@ class QemuSpecTest {
     UkhookException e = assertThrows(UkhookException.class,
         () -> spec.withArgs(List.of("vfs.fstab=x"), List.of()));
     assertTrue(e.getMessage().startsWith("kernel arguments [vfs.fstab=x] need CONFIG_LIBUKLIBPARAM"), e.getMessage());
+  }
+
+  private static final Path INITRD = Path.of("/apps/hello/.ukhook/runs/1/initrd.cpio");
+
+  @Test
+  void anInitrdUnderTcgGetsOneGibPagesAndItsProgramAfterTheSeparator() {
+    QemuSpec spec = QemuSpec.of(KERNEL, Accel.TCG, RUN).withInitrd(INITRD)
+        .withArgs(List.of(), List.of("/prog", "arg1"));
+
+    assertEquals(
+        List.of(
+            "qemu-system-x86_64",
+            "-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio",
+            "-accel", "tcg",
+            "-cpu", "qemu64,+pdpe1gb",
+            "-m", "64",
+            "-kernel", "/apps/hello/build/hello_qemu-x86_64",
+            "-initrd", "/apps/hello/.ukhook/runs/1/initrd.cpio",
+            // ukboot gives main() argv[0] (the kernel) and what follows --: app-elfloader's argv[1] is the program
+            "-append", "-- /prog arg1",
+            "-device", "isa-debug-exit,iobase=0x501,iosize=2",
+            "-pidfile", "/apps/hello/.ukhook/runs/1/qemu.pid",
+            "-D", "/apps/hello/.ukhook/runs/1/qemu.log"),
+        spec.toArgs());
+    assertEquals("/prog arg1", spec.withLibParam(false).commandLine(), "without uklibparam: all of it is argv");
+    assertEquals(
+        "note: using -cpu qemu64,+pdpe1gb for the initrd under TCG (app-elfloader's paging needs 1 GiB pages, "
+            + "which TCG's default CPU lacks); --cpu MODEL chooses another",
+        spec.cpuNote().orElseThrow());
+  }
+
+  @Test
+  void theCpuModelIsTheGivenOneElseTheAcceleratorsDefault() {
+    QemuSpec tcg = QemuSpec.of(KERNEL, Accel.TCG, RUN);
+    QemuSpec kvm = QemuSpec.of(KERNEL, Accel.KVM, RUN);
+
+    assertEquals("qemu64", tcg.cpuModel());
+    assertEquals("host", kvm.cpuModel());
+    assertEquals("host", kvm.withInitrd(INITRD).cpuModel(), "KVM passes the host's 1 GiB pages through");
+    assertFalse(kvm.withInitrd(INITRD).toArgs().contains("qemu64,+pdpe1gb"));
+    assertTrue(kvm.withInitrd(INITRD).toArgs().contains("-initrd"));
+    assertEquals(Optional.empty(), kvm.withInitrd(INITRD).cpuNote());
+    assertEquals(Optional.empty(), tcg.cpuNote(), "no initrd, no note");
+    QemuSpec given = tcg.withInitrd(INITRD).withCpu("Skylake-Client");
+    assertEquals(List.of("-cpu", "Skylake-Client"), given.toArgs().subList(9, 11));
+    assertEquals(Optional.empty(), given.cpuNote());
+    assertEquals("max", kvm.withCpu("max").cpuModel());
+  }
+
+  @Test
+  void initrdPathsAreWrittenTheWayQemusMultibootLoaderReadsThem() {
+    List<String> args = QemuSpec.of(KERNEL, Accel.TCG, RUN).withInitrd(Path.of("/tmp/a,b/initrd.cpio")).toArgs();
+    assertTrue(args.contains("/tmp/a,,b/initrd.cpio"), args.toString());
+
+    UkhookException e = assertThrows(UkhookException.class,
+        () -> QemuSpec.of(KERNEL, Accel.TCG, RUN).withInitrd(Path.of("/tmp/my rootfs.cpio")));
+    assertEquals(Kind.USAGE, e.kind());
+    assertEquals("--initrd /tmp/my rootfs.cpio contains a space, which QEMU's multiboot loader takes for the start "
+        + "of the module's arguments; move or link the file to a path without one", e.getMessage());
+  }
+
+  @Test
+  void aBlankCpuModelIsRefused() {
+    UkhookException e = assertThrows(UkhookException.class,
+        () -> QemuSpec.of(KERNEL, Accel.TCG, RUN).withCpu(" "));
+    assertEquals(Kind.USAGE, e.kind());
+    assertEquals("--cpu needs a QEMU CPU model such as host, qemu64 or qemu64,+pdpe1gb, not \" \"; "
+        + "`qemu-system-x86_64 -cpu help` lists them", e.getMessage());
   }
 }

@@ -16,6 +16,8 @@ import dev.ukhook.core.Unwritable;
 import dev.ukhook.format.TraceHeader.Overflow;
 import dev.ukhook.host.Accel;
 import dev.ukhook.host.AccelChoice;
+import dev.ukhook.host.CpioArchive;
+import dev.ukhook.host.Initrd;
 import dev.ukhook.pipeline.Fakes.BufferOutput;
 import dev.ukhook.pipeline.Fakes.FakeMake;
 import dev.ukhook.pipeline.Fakes.FakeQemu;
@@ -84,6 +86,7 @@ class PipelineTest extends AppOnTreeTest {
     List<String> qemuArgs = new ArrayList<>();
     runJson.get("qemu").forEach(a -> qemuArgs.add(a.asText()));
     assertEquals(qemu.boots.get(0).toArgs(), qemuArgs);
+    assertTrue(runJson.get("initrd").isNull() && runJson.get("rootfs").isNull(), runJson.toString());
 
     // make ran twice: defconfig in a staging directory, then the build with a link map.
     assertEquals(2, make.calls.size());
@@ -345,5 +348,59 @@ class PipelineTest extends AppOnTreeTest {
     assertEquals(Kind.USAGE, e.kind());
     assertEquals("--frames must be between 0 and 32, got 33", e.getMessage());
     assertFalse(Files.exists(app.resolve(".ukhook")));
+  }
+
+  @Test
+  void anInitrdDirectoryIsPackedIntoTheRunAndRecordedInRunJson() throws IOException {
+    instrument(4);
+    steps.builder().build(appSpec());
+    Path rootfs = dir.resolve("rootfs");
+    Files.createDirectories(rootfs.resolve("bin"));
+    Files.writeString(rootfs.resolve("bin/prog"), "an ELF program");
+
+    Runner.Outcome o = steps.runner().run(appSpec(), new Runner.Options(TCG, 64, Duration.ZERO, false, "qemu",
+        List.of(), List.of("/bin/prog", "arg1"), Initrd.of(rootfs), null));
+
+    assertEquals(List.of(), o.problems());
+    Path cpio = o.runDir().resolve("initrd.cpio");
+    List<String> args = qemu.boots.get(0).toArgs();
+    assertEquals(List.of("-cpu", "qemu64,+pdpe1gb"), args.subList(9, 11));
+    assertEquals(cpio.toString(), args.get(args.indexOf("-initrd") + 1));
+    assertEquals("-- /bin/prog arg1", args.get(args.indexOf("-append") + 1));
+    assertEquals("an ELF program", new String(CpioArchive.read(cpio).file("/bin/prog").orElseThrow(),
+        java.nio.charset.StandardCharsets.UTF_8));
+    JsonNode runJson = new ObjectMapper().readTree(o.runDir().resolve("run.json").toFile());
+    assertEquals(cpio.toString(), runJson.get("initrd").asText());
+    assertEquals(rootfs.toString(), runJson.get("rootfs").asText());
+    assertEquals("tcg", runJson.get("accel").asText(), "the other keys stay");
+    assertTrue(out.lines.contains("note: using -cpu qemu64,+pdpe1gb for the initrd under TCG (app-elfloader's "
+        + "paging needs 1 GiB pages, which TCG's default CPU lacks); --cpu MODEL chooses another"), out.lines.toString());
+    assertTrue(out.lines.contains("packed 2 entries of " + rootfs + " into " + cpio), out.lines.toString());
+  }
+
+  @Test
+  void anInitrdFileIsPassedAsItIsAndKvmKeepsTheHostCpu() throws IOException {
+    instrument(4);
+    steps.builder().build(appSpec());
+    Path given = dir.resolve("given.cpio");
+    Files.write(given, new CpioArchive(List.of(CpioArchive.Entry.file("prog", 0755, new byte[] {1}))).toBytes());
+    AccelChoice kvm = new AccelChoice(Accel.KVM, "KVM requested with --accel kvm");
+
+    Runner.Outcome o = steps.runner().run(appSpec(), new Runner.Options(kvm, 64, Duration.ZERO, false, "qemu",
+        List.of(), List.of("/prog"), Initrd.of(given), null));
+
+    List<String> args = qemu.boots.get(0).toArgs();
+    assertEquals(List.of("-accel", "kvm", "-cpu", "host"), args.subList(7, 11));
+    assertEquals(given.toString(), args.get(args.indexOf("-initrd") + 1));
+    assertFalse(Files.exists(o.runDir().resolve("initrd.cpio")));
+    JsonNode runJson = new ObjectMapper().readTree(o.runDir().resolve("run.json").toFile());
+    assertEquals(given.toString(), runJson.get("initrd").asText());
+    assertEquals(given.toString(), runJson.get("rootfs").asText());
+    assertTrue(out.lines.stream().noneMatch(l -> l.startsWith("note: using -cpu")), out.lines.toString());
+
+    steps.runner().run(appSpec(), new Runner.Options(TCG, 64, Duration.ZERO, false, "qemu", List.of(),
+        List.of("/prog"), Initrd.of(given), "max"));
+    assertEquals(List.of("-cpu", "max"), qemu.boots.get(1).toArgs().subList(9, 11));
+    assertTrue(out.lines.stream().noneMatch(l -> l.startsWith("note: using -cpu")), "--cpu given: no note");
   }
 }
