@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.host.CpioArchive;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.TraceDecoder;
@@ -136,13 +137,41 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
         files.map(RunReport::rootfs));
   }
 
-  /** The rootfs at {@code path}: a directory. */
+  /**
+   * The rootfs at {@code path}: a directory, or a cpio archive (the initrd itself), whose files are taken out
+   * into a temporary directory that goes when ukhook exits.
+   */
   public static Rootfs rootfs(Path path) {
-    if (!Files.isDirectory(path)) {
-      throw new UkhookException(Kind.USAGE, "rootfs " + path + " is not a directory: pass the directory the "
-          + "initrd was made of");
+    if (Files.isDirectory(path)) {
+      return new Rootfs(path.toAbsolutePath());
     }
-    return new Rootfs(path.toAbsolutePath());
+    if (!Files.isRegularFile(path)) {
+      throw new UkhookException(Kind.USAGE, "rootfs " + path + " does not exist: pass the directory the initrd "
+          + "was made of, or the initrd (a cpio archive)");
+    }
+    Path dir = TextFiles.createTempDirectory("ukhook-rootfs-");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> TextFiles.deleteTree(dir)));
+    for (CpioArchive.Entry e : CpioArchive.read(path).entries()) {
+      Path to = dir.resolve(e.path()).normalize();
+      if (!to.startsWith(dir)) {
+        continue; // a name that climbs out of the archive: nothing of ours
+      }
+      try {
+        if (e.isDirectory()) {
+          Files.createDirectories(to);
+        } else if (e.isSymlink()) {
+          Files.createDirectories(to.getParent());
+          Files.createSymbolicLink(to, Path.of(new String(e.bytes(), java.nio.charset.StandardCharsets.UTF_8)));
+        } else if (e.isFile()) {
+          Files.createDirectories(to.getParent());
+          Files.write(to, e.bytes());
+        }
+      } catch (IOException x) {
+        throw new UkhookException(Kind.FAILURE, "cannot unpack " + e.path() + " of " + path + " into " + dir + ": "
+            + x.getMessage(), x);
+      }
+    }
+    return new Rootfs(dir);
   }
 
   /** A text value of the run's run.json, if it has one. */

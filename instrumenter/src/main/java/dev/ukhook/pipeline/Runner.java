@@ -181,8 +181,7 @@ public final class Runner {
   private static RunReport report(Path runDir, Path trace, InstrumentState st, QemuResult q) {
     RunReport report;
     try {
-      report = RunReport.of(trace, runDir.resolve("link.map"), new LinkedHashSet<>(st.transparent()),
-          Optional.of(st.imageId()));
+      report = RunReport.ofRunDir(runDir, new LinkedHashSet<>(st.transparent()), false, Optional.empty());
     } catch (UkhookException unreadable) {
       // Usually the guest never got its device up: say what QEMU and the guest did.
       throw new UkhookException(Kind.FAILURE, unreadable.getMessage() + "; " + q.problem().orElse(q.summary())
