@@ -122,7 +122,10 @@ class ElfloaderIT {
         call.getValue().asLong(), results.at("/libraries/" + lib.getKey() + "/syscalls/" + call.getKey()).asLong(),
         lib.getKey() + " " + call.getKey() + ": " + results)));
 
-    if (SyscallMixIT.onPath("strace")) {
+    // On Linux the dynamic loader's own openat/read/close of libc.so.6 count too: compare the static program only.
+    if (kind.equals("dynamic")) {
+      // nothing: the raw view below checks libc.so.6's wrappers made exactly the program's calls
+    } else if (SyscallMixIT.onPath("strace")) {
       Map<String, Long> linux = strace(rootfs.resolve(example), rootfs);
       for (String call : OWN) {
         assertEquals(linux.getOrDefault(call, 0L), results.at("/libraries/" + example + "/syscalls/" + call).asLong(),

@@ -1,0 +1,53 @@
+package dev.ukhook.elf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ukhook.analysis.Attribution;
+import dev.ukhook.analysis.LoadedPrograms;
+import dev.ukhook.elf.GlibcCapture.Link;
+import dev.ukhook.format.LoadRecord;
+import dev.ukhook.format.SyscallRecord;
+import dev.ukhook.format.TraceLayout;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * LoadedPrograms on what the guest would record for a real static-PIE glibc program: its load record (AT_ENTRY
+ * of where it really ran) and the getppid its c() makes, with the registers and stack at the syscall instruction
+ * captured on this host (GlibcCapture).
+ */
+class LoadedProgramsCaptureTest {
+  @TempDir Path tmp;
+
+  @Test
+  void aStaticProgramsCallIsChargedToItsFunctionThroughGlibc() throws Exception {
+    GlibcCapture.assumeTools();
+    GlibcCapture c = GlibcCapture.compileAndRun(tmp, Link.STATIC_PIE);
+    ElfFile elf = ElfFile.read(c.program());
+    long base = c.objects().get(c.program());
+    LoadRecord load = new LoadRecord(0, 1, 0, 0, base + elf.entry(), 0, "/prog");
+    SyscallRecord call = new SyscallRecord(1, 2, 3, 110, TraceLayout.PATH_BINARY, 0, TraceLayout.FLAG_STACK,
+        new long[6], 1, c.pc(), new long[0], new SyscallRecord.Tail(null, c.sp(), c.bp(), c.stack()));
+
+    LoadedPrograms glibcTransparent = programs(c, Set.of(LoadedPrograms.GLIBC));
+    glibcTransparent.load(load);
+    assertEquals(new Attribution("prog", false, "c"), glibcTransparent.attribute(call));
+
+    LoadedPrograms raw = programs(c, Set.of());
+    raw.load(load);
+    assertEquals(new Attribution(LoadedPrograms.STATIC_LIBC, false, "getppid"), raw.attribute(call));
+
+    // Without its stack snapshot the call can only be charged to the wrapper's object: glibc, seen through.
+    SyscallRecord bare = new SyscallRecord(1, 2, 3, 110, TraceLayout.PATH_BINARY, 0, 0, new long[6], 1, c.pc(),
+        new long[0]);
+    assertEquals(new Attribution(LoadedPrograms.STATIC_LIBC, true, "getppid"), glibcTransparent.attribute(bare));
+  }
+
+  private static LoadedPrograms programs(GlibcCapture c, Set<String> transparent) {
+    return new LoadedPrograms(p -> p.equals("/prog") ? Optional.of(c.program()) : Optional.empty(), transparent,
+        Set.of("getppid"));
+  }
+}
