@@ -12,6 +12,10 @@
  *     native system calls through definitions written as the patched <uk/syscall.h> expands them
  *     (templates/libukhook/include/ukhook/native.h), with wrappers, nesting, a binary call and
  *     stubs; the address of each calling function goes to stderr as "fn NAME ADDRESS".
+ *   host_stream tails
+ *     record tails and the other records of programs a loader runs: an openat whose path is copied, a
+ *     binary call with its stack snapshot, a load record, an exit_group (recorded when it begins) and a
+ *     call still in progress at shutdown; the snapshot's sp goes to stderr as "fn sp ADDRESS".
  */
 #define UKHOOK_STREAM_IMPLEMENTATION
 #include <ukhook/native.h>
@@ -166,6 +170,32 @@ NOINLINE static int native(void)
 	return ukhook_thread.nest != 0 || ukhook_thread.skip != 0 || ukhook_thread.thunk_frame != 0;
 }
 
+NOINLINE static int tails(void)
+{
+	uint64_t snap[80];
+	struct ukhook_record *r;
+	unsigned int i;
+
+	for (i = 0; i < 80; i++)
+		snap[i] = 0x5000 + i;
+	ukhook_start(1000000000ULL);
+	r = ukhook_begin(257, UKHOOK_PATH_BINARY, 0, (uint64_t)-100, (uint64_t)"/lib/x86_64-linux-gnu/libc.so.6",
+			 0, 0, 0, 0, 0x401000, 0, (uint64_t)snap);
+	ukhook_end(r, 3);
+	ukhook_load(0x7000040, 13, 0x7001000, 0x9000000, "/linux-static");
+	/* A path longer than the copy is cut, and still terminated. */
+	r = ukhook_begin(2, UKHOOK_PATH_NATIVE_RAW, 0, (uint64_t)"/a/very/long/path/that/does/not/fit/into/the/"
+			 "record/tail/at/all/not/even/close", 0, 0, 0, 0, 0, 0x401100, 0, (uint64_t)snap);
+	ukhook_end(r, -2);
+	r = ukhook_begin(231, UKHOOK_PATH_BINARY, 0, 7, 0, 0, 0, 0, 0, 0x401200, 0, (uint64_t)snap);
+	ukhook_end(r, 99); /* never reached in a guest: must change nothing */
+	ukhook_begin(35, UKHOOK_PATH_NATIVE_ERRNO, 0, 1, 0, 0, 0, 0, 0, 0x401300, 0, (uint64_t)snap);
+	ukhook_finish(ukhook_now());
+	fflush(stdout);
+	fprintf(stderr, "fn sp %lu\n", (unsigned long)snap);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long calls = argc > 1 ? atol(argv[1]) : 10;
@@ -173,6 +203,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "native") == 0)
 		return native();
+	if (argc > 1 && strcmp(argv[1], "tails") == 0)
+		return tails();
 
 	stall = argc > 2 ? atol(argv[2]) : 0;
 	late_stall = argc > 3 ? atol(argv[3]) : 0;

@@ -72,6 +72,48 @@ class HostStreamTest {
     }
   }
 
+  @Test
+  void tailsLoadRecordsAndCallsThatDoNotReturn() throws Exception {
+    Map<String, Long> fn = new HashMap<>();
+    DecodedTrace t = run(new HookLibrarySpec(4, 64, 8, Overflow.BLOCK, ID, HookLibrarySpec.HOOK_POINTS, 32, 64),
+        fn, "tails");
+    assertEquals(List.of(), t.problems());
+    assertEquals(4, t.header().pathWords());
+    assertEquals(2 + 8, t.header().stackWords());
+    assertEquals(128 + 32 + 80, t.header().recordSize());
+    assertEquals(5, t.stats().finalRecord().orElseThrow().total());
+    List<SyscallRecord> r = t.records();
+    assertEquals(4, r.size());
+
+    // openat: its path copied (up to 31 bytes and the NUL), its stack snapshot (binary) from sp.
+    assertEquals("/lib/x86_64-linux-gnu/libc.so.6", r.get(0).tail().pathArg()); // 31 bytes: fits exactly
+    assertEquals(fn.get("sp"), r.get(0).tail().sp());
+    byte[] stack = r.get(0).tail().stack();
+    assertEquals(64, stack.length);
+    assertEquals(0x5000, java.nio.ByteBuffer.wrap(stack).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0));
+    assertEquals(0x5007, java.nio.ByteBuffer.wrap(stack).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(56));
+    assertEquals(TraceLayout.FLAG_PATH_ARG | TraceLayout.FLAG_STACK, r.get(0).flags() & ~TraceLayout.FLAG_LEAF_FRAME);
+
+    // The load record, numbered between the calls.
+    assertEquals(List.of(new dev.ukhook.format.LoadRecord(1, t.loads().get(0).t(), 0x7000040, 13, 0x7001000,
+        0x9000000, "/linux-static")), t.loads());
+
+    // A native open: its path, cut and terminated; no stack area (binary calls only).
+    assertEquals(2, r.get(1).seq());
+    assertEquals("/a/very/long/path/that/does/not", r.get(1).tail().pathArg());
+    assertEquals(null, r.get(1).tail().stack());
+    assertEquals(-2, r.get(1).ret());
+
+    // exit_group: committed when it began, its later end ignored.
+    assertEquals("exit_group", r.get(2).name());
+    assertTrue(r.get(2).atEntry());
+    assertEquals(0, r.get(2).ret());
+    // nanosleep still in progress at shutdown: emitted, not dropped.
+    assertEquals("nanosleep", r.get(3).name());
+    assertTrue(r.get(3).atEntry());
+    assertEquals(0, t.stats().dropped());
+  }
+
   /** Whether the harness's call i (number i % 300, 3 unknown) is exit or exit_group. */
   private static boolean atEntry(long i) {
     return i != 3 && (i % 300 == 60 || i % 300 == 231);

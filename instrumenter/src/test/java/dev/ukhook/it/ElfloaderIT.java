@@ -107,8 +107,14 @@ class ElfloaderIT {
     String program = "/" + example;
     String treeBefore = git(tree, "status", "--porcelain");
 
-    Run r = SyscallMixIT.ukhook("trace", app.toString(), "--unikraft", tree.toString(), "-M", "256",
-        "--timeout", "300", "--initrd", rootfs.toString(), "--", program);
+    Run r;
+    try {
+      r = SyscallMixIT.ukhook("trace", app.toString(), "--unikraft", tree.toString(), "-M", "256",
+          "--timeout", "300", "--initrd", rootfs.toString(), "--", program);
+    } finally {
+      SyscallMixIT.ukhook("restore", "--unikraft", tree.toString());
+    }
+    assertEquals(treeBefore, git(tree, "status", "--porcelain"), "restore leaves the tree as it was");
     assertEquals(ExitCode.OK, r.exitCode(), r.err());
     assertTrue(Files.readString(lastRun(app).resolve("console.log")).contains("linux-prog: done"));
     JsonNode results = new ObjectMapper().readTree(lastRun(app).resolve("results.json").toFile());
@@ -134,8 +140,6 @@ class ElfloaderIT {
     } else {
       System.err.println("[ElfloaderIT] strace is not installed: the Linux side-by-side check is skipped");
     }
-    SyscallMixIT.ukhook("restore", "--unikraft", tree.toString());
-    assertEquals(treeBefore, git(tree, "status", "--porcelain"), "restore leaves the tree as it was");
     return results;
   }
 
