@@ -97,16 +97,16 @@ struct regs {
 };
 
 /* As templates/libukhook/ukhook.c.ftl. */
-BENCH_OUTOFLINE int bench_syscall_enter(struct regs *regs, void **rec)
+BENCH_OUTOFLINE int bench_syscall_enter(struct regs *regs, struct ukhook_ticket *rec)
 {
-	*rec = ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, 0, regs->rdi, regs->rsi, regs->rdx,
-			    regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp);
+	*rec = ukhook_ticket(ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, 0, regs->rdi, regs->rsi, regs->rdx,
+					  regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp));
 	return 1;
 }
 
-BENCH_OUTOFLINE void bench_syscall_exit(void *rec, long ret)
+BENCH_OUTOFLINE void bench_syscall_exit(struct ukhook_ticket rec, long ret)
 {
-	ukhook_end((struct ukhook_record *)rec, ret);
+	ukhook_end(rec, ret);
 }
 
 extern char __executable_start[], etext[];
@@ -207,7 +207,7 @@ static struct sample run_hook(uint64_t n)
 	c0 = tsc();
 	for (i = 0; i < n; i++) {
 		struct regs *r = fill_regs(i);
-		void *rec;
+		struct ukhook_ticket rec;
 
 		if (bench_syscall_enter(r, &rec))
 			r->rax = -i; /* the dispatch's return value */

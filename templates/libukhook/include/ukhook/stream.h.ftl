@@ -122,6 +122,23 @@ static inline void ukhook_completed(const void *buf, uint32_t len)
 static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_record *r, int64_t ret);
 
 /*
+ * What a hook keeps between a call's begin and end: its record and the record's sequence number. A record can
+ * be committed before its call returns (a call that blocks while the ring fills up, see ukhook_make_room()),
+ * and its slot then reused: the number tells the call's end that the slot is no longer its own.
+ */
+struct ukhook_ticket {
+	struct ukhook_record *r;
+	uint64_t seq;
+};
+
+static inline __attribute__((always_inline)) struct ukhook_ticket ukhook_ticket(struct ukhook_record *r)
+{
+	struct ukhook_ticket t = { r, r ? r->seq : 0 };
+
+	return t;
+}
+
+/*
  * Hot path, on every system call: reserve a slot and fill it in place. Returns NULL when the
  * record had to be dropped (the sequence number is still used, so the host sees the gap).
  * path is a constant at every call site (the hooks inline this), so the binary-only leaf-frame
@@ -231,12 +248,15 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	return r;
 }
 
-/* Hot path, when the call returns: commit the record; the last slot of a batch flushes. */
-static inline __attribute__((always_inline)) void ukhook_end(struct ukhook_record *r, int64_t ret)
+/*
+ * Hot path, when the call returns: commit the record, unless it was committed without its return already;
+ * the last slot of a batch flushes.
+ */
+static inline __attribute__((always_inline)) void ukhook_end(struct ukhook_ticket t, int64_t ret)
 {
-	if (ukhook_unlikely(!r))
+	if (ukhook_unlikely(!t.r || t.r->seq != t.seq || t.r->kind))
 		return;
-	ukhook_commit(r, ret);
+	ukhook_commit(t.r, ret);
 }
 
 static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_record *r, int64_t ret)
@@ -335,7 +355,33 @@ void ukhook_flush(void)
 	}
 }
 
-/* The ring is full. Returns 1 once a slot is free, 0 when the record has to be dropped. */
+/*
+ * Commits the records in [from, to) whose calls have not returned, as at-entry records without a return value
+ * (ukhook_end() of such a call then writes nothing). A call in progress is a call: it is emitted, not dropped.
+ */
+static void ukhook_commit_unfinished(uint64_t from, uint64_t to, uint64_t now)
+{
+	uint64_t i;
+
+	for (i = from; i < to; i++) {
+		struct ukhook_record *r = &ukhook_ring[i & (UKHOOK_RING_RECORDS - 1)];
+
+		if (!r->kind) {
+			r->flags |= UKHOOK_FLAG_AT_ENTRY;
+			r->ret = 0;
+			r->t_exit = now;
+			ukhook_barrier();
+			r->kind = UKHOOK_KIND_SYSCALL;
+			ukhook_state.committed++;
+		}
+	}
+}
+
+/*
+ * The ring is full. Returns 1 once a slot is free, 0 when the record has to be dropped. Records leave the ring
+ * in order, so a call that blocks (a thread asleep, a server waiting in accept) would hold back every record
+ * after it: when the oldest batch waits for such calls, they are committed without their return.
+ */
 int ukhook_make_room(void)
 {
 	struct ukhook_state *s = &ukhook_state;
@@ -344,8 +390,16 @@ int ukhook_make_room(void)
 		ukhook_flush();
 		if (s->reserved - s->completed < UKHOOK_RING_RECORDS)
 			return 1;
-		/* Only a `block` image with its device up waits; before that, nothing would free a slot. */
-		if (UKHOOK_OVERFLOW == UKHOOK_OVERFLOW_DROP || !s->ready)
+		/* Before the device is up nothing would free a slot. */
+		if (!s->ready)
+			return 0;
+		if (s->reserved - s->submitted >= UKHOOK_BATCH_RECORDS &&
+		    !ukhook_all_committed(s->submitted, s->submitted + UKHOOK_BATCH_RECORDS)) {
+			ukhook_commit_unfinished(s->submitted, s->submitted + UKHOOK_BATCH_RECORDS, ukhook_now());
+			continue;
+		}
+		/* The device is behind: a `block` image waits for it. */
+		if (UKHOOK_OVERFLOW == UKHOOK_OVERFLOW_DROP)
 			return 0;
 		ukhook_transport_pause();
 	}
@@ -368,21 +422,10 @@ static void ukhook_submit_all(const void *buf, uint32_t len)
 void ukhook_finish(uint64_t t_end)
 {
 	struct ukhook_state *s = &ukhook_state;
-	uint64_t i;
 
 	if (!s->ready)
 		return;
-	for (i = s->submitted; i < s->reserved; i++) {
-		struct ukhook_record *r = &ukhook_ring[i & (UKHOOK_RING_RECORDS - 1)];
-
-		if (!r->kind) {
-			r->flags |= UKHOOK_FLAG_AT_ENTRY;
-			r->ret = 0;
-			r->t_exit = t_end;
-			r->kind = UKHOOK_KIND_SYSCALL;
-			s->committed++;
-		}
-	}
+	ukhook_commit_unfinished(s->submitted, s->reserved, t_end);
 	/* A batch region at a time, so that no buffer wraps the ring (ukhook_flush() may have left whole batches). */
 	while (s->submitted < s->reserved) {
 		uint64_t piece = (s->submitted | (UKHOOK_BATCH_RECORDS - 1)) + 1;

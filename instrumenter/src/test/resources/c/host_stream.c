@@ -16,6 +16,9 @@
  *     record tails and the other records of programs a loader runs: an openat whose path is copied, a
  *     binary call with its stack snapshot, a load record, an exit_group (recorded when it begins) and a
  *     call still in progress at shutdown; the snapshot's sp goes to stderr as "fn sp ADDRESS".
+ *   host_stream stuck CALLS
+ *     a call that does not return while CALLS others fill the ring many times over (a thread asleep):
+ *     its record must be committed without its return, and its late end must change nothing.
  */
 #define UKHOOK_STREAM_IMPLEMENTATION
 #include <ukhook/native.h>
@@ -136,7 +139,7 @@ NOINLINE void app_binary(void)
 	long ret = uk_syscall_r_write(7, 8, 9);
 
 	ukhook_binary_ends();
-	ukhook_end(r, ret);
+	ukhook_end(ukhook_ticket(r), ret);
 }
 
 /* The same through a wrapper, as the binary dispatch reaches an errno-style (UK_SYSCALL_DEFINE) one. */
@@ -148,7 +151,7 @@ NOINLINE void app_binary_wrapped(void)
 	long ret = uk_syscall_e_write(7, 8, 9);
 
 	ukhook_binary_ends();
-	ukhook_end(r, ret);
+	ukhook_end(ukhook_ticket(r), ret);
 }
 
 NOINLINE static int native(void)
@@ -181,18 +184,35 @@ NOINLINE static int tails(void)
 	ukhook_start(1000000000ULL);
 	r = ukhook_begin(257, UKHOOK_PATH_BINARY, 0, (uint64_t)-100, (uint64_t)"/lib/x86_64-linux-gnu/libc.so.6",
 			 0, 0, 0, 0, 0x401000, 0, (uint64_t)snap);
-	ukhook_end(r, 3);
+	ukhook_end(ukhook_ticket(r), 3);
 	ukhook_load(0x7000040, 13, 0x7001000, 0x9000000, "/linux-static");
 	/* A path longer than the copy is cut, and still terminated. */
 	r = ukhook_begin(2, UKHOOK_PATH_NATIVE_RAW, 0, (uint64_t)"/a/very/long/path/that/does/not/fit/into/the/"
 			 "record/tail/at/all/not/even/close", 0, 0, 0, 0, 0, 0x401100, 0, (uint64_t)snap);
-	ukhook_end(r, -2);
+	ukhook_end(ukhook_ticket(r), -2);
 	r = ukhook_begin(231, UKHOOK_PATH_BINARY, 0, 7, 0, 0, 0, 0, 0, 0x401200, 0, (uint64_t)snap);
-	ukhook_end(r, 99); /* never reached in a guest: must change nothing */
+	ukhook_end(ukhook_ticket(r), 99); /* never reached in a guest: must change nothing */
 	ukhook_begin(35, UKHOOK_PATH_NATIVE_ERRNO, 0, 1, 0, 0, 0, 0, 0, 0x401300, 0, (uint64_t)snap);
 	ukhook_finish(ukhook_now());
 	fflush(stdout);
 	fprintf(stderr, "fn sp %lu\n", (unsigned long)snap);
+	return 0;
+}
+
+NOINLINE static int stuck(long calls)
+{
+	struct ukhook_ticket sleeper;
+	long i;
+
+	ukhook_start(1000000000ULL);
+	sleeper = ukhook_ticket(ukhook_begin(35, UKHOOK_PATH_NATIVE_ERRNO, 0, 1, 0, 0, 0, 0, 0, 0x401000, 0,
+					     (uint64_t)stack));
+	for (i = 1; i <= calls; i++)
+		ukhook_end(ukhook_ticket(ukhook_begin(39, UKHOOK_PATH_BINARY, 0, i, 0, 0, 0, 0, 0, 0x402000, 0,
+						      (uint64_t)stack)), i);
+	ukhook_end(sleeper, 77); /* its slot holds another call's record by now */
+	ukhook_finish(ukhook_now());
+	fflush(stdout);
 	return 0;
 }
 
@@ -205,6 +225,8 @@ int main(int argc, char **argv)
 		return native();
 	if (argc > 1 && strcmp(argv[1], "tails") == 0)
 		return tails();
+	if (argc > 2 && strcmp(argv[1], "stuck") == 0)
+		return stuck(atol(argv[2]));
 
 	stall = argc > 2 ? atol(argv[2]) : 0;
 	late_stall = argc > 3 ? atol(argv[3]) : 0;
@@ -230,7 +252,7 @@ int main(int argc, char **argv)
 		r = ukhook_begin(i == 3 ? 0x10027 : (uint64_t)(i % 300), UKHOOK_PATH_BINARY, 0, i, i + 1,
 				 i + 2, i + 3, i + 4, i + 5, 0x400000 + i, (uint64_t)&stack[4],
 				 (uint64_t)&stack[0]);
-		ukhook_end(r, -i);
+		ukhook_end(ukhook_ticket(r), -i);
 	}
 	if (!ukhook_state.ready)
 		ukhook_start(1000000000ULL);

@@ -60,6 +60,7 @@ public final class LoadedPrograms {
   private final Map<Long, String> fds = new HashMap<>();
   private final List<String> problems = new ArrayList<>();
   private final Set<String> glibcNames = new HashSet<>();
+  private final Set<String> reported = new LinkedHashSet<>();
   private StackUnwinder unwinder = new StackUnwinder(List.of());
 
   /**
@@ -189,8 +190,6 @@ public final class LoadedPrograms {
     placed.add(new Placed(baseName(path), path, start, end, Optional.of(m), staticProgram));
     unwinder = new StackUnwinder(placed.stream().flatMap(p -> p.object().stream()).toList());
   }
-
-  private final Set<String> reported = new LinkedHashSet<>();
 
   private Optional<ElfFile> elf(String path) {
     Optional<Path> file = rootfs.apply(path);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
-import dev.ukhook.host.CpioArchive;
+import dev.ukhook.core.CpioArchive;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.TraceDecoder;

@@ -1,5 +1,6 @@
 package dev.ukhook.host;
 
+import dev.ukhook.core.CpioArchive;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;

@@ -416,4 +416,34 @@ class TraceDecoderTest {
     assertThrows(
         IllegalArgumentException.class, () -> TraceHeader.of(4, 0, "abc", 1, TraceHeader.Overflow.BLOCK));
   }
+
+  @Test
+  void tailsAndLoadRecordsRoundTrip() throws IOException {
+    TraceHeader h = H4.withTail(4, 2 + 4);
+    assertEquals(128 + 32 + 48, h.recordSize());
+    byte[] stack = new byte[32];
+    stack[0] = 1;
+    stack[31] = 2;
+    SyscallRecord open = new SyscallRecord(0, 1, 2, 257, TraceLayout.PATH_BINARY, 0,
+        TraceLayout.FLAG_PATH_ARG | TraceLayout.FLAG_STACK, new long[] {-100, 0x5000, 0, 0, 0, 0}, 3, 0x401000,
+        new long[0], new SyscallRecord.Tail("/lib/libc.so.6", 0x7ff0, 0x7ff8, stack));
+    SyscallRecord exit = new SyscallRecord(2, 5, 5, 231, TraceLayout.PATH_BINARY, 0, TraceLayout.FLAG_AT_ENTRY,
+        new long[6], 0, 0x401100, new long[0]);
+    LoadRecord load = new LoadRecord(1, 3, 0x40, 13, 0x1040, 0x9000, "/linux-static");
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    TraceWriter w = new TraceWriter(out, h);
+    w.syscall(open);
+    w.load(load);
+    w.syscall(exit);
+    w.end(new FinalRecord(3, 0, 3, 9));
+    DecodedTrace t = TraceDecoder.decode(ByteBuffer.wrap(out.toByteArray()));
+
+    assertEquals(List.of(), t.problems());
+    assertEquals(h, t.header());
+    assertEquals(List.of(open, exit), t.records());
+    assertEquals(List.of(load), t.loads());
+    assertTrue(t.records().get(1).atEntry());
+    // Without its flag a tail part is not read, whatever the bytes.
+    assertEquals(SyscallRecord.Tail.NONE, t.records().get(1).tail());
+  }
 }

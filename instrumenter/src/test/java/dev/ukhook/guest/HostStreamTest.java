@@ -114,6 +114,25 @@ class HostStreamTest {
     assertEquals(0, t.stats().dropped());
   }
 
+  @Test
+  void aCallThatNeverReturnsDoesNotHoldTheRingBack() throws Exception {
+    // Ring 64: without committing the sleeper early the harness would wait for ever at the 64th call.
+    DecodedTrace t = run(new HookLibrarySpec(4, 64, 8, Overflow.BLOCK, ID), new HashMap<>(), "stuck", "1000");
+    assertEquals(List.of(), t.problems());
+    assertEquals(1001, t.received());
+    assertEquals(0, t.stats().dropped());
+    SyscallRecord sleeper = t.records().get(0);
+    assertEquals("nanosleep", sleeper.name());
+    assertTrue(sleeper.atEntry());
+    assertEquals(0, sleeper.ret());
+    for (int i = 1; i <= 1000; i++) {
+      SyscallRecord r = t.records().get(i);
+      assertEquals(i, r.seq());
+      assertEquals(i, r.ret(), "the sleeper's late end wrote nothing into the slot's next record");
+      assertTrue(!r.atEntry());
+    }
+  }
+
   /** Whether the harness's call i (number i % 300, 3 unknown) is exit or exit_group. */
   private static boolean atEntry(long i) {
     return i != 3 && (i % 300 == 60 || i % 300 == 231);

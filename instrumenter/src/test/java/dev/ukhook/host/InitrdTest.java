@@ -1,5 +1,6 @@
 package dev.ukhook.host;
 
+import dev.ukhook.core.CpioArchive;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

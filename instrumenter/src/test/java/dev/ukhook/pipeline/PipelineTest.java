@@ -16,7 +16,7 @@ import dev.ukhook.core.Unwritable;
 import dev.ukhook.format.TraceHeader.Overflow;
 import dev.ukhook.host.Accel;
 import dev.ukhook.host.AccelChoice;
-import dev.ukhook.host.CpioArchive;
+import dev.ukhook.core.CpioArchive;
 import dev.ukhook.host.Initrd;
 import dev.ukhook.pipeline.Fakes.BufferOutput;
 import dev.ukhook.pipeline.Fakes.FakeMake;

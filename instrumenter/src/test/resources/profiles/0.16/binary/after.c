@@ -9,8 +9,8 @@ void ukplat_syscall_handler(struct uk_syscall_ctx *usc)
 {
 	ukarch_sysregs_switch_uk(&usc->sysregs);
 
-#if CONFIG_LIBUKHOOK /* ukhook-begin binary/enter block=3c4996a068b5 original=39993cc50aa18b57 */
-	void *ukhook_rec;
+#if CONFIG_LIBUKHOOK /* ukhook-begin binary/enter block=b4c33ee178a7 original=39993cc50aa18b57 */
+	struct ukhook_ticket ukhook_rec;
 
 	if (ukhook_syscall_enter(&usc->regs, &ukhook_rec))
 #endif /* ukhook-end binary/enter */

@@ -18,8 +18,8 @@ void ukplat_syscall_handler(struct uk_syscall_ctx *usc)
 	}
 	ukarch_sysctx_load( &auxspcb->uksysctx );
 
-#if CONFIG_LIBUKHOOK /* ukhook-begin binary/enter block=09e71d908613 original=8ccdb2aa6928ca14 */
-	void *ukhook_rec;
+#if CONFIG_LIBUKHOOK /* ukhook-begin binary/enter block=e97da10b9b78 original=8ccdb2aa6928ca14 */
+	struct ukhook_ticket ukhook_rec;
 
 	if (ukhook_syscall_enter(&execenv->regs, &ukhook_rec))
 #endif /* ukhook-end binary/enter */

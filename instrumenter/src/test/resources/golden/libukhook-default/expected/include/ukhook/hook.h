@@ -18,12 +18,12 @@ void ukhook_program_exits(void);
  * Returns 1 when the call is to be dispatched. Returning 0 refuses it; the return value to the
  * caller is then already in regs->rax (filtering policies use this; tracing never refuses).
  */
-static inline int ukhook_syscall_enter(struct __regs *regs, void **rec)
+static inline int ukhook_syscall_enter(struct __regs *regs, struct ukhook_ticket *rec)
 {
 	/* The call's definition is hooked too: it must know the call is recorded already. */
-	*rec = ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, ukhook_binary_begins(), regs->rdi,
+	*rec = ukhook_ticket(ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, ukhook_binary_begins(), regs->rdi,
 			    regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp,
-			    regs->rsp);
+			    regs->rsp));
 #if CONFIG_APPELFLOADER_DEPENDENCIES
 	/* The loaded program ends: its exit_group record is committed (ukhook_begin); the unikernel ends after it. */
 	if (ukhook_unlikely(regs->orig_rax == UKHOOK_NR_EXIT_GROUP))
@@ -32,10 +32,10 @@ static inline int ukhook_syscall_enter(struct __regs *regs, void **rec)
 	return 1;
 }
 
-static inline void ukhook_syscall_exit(void *rec, long ret)
+static inline void ukhook_syscall_exit(struct ukhook_ticket rec, long ret)
 {
 	ukhook_binary_ends();
-	ukhook_end((struct ukhook_record *)rec, ret);
+	ukhook_end(rec, ret);
 }
 
 #endif /* UKHOOK_HOOK_H */

@@ -32,7 +32,7 @@ uint16_t ukhook_nr_of(const char *name);
 /* A system call the image does not provide, answered with -ENOSYS where it was made. */
 void ukhook_stub(const char *name, uint64_t pc, const uint64_t *frame);
 
-#define UKHOOK_SKIPPED ((void *)1)
+#define UKHOOK_SKIPPED ((struct ukhook_record *)1)
 
 /* A binary call is recorded by the handler: the definition it reaches must not record it again. */
 static inline uint8_t ukhook_binary_begins(void)
@@ -67,7 +67,7 @@ static inline void ukhook_native_thunk(uint32_t path, void *frame)
  * own frame (frame[1] its return address, frame[0] its caller's frame); a wrapper's frame, if one
  * came first, replaces it. *nr caches the call's number + 1 (0: not looked up yet).
  */
-static inline __attribute__((always_inline)) int ukhook_native_begin(void **rec, uint32_t *nr, const char *name, uint32_t path,
+static inline __attribute__((always_inline)) int ukhook_native_begin(struct ukhook_ticket *rec, uint32_t *nr, const char *name, uint32_t path,
 				      long a0, long a1, long a2, long a3, long a4, long a5,
 				      const uint64_t *frame, uint64_t sp, long *ret __unused)
 {
@@ -76,7 +76,7 @@ static inline __attribute__((always_inline)) int ukhook_native_begin(void **rec,
 	if (ukhook_unlikely(t->skip)) {
 		/* The binary handler recorded this call (a wrapper on the way marked nothing). */
 		t->skip = 0;
-		*rec = UKHOOK_SKIPPED;
+		rec->r = UKHOOK_SKIPPED;
 		return 1;
 	}
 	if (t->thunk_frame) {
@@ -86,17 +86,17 @@ static inline __attribute__((always_inline)) int ukhook_native_begin(void **rec,
 	}
 	if (ukhook_unlikely(!*nr))
 		*nr = ukhook_nr_of(name) + 1u;
-	*rec = ukhook_begin(*nr - 1, path, (uint8_t)t->nest++, a0, a1, a2, a3, a4, a5, frame[1], frame[0],
-			    sp);
+	*rec = ukhook_ticket(ukhook_begin(*nr - 1, path, (uint8_t)t->nest++, a0, a1, a2, a3, a4, a5, frame[1],
+					  frame[0], sp));
 	return 1;
 }
 
-static inline __attribute__((always_inline)) void ukhook_native_exit(void *rec, long ret)
+static inline __attribute__((always_inline)) void ukhook_native_exit(struct ukhook_ticket rec, long ret)
 {
-	if (rec == UKHOOK_SKIPPED)
+	if (rec.r == UKHOOK_SKIPPED)
 		return;
 	ukhook_thread.nest--;
-	ukhook_end((struct ukhook_record *)rec, ret);
+	ukhook_end(rec, ret);
 }
 
 /*
@@ -112,7 +112,7 @@ static inline __attribute__((always_inline)) void ukhook_native_exit(void *rec, 
 #define UKHOOK_A12(...) __VA_ARGS__
 #define UKHOOK_ARGS(x, ...) UK_CONCAT(UKHOOK_A, x)(__VA_ARGS__)
 
-#define UKHOOK_NATIVE_DECL void *ukhook_rec; static uint32_t ukhook_nr
+#define UKHOOK_NATIVE_DECL struct ukhook_ticket ukhook_rec; static uint32_t ukhook_nr
 /* The definition's own frame: frame[1] is its return address, frame[0] its caller's frame. */
 #define UKHOOK_FRAME ((const uint64_t *)__builtin_frame_address(0))
 #define UKHOOK_NATIVE_ENTER(path, name, x, ...)					\
@@ -547,7 +547,7 @@ void ukhook_stub(const char *name, uint64_t pc, const uint64_t *frame)
 
 	r = ukhook_begin(ukhook_nr_of(name), UKHOOK_PATH_STUB, (uint8_t)ukhook_thread.nest,
 			 0, 0, 0, 0, 0, 0, pc, (uint64_t)frame, (uint64_t)frame);
-	ukhook_end(r, -38 /* ENOSYS */);
+	ukhook_end(ukhook_ticket(r), -38 /* ENOSYS */);
 }
 #endif /* UKHOOK_STREAM_IMPLEMENTATION */
 #endif /* UKHOOK_NATIVE_H */

@@ -1,7 +1,5 @@
-package dev.ukhook.host;
+package dev.ukhook.core;
 
-import dev.ukhook.core.TextFiles;
-import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.ukhook.host;
+package dev.ukhook.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.ukhook.core.UkhookException;
+
 import dev.ukhook.core.UkhookException.Kind;
-import dev.ukhook.host.CpioArchive.Entry;
+import dev.ukhook.core.CpioArchive.Entry;
 import java.io.File;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
