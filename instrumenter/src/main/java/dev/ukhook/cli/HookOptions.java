@@ -35,7 +35,7 @@ final class HookOptions {
 
   @Option(names = "--hook-points", split = ",", paramLabel = "NAME[,NAME]", completionCandidates = HookPointNames.class,
       description = "Hook points to patch "
-      + "(default: all of the tree's version profile: binary, native). binary alone keeps the binary path as cheap as "
+      + "(default: all of the tree's version profile: binary, native, process). binary alone keeps the binary path as cheap as "
       + "it can be, and native calls unseen.")
   List<String> hookPoints = new ArrayList<>();
 
