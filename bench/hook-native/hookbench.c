@@ -86,6 +86,10 @@ void ukhook_transport_reclaim(void)
 	}
 }
 
+void ukhook_exit_group(void)
+{
+}
+
 void ukhook_transport_pause(void)
 {
 }

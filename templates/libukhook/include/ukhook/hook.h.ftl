@@ -12,8 +12,6 @@
 #include <ukhook/native.h>
 #include <uk/arch/lcpu.h>
 
-void ukhook_program_exits(void);
-
 /*
  * Returns 1 when the call is to be dispatched. Returning 0 refuses it; the return value to the
  * caller is then already in regs->rax (filtering policies use this; tracing never refuses).
@@ -28,11 +26,6 @@ static inline int ukhook_syscall_enter(struct __regs *regs, struct ukhook_ticket
 </#if>
 			    regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp,
 			    regs->rsp));
-#if CONFIG_APPELFLOADER_DEPENDENCIES
-	/* The loaded program ends: its exit_group record is committed (ukhook_begin); the unikernel ends after it. */
-	if (ukhook_unlikely(regs->orig_rax == UKHOOK_NR_EXIT_GROUP))
-		ukhook_program_exits();
-#endif
 	return 1;
 }
 

@@ -8,6 +8,7 @@
  *   int ukhook_transport_submit(const void *, uint32_t); hand bytes to the device, 0 or <0 when full
  *   void ukhook_transport_reclaim(void);                 call ukhook_completed() for finished buffers
  *   void ukhook_transport_pause(void);                   wait a moment for the device
+ *   void ukhook_exit_group(void);                        the program ended (its exit_group record is committed)
  * The stream format is documented in docs/trace-format.md.
  */
 #ifndef UKHOOK_STREAM_H
@@ -103,6 +104,7 @@ static inline uint64_t ukhook_now(void)
 int ukhook_transport_submit(const void *buf, uint32_t len);
 void ukhook_transport_reclaim(void);
 void ukhook_transport_pause(void);
+void ukhook_exit_group(void);
 
 void ukhook_flush(void);
 int ukhook_make_room(void);
@@ -243,6 +245,8 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	if (ukhook_unlikely(nr == UKHOOK_NR_EXIT || nr == UKHOOK_NR_EXIT_GROUP)) {
 		r->flags |= UKHOOK_FLAG_AT_ENTRY;
 		ukhook_commit(r, 0);
+		if (nr == UKHOOK_NR_EXIT_GROUP)
+			ukhook_exit_group();
 		return NULL;
 	}
 	return r;

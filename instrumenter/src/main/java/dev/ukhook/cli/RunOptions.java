@@ -3,7 +3,13 @@ package dev.ukhook.cli;
 import dev.ukhook.host.AccelChoice;
 import dev.ukhook.host.Initrd;
 import dev.ukhook.host.QemuSpec;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.host.UserNet;
+import dev.ukhook.pipeline.Load;
 import dev.ukhook.pipeline.Runner;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -34,9 +40,42 @@ final class RunOptions {
       + "under TCG, " + QemuSpec.INITRD_TCG_CPU + " under TCG with --initrd, for app-elfloader's 1 GiB pages).")
   String cpu;
 
+  @Option(names = "--net", paramLabel = "user", description = "Networking: user (QEMU user networking on a "
+      + "virtio-net device; the guest is " + UserNet.GUEST_IP + ", given as " + UserNet.KERNEL_ARG
+      + " when the image takes it).")
+  String net;
+
+  @Option(names = "--forward", paramLabel = "HOSTADDR:HOSTPORT:GUESTPORT", description = "A TCP port forward "
+      + "from the host's loopback to the guest, for example 127.0.0.1:16379:6379 (repeatable; needs --net user).")
+  List<String> forwards = new ArrayList<>();
+
+  @Option(names = "--load", paramLabel = "COMMAND", description = "A host command (sh -c) run once the guest "
+      + "listens behind the first --forward, for example 'redis-benchmark -p 16379 -n 20000 -q'; its output is "
+      + "shown and kept in the run directory's load.log.")
+  String load;
+
+  @Option(names = "--stop", paramLabel = "COMMAND", description = "A host command run after --load that makes the "
+      + "server exit, so that the unikernel shuts down and the trace ends cleanly, for example "
+      + "'redis-cli -p 16379 shutdown nosave'.")
+  String stop;
+
   /** The options checked; a directory given to --initrd is packed here, before anything is built or run. */
   Runner.Options options(AccelChoice accel, AppArgs app) {
     return new Runner.Options(accel, memory, Duration.ofSeconds(timeout), icount, qemu, app.kernelArgs(),
-        app.appArgs(), initrd == null ? null : Initrd.of(initrd), cpu);
+        app.appArgs(), initrd == null ? null : Initrd.of(initrd), cpu, serve());
+  }
+
+  private Load serve() {
+    if (net == null) {
+      if (!forwards.isEmpty() || load != null || stop != null) {
+        throw new UkhookException(Kind.USAGE, "--forward, --load and --stop need --net user");
+      }
+      return null;
+    }
+    if (!net.equals("user")) {
+      throw new UkhookException(Kind.USAGE, "--net " + net + ": the one network ukhook sets up is user (QEMU's "
+          + "user networking with forwards from the host's loopback)");
+    }
+    return new Load(forwards.stream().map(UserNet.Forward::parse).toList(), load, stop);
   }
 }

@@ -15,6 +15,9 @@ import dev.ukhook.host.Collector;
 import dev.ukhook.host.Initrd;
 import dev.ukhook.host.QemuResult;
 import dev.ukhook.host.QemuSpec;
+import dev.ukhook.host.UserNet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import dev.ukhook.host.SocketPaths;
 import dev.ukhook.unikraft.Kconfig;
 import java.io.IOException;
@@ -47,9 +50,10 @@ public final class Runner {
    * @param timeout how long QEMU may run; zero for no limit
    * @param initrd the initrd (--initrd), or null
    * @param cpu QEMU's CPU model (--cpu), or null for {@link QemuSpec#defaultCpu}
+   * @param serve user networking, forwards and the load to drive (--net user), or null for no network
    */
   public record Options(AccelChoice accel, int memoryMib, Duration timeout, boolean icount, String qemu,
-      List<String> kernelArgs, List<String> appArgs, Initrd initrd, String cpu) {
+      List<String> kernelArgs, List<String> appArgs, Initrd initrd, String cpu, Load serve) {
     public Options {
       QemuSpec.checkMachine(accel.accel(), memoryMib, icount);
       if (initrd != null && !initrd.packed()) {
@@ -66,18 +70,27 @@ public final class Runner {
       appArgs = List.copyOf(appArgs);
     }
 
-    /** A boot without initrd, on the accelerator's default CPU. */
+    /** A boot without network. */
+    public Options(AccelChoice accel, int memoryMib, Duration timeout, boolean icount, String qemu,
+        List<String> kernelArgs, List<String> appArgs, Initrd initrd, String cpu) {
+      this(accel, memoryMib, timeout, icount, qemu, kernelArgs, appArgs, initrd, cpu, null);
+    }
+
+    /** A boot without initrd or network, on the accelerator's default CPU. */
     public Options(AccelChoice accel, int memoryMib, Duration timeout, boolean icount, String qemu,
         List<String> kernelArgs, List<String> appArgs) {
-      this(accel, memoryMib, timeout, icount, qemu, kernelArgs, appArgs, null, null);
+      this(accel, memoryMib, timeout, icount, qemu, kernelArgs, appArgs, null, null, null);
     }
   }
 
-  public record Outcome(Path runDir, QemuResult qemu, CollectResult collect, RunReport report) {
+  /** @param served what the load did, for a server run */
+  public record Outcome(Path runDir, QemuResult qemu, CollectResult collect, RunReport report,
+      Optional<List<String>> served) {
     /** Problems worth a non-zero exit, one line each. */
     public List<String> problems() {
       List<String> p = new ArrayList<>();
       qemu.problem().ifPresent(p::add);
+      served.ifPresent(p::addAll);
       p.addAll(report.problems());
       return p;
     }
@@ -117,11 +130,25 @@ public final class Runner {
       throw new UkhookException(Kind.USAGE, "no link map at " + ws.linkMap() + ": run `ukhook build " + app.dir()
           + "` first");
     }
-    boolean libParam = "y".equals(Kconfig.parse(TextFiles.read(ws.config())).get("CONFIG_LIBUKLIBPARAM"));
+    Map<String, String> config = Kconfig.parse(TextFiles.read(ws.config()));
+    boolean libParam = "y".equals(config.get("CONFIG_LIBUKLIBPARAM"));
+    List<String> kernelArgs = new ArrayList<>(o.kernelArgs());
+    List<String> netArgs = List.of();
+    if (o.serve() != null) {
+      netArgs = UserNet.qemuArgs(o.serve().forwards());
+      // Unikraft's netdev takes the guest's address from the command line (LIBUKNETDEV_EINFO_LIBPARAM).
+      if ("y".equals(config.get("CONFIG_LIBUKNETDEV_EINFO_LIBPARAM")) && libParam
+          && kernelArgs.stream().noneMatch(a -> a.startsWith("netdev.ip="))) {
+        kernelArgs.add(0, UserNet.KERNEL_ARG);
+      } else if (kernelArgs.stream().noneMatch(a -> a.startsWith("netdev.ip="))) {
+        out.line("note: the image takes no netdev.ip= argument (CONFIG_LIBUKNETDEV_EINFO_LIBPARAM and "
+            + "CONFIG_LIBUKLIBPARAM), so the guest must configure its address itself (lwip's DHCP)");
+      }
+    }
     // Built before anything is created, so that a bad option leaves nothing behind.
     QemuSpec planned = QemuSpec.of(image, o.accel().accel(), ws.runs()).withQemu(o.qemu())
         .withMemoryMib(o.memoryMib()).withIcount(o.icount()).withLibParam(libParam)
-        .withArgs(o.kernelArgs(), o.appArgs()).withCpu(o.cpu())
+        .withArgs(kernelArgs, o.appArgs()).withCpu(o.cpu()).withExtraArgs(netArgs)
         .withInitrd(o.initrd() == null ? null : o.initrd().qemuFile(ws.runs()));
     if (st.accel().equals("kvm") && o.accel().accel().qemuName().equals("tcg")) {
       out.line("warning: the image was configured for KVM (LIBUKRANDOM may be on) but runs under TCG, "
@@ -157,7 +184,16 @@ public final class Runner {
       })) {
         out.line("booting " + image.getFileName() + " (" + o.accel().accel().qemuName()
             + (o.icount() ? ", icount" : "") + ": " + o.accel().reason() + "); run directory " + runDir);
-        QemuResult q = qemu.run(spec, o.timeout());
+        AtomicBoolean running = new AtomicBoolean(true);
+        CompletableFuture<Load.Result> served = o.serve() == null ? null : serve(o.serve(), runDir, o, running);
+        QemuResult q;
+        try {
+          q = qemu.run(spec, o.timeout());
+        } finally {
+          running.set(false);
+        }
+        Optional<List<String>> serveProblems = served == null ? Optional.empty()
+            : Optional.of(served.join().problems(o.serve(), runDir));
         // QEMU has exited, so the peer is closed: what is still queued on the socket is drained, and a
         // connection QEMU made is still accepted, but no new one can come.
         CollectResult c = collector.progress().connected()
@@ -166,7 +202,7 @@ public final class Runner {
           throw new UkhookException(Kind.FAILURE, "the guest never connected to the trace port, so nothing was "
               + "traced: " + q.problem().orElse(q.summary()) + "; the guest console is in " + spec.consoleLog());
         }
-        Outcome outcome = new Outcome(runDir, q, c, report(runDir, trace, st, q));
+        Outcome outcome = new Outcome(runDir, q, c, report(runDir, trace, st, q), serveProblems);
         show(outcome);
         return outcome;
       } catch (InterruptedException e) {
@@ -176,6 +212,25 @@ public final class Runner {
         collector.stop();
       }
     }
+  }
+
+  /** Drives the load beside QEMU; its output is shown as it ends. */
+  private CompletableFuture<Load.Result> serve(Load l, Path runDir, Options o, AtomicBoolean running) {
+    out.line("serving: forwards " + l.forwards() + (l.load() == null ? "" : "; the load starts once the guest "
+        + "listens on " + l.forwards().get(0).hostAddress() + ":" + l.forwards().get(0).hostPort()));
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        Load.Result r = l.drive(runDir, o.timeout(), running::get);
+        Path log = runDir.resolve(Load.LOG);
+        if (Files.isRegularFile(log)) {
+          out.data(TextFiles.read(log));
+        }
+        return r;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new Load.Result(false, Optional.empty(), Optional.empty(), Duration.ZERO);
+      }
+    });
   }
 
   private static RunReport report(Path runDir, Path trace, InstrumentState st, QemuResult q) {
@@ -229,6 +284,9 @@ public final class Runner {
     // Where `ukhook report` finds the program's files: the initrd QEMU got, and what it came from.
     run.put("initrd", spec.initrd() == null ? null : spec.initrd().toString());
     run.put("rootfs", o.initrd() == null ? null : o.initrd().rootfs().toString());
+    run.put("forwards", o.serve() == null ? List.of() : o.serve().forwards().stream().map(Object::toString).toList());
+    run.put("load", o.serve() == null ? null : o.serve().load());
+    run.put("stop", o.serve() == null ? null : o.serve().stop());
     try {
       TextFiles.write(runDir.resolve("run.json"),
           new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(run) + "\n");

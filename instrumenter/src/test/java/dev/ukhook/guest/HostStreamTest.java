@@ -104,7 +104,8 @@ class HostStreamTest {
     assertEquals(null, r.get(1).tail().stack());
     assertEquals(-2, r.get(1).ret());
 
-    // exit_group: committed when it began, its later end ignored.
+    // exit_group: committed when it began (then the guest is asked to end), its later end ignored.
+    assertEquals(1L, fn.get("exit_groups"));
     assertEquals("exit_group", r.get(2).name());
     assertTrue(r.get(2).atEntry());
     assertEquals(0, r.get(2).ret());

@@ -15,6 +15,8 @@
 #include <uk/init.h>
 #include <uk/plat/time.h>
 #include <ukhook/process.h>
+#include <uk/boot.h>
+#include <uk/plat/bootstrap.h>
 
 extern char _text[], _etext[];
 
@@ -45,8 +47,6 @@ static void ukhook_term(const struct uk_term_ctx *tctx __unused)
 }
 
 #if CONFIG_APPELFLOADER_DEPENDENCIES
-#include <uk/boot.h>
-#include <uk/plat/bootstrap.h>
 #include <uk/thread.h>
 
 /* Whether argc, argv[] and the NULL after them start at p, the strings being in the stack as elf_ctx_init() puts them. */
@@ -101,25 +101,27 @@ void ukhook_process_created(struct uk_thread *thread)
 		ukhook_load(phdr, phnum, entry, base, execfn);
 }
 
+#else
+void ukhook_process_created(struct uk_thread *thread __unused)
+{
+}
+#endif
+
 /*
- * app-elfloader's main() sleeps forever once it has started the program (its FIXME in main.c), so the final
- * record would never come: the program's exit_group asks ukboot for a shutdown instead, which runs the
- * termination functions (ukhook_term: the last records and the final record) once the program is gone.
- * Without CONFIG_LIBUKBOOT_MAINTHREAD ukboot takes no requests: the stream is finished here and the
- * unikernel halts at once (other libraries' termination functions do not run then).
+ * The program called exit_group (its record is committed). Unikraft does not end the unikernel then: posix-process
+ * only kills the calling process, and app-elfloader's main() sleeps for ever once it started its program (a
+ * FIXME in its main.c); a musl server's exit() leaves lwip's threads running. So that the trace ends with its
+ * final record, ukhook asks ukboot for a shutdown, which runs the termination functions (ukhook_term) once the
+ * program is gone. Without CONFIG_LIBUKBOOT_MAINTHREAD ukboot takes no requests: the stream is finished here
+ * and the unikernel halts at once (other libraries' termination functions do not run then).
  */
-void ukhook_program_exits(void)
+void ukhook_exit_group(void)
 {
 	if (uk_boot_shutdown_req(UKPLAT_HALT) < 0) {
 		ukhook_finish(ukhook_now());
 		ukplat_terminate(UKPLAT_HALT);
 	}
 }
-#else
-void ukhook_process_created(struct uk_thread *thread __unused)
-{
-}
-#endif
 
 /* Early, so boot-time syscalls are walked too; the stream starts when the device is probed. */
 uk_early_initcall(ukhook_init, 0x0);
