@@ -16,6 +16,9 @@ import dev.ukhook.format.TraceStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Set;
+import java.util.Optional;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -35,13 +38,27 @@ public final class SyscallTable {
    * @param ticks summed {@code t_exit - t_enter}, in the trace's timestamp ticks
    * @param paths calls by the path they came through ({@link TraceLayout#PATHS} names), only those made
    * @param nested calls made while another syscall of the same thread was in progress ({@code nest > 0})
+   * @param serving calls made in the serving phase (see {@link SyscallTable#servingFrom()})
    */
   public record SyscallCount(
-      int nr, String name, long count, long refused, long ticks, Map<String, Long> paths, long nested) {
+      int nr, String name, long count, long refused, long ticks, Map<String, Long> paths, long nested,
+      long serving) {
     public SyscallCount {
       paths = Collections.unmodifiableMap(new LinkedHashMap<>(paths));
     }
+
+    public SyscallCount(int nr, String name, long count, long refused, long ticks, Map<String, Long> paths,
+        long nested) {
+      this(nr, name, count, refused, ticks, paths, nested, 0);
+    }
   }
+
+  /**
+   * The calls that begin the serving phase: a server's first accept, or its first wait for connections once it
+   * listens (the simplest honest rule; the analysis issue generalises phases).
+   */
+  static final Set<String> WAITS = Set.of("poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait",
+      "epoll_pwait2");
 
   public record LibraryCounts(String library, long total, long refused, long ticks, List<SyscallCount> syscalls) {
     public LibraryCounts {
@@ -54,14 +71,24 @@ public final class SyscallTable {
   private final List<LibraryCounts> libraries;
   private final List<String> problems;
   private final Map<String, Map<String, Long>> functions;
+  private final Optional<Long> servingFrom;
 
   private SyscallTable(TraceHeader header, TraceStats stats, List<LibraryCounts> libraries, List<String> problems,
-      Map<String, Map<String, Long>> functions) {
+      Map<String, Map<String, Long>> functions, Optional<Long> servingFrom) {
+    this.servingFrom = servingFrom;
     this.header = header;
     this.stats = stats;
     this.libraries = List.copyOf(libraries);
     this.problems = List.copyOf(problems);
     this.functions = functions;
+  }
+
+  /**
+   * The sequence number of the call that began the serving phase: the first accept or accept4, or the first
+   * poll, select or epoll_wait after a listen; empty for a program that never served.
+   */
+  public Optional<Long> servingFrom() {
+    return servingFrom;
   }
 
   /** "object:function" to syscall name to count, for the calls charged to a function (sorted by name). */
@@ -128,8 +155,14 @@ public final class SyscallTable {
     }
 
     public Builder add(String library, SyscallRecord r) {
+      String name = r.name();
+      if (servingFrom < 0 && (name.equals("accept") || name.equals("accept4") || (listened && WAITS.contains(name)))) {
+        servingFrom = r.seq();
+      }
+      listened |= name.equals("listen");
       long[] c = counts.computeIfAbsent(library, l -> new HashMap<>())
           .computeIfAbsent(r.nr(), n -> new long[PATH_COUNTS + TraceLayout.PATHS.size()]);
+      c[4] += servingFrom >= 0 ? 1 : 0;
       c[0]++;
       c[1] += r.refused() ? 1 : 0;
       // A call that never returns (exit_group) may carry no exit time; it took no measurable time here.
@@ -139,7 +172,9 @@ public final class SyscallTable {
       return this;
     }
 
-    private static final int PATH_COUNTS = 4;
+    private static final int PATH_COUNTS = 5;
+    private boolean listened;
+    private long servingFrom = -1;
 
     /** The table of a decoded trace whose records this builder received, with the trace's problems. */
     public SyscallTable build(DecodedTrace trace) {
@@ -163,7 +198,7 @@ public final class SyscallTable {
                   paths.put(TraceLayout.PATHS.get(p).name(), c[PATH_COUNTS + p]);
                 }
               }
-              calls.add(new SyscallCount(nr, SyscallNames.name(nr), c[0], c[1], c[2], paths, c[3]));
+              calls.add(new SyscallCount(nr, SyscallNames.name(nr), c[0], c[1], c[2], paths, c[3], c[4]));
             });
             calls.sort(
                 Comparator.comparingLong(SyscallCount::count).reversed().thenComparing(SyscallCount::name));
@@ -176,21 +211,24 @@ public final class SyscallTable {
                     calls));
           });
       libs.sort(Comparator.comparingLong(LibraryCounts::total).reversed().thenComparing(LibraryCounts::library));
-      return new SyscallTable(header, stats, libs, problems, java.util.Collections.unmodifiableMap(functions));
+      return new SyscallTable(header, stats, libs, problems, java.util.Collections.unmodifiableMap(functions),
+          servingFrom < 0 ? Optional.empty() : Optional.of(servingFrom));
     }
   }
 
   /** The table as aligned plain text, one row per library and syscall and a total row per library. */
   public void writeText(Appendable out) throws IOException {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"library", "syscall", "count", "nested", "refused"});
+    boolean phases = servingFrom.isPresent();
+    rows.add(phases ? new String[] {"library", "syscall", "count", "nested", "refused", "start-up", "serving"}
+        : new String[] {"library", "syscall", "count", "nested", "refused"});
     for (LibraryCounts lib : libraries) {
       for (SyscallCount c : lib.syscalls()) {
-        rows.add(new String[] {lib.library(), c.name(), Long.toString(c.count()), Long.toString(c.nested()),
-            Long.toString(c.refused())});
+        rows.add(row(phases, lib.library(), c.name(), c.count(), c.nested(), c.refused(), c.serving()));
       }
-      rows.add(new String[] {lib.library(), "(total)", Long.toString(lib.total()),
-          Long.toString(lib.syscalls().stream().mapToLong(SyscallCount::nested).sum()), Long.toString(lib.refused())});
+      rows.add(row(phases, lib.library(), "(total)", lib.total(),
+          lib.syscalls().stream().mapToLong(SyscallCount::nested).sum(), lib.refused(),
+          lib.syscalls().stream().mapToLong(SyscallCount::serving).sum()));
     }
     int[] width = new int[rows.get(0).length];
     for (String[] row : rows) {
@@ -204,6 +242,10 @@ public final class SyscallTable {
         out.append(i == 0 ? "" : "  ").append(pad(row[i], width[i], i >= 2));
       }
       out.append('\n');
+    }
+    if (phases) {
+      out.append("\nserving from record #").append(Long.toString(servingFrom.get()))
+          .append(" (the first accept, or the first poll/select/epoll_wait after a listen); start-up before it\n");
     }
     if (!functions.isEmpty()) {
       out.append("\nfunction (the program's call charged to it)\n");
@@ -219,6 +261,18 @@ public final class SyscallTable {
       });
     }
     out.append('\n').append(summary()).append('\n');
+  }
+
+  private static String[] row(boolean phases, String library, String syscall, long count, long nested, long refused,
+      long serving) {
+    String[] r = {library, syscall, Long.toString(count), Long.toString(nested), Long.toString(refused)};
+    if (!phases) {
+      return r;
+    }
+    String[] p = Arrays.copyOf(r, 7);
+    p[5] = Long.toString(count - serving);
+    p[6] = Long.toString(serving);
+    return p;
   }
 
   public String toText() {
@@ -277,6 +331,7 @@ public final class SyscallTable {
     root.put("missing", stats.missing());
     root.put("final_record", stats.finalRecord().isPresent());
     root.put("unattributed", unattributed());
+    servingFrom.ifPresent(seq -> root.put("serving_from_seq", seq));
     ArrayNode problemLines = root.putArray("problems");
     problems.forEach(problemLines::add);
     ObjectNode libs = root.putObject("libraries");
@@ -295,6 +350,10 @@ public final class SyscallTable {
       }
       ObjectNode nested = l.putObject("nested");
       lib.syscalls().stream().filter(c -> c.nested() > 0).forEach(c -> nested.put(c.name(), c.nested()));
+      if (servingFrom.isPresent()) {
+        ObjectNode serving = l.putObject("serving");
+        lib.syscalls().stream().filter(c -> c.serving() > 0).forEach(c -> serving.put(c.name(), c.serving()));
+      }
     }
     if (!functions.isEmpty()) {
       ObjectNode fs = root.putObject("functions");

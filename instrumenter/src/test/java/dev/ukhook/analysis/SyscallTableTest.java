@@ -129,4 +129,29 @@ class SyscallTableTest {
     SyscallTable.Builder b = new SyscallTable.Builder();
     assertThrows(IllegalStateException.class, () -> b.accept(call(1, false, 0)));
   }
+
+  @Test
+  void servingBeginsAtTheFirstAcceptOrAWaitAfterListen() {
+    // select before listen is start-up; after listen it begins serving; reads after it are served.
+    int[] nrs = {41, 23, 49, 50, 23, 0, 43, 0};
+    SyscallTable.Builder b = new SyscallTable.Builder();
+    for (int i = 0; i < nrs.length; i++) {
+      b.add(nrs[i] == 0 ? "libredis" : "liblwip", new SyscallRecord(i, 0, 0, nrs[i], 0, new long[6], 0, 1,
+          new long[0]));
+    }
+    SyscallTable t = b.build(HEADER, new TraceStats(8, 0, 0, 0, 8, 64, Optional.of(new FinalRecord(8, 0, 8, 0))));
+    assertEquals(Optional.of(4L), t.servingFrom());
+    SyscallTable.LibraryCounts lwip = t.libraries().stream().filter(l -> l.library().equals("liblwip")).findFirst()
+        .orElseThrow();
+    assertEquals(2, lwip.syscalls().stream().filter(c -> c.name().equals("select")).findFirst().orElseThrow().count());
+    assertEquals(1, lwip.syscalls().stream().filter(c -> c.name().equals("select")).findFirst().orElseThrow().serving());
+    assertTrue(t.toText().contains("serving from record #4"), t.toText());
+    assertTrue(t.toText().contains("libredis  read"), t.toText());
+    assertTrue(t.toJson().contains("\"serving_from_seq\": 4"), t.toJson());
+
+    SyscallTable none = new SyscallTable.Builder().add("liba", call(1, false, 5))
+        .build(HEADER, new TraceStats(1, 0, 0, 0, 1, 64, Optional.of(new FinalRecord(1, 0, 1, 0))));
+    assertEquals(Optional.empty(), none.servingFrom());
+    assertTrue(!none.toText().contains("serving"), none.toText());
+  }
 }

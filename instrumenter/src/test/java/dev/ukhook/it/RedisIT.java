@@ -1,0 +1,96 @@
+package dev.ukhook.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ukhook.cli.CliTest.Run;
+import dev.ukhook.cli.ExitCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * examples/redis served to redis-benchmark on the host: lib-redis on lib-musl and lib-lwip from $UK_LIBS, their
+ * origin archives from $UKHOOK_SOURCES, on the first Unikraft 0.16 tree of UK_ROOTS. Nothing may be lost, the
+ * load must finish, the server must shut down so that the final record comes, and the table must tell the
+ * start-up from the serving phase.
+ */
+class RedisIT {
+  @TempDir Path tmp;
+
+  static final String NO_LIBS = "SKIPPED: set UK_LIBS to a directory with clones of unikraft/lib-musl, lib-lwip "
+      + "and lib-redis, UKHOOK_SOURCES to a directory with musl-1.2.3.tar.gz, UNIKRAFT-2_1_x.zip and 7.0.11.zip "
+      + "(docs/offline-sources.md), and UK_ROOTS to include a Unikraft 0.16.x tree, to run the Redis end-to-end test";
+  /** Requests per command type: enough to serve for a while, few enough for TCG. */
+  static final int REQUESTS = 2000;
+
+  static String missing() {
+    String libs = System.getenv("UK_LIBS");
+    String sources = System.getenv("UKHOOK_SOURCES");
+    if (ElfloaderIT.tree016() == null || libs == null || sources == null
+        || Stream.of("lib-musl", "lib-lwip", "lib-redis").anyMatch(l -> !Files.isRegularFile(Path.of(libs, l, "Makefile.uk")))
+        || Stream.of("musl-1.2.3.tar.gz", "UNIKRAFT-2_1_x.zip", "7.0.11.zip")
+            .anyMatch(a -> !Files.isRegularFile(Path.of(sources, a)))) {
+      return NO_LIBS;
+    }
+    for (String tool : List.of("qemu-system-x86_64", "redis-benchmark", "redis-cli")) {
+      if (!SyscallMixIT.onPath(tool)) {
+        return "SKIPPED: " + tool + " is not installed (Debian: qemu-system-x86, redis-tools)";
+      }
+    }
+    return null;
+  }
+
+  /** Makes the skip visible in the test counts. */
+  @Test
+  void treeLibrariesArchivesAndToolsAreGiven() {
+    String missing = missing();
+    if (missing != null) {
+      System.err.println("[RedisIT] " + missing);
+    }
+    assumeTrue(missing == null, missing);
+  }
+
+  @Test
+  void redisServesTheBenchmarkWithNothingLost() throws Exception {
+    assumeTrue(missing() == null, missing());
+    Path tree = ElfloaderIT.tree016();
+    Path app = tmp.resolve("redis");
+    SyscallMixIT.copyExample(SyscallMixIT.home().resolve("examples/redis"), app);
+    int port = 16379 + (int) (ProcessHandle.current().pid() % 1000);
+    Run r;
+    try {
+      r = SyscallMixIT.ukhook("trace", app.toString(), "--unikraft", tree.toString(), "-M", "512", "--timeout",
+          "600", "--net", "user", "--forward", "127.0.0.1:" + port + ":6379",
+          "--load", "redis-benchmark -p " + port + " -n " + REQUESTS + " -c 10 -t set,get -q",
+          "--stop", "redis-cli -p " + port + " shutdown nosave",
+          "--", "--port", "6379", "--protected-mode", "no", "--save", "", "--appendonly", "no");
+    } finally {
+      SyscallMixIT.ukhook("restore", "--unikraft", tree.toString());
+    }
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    Path run;
+    try (Stream<Path> runs = Files.list(app.resolve(".ukhook/runs"))) {
+      run = runs.max(Comparator.naturalOrder()).orElseThrow();
+    }
+    String load = Files.readString(run.resolve("load.log"));
+    assertTrue(load.contains("SET: ") && load.contains("GET: ") && load.contains("requests per second"), load);
+    JsonNode results = new ObjectMapper().readTree(run.resolve("results.json").toFile());
+    assertEquals(0, results.get("dropped").asLong());
+    assertEquals(0, results.get("missing").asLong());
+    assertTrue(results.get("final_record").asBoolean());
+    assertTrue(results.has("serving_from_seq"), results.toString());
+    // Every request is a read of its command and a write of its reply, while serving.
+    assertTrue(results.at("/libraries/libredis/serving/read").asLong() >= 2 * REQUESTS, results.toString());
+    assertTrue(results.at("/libraries/libredis/serving/write").asLong() >= 2 * REQUESTS, results.toString());
+    assertEquals(0, results.at("/libraries/libredis/serving/listen").asLong(), "listen is start-up");
+    assertEquals(1, results.at("/libraries/libredis/syscalls/exit_group").asLong());
+  }
+}
