@@ -15,10 +15,8 @@ import dev.ukhook.host.Collector;
 import dev.ukhook.host.Initrd;
 import dev.ukhook.host.QemuResult;
 import dev.ukhook.host.QemuSpec;
-import dev.ukhook.host.UserNet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import dev.ukhook.host.SocketPaths;
+import dev.ukhook.host.UserNet;
 import dev.ukhook.unikraft.Kconfig;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -35,6 +33,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * `ukhook run`: boots an instrumented image in QEMU with its virtio-console wired to the collector,
@@ -192,8 +194,7 @@ public final class Runner {
         } finally {
           running.set(false);
         }
-        Optional<List<String>> serveProblems = served == null ? Optional.empty()
-            : Optional.of(served.join().problems(o.serve(), runDir));
+        Optional<List<String>> serveProblems = served == null ? Optional.empty() : Optional.of(served(served, o, runDir));
         // QEMU has exited, so the peer is closed: what is still queued on the socket is drained, and a
         // connection QEMU made is still accepted, but no new one can come.
         CollectResult c = collector.progress().connected()
@@ -211,6 +212,23 @@ public final class Runner {
       } finally {
         collector.stop();
       }
+    }
+  }
+
+  /** How long the load and stop commands may go on once the guest is gone. */
+  private static final Duration LOAD_AFTER_GUEST = Duration.ofSeconds(30);
+
+  /** The load's problems; a load command still running {@link #LOAD_AFTER_GUEST} after the guest stopped is ended. */
+  private static List<String> served(CompletableFuture<Load.Result> served, Options o, Path runDir)
+      throws InterruptedException {
+    try {
+      return served.get(LOAD_AFTER_GUEST.toSeconds(), TimeUnit.SECONDS).problems(o.serve(), runDir);
+    } catch (TimeoutException e) {
+      ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+      return List.of("the load or stop command was still running " + LOAD_AFTER_GUEST.toSeconds() + " s after the "
+          + "guest stopped, and was ended; its output is in " + runDir.resolve(Load.LOG));
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("the load driver failed", e.getCause());
     }
   }
 
