@@ -9,9 +9,7 @@ import dev.ukhook.core.UkhookException;
 import dev.ukhook.host.UserNet.Forward;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,22 +36,9 @@ class UserNetTest {
 
   @Test
   void aServerThatHoldsTheConnectionIsListening() throws Exception {
-    List<Socket> held = new ArrayList<>();
-    try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-      Thread t = new Thread(() -> {
-        try {
-          held.add(server.accept());
-        } catch (Exception ignored) {
-          // closed at the end of the test
-        }
-      });
-      t.start();
-      assertTrue(UserNet.awaitListening(new Forward("127.0.0.1", server.getLocalPort(), 1), Duration.ofSeconds(10),
+    try (HoldingServer server = new HoldingServer()) {
+      assertTrue(UserNet.awaitListening(new Forward("127.0.0.1", server.port(), 1), Duration.ofSeconds(10),
           () -> true));
-      t.join();
-    }
-    for (Socket s : held) {
-      s.close();
     }
   }
 

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.host.HoldingServer;
 import dev.ukhook.host.UserNet.Forward;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -23,20 +20,10 @@ class LoadTest {
 
   @Test
   void theLoadRunsOnceTheServerListensThenTheStopAndBothAreLogged() throws Exception {
-    List<Socket> held = new ArrayList<>();
-    try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-      Thread t = new Thread(() -> {
-        try {
-          held.add(server.accept());
-        } catch (Exception ignored) {
-          // closed at the end
-        }
-      });
-      t.start();
-      Load l = new Load(List.of(new Forward("127.0.0.1", server.getLocalPort(), 6379)), "echo requests 42",
+    try (HoldingServer server = new HoldingServer()) {
+      Load l = new Load(List.of(new Forward("127.0.0.1", server.port(), 6379)), "echo requests 42",
           "echo bye; exit 3");
       Load.Result r = l.drive(dir, Duration.ofSeconds(20), () -> true);
-      t.join();
 
       assertTrue(r.ready());
       assertEquals(Optional.of(0), r.loadExit());
@@ -45,9 +32,6 @@ class LoadTest {
           Files.readString(dir.resolve(Load.LOG)));
       assertEquals(List.of("the stop command exited with 3; its output is in " + dir.resolve(Load.LOG)),
           r.problems(l, dir));
-    }
-    for (Socket s : held) {
-      s.close();
     }
   }
 
