@@ -228,6 +228,9 @@ public final class Runner {
       return List.of("the load or stop command was still running " + LOAD_AFTER_GUEST.toSeconds() + " s after the "
           + "guest stopped, and was ended; its output is in " + runDir.resolve(Load.LOG));
     } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof UkhookException u) {
+        throw u; // the load or stop command could not be started: one line, as any other error
+      }
       throw new IllegalStateException("the load driver failed", e.getCause());
     }
   }
