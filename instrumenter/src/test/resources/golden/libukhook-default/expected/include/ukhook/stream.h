@@ -301,6 +301,33 @@ static inline __attribute__((always_inline)) struct ukhook_ticket ukhook_ticket(
 }
 
 /*
+ * The next ring slot and its sequence number, or NULL when the record has to be dropped (its number is still
+ * used, so the host sees the gap). The slot stays uncommitted (kind 0) until ukhook_publish().
+ */
+static inline __attribute__((always_inline)) struct ukhook_record *ukhook_reserve(uint64_t *seq)
+{
+	struct ukhook_state *s = &ukhook_state;
+	uint64_t slot = s->reserved;
+
+	if (ukhook_unlikely(slot - s->completed >= UKHOOK_RING_RECORDS) && !ukhook_make_room()) {
+		s->seq++;
+		s->dropped++;
+		return NULL;
+	}
+	s->reserved = slot + 1;
+	*seq = s->seq++;
+	return &ukhook_ring[slot & (UKHOOK_RING_RECORDS - 1)];
+}
+
+/* A filled slot is committed (its kind set): count it; the last slot of a batch flushes. */
+static inline __attribute__((always_inline)) void ukhook_publish(const struct ukhook_record *r)
+{
+	ukhook_state.committed++;
+	if (ukhook_unlikely(((r - ukhook_ring) & (UKHOOK_BATCH_RECORDS - 1)) == UKHOOK_BATCH_RECORDS - 1))
+		ukhook_flush();
+}
+
+/*
  * Hot path, on every system call: reserve a slot and fill it in place. Returns NULL when the
  * record had to be dropped (the sequence number is still used, so the host sees the gap).
  * path is a constant at every call site (the hooks inline this), so the binary-only leaf-frame
@@ -310,23 +337,18 @@ static inline __attribute__((always_inline)) struct ukhook_record *
 ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, uint64_t a2,
 	     uint64_t a3, uint64_t a4, uint64_t a5, uint64_t rip, uint64_t fp, uint64_t sp)
 {
-	struct ukhook_state *s = &ukhook_state;
 	struct ukhook_record *r;
-	uint64_t slot = s->reserved;
+	uint64_t seq;
 	uint64_t head;
 #if UKHOOK_STACK_WORDS > 0
 	uint64_t bp = fp; /* the walk below moves fp */
 #endif
 	int i;
 
-	if (ukhook_unlikely(slot - s->completed >= UKHOOK_RING_RECORDS) && !ukhook_make_room()) {
-		s->seq++;
-		s->dropped++;
+	r = ukhook_reserve(&seq);
+	if (!r)
 		return NULL;
-	}
-	s->reserved = slot + 1;
-	r = &ukhook_ring[slot & (UKHOOK_RING_RECORDS - 1)];
-	r->seq = s->seq++;
+	r->seq = seq;
 	r->t_enter = ukhook_now();
 	/*
 	 * nr, path, nest, kind, depth and flags in one store (the hot path is as cheap as with the
@@ -351,7 +373,7 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	 */
 	i = 0;
 #if UKHOOK_FRAMES > 0
-	if (path == UKHOOK_PATH_BINARY && *(const uint64_t *)sp - s->text_lo < s->text_len) {
+	if (path == UKHOOK_PATH_BINARY && *(const uint64_t *)sp - ukhook_state.text_lo < ukhook_state.text_len) {
 		r->frames[0] = *(const uint64_t *)sp;
 		r->flags |= UKHOOK_FLAG_LEAF;
 		i = 1;
@@ -429,9 +451,7 @@ static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_re
 	r->t_exit = ukhook_now();
 	ukhook_barrier();
 	r->kind = UKHOOK_KIND_SYSCALL;
-	ukhook_state.committed++;
-	if (ukhook_unlikely(((r - ukhook_ring) & (UKHOOK_BATCH_RECORDS - 1)) == UKHOOK_BATCH_RECORDS - 1))
-		ukhook_flush();
+	ukhook_publish(r);
 }
 
 /*
@@ -441,20 +461,15 @@ static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_re
 static inline void ukhook_load(uint64_t phdr, uint64_t phnum, uint64_t entry, uint64_t interp_base,
 			       const char *execfn)
 {
-	struct ukhook_state *s = &ukhook_state;
-	struct ukhook_load_record *l;
-	uint64_t slot = s->reserved;
+	uint64_t seq;
+	struct ukhook_record *r = ukhook_reserve(&seq);
+	struct ukhook_load_record *l = (struct ukhook_load_record *)r;
 	unsigned int n = 0;
 
-	if (slot - s->completed >= UKHOOK_RING_RECORDS && !ukhook_make_room()) {
-		s->seq++;
-		s->dropped++;
+	if (!r)
 		return;
-	}
-	s->reserved = slot + 1;
-	l = (struct ukhook_load_record *)&ukhook_ring[slot & (UKHOOK_RING_RECORDS - 1)];
 	__builtin_memset(l, 0, sizeof(*l));
-	l->seq = s->seq++;
+	l->seq = seq;
 	l->t = ukhook_now();
 	l->phdr = phdr;
 	l->phnum = phnum;
@@ -464,9 +479,7 @@ static inline void ukhook_load(uint64_t phdr, uint64_t phnum, uint64_t entry, ui
 		l->execfn[n] = (uint8_t)execfn[n];
 	ukhook_barrier();
 	l->kind = UKHOOK_KIND_LOAD;
-	s->committed++;
-	if ((slot & (UKHOOK_BATCH_RECORDS - 1)) == UKHOOK_BATCH_RECORDS - 1)
-		ukhook_flush();
+	ukhook_publish(r);
 }
 
 #ifdef UKHOOK_STREAM_IMPLEMENTATION
