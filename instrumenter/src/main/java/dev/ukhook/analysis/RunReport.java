@@ -132,7 +132,8 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
   /** @param rootfs the programs' files, instead of the run's own (its run.json's {@code rootfs}) */
   public static RunReport ofRunDir(Path runDir, Set<String> transparent, boolean force, Optional<Path> rootfs) {
     requireRunDir(runDir);
-    Optional<Path> files = rootfs.or(() -> runJson(runDir, "rootfs").map(Path::of));
+    Optional<Path> files = rootfs.or(() -> Optional.of(runJson(runDir, "rootfs")).filter(JsonNode::isTextual)
+        .map(v -> Path.of(v.asText())));
     return of(runDir.resolve(TRACE), runDir.resolve(LINK_MAP), transparent, runImageId(runDir), force,
         files.map(RunReport::rootfs));
   }
@@ -174,15 +175,14 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
     return new Rootfs(dir);
   }
 
-  /** A text value of the run's run.json, if it has one. */
-  static Optional<String> runJson(Path runDir, String key) {
+  /** The value of {@code key} in the run's run.json; a missing node when there is no run.json or no key. */
+  private static JsonNode runJson(Path runDir, String key) {
     Path file = runDir.resolve(RUN_JSON);
     if (!Files.isRegularFile(file)) {
-      return Optional.empty();
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
     try {
-      JsonNode v = new ObjectMapper().readTree(file.toFile()).path(key);
-      return v.isTextual() ? Optional.of(v.asText()) : Optional.empty();
+      return new ObjectMapper().readTree(file.toFile()).path(key);
     } catch (IOException e) {
       throw new UkhookException(Kind.FAILURE, "cannot read " + file + ": " + e.getMessage(), e);
     }
@@ -211,21 +211,13 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
   /** The libraries the run looked through (its run.json), if it says. */
   public static Optional<Set<String>> runTransparent(Path runDir) {
     requireRunDir(runDir);
-    Path file = runDir.resolve(RUN_JSON);
-    if (!Files.isRegularFile(file)) {
+    JsonNode t = runJson(runDir, "transparent");
+    if (!t.isArray()) {
       return Optional.empty();
     }
-    try {
-      JsonNode t = new ObjectMapper().readTree(file.toFile()).path("transparent");
-      if (!t.isArray()) {
-        return Optional.empty();
-      }
-      Set<String> libs = new LinkedHashSet<>();
-      t.forEach(n -> libs.add(n.asText()));
-      return Optional.of(libs);
-    } catch (IOException e) {
-      throw new UkhookException(Kind.FAILURE, "cannot read " + file + ": " + e.getMessage(), e);
-    }
+    Set<String> libs = new LinkedHashSet<>();
+    t.forEach(n -> libs.add(n.asText()));
+    return Optional.of(libs);
   }
 
   /**

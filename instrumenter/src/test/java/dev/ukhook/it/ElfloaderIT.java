@@ -10,7 +10,6 @@ import dev.ukhook.cli.CliTest.Run;
 import dev.ukhook.cli.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,14 +33,9 @@ class ElfloaderIT {
   private static final List<String> OWN = List.of("getpid", "openat", "write", "lseek", "read", "close");
 
   static Path tree016() {
-    return SyscallMixIT.trees().stream().filter(t -> {
-      try {
-        return Files.readString(t.resolve("version.mk")).contains("UK_SUBVERSION = 16");
-      } catch (java.io.IOException e) {
-        return false;
-      }
-    }).findFirst().orElse(null);
+    return SyscallMixIT.tree("UK_SUBVERSION = 16");
   }
+
 
   static String missing() {
     String libs = System.getenv("UK_LIBS");
@@ -85,7 +79,8 @@ class ElfloaderIT {
 
     // Without glibc transparent, libc.so.6 (placed from ld.so's openat + mmap of it) made the program's calls.
     Path app = tmp.resolve("linux-dynamic");
-    Run r = SyscallMixIT.ukhook("report", lastRun(app).toString(), "--transparent", "libnolibc", "--json");
+    Run r = SyscallMixIT.ukhook("report", SyscallMixIT.lastRun(app).toString(), "--transparent", "libnolibc",
+        "--json");
     assertEquals(ExitCode.OK, r.exitCode(), r.err());
     JsonNode raw = new ObjectMapper().readTree(r.out());
     for (String call : OWN) {
@@ -116,8 +111,9 @@ class ElfloaderIT {
     }
     assertEquals(treeBefore, git(tree, "status", "--porcelain"), "restore leaves the tree as it was");
     assertEquals(ExitCode.OK, r.exitCode(), r.err());
-    assertTrue(Files.readString(lastRun(app).resolve("console.log")).contains("linux-prog: done"));
-    JsonNode results = new ObjectMapper().readTree(lastRun(app).resolve("results.json").toFile());
+    Path run = SyscallMixIT.lastRun(app);
+    assertTrue(Files.readString(run.resolve("console.log")).contains("linux-prog: done"));
+    JsonNode results = new ObjectMapper().readTree(run.resolve("results.json").toFile());
     assertEquals(0, results.get("dropped").asLong());
     assertEquals(0, results.get("missing").asLong());
     assertTrue(results.get("final_record").asBoolean());
@@ -166,11 +162,5 @@ class ElfloaderIT {
     String out = new String(p.getInputStream().readAllBytes());
     p.waitFor();
     return out;
-  }
-
-  private static Path lastRun(Path app) throws Exception {
-    try (Stream<Path> runs = Files.list(app.resolve(".ukhook/runs"))) {
-      return runs.max(Comparator.naturalOrder()).orElseThrow();
-    }
   }
 }

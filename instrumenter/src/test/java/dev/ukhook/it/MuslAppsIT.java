@@ -14,7 +14,6 @@ import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.format.TraceLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -88,7 +87,7 @@ class MuslAppsIT {
     assumeTrue(tree != null && librariesGiven(), tree == null ? SyscallMixIT.NO_TREE : NO_LIBS);
     assumeTrue(SyscallMixIT.onPath("qemu-system-x86_64"), "SKIPPED: qemu-system-x86_64 is not installed");
     Path app = traced("sqlite", tree, "256");
-    String console = Files.readString(lastRun(app).resolve("console.log"));
+    String console = Files.readString(SyscallMixIT.lastRun(app).resolve("console.log"));
     for (int i = 1; i <= 10; i++) {
       assertTrue(console.contains("sqlite: row id=" + i + " name=row-" + i), console);
     }
@@ -124,12 +123,12 @@ class MuslAppsIT {
     assertEquals(0, results.get("unattributed").asLong());
 
     Map<String, Integer> printed = new TreeMap<>();
-    Matcher m = PRINTD.matcher(Files.readString(lastRun(app).resolve("console.log")));
+    Matcher m = PRINTD.matcher(Files.readString(SyscallMixIT.lastRun(app).resolve("console.log")));
     while (m.find()) {
       printed.merge(m.group(1), 1, Integer::sum);
     }
     Map<String, Integer> recorded = new TreeMap<>();
-    DecodedTrace t = TraceDecoder.read(lastRun(app).resolve("trace.ukt"));
+    DecodedTrace t = TraceDecoder.read(SyscallMixIT.lastRun(app).resolve("trace.ukt"));
     for (SyscallRecord rec : t.records()) {
       if (rec.path() == TraceLayout.PATH_NATIVE_RAW || rec.path() == TraceLayout.PATH_NATIVE_ERRNO) {
         recorded.merge(rec.name(), 1, Integer::sum);
@@ -149,14 +148,9 @@ class MuslAppsIT {
     return app;
   }
 
-  private static Path lastRun(Path app) throws Exception {
-    try (Stream<Path> runs = Files.list(app.resolve(".ukhook/runs"))) {
-      return runs.max(Comparator.naturalOrder()).orElseThrow();
-    }
-  }
 
   private static JsonNode results(Path app) throws Exception {
-    return new ObjectMapper().readTree(lastRun(app).resolve("results.json").toFile());
+    return new ObjectMapper().readTree(SyscallMixIT.lastRun(app).resolve("results.json").toFile());
   }
 
   private static Map<String, Long> counts(JsonNode calls) {

@@ -10,7 +10,6 @@ import dev.ukhook.cli.CliTest.Run;
 import dev.ukhook.cli.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -69,19 +68,10 @@ class RedisIT {
     if (missing() != null) {
       return Stream.empty();
     }
-    return Stream.of("UK_SUBVERSION = 16", "UK_SUBVERSION = 17").map(RedisIT::tree).filter(t -> t != null)
+    return Stream.of("UK_SUBVERSION = 16", "UK_SUBVERSION = 17").map(SyscallMixIT::tree).filter(t -> t != null)
         .map(t -> DynamicTest.dynamicTest(t.toString(), () -> served(t)));
   }
 
-  static Path tree(String subversion) {
-    return SyscallMixIT.trees().stream().filter(t -> {
-      try {
-        return Files.readString(t.resolve("version.mk")).contains(subversion);
-      } catch (java.io.IOException e) {
-        return false;
-      }
-    }).findFirst().orElse(null);
-  }
 
   private void served(Path tree) throws Exception {
     Path app = tmp.resolve("redis-" + tree.getFileName());
@@ -98,10 +88,7 @@ class RedisIT {
       SyscallMixIT.ukhook("restore", "--unikraft", tree.toString());
     }
     assertEquals(ExitCode.OK, r.exitCode(), r.err());
-    Path run;
-    try (Stream<Path> runs = Files.list(app.resolve(".ukhook/runs"))) {
-      run = runs.max(Comparator.naturalOrder()).orElseThrow();
-    }
+    Path run = SyscallMixIT.lastRun(app);
     String load = Files.readString(run.resolve("load.log"));
     assertTrue(load.contains("SET: ") && load.contains("GET: ") && load.contains("requests per second"), load);
     JsonNode results = new ObjectMapper().readTree(run.resolve("results.json").toFile());

@@ -120,6 +120,24 @@ class SyscallMixIT {
     return CliTest.ukhook(args);
   }
 
+  /** The first tree of UK_ROOTS whose version.mk has {@code subversion} (e.g. "UK_SUBVERSION = 16"), or null. */
+  static Path tree(String subversion) {
+    return trees().stream().filter(t -> {
+      try {
+        return Files.readString(t.resolve("version.mk")).contains(subversion);
+      } catch (IOException e) {
+        return false;
+      }
+    }).findFirst().orElse(null);
+  }
+
+  /** The newest run directory of an app. */
+  static Path lastRun(Path app) throws IOException {
+    try (Stream<Path> runs = Files.list(app.resolve(".ukhook/runs"))) {
+      return runs.max(Comparator.naturalOrder()).orElseThrow();
+    }
+  }
+
   static boolean onPath(String program) {
     return Tools.onPath(program, Tools.path());
   }
