@@ -8,16 +8,24 @@
  * console port: QEMU drops console data when its chardev would block (virtio-console.c, flush_buf),
  * but throttles a serial port until the host reads, which is what makes `block` lossless. The
  * driver polls for used buffers instead of taking interrupts.
+ *
+ * The port's other direction carries control messages from the host (struct ukhook_control,
+ * docs/trace-format.md). A thread of this library polls it every VCON_CONTROL_POLL_MS, so an idle server
+ * (blocked in poll or accept) still hears a stop; an image without a scheduler has no such thread.
  */
 #include <ukhook/stream.h>
 #include <uk/alloc.h>
 #include <uk/essentials.h>
 #include <uk/print.h>
 #include <uk/sglist.h>
+#include <uk/arch/time.h>
 #include <uk/plat/time.h>
 #include <virtio/virtio_bus.h>
 #include <virtio/virtio_ids.h>
 #include <virtio/virtqueue.h>
+#if CONFIG_LIBUKSCHED
+#include <uk/sched.h>
+#endif
 
 /* Set by ukhook_init() at early init, in ukhook.c. */
 extern __nsec ukhook_boot_ns;
@@ -28,6 +36,7 @@ extern uint64_t ukhook_boot_tsc;
 #define VCON_QUEUES 6 /* port 0 rx/tx, control rx/tx, port 1 rx/tx */
 #define VCON_CTRL_RXQ 2
 #define VCON_CTRL_TXQ 3
+#define VCON_RXQ 4
 #define VCON_TXQ 5
 
 /* virtio spec 5.3.6.2: control messages */
@@ -49,21 +58,23 @@ struct vcon_ctrl {
 
 static struct uk_alloc *vcon_a;
 static struct virtio_dev *vcon_dev;
-static struct virtqueue *vcon_txq, *vcon_crxq, *vcon_ctxq;
-static struct uk_sglist vcon_sg;
-static struct uk_sglist_seg vcon_segs[8];
+static struct virtqueue *vcon_txq, *vcon_rxq, *vcon_crxq, *vcon_ctxq;
 static uint32_t vcon_len[VCON_MAX_INFLIGHT];
 static unsigned int vcon_head, vcon_tail;
 static struct vcon_ctrl vcon_crx[VCON_CTRL_BUFS];
 static struct vcon_ctrl vcon_ctx;
 
+/* One buffer; the queue copies the list into its descriptors, so it can live on the stack. */
 static int vcon_enqueue(struct virtqueue *vq, void *buf, uint32_t len, int device_writes)
 {
-	uk_sglist_reset(&vcon_sg);
-	if (uk_sglist_append(&vcon_sg, buf, len) < 0)
+	struct uk_sglist sg;
+	struct uk_sglist_seg seg;
+
+	uk_sglist_init(&sg, 1, &seg);
+	if (uk_sglist_append(&sg, buf, len) < 0)
 		return -1;
-	return virtqueue_buffer_enqueue(vq, buf, &vcon_sg, device_writes ? 0 : vcon_sg.sg_nseg,
-					device_writes ? vcon_sg.sg_nseg : 0);
+	return virtqueue_buffer_enqueue(vq, buf, &sg, device_writes ? 0 : sg.sg_nseg,
+					device_writes ? sg.sg_nseg : 0);
 }
 
 int ukhook_transport_submit(const void *buf, uint32_t len)
@@ -169,6 +180,54 @@ static int vcon_open_port(void)
 	return -1;
 }
 
+#if CONFIG_LIBUKSCHED
+#define VCON_CONTROL_POLL_MS 50
+#define VCON_RX_BUFS 4
+#define VCON_RX_BYTES 64
+
+static uint8_t vcon_rx[VCON_RX_BUFS][VCON_RX_BYTES];
+static struct ukhook_control_reader vcon_control_reader;
+
+/* Polls the host's direction of the port; a stop ends the unikernel as the program's exit_group would. */
+static void vcon_control(void *arg __unused)
+{
+	unsigned int kind = 0;
+	void *cookie;
+	__u32 len, i;
+
+	while (kind != UKHOOK_CONTROL_STOP) {
+		uk_sched_thread_sleep(ukarch_time_msec_to_nsec(VCON_CONTROL_POLL_MS));
+		while (virtqueue_buffer_dequeue(vcon_rxq, &cookie, &len) >= 0) {
+			for (i = 0; i < len && kind != UKHOOK_CONTROL_STOP; i++) {
+				kind = ukhook_control_byte(&vcon_control_reader, ((uint8_t *)cookie)[i]);
+				if (kind && kind != UKHOOK_CONTROL_STOP)
+					uk_pr_warn("ukhook: ignoring a control message of kind %u\n", kind);
+			}
+			vcon_enqueue(vcon_rxq, cookie, VCON_RX_BYTES, 1);
+		}
+		virtqueue_host_notify(vcon_rxq);
+	}
+	uk_pr_info("ukhook: the host asked for a stop\n");
+	ukhook_exit_group();
+}
+
+static void vcon_start_control(void)
+{
+	int i;
+
+	for (i = 0; i < VCON_RX_BUFS; i++)
+		vcon_enqueue(vcon_rxq, vcon_rx[i], VCON_RX_BYTES, 1);
+	virtqueue_host_notify(vcon_rxq);
+	if (!uk_sched_thread_create(uk_sched_current(), vcon_control, NULL, "ukhook-control"))
+		uk_pr_err("ukhook: cannot start the control thread; the host cannot stop this unikernel\n");
+}
+#else
+static void vcon_start_control(void)
+{
+	uk_pr_info("ukhook: no scheduler, so no control thread; the host cannot stop this unikernel\n");
+}
+#endif
+
 static struct virtqueue *vcon_queue(struct virtio_dev *vdev, __u16 id, __u16 size)
 {
 	struct virtqueue *vq = virtio_vqueue_setup(vdev, id, size, vcon_tx_done, vcon_a);
@@ -204,11 +263,11 @@ static int vcon_add_dev(struct virtio_dev *vdev)
 		virtio_dev_status_update(vdev, VIRTIO_CONFIG_STATUS_FAIL);
 		return rc < 0 ? rc : -ENODEV;
 	}
-	uk_sglist_init(&vcon_sg, ARRAY_SIZE(vcon_segs), vcon_segs);
 	vcon_crxq = vcon_queue(vdev, VCON_CTRL_RXQ, qsize[VCON_CTRL_RXQ]);
 	vcon_ctxq = vcon_queue(vdev, VCON_CTRL_TXQ, qsize[VCON_CTRL_TXQ]);
+	vcon_rxq = vcon_queue(vdev, VCON_RXQ, qsize[VCON_RXQ]);
 	vcon_txq = vcon_queue(vdev, VCON_TXQ, qsize[VCON_TXQ]);
-	if (!vcon_crxq || !vcon_ctxq || !vcon_txq) {
+	if (!vcon_crxq || !vcon_ctxq || !vcon_rxq || !vcon_txq) {
 		vcon_txq = NULL;
 		virtio_dev_status_update(vdev, VIRTIO_CONFIG_STATUS_FAIL);
 		return -ENOMEM;
@@ -222,6 +281,7 @@ static int vcon_add_dev(struct virtio_dev *vdev)
 		return -EIO;
 	}
 	ukhook_start(vcon_tsc_hz());
+	vcon_start_control();
 	uk_pr_info("ukhook: streaming binary syscall records on virtio-console port %d\n", VCON_PORT);
 	return 0;
 }

@@ -111,6 +111,38 @@ int ukhook_make_room(void);
 void ukhook_start(uint64_t ts_hz);
 void ukhook_finish(uint64_t t_end);
 
+/*
+ * The host's control messages (struct ukhook_control, docs/trace-format.md) arrive as a byte stream, in pieces.
+ * A reader finds each by its magic, which also resynchronises it after bytes that are no message.
+ */
+struct ukhook_control_reader {
+	struct ukhook_control msg;
+	uint32_t have; /* header bytes of msg received */
+	uint32_t skip; /* payload bytes still to pass over */
+};
+
+/* Feeds one byte; returns the kind of a message whose header is complete (its payload is passed over), else 0. */
+static inline unsigned int ukhook_control_byte(struct ukhook_control_reader *r, uint8_t b)
+{
+	uint8_t *m = (uint8_t *)&r->msg;
+
+	if (r->skip) {
+		r->skip--;
+		return 0;
+	}
+	if (r->have < 4 && b != (uint8_t)(UKHOOK_CONTROL_MAGIC >> (8 * r->have))) {
+		r->have = 0;
+		if (b != (uint8_t)UKHOOK_CONTROL_MAGIC)
+			return 0;
+	}
+	m[r->have++] = b;
+	if (r->have < sizeof(r->msg))
+		return 0;
+	r->have = 0;
+	r->skip = r->msg.length;
+	return r->msg.kind ? r->msg.kind : 0xffff;
+}
+
 /* Called by the transport for every finished buffer. */
 static inline void ukhook_completed(const void *buf, uint32_t len)
 {

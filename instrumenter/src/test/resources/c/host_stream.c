@@ -19,6 +19,9 @@
  *   host_stream stuck CALLS
  *     a call that does not return while CALLS others fill the ring many times over (a thread asleep):
  *     its record must be committed without its return, and its late end must change nothing.
+ *   host_stream control HEX
+ *     feeds the bytes HEX spells to a control reader one by one; the kind of each message it completes
+ *     goes to stderr as "fn kindN KIND", with the index of its last byte as "fn atN INDEX".
  */
 #define UKHOOK_STREAM_IMPLEMENTATION
 #include <ukhook/native.h>
@@ -224,6 +227,22 @@ NOINLINE static int stuck(long calls)
 	return 0;
 }
 
+static int control(const char *hex)
+{
+	struct ukhook_control_reader r = { 0 };
+	unsigned int kind, byte, n = 0;
+	size_t i;
+
+	for (i = 0; hex[2 * i] && sscanf(&hex[2 * i], "%2x", &byte) == 1; i++) {
+		kind = ukhook_control_byte(&r, (uint8_t)byte);
+		if (kind) {
+			fprintf(stderr, "fn kind%u %u\nfn at%u %zu\n", n, kind, n, i);
+			n++;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long calls = argc > 1 ? atol(argv[1]) : 10;
@@ -235,6 +254,8 @@ int main(int argc, char **argv)
 		return tails();
 	if (argc > 2 && strcmp(argv[1], "stuck") == 0)
 		return stuck(atol(argv[2]));
+	if (argc > 2 && strcmp(argv[1], "control") == 0)
+		return control(argv[2]);
 
 	stall = argc > 2 ? atol(argv[2]) : 0;
 	late_stall = argc > 3 ? atol(argv[3]) : 0;

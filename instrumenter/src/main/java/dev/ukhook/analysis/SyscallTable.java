@@ -16,7 +16,6 @@ import dev.ukhook.format.TraceStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Set;
 import java.util.Optional;
 import java.util.Arrays;
 import java.util.Collections;
@@ -53,12 +52,6 @@ public final class SyscallTable {
     }
   }
 
-  /**
-   * The calls that begin the serving phase: a server's first accept, or its first wait for connections once it
-   * listens (the simplest honest rule; the analysis issue generalises phases).
-   */
-  static final Set<String> WAITS = Set.of("poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait",
-      "epoll_pwait2");
 
   public record LibraryCounts(String library, long total, long refused, long ticks, List<SyscallCount> syscalls) {
     public LibraryCounts {
@@ -156,7 +149,7 @@ public final class SyscallTable {
 
     public Builder add(String library, SyscallRecord r) {
       String name = r.name();
-      if (servingFrom < 0 && (name.equals("accept") || name.equals("accept4") || (listened && WAITS.contains(name)))) {
+      if (servingFrom < 0 && (name.equals("accept") || name.equals("accept4") || (listened && SyscallNames.WAITS.contains(name)))) {
         servingFrom = r.seq();
       }
       listened |= name.equals("listen");

@@ -56,8 +56,13 @@ final class RunOptions {
 
   @Option(names = "--stop", paramLabel = "COMMAND", description = "A host command run after --load that makes the "
       + "server exit, so that the unikernel shuts down and the trace ends cleanly, for example "
-      + "'redis-cli -p 16379 shutdown nosave'.")
+      + "'redis-cli -p 16379 shutdown nosave'. Without it ukhook asks the guest to stop on its trace port.")
   String stop;
+
+  @Option(names = "--stall", paramLabel = "SECONDS", description = "While --load runs, a guest that makes no system "
+      + "call but waits, sleeps and clock reads for this long has stalled: the load is ended and the guest stopped "
+      + "(default: 30; 0 = never).")
+  long stall = 30;
 
   /** The options checked; a directory given to --initrd is packed here, before anything is built or run. */
   Runner.Options options(AccelChoice accel, AppArgs app) {
@@ -76,6 +81,6 @@ final class RunOptions {
       throw new UkhookException(Kind.USAGE, "--net " + net + ": the one network ukhook sets up is user (QEMU's "
           + "user networking with forwards from the host's loopback)");
     }
-    return new Load(forwards.stream().map(UserNet.Forward::parse).toList(), load, stop);
+    return new Load(forwards.stream().map(UserNet.Forward::parse).toList(), load, stop, Duration.ofSeconds(stall));
   }
 }

@@ -1,6 +1,9 @@
 package dev.ukhook.format;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
@@ -109,6 +112,33 @@ public final class SyscallNames {
         HIGH_BASE + HIGH.length)), IntStream.range(UNIKRAFT_BASE, UNIKRAFT_BASE + UNIKRAFT.length))
         .forEach(nr -> m.put(name(nr), nr));
     return m;
+  }
+
+  /** The calls that wait for descriptors to become ready: a server's wait for work. */
+  public static final Set<String> WAITS = Set.of("poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait",
+      "epoll_pwait2");
+
+  /** The calls an idle program keeps making: the waits, sleeps and clock reads. Anything else is work. */
+  public static final Set<String> IDLE;
+
+  static {
+    Set<String> idle = new HashSet<>(WAITS);
+    idle.addAll(List.of("nanosleep", "clock_nanosleep", "clock_gettime", "gettimeofday", "time", "sched_yield",
+        "getpid", "gettid"));
+    IDLE = Set.copyOf(idle);
+  }
+
+  private static final boolean[] IDLE_LOW = new boolean[LOW.length];
+
+  static {
+    for (int nr = 0; nr < LOW.length; nr++) {
+      IDLE_LOW[nr] = IDLE.contains(LOW[nr]);
+    }
+  }
+
+  /** Whether the call is one an idle program makes ({@link #IDLE}); all of them have numbers below 1024. */
+  public static boolean isIdle(int nr) {
+    return nr >= 0 && nr < LOW.length && IDLE_LOW[nr];
   }
 
   /**

@@ -225,6 +225,29 @@ public final class TraceLayout {
     private Load() {}
   }
 
+  /**
+   * A message from the host to the guest, on the other direction of the same port: this 16-byte header, then
+   * {@code length} payload bytes. The guest reads the direction as a byte stream and finds a message by its magic.
+   */
+  public static final class Control {
+    public static final Field MAGIC = Field.scalar("magic", Type.U32, 0, "UKHOOK_CONTROL_MAGIC");
+    public static final Field KIND = Field.scalar("kind", Type.U16, 4, "UKHOOK_CONTROL_*");
+    public static final Field RESERVED0 = Field.scalar("reserved0", Type.U16, 6, "zero");
+    public static final Field LENGTH = Field.scalar("length", Type.U32, 8, "payload bytes that follow");
+    public static final Field RESERVED1 = Field.scalar("reserved1", Type.U32, 12, "zero");
+    public static final Struct STRUCT = new Struct("ukhook_control", CONTROL_SIZE, 0, List.of(
+        MAGIC, KIND, RESERVED0, LENGTH, RESERVED1));
+
+    private Control() {}
+  }
+
+  public static final int CONTROL_SIZE = 16;
+  /** ASCII {@code UKHC}, read as a little-endian u32. */
+  public static final int CONTROL_MAGIC = 0x43484b55;
+  public static final int CONTROL_STOP = 1;
+  public static final List<Value> CONTROLS = List.of(
+      new Value("UKHOOK_CONTROL_STOP", "stop", CONTROL_STOP, "end the unikernel, as its exit_group would"));
+
   public static final int KIND_SYSCALL = 1;
   public static final int KIND_FINAL = 2;
   public static final int KIND_LOAD = 3;
@@ -286,7 +309,8 @@ public final class TraceLayout {
   /** The {@code nr} of a native syscall whose name ukhook does not know. */
   public static final int NR_UNKNOWN = 0xffff;
 
-  public static final List<Struct> STRUCTS = List.of(Header.STRUCT, Syscall.STRUCT, Final.STRUCT, Load.STRUCT);
+  public static final List<Struct> STRUCTS =
+      List.of(Header.STRUCT, Syscall.STRUCT, Final.STRUCT, Load.STRUCT, Control.STRUCT);
 
   private TraceLayout() {}
 
@@ -325,9 +349,10 @@ public final class TraceLayout {
       magic.append(magic.length() > 2 ? ", " : "").append('\'').append(c).append('\'');
     }
     define(defines, "UKHOOK_MAGIC_INIT", magic.append(" }").toString(), "initialiser of the header's magic");
-    for (List<Value> values : List.of(KINDS, FLAGS, PATHS, TS_SOURCES, OVERFLOWS, HOOK_POINTS)) {
+    for (List<Value> values : List.of(KINDS, FLAGS, PATHS, TS_SOURCES, OVERFLOWS, HOOK_POINTS, CONTROLS)) {
       values.forEach(v -> define(defines, v.cName(), Integer.toString(v.value()), v.meaning()));
     }
+    define(defines, "UKHOOK_CONTROL_MAGIC", "0x" + Integer.toHexString(CONTROL_MAGIC), "ASCII UKHC");
     define(defines, "UKHOOK_NR_UNKNOWN", "0x" + Integer.toHexString(NR_UNKNOWN), "native syscall of unknown name");
     List<Map<String, Object>> structs = new ArrayList<>();
     for (Struct s : STRUCTS) {

@@ -4,6 +4,8 @@ import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.StreamDecoder;
+import dev.ukhook.format.SyscallNames;
+import dev.ukhook.format.SyscallRecord;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -47,13 +49,17 @@ public final class Collector implements AutoCloseable {
   private final Path socket;
   private final Path traceFile;
   private final Duration connectTimeout;
-  private final StreamDecoder decoder = new StreamDecoder(null);
+  private final StreamDecoder decoder = new StreamDecoder(this::saw);
   private final CountDownLatch done = new CountDownLatch(1);
 
   private ServerSocketChannel server;
   // The identity of the socket file this collector bound, so that it never removes another one at that path.
   private Object boundKey;
   private SocketChannel connected;
+  // The connection to the guest once it stands, for send().
+  private volatile SocketChannel peer;
+  // When the guest last made a call other than waiting, sleeping or reading the clock (System.nanoTime()).
+  private volatile long lastWork = System.nanoTime();
   private FileChannel file;
   private Selector selector;
   private Thread thread;
@@ -116,6 +122,40 @@ public final class Collector implements AutoCloseable {
     return progress;
   }
 
+  /** How long ago the guest last made a system call that is not idling ({@link SyscallNames#IDLE}). */
+  public Duration sinceWork() {
+    return Duration.ofNanos(System.nanoTime() - lastWork);
+  }
+
+  /**
+   * Sends {@code message} to the guest on the port's other direction (a control message, docs/trace-format.md).
+   * Returns false when no guest is connected or the guest takes none of it within a second.
+   */
+  public synchronized boolean send(byte[] message) {
+    SocketChannel c = peer;
+    ByteBuffer b = ByteBuffer.wrap(message);
+    long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+    try {
+      while (c != null && b.hasRemaining() && System.nanoTime() - deadline < 0) {
+        if (c.write(b) == 0) {
+          Thread.sleep(10);
+        }
+      }
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return c != null && !b.hasRemaining();
+  }
+
+  private void saw(SyscallRecord r) {
+    if (!SyscallNames.isIdle(r.nr())) {
+      lastWork = System.nanoTime();
+    }
+  }
+
   /** Waits for the connection to end by itself; empty if it is still open after {@code timeout}. */
   public Optional<CollectResult> awaitResult(Duration timeout) throws InterruptedException {
     requireStarted();
@@ -164,7 +204,11 @@ public final class Collector implements AutoCloseable {
         return;
       }
       try (channel) {
+        channel.configureBlocking(false);
+        peer = channel;
         end = copy(channel, out);
+      } finally {
+        peer = null;
       }
       decoder.end();
       publish(true);
@@ -226,7 +270,6 @@ public final class Collector implements AutoCloseable {
   }
 
   private CollectResult.End copy(SocketChannel channel, FileChannel out) throws IOException {
-    channel.configureBlocking(false);
     channel.register(selector, SelectionKey.OP_READ);
     publish(true);
     ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES);

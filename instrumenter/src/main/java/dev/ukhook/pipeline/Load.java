@@ -13,20 +13,27 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * A server run: QEMU user networking with forwards from the host's loopback, and optionally a load command run
- * on the host once the guest listens behind the first forward, then a stop command that makes the server exit
- * (so that the unikernel shuts down and the trace's final record comes). Both commands run with {@code sh -c};
- * their output goes to {@code load.log} in the run directory.
+ * on the host once the guest listens behind the first forward. Then the guest is stopped: by the stop command,
+ * which makes the server exit, or else by ukhook's stop request on the trace port, so that the trace ends with
+ * its final record. Both commands run with {@code sh -c}; their output goes to {@code load.log} in the run
+ * directory. While the load runs, a guest that makes nothing but idle calls for {@code stall} is stalled: the
+ * load is ended and the guest stopped.
  *
  * @param forwards the port forwards (at least one)
  * @param load the load command, or null to only serve
- * @param stop the command that makes the server exit, or null
+ * @param stop the command that makes the server exit, or null for ukhook's stop request after the load
+ * @param stall how long the guest may idle while the load runs; zero for no limit
  */
-public record Load(List<Forward> forwards, String load, String stop) {
+public record Load(List<Forward> forwards, String load, String stop, Duration stall) {
   public static final String LOG = "load.log";
+  /** How long a guest may take to end after a stop command or request. */
+  static final Duration STOP_GRACE = Duration.ofSeconds(30);
+  private static final long POLL_MILLIS = 200;
 
   public Load {
     forwards = List.copyOf(forwards);
@@ -37,10 +44,41 @@ public record Load(List<Forward> forwards, String load, String stop) {
     if ((load != null && load.isBlank()) || (stop != null && stop.isBlank())) {
       throw new UkhookException(Kind.USAGE, "--load and --stop need a command");
     }
+    if (stall.isNegative()) {
+      throw new UkhookException(Kind.USAGE, "--stall must be 0 (no limit) or a number of seconds");
+    }
   }
 
-  /** What happened on the host side of a server run. */
-  public record Result(boolean ready, Optional<Integer> loadExit, Optional<Integer> stopExit, Duration loadTime) {
+  /** The running guest, as the load driver sees it. */
+  interface Guest {
+    boolean alive();
+
+    /** How long ago the guest last made a call that is not idling. */
+    Duration sinceWork();
+
+    /** Sends ukhook's stop request; false if it could not be delivered. */
+    boolean requestStop();
+
+    /** Ends QEMU. */
+    void kill();
+  }
+
+  /** How the guest was asked to end. */
+  public enum Ending { NOT_ASKED, COMMAND, REQUEST, REQUEST_UNSENT }
+
+  /**
+   * What happened on the host side of a server run.
+   *
+   * @param stalled the guest idled for {@code stall} while the load ran, and the load was ended
+   * @param ending how the guest was asked to end: the stop command, ukhook's stop request, or not at all
+   * @param killedAfter how long the guest was given to end once asked before it was killed; zero if it ended
+   */
+  public record Result(boolean ready, Optional<Integer> loadExit, Optional<Integer> stopExit, Duration loadTime,
+      boolean stalled, Ending ending, Duration killedAfter) {
+    static Result notReady() {
+      return new Result(false, Optional.empty(), Optional.empty(), Duration.ZERO, false, Ending.NOT_ASKED, Duration.ZERO);
+    }
+
     /** What makes the run's numbers untrustworthy, one line each. */
     public List<String> problems(Load l, Path runDir) {
       List<String> p = new ArrayList<>();
@@ -49,39 +87,83 @@ public record Load(List<Forward> forwards, String load, String stop) {
         p.add("the guest never listened behind --forward " + f + ", so the load did not run; see the guest "
             + "console in " + runDir.resolve("console.log"));
       }
-      loadExit.filter(c -> c != 0).ifPresent(c -> p.add("the load command exited with " + c + "; its output is in "
-          + runDir.resolve(LOG)));
+      if (stalled) {
+        p.add("the guest made no system call but waits, sleeps and clock reads for " + l.stall().toSeconds()
+            + " s while the load ran: it stalled (see \"Servers\" in docs/benchmarks.md), so the load was ended");
+      }
+      loadExit.filter(c -> c != 0 && !stalled).ifPresent(c -> p.add("the load command exited with " + c
+          + "; its output is in " + runDir.resolve(LOG)));
       stopExit.filter(c -> c != 0).ifPresent(c -> p.add("the stop command exited with " + c + "; its output is in "
           + runDir.resolve(LOG)));
+      if (ending == Ending.REQUEST_UNSENT) {
+        p.add("ukhook's stop request could not be sent to the guest on its trace port");
+      }
+      if (!killedAfter.isZero()) {
+        p.add("the guest was still running " + killedAfter.toSeconds() + " s after it was asked to end, and was "
+            + "killed" + (ending == Ending.REQUEST ? " (an image without the hook "
+            + "library's control thread: no scheduler, or built by an older ukhook)" : ""));
+      }
       return p;
     }
   }
 
   /**
-   * Waits for the guest, runs the load, then the stop command. Returns when they are done, the guest is gone
-   * ({@code alive} false) or {@code timeout} passed while waiting for it.
+   * Waits for the guest, runs the load, then stops the guest: with the stop command if there is one, else
+   * with ukhook's stop request when a load ran or stalled; a guest still running {@code grace} later is killed.
+   * Returns when that is done, the guest is gone or {@code timeout} passed while waiting for it to listen.
    */
-  Result drive(Path runDir, Duration timeout, BooleanSupplier alive) throws InterruptedException {
+  Result drive(Path runDir, Duration timeout, Guest guest, Duration grace) throws InterruptedException {
     Path log = runDir.resolve(LOG);
-    if (!UserNet.awaitListening(forwards.get(0), timeout.isZero() ? Duration.ofDays(1) : timeout, alive)) {
-      return new Result(false, Optional.empty(), Optional.empty(), Duration.ZERO);
+    if (!UserNet.awaitListening(forwards.get(0), timeout.isZero() ? Duration.ofDays(1) : timeout, guest::alive)) {
+      return Result.notReady();
     }
     long t0 = System.nanoTime();
-    Optional<Integer> loadExit = load == null ? Optional.empty() : Optional.of(sh(load, log));
+    boolean[] stalled = {false};
+    Optional<Integer> loadExit = load == null ? Optional.empty() : Optional.of(sh(load, log, () -> {
+      stalled[0] = !stall.isZero() && guest.alive() && guest.sinceWork().compareTo(stall) > 0;
+      return stalled[0];
+    }));
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
-    Optional<Integer> stopExit = stop == null ? Optional.empty() : Optional.of(sh(stop, log));
-    return new Result(true, loadExit, stopExit, took);
+    Optional<Integer> stopExit = Optional.empty();
+    Ending ending = Ending.NOT_ASKED;
+    if (stop != null && !stalled[0]) {
+      stopExit = Optional.of(sh(stop, log, () -> false));
+      ending = Ending.COMMAND;
+    } else if (load != null && guest.alive()) {
+      ending = guest.requestStop() ? Ending.REQUEST : Ending.REQUEST_UNSENT;
+    }
+    Duration killedAfter = Duration.ZERO;
+    if (ending != Ending.NOT_ASKED) {
+      long deadline = System.nanoTime() + grace.toNanos();
+      while (guest.alive() && System.nanoTime() - deadline < 0) {
+        Thread.sleep(POLL_MILLIS);
+      }
+      if (guest.alive()) {
+        killedAfter = grace;
+        guest.kill();
+      }
+    }
+    return new Result(true, loadExit, stopExit, took, stalled[0], ending, killedAfter);
   }
 
-  private static int sh(String command, Path log) throws InterruptedException {
+  /** Runs {@code command}, ending it (and what it started) once {@code end} says so; returns its exit code. */
+  private static int sh(String command, Path log, BooleanSupplier end) throws InterruptedException {
+    Process p;
     try {
       Files.writeString(log, "$ " + command + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
-      Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
+      p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-      return p.waitFor();
     } catch (IOException e) {
       throw new UkhookException(Kind.ENVIRONMENT, "cannot run `" + command + "`: " + e.getMessage());
     }
+    while (!p.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+      if (end.getAsBoolean()) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        return p.waitFor();
+      }
+    }
+    return p.exitValue();
   }
 }

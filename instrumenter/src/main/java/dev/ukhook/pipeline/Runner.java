@@ -9,6 +9,7 @@ import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.Tools;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.format.ControlMessage;
 import dev.ukhook.host.AccelChoice;
 import dev.ukhook.host.CollectResult;
 import dev.ukhook.host.Collector;
@@ -133,6 +134,11 @@ public final class Runner {
           + "` first");
     }
     Map<String, String> config = Kconfig.parse(TextFiles.read(ws.config()));
+    if (o.serve() != null && o.serve().load() != null && o.serve().stop() == null
+        && !"y".equals(config.get("CONFIG_LIBUKSCHED"))) {
+      throw new UkhookException(Kind.USAGE, "the image has no scheduler (CONFIG_LIBUKSCHED), so ukhook cannot ask "
+          + "it to stop after the load; give --stop COMMAND that makes the server exit");
+    }
     boolean libParam = "y".equals(config.get("CONFIG_LIBUKLIBPARAM"));
     List<String> kernelArgs = new ArrayList<>(o.kernelArgs());
     List<String> netArgs = List.of();
@@ -187,7 +193,8 @@ public final class Runner {
         out.line("booting " + image.getFileName() + " (" + o.accel().accel().qemuName()
             + (o.icount() ? ", icount" : "") + ": " + o.accel().reason() + "); run directory " + runDir);
         AtomicBoolean running = new AtomicBoolean(true);
-        CompletableFuture<Load.Result> served = o.serve() == null ? null : serve(o.serve(), runDir, o, running);
+        CompletableFuture<Load.Result> served = o.serve() == null ? null
+            : serve(o.serve(), runDir, o, guest(running, collector));
         QemuResult q;
         try {
           q = qemu.run(spec, o.timeout());
@@ -235,21 +242,49 @@ public final class Runner {
     }
   }
 
+  /** The guest as the load driver sees it: QEMU's process and the trace port. */
+  private Load.Guest guest(AtomicBoolean running, Collector collector) {
+    return new Load.Guest() {
+      @Override
+      public boolean alive() {
+        return running.get();
+      }
+
+      @Override
+      public Duration sinceWork() {
+        return collector.sinceWork();
+      }
+
+      @Override
+      public boolean requestStop() {
+        return collector.send(ControlMessage.stop());
+      }
+
+      @Override
+      public void kill() {
+        qemu.stop();
+      }
+    };
+  }
+
   /** Drives the load beside QEMU; its output is shown as it ends. */
-  private CompletableFuture<Load.Result> serve(Load l, Path runDir, Options o, AtomicBoolean running) {
+  private CompletableFuture<Load.Result> serve(Load l, Path runDir, Options o, Load.Guest guest) {
     out.line("serving: forwards " + l.forwards() + (l.load() == null ? "" : "; the load starts once the guest "
         + "listens on " + l.forwards().get(0).hostAddress() + ":" + l.forwards().get(0).hostPort()));
     return CompletableFuture.supplyAsync(() -> {
       try {
-        Load.Result r = l.drive(runDir, o.timeout(), running::get);
+        Load.Result r = l.drive(runDir, o.timeout(), guest, Load.STOP_GRACE);
         Path log = runDir.resolve(Load.LOG);
         if (Files.isRegularFile(log)) {
           out.data(TextFiles.read(log));
         }
+        if (r.ending() == Load.Ending.REQUEST) {
+          out.line("asked the guest to stop after the load (a stop request on its trace port)");
+        }
         return r;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return new Load.Result(false, Optional.empty(), Optional.empty(), Duration.ZERO);
+        return Load.Result.notReady();
       }
     });
   }

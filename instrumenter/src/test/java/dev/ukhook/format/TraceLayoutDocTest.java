@@ -92,6 +92,7 @@ class TraceLayoutDocTest {
     check("Syscall record (kind = 1)", TraceLayout.Syscall.STRUCT);
     check("Final record (kind = 2)", TraceLayout.Final.STRUCT);
     check("Load record (kind = 3)", TraceLayout.Load.STRUCT);
+    check("Control message (host to guest)", TraceLayout.Control.STRUCT);
   }
 
   @Test
@@ -102,6 +103,7 @@ class TraceLayoutDocTest {
     check("ts_source", TraceLayout.TS_SOURCES);
     check("overflow", TraceLayout.OVERFLOWS);
     check("hook_points", TraceLayout.HOOK_POINTS);
+    check("control kinds", TraceLayout.CONTROLS);
   }
 
   @Test

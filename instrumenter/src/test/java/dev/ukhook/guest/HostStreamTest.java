@@ -7,18 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ukhook.format.TraceHeader.Overflow;
+import dev.ukhook.format.ControlMessage;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.format.TraceLayout;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.io.UncheckedIOException;
@@ -173,6 +176,25 @@ class HostStreamTest {
   }
 
   @Test
+  void theGuestsControlReaderFindsTheHostsMessagesInAByteStream() throws Exception {
+    byte[] stop = ControlMessage.stop();
+    byte[] other = ControlMessage.encode(7, "UKHC then payload".getBytes(StandardCharsets.US_ASCII));
+    // Noise (with a false start of the magic), a message of another kind whose payload holds the magic, a stop.
+    byte[] noise = {0x55, 0x4b, 0x00, 0x55, 0x55};
+    ByteArrayOutputStream in = new ByteArrayOutputStream();
+    in.write(noise);
+    in.write(other);
+    in.write(stop);
+    Map<String, Long> seen = new HashMap<>();
+    exec(List.of(build(new HookLibrarySpec(4, 64, 8, Overflow.BLOCK, ID)).toString(), "control",
+        HexFormat.of().formatHex(in.toByteArray())), seen);
+
+    long otherEnd = noise.length + TraceLayout.CONTROL_SIZE - 1;
+    assertEquals(Map.of("kind0", 7L, "at0", otherEnd, "kind1", (long) TraceLayout.CONTROL_STOP, "at1",
+        (long) in.size() - 1), seen);
+  }
+
+  @Test
   void walkDepthFollowsTheFramesOption() throws Exception {
     DecodedTrace none = run(new HookLibrarySpec(0, 64, 8, Overflow.BLOCK, ID), 20, 0);
     assertEquals(96, none.header().recordSize());
@@ -246,6 +268,14 @@ class HostStreamTest {
 
   /** Builds the harness against the rendered library, as the guest's code is built, and decodes its stdout. */
   private DecodedTrace run(HookLibrarySpec spec, Map<String, Long> functions, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(build(spec).toString()));
+    cmd.addAll(List.of(args));
+    byte[] out = exec(cmd, functions);
+    return TraceDecoder.decode(new ByteArrayInputStream(out));
+  }
+
+  /** The harness built against the rendered library, as the guest's code is built. */
+  private Path build(HookLibrarySpec spec) throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")), "host gcc not found at /usr/bin/gcc: install gcc");
     Path lib = dir.resolve("lib-" + spec.frames() + "-" + spec.overflow());
     for (Map.Entry<String, String> f : HookLibrary.render(spec).entrySet()) {
@@ -265,10 +295,7 @@ class HostStreamTest {
     exec(List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-fno-omit-frame-pointer",
         "-mno-omit-leaf-frame-pointer", "-fno-optimize-sibling-calls", "-I", lib.resolve("include").toString(),
         "-I", dir.resolve("host-include").toString(), src.toString(), "-o", bin.toString()), null);
-    List<String> cmd = new ArrayList<>(List.of(bin.toString()));
-    cmd.addAll(List.of(args));
-    byte[] out = exec(cmd, functions);
-    return TraceDecoder.decode(new ByteArrayInputStream(out));
+    return bin;
   }
 
   /** Runs cmd; its stderr lines "fn NAME ADDRESS" go to functions (when given), the rest to ours. */

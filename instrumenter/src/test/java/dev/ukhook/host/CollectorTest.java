@@ -3,12 +3,14 @@ package dev.ukhook.host;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.ControlMessage;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.Damage;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.TraceWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -260,6 +262,46 @@ class CollectorTest {
     assertEquals(UkhookException.Kind.ENVIRONMENT, e.kind());
     assertEquals("cannot listen on socket " + socket + ": no such file or directory", e.getMessage());
     assertFalse(Files.exists(trace()));
+  }
+
+  @Test
+  void sendsControlMessagesToTheGuestAndTimesItsLastWork() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TraceWriter w = new TraceWriter(out, HEADER);
+    long[] noFrames = {};
+    w.syscall(new SyscallRecord(0, 0, 1, 0 /* read */, 0, new long[6], 1, 0x100000, noFrames));
+    int work = out.size();
+    for (int i = 1; i <= 3; i++) {
+      w.syscall(new SyscallRecord(i, i, i + 1, 7 /* poll */, 0, new long[6], 0, 0x100000, noFrames));
+    }
+    byte[] stream = out.toByteArray();
+    try (Collector c = Collector.listen(socket(), trace());
+        SocketChannel guest = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      c.start();
+      assertFalse(c.send(ControlMessage.stop()), "no guest connected yet");
+      guest.connect(UnixDomainSocketAddress.of(socket()));
+      send(guest, Arrays.copyOf(stream, work), false);
+      awaitBytes(c, work);
+      Thread.sleep(300);
+      send(guest, Arrays.copyOfRange(stream, work, stream.length), false);
+      awaitBytes(c, stream.length);
+      assertTrue(c.sinceWork().toMillis() >= 300, "polls are idle: " + c.sinceWork());
+
+      assertTrue(c.send(ControlMessage.stop()));
+      ByteBuffer got = ByteBuffer.allocate(TraceLayout.CONTROL_SIZE);
+      while (got.hasRemaining()) {
+        guest.read(got);
+      }
+      assertArrayEquals(ControlMessage.stop(), got.array());
+    }
+  }
+
+  private static void awaitBytes(Collector c, long bytes) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (c.progress().bytes() < bytes && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(bytes, c.progress().bytes());
   }
 
   @Test

@@ -48,6 +48,8 @@
 #define UKHOOK_HOOK_BINARY 1 /* the binary syscall handler is hooked */
 #define UKHOOK_HOOK_NATIVE 2 /* native syscall definitions are hooked */
 #define UKHOOK_HOOK_PROCESS 4 /* process creation is hooked: load records */
+#define UKHOOK_CONTROL_STOP 1 /* end the unikernel, as its exit_group would */
+#define UKHOOK_CONTROL_MAGIC 0x43484b55 /* ASCII UKHC */
 #define UKHOOK_NR_UNKNOWN 0xffff /* native syscall of unknown name */
 
 #define UKHOOK_OVERFLOW UKHOOK_OVERFLOW_DROP
@@ -116,6 +118,14 @@ struct ukhook_load_record {
 	uint8_t execfn[32 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* AT_EXECFN, NUL-terminated, cut to fit */
 };
 
+struct ukhook_control {
+	uint32_t magic; /* UKHOOK_CONTROL_MAGIC */
+	uint16_t kind; /* UKHOOK_CONTROL_* */
+	uint16_t reserved0; /* zero */
+	uint32_t length; /* payload bytes that follow */
+	uint32_t reserved1; /* zero */
+};
+
 _Static_assert(__builtin_offsetof(struct ukhook_header, magic) == 0, "ukhook_header.magic at 0");
 _Static_assert(__builtin_offsetof(struct ukhook_header, version) == 8, "ukhook_header.version at 8");
 _Static_assert(__builtin_offsetof(struct ukhook_header, header_size) == 10, "ukhook_header.header_size at 10");
@@ -171,6 +181,13 @@ _Static_assert(__builtin_offsetof(struct ukhook_load_record, entry) == 48, "ukho
 _Static_assert(__builtin_offsetof(struct ukhook_load_record, interp_base) == 56, "ukhook_load_record.interp_base at 56");
 _Static_assert(__builtin_offsetof(struct ukhook_load_record, execfn) == 64, "ukhook_load_record.execfn at 64");
 _Static_assert(sizeof(struct ukhook_load_record) == 96 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_load_record size");
+
+_Static_assert(__builtin_offsetof(struct ukhook_control, magic) == 0, "ukhook_control.magic at 0");
+_Static_assert(__builtin_offsetof(struct ukhook_control, kind) == 4, "ukhook_control.kind at 4");
+_Static_assert(__builtin_offsetof(struct ukhook_control, reserved0) == 6, "ukhook_control.reserved0 at 6");
+_Static_assert(__builtin_offsetof(struct ukhook_control, length) == 8, "ukhook_control.length at 8");
+_Static_assert(__builtin_offsetof(struct ukhook_control, reserved1) == 12, "ukhook_control.reserved1 at 12");
+_Static_assert(sizeof(struct ukhook_control) == 16, "ukhook_control size");
 
 _Static_assert(sizeof(struct ukhook_load_record) == sizeof(struct ukhook_record), "a load record fills a slot");
 _Static_assert(__builtin_offsetof(struct ukhook_record, args) - __builtin_offsetof(struct ukhook_record, nr) == 8,
@@ -270,6 +287,38 @@ void ukhook_flush(void);
 int ukhook_make_room(void);
 void ukhook_start(uint64_t ts_hz);
 void ukhook_finish(uint64_t t_end);
+
+/*
+ * The host's control messages (struct ukhook_control, docs/trace-format.md) arrive as a byte stream, in pieces.
+ * A reader finds each by its magic, which also resynchronises it after bytes that are no message.
+ */
+struct ukhook_control_reader {
+	struct ukhook_control msg;
+	uint32_t have; /* header bytes of msg received */
+	uint32_t skip; /* payload bytes still to pass over */
+};
+
+/* Feeds one byte; returns the kind of a message whose header is complete (its payload is passed over), else 0. */
+static inline unsigned int ukhook_control_byte(struct ukhook_control_reader *r, uint8_t b)
+{
+	uint8_t *m = (uint8_t *)&r->msg;
+
+	if (r->skip) {
+		r->skip--;
+		return 0;
+	}
+	if (r->have < 4 && b != (uint8_t)(UKHOOK_CONTROL_MAGIC >> (8 * r->have))) {
+		r->have = 0;
+		if (b != (uint8_t)UKHOOK_CONTROL_MAGIC)
+			return 0;
+	}
+	m[r->have++] = b;
+	if (r->have < sizeof(r->msg))
+		return 0;
+	r->have = 0;
+	r->skip = r->msg.length;
+	return r->msg.kind ? r->msg.kind : 0xffff;
+}
 
 /* Called by the transport for every finished buffer. */
 static inline void ukhook_completed(const void *buf, uint32_t len)
