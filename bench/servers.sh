@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# A server under load, side by side: plain, with CONFIG_LIBSYSCALL_SHIM_STRACE, traced by ukhook (block mode), and
+# traced by ukhook in drop mode with a small ring (to check that drop mode accounts for every record).
+#
+#   UK_LIBS=DIR UKHOOK_SOURCES=DIR bench/servers.sh redis|nginx UNIKRAFT_TREE [REQUESTS|SECONDS]
+#
+# Builds examples/SERVER four ways from the same tree (lib-musl, lib-lwip and the server's library from $UK_LIBS,
+# their origin archives from $UKHOOK_SOURCES), then RUNS (default 5) rounds, each booting the variants in turn
+# (paired, alternating runs) under QEMU TCG and driving each from the host through QEMU's user-network forward:
+#   redis: redis-benchmark -n REQUESTS -c 10 -t set,get (default 20000 requests per command)
+#   nginx: wrk -t1 -c10 -dSECONDS --latency for the static page (default 10 seconds; keep-alive connections)
+# ukhook stops its guest with a stop request on the trace port, so that the trace ends with its final record; the
+# plain and STRACE guests are killed. Prints a Markdown table of medians on stdout (requests/s and p50 latency; for
+# ukhook the records received, dropped and missing of every run); progress goes to stderr.
+set -euo pipefail
+
+server=${1:?usage: bench/servers.sh redis|nginx UNIKRAFT_TREE [REQUESTS|SECONDS]}
+uk=$(cd "${2:?usage: bench/servers.sh redis|nginx UNIKRAFT_TREE [REQUESTS|SECONDS]}" && pwd)
+runs=${RUNS:-5}
+stall=${STALL:-120}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+port=$((20000 + RANDOM % 20000))
+case $server in
+  redis)
+    requests=${3:-20000}
+    lib=lib-redis; archive=7.0.11.zip; guest_port=6379; tools="redis-benchmark redis-cli"
+    args=(--port 6379 --protected-mode no --save "" --appendonly no)
+    cmdline="--port 6379 --protected-mode no --save '' --appendonly no"
+    commands="SET GET"
+    load_cmd="redis-benchmark -p $port -n $requests -c 10 -t set,get -q"
+    ready() { redis-cli -p $port ping 2>/dev/null | grep -q PONG; }
+    # "SET: 4914.00 requests per second, p50=1.839 msec" -> field $3 (1 req/s, 2 p50) for command $2 in log $1
+    field() { tr '\r' '\n' < "$1" | sed -n "s/^ *$2: \([0-9.]*\) requests per second, p50=\([0-9.]*\) msec.*/\1 \2/p" \
+      | tail -1 | cut -d' ' -f"$3"; }
+    ;;
+  nginx)
+    seconds=${3:-10}
+    lib=lib-nginx; archive=nginx-1.15.6.tar.gz; guest_port=80; tools="wrk curl"
+    args=(-c /nginx/conf/nginx.conf)
+    cmdline="${args[*]}"
+    commands="GET"
+    load_cmd="wrk -t1 -c10 -d${seconds}s --latency http://127.0.0.1:$port/"
+    ready() { curl -sf -o /dev/null --max-time 2 http://127.0.0.1:$port/; }
+    # wrk: "Requests/sec:   5329.17" and, under "Latency Distribution", "     50%    1.70ms" (also us or s)
+    field() { if [ "$3" = 1 ]; then sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$1"
+      else sed -n 's/^ *50% *\([0-9.]*\)\(us\|ms\|s\)$/\1 \2/p' "$1" \
+        | awk '{ print ($2 == "us") ? $1 / 1000 : ($2 == "s") ? $1 * 1000 : $1 }'; fi; }
+    ;;
+  *) echo "bench: unknown server $server (redis or nginx)" >&2; exit 2 ;;
+esac
+: "${UK_LIBS:?set UK_LIBS to the directory with clones of unikraft/lib-musl, lib-lwip and $lib}"
+: "${UKHOOK_SOURCES:?set UKHOOK_SOURCES to the directory with musl-1.2.3.tar.gz, UNIKRAFT-2_1_x.zip, $archive}"
+for tool in $tools qemu-system-x86_64 cpio; do
+  command -v $tool >/dev/null || { echo "bench: $tool is missing" >&2; exit 3; }
+done
+work=${BENCH_WORK:-$(mktemp -d /tmp/ukhook-$server-XXXXXX)}
+mkdir -p "$work"
+say() { echo "bench: $*" >&2; }
+
+# The app twice: ukhook instruments each copy for itself (block mode, and drop mode with a 64-record ring).
+for a in app app-drop; do
+  rm -rf "${work:?}/$a" && cp -r "$repo/examples/$server" "$work/$a" && rm -rf "$work/$a/.ukhook"
+done
+app=$work/app
+initrd=()
+if [ -d "$app/rootfs" ]; then
+  (cd "$app/rootfs" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$work/rootfs.cpio"
+  initrd=(-initrd "$work/rootfs.cpio")
+fi
+libdir=lib${lib#lib-}
+
+build() { # name extra-kconfig-lines...
+  local name=$1; shift
+  local dir=$work/$name
+  # A BENCH_WORK of an earlier run keeps its images (copying the archives again would unpack them again).
+  [ -n "$(ls "$dir"/build/*_qemu-x86_64 2>/dev/null)" ] && { say "$name: reusing $dir/build"; return; }
+  mkdir -p "$dir/build/libmusl" "$dir/build/liblwip" "$dir/build/$libdir"
+  cp "$UKHOOK_SOURCES/musl-1.2.3.tar.gz" "$dir/build/libmusl/"
+  cp "$UKHOOK_SOURCES/UNIKRAFT-2_1_x.zip" "$dir/build/liblwip/"
+  cp "$UKHOOK_SOURCES/$archive" "$dir/build/$libdir/"
+  { cat "$app/defconfig"; printf '%s\n' "$@"; } > "$dir/defconfig"
+  say "building $name"
+  local libs=L="$UK_LIBS/lib-musl:$UK_LIBS/lib-lwip:$UK_LIBS/$lib"
+  make -C "$uk" A="$app" "$libs" O="$dir/build" C="$dir/config" UK_DEFCONFIG="$dir/defconfig" defconfig \
+    > "$dir/build.log" 2>&1
+  make -C "$uk" A="$app" "$libs" O="$dir/build" C="$dir/config" -j"$(nproc)" >> "$dir/build.log" 2>&1 \
+    || { say "build of $name failed; see $dir/build.log"; exit 1; }
+}
+
+# Waits for the guest, then runs the load into $1; a stalled guest (Unikraft's virtio-net receive ring, seen with
+# and without ukhook) must not stop the benchmark: the load has a time limit, and a stalled run gives no figure.
+load() {
+  for _ in $(seq 300); do ready && break; sleep 0.2; done
+  timeout "$stall" sh -c "$load_cmd" > "$1" 2>&1 || true
+}
+
+run_plain() { # name log
+  local img
+  img=$(ls "$work/$1"/build/*_qemu-x86_64)
+  qemu-system-x86_64 -nodefaults -no-reboot -display none -serial file:"$2.console" -accel tcg -cpu qemu64 -m 512 \
+    -device isa-debug-exit,iobase=0x501,iosize=2 "${initrd[@]}" \
+    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$port-:$guest_port -device virtio-net-pci,netdev=n0 \
+    -kernel "$img" -append "netdev.ip=10.0.2.15/24:10.0.2.2 -- $cmdline" > /dev/null 2>&1 &
+  local qemu=$!
+  load "$2"
+  kill $qemu 2>/dev/null || true
+  wait $qemu 2>/dev/null || true
+}
+
+run_ukhook() { # app log
+  local rootfs=()
+  [ -d "$1/rootfs" ] && rootfs=(--initrd "$1/rootfs")
+  "$repo/ukhook" run "$1" -M 512 --timeout $((stall + 120)) --stall 30 --net user \
+    --forward 127.0.0.1:$port:$guest_port "${rootfs[@]}" --load "$load_cmd" -- "${args[@]}" \
+    > "$2.table" 2> "$2.err" || true
+  tr '\r' '\n' < "$(ls -d "$1"/.ukhook/runs/* | tail -1)/load.log" > "$2"
+  grep -h "records (" "$2.err" >&2 || true
+}
+
+build plain "# CONFIG_LIBSYSCALL_SHIM_STRACE is not set"
+build strace "CONFIG_LIBSYSCALL_SHIM_STRACE=y"
+say "instrumenting and building ukhook (block mode, and drop mode with a 64-record ring)"
+"$repo/ukhook" instrument --unikraft "$uk" "$app" --accel tcg >&2
+"$repo/ukhook" build "$app" >&2
+"$repo/ukhook" instrument --unikraft "$uk" "$work/app-drop" --accel tcg --overflow drop --ring 64 --batch 8 >&2
+"$repo/ukhook" build "$work/app-drop" >&2
+
+variants="plain strace ukhook ukhook-drop"
+for i in $(seq "$runs"); do
+  for v in $variants; do
+    say "round $i/$runs: $v"
+    case $v in
+      ukhook) run_ukhook "$app" "$work/$v.$i.log" ;;
+      ukhook-drop) run_ukhook "$work/app-drop" "$work/$v.$i.log" ;;
+      *) run_plain $v "$work/$v.$i.log" ;;
+    esac
+  done
+done
+"$repo/ukhook" restore --unikraft "$uk" >&2
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.3f", a / b }'; }
+
+version=$(sed -n 's/^UK_\(VERSION\|SUBVERSION\|EXTRAVERSION\) = //p' "$uk/version.mk" | paste -sd.)
+echo "$server on Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), \`$load_cmd\` (port varies), $runs paired rounds, TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
+echo
+echo "| command | plain req/s | strace req/s | ukhook req/s | ukhook / plain | ukhook drop req/s | plain p50 ms | strace p50 ms | ukhook p50 ms |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for cmd in $commands; do
+  declare -A rps p50
+  for v in $variants; do
+    rps[$v]=$(for i in $(seq "$runs"); do field "$work/$v.$i.log" $cmd 1; done | median)
+    p50[$v]=$(for i in $(seq "$runs"); do field "$work/$v.$i.log" $cmd 2; done | median)
+  done
+  echo "| $cmd | ${rps[plain]} | ${rps[strace]} | ${rps[ukhook]} | $(ratio "${rps[ukhook]}" "${rps[plain]}") | ${rps[ukhook-drop]} | ${p50[plain]} | ${p50[strace]} | ${p50[ukhook]} |"
+done
+echo
+last=${commands##* }
+echo "Runs without a figure stalled and count in no median: $(for v in $variants; do for i in $(seq "$runs"); do [ -n "$(field "$work/$v.$i.log" "$last" 1)" ] || printf '%s ' "$v.$i"; done; done)"
+echo
+for v in ukhook ukhook-drop; do
+  echo "$v runs (records received; dropped by the guest; missing):"
+  for i in $(seq "$runs"); do
+    echo "- round $i: $(grep -h "records (" "$work/$v.$i.log.err" | head -1 | sed 's/^ukhook: //; s/ in [^;]*trace.ukt//')$(grep -h "stalled\|still running" "$work/$v.$i.log.err" | head -1 | sed 's/^ukhook: /; /')"
+  done
+done
+say "logs in $work"
