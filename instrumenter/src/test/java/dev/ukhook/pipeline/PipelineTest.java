@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.host.UserNet;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.Unwritable;
 import dev.ukhook.format.TraceHeader.Overflow;
@@ -188,6 +189,11 @@ class PipelineTest extends AppOnTreeTest {
           List.of()));
     });
     assertTrue(kernelArgs.getMessage().startsWith("kernel arguments [a=b] need CONFIG_LIBUKLIBPARAM"));
+    Load noStop = new Load(List.of(new UserNet.Forward("127.0.0.1", 1, 80)), "true", null, Duration.ZERO);
+    UkhookException unstoppable = assertThrows(UkhookException.class, () -> steps.runner().run(appSpec(),
+        new Runner.Options(TCG, 64, Duration.ZERO, false, "qemu", List.of(), List.of(), null, null, noStop)));
+    assertEquals("the image has no scheduler (CONFIG_LIBUKSCHED), so ukhook cannot ask it to stop after the load; "
+        + "give --stop COMMAND that makes the server exit", unstoppable.getMessage());
     assertFalse(Files.exists(app.resolve(".ukhook/runs")));
     assertTrue(qemu.boots.isEmpty());
   }
