@@ -209,6 +209,7 @@ static void vcon_control(void *arg __unused)
 	}
 	uk_pr_info("ukhook: the host asked for a stop\n");
 	ukhook_exit_group();
+	uk_sched_thread_exit(); /* ukboot shuts down once this thread yields; a thread must not return */
 }
 
 static void vcon_start_control(void)
