@@ -10,7 +10,8 @@
 #   redis: redis-benchmark -n REQUESTS -c 10 -t set,get (default 20000 requests per command)
 #   nginx: wrk -t1 -c10 -dSECONDS --latency for the static page (default 10 seconds; keep-alive connections)
 # ukhook stops its guest with a stop request on the trace port, so that the trace ends with its final record; the
-# plain and STRACE guests are killed. Prints a Markdown table of medians on stdout (requests/s and p50 latency; for
+# plain and STRACE guests are killed. With PIN=1 (the default on 2 or more CPUs) the guest side (QEMU, and ukhook
+# with it) runs on CPU 1 and the load generator on CPU 0, so that the two do not take turns on one core. Prints a Markdown table of medians on stdout (requests/s and p50 latency; for
 # ukhook the records received, dropped and missing of every run); progress goes to stderr.
 set -euo pipefail
 
@@ -56,16 +57,20 @@ done
 work=${BENCH_WORK:-$(mktemp -d /tmp/ukhook-$server-XXXXXX)}
 mkdir -p "$work"
 say() { echo "bench: $*" >&2; }
+guest_cpu=(); load_cpu=""
+if [ "${PIN:-$([ "$(nproc)" -ge 2 ] && echo 1 || echo 0)}" = 1 ]; then
+  guest_cpu=(taskset -c 1); load_cpu="taskset -c 0 "
+fi
 
 # The app twice: ukhook instruments each copy for itself (block mode, and drop mode with a 64-record ring).
 for a in app app-drop; do
   rm -rf "${work:?}/$a" && cp -r "$repo/examples/$server" "$work/$a" && rm -rf "$work/$a/.ukhook"
 done
 app=$work/app
-initrd=()
+initrd=(); cpu=qemu64
 if [ -d "$app/rootfs" ]; then
   (cd "$app/rootfs" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$work/rootfs.cpio"
-  initrd=(-initrd "$work/rootfs.cpio")
+  initrd=(-initrd "$work/rootfs.cpio"); cpu=qemu64,+pdpe1gb # the CPU ukhook gives a guest with an initrd
 fi
 libdir=lib${lib#lib-}
 
@@ -91,13 +96,13 @@ build() { # name extra-kconfig-lines...
 # and without ukhook) must not stop the benchmark: the load has a time limit, and a stalled run gives no figure.
 load() {
   for _ in $(seq 300); do ready && break; sleep 0.2; done
-  timeout "$stall" sh -c "$load_cmd" > "$1" 2>&1 || true
+  timeout "$stall" ${load_cpu:-} sh -c "$load_cmd" > "$1" 2>&1 || true
 }
 
 run_plain() { # name log
   local img
   img=$(ls "$work/$1"/build/*_qemu-x86_64)
-  qemu-system-x86_64 -nodefaults -no-reboot -display none -serial file:"$2.console" -accel tcg -cpu qemu64 -m 512 \
+  "${guest_cpu[@]}" qemu-system-x86_64 -nodefaults -no-reboot -display none -serial file:"$2.console" -accel tcg -cpu $cpu -m 512 \
     -device isa-debug-exit,iobase=0x501,iosize=2 "${initrd[@]}" \
     -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$port-:$guest_port -device virtio-net-pci,netdev=n0 \
     -kernel "$img" -append "netdev.ip=10.0.2.15/24:10.0.2.2 -- $cmdline" > /dev/null 2>&1 &
@@ -110,8 +115,8 @@ run_plain() { # name log
 run_ukhook() { # app log
   local rootfs=()
   [ -d "$1/rootfs" ] && rootfs=(--initrd "$1/rootfs")
-  "$repo/ukhook" run "$1" -M 512 --timeout $((stall + 120)) --stall 30 --net user \
-    --forward 127.0.0.1:$port:$guest_port "${rootfs[@]}" --load "$load_cmd" -- "${args[@]}" \
+  "${guest_cpu[@]}" "$repo/ukhook" run "$1" -M 512 --timeout $((stall + 120)) --stall 30 --net user \
+    --forward 127.0.0.1:$port:$guest_port "${rootfs[@]}" --load "${load_cpu:-}$load_cmd" -- "${args[@]}" \
     > "$2.table" 2> "$2.err" || true
   tr '\r' '\n' < "$(ls -d "$1"/.ukhook/runs/* | tail -1)/load.log" > "$2"
   grep -h "records (" "$2.err" >&2 || true
@@ -142,7 +147,7 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else print (
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.3f", a / b }'; }
 
 version=$(sed -n 's/^UK_\(VERSION\|SUBVERSION\|EXTRAVERSION\) = //p' "$uk/version.mk" | paste -sd.)
-echo "$server on Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), \`$load_cmd\` (port varies), $runs paired rounds, TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
+echo "$server on Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), \`$load_cmd\` (port varies), $runs paired rounds, ${load_cpu:+guest on CPU 1 and load on CPU 0, }TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
 echo
 echo "| command | plain req/s | strace req/s | ukhook req/s | ukhook / plain | ukhook drop req/s | plain p50 ms | strace p50 ms | ukhook p50 ms |"
 echo "|---|---|---|---|---|---|---|---|---|"
