@@ -71,7 +71,7 @@ class NginxIT {
     } finally {
       SyscallMixIT.ukhook("restore", "--unikraft", tree.toString());
     }
-    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertEquals(ExitCode.OK, r.exitCode(), r.out() + r.err());
     assertTrue(r.err().contains("asked the guest to stop after the load"), r.err());
     Path run = SyscallMixIT.lastRun(app);
     String load = Files.readString(run.resolve("load.log"));

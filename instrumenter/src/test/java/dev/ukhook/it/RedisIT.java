@@ -103,7 +103,7 @@ class RedisIT {
     } finally {
       SyscallMixIT.ukhook("restore", "--unikraft", tree.toString());
     }
-    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertEquals(ExitCode.OK, r.exitCode(), r.out() + r.err());
     Path run = SyscallMixIT.lastRun(app);
     String load = Files.readString(run.resolve("load.log"));
     assertTrue(load.contains("SET: ") && load.contains("GET: ") && load.contains("requests per second"), load);
