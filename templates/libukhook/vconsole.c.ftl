@@ -181,7 +181,7 @@ static int vcon_open_port(void)
 }
 
 #if CONFIG_LIBUKSCHED
-#define VCON_CONTROL_POLL_MS 50
+#define VCON_CONTROL_POLL_MS 250
 #define VCON_RX_BUFS 4
 #define VCON_RX_BYTES 64
 
