@@ -11,7 +11,9 @@
 #   nginx: wrk -t1 -c10 -dSECONDS --latency for the static page (default 10 seconds; keep-alive connections)
 # ukhook stops its guest with a stop request on the trace port, so that the trace ends with its final record; the
 # plain and STRACE guests are killed. With PIN=1 (the default on 2 or more CPUs) the guest side (QEMU, and ukhook
-# with it) runs on CPU 1 and the load generator on CPU 0, so that the two do not take turns on one core. Prints a Markdown table of medians on stdout (requests/s and p50 latency; for
+# with it) runs on CPU 1 and the load generator on CPU 0, so that the two do not take turns on one core. With
+# COLLECTOR_CPU=0 as well, ukhook itself (the collector) runs on CPU 0 beside the load and only QEMU on CPU 1.
+# VARIANTS chooses which of plain, strace, ukhook, ukhook-drop run (default: all four). Prints a Markdown table of medians on stdout (requests/s and p50 latency; for
 # ukhook the records received, dropped and missing of every run); progress goes to stderr.
 set -euo pipefail
 
@@ -61,9 +63,15 @@ guest_cpu=(); load_cpu=""
 if [ "${PIN:-$([ "$(nproc)" -ge 2 ] && echo 1 || echo 0)}" = 1 ]; then
   guest_cpu=(taskset -c 1); load_cpu="taskset -c 0 "
 fi
+ukhook_cpu=("${guest_cpu[@]}"); qemu_opt=()
+if [ -n "$load_cpu" ] && [ "${COLLECTOR_CPU:-}" = 0 ]; then
+  printf '#!/bin/sh\nexec taskset -c 1 qemu-system-x86_64 "$@"\n' > "$work/qemu-cpu1" && chmod +x "$work/qemu-cpu1"
+  ukhook_cpu=(taskset -c 0); qemu_opt=(--qemu "$work/qemu-cpu1")
+fi
 
 # The app twice: ukhook instruments each copy for itself (block mode, and drop mode with a 64-record ring).
 for a in app app-drop; do
+  [ -n "$(ls "$work/$a"/.ukhook/build/*_qemu-x86_64 2>/dev/null)" ] && continue # a BENCH_WORK of an earlier run
   rm -rf "${work:?}/$a" && cp -r "$repo/examples/$server" "$work/$a" && rm -rf "$work/$a/.ukhook"
 done
 app=$work/app
@@ -115,7 +123,7 @@ run_plain() { # name log
 run_ukhook() { # app log
   local rootfs=()
   [ -d "$1/rootfs" ] && rootfs=(--initrd "$1/rootfs")
-  "${guest_cpu[@]}" "$repo/ukhook" run "$1" -M 512 --timeout $((stall + 120)) --stall 30 --net user \
+  "${ukhook_cpu[@]}" "$repo/ukhook" run "$1" "${qemu_opt[@]}" -M 512 --timeout $((stall + 120)) --stall 30 --net user \
     --forward 127.0.0.1:$port:$guest_port "${rootfs[@]}" --load "${load_cpu:-}$load_cmd" -- "${args[@]}" \
     > "$2.table" 2> "$2.err" || true
   tr '\r' '\n' < "$(ls -d "$1"/.ukhook/runs/* | tail -1)/load.log" > "$2"
@@ -130,7 +138,7 @@ say "instrumenting and building ukhook (block mode, and drop mode with a 64-reco
 "$repo/ukhook" instrument --unikraft "$uk" "$work/app-drop" --accel tcg --overflow drop --ring 64 --batch 8 >&2
 "$repo/ukhook" build "$work/app-drop" >&2
 
-variants="plain strace ukhook ukhook-drop"
+variants=${VARIANTS:-plain strace ukhook ukhook-drop}
 for i in $(seq "$runs"); do
   for v in $variants; do
     say "round $i/$runs: $v"
@@ -147,7 +155,7 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else print (
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.3f", a / b }'; }
 
 version=$(sed -n 's/^UK_\(VERSION\|SUBVERSION\|EXTRAVERSION\) = //p' "$uk/version.mk" | paste -sd.)
-echo "$server on Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), \`$load_cmd\` (port varies), $runs paired rounds, ${load_cpu:+guest on CPU 1 and load on CPU 0, }TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
+echo "$server on Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), \`$load_cmd\` (port varies), $runs paired rounds, ${load_cpu:+guest on CPU 1 and load on CPU 0, }${qemu_opt:+ukhook's collector on CPU 0, }TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
 echo
 echo "| command | plain req/s | strace req/s | ukhook req/s | ukhook / plain | ukhook drop req/s | plain p50 ms | strace p50 ms | ukhook p50 ms |"
 echo "|---|---|---|---|---|---|---|---|---|"
@@ -163,7 +171,8 @@ echo
 last=${commands##* }
 echo "Runs without a figure stalled and count in no median: $(for v in $variants; do for i in $(seq "$runs"); do [ -n "$(field "$work/$v.$i.log" "$last" 1)" ] || printf '%s ' "$v.$i"; done; done)"
 echo
-for v in ukhook ukhook-drop; do
+for v in $variants; do
+  [ "${v#ukhook}" = "$v" ] && continue
   echo "$v runs (records received; dropped by the guest; missing):"
   for i in $(seq "$runs"); do
     echo "- round $i: $(grep -h "records (" "$work/$v.$i.log.err" | head -1 | sed 's/^ukhook: //; s/ in [^;]*trace.ukt//')$(grep -h "stalled\|still running" "$work/$v.$i.log.err" | head -1 | sed 's/^ukhook: /; /')"
