@@ -155,7 +155,7 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else print (
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.3f", a / b }'; }
 
 version=$(sed -n 's/^UK_\(VERSION\|SUBVERSION\|EXTRAVERSION\) = //p' "$uk/version.mk" | paste -sd.)
-echo "$server on Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), \`$load_cmd\` (port varies), $runs paired rounds, ${load_cpu:+guest on CPU 1 and load on CPU 0, }${qemu_opt:+ukhook's collector on CPU 0, }TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
+echo "$server on Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), \`$load_cmd\` (port varies), $runs paired rounds, ${load_cpu:+guest on CPU 1 and load on CPU 0, }${qemu_opt:+the collector on CPU 0, }TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
 echo
 echo "| command | plain req/s | strace req/s | ukhook req/s | ukhook / plain | ukhook drop req/s | plain p50 ms | strace p50 ms | ukhook p50 ms |"
 echo "|---|---|---|---|---|---|---|---|---|"
