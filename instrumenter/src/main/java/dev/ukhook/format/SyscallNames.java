@@ -1,12 +1,12 @@
 package dev.ukhook.format;
 
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * x86-64 Linux system call names, the numbering the hook records (Linux's
@@ -119,14 +119,8 @@ public final class SyscallNames {
       "epoll_pwait2");
 
   /** The calls an idle program keeps making: the waits, sleeps and clock reads. Anything else is work. */
-  public static final Set<String> IDLE;
-
-  static {
-    Set<String> idle = new HashSet<>(WAITS);
-    idle.addAll(List.of("nanosleep", "clock_nanosleep", "clock_gettime", "gettimeofday", "time", "sched_yield",
-        "getpid", "gettid"));
-    IDLE = Set.copyOf(idle);
-  }
+  public static final Set<String> IDLE = Stream.concat(WAITS.stream(), Stream.of("nanosleep", "clock_nanosleep",
+      "clock_gettime", "gettimeofday", "time", "sched_yield", "getpid", "gettid")).collect(Collectors.toUnmodifiableSet());
 
   private static final boolean[] IDLE_LOW = new boolean[LOW.length];
 

@@ -1,5 +1,11 @@
 package dev.ukhook.format;
 
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.HashSet;
@@ -47,5 +53,17 @@ class SyscallNamesTest {
     assertEquals("syscall_335", SyscallNames.name(335));
     assertEquals("syscall_451", SyscallNames.name(451));
     assertEquals("syscall_4294967295", SyscallNames.name(-1));
+  }
+
+  @Test
+  void idleCallsAreWaitsSleepsAndClockReadsByNumber() {
+    for (String idle : SyscallNames.IDLE) {
+      assertTrue(SyscallNames.isIdle(SyscallNames.byName().get(idle)), idle);
+    }
+    for (String work : List.of("read", "write", "accept", "recvfrom", "writev", "close", "openat")) {
+      assertFalse(SyscallNames.isIdle(SyscallNames.byName().get(work)), work);
+    }
+    assertFalse(SyscallNames.isIdle(TraceLayout.NR_UNKNOWN));
+    assertFalse(SyscallNames.isIdle(-1));
   }
 }
