@@ -122,17 +122,15 @@ public final class SyscallNames {
   public static final Set<String> IDLE = Stream.concat(WAITS.stream(), Stream.of("nanosleep", "clock_nanosleep",
       "clock_gettime", "gettimeofday", "time", "sched_yield", "getpid", "gettid")).collect(Collectors.toUnmodifiableSet());
 
-  private static final boolean[] IDLE_LOW = new boolean[LOW.length];
+  private static final boolean[] IDLE_NR = new boolean[HIGH_BASE + HIGH.length];
 
   static {
-    for (int nr = 0; nr < LOW.length; nr++) {
-      IDLE_LOW[nr] = IDLE.contains(LOW[nr]);
-    }
+    IDLE.forEach(name -> IDLE_NR[byName().get(name)] = true);
   }
 
-  /** Whether the call is one an idle program makes ({@link #IDLE}); all of them have numbers below 1024. */
+  /** Whether the call is one an idle program makes ({@link #IDLE}). */
   public static boolean isIdle(int nr) {
-    return nr >= 0 && nr < LOW.length && IDLE_LOW[nr];
+    return nr >= 0 && nr < IDLE_NR.length && IDLE_NR[nr];
   }
 
   /**
