@@ -1,8 +1,10 @@
 package dev.ukhook.pipeline;
 
+import dev.ukhook.format.ControlMessage;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.TraceWriter;
 import dev.ukhook.host.QemuResult;
 import dev.ukhook.host.QemuSpec;
@@ -12,6 +14,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -23,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,6 +171,26 @@ public final class Fakes {
     /** When false, the guest never opens the trace port. */
     public volatile boolean connects = true;
     public volatile boolean stopped;
+    /** A server guest: it listens here (QEMU's forward) and sends its final record only on a stop request. */
+    private ServerSocket server;
+
+    /** Makes the guest a server listening on a free loopback port, which this returns. */
+    public int serve() throws IOException {
+      server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+      Thread t = new Thread(() -> {
+        List<Socket> held = new ArrayList<>(); // a guest server holds its connections open
+        while (!server.isClosed()) {
+          try {
+            held.add(server.accept());
+          } catch (IOException closed) {
+            return;
+          }
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+      return server.getLocalPort();
+    }
 
     @Override
     public QemuResult run(QemuSpec spec, Duration timeout) {
@@ -174,9 +200,22 @@ public final class Fakes {
         String imageId = Files.readString(spec.kernel().resolveSibling("image-id")).strip();
         if (connects) {
           try (SocketChannel guest = SocketChannel.open(UnixDomainSocketAddress.of(spec.virtioSocket()))) {
-            ByteBuffer bytes = ByteBuffer.wrap(stream(imageId, claimedTotal));
+            byte[] all = stream(imageId, claimedTotal);
+            int finalRecord = all.length - TraceLayout.recordSize(4);
+            ByteBuffer bytes = ByteBuffer.wrap(all, 0, server == null ? all.length : finalRecord);
             while (bytes.hasRemaining()) {
               guest.write(bytes);
+            }
+            if (server != null) {
+              // Serves until the host's stop request comes on the same port, then ends its stream.
+              ByteBuffer request = ByteBuffer.allocate(TraceLayout.CONTROL_SIZE);
+              while (request.hasRemaining() && guest.read(request) >= 0) {
+                // blocking read
+              }
+              server.close();
+              if (Arrays.equals(request.array(), ControlMessage.stop())) {
+                guest.write(ByteBuffer.wrap(all, finalRecord, all.length - finalRecord));
+              }
             }
           }
         }

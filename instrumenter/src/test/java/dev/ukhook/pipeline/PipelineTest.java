@@ -199,6 +199,25 @@ class PipelineTest extends AppOnTreeTest {
   }
 
   @Test
+  void aServerRunWithoutAStopCommandEndsByTheStopRequestWithTheFinalRecord() throws IOException {
+    make.configExtra = "CONFIG_LIBNOLIBC=y\nCONFIG_LIBUKLIBPARAM=y\nCONFIG_LIBUKSCHED=y\n";
+    instrument(4);
+    steps.builder().build(appSpec());
+    int port = qemu.serve();
+    Load load = new Load(List.of(new UserNet.Forward("127.0.0.1", port, 80)), "echo served", null,
+        Duration.ofSeconds(30));
+    Runner.Outcome o = steps.runner().run(appSpec(), new Runner.Options(TCG, 64, Duration.ofSeconds(60), false,
+        "qemu", List.of(), List.of(), null, null, load));
+
+    assertEquals(List.of(), o.problems());
+    assertTrue(o.collect().finalRecordPresent(), o.collect().summary());
+    assertEquals(3, o.collect().recordsReceived());
+    assertTrue(out.lines.contains("asked the guest to stop after the load (a stop request on its trace port)"),
+        out.lines.toString());
+    assertTrue(out.data.toString().contains("$ echo served\nserved\n"), out.data.toString());
+  }
+
+  @Test
   void aGuestThatNeverConnectsIsAFailureWithoutAnEmptyTrace() {
     instrument(4);
     steps.builder().build(appSpec());
