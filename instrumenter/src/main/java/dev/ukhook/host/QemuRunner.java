@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +28,11 @@ public final class QemuRunner {
   /** How many lines of {@code qemu.log} a result keeps for error messages. */
   public static final int LOG_TAIL_LINES = 20;
   private static final Duration DEFAULT_GRACE = Duration.ofSeconds(3);
+  /**
+   * QEMU runs in a session of its own, so that a Ctrl-C in the terminal reaches ukhook but not QEMU: the run can
+   * then ask the guest to stop, and its trace still ends with its final record.
+   */
+  public static final String SETSID = "setsid";
   // The console copy ends when QEMU's stdout closes; do not hang if some leftover child still holds it.
   private static final long CONSOLE_DRAIN_MILLIS = 5_000;
   private static final int TAIL_BYTES = 64 * 1024;
@@ -83,13 +89,13 @@ public final class QemuRunner {
 
   QemuResult run(List<String> args, Path logFile, Path consoleLog) throws IOException {
     try {
-      Tools.require(List.of(args.get(0)));
+      Tools.require(List.of(SETSID, args.get(0)));
       Files.createDirectories(logFile.toAbsolutePath().getParent());
       Files.createDirectories(consoleLog.toAbsolutePath().getParent());
       // Appended to, because QEMU writes its -D log into the same file; emptied first so it is this run's.
       Files.write(logFile, new byte[0]);
       ProcessBuilder builder =
-          new ProcessBuilder(args)
+          new ProcessBuilder(Stream.concat(Stream.of(SETSID), args.stream()).toList())
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
       try (BufferedWriter console = Files.newBufferedWriter(consoleLog, StandardCharsets.UTF_8)) {

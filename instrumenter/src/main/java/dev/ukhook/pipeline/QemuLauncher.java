@@ -53,7 +53,7 @@ public interface QemuLauncher {
 
       @Override
       public List<String> tools(String qemu) {
-        return List.of(qemu);
+        return List.of(qemu, QemuRunner.SETSID);
       }
     };
   }

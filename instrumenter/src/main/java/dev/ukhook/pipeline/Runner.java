@@ -186,13 +186,19 @@ public final class Runner {
         TextFiles.deleteTree(runDir); // nothing ran: leave no run directory behind
         throw e;
       }
+      AtomicBoolean running = new AtomicBoolean(true);
       try (ShutdownGuard guard = ShutdownGuard.install(() -> {
-        qemu.stop();
+        // Ctrl-C: QEMU runs in its own session and did not get it, so the guest is asked to stop first.
+        if (collector.send(ControlMessage.stop())) {
+          awaitEnd(running, CTRL_C_STOP);
+        }
+        if (running.get()) {
+          qemu.stop();
+        }
         collector.stop();
       })) {
         out.line("booting " + image.getFileName() + " (" + o.accel().accel().qemuName()
             + (o.icount() ? ", icount" : "") + ": " + o.accel().reason() + "); run directory " + runDir);
-        AtomicBoolean running = new AtomicBoolean(true);
         CompletableFuture<Load.Result> served = o.serve() == null ? null
             : serve(o.serve(), runDir, o, guest(running, collector));
         QemuResult q;
@@ -218,6 +224,21 @@ public final class Runner {
         throw new UkhookException(Kind.FAILURE, "interrupted; the records received so far are in " + trace);
       } finally {
         collector.stop();
+      }
+    }
+  }
+
+  /** How long a Ctrl-C waits for the guest to end after its stop request before QEMU is stopped. */
+  private static final Duration CTRL_C_STOP = Duration.ofSeconds(5);
+
+  private static void awaitEnd(AtomicBoolean running, Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (running.get() && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
     }
   }
