@@ -6,6 +6,7 @@ import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.TraceWriter;
+import dev.ukhook.host.HoldingServer;
 import dev.ukhook.host.QemuResult;
 import dev.ukhook.host.QemuSpec;
 import dev.ukhook.unikraft.BuildResult;
@@ -14,9 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -172,24 +170,12 @@ public final class Fakes {
     public volatile boolean connects = true;
     public volatile boolean stopped;
     /** A server guest: it listens here (QEMU's forward) and sends its final record only on a stop request. */
-    private ServerSocket server;
+    private HoldingServer server;
 
     /** Makes the guest a server listening on a free loopback port, which this returns. */
     public int serve() throws IOException {
-      server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-      Thread t = new Thread(() -> {
-        List<Socket> held = new ArrayList<>(); // a guest server holds its connections open
-        while (!server.isClosed()) {
-          try {
-            held.add(server.accept());
-          } catch (IOException closed) {
-            return;
-          }
-        }
-      });
-      t.setDaemon(true);
-      t.start();
-      return server.getLocalPort();
+      server = new HoldingServer();
+      return server.port();
     }
 
     @Override
