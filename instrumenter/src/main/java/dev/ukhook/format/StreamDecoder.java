@@ -29,6 +29,7 @@ public final class StreamDecoder {
   private ByteBuffer stage = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
   private State state = State.HEADER;
   private long bytes;
+  private long work;
   private long unitOffset;
   private TraceHeader header;
   private int recordSize;
@@ -209,8 +210,13 @@ public final class StreamDecoder {
         return;
       }
       long seq = b.getLong(at + Syscall.SEQ.offset());
-      if (sequence.accept(seq) && sink != null) {
-        sink.accept(syscall(b, at, seq, path, depth));
+      if (sequence.accept(seq)) {
+        if (!SyscallNames.isIdle(Short.toUnsignedInt(b.getShort(at + Syscall.NR.offset())))) {
+          work++;
+        }
+        if (sink != null) {
+          sink.accept(syscall(b, at, seq, path, depth));
+        }
       }
     } else if (kind == KIND_LOAD) {
       long seq = b.getLong(at + Load.SEQ.offset());
@@ -320,6 +326,11 @@ public final class StreamDecoder {
   /** Distinct records (syscall and load) decoded so far. */
   public long received() {
     return sequence.received();
+  }
+
+  /** Distinct syscall records decoded so far that are not idling ({@link SyscallNames#IDLE}). */
+  public long work() {
+    return work;
   }
 
   /** The last syscall record's seq, -1 before the first. */

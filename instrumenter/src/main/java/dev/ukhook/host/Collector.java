@@ -5,7 +5,6 @@ import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.StreamDecoder;
 import dev.ukhook.format.SyscallNames;
-import dev.ukhook.format.SyscallRecord;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -49,7 +48,7 @@ public final class Collector implements AutoCloseable {
   private final Path socket;
   private final Path traceFile;
   private final Duration connectTimeout;
-  private final StreamDecoder decoder = new StreamDecoder(this::saw);
+  private final StreamDecoder decoder = new StreamDecoder(null);
   private final CountDownLatch done = new CountDownLatch(1);
 
   private ServerSocketChannel server;
@@ -58,8 +57,10 @@ public final class Collector implements AutoCloseable {
   private SocketChannel connected;
   // The connection to the guest once it stands, for send().
   private volatile SocketChannel peer;
-  // When the guest last made a call other than waiting, sleeping or reading the clock (System.nanoTime()).
+  // When the guest last made a call other than waiting, sleeping or reading the clock (System.nanoTime(), as
+  // of the read that brought it), and the decoder's count of such calls then.
   private volatile long lastWork = System.nanoTime();
+  private long workSeen;
   private FileChannel file;
   private Selector selector;
   private Thread thread;
@@ -148,12 +149,6 @@ public final class Collector implements AutoCloseable {
       return false;
     }
     return c != null && !b.hasRemaining();
-  }
-
-  private void saw(SyscallRecord r) {
-    if (!SyscallNames.isIdle(r.nr())) {
-      lastWork = System.nanoTime();
-    }
   }
 
   /** Waits for the connection to end by itself; empty if it is still open after {@code timeout}. */
@@ -306,6 +301,10 @@ public final class Collector implements AutoCloseable {
   }
 
   private void publish(boolean connected) {
+    if (decoder.work() != workSeen) {
+      workSeen = decoder.work();
+      lastWork = System.nanoTime();
+    }
     progress =
         new Progress(
             connected,

@@ -108,6 +108,7 @@ class TraceDecoderTest {
     assertFalse(b.hasRemaining());
     assertEquals(3, d.received());
     assertEquals(2, d.lastSeq());
+    assertEquals(2, d.work(), "getpid idles; write and exit_group are work, counted without a sink");
   }
 
   @Test
