@@ -133,17 +133,20 @@ public record Load(List<Forward> forwards, String load, String stop, Duration st
       ending = guest.requestStop() ? Ending.REQUEST : Ending.REQUEST_UNSENT;
     }
     Duration killedAfter = Duration.ZERO;
-    if (ending != Ending.NOT_ASKED) {
-      long deadline = System.nanoTime() + grace.toNanos();
-      while (guest.alive() && System.nanoTime() - deadline < 0) {
-        Thread.sleep(POLL_MILLIS);
-      }
-      if (guest.alive()) {
-        killedAfter = grace;
-        guest.kill();
-      }
+    if (ending != Ending.NOT_ASKED && !awaitGone(guest::alive, grace)) {
+      killedAfter = grace;
+      guest.kill();
     }
     return new Result(true, loadExit, stopExit, took, stalled[0], ending, killedAfter);
+  }
+
+  /** Waits until {@code alive} turns false or {@code limit} passes; whether it turned false. */
+  static boolean awaitGone(BooleanSupplier alive, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (alive.getAsBoolean() && System.nanoTime() - deadline < 0) {
+      Thread.sleep(POLL_MILLIS);
+    }
+    return !alive.getAsBoolean();
   }
 
   /** Runs {@code command}, ending it (and what it started) once {@code end} says so; returns its exit code. */

@@ -141,14 +141,12 @@ public final class Runner {
     }
     boolean libParam = "y".equals(config.get("CONFIG_LIBUKLIBPARAM"));
     List<String> kernelArgs = new ArrayList<>(o.kernelArgs());
-    List<String> netArgs = List.of();
-    if (o.serve() != null) {
-      netArgs = UserNet.qemuArgs(o.serve().forwards());
+    List<String> netArgs = o.serve() == null ? List.of() : UserNet.qemuArgs(o.serve().forwards());
+    if (o.serve() != null && kernelArgs.stream().noneMatch(a -> a.startsWith("netdev.ip="))) {
       // Unikraft's netdev takes the guest's address from the command line (LIBUKNETDEV_EINFO_LIBPARAM).
-      if ("y".equals(config.get("CONFIG_LIBUKNETDEV_EINFO_LIBPARAM")) && libParam
-          && kernelArgs.stream().noneMatch(a -> a.startsWith("netdev.ip="))) {
+      if ("y".equals(config.get("CONFIG_LIBUKNETDEV_EINFO_LIBPARAM")) && libParam) {
         kernelArgs.add(0, UserNet.KERNEL_ARG);
-      } else if (kernelArgs.stream().noneMatch(a -> a.startsWith("netdev.ip="))) {
+      } else {
         out.line("note: the image takes no netdev.ip= argument (CONFIG_LIBUKNETDEV_EINFO_LIBPARAM and "
             + "CONFIG_LIBUKLIBPARAM), so the guest must configure its address itself (lwip's DHCP)");
       }
@@ -189,10 +187,12 @@ public final class Runner {
       AtomicBoolean running = new AtomicBoolean(true);
       try (ShutdownGuard guard = ShutdownGuard.install(() -> {
         // Ctrl-C: QEMU runs in its own session and did not get it, so the guest is asked to stop first.
-        if (collector.send(ControlMessage.stop())) {
-          awaitEnd(running, CTRL_C_STOP);
-        }
-        if (running.get()) {
+        try {
+          if (!collector.send(ControlMessage.stop()) || !Load.awaitGone(running::get, CTRL_C_STOP)) {
+            qemu.stop();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
           qemu.stop();
         }
         collector.stop();
@@ -230,18 +230,6 @@ public final class Runner {
 
   /** How long a Ctrl-C waits for the guest to end after its stop request before QEMU is stopped. */
   private static final Duration CTRL_C_STOP = Duration.ofSeconds(5);
-
-  private static void awaitEnd(AtomicBoolean running, Duration limit) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (running.get() && System.nanoTime() - deadline < 0) {
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-  }
 
   /** How long the load and stop commands may go on once the guest is gone. */
   private static final Duration LOAD_AFTER_GUEST = Duration.ofSeconds(30);
