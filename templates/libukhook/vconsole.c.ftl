@@ -194,9 +194,11 @@ static void vcon_control(void *arg __unused)
 	unsigned int kind = 0;
 	void *cookie;
 	__u32 len, i;
+	int reposted;
 
 	while (kind != UKHOOK_CONTROL_STOP) {
 		uk_sched_thread_sleep(ukarch_time_msec_to_nsec(VCON_CONTROL_POLL_MS));
+		reposted = 0;
 		while (virtqueue_buffer_dequeue(vcon_rxq, &cookie, &len) >= 0) {
 			for (i = 0; i < len && kind != UKHOOK_CONTROL_STOP; i++) {
 				kind = ukhook_control_byte(&vcon_control_reader, ((uint8_t *)cookie)[i]);
@@ -204,8 +206,10 @@ static void vcon_control(void *arg __unused)
 					uk_pr_warn("ukhook: ignoring a control message of kind %u\n", kind);
 			}
 			vcon_enqueue(vcon_rxq, cookie, VCON_RX_BYTES, 1);
+			reposted = 1;
 		}
-		virtqueue_host_notify(vcon_rxq);
+		if (reposted) /* a notify is an exit to the VMM: only when the device has buffers back */
+			virtqueue_host_notify(vcon_rxq);
 	}
 	uk_pr_info("ukhook: the host asked for a stop\n");
 	ukhook_exit_group();
