@@ -104,7 +104,7 @@ struct regs {
 BENCH_OUTOFLINE int bench_syscall_enter(struct regs *regs, struct ukhook_ticket *rec)
 {
 	*rec = ukhook_ticket(ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, 0, regs->rdi, regs->rsi, regs->rdx,
-					  regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp));
+					  regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp), regs->orig_rax);
 	return 1;
 }
 

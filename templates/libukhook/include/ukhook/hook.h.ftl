@@ -13,19 +13,34 @@
 #include <uk/arch/lcpu.h>
 
 /*
- * Returns 1 when the call is to be dispatched. Returning 0 refuses it; the return value to the
- * caller is then already in regs->rax (filtering policies use this; tracing never refuses).
+ * Returns 1 when the call is to be dispatched. Returning 0 refuses it (the policy said deny or kill); the
+ * return value to the caller is then already in regs->rax.
  */
 static inline int ukhook_syscall_enter(struct __regs *regs, struct ukhook_ticket *rec)
 {
+	uint64_t nr = regs->orig_rax;
 <#if nativeHooked>
-	/* The call's definition is hooked too: it must know the call is recorded already. */
-	*rec = ukhook_ticket(ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, ukhook_binary_begins(), regs->rdi,
+	/* The call's definition is hooked too: it must know the call is recorded and decided already. */
+	uint8_t nest = ukhook_binary_begins();
 <#else>
-	*rec = ukhook_ticket(ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, 0, regs->rdi,
+	uint8_t nest = 0;
 </#if>
-			    regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp,
-			    regs->rsp));
+#if UKHOOK_FILTER
+	uint32_t verdict = ukhook_decide(nr, UKHOOK_PATH_BINARY, regs->rcx, regs->rbp, regs->rsp);
+
+	if (!UKHOOK_TRACE && ukhook_likely(verdict == UKHOOK_ACTION_ALLOW)) {
+		*rec = ukhook_ticket(NULL, nr);
+		if (ukhook_unlikely(nr == UKHOOK_NR_EXIT_GROUP))
+			ukhook_exit_group();
+		return 1;
+	}
+#endif
+	*rec = ukhook_ticket(ukhook_begin(nr, UKHOOK_PATH_BINARY, nest, regs->rdi, regs->rsi, regs->rdx, regs->r10,
+					  regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp), nr);
+#if UKHOOK_FILTER
+	if (ukhook_unlikely(verdict != UKHOOK_ACTION_ALLOW))
+		return ukhook_enforce(rec->r, verdict, nr, regs->rcx, (long *)&regs->rax);
+#endif
 	return 1;
 }
 
@@ -35,6 +50,7 @@ static inline void ukhook_syscall_exit(struct ukhook_ticket rec, long ret)
 	ukhook_binary_ends();
 </#if>
 	ukhook_end(rec, ret);
+	ukhook_after(rec, ret);
 }
 
 #endif /* UKHOOK_HOOK_H */

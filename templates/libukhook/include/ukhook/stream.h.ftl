@@ -107,6 +107,7 @@ void ukhook_transport_pause(void);
 void ukhook_exit_group(void);
 
 void ukhook_flush(void);
+void ukhook_flush_now(void);
 int ukhook_make_room(void);
 void ukhook_start(uint64_t ts_hz);
 void ukhook_finish(uint64_t t_end);
@@ -117,18 +118,26 @@ void ukhook_finish(uint64_t t_end);
  */
 struct ukhook_control_reader {
 	struct ukhook_control msg;
-	uint32_t have; /* header bytes of msg received */
-	uint32_t skip; /* payload bytes still to pass over */
+	uint32_t have;    /* header bytes of msg received */
+	uint32_t skip;    /* payload bytes still to come */
+	uint8_t *payload; /* where a payload of at most cap bytes is kept; NULL or longer: passed over */
+	uint32_t cap;
 };
 
-/* Feeds one byte; returns the kind of a message whose header is complete (its payload is passed over), else 0. */
+/*
+ * Feeds one byte; returns the kind of a message once it is complete, header and payload (0xffff for kind 0),
+ * else 0. The payload is in r->payload when r->msg.length <= r->cap.
+ */
 static inline unsigned int ukhook_control_byte(struct ukhook_control_reader *r, uint8_t b)
 {
 	uint8_t *m = (uint8_t *)&r->msg;
 
 	if (r->skip) {
-		r->skip--;
-		return 0;
+		if (r->payload && r->msg.length <= r->cap)
+			r->payload[r->msg.length - r->skip] = b;
+		if (--r->skip)
+			return 0;
+		return r->msg.kind ? r->msg.kind : 0xffff;
 	}
 	if (r->have < 4 && b != (uint8_t)(UKHOOK_CONTROL_MAGIC >> (8 * r->have))) {
 		r->have = 0;
@@ -140,6 +149,8 @@ static inline unsigned int ukhook_control_byte(struct ukhook_control_reader *r, 
 		return 0;
 	r->have = 0;
 	r->skip = r->msg.length;
+	if (r->skip)
+		return 0;
 	return r->msg.kind ? r->msg.kind : 0xffff;
 }
 
@@ -161,13 +172,14 @@ static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_re
  * and its slot then reused: the number tells the call's end that the slot is no longer its own.
  */
 struct ukhook_ticket {
-	struct ukhook_record *r;
+	struct ukhook_record *r; /* NULL: no record (dropped, or not recorded by a filter-only image) */
 	uint64_t seq;
+	uint64_t nr;
 };
 
-static inline __attribute__((always_inline)) struct ukhook_ticket ukhook_ticket(struct ukhook_record *r)
+static inline __attribute__((always_inline)) struct ukhook_ticket ukhook_ticket(struct ukhook_record *r, uint64_t nr)
 {
-	struct ukhook_ticket t = { r, r ? r->seq : 0 };
+	struct ukhook_ticket t = { r, r ? r->seq : 0, nr };
 
 	return t;
 }
@@ -386,22 +398,46 @@ static int ukhook_all_committed(uint64_t from, uint64_t to)
 	return 1;
 }
 
+/*
+ * Hands the committed records up to the next batch boundary to the device (all of them when whole, else only
+ * with partial), so that no buffer wraps the ring; returns 1 when it did.
+ */
+static int ukhook_submit_piece(int partial)
+{
+	struct ukhook_state *s = &ukhook_state;
+	uint64_t end = (s->submitted | (UKHOOK_BATCH_RECORDS - 1)) + 1;
+
+	if (s->reserved < end) {
+		if (!partial || s->reserved == s->submitted)
+			return 0;
+		end = s->reserved;
+	}
+	if (!ukhook_all_committed(s->submitted, end) ||
+	    ukhook_transport_submit(&ukhook_ring[s->submitted & (UKHOOK_RING_RECORDS - 1)],
+				    (uint32_t)((end - s->submitted) * sizeof(struct ukhook_record))) < 0)
+		return 0;
+	s->inflight++;
+	s->submitted = end;
+	return 1;
+}
+
 /* Hands every whole, committed batch to the device. Slow path: once per batch. */
 void ukhook_flush(void)
 {
-	struct ukhook_state *s = &ukhook_state;
-
-	if (!s->ready)
+	if (!ukhook_state.ready)
 		return;
 	ukhook_transport_reclaim();
-	while (s->reserved - s->submitted >= UKHOOK_BATCH_RECORDS &&
-	       ukhook_all_committed(s->submitted, s->submitted + UKHOOK_BATCH_RECORDS)) {
-		if (ukhook_transport_submit(&ukhook_ring[s->submitted & (UKHOOK_RING_RECORDS - 1)],
-					    UKHOOK_BATCH_RECORDS * sizeof(struct ukhook_record)) < 0)
-			break;
-		s->inflight++;
-		s->submitted += UKHOOK_BATCH_RECORDS;
-	}
+	while (ukhook_submit_piece(0))
+		;
+}
+
+/* Also the committed records of an unfinished batch: a record the host waits for (a policy event) goes now. */
+void ukhook_flush_now(void)
+{
+	ukhook_flush();
+	if (ukhook_state.ready)
+		while (ukhook_submit_piece(1))
+			;
 }
 
 /*
@@ -434,6 +470,7 @@ static void ukhook_commit_unfinished(uint64_t from, uint64_t to, uint64_t now)
 int ukhook_make_room(void)
 {
 	struct ukhook_state *s = &ukhook_state;
+	uint64_t end;
 
 	for (;;) {
 		ukhook_flush();
@@ -442,9 +479,9 @@ int ukhook_make_room(void)
 		/* Before the device is up nothing would free a slot. */
 		if (!s->ready)
 			return 0;
-		if (s->reserved - s->submitted >= UKHOOK_BATCH_RECORDS &&
-		    !ukhook_all_committed(s->submitted, s->submitted + UKHOOK_BATCH_RECORDS)) {
-			ukhook_commit_unfinished(s->submitted, s->submitted + UKHOOK_BATCH_RECORDS, ukhook_now());
+		end = (s->submitted | (UKHOOK_BATCH_RECORDS - 1)) + 1;
+		if (s->reserved >= end && !ukhook_all_committed(s->submitted, end)) {
+			ukhook_commit_unfinished(s->submitted, end, ukhook_now());
 			continue;
 		}
 		/* The device is behind: a `block` image waits for it. */

@@ -43,6 +43,13 @@ void ukhook_exit_group(void)
 	exit_groups++;
 }
 
+/* A trace-only build never kills. */
+void ukhook_kill(unsigned int lib __attribute__((unused)), uint64_t nr __attribute__((unused)),
+		 uint64_t rip __attribute__((unused)))
+{
+	abort();
+}
+
 int ukhook_transport_submit(const void *buf, uint32_t len)
 {
 	if (stall > 0) {
@@ -150,7 +157,7 @@ NOINLINE void app_binary(void)
 	long ret = uk_syscall_r_write(7, 8, 9);
 
 	ukhook_binary_ends();
-	ukhook_end(ukhook_ticket(r), ret);
+	ukhook_end(ukhook_ticket(r, 1), ret);
 }
 
 /* The same through a wrapper, as the binary dispatch reaches an errno-style (UK_SYSCALL_DEFINE) one. */
@@ -162,7 +169,7 @@ NOINLINE void app_binary_wrapped(void)
 	long ret = uk_syscall_e_write(7, 8, 9);
 
 	ukhook_binary_ends();
-	ukhook_end(ukhook_ticket(r), ret);
+	ukhook_end(ukhook_ticket(r, 1), ret);
 }
 
 NOINLINE static int native(void)
@@ -195,14 +202,14 @@ NOINLINE static int tails(void)
 	ukhook_start(1000000000ULL);
 	r = ukhook_begin(257, UKHOOK_PATH_BINARY, 0, (uint64_t)-100, (uint64_t)"/lib/x86_64-linux-gnu/libc.so.6",
 			 0, 0, 0, 0, 0x401000, 0, (uint64_t)snap);
-	ukhook_end(ukhook_ticket(r), 3);
+	ukhook_end(ukhook_ticket(r, 257), 3);
 	ukhook_load(0x7000040, 13, 0x7001000, 0x9000000, "/linux-static");
 	/* A path longer than the copy is cut, and still terminated. */
 	r = ukhook_begin(2, UKHOOK_PATH_NATIVE_RAW, 0, (uint64_t)"/a/very/long/path/that/does/not/fit/into/the/"
 			 "record/tail/at/all/not/even/close", 0, 0, 0, 0, 0, 0x401100, 0, (uint64_t)snap);
-	ukhook_end(ukhook_ticket(r), -2);
+	ukhook_end(ukhook_ticket(r, 2), -2);
 	r = ukhook_begin(231, UKHOOK_PATH_BINARY, 0, 7, 0, 0, 0, 0, 0, 0x401200, 0, (uint64_t)snap);
-	ukhook_end(ukhook_ticket(r), 99); /* never reached in a guest: must change nothing */
+	ukhook_end(ukhook_ticket(r, 231), 99); /* never reached in a guest: must change nothing */
 	ukhook_begin(35, UKHOOK_PATH_NATIVE_ERRNO, 0, 1, 0, 0, 0, 0, 0, 0x401300, 0, (uint64_t)snap);
 	ukhook_finish(ukhook_now());
 	fflush(stdout);
@@ -217,10 +224,10 @@ NOINLINE static int stuck(long calls)
 
 	ukhook_start(1000000000ULL);
 	sleeper = ukhook_ticket(ukhook_begin(35, UKHOOK_PATH_NATIVE_ERRNO, 0, 1, 0, 0, 0, 0, 0, 0x401000, 0,
-					     (uint64_t)stack));
+					     (uint64_t)stack), 35);
 	for (i = 1; i <= calls; i++)
 		ukhook_end(ukhook_ticket(ukhook_begin(39, UKHOOK_PATH_BINARY, 0, i, 0, 0, 0, 0, 0, 0x402000, 0,
-						      (uint64_t)stack)), i);
+						      (uint64_t)stack), 39), i);
 	ukhook_end(sleeper, 77); /* its slot holds another call's record by now */
 	ukhook_finish(ukhook_now());
 	fflush(stdout);
@@ -281,7 +288,7 @@ int main(int argc, char **argv)
 		r = ukhook_begin(i == 3 ? 0x10027 : (uint64_t)(i % 300), UKHOOK_PATH_BINARY, 0, i, i + 1,
 				 i + 2, i + 3, i + 4, i + 5, 0x400000 + i, (uint64_t)&stack[4],
 				 (uint64_t)&stack[0]);
-		ukhook_end(ukhook_ticket(r), -i);
+		ukhook_end(ukhook_ticket(r, 0), -i);
 	}
 	if (!ukhook_state.ready)
 		ukhook_start(1000000000ULL);

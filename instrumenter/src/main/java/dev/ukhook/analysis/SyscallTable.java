@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.ukhook.format.DecodedTrace;
+import dev.ukhook.format.EventRecord;
+import dev.ukhook.format.PolicyLayout;
 import dev.ukhook.format.SyscallNames;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
@@ -59,15 +61,31 @@ public final class SyscallTable {
     }
   }
 
+  /**
+   * What a filtering image's policy did: calls it let run but marked (log), calls that stopped the unikernel
+   * (kill; they are refused too), and its events (policies put in force or refused, phase switches).
+   */
+  public record Filter(long logged, long killed, List<EventRecord> events) {
+    public Filter {
+      events = List.copyOf(events);
+    }
+
+    boolean isEmpty() {
+      return logged == 0 && killed == 0 && events.isEmpty();
+    }
+  }
+
   private final TraceHeader header;
   private final TraceStats stats;
+  private final Filter filter;
   private final List<LibraryCounts> libraries;
   private final List<String> problems;
   private final Map<String, Map<String, Long>> functions;
   private final Optional<Long> servingFrom;
 
   private SyscallTable(TraceHeader header, TraceStats stats, List<LibraryCounts> libraries, List<String> problems,
-      Map<String, Map<String, Long>> functions, Optional<Long> servingFrom) {
+      Map<String, Map<String, Long>> functions, Optional<Long> servingFrom, Filter filter) {
+    this.filter = filter;
     this.servingFrom = servingFrom;
     this.header = header;
     this.stats = stats;
@@ -82,6 +100,10 @@ public final class SyscallTable {
    */
   public Optional<Long> servingFrom() {
     return servingFrom;
+  }
+
+  public Filter filter() {
+    return filter;
   }
 
   /** "object:function" to syscall name to count, for the calls charged to a function (sorted by name). */
@@ -139,6 +161,11 @@ public final class SyscallTable {
       }
     }
 
+    @Override
+    public void event(EventRecord e) {
+      events.add(e);
+    }
+
     /** Passes a load record on to the attributor, in stream order. */
     @Override
     public void load(dev.ukhook.format.LoadRecord l) {
@@ -158,6 +185,8 @@ public final class SyscallTable {
       c[4] += servingFrom >= 0 ? 1 : 0;
       c[0]++;
       c[1] += r.refused() ? 1 : 0;
+      logged += (r.flags() & TraceLayout.FLAG_LOGGED) != 0 ? 1 : 0;
+      killed += (r.flags() & TraceLayout.FLAG_KILLED) != 0 ? 1 : 0;
       // A call that never returns (exit_group) may carry no exit time; it took no measurable time here.
       c[2] += Math.max(0, r.tExit() - r.tEnter());
       c[3] += r.nest() > 0 ? 1 : 0;
@@ -166,6 +195,9 @@ public final class SyscallTable {
     }
 
     private static final int PATH_COUNTS = 5;
+    private final List<EventRecord> events = new ArrayList<>();
+    private long logged;
+    private long killed;
     private boolean listened;
     private long servingFrom = -1;
 
@@ -205,7 +237,7 @@ public final class SyscallTable {
           });
       libs.sort(Comparator.comparingLong(LibraryCounts::total).reversed().thenComparing(LibraryCounts::library));
       return new SyscallTable(header, stats, libs, problems, java.util.Collections.unmodifiableMap(functions),
-          servingFrom < 0 ? Optional.empty() : Optional.of(servingFrom));
+          servingFrom < 0 ? Optional.empty() : Optional.of(servingFrom), new Filter(logged, killed, events));
     }
   }
 
@@ -253,7 +285,28 @@ public final class SyscallTable {
         }
       });
     }
+    if (!filter.isEmpty()) {
+      long refused = libraries.stream().mapToLong(LibraryCounts::refused).sum();
+      out.append("\nfilter: ").append(Long.toString(refused)).append(" refused (").append(Long.toString(filter.killed()))
+          .append(" killed), ").append(Long.toString(filter.logged())).append(" logged\n");
+      for (EventRecord e : filter.events()) {
+        out.append(pad("#" + e.seq(), 8, false)).append("  ").append(describe(e)).append('\n');
+      }
+    }
     out.append('\n').append(summary()).append('\n');
+  }
+
+  /** One filter event as a line of the table's filter section. */
+  static String describe(EventRecord e) {
+    return switch (e.event()) {
+      case PolicyLayout.EVENT_MARK -> "phase " + e.from() + " -> " + e.to() + " (the program's ukhook_phase)";
+      case PolicyLayout.EVENT_RULE -> "phase " + e.from() + " -> " + e.to() + " (a switch rule, on the return of #"
+          + e.cause() + ")";
+      case PolicyLayout.EVENT_POLICY -> "policy " + Long.toHexString(e.policy()) + " in force, phase " + e.to();
+      case PolicyLayout.EVENT_REFUSED -> "refused policy " + Long.toHexString(e.refused()) + ": "
+          + PolicyLayout.refusal(e.reason()) + "; policy " + Long.toHexString(e.policy()) + " stays";
+      default -> e.eventName();
+    };
   }
 
   private static String[] row(boolean phases, String library, String syscall, long count, long nested, long refused,
@@ -346,6 +399,17 @@ public final class SyscallTable {
       if (servingFrom.isPresent()) {
         ObjectNode serving = l.putObject("serving");
         lib.syscalls().stream().filter(c -> c.serving() > 0).forEach(c -> serving.put(c.name(), c.serving()));
+      }
+    }
+    if (!filter.isEmpty()) {
+      ObjectNode f = root.putObject("filter");
+      f.put("logged", filter.logged());
+      f.put("killed", filter.killed());
+      ArrayNode events = f.putArray("events");
+      for (EventRecord e : filter.events()) {
+        events.addObject().put("seq", e.seq()).put("event", e.eventName()).put("from", e.from()).put("to", e.to())
+            .put("policy", Long.toHexString(e.policy())).put("reason", e.reason() == 0 ? null
+                : PolicyLayout.refusal(e.reason()));
       }
     }
     if (!functions.isEmpty()) {

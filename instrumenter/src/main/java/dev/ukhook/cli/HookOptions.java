@@ -49,9 +49,18 @@ final class HookOptions {
       + HookLibrarySpec.DEFAULT_LOADER_STACK + " in an app-elfloader image).")
   Integer stackSnapshot;
 
+  @Option(names = "--policy", paramLabel = "FILE", description = "Enforce this policy in the guest (docs/policy.md): "
+      + "per microlibrary and phase, the system calls it may make. Written into the image after each build; "
+      + "`ukhook policy push` changes it while the image runs.")
+  Path policy;
+
+  @Option(names = "--no-trace", description = "With --policy: a filter-only image, which records only the calls "
+      + "the policy does not allow and the filter's events, so a deployment pays only the check.")
+  boolean noTrace;
+
   Instrumenter.Options options(Path unikraft, AppArgs app, AccelChoice accel) {
     return new Instrumenter.Options(unikraft, app.appDir(), app.libraries, transparent, accel, frames, ring, batch,
-        overflow, hookPoints, pathCopy, stackSnapshot);
+        overflow, hookPoints, pathCopy, stackSnapshot, policy, noTrace);
   }
 
   /** The hook points the trace format knows; which of them a tree has is its profile's business. */

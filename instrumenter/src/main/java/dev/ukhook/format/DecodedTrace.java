@@ -10,13 +10,15 @@ import java.util.Optional;
  * @param records the syscall records in stream order; empty when they went to a sink instead
  * @param bytes the stream's length, decoded or not
  * @param loads the load records (programs a loader started), always kept
+ * @param events the filter events (phase switches, policies put in force or refused), always kept
  */
 public record DecodedTrace(TraceHeader header, List<SyscallRecord> records, TraceStats stats,
-    Optional<Damage> damage, long bytes, List<LoadRecord> loads) {
+    Optional<Damage> damage, long bytes, List<LoadRecord> loads, List<EventRecord> events) {
 
   public DecodedTrace {
     records = List.copyOf(records);
     loads = List.copyOf(loads);
+    events = List.copyOf(events);
   }
 
   public Optional<FinalRecord> finalRecord() {

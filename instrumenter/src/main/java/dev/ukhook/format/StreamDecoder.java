@@ -35,6 +35,7 @@ public final class StreamDecoder {
   private int recordSize;
   private int frames;
   private final List<LoadRecord> loads = new ArrayList<>();
+  private final List<EventRecord> events = new ArrayList<>();
   private FinalRecord finalRecord;
   private Damage.Kind damageKind;
   private String damageDetail;
@@ -230,6 +231,18 @@ public final class StreamDecoder {
           rs.load(l);
         }
       }
+    } else if (kind == KIND_EVENT) {
+      long seq = b.getLong(at + Event.SEQ.offset());
+      if (sequence.accept(seq)) {
+        EventRecord e = new EventRecord(seq, b.getLong(at + Event.T.offset()), b.getLong(at + Event.POLICY.offset()),
+            Byte.toUnsignedInt(b.get(at + Event.EVENT.offset())), Byte.toUnsignedInt(b.get(at + Event.FROM.offset())),
+            Byte.toUnsignedInt(b.get(at + Event.TO.offset())), Byte.toUnsignedInt(b.get(at + Event.REASON.offset())),
+            b.getLong(at + Event.CAUSE.offset()), b.getLong(at + Event.REFUSED.offset()));
+        events.add(e);
+        if (sink instanceof RecordSink rs) {
+          rs.event(e);
+        }
+      }
     } else if (kind == KIND_FINAL) {
       finalRecord =
           new FinalRecord(
@@ -323,7 +336,17 @@ public final class StreamDecoder {
     return List.copyOf(loads);
   }
 
-  /** Distinct records (syscall and load) decoded so far. */
+  /** How many filter events were decoded so far. */
+  public int eventCount() {
+    return events.size();
+  }
+
+  /** The filter events decoded so far, in stream order. */
+  public List<EventRecord> events() {
+    return List.copyOf(events);
+  }
+
+  /** Distinct records (syscall, load and event) decoded so far. */
   public long received() {
     return sequence.received();
   }

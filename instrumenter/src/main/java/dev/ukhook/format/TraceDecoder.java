@@ -83,6 +83,7 @@ public final class TraceDecoder {
           Kind.FAILURE, "cannot read " + what + ": " + decoder.damage().orElseThrow().detail());
     }
     return new DecodedTrace(
-        decoder.header().orElseThrow(), kept, decoder.stats(), decoder.damage(), decoder.bytes(), decoder.loads());
+        decoder.header().orElseThrow(), kept, decoder.stats(), decoder.damage(), decoder.bytes(), decoder.loads(),
+        decoder.events());
   }
 }

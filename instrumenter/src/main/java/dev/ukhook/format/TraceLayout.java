@@ -226,6 +226,29 @@ public final class TraceLayout {
   }
 
   /**
+   * A filter event (kind 4), R bytes: a phase switch, or a policy put in force or refused (docs/policy.md). Numbered
+   * like a syscall record, so the host knows which calls came before it.
+   */
+  public static final class Event {
+    public static final Field SEQ = Field.scalar("seq", Type.U64, 0, "sequence number");
+    public static final Field T = Field.scalar("t", Type.U64, 8, "timestamp");
+    public static final Field POLICY = Field.scalar("policy", Type.U64, 16, "checksum of the policy in force after it");
+    public static final Field EVENT = Field.scalar("event", Type.U8, 24, "UKHOOK_EVENT_*");
+    public static final Field FROM = Field.scalar("from", Type.U8, 25, "phase before");
+    public static final Field TO = Field.scalar("to", Type.U8, 26, "phase after");
+    public static final Field REASON = Field.scalar("reason", Type.U8, 27, "UKHOOK_REFUSED_* of a refusal, else 0");
+    public static final Field KIND = Field.scalar("kind", Type.U8, 28, "UKHOOK_KIND_EVENT");
+    public static final Field RESERVED0 = Field.array("reserved0", Type.U8, 29, 3, "zero");
+    public static final Field CAUSE = Field.scalar("cause", Type.U64, 32, "seq of the call whose return fired a rule");
+    public static final Field REFUSED = Field.scalar("refused", Type.U64, 40, "checksum of a refused policy");
+    public static final Field ZERO = new Field("zero", Type.U8, 48, 48, 8, true, true, "zero, up to R bytes");
+    public static final Struct STRUCT = new Struct("ukhook_event_record", RECORD_BASE_SIZE, FRAME_SIZE, List.of(
+        SEQ, T, POLICY, EVENT, FROM, TO, REASON, KIND, RESERVED0, CAUSE, REFUSED, ZERO));
+
+    private Event() {}
+  }
+
+  /**
    * A message from the host to the guest, on the other direction of the same port: this 16-byte header, then
    * {@code length} payload bytes. The guest reads the direction as a byte stream and finds a message by its magic.
    */
@@ -245,16 +268,21 @@ public final class TraceLayout {
   /** ASCII {@code UKHC}, read as a little-endian u32. */
   public static final int CONTROL_MAGIC = 0x43484b55;
   public static final int CONTROL_STOP = 1;
+  public static final int CONTROL_POLICY = 2;
   public static final List<Value> CONTROLS = List.of(
-      new Value("UKHOOK_CONTROL_STOP", "stop", CONTROL_STOP, "end the unikernel, as its exit_group would"));
+      new Value("UKHOOK_CONTROL_STOP", "stop", CONTROL_STOP, "end the unikernel, as its exit_group would"),
+      new Value("UKHOOK_CONTROL_POLICY", "policy", CONTROL_POLICY,
+          "payload: a compiled policy (struct ukhook_policy) to put in force"));
 
   public static final int KIND_SYSCALL = 1;
   public static final int KIND_FINAL = 2;
   public static final int KIND_LOAD = 3;
+  public static final int KIND_EVENT = 4;
   public static final List<Value> KINDS = List.of(
       new Value("UKHOOK_KIND_SYSCALL", "syscall", KIND_SYSCALL, "a system call"),
       new Value("UKHOOK_KIND_FINAL", "final", KIND_FINAL, "the last record, with the guest's totals"),
-      new Value("UKHOOK_KIND_LOAD", "load", KIND_LOAD, "a program started by a loader, from its auxiliary vector"));
+      new Value("UKHOOK_KIND_LOAD", "load", KIND_LOAD, "a program started by a loader, from its auxiliary vector"),
+      new Value("UKHOOK_KIND_EVENT", "event", KIND_EVENT, "a phase switch, or a policy put in force or refused"));
 
   public static final int FLAG_REFUSED = 1;
   /** frames[0] is the word at the caller's stack pointer: a frameless leaf function's return address. */
@@ -268,12 +296,18 @@ public final class TraceLayout {
   public static final int FLAG_PATH_ARG = 8;
   /** The tail's stack area holds sp, bp and the stack above sp. */
   public static final int FLAG_STACK = 16;
+  /** The policy said log: the call ran and its record is marked. */
+  public static final int FLAG_LOGGED = 32;
+  /** The policy said kill: the call did not run, the unikernel stopped (refused is set too). */
+  public static final int FLAG_KILLED = 64;
   public static final List<Value> FLAGS = List.of(
-      new Value("UKHOOK_FLAG_REFUSED", "refused", FLAG_REFUSED, "the hook refused the call"),
+      new Value("UKHOOK_FLAG_REFUSED", "refused", FLAG_REFUSED, "the policy refused the call (deny or kill)"),
       new Value("UKHOOK_FLAG_LEAF", "leaf frame", FLAG_LEAF_FRAME, "frames[0] is the word at the stack pointer"),
       new Value("UKHOOK_FLAG_AT_ENTRY", "at entry", FLAG_AT_ENTRY, "committed without the call returning"),
       new Value("UKHOOK_FLAG_PATH_ARG", "path argument", FLAG_PATH_ARG, "the tail holds the path argument"),
-      new Value("UKHOOK_FLAG_STACK", "stack", FLAG_STACK, "the tail holds sp, bp and a stack snapshot"));
+      new Value("UKHOOK_FLAG_STACK", "stack", FLAG_STACK, "the tail holds sp, bp and a stack snapshot"),
+      new Value("UKHOOK_FLAG_LOGGED", "logged", FLAG_LOGGED, "the policy said log: the call ran, marked"),
+      new Value("UKHOOK_FLAG_KILLED", "killed", FLAG_KILLED, "the policy said kill: the unikernel stopped"));
 
   public static final int PATH_BINARY = 0;
   public static final int PATH_NATIVE_RAW = 1;
@@ -310,7 +344,7 @@ public final class TraceLayout {
   public static final int NR_UNKNOWN = 0xffff;
 
   public static final List<Struct> STRUCTS =
-      List.of(Header.STRUCT, Syscall.STRUCT, Final.STRUCT, Load.STRUCT, Control.STRUCT);
+      List.of(Header.STRUCT, Syscall.STRUCT, Final.STRUCT, Load.STRUCT, Event.STRUCT, Control.STRUCT);
 
   private TraceLayout() {}
 

@@ -81,6 +81,20 @@ public final class TraceWriter {
     out.write(buf.array(), 0, buf.limit());
   }
 
+  /** Writes a filter event record. */
+  public void event(EventRecord e) throws IOException {
+    clear(header.recordSize());
+    u64(Event.SEQ, e.seq());
+    u64(Event.T, e.t());
+    u64(Event.POLICY, e.policy());
+    buf.put(Event.EVENT.offset(), (byte) e.event()).put(Event.FROM.offset(), (byte) e.from())
+        .put(Event.TO.offset(), (byte) e.to()).put(Event.REASON.offset(), (byte) e.reason())
+        .put(Event.KIND.offset(), (byte) KIND_EVENT);
+    u64(Event.CAUSE, e.cause());
+    u64(Event.REFUSED, e.refused());
+    out.write(buf.array(), 0, buf.limit());
+  }
+
   /** Writes the final record. */
   public void end(FinalRecord f) throws IOException {
     clear(header.recordSize());

@@ -2,6 +2,7 @@ package dev.ukhook.guest;
 
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.SyscallNames;
+import dev.ukhook.format.PolicyLayout;
 import dev.ukhook.format.TraceLayout;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -40,6 +41,9 @@ public final class HookLibrary {
     model.put("stackWindow", STACK_WINDOW);
     model.put("kconfigSelects", HookKconfig.selects());
     model.put("layout", TraceLayout.cModel());
+    model.put("policyLayout", PolicyLayout.cModel());
+    model.put("filter", spec.mode().filters() ? 1 : 0);
+    model.put("trace", spec.mode().traces() ? 1 : 0);
     model.put("hookPoints", TraceLayout.HOOK_POINTS.stream().filter(h -> spec.hookPoints().contains(h.name()))
         .map(TraceLayout.Value::cName).collect(Collectors.joining(" | ")));
     model.put("nativeHooked", spec.hookPoints().contains("native"));

@@ -20,9 +20,29 @@ import java.util.stream.Collectors;
  * @param hookPoints the hook points of the profile the tree is patched with (binary, native)
  * @param pathBytes bytes of every record's tail kept for a copy of the call's path argument (0: no copy)
  * @param stackBytes bytes of the caller's stack a binary call's record keeps, with its sp and bp (0: none)
+ * @param mode whether the hooks record every call, enforce a policy, or both
  */
 public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow,
-    String imageId, Set<String> hookPoints, int pathBytes, int stackBytes) {
+    String imageId, Set<String> hookPoints, int pathBytes, int stackBytes, Mode mode) {
+
+  /** What the hooks do: record (the default), record and enforce a policy, or enforce only (docs/policy.md). */
+  public enum Mode {
+    TRACE, TRACE_AND_FILTER, FILTER_ONLY;
+
+    public boolean filters() {
+      return this != TRACE;
+    }
+
+    public boolean traces() {
+      return this != FILTER_ONLY;
+    }
+  }
+
+  /** A library that only records. */
+  public HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow, String imageId,
+      Set<String> hookPoints, int pathBytes, int stackBytes) {
+    this(frames, ringRecords, batchRecords, overflow, imageId, hookPoints, pathBytes, stackBytes, Mode.TRACE);
+  }
 
   /** The hook points a library can serve: the ones the trace header can name (its hook_points bits). */
   public static final Set<String> HOOK_POINTS =
@@ -90,6 +110,7 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
       throw new UkhookException(Kind.USAGE, "--stack-snapshot must be a multiple of 8 from 0 to "
           + MAX_STACK_BYTES + " bytes, got " + stackBytes);
     }
+    mode = mode == null ? Mode.TRACE : mode;
     hookPoints = hookPoints == null ? HOOK_POINTS : hookPoints;
     if (hookPoints.isEmpty() || !HOOK_POINTS.containsAll(hookPoints)) {
       throw new IllegalArgumentException("hook points must be some of " + HOOK_POINTS + ", got " + hookPoints);

@@ -3,6 +3,7 @@ package dev.ukhook.host;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.StreamDecoder;
 import dev.ukhook.format.SyscallNames;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -60,6 +62,8 @@ public final class Collector implements AutoCloseable {
   // When the guest last made a call other than waiting, sleeping or reading the clock (System.nanoTime(), as
   // of the read that brought it), and the decoder's count of such calls then.
   private volatile long lastWork = System.nanoTime();
+  // The filter events decoded so far (policies put in force or refused), for a policy push waiting on its answer.
+  private volatile List<EventRecord> events = List.of();
   private long workSeen;
   private FileChannel file;
   private Selector selector;
@@ -126,6 +130,11 @@ public final class Collector implements AutoCloseable {
   /** How long ago the guest last made a system call that is not idling ({@link SyscallNames#IDLE}). */
   public Duration sinceWork() {
     return Duration.ofNanos(System.nanoTime() - lastWork);
+  }
+
+  /** The filter events received so far, in stream order; safe to call from any thread. */
+  public List<EventRecord> events() {
+    return events;
   }
 
   /**
@@ -301,6 +310,9 @@ public final class Collector implements AutoCloseable {
   }
 
   private void publish(boolean connected) {
+    if (decoder.eventCount() != events.size()) {
+      events = decoder.events();
+    }
     if (decoder.work() != workSeen) {
       workSeen = decoder.work();
       lastWork = System.nanoTime();

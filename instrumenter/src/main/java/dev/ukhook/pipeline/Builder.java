@@ -2,6 +2,7 @@ package dev.ukhook.pipeline;
 
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.Tools;
+import dev.ukhook.guest.PolicyCompiler;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.unikraft.BuildResult;
@@ -122,12 +123,31 @@ public final class Builder {
             + ": this Unikraft version does not pass UK_LDFLAGS to the final link; see " + result.logFile());
       }
       TextFiles.write(build.resolve(INPUTS), inputs);
-      TextFiles.write(build.resolve(IMAGE_ID), st.imageId() + "\n");
       Outcome built = new Outcome(image, Path.of(image + ".dbg"), ws.linkMap(), st.imageId(), result);
       out.line("built " + built.image() + " in " + result.duration().toSeconds() + " s (" + result.steps()
           + " steps); debug ELF " + built.debugImage() + ", link map " + built.linkMap());
+      if (st.hookMode().filters()) {
+        fillPolicy(built, st, st.policyFile().orElseThrow(() -> new UkhookException(Kind.USAGE, "the image "
+            + "enforces a policy but none is known: run `ukhook instrument --policy FILE` again")), build);
+      }
+      // Last: an image id here says the image is complete, table and policy included.
+      TextFiles.write(build.resolve(IMAGE_ID), st.imageId() + "\n");
       return built;
     }
+  }
+
+  /** Writes the library table and the policy into the image, and keeps copies beside it for the runs. */
+  private void fillPolicy(Outcome built, InstrumentState st, Path policy, Path build) {
+    TextFiles.deleteQuietly(build.resolve(IMAGE_ID));
+    ImagePolicy.Filled f = ImagePolicy.fill(built.image(), built.debugImage(), built.linkMap(), st.imageId(), policy,
+        new LinkedHashSet<>(st.transparent()));
+    TextFiles.write(build.resolve(ImagePolicy.TABLE_FILE), f.table().bytes());
+    TextFiles.write(build.resolve(ImagePolicy.POLICY_FILE), f.compiled());
+    TextFiles.write(build.resolve(ImagePolicy.POLICY_YAML), TextFiles.read(policy));
+    out.line("policy " + policy + " is in the image (" + f.table().names().size() + " libraries in its table, "
+        + f.spec().phases().size() + " phase" + (f.spec().phases().size() == 1 ? "" : "s") + ", "
+        + (st.hookMode().traces() ? "every call recorded" : "only violations recorded") + ", checksum "
+        + Long.toHexString(PolicyCompiler.checksum(f.compiled())) + ")");
   }
 
   static final String OFFLINE_FETCH = "offline-fetch";

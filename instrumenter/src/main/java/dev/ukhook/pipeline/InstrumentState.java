@@ -1,5 +1,8 @@
 package dev.ukhook.pipeline;
 
+import dev.ukhook.guest.HookLibrarySpec;
+import java.util.Locale;
+
 import dev.ukhook.core.UkhookException.Kind;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +18,7 @@ import java.util.Optional;
 /** What `ukhook instrument` decided, kept in .ukhook/instrument.json for build, run and restore. */
 public record InstrumentState(String unikraft, String version, String spec, String imageId, String accel,
     int frames, int ringRecords, int batchRecords, String overflow, List<String> libraries,
-    List<String> transparent, List<String> hookPoints, int pathCopy, int stackSnapshot) {
+    List<String> transparent, List<String> hookPoints, int pathCopy, int stackSnapshot, String mode, String policy) {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -47,6 +50,16 @@ public record InstrumentState(String unikraft, String version, String spec, Stri
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render " + ws.state(), e);
     }
+  }
+
+  /** What the hooks do; an image instrumented before filtering existed only records. */
+  public HookLibrarySpec.Mode hookMode() {
+    return mode == null ? HookLibrarySpec.Mode.TRACE : HookLibrarySpec.Mode.valueOf(mode.toUpperCase(Locale.ROOT));
+  }
+
+  /** The policy the image enforces, written into it after each build. */
+  public Optional<Path> policyFile() {
+    return Optional.ofNullable(policy).map(Path::of);
   }
 
   public Path unikraftRoot() {

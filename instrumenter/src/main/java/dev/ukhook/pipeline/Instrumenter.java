@@ -44,10 +44,20 @@ public final class Instrumenter {
   /**
    * @param pathCopy bytes of path argument copied per record, null for the default (see {@link #tails})
    * @param stackSnapshot bytes of a binary caller's stack kept per record, null for the default
+   * @param policy the policy the image enforces (docs/policy.md), null for an image that only records
+   * @param noTrace a filter-only image: it records violations and filter events only
    */
   public record Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
       Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints,
-      Integer pathCopy, Integer stackSnapshot) {
+      Integer pathCopy, Integer stackSnapshot, Path policy, boolean noTrace) {
+    /** An image that only records. */
+    public Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
+        Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints,
+        Integer pathCopy, Integer stackSnapshot) {
+      this(unikraft, app, libraries, transparent, accel, frames, ringRecords, batchRecords, overflow, hookPoints,
+          pathCopy, stackSnapshot, null, false);
+    }
+
     /** The default record tails. */
     public Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
         Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints) {
@@ -62,9 +72,25 @@ public final class Instrumenter {
     }
 
     public Options {
+      if (noTrace && policy == null) {
+        throw new UkhookException(Kind.USAGE, "--no-trace makes an image that only enforces a policy: give it one "
+            + "with --policy FILE");
+      }
+      if (policy != null) {
+        policy = policy.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(policy)) {
+          throw new UkhookException(Kind.USAGE, "the policy " + policy + " (--policy) does not exist; write one, or "
+              + "infer it from a traced run with `ukhook policy infer RUN_DIR -o FILE`");
+        }
+      }
       hookPoints = List.copyOf(hookPoints);
       libraries = List.copyOf(libraries);
       transparent = List.copyOf(transparent);
+    }
+
+    HookLibrarySpec.Mode mode() {
+      return policy == null ? HookLibrarySpec.Mode.TRACE
+          : noTrace ? HookLibrarySpec.Mode.FILTER_ONLY : HookLibrarySpec.Mode.TRACE_AND_FILTER;
     }
 
     boolean tcg() {
@@ -144,9 +170,10 @@ public final class Instrumenter {
           && previous.ringRecords() == o.ringRecords() && previous.batchRecords() == o.batchRecords()
           && previous.overflow().equalsIgnoreCase(o.overflow().name())
           && Set.copyOf(previous.hookPoints()).equals(hookPoints)
-          && previous.pathCopy() == pathCopy && previous.stackSnapshot() == stack;
+          && previous.pathCopy() == pathCopy && previous.stackSnapshot() == stack
+          && previous.hookMode() == o.mode();
       HookLibrarySpec libSpec = new HookLibrarySpec(frames, o.ringRecords(), o.batchRecords(), o.overflow(),
-          same ? previous.imageId() : staged.imageId(), hookPoints, pathCopy, stack);
+          same ? previous.imageId() : staged.imageId(), hookPoints, pathCopy, stack, o.mode());
       Map<String, String> libFiles = HookLibrary.render(libSpec);
 
       // The tree first: applying the plan writes every file or none (and refuses a file changed since it was
@@ -161,7 +188,8 @@ public final class Instrumenter {
       InstrumentState state = new InstrumentState(tree.root().toString(), tree.version().toString(), profile.name(),
           libSpec.imageId(), o.accel().accel().qemuName(), frames, o.ringRecords(), o.batchRecords(),
           o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
-          transparent.stream().distinct().toList(), List.copyOf(new TreeSet<>(hookPoints)), pathCopy, stack);
+          transparent.stream().distinct().toList(), List.copyOf(new TreeSet<>(hookPoints)), pathCopy, stack,
+          o.mode().name().toLowerCase(Locale.ROOT), o.policy() == null ? null : o.policy().toString());
       state.write(ws);
       Optional<Path> previousTree = previous == null || previous.unikraft().equals(state.unikraft())
           ? Optional.empty() : Optional.of(previous.unikraftRoot());

@@ -14,6 +14,7 @@ import dev.ukhook.host.AccelChoice;
 import dev.ukhook.host.CollectResult;
 import dev.ukhook.host.Collector;
 import dev.ukhook.host.Initrd;
+import dev.ukhook.host.PolicyPush;
 import dev.ukhook.host.QemuResult;
 import dev.ukhook.host.QemuSpec;
 import dev.ukhook.host.SocketPaths;
@@ -92,7 +93,12 @@ public final class Runner {
     /** Problems worth a non-zero exit, one line each. */
     public List<String> problems() {
       List<String> p = new ArrayList<>();
-      qemu.problem().ifPresent(p::add);
+      if (report.table().filter().killed() > 0) {
+        // Not a crash: the guest did what its policy says (its console has the line naming the call).
+        p.add("the policy stopped the guest (kill): see the console's \"ukhook: policy: kill\" line and the table");
+      } else {
+        qemu.problem().ifPresent(p::add);
+      }
       served.ifPresent(p::addAll);
       p.addAll(report.problems());
       return p;
@@ -166,9 +172,15 @@ public final class Runner {
       Path trace = runDir.resolve("trace.ukt");
       QemuSpec spec;
       Collector collector;
+      Path pushSocket;
       try {
         copy(ws.linkMap(), runDir.resolve("link.map"));
         TextFiles.write(runDir.resolve("image-id"), st.imageId() + "\n");
+        if (st.hookMode().filters()) {
+          for (String f : List.of(ImagePolicy.TABLE_FILE, ImagePolicy.POLICY_FILE, ImagePolicy.POLICY_YAML)) {
+            copy(ws.build().resolve(f), runDir.resolve(f));
+          }
+        }
         spec = planned.withRunDir(runDir).withVirtioSocket(SocketPaths.inside(runDir, "ukhook.sock"));
         if (o.initrd() != null) {
           spec = spec.withInitrd(o.initrd().writeInto(runDir));
@@ -177,7 +189,8 @@ public final class Runner {
                 + spec.initrd());
           }
         }
-        writeRunJson(runDir, st, image, o, spec);
+        pushSocket = st.hookMode().filters() ? SocketPaths.inside(runDir, PUSH_SOCKET) : null;
+        writeRunJson(runDir, st, image, o, spec, pushSocket);
         collector = Collector.listen(spec.virtioSocket(), trace);
         collector.start();
       } catch (RuntimeException e) {
@@ -185,7 +198,9 @@ public final class Runner {
         throw e;
       }
       AtomicBoolean running = new AtomicBoolean(true);
-      try (ShutdownGuard guard = ShutdownGuard.install(() -> {
+      try (PolicyPush push = pushSocket == null ? null : PolicyPush.listen(pushSocket, collector::send,
+              collector::events);
+          ShutdownGuard guard = ShutdownGuard.install(() -> {
         // Ctrl-C: QEMU runs in its own session and did not get it, so the guest is asked to stop first.
         try {
           if (!collector.send(ControlMessage.stop()) || !Load.awaitGone(running::get, CTRL_C_STOP)) {
@@ -336,7 +351,11 @@ public final class Runner {
     }
   }
 
-  private static void writeRunJson(Path runDir, InstrumentState st, Path image, Options o, QemuSpec spec) {
+  /** The socket `ukhook policy push` hands a policy to, in the run directory (run.json "policy_socket"). */
+  public static final String PUSH_SOCKET = "policy.sock";
+
+  private static void writeRunJson(Path runDir, InstrumentState st, Path image, Options o, QemuSpec spec,
+      Path pushSocket) {
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("image", image.toString());
     run.put("image_id", st.imageId());
@@ -345,6 +364,9 @@ public final class Runner {
     run.put("accel", o.accel().accel().qemuName());
     run.put("icount", o.icount());
     run.put("transparent", st.transparent());
+    run.put("hooks", st.hookMode().name().toLowerCase(java.util.Locale.ROOT));
+    run.put("policy", st.policy());
+    run.put("policy_socket", pushSocket == null ? null : pushSocket.toString());
     run.put("qemu", spec.toArgs());
     // Where `ukhook report` finds the program's files: the initrd QEMU got, and what it came from.
     run.put("initrd", spec.initrd() == null ? null : spec.initrd().toString());

@@ -92,6 +92,7 @@ class TraceLayoutDocTest {
     check("Syscall record (kind = 1)", TraceLayout.Syscall.STRUCT);
     check("Final record (kind = 2)", TraceLayout.Final.STRUCT);
     check("Load record (kind = 3)", TraceLayout.Load.STRUCT);
+    check("Event record (kind = 4)", TraceLayout.Event.STRUCT);
     check("Control message (host to guest)", TraceLayout.Control.STRUCT);
   }
 
@@ -104,6 +105,8 @@ class TraceLayoutDocTest {
     check("overflow", TraceLayout.OVERFLOWS);
     check("hook_points", TraceLayout.HOOK_POINTS);
     check("control kinds", TraceLayout.CONTROLS);
+    check("event", PolicyLayout.EVENTS);
+    check("reason", PolicyLayout.REFUSALS);
   }
 
   @Test

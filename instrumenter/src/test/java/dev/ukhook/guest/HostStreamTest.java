@@ -189,7 +189,8 @@ class HostStreamTest {
     exec(List.of(build(new HookLibrarySpec(4, 64, 8, Overflow.BLOCK, ID)).toString(), "control",
         HexFormat.of().formatHex(in.toByteArray())), seen);
 
-    long otherEnd = noise.length + TraceLayout.CONTROL_SIZE - 1;
+    // A message is complete, and its kind returned, with the last byte of its payload.
+    long otherEnd = noise.length + other.length - 1;
     assertEquals(Map.of("kind0", 7L, "at0", otherEnd, "kind1", (long) TraceLayout.CONTROL_STOP, "at1",
         (long) in.size() - 1), seen);
   }

@@ -30,14 +30,39 @@ extern struct ukhook_header ukhook_image_id_00112233445566778899aabbccddeeff __a
 __nsec ukhook_boot_ns;
 uint64_t ukhook_boot_tsc;
 
-/* Before the first syscall: the walk needs the bounds of the image's code, the header has them. */
+/*
+ * Before the first syscall: the walk needs the bounds of the image's code, the header has them. A filtering
+ * image puts its policy in force here; without a library table that matches the image it does not run.
+ */
 static int ukhook_init(struct uk_init_ctx *ictx __unused)
 {
 	ukhook_state.text_lo = (uint64_t)_text;
 	ukhook_state.text_len = (uint64_t)(_etext - _text);
 	ukhook_boot_ns = ukplat_monotonic_clock();
 	ukhook_boot_tsc = ukhook_now();
+#if UKHOOK_FILTER
+	{
+		unsigned int why = ukhook_policy_boot();
+
+		if (why) {
+			uk_pr_crit("ukhook: the image's library table or policy is not usable (%s): run `ukhook build`"
+				   " or `ukhook trace --policy FILE`, which write them after the link; stopping\n",
+				   why <= UKHOOK_REFUSALS ? ukhook_refusals[why] : "?");
+			ukplat_terminate(UKPLAT_CRASH);
+		}
+	}
+#endif
 	return 0;
+}
+
+/* The policy said kill: one line on the console, the trace ends with the call's record, the unikernel stops. */
+void ukhook_kill(unsigned int lib, uint64_t nr, uint64_t rip)
+{
+	uk_pr_crit("ukhook: policy: kill: %s made %s (%lu) from 0x%lx; stopping\n",
+		   (const char *)ukhook_libtable.names + lib * UKHOOK_NAME_BYTES, ukhook_name_of(nr),
+		   (unsigned long)nr, (unsigned long)rip);
+	ukhook_finish(ukhook_now());
+	ukplat_terminate(UKPLAT_CRASH);
 }
 
 /* Runs when the unikernel shuts down: the last records and the final record reach the host. */

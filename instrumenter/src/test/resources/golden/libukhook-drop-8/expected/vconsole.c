@@ -13,7 +13,7 @@
  * docs/trace-format.md). A thread of this library polls it every VCON_CONTROL_POLL_MS, so an idle server
  * (blocked in poll or accept) still hears a stop; an image without a scheduler has no such thread.
  */
-#include <ukhook/stream.h>
+#include <ukhook/policy.h>
 #include <uk/alloc.h>
 #include <uk/essentials.h>
 #include <uk/print.h>
@@ -183,14 +183,43 @@ static int vcon_open_port(void)
 #if CONFIG_LIBUKSCHED
 #define VCON_CONTROL_POLL_MS 250
 #define VCON_RX_BUFS 4
-#define VCON_RX_BYTES 64
+/* A pushed policy (about 11 KiB) arrives within one poll. */
+#define VCON_RX_BYTES 4096
 
 static uint8_t vcon_rx[VCON_RX_BUFS][VCON_RX_BYTES];
 static struct ukhook_control_reader vcon_control_reader;
+#if UKHOOK_FILTER
+/* A pushed policy is received into the buffer that is not in force, then put in force by one store. */
+static struct ukhook_policy vcon_policies[2];
 
-/* Polls the host's direction of the port; a stop ends the unikernel as the program's exit_group would. */
+static struct ukhook_policy *vcon_policy_slot(void)
+{
+	return ukhook_policy == &vcon_policies[0] ? &vcon_policies[1] : &vcon_policies[0];
+}
+
+static void vcon_policy_received(struct ukhook_control_reader *r, struct ukhook_policy *p)
+{
+	unsigned int why;
+
+	if (r->msg.length != sizeof(*p)) {
+		ukhook_event(UKHOOK_EVENT_REFUSED, ukhook_phase_now, ukhook_phase_now, UKHOOK_REFUSED_FORMAT, 0, 0);
+		why = UKHOOK_REFUSED_FORMAT;
+	} else {
+		why = ukhook_policy_put(p);
+	}
+	if (why)
+		uk_pr_warn("ukhook: refused a pushed policy (%s); the old one stays in force\n", ukhook_refusals[why]);
+	else
+		uk_pr_info("ukhook: a pushed policy is in force\n");
+	/* The event record reaches the host now, not when a batch is full: the host waits for it. */
+	ukhook_flush_now();
+}
+#endif
+
+/* Polls the host's direction of the port: a stop ends the unikernel as the program's exit_group would. */
 static void vcon_control(void *arg __unused)
 {
+	struct ukhook_control_reader *r = &vcon_control_reader;
 	unsigned int kind = 0;
 	void *cookie;
 	__u32 len, i;
@@ -201,7 +230,19 @@ static void vcon_control(void *arg __unused)
 		reposted = 0;
 		while (virtqueue_buffer_dequeue(vcon_rxq, &cookie, &len) >= 0) {
 			for (i = 0; i < len && kind != UKHOOK_CONTROL_STOP; i++) {
-				kind = ukhook_control_byte(&vcon_control_reader, ((uint8_t *)cookie)[i]);
+#if UKHOOK_FILTER
+				if (!r->skip) {
+					r->payload = (uint8_t *)vcon_policy_slot();
+					r->cap = sizeof(struct ukhook_policy);
+				}
+#endif
+				kind = ukhook_control_byte(r, ((uint8_t *)cookie)[i]);
+#if UKHOOK_FILTER
+				if (kind == UKHOOK_CONTROL_POLICY) {
+					vcon_policy_received(r, (struct ukhook_policy *)r->payload);
+					continue;
+				}
+#endif
 				if (kind && kind != UKHOOK_CONTROL_STOP)
 					uk_pr_warn("ukhook: ignoring a control message of kind %u\n", kind);
 			}

@@ -7,12 +7,13 @@
 #if !__ASSEMBLY__
 #include <errno.h>
 #include <uk/print.h>
-#if CONFIG_LIBUKHOOK /* ukhook-begin native/include block=463f0897ab80 original=9af5f8946d0a0e35 */
+#if CONFIG_LIBUKHOOK /* ukhook-begin native/include block=8f3c9b2694f2 original=9af5f8946d0a0e35 */
 #include <ukhook/native.h>
 #else
 #define UKHOOK_NATIVE_DECL do {} while (0)
 #define UKHOOK_NATIVE_ENTER(...) 1
 #define UKHOOK_NATIVE_ENTER_REGS(...) 1
+#define UKHOOK_NATIVE_ENTER_ERRNO(...) 1
 #define UKHOOK_NATIVE_EXIT(ret) do {} while (0)
 #define UKHOOK_NATIVE_EXIT_ERRNO(ret) do {} while (0)
 #define UKHOOK_NATIVE_THUNK(path) do {} while (0)
@@ -36,9 +37,9 @@
 	{								\
 		long ret;						\
 									\
-		/* ukhook-begin native/ll-enter block=fe5752944da5 original=9af5f8946d0a0e35 */ \
+		/* ukhook-begin native/ll-enter block=40ba909b467c original=9af5f8946d0a0e35 */ \
 		UKHOOK_NATIVE_DECL; \
-		if (UKHOOK_NATIVE_ENTER(UKHOOK_PATH_NATIVE_ERRNO, name, x, UK_ARG_MAPx(x, UK_S_ARG_CAST_LONG, __VA_ARGS__))) \
+		if (UKHOOK_NATIVE_ENTER_ERRNO(name, x, UK_ARG_MAPx(x, UK_S_ARG_CAST_LONG, __VA_ARGS__))) \
 		/* ukhook-end native/ll-enter */ \
 		ret = (long) __##ename(					\
 			UK_ARG_MAPx(x, UK_S_ARG_CAST_ACTUAL, __VA_ARGS__)); \

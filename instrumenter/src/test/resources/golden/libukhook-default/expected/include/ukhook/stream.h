@@ -33,11 +33,14 @@
 #define UKHOOK_KIND_SYSCALL 1 /* a system call */
 #define UKHOOK_KIND_FINAL 2 /* the last record, with the guest's totals */
 #define UKHOOK_KIND_LOAD 3 /* a program started by a loader, from its auxiliary vector */
-#define UKHOOK_FLAG_REFUSED 1 /* the hook refused the call */
+#define UKHOOK_KIND_EVENT 4 /* a phase switch, or a policy put in force or refused */
+#define UKHOOK_FLAG_REFUSED 1 /* the policy refused the call (deny or kill) */
 #define UKHOOK_FLAG_LEAF 2 /* frames[0] is the word at the stack pointer */
 #define UKHOOK_FLAG_AT_ENTRY 4 /* committed without the call returning */
 #define UKHOOK_FLAG_PATH_ARG 8 /* the tail holds the path argument */
 #define UKHOOK_FLAG_STACK 16 /* the tail holds sp, bp and a stack snapshot */
+#define UKHOOK_FLAG_LOGGED 32 /* the policy said log: the call ran, marked */
+#define UKHOOK_FLAG_KILLED 64 /* the policy said kill: the unikernel stopped */
 #define UKHOOK_PATH_BINARY 0 /* the syscall instruction */
 #define UKHOOK_PATH_NATIVE_RAW 1 /* a call of uk_syscall_r_* */
 #define UKHOOK_PATH_NATIVE_ERRNO 2 /* a call of uk_syscall_e_* or a libc-style wrapper */
@@ -49,6 +52,7 @@
 #define UKHOOK_HOOK_NATIVE 2 /* native syscall definitions are hooked */
 #define UKHOOK_HOOK_PROCESS 4 /* process creation is hooked: load records */
 #define UKHOOK_CONTROL_STOP 1 /* end the unikernel, as its exit_group would */
+#define UKHOOK_CONTROL_POLICY 2 /* payload: a compiled policy (struct ukhook_policy) to put in force */
 #define UKHOOK_CONTROL_MAGIC 0x43484b55 /* ASCII UKHC */
 #define UKHOOK_NR_UNKNOWN 0xffff /* native syscall of unknown name */
 
@@ -118,6 +122,21 @@ struct ukhook_load_record {
 	uint8_t execfn[32 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* AT_EXECFN, NUL-terminated, cut to fit */
 };
 
+struct ukhook_event_record {
+	uint64_t seq; /* sequence number */
+	uint64_t t; /* timestamp */
+	uint64_t policy; /* checksum of the policy in force after it */
+	uint8_t event; /* UKHOOK_EVENT_* */
+	uint8_t from; /* phase before */
+	uint8_t to; /* phase after */
+	uint8_t reason; /* UKHOOK_REFUSED_* of a refusal, else 0 */
+	uint8_t kind; /* UKHOOK_KIND_EVENT */
+	uint8_t reserved0[3]; /* zero */
+	uint64_t cause; /* seq of the call whose return fired a rule */
+	uint64_t refused; /* checksum of a refused policy */
+	uint8_t zero[48 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* zero, up to R bytes */
+};
+
 struct ukhook_control {
 	uint32_t magic; /* UKHOOK_CONTROL_MAGIC */
 	uint16_t kind; /* UKHOOK_CONTROL_* */
@@ -181,6 +200,20 @@ _Static_assert(__builtin_offsetof(struct ukhook_load_record, entry) == 48, "ukho
 _Static_assert(__builtin_offsetof(struct ukhook_load_record, interp_base) == 56, "ukhook_load_record.interp_base at 56");
 _Static_assert(__builtin_offsetof(struct ukhook_load_record, execfn) == 64, "ukhook_load_record.execfn at 64");
 _Static_assert(sizeof(struct ukhook_load_record) == 96 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_load_record size");
+
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, seq) == 0, "ukhook_event_record.seq at 0");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, t) == 8, "ukhook_event_record.t at 8");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, policy) == 16, "ukhook_event_record.policy at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, event) == 24, "ukhook_event_record.event at 24");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, from) == 25, "ukhook_event_record.from at 25");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, to) == 26, "ukhook_event_record.to at 26");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, reason) == 27, "ukhook_event_record.reason at 27");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, kind) == 28, "ukhook_event_record.kind at 28");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, reserved0) == 29, "ukhook_event_record.reserved0 at 29");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, cause) == 32, "ukhook_event_record.cause at 32");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, refused) == 40, "ukhook_event_record.refused at 40");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, zero) == 48, "ukhook_event_record.zero at 48");
+_Static_assert(sizeof(struct ukhook_event_record) == 96 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_event_record size");
 
 _Static_assert(__builtin_offsetof(struct ukhook_control, magic) == 0, "ukhook_control.magic at 0");
 _Static_assert(__builtin_offsetof(struct ukhook_control, kind) == 4, "ukhook_control.kind at 4");
@@ -284,6 +317,7 @@ void ukhook_transport_pause(void);
 void ukhook_exit_group(void);
 
 void ukhook_flush(void);
+void ukhook_flush_now(void);
 int ukhook_make_room(void);
 void ukhook_start(uint64_t ts_hz);
 void ukhook_finish(uint64_t t_end);
@@ -294,18 +328,26 @@ void ukhook_finish(uint64_t t_end);
  */
 struct ukhook_control_reader {
 	struct ukhook_control msg;
-	uint32_t have; /* header bytes of msg received */
-	uint32_t skip; /* payload bytes still to pass over */
+	uint32_t have;    /* header bytes of msg received */
+	uint32_t skip;    /* payload bytes still to come */
+	uint8_t *payload; /* where a payload of at most cap bytes is kept; NULL or longer: passed over */
+	uint32_t cap;
 };
 
-/* Feeds one byte; returns the kind of a message whose header is complete (its payload is passed over), else 0. */
+/*
+ * Feeds one byte; returns the kind of a message once it is complete, header and payload (0xffff for kind 0),
+ * else 0. The payload is in r->payload when r->msg.length <= r->cap.
+ */
 static inline unsigned int ukhook_control_byte(struct ukhook_control_reader *r, uint8_t b)
 {
 	uint8_t *m = (uint8_t *)&r->msg;
 
 	if (r->skip) {
-		r->skip--;
-		return 0;
+		if (r->payload && r->msg.length <= r->cap)
+			r->payload[r->msg.length - r->skip] = b;
+		if (--r->skip)
+			return 0;
+		return r->msg.kind ? r->msg.kind : 0xffff;
 	}
 	if (r->have < 4 && b != (uint8_t)(UKHOOK_CONTROL_MAGIC >> (8 * r->have))) {
 		r->have = 0;
@@ -317,6 +359,8 @@ static inline unsigned int ukhook_control_byte(struct ukhook_control_reader *r, 
 		return 0;
 	r->have = 0;
 	r->skip = r->msg.length;
+	if (r->skip)
+		return 0;
 	return r->msg.kind ? r->msg.kind : 0xffff;
 }
 
@@ -338,13 +382,14 @@ static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_re
  * and its slot then reused: the number tells the call's end that the slot is no longer its own.
  */
 struct ukhook_ticket {
-	struct ukhook_record *r;
+	struct ukhook_record *r; /* NULL: no record (dropped, or not recorded by a filter-only image) */
 	uint64_t seq;
+	uint64_t nr;
 };
 
-static inline __attribute__((always_inline)) struct ukhook_ticket ukhook_ticket(struct ukhook_record *r)
+static inline __attribute__((always_inline)) struct ukhook_ticket ukhook_ticket(struct ukhook_record *r, uint64_t nr)
 {
-	struct ukhook_ticket t = { r, r ? r->seq : 0 };
+	struct ukhook_ticket t = { r, r ? r->seq : 0, nr };
 
 	return t;
 }
@@ -563,22 +608,46 @@ static int ukhook_all_committed(uint64_t from, uint64_t to)
 	return 1;
 }
 
+/*
+ * Hands the committed records up to the next batch boundary to the device (all of them when whole, else only
+ * with partial), so that no buffer wraps the ring; returns 1 when it did.
+ */
+static int ukhook_submit_piece(int partial)
+{
+	struct ukhook_state *s = &ukhook_state;
+	uint64_t end = (s->submitted | (UKHOOK_BATCH_RECORDS - 1)) + 1;
+
+	if (s->reserved < end) {
+		if (!partial || s->reserved == s->submitted)
+			return 0;
+		end = s->reserved;
+	}
+	if (!ukhook_all_committed(s->submitted, end) ||
+	    ukhook_transport_submit(&ukhook_ring[s->submitted & (UKHOOK_RING_RECORDS - 1)],
+				    (uint32_t)((end - s->submitted) * sizeof(struct ukhook_record))) < 0)
+		return 0;
+	s->inflight++;
+	s->submitted = end;
+	return 1;
+}
+
 /* Hands every whole, committed batch to the device. Slow path: once per batch. */
 void ukhook_flush(void)
 {
-	struct ukhook_state *s = &ukhook_state;
-
-	if (!s->ready)
+	if (!ukhook_state.ready)
 		return;
 	ukhook_transport_reclaim();
-	while (s->reserved - s->submitted >= UKHOOK_BATCH_RECORDS &&
-	       ukhook_all_committed(s->submitted, s->submitted + UKHOOK_BATCH_RECORDS)) {
-		if (ukhook_transport_submit(&ukhook_ring[s->submitted & (UKHOOK_RING_RECORDS - 1)],
-					    UKHOOK_BATCH_RECORDS * sizeof(struct ukhook_record)) < 0)
-			break;
-		s->inflight++;
-		s->submitted += UKHOOK_BATCH_RECORDS;
-	}
+	while (ukhook_submit_piece(0))
+		;
+}
+
+/* Also the committed records of an unfinished batch: a record the host waits for (a policy event) goes now. */
+void ukhook_flush_now(void)
+{
+	ukhook_flush();
+	if (ukhook_state.ready)
+		while (ukhook_submit_piece(1))
+			;
 }
 
 /*
@@ -611,6 +680,7 @@ static void ukhook_commit_unfinished(uint64_t from, uint64_t to, uint64_t now)
 int ukhook_make_room(void)
 {
 	struct ukhook_state *s = &ukhook_state;
+	uint64_t end;
 
 	for (;;) {
 		ukhook_flush();
@@ -619,9 +689,9 @@ int ukhook_make_room(void)
 		/* Before the device is up nothing would free a slot. */
 		if (!s->ready)
 			return 0;
-		if (s->reserved - s->submitted >= UKHOOK_BATCH_RECORDS &&
-		    !ukhook_all_committed(s->submitted, s->submitted + UKHOOK_BATCH_RECORDS)) {
-			ukhook_commit_unfinished(s->submitted, s->submitted + UKHOOK_BATCH_RECORDS, ukhook_now());
+		end = (s->submitted | (UKHOOK_BATCH_RECORDS - 1)) + 1;
+		if (s->reserved >= end && !ukhook_all_committed(s->submitted, end)) {
+			ukhook_commit_unfinished(s->submitted, end, ukhook_now());
 			continue;
 		}
 		/* The device is behind: a `block` image waits for it. */

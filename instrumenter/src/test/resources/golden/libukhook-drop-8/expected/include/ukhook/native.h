@@ -14,7 +14,7 @@
 #ifndef UKHOOK_NATIVE_H
 #define UKHOOK_NATIVE_H
 
-#include <ukhook/stream.h>
+#include <ukhook/policy.h>
 #include <uk/essentials.h>
 
 /* Per-thread state: __uk_tls is one copy per thread when Unikraft has a scheduler. */
@@ -29,6 +29,7 @@ extern __uk_tls struct ukhook_thread ukhook_thread;
 
 /* The syscall number of a definition's name; once per definition (the result is cached). */
 uint16_t ukhook_nr_of(const char *name);
+const char *ukhook_name_of(uint64_t nr);
 /* A system call the image does not provide, answered with -ENOSYS where it was made. */
 void ukhook_stub(const char *name, uint64_t pc, const uint64_t *frame);
 
@@ -62,16 +63,20 @@ static inline void ukhook_native_thunk(uint32_t path, void *frame)
 }
 
 /*
- * Returns 1 when the implementation is to run. Returning 0 refuses the call; *ret is then what
- * the caller gets (filtering policies use this; tracing never refuses). frame is the definition's
+ * Returns 1 when the implementation is to run. Returning 0 refuses the call (the policy said deny or kill);
+ * *ret is then what the caller gets, -errno. frame is the definition's
  * own frame (frame[1] its return address, frame[0] its caller's frame); a wrapper's frame, if one
  * came first, replaces it. *nr caches the call's number + 1 (0: not looked up yet).
  */
 static inline __attribute__((always_inline)) int ukhook_native_begin(struct ukhook_ticket *rec, uint32_t *nr, const char *name, uint32_t path,
 				      long a0, long a1, long a2, long a3, long a4, long a5,
-				      const uint64_t *frame, uint64_t sp, long *ret __unused)
+				      const uint64_t *frame, uint64_t sp, long *ret)
 {
 	struct ukhook_thread *t = &ukhook_thread;
+	uint64_t n;
+#if UKHOOK_FILTER
+	uint32_t verdict;
+#endif
 
 	if (ukhook_unlikely(t->skip)) {
 		/* The binary handler recorded this call (a wrapper on the way marked nothing). */
@@ -86,8 +91,25 @@ static inline __attribute__((always_inline)) int ukhook_native_begin(struct ukho
 	}
 	if (ukhook_unlikely(!*nr))
 		*nr = ukhook_nr_of(name) + 1u;
-	*rec = ukhook_ticket(ukhook_begin(*nr - 1, path, (uint8_t)t->nest++, a0, a1, a2, a3, a4, a5, frame[1],
-					  frame[0], sp));
+	n = *nr - 1;
+#if UKHOOK_FILTER
+	verdict = ukhook_decide(n, path, frame[1], frame[0], sp);
+	if (!UKHOOK_TRACE && ukhook_likely(verdict == UKHOOK_ACTION_ALLOW)) {
+		t->nest++;
+		*rec = ukhook_ticket(NULL, n);
+		if (ukhook_unlikely(n == UKHOOK_NR_EXIT_GROUP))
+			ukhook_exit_group();
+		return 1;
+	}
+#endif
+	*rec = ukhook_ticket(ukhook_begin(n, path, (uint8_t)t->nest++, a0, a1, a2, a3, a4, a5, frame[1], frame[0], sp),
+			     n);
+#if UKHOOK_FILTER
+	if (ukhook_unlikely(verdict != UKHOOK_ACTION_ALLOW))
+		return ukhook_enforce(rec->r, verdict, n, frame[1], ret);
+#else
+	(void)ret;
+#endif
 	return 1;
 }
 
@@ -97,6 +119,7 @@ static inline __attribute__((always_inline)) void ukhook_native_exit(struct ukho
 		return;
 	ukhook_thread.nest--;
 	ukhook_end(rec, ret);
+	ukhook_after(rec, ret);
 }
 
 /*
@@ -126,6 +149,15 @@ static inline __attribute__((always_inline)) void ukhook_native_exit(struct ukho
 	ukhook_native_begin(&ukhook_rec, &ukhook_nr, STRINGIFY(name), path,		\
 			    (regs)->rdi, (regs)->rsi, (regs)->rdx, (regs)->r10, (regs)->r8,	\
 			    (regs)->r9, (const uint64_t[]){(regs)->rbp, (regs)->rip}, (regs)->rsp, &ret)
+/* An errno-style definition refused: its caller gets -1 and errno, as from the implementation. */
+#define UKHOOK_NATIVE_ENTER_ERRNO(name, x, ...) ({						\
+	int ukhook_run = UKHOOK_NATIVE_ENTER(UKHOOK_PATH_NATIVE_ERRNO, name, x, __VA_ARGS__);		\
+	if (!ukhook_run) {									\
+		errno = (int)-ret;								\
+		ret = -1;									\
+	}											\
+	ukhook_run;										\
+})
 #define UKHOOK_NATIVE_EXIT(ret) ukhook_native_exit(ukhook_rec, ret)
 /* An errno-style implementation (UK_SYSCALL_DEFINE) returns -1 and sets errno. */
 #define UKHOOK_NATIVE_EXIT_ERRNO(ret) ukhook_native_exit(ukhook_rec, (ret) == -1 ? -errno : (ret))
@@ -540,14 +572,26 @@ uint16_t ukhook_nr_of(const char *name)
 	return UKHOOK_NR_UNKNOWN;
 }
 
+/* The name of a syscall number, for the console; slow. */
+const char *ukhook_name_of(uint64_t nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ukhook_names) / sizeof(ukhook_names[0]); i++)
+		if (ukhook_names[i].nr == nr)
+			return ukhook_names[i].name;
+	return "?";
+}
+
 /* Off the hot path: a call of a system call the image lacks, at the code that made it. */
 void ukhook_stub(const char *name, uint64_t pc, const uint64_t *frame)
 {
-	struct ukhook_record *r;
+	uint64_t nr = ukhook_nr_of(name);
 
-	r = ukhook_begin(ukhook_nr_of(name), UKHOOK_PATH_STUB, (uint8_t)ukhook_thread.nest,
-			 0, 0, 0, 0, 0, 0, pc, (uint64_t)frame, (uint64_t)frame);
-	ukhook_end(ukhook_ticket(r), -38 /* ENOSYS */);
+	/* Nothing runs, so there is nothing to filter; a filter-only image records none. */
+	if (UKHOOK_TRACE)
+		ukhook_end(ukhook_ticket(ukhook_begin(nr, UKHOOK_PATH_STUB, (uint8_t)ukhook_thread.nest, 0, 0, 0, 0, 0, 0,
+						      pc, (uint64_t)frame, (uint64_t)frame), nr), -38 /* ENOSYS */);
 }
 #endif /* UKHOOK_STREAM_IMPLEMENTATION */
 #endif /* UKHOOK_NATIVE_H */

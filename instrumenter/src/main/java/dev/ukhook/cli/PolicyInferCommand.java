@@ -1,0 +1,94 @@
+package dev.ukhook.cli;
+
+import dev.ukhook.analysis.LoadedPrograms;
+import dev.ukhook.analysis.PolicyInference;
+import dev.ukhook.analysis.RunReport;
+import dev.ukhook.core.TextFiles;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.pipeline.Instrumenter;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "infer", description = "Write a policy that allows each microlibrary the system calls it made in "
+    + "the runs (their union), and deny the rest; warn where the evidence is thin. Review it: a trace misses the "
+    + "paths the runs did not take.")
+final class PolicyInferCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions common;
+
+  @Parameters(arity = "1..*", paramLabel = "RUN_DIR",
+      description = "Traced runs of the application (APP/.ukhook/runs/<time>).")
+  List<Path> runDirs;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the policy to FILE instead of "
+      + "stdout.")
+  Path output;
+
+  @Option(names = "--force", description = "Overwrite FILE if it exists.")
+  boolean force;
+
+  @Override
+  public Integer call() {
+    if (output != null && Files.exists(output) && !force) {
+      throw new UkhookException(Kind.USAGE, output + " exists: pass --force to overwrite it, or -o another file");
+    }
+    PolicyInference inference = new PolicyInference();
+    runDirs.forEach(run -> inference.addRunDir(run, transparent(run)));
+    PolicyInference.Result policy = inference.result();
+    if (output == null) {
+      spec.commandLine().getOut().print(policy.yaml());
+      spec.commandLine().getOut().flush();
+    } else {
+      TextFiles.write(output, policy.yaml());
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    policy.warnings().forEach(w -> err.println("ukhook: warning: " + w));
+    if (output != null) {
+      int libs = policy.spec().libraries().size();
+      int allowed = policy.spec().allowances();
+      err.println("wrote " + output + ": " + libs + (libs == 1 ? " library, " : " libraries, ") + allowed
+          + (allowed == 1 ? " syscall" : " syscalls") + " allowed");
+    }
+    err.println("next: ukhook trace " + app(runDirs.get(0)) + " --policy " + (output == null ? "FILE" : output));
+    err.flush();
+    return ExitCode.OK;
+  }
+
+  /** The run's own transparent libraries (run.json), else the default `ukhook report` uses. */
+  private static Set<String> transparent(Path runDir) {
+    return RunReport.runTransparent(runDir).orElseGet(() -> {
+      Set<String> t = new LinkedHashSet<>();
+      Instrumenter.LIBCS.forEach(libc -> t.add(libc.getValue()));
+      t.add(Instrumenter.SYSCALL_SHIM);
+      t.add(LoadedPrograms.GLIBC);
+      return t;
+    });
+  }
+
+  /** APP for APP/.ukhook/runs/<time> (relative when the run directory was), else the placeholder. */
+  private static String app(Path runDir) {
+    Path runs = runDir.toAbsolutePath().normalize().getParent();
+    if (runs == null || !runs.getFileName().toString().equals("runs") || runs.getParent() == null
+        || !runs.getParent().getFileName().toString().equals(".ukhook")) {
+      return "APP";
+    }
+    Path app = runs.getParent().getParent();
+    if (runDir.isAbsolute()) {
+      return app.toString();
+    }
+    String relative = Path.of("").toAbsolutePath().relativize(app).toString();
+    return relative.isEmpty() ? "." : relative;
+  }
+}

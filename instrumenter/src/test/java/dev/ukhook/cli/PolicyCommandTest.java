@@ -1,0 +1,180 @@
+package dev.ukhook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ukhook.analysis.RunReport;
+import dev.ukhook.analysis.TestMaps;
+import dev.ukhook.cli.CliTest.Run;
+import dev.ukhook.format.FinalRecord;
+import dev.ukhook.format.SyscallRecord;
+import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.Traces;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `ukhook policy check` and `ukhook policy infer`, in process. */
+class PolicyCommandTest {
+  static final String POLICY = """
+      version: 1
+      phases: [startup, serving]
+      libraries:
+        lib1:
+          allow: [getpid, write]
+        lib2:
+          default: log
+          allow:
+            startup: [read]
+      """;
+
+  @TempDir Path dir;
+
+  /** A run of a TestMaps image (lib0..lib3): lib1 calls getpid through lib0, which is transparent. */
+  Path runDir(Path run) throws IOException {
+    Files.createDirectories(run);
+    List<SyscallRecord> records = LongStream.range(0, 6).mapToObj(s -> new SyscallRecord(s, 10 * s, 10 * s + 5, 39,
+        0, new long[6], 1, TestMaps.in(0, 0x10), new long[] {TestMaps.in(1, 0x20)})).toList();
+    TraceHeader h = Traces.header(2).withText(TestMaps.TEXT_START, TestMaps.textEnd(4));
+    Files.write(run.resolve(RunReport.TRACE), Traces.encode(h, records, new FinalRecord(6, 0, 6, 99)));
+    Files.writeString(run.resolve(RunReport.LINK_MAP), TestMaps.map(Traces.IMAGE_ID, 4));
+    Files.writeString(run.resolve(RunReport.IMAGE_ID), Traces.IMAGE_ID + "\n");
+    Files.writeString(run.resolve(RunReport.RUN_JSON), "{\"transparent\": [\"lib0\"]}");
+    return run;
+  }
+
+  static final String INFERRED_TAIL = """
+      version: 1
+      default: deny
+      errno: EPERM
+      phases: [all]
+      transparent: [lib0]
+      libraries:
+        lib1:
+          allow:
+            - getpid  # 6 calls
+      """;
+
+  static final String NO_CALLS = "ukhook: warning: 2 libraries of the image made no system call in these runs, so "
+      + "none is allowed to them: lib2, lib3\n";
+
+  @Test
+  void checkPrintsASummary() throws IOException {
+    Path f = Files.writeString(dir.resolve("p.yaml"), POLICY);
+    Run r = CliTest.ukhook("policy", "check", f.toString());
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertEquals(f + ": ok (2 libraries, 2 phases, 5 syscalls allowed in all)\n", r.out());
+    assertEquals("", r.err());
+  }
+
+  @Test
+  void checkAgainstARunsImage() throws IOException {
+    Path run = runDir(dir.resolve("run"));
+    Path f = Files.writeString(dir.resolve("p.yaml"), POLICY);
+    assertEquals(ExitCode.OK, CliTest.ukhook("policy", "check", f.toString(), run.toString()).exitCode());
+
+    Files.writeString(f, POLICY.replace("lib2:", "libsmnet:"));
+    Run r = CliTest.ukhook("policy", "check", f.toString(), run.toString());
+    assertEquals(ExitCode.USAGE, r.exitCode());
+    assertEquals("", r.out());
+    assertEquals("ukhook: " + f + ":6: library `libsmnet` is not in this image; the closest it has: lib0, lib1, "
+        + "lib2\nfix it (the format is in docs/policy.md) and check again with `ukhook policy check " + f
+        + "`; nothing was changed\n", r.err());
+  }
+
+  @Test
+  void checkListsEveryProblem() throws IOException {
+    Path f = Files.writeString(dir.resolve("p.yaml"), "version: 1\ndefault: block\nlibraries:\n  lib1:\n"
+        + "    allow: [getpd]\n");
+    Run r = CliTest.ukhook("policy", "check", f.toString());
+    assertEquals(ExitCode.USAGE, r.exitCode());
+    assertEquals("ukhook: " + f + ":2: unknown action `block`: use allow, log, deny or kill\n"
+        + f + ":5: unknown system call `getpd` (did you mean getpid?): use the x86-64 Linux name, as in "
+        + "syscall_64.tbl\n"
+        + "fix these 2 problems (the format is in docs/policy.md) and check again with `ukhook policy check " + f
+        + "`; nothing was changed\n", r.err());
+  }
+
+  @Test
+  void checkAMissingFileOrRunDirectory() throws IOException {
+    Path none = dir.resolve("none.yaml");
+    Run r = CliTest.ukhook("policy", "check", none.toString());
+    assertEquals(ExitCode.USAGE, r.exitCode());
+    assertEquals("ukhook: no policy file at " + none + ": pass a policy (docs/policy.md), or infer one from a run "
+        + "with `ukhook policy infer RUN_DIR -o " + none + "`\n", r.err());
+
+    Path f = Files.writeString(dir.resolve("p.yaml"), POLICY);
+    Run noRun = CliTest.ukhook("policy", "check", f.toString(), dir.resolve("norun").toString());
+    assertEquals(ExitCode.USAGE, noRun.exitCode());
+    assertEquals("ukhook: " + dir.resolve("norun") + " is not a run directory; pass APP/.ukhook/runs/<time>, or "
+        + "leave it out to check the policy without an image\n", noRun.err());
+  }
+
+  @Test
+  void policyAloneSaysWhatToDo() {
+    Run r = CliTest.ukhook("policy");
+    assertEquals(ExitCode.USAGE, r.exitCode());
+    assertEquals("ukhook: missing policy command: try `ukhook policy check FILE` or `ukhook policy infer RUN_DIR -o "
+        + "FILE`\n", r.err());
+  }
+
+  @Test
+  void inferToStdout() throws IOException {
+    Path run = runDir(dir.resolve("run"));
+    Run r = CliTest.ukhook("policy", "infer", run.toString());
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertTrue(r.out().startsWith("# Inferred by `ukhook policy infer` from 1 run:\n#   " + run + " (image "
+        + Traces.IMAGE_ID + ")\n"), r.out());
+    assertTrue(r.out().endsWith(INFERRED_TAIL), r.out());
+    assertEquals(NO_CALLS + "next: ukhook trace APP --policy FILE\n", r.err());
+  }
+
+  @Test
+  void inferToAFileThenCheckIt() throws IOException {
+    Path app = dir.resolve("app");
+    Path run = runDir(app.resolve(".ukhook/runs/2026-11-26T10-00-00"));
+    Path f = dir.resolve("policy.yaml");
+    Run r = CliTest.ukhook("policy", "infer", run.toString(), "-o", f.toString());
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertEquals("", r.out());
+    assertTrue(Files.readString(f).endsWith(INFERRED_TAIL), Files.readString(f));
+    assertEquals(NO_CALLS + "wrote " + f + ": 1 library, 1 syscall allowed\nnext: ukhook trace " + app
+        + " --policy " + f + "\n", r.err());
+
+    Run check = CliTest.ukhook("policy", "check", f.toString(), run.toString());
+    assertEquals(ExitCode.OK, check.exitCode(), check.err());
+    assertEquals(f + ": ok (1 library, 1 phase, 1 syscall allowed in all)\n", check.out());
+  }
+
+  @Test
+  void inferRefusesToOverwriteUnlessForced() throws IOException {
+    Path run = runDir(dir.resolve("run"));
+    Path f = Files.writeString(dir.resolve("policy.yaml"), "mine\n");
+    Run r = CliTest.ukhook("policy", "infer", run.toString(), "-o", f.toString());
+    assertEquals(ExitCode.USAGE, r.exitCode());
+    assertEquals("ukhook: " + f + " exists: pass --force to overwrite it, or -o another file\n", r.err());
+    assertEquals("mine\n", Files.readString(f));
+
+    Run forced = CliTest.ukhook("policy", "infer", run.toString(), "-o", f.toString(), "--force");
+    assertEquals(ExitCode.OK, forced.exitCode(), forced.err());
+    assertTrue(Files.readString(f).endsWith(INFERRED_TAIL), Files.readString(f));
+  }
+
+  @Test
+  void inferFromTwoRunsAndFromNone() throws IOException {
+    Path a = runDir(dir.resolve("a"));
+    Path b = runDir(dir.resolve("b"));
+    Run r = CliTest.ukhook("policy", "infer", a.toString(), b.toString());
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertTrue(r.out().contains("from 2 runs:\n"), r.out());
+    assertTrue(r.out().contains("- getpid  # 12 calls\n"), r.out());
+
+    Run none = CliTest.ukhook("policy", "infer");
+    assertEquals(ExitCode.USAGE, none.exitCode());
+    assertTrue(none.err().startsWith("ukhook: missing required parameter: 'RUN_DIR'"), none.err());
+  }
+}

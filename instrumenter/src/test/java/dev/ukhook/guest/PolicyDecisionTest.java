@@ -1,0 +1,325 @@
+package dev.ukhook.guest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ukhook.analysis.Attribution;
+import dev.ukhook.analysis.Attributor;
+import dev.ukhook.analysis.LinkMap;
+import dev.ukhook.format.DecodedTrace;
+import dev.ukhook.format.EventRecord;
+import dev.ukhook.format.PolicyLayout;
+import dev.ukhook.format.SyscallRecord;
+import dev.ukhook.format.TraceDecoder;
+import dev.ukhook.format.TraceHeader.Overflow;
+import dev.ukhook.format.TraceLayout;
+import dev.ukhook.guest.HookLibrarySpec.Mode;
+import dev.ukhook.guest.PolicySpec.Action;
+import java.io.ByteArrayInputStream;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The guest's filter (policy.h and the binary hook), compiled with the host gcc and run by host_policy.c on
+ * generated calls, against the Java model: the library table's lookup against the link map, the charge against
+ * the host's {@link Attributor}, and the verdict against {@link PolicyCompiler#verdict} on the policy itself.
+ */
+class PolicyDecisionTest {
+  static final long TEXT = 0x10000000L;
+  static final int LIBS = 12;
+  static final int FRAMES = 4;
+
+  @TempDir Path dir;
+
+  /** A map of LIBS libraries of odd sizes, some meeting inside a granule, some with fill between them. */
+  static String map(Random rnd, long[] end) {
+    StringBuilder sb = new StringBuilder("Memory Configuration\n\nLinker script and memory map\n\n");
+    sb.append(String.format("                0x%016x                _text = .%n", TEXT));
+    long at = TEXT;
+    for (int i = 0; i < LIBS; i++) {
+      for (int piece = 0; piece < 1 + rnd.nextInt(3); piece++) {
+        long size = 1 + rnd.nextInt(i % 3 == 0 ? 0x3000 : 0x90);
+        sb.append(String.format(" .text.f%d      0x%016x %#10x /abs/build/lib%s.o%n", piece, at, size, name(i)));
+        at += size;
+        if (rnd.nextBoolean()) {
+          at += rnd.nextInt(24); // fill: no library
+        }
+      }
+    }
+    end[0] = at;
+    sb.append(String.format("                0x%016x                _etext = .%n", at));
+    return sb.toString();
+  }
+
+  static String name(int i) {
+    return "lib" + (char) ('a' + i);
+  }
+
+  static PolicySpec policy(Random rnd, List<String> libs, List<String> phases) {
+    Map<String, PolicySpec.Library> rules = new LinkedHashMap<>();
+    for (String lib : libs) {
+      Map<String, SortedSet<Integer>> allow = new LinkedHashMap<>();
+      for (String p : phases) {
+        SortedSet<Integer> nrs = new TreeSet<>();
+        for (int k = 0; k < 8; k++) {
+          nrs.add(rnd.nextInt(40));
+        }
+        allow.put(p, nrs);
+      }
+      Optional<Action> action = rnd.nextInt(3) == 0 ? Optional.of(Action.values()[rnd.nextInt(4)]) : Optional.empty();
+      OptionalInt errno = rnd.nextBoolean() ? OptionalInt.of(1 + rnd.nextInt(100)) : OptionalInt.empty();
+      rules.put(lib, new PolicySpec.Library(lib, action, errno, allow));
+    }
+    return new PolicySpec(Action.DENY, 1, phases,
+        List.of(new PolicySpec.Switch(phases.get(0), phases.get(1), 43, true)), rules,
+        Optional.of(List.of(name(1), name(5))));
+  }
+
+  record Setup(LinkMap map, LibTable table, byte[] text, Path textFile, Path tableFile, Path policyFile) {}
+
+  Setup setup(Random rnd) throws Exception {
+    long[] end = new long[1];
+    LinkMap map = LinkMap.parse(new StringReader(map(rnd, end)));
+    byte[] text = new byte[(int) (end[0] - TEXT)];
+    rnd.nextBytes(text);
+    LibTable table = LibTable.of(map, HostStreamTest.ID, TEXT, end[0], ByteBuffer.wrap(text));
+    Path textFile = Files.write(dir.resolve("text.bin"), text);
+    Path tableFile = Files.write(dir.resolve("table.bin"), table.bytes());
+    return new Setup(map, table, text, textFile, tableFile, dir.resolve("policy.bin"));
+  }
+
+  @Test
+  void theLibraryTableFindsWhatTheLinkMapFinds() throws Exception {
+    Random rnd = new Random(7);
+    Setup s = setup(rnd);
+    assertTrue(s.table().shift() == 4, "a small image gets 16-byte granules");
+    long mixed = java.util.Arrays.stream(s.table().granule()).filter(g -> g == PolicyLayout.GRANULE_MIXED).count();
+    assertTrue(mixed > 0 && mixed < s.table().granule().length / 2, "some granules, not most, need the search: " + mixed);
+    for (long a = TEXT - 64; a < s.table().textHi() + 64; a++) {
+      String expected = s.map().libraryAt(a).orElse(Attribution.UNATTRIBUTED_LIBRARY);
+      assertEquals(expected, s.table().names().get(s.table().libAt(a)), "address " + Long.toHexString(a));
+    }
+  }
+
+  @Test
+  void theGuestDecidesEveryCallAsTheJavaModelOfThePolicy() throws Exception {
+    for (Mode mode : List.of(Mode.TRACE_AND_FILTER, Mode.FILTER_ONLY)) {
+      Random rnd = new Random(42);
+      Setup s = setup(rnd);
+      List<String> libs = s.table().names().subList(1, s.table().names().size());
+      List<String> phases = List.of("startup", "serving", "draining");
+      PolicySpec spec = policy(rnd, libs, phases);
+      Set<String> transparent = Set.copyOf(spec.transparent().orElseThrow());
+      Files.write(s.policyFile(), PolicyCompiler.compile(spec, s.table(), Set.of()));
+
+      StringBuilder in = new StringBuilder();
+      List<long[]> calls = new ArrayList<>();
+      for (int i = 0; i < 3000; i++) {
+        long[] c = call(rnd, s);
+        calls.add(c);
+        in.append(c[0]).append(' ').append(Long.toHexString(c[1])).append(' ').append(Long.toHexString(c[2]))
+            .append(' ').append(c[3]).append(' ').append(c.length - 4);
+        for (int f = 4; f < c.length; f++) {
+          in.append(' ').append(Long.toHexString(c[f]));
+        }
+        in.append('\n');
+      }
+      HostC.Result r = HostC.run(dir, spec(mode), "host_policy.c", in.toString(), s.textFile().toString(),
+          s.tableFile().toString(), s.policyFile().toString());
+      List<String> lines = r.stderr();
+      assertEquals("boot 0", lines.get(0));
+
+      // The model: the library each call is charged to, then the policy's verdict in the phase it is made in.
+      int phase = 0;
+      int line = 1;
+      List<Integer> violations = new ArrayList<>();
+      Map<Action, Integer> seen = new java.util.EnumMap<>(Action.class);
+      for (int i = 0; i < calls.size(); i++) {
+        long[] c = calls.get(i);
+        String lib = charge(s, transparent, c);
+        int nr = (int) c[0];
+        int v = PolicyCompiler.verdict(spec, lib, s.table().index(lib), nr, phases.get(phase));
+        Action a = Action.values()[v & 0xff];
+        String got = lines.get(line++);
+        if (v != 0) {
+          violations.add(i);
+        }
+        seen.merge(a, 1, Integer::sum);
+        if (a == Action.KILL) {
+          assertEquals("kill " + lib + " " + nr + " " + Long.toHexString(c[1]), got, "call " + i);
+          continue;
+        }
+        boolean run = a != Action.DENY;
+        long rax = run ? c[3] : -spec.errno(lib);
+        if (run && nr == 43 && phase == 0 && c[3] >= 0) {
+          phase = 1; // the switch rule: startup -> serving after a successful accept
+        }
+        assertEquals("call " + (run ? 1 : 0) + " " + rax + " " + phase, got, "call " + i + " of " + lib + " in "
+            + phases.get(phase));
+      }
+      assertEquals(lines.size(), line);
+      assertEquals(4, seen.size(), () -> "every action is exercised: " + seen);
+
+      DecodedTrace t = TraceDecoder.decode(new ByteArrayInputStream(r.stdout()));
+      assertEquals(List.of(), t.problems());
+      Attributor attributor = new Attributor(s.map(), transparent);
+      List<SyscallRecord> recs = t.records();
+      assertEquals(mode == Mode.FILTER_ONLY ? violations.size() : calls.size(), recs.size(), mode.toString());
+      int k = 0;
+      for (int i = 0; i < calls.size(); i++) {
+        if (mode == Mode.FILTER_ONLY && !violations.contains(i)) {
+          continue;
+        }
+        SyscallRecord rec = recs.get(k++);
+        String lib = charge(s, transparent, calls.get(i));
+        assertEquals(lib, attributor.attribute(rec).library(), "the host charges record " + rec.seq() + " alike");
+        Action a = spec.action(lib);
+        int flags = violations.contains(i) ? switch (a) {
+          case LOG -> TraceLayout.FLAG_LOGGED;
+          case DENY -> TraceLayout.FLAG_REFUSED;
+          case KILL -> TraceLayout.FLAG_REFUSED | TraceLayout.FLAG_KILLED | TraceLayout.FLAG_AT_ENTRY;
+          case ALLOW -> 0;
+        } : 0;
+        assertEquals(flags, rec.flags() & (TraceLayout.FLAG_LOGGED | TraceLayout.FLAG_REFUSED
+            | TraceLayout.FLAG_KILLED | TraceLayout.FLAG_AT_ENTRY), "flags of call " + i);
+      }
+      List<EventRecord> events = t.events();
+      assertEquals(2, events.size(), events::toString);
+      assertEquals("policy", events.get(0).eventName());
+      assertEquals(PolicyCompiler.checksum(Files.readAllBytes(s.policyFile())), events.get(0).policy());
+      assertEquals("rule", events.get(1).eventName());
+      assertEquals(0, events.get(1).from());
+      assertEquals(1, events.get(1).to());
+    }
+  }
+
+  @Test
+  void aTableOrPolicyThatIsNotForThisImageIsRefusedAndTheOldPolicyStays() throws Exception {
+    Random rnd = new Random(3);
+    Setup s = setup(rnd);
+    List<String> libs = s.table().names().subList(1, s.table().names().size());
+    List<String> phases = List.of("one", "two");
+    PolicySpec spec = policy(rnd, libs, phases);
+    byte[] compiled = PolicyCompiler.compile(spec, s.table(), Set.of());
+    Files.write(s.policyFile(), compiled);
+    String lib = libs.get(2);
+    long rip = TEXT + java.util.stream.LongStream.range(0, s.table().textHi() - TEXT)
+        .filter(o -> s.table().names().get(s.table().libAt(TEXT + o)).equals(lib)).findFirst().orElseThrow() + 1;
+    int denied = java.util.stream.IntStream.range(0, 40).filter(nr -> !spec.libraries().get(lib).allowed("one")
+        .contains(nr) && nr != 43).findFirst().orElseThrow();
+    // The same policy, but allowing lib that call; then four that must be refused.
+    Map<String, PolicySpec.Library> more = new LinkedHashMap<>(spec.libraries());
+    Map<String, SortedSet<Integer>> allow = new LinkedHashMap<>();
+    phases.forEach(p -> allow.put(p, new TreeSet<>(java.util.stream.IntStream.range(0, 40).boxed().toList())));
+    more.put(lib, new PolicySpec.Library(lib, Optional.of(Action.DENY), OptionalInt.of(13), allow));
+    PolicySpec wider = new PolicySpec(spec.defaultAction(), spec.defaultErrno(), phases, spec.switches(), more,
+        spec.transparent());
+    Path good = Files.write(dir.resolve("wider.bin"), PolicyCompiler.compile(wider, s.table(), Set.of()));
+    LibTable otherImage = LibTable.of(s.map(), "ffeeddccbbaa99887766554433221100", s.table().textLo(),
+        s.table().textHi(), ByteBuffer.wrap(s.text()));
+    Path foreign = Files.write(dir.resolve("foreign.bin"), PolicyCompiler.compile(wider, otherImage, Set.of()));
+    byte[] changed = s.text().clone();
+    changed[0] ^= 1; // the first function of the first library
+    LibTable otherCode = LibTable.of(s.map(), HostStreamTest.ID, s.table().textLo(), s.table().textHi(),
+        ByteBuffer.wrap(changed));
+    Path stale = Files.write(dir.resolve("stale.bin"), PolicyCompiler.compile(wider, otherCode, Set.of()));
+    byte[] bad = PolicyCompiler.compile(wider, s.table(), Set.of());
+    bad[PolicyLayout.Policy.BITMAPS.offset() + 3] ^= 1;
+    Path damaged = Files.write(dir.resolve("damaged.bin"), bad);
+    String call = denied + " " + Long.toHexString(rip) + " 0 5 0\n";
+
+    HostC.Result r = HostC.run(dir, spec(Mode.TRACE_AND_FILTER), "host_policy.c", call + "push " + foreign + "\n"
+        + "push " + stale + "\npush " + damaged + "\n" + call + "push " + good + "\n" + call + "mark 1\n" + call,
+        s.textFile().toString(), s.tableFile().toString(), s.policyFile().toString());
+    String deny = "call 0 " + -spec.errno(lib) + " 0";
+    assertEquals(List.of("boot 0", deny, "push 2", "push 3", "push 4", deny, "push 0", "call 1 5 0", "call 1 5 1"),
+        r.stderr());
+    DecodedTrace t = TraceDecoder.decode(new ByteArrayInputStream(r.stdout()));
+    assertEquals(List.of("policy", "refused", "refused", "refused", "policy", "mark"),
+        t.events().stream().map(EventRecord::eventName).toList());
+    assertEquals(List.of(0, 2, 3, 4, 0, 0), t.events().stream().map(EventRecord::reason).toList());
+    assertEquals(PolicyCompiler.checksum(Files.readAllBytes(good)), t.events().get(4).policy());
+    assertEquals(PolicyCompiler.checksum(Files.readAllBytes(foreign)), t.events().get(1).refused());
+
+    // A table whose code does not match the image's, or that was damaged, is never used: the boot stops.
+    byte[] text = s.text().clone();
+    text[0] ^= 0x40;
+    Files.write(s.textFile(), text);
+    assertEquals(List.of("boot " + 3), HostC.run(dir, spec(Mode.TRACE_AND_FILTER), "host_policy.c", "",
+        s.textFile().toString(), s.tableFile().toString(), s.policyFile().toString()).stderr());
+    Files.write(s.textFile(), s.text());
+    byte[] table = s.table().bytes();
+    table[PolicyLayout.Table.GRANULE.offset() + 5] ^= 1;
+    Files.write(s.tableFile(), table);
+    assertEquals(List.of("boot " + 4), HostC.run(dir, spec(Mode.TRACE_AND_FILTER), "host_policy.c", "",
+        s.textFile().toString(), s.tableFile().toString(), s.policyFile().toString()).stderr());
+  }
+
+  /** A call: nr, rip, the word at sp, ret, then frames; addresses mostly in the image's code. */
+  static long[] call(Random rnd, Setup s) {
+    int n = rnd.nextInt(6);
+    long[] c = new long[4 + n];
+    c[0] = rnd.nextInt(10) == 0 ? 43 : rnd.nextInt(45);
+    c[1] = address(rnd, s);
+    c[2] = rnd.nextInt(4) == 0 ? 0 : address(rnd, s);
+    c[3] = rnd.nextInt(5) == 0 ? -rnd.nextInt(30) : rnd.nextInt(1000);
+    for (int i = 0; i < n; i++) {
+      c[4 + i] = address(rnd, s);
+    }
+    return c;
+  }
+
+  static long address(Random rnd, Setup s) {
+    long len = s.table().textHi() - TEXT;
+    return switch (rnd.nextInt(12)) {
+      case 0 -> 0x401000L + rnd.nextInt(0x1000); // outside the image's code
+      case 1 -> s.table().textHi() + rnd.nextInt(3); // just after it
+      default -> TEXT + 1 + (long) (rnd.nextDouble() * len);
+    };
+  }
+
+  /** The attribution rule (Attributor) over the addresses the guest's walk sees: rip, the leaf word, the frames. */
+  static String charge(Setup s, Set<String> transparent, long[] c) {
+    List<Long> addrs = new ArrayList<>();
+    addrs.add(c[1]);
+    int frames = 0;
+    if (c[2] >= s.table().textLo() && c[2] < s.table().textHi()) { // the leaf rule of ukhook_begin()
+      addrs.add(c[2]);
+      frames = 1;
+    }
+    for (int i = 4; i < c.length && frames < FRAMES; i++, frames++) {
+      addrs.add(c[i]);
+    }
+    String outer = null;
+    for (long a : addrs) {
+      Optional<String> lib = s.map().libraryAt(a - 1);
+      if (lib.isEmpty()) {
+        continue;
+      }
+      if (!transparent.contains(lib.get())) {
+        return lib.get();
+      }
+      outer = lib.get();
+    }
+    return outer == null ? Attribution.UNATTRIBUTED_LIBRARY : outer;
+  }
+
+  static HookLibrarySpec spec(Mode mode) {
+    return new HookLibrarySpec(FRAMES, 1024, 8, Overflow.BLOCK, HostStreamTest.ID, HookLibrarySpec.HOOK_POINTS, 0, 0,
+        mode);
+  }
+}
