@@ -28,12 +28,18 @@ static inline int ukhook_syscall_enter(struct __regs *regs, struct ukhook_ticket
 #if UKHOOK_FILTER
 	uint32_t verdict = ukhook_decide(nr, UKHOOK_PATH_BINARY, regs->rcx, regs->rbp, regs->rsp);
 
-	if (!UKHOOK_TRACE && ukhook_likely(verdict == UKHOOK_ACTION_ALLOW)) {
+#if !UKHOOK_TRACE
+	/* A filter-only image: an allowed call leaves no record; a violation's record is made out of line. */
+	if (ukhook_likely(verdict == UKHOOK_ACTION_ALLOW)) {
 		*rec = ukhook_ticket(NULL, nr);
 		if (ukhook_unlikely(nr == UKHOOK_NR_EXIT_GROUP))
 			ukhook_exit_group();
 		return 1;
 	}
+	return ukhook_violation(rec, verdict, nr, UKHOOK_PATH_BINARY | (uint32_t)nest << 8, regs->rdi, regs->rsi,
+				regs->rdx, regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp,
+				(long *)&regs->rax);
+#endif
 #endif
 	*rec = ukhook_ticket(ukhook_begin(nr, UKHOOK_PATH_BINARY, nest, regs->rdi, regs->rsi, regs->rdx, regs->r10,
 					  regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp), nr);

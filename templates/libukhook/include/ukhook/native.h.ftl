@@ -94,13 +94,17 @@ static inline __attribute__((always_inline)) int ukhook_native_begin(struct ukho
 	n = *nr - 1;
 #if UKHOOK_FILTER
 	verdict = ukhook_decide(n, path, frame[1], frame[0], sp);
-	if (!UKHOOK_TRACE && ukhook_likely(verdict == UKHOOK_ACTION_ALLOW)) {
+#if !UKHOOK_TRACE
+	if (ukhook_likely(verdict == UKHOOK_ACTION_ALLOW)) {
 		t->nest++;
 		*rec = ukhook_ticket(NULL, n);
 		if (ukhook_unlikely(n == UKHOOK_NR_EXIT_GROUP))
 			ukhook_exit_group();
 		return 1;
 	}
+	return ukhook_violation(rec, verdict, n, path | (uint32_t)t->nest++ << 8, a0, a1, a2, a3, a4, a5, frame[1],
+				frame[0], sp, ret);
+#endif
 #endif
 	*rec = ukhook_ticket(ukhook_begin(n, path, (uint8_t)t->nest++, a0, a1, a2, a3, a4, a5, frame[1], frame[0], sp),
 			     n);

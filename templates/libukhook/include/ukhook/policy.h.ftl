@@ -51,6 +51,9 @@ extern uint8_t ukhook_phase_now;
 
 void ukhook_kill(unsigned int lib, uint64_t nr, uint64_t rip);
 int ukhook_enforce(struct ukhook_record *r, uint32_t verdict, uint64_t nr, uint64_t rip, long *ret);
+int ukhook_violation(struct ukhook_ticket *t, uint32_t verdict, uint64_t nr, uint32_t path_nest, uint64_t a0,
+		     uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, uint64_t rip, uint64_t fp,
+		     uint64_t sp, long *ret);
 void ukhook_switch_phase(unsigned int to, unsigned int event, uint64_t cause);
 unsigned int ukhook_policy_put(const struct ukhook_policy *p);
 unsigned int ukhook_policy_boot(void);
@@ -414,6 +417,19 @@ int ukhook_enforce(struct ukhook_record *r, uint32_t verdict, uint64_t nr, uint6
 	if (r)
 		r->flags |= UKHOOK_FLAG_REFUSED;
 	return 0;
+}
+
+/*
+ * A filter-only image's violation: its record and the policy's action, out of line, so that the hooks' inline
+ * code is the check alone (path in bits 0-7 of path_nest, the nesting depth above).
+ */
+int ukhook_violation(struct ukhook_ticket *t, uint32_t verdict, uint64_t nr, uint32_t path_nest, uint64_t a0,
+		     uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, uint64_t rip, uint64_t fp,
+		     uint64_t sp, long *ret)
+{
+	*t = ukhook_ticket(ukhook_begin(nr, (uint8_t)path_nest, (uint8_t)(path_nest >> 8), a0, a1, a2, a3, a4, a5, rip,
+					fp, sp), nr);
+	return ukhook_enforce(t->r, verdict, nr, rip, ret);
 }
 #endif /* UKHOOK_STREAM_IMPLEMENTATION */
 #endif /* UKHOOK_POLICY_H */

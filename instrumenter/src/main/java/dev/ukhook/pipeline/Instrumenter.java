@@ -9,6 +9,7 @@ import dev.ukhook.guest.HookKconfig;
 import dev.ukhook.guest.HookLibrary;
 import dev.ukhook.analysis.LoadedPrograms;
 import dev.ukhook.guest.HookLibrarySpec;
+import dev.ukhook.guest.PolicyFile;
 import dev.ukhook.host.Accel;
 import dev.ukhook.host.AccelChoice;
 import dev.ukhook.unikraft.BuildResult;
@@ -82,6 +83,8 @@ public final class Instrumenter {
           throw new UkhookException(Kind.USAGE, "the policy " + policy + " (--policy) does not exist; write one, or "
               + "infer it from a traced run with `ukhook policy infer RUN_DIR -o FILE`");
         }
+        // Its form now, before the tree is touched; its library names once the image is built.
+        PolicyFile.read(policy, Set.of());
       }
       hookPoints = List.copyOf(hookPoints);
       libraries = List.copyOf(libraries);

@@ -175,6 +175,23 @@ class CliPipelineTest extends AppOnTreeTest {
   }
 
   @Test
+  void aBadPolicyIsRefusedBeforeTheTreeIsTouched() throws IOException {
+    String before = Files.readString(handler);
+    Run t = fake("trace", app.toString(), "--unikraft", uk.toString(), "--accel", "tcg", "--no-trace");
+    assertEquals(ExitCode.USAGE, t.exitCode(), t.err());
+    assertEquals("ukhook: --no-trace makes an image that only enforces a policy: give it one with --policy FILE\n",
+        t.err());
+    Path bad = Files.writeString(dir.resolve("bad.yaml"), "version: 1\ndefault: deny\nlibraries:\n  appx:\n"
+        + "    allow: [getpid, no_such_call]\n");
+    t = fake("trace", app.toString(), "--unikraft", uk.toString(), "--accel", "tcg", "--policy", bad.toString());
+    assertEquals(ExitCode.USAGE, t.exitCode(), t.err());
+    assertTrue(t.err().startsWith("ukhook: " + bad + ":5: unknown system call `no_such_call`"), t.err());
+    assertTrue(make.calls.isEmpty(), "no build");
+    assertEquals(before, Files.readString(handler), "the tree is not touched");
+    assertFalse(Files.exists(app.resolve(".ukhook/instrument.json")));
+  }
+
+  @Test
   void badInitrdAndCpuOptionsAreOneLineBeforeAnythingIsBuiltOrRun() throws IOException {
     Path missing = dir.resolve("no-rootfs");
     String before = Files.readString(handler);
