@@ -173,13 +173,16 @@ static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_re
  */
 struct ukhook_ticket {
 	struct ukhook_record *r; /* NULL: no record (dropped, or not recorded by a filter-only image) */
-	uint64_t seq;
-	uint64_t nr;
+	uint64_t seq_nr;         /* the record's seq in bits 0-47, the call's number in bits 48-63 */
 };
+
+/* Two words, so that the ticket lives in registers across the dispatch (a third one put it on the stack). */
+#define UKHOOK_TICKET_SEQ(t) ((t).seq_nr & ((1ULL << 48) - 1))
+#define UKHOOK_TICKET_NR(t) ((t).seq_nr >> 48)
 
 static inline __attribute__((always_inline)) struct ukhook_ticket ukhook_ticket(struct ukhook_record *r, uint64_t nr)
 {
-	struct ukhook_ticket t = { r, r ? r->seq : 0, nr };
+	struct ukhook_ticket t = { r, (r ? r->seq : 0) | (uint64_t)(uint16_t)nr << 48 };
 
 	return t;
 }
@@ -324,7 +327,7 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
  */
 static inline __attribute__((always_inline)) void ukhook_end(struct ukhook_ticket t, int64_t ret)
 {
-	if (ukhook_unlikely(!t.r || t.r->seq != t.seq || t.r->kind))
+	if (ukhook_unlikely(!t.r || t.r->seq != UKHOOK_TICKET_SEQ(t) || t.r->kind))
 		return;
 	ukhook_commit(t.r, ret);
 }

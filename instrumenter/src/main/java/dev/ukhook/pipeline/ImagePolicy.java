@@ -53,12 +53,7 @@ public final class ImagePolicy {
     byte[] compiled = PolicyCompiler.compile(spec, table, transparent);
     byte[] tableBytes = table.bytes();
     List<Path> files = List.of(image, debugImage);
-    List<byte[]> filled = files.stream().map(f -> {
-      byte[] b = read(f);
-      place(b, f, PolicyLayout.TABLE_MAGIC, PolicyLayout.Table.IMAGE_ID.offset(), imageId, tableBytes, "library table");
-      place(b, f, PolicyLayout.POLICY_MAGIC, PolicyLayout.Policy.IMAGE_ID.offset(), imageId, compiled, "policy");
-      return b;
-    }).toList();
+    List<byte[]> filled = files.stream().map(f -> filled(read(f), f, imageId, tableBytes, compiled)).toList();
     for (int i = 0; i < files.size(); i++) {
       replace(files.get(i), filled.get(i));
     }
@@ -128,6 +123,13 @@ public final class ImagePolicy {
             + " image?"));
     return LibTable.of(map, imageId, lo, hi,
         ByteBuffer.wrap(bytes, (int) (seg.fileOffset() + lo - seg.vaddr()), (int) (hi - lo)).slice());
+  }
+
+  /** {@code file} with the table and the policy written over their areas (placeholders, or filled before). */
+  static byte[] filled(byte[] file, Path name, String imageId, byte[] table, byte[] compiled) {
+    place(file, name, PolicyLayout.TABLE_MAGIC, PolicyLayout.Table.IMAGE_ID.offset(), imageId, table, "library table");
+    place(file, name, PolicyLayout.POLICY_MAGIC, PolicyLayout.Policy.IMAGE_ID.offset(), imageId, compiled, "policy");
+    return file;
   }
 
   /** Copies {@code content} over the one placeholder that starts with {@code magic} and has this image's id. */

@@ -347,8 +347,9 @@ static inline __attribute__((always_inline)) void ukhook_after(struct ukhook_tic
 	const struct ukhook_policy *p = ukhook_policy;
 	unsigned int phase = ukhook_phase_now;
 
-	if (ukhook_unlikely(p && t.nr == p->switch_nr[phase]) && (ret >= 0 || !p->switch_success[phase]))
-		ukhook_switch_phase(p->switch_to[phase], UKHOOK_EVENT_RULE, t.seq);
+	if (ukhook_unlikely(p && UKHOOK_TICKET_NR(t) == p->switch_nr[phase]) &&
+	    (ret >= 0 || !p->switch_success[phase]))
+		ukhook_switch_phase(p->switch_to[phase], UKHOOK_EVENT_RULE, UKHOOK_TICKET_SEQ(t));
 #else
 	(void)t;
 	(void)ret;
