@@ -5,6 +5,7 @@ import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.format.Errnos;
 import dev.ukhook.format.SyscallNames;
 import dev.ukhook.format.SyscallRecord;
+import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.guest.PolicyFile;
 import dev.ukhook.guest.PolicySpec;
@@ -154,6 +155,51 @@ public final class PolicyInference {
     Attributor attributor = new Attributor(report.map(), transparent);
     TraceDecoder.read(runDir.resolve(RunReport.TRACE), r -> add(attributor.attribute(r), r));
     return this;
+  }
+
+  /**
+   * Inference over {@code runDirs} with the phases they marked: a run whose program called {@code ukhook_phase()}
+   * (or whose policy switched by rule) has phase events in its trace, and each call belongs to the phase the
+   * last switch before it named. Phases are named as in the run's own policy (policy.yaml beside its trace),
+   * else {@code phase0}, {@code phase1}...; runs without any switch give the one phase {@value
+   * PolicySpec#ALL_PHASES}. Add the runs with {@link #addRunDir} in the same order.
+   */
+  public static PolicyInference forRuns(List<Path> runDirs) {
+    List<List<EventRecord>> switches = new ArrayList<>();
+    int count = 1;
+    List<String> named = null;
+    for (Path run : runDirs) {
+      List<EventRecord> s = TraceDecoder.read(run.resolve(RunReport.TRACE), r -> { }).events().stream()
+          .filter(EventRecord::phaseSwitch).toList();
+      switches.add(s);
+      for (EventRecord e : s) {
+        count = Math.max(count, e.to() + 1);
+      }
+      Path policy = run.resolve("policy.yaml");
+      if (named == null && !s.isEmpty() && java.nio.file.Files.isRegularFile(policy)) {
+        named = PolicyFile.read(policy, Set.of()).phases();
+      }
+    }
+    if (switches.stream().allMatch(List::isEmpty)) {
+      return new PolicyInference();
+    }
+    List<String> phases = new ArrayList<>();
+    for (int i = 0; i < Math.max(count, named == null ? 0 : named.size()); i++) {
+      phases.add(named != null && i < named.size() ? named.get(i) : "phase" + i);
+    }
+    java.util.Iterator<List<EventRecord>> perRun = switches.iterator();
+    return new PolicyInference(phases, () -> {
+      List<EventRecord> s = perRun.next();
+      return r -> {
+        int phase = 0;
+        for (EventRecord e : s) {
+          if (e.seq() < r.seq()) {
+            phase = e.to();
+          }
+        }
+        return phases.get(phase);
+      };
+    });
   }
 
   /** The policy of the runs so far: deny with EPERM whatever no run did. */

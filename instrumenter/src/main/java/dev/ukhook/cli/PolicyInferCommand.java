@@ -44,7 +44,7 @@ final class PolicyInferCommand implements Callable<Integer> {
     if (output != null && Files.exists(output) && !force) {
       throw new UkhookException(Kind.USAGE, output + " exists: pass --force to overwrite it, or -o another file");
     }
-    PolicyInference inference = new PolicyInference();
+    PolicyInference inference = PolicyInference.forRuns(runDirs);
     runDirs.forEach(run -> inference.addRunDir(run, transparent(run)));
     PolicyInference.Result policy = inference.result();
     if (output == null) {

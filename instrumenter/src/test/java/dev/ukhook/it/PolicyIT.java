@@ -41,7 +41,8 @@ class PolicyIT {
     assumeTrue(SyscallMixIT.onPath("qemu-system-x86_64"), "SKIPPED: qemu-system-x86_64 is not installed");
   }
 
-  static final String INFERRED_SOCKET = "      - socket   # 3 calls, all failed\n";
+  /** libsmnet's socket calls in the inferred policy, in the program's second phase (after its mark). */
+  static final String INFERRED_SOCKET = "        - socket   # 3 calls, all failed\n";
 
   @Test
   void syscallMixIsHeldToItsPolicy() throws Exception {
@@ -60,6 +61,7 @@ class PolicyIT {
       assertEquals(ExitCode.OK, infer.exitCode(), infer.err());
       String policy = Files.readString(inferred);
       assertTrue(policy.contains(INFERRED_SOCKET), policy);
+      assertTrue(policy.contains("phases: [phase0, phase1]\n"), "the program's mark splits the run: " + policy);
       JsonNode r = trace(app, tree, inferred, ExitCode.OK);
       assertEquals(0, refused(r), r.toString());
       assertEquals(programLines(plainConsole), programLines(console(app)));
