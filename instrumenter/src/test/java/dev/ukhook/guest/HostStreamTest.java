@@ -4,7 +4,6 @@ import dev.ukhook.format.TraceHeader;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ukhook.format.TraceHeader.Overflow;
 import dev.ukhook.format.ControlMessage;
@@ -15,16 +14,11 @@ import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.format.TraceLayout;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import dev.ukhook.format.SyscallNames;
 import java.util.Map;
@@ -277,41 +271,13 @@ class HostStreamTest {
 
   /** The harness built against the rendered library, as the guest's code is built. */
   private Path build(HookLibrarySpec spec) throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")), "host gcc not found at /usr/bin/gcc: install gcc");
-    Path lib = dir.resolve("lib-" + spec.frames() + "-" + spec.overflow());
-    for (Map.Entry<String, String> f : HookLibrary.render(spec).entrySet()) {
-      Files.createDirectories(lib.resolve(f.getKey()).getParent());
-      Files.writeString(lib.resolve(f.getKey()), f.getValue());
-    }
-    Path src = dir.resolve("host_stream.c");
-    Path uk = dir.resolve("host-include/uk/essentials.h");
-    Files.createDirectories(uk.getParent());
-    try (InputStream in = getClass().getResourceAsStream("/c/host_stream.c");
-        InputStream essentials = getClass().getResourceAsStream("/c/uk/essentials.h")) {
-      Files.write(src, in.readAllBytes());
-      Files.write(uk, essentials.readAllBytes());
-    }
-    Path bin = lib.resolve("host_stream");
-    // The guest's frame-pointer flags (CONFIG_OPTIMIZE_NOOMITFP and the hook library's COMPFLAGS).
-    exec(List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-fno-omit-frame-pointer",
-        "-mno-omit-leaf-frame-pointer", "-fno-optimize-sibling-calls", "-I", lib.resolve("include").toString(),
-        "-I", dir.resolve("host-include").toString(), src.toString(), "-o", bin.toString()), null);
-    return bin;
+    return HostC.build(dir, spec, "host_stream.c");
   }
 
   /** Runs cmd; its stderr lines "fn NAME ADDRESS" go to functions (when given), the rest to ours. */
   private static byte[] exec(List<String> cmd, Map<String, Long> functions) throws Exception {
-    Process p = new ProcessBuilder(cmd).start();
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
-      try {
-        return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
-    byte[] out = p.getInputStream().readAllBytes();
-    int rc = p.waitFor();
-    for (String line : err.get().lines().toList()) {
+    HostC.Result r = HostC.exec(cmd, "");
+    for (String line : r.stderr()) {
       String[] f = line.split(" ");
       if (functions != null && f.length == 3 && f[0].equals("fn")) {
         functions.put(f[1], Long.parseUnsignedLong(f[2]));
@@ -319,7 +285,6 @@ class HostStreamTest {
         System.err.println(line);
       }
     }
-    assertEquals(0, rc, () -> "command failed: " + cmd);
-    return out;
+    return r.stdout();
   }
 }
