@@ -13,6 +13,7 @@
 #include <uk/arch/lcpu.h>
 #include <uk/essentials.h>
 #include <uk/init.h>
+#include <uk/print.h>
 #include <uk/plat/time.h>
 #include <ukhook/process.h>
 #include <uk/boot.h>
