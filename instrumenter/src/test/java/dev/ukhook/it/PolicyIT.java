@@ -18,15 +18,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Filtering on a real Unikraft tree, as a user would do it (docs/policy.md): infer a policy from a traced run of
  * examples/syscall-mix and run with it; take one call away from one library and only that library gets the
  * errno; kill; log; phases by the program's mark and by a rule; a policy pushed while the image runs; a
- * filter-only image; and a native call of a musl program refused. The first tree of UK_ROOTS is used (0.17.0
- * first when given); `ukhook restore` leaves it as it was.
+ * filter-only image; and a native call of a musl program refused. These use the first tree of UK_ROOTS (0.17.0
+ * when given); one library's refused call is checked on every tree. `ukhook restore` leaves each as it was.
  */
 class PolicyIT {
   @TempDir Path tmp;
@@ -190,6 +193,40 @@ class PolicyIT {
     assertEquals(List.of("policy", "mark", "refused", "policy"), events(r));
     assertEquals(switchedAt, r.at("/libraries/libsmnet/refused").asLong() - 3,
         "every round before the push was refused, none after");
+  }
+
+  /** The narrowed policy of step 2, written by hand, on every tree of UK_ROOTS (0.16.x, 0.17.0, main). */
+  @TestFactory
+  Stream<DynamicTest> oneLibrarysCallIsRefusedOnEveryTree() {
+    if (!SyscallMixIT.onPath("qemu-system-x86_64")) {
+      return Stream.empty();
+    }
+    return SyscallMixIT.trees().stream().map(t -> DynamicTest.dynamicTest(t.toString(), () -> {
+      Path app = tmp.resolve("syscall-mix-" + t.getFileName());
+      SyscallMixIT.copyExample(SyscallMixIT.home().resolve("examples/syscall-mix"), app);
+      Path policy = write("no-socket-" + t.getFileName() + ".yaml", """
+          version: 1
+          default: deny
+          transparent: [libnolibc, libsmsys, libsyscall_shim]
+          libraries:
+            appsyscallmix:
+              allow: [getpid, sched_yield]
+            libsmnet:
+              allow: [getppid]
+            libsmstore:
+              allow: [getuid, uname]
+          """);
+      try {
+        JsonNode r = trace(app, t, policy, ExitCode.OK);
+        String console = console(app);
+        assertTrue(console.contains("libsmnet: socket -1 -1 -1, getppid -38 -38"), console);
+        assertTrue(console.contains("appsyscallmix: getpid -38 -38 -38 -38, sched_yield 0 0"), console);
+        assertEquals(3, refused(r), r.toString());
+        assertEquals(3, r.at("/libraries/libsmnet/refused").asLong());
+      } finally {
+        assertEquals(ExitCode.OK, ukhook("restore", "--unikraft", t.toString()).exitCode());
+      }
+    }));
   }
 
   @Test
