@@ -266,6 +266,38 @@ class PolicyInferenceTest {
   }
 
   @Test
+  void aRunSplitsAtItsPhaseSwitchesNamedAsItsPolicyNamesThem() throws IOException {
+    // lib1: three getpid, then the program's mark (phase 0 -> 1, record 3), then two writes.
+    Path run = Files.createDirectories(dir.resolve("marked"));
+    TraceHeader h = Traces.header(2).withText(TestMaps.TEXT_START, TestMaps.textEnd(4));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    dev.ukhook.format.TraceWriter w = new dev.ukhook.format.TraceWriter(out, h);
+    for (int i = 0; i < 6; i++) {
+      if (i == 3) {
+        w.event(new dev.ukhook.format.EventRecord(3, 30, 0, dev.ukhook.format.PolicyLayout.EVENT_MARK, 0, 1, 0, 0, 0));
+      } else {
+        w.syscall(at(i, i < 3 ? GETPID : WRITE, 1, TestMaps.in(1, 0x10)));
+      }
+    }
+    w.end(new FinalRecord(6, 0, 6, 99));
+    Files.write(run.resolve(RunReport.TRACE), out.toByteArray());
+    Files.writeString(run.resolve(RunReport.LINK_MAP), TestMaps.map(Traces.IMAGE_ID, 4));
+    Files.writeString(run.resolve(RunReport.IMAGE_ID), Traces.IMAGE_ID + "\n");
+    Files.writeString(run.resolve(RunReport.RUN_JSON), "{\"transparent\": []}");
+
+    PolicySpec spec = PolicyInference.forRuns(List.of(run)).addRunDir(run, Set.of()).result().spec();
+    assertEquals(List.of("phase0", "phase1"), spec.phases());
+    assertEquals(Set.of(GETPID), spec.libraries().get("lib1").allowed("phase0"));
+    assertEquals(Set.of(WRITE), spec.libraries().get("lib1").allowed("phase1"));
+
+    Files.writeString(run.resolve("policy.yaml"), "version: 1\nphases: [startup, work, spare]\n");
+    spec = PolicyInference.forRuns(List.of(run)).addRunDir(run, Set.of()).result().spec();
+    assertEquals(List.of("startup", "work", "spare"), spec.phases());
+    assertEquals(Set.of(WRITE), spec.libraries().get("lib1").allowed("work"));
+    assertEquals(Set.of(), spec.libraries().get("lib1").allowed("spare"));
+  }
+
+  @Test
   void aRunDirectoryWhoseTraceIsNotItsImagesIsRefused() throws IOException {
     Path run = runDir("run1", List.of(at(0, GETPID, 1, TestMaps.in(1, 0x10))), "[]");
     Files.writeString(run.resolve(RunReport.IMAGE_ID), ID + "\n");
