@@ -1,16 +1,13 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.analysis.LoadedPrograms;
 import dev.ukhook.analysis.PolicyInference;
 import dev.ukhook.analysis.RunReport;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
-import dev.ukhook.pipeline.Instrumenter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -68,13 +65,7 @@ final class PolicyInferCommand implements Callable<Integer> {
 
   /** The run's own transparent libraries (run.json), else the default `ukhook report` uses. */
   private static Set<String> transparent(Path runDir) {
-    return RunReport.runTransparent(runDir).orElseGet(() -> {
-      Set<String> t = new LinkedHashSet<>();
-      Instrumenter.LIBCS.forEach(libc -> t.add(libc.getValue()));
-      t.add(Instrumenter.SYSCALL_SHIM);
-      t.add(LoadedPrograms.GLIBC);
-      return t;
-    });
+    return RunReport.runTransparent(runDir).orElseGet(ReportCommand::defaultTransparent);
   }
 
   /** APP for APP/.ukhook/runs/<time> (relative when the run directory was), else the placeholder. */

@@ -79,12 +79,15 @@ final class ReportCommand implements Callable<Integer> {
     if (!transparent.isEmpty()) {
       return new LinkedHashSet<>(transparent);
     }
-    return run.orElseGet(() -> {
-      Set<String> t = new LinkedHashSet<>();
-      Instrumenter.LIBCS.forEach(libc -> t.add(libc.getValue()));
-      t.add(Instrumenter.SYSCALL_SHIM);
-      t.add(LoadedPrograms.GLIBC);
-      return t;
-    });
+    return run.orElseGet(ReportCommand::defaultTransparent);
+  }
+
+  /** What a run that names none looks through: every Unikraft libc, libsyscall_shim, and glibc. */
+  static Set<String> defaultTransparent() {
+    Set<String> t = new LinkedHashSet<>();
+    Instrumenter.LIBCS.forEach(libc -> t.add(libc.getValue()));
+    t.add(Instrumenter.SYSCALL_SHIM);
+    t.add(LoadedPrograms.GLIBC);
+    return t;
   }
 }

@@ -52,7 +52,10 @@ public final class Ukhook implements java.util.concurrent.Callable<Integer> {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setParameterExceptionHandler((e, args) -> {
       CommandLine cmd = e.getCommandLine();
-      String help = cmd.getParent() == null ? "ukhook help" : "ukhook help " + cmd.getCommandName();
+      // `ukhook help` knows the verbs; a verb's subcommand (policy check) has its own --help.
+      String help = cmd.getParent() == null ? "ukhook help"
+          : cmd.getParent().getParent() == null ? "ukhook help " + cmd.getCommandName()
+          : cmd.getCommandSpec().qualifiedName(" ") + " --help";
       String what = e.getMessage().lines().findFirst().orElse("invalid command line");
       cmd.getErr().println("ukhook: " + lowerFirst(what) + " (try: " + help + ")");
       cmd.getErr().flush();

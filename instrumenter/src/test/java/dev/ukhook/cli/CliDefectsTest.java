@@ -95,6 +95,8 @@ class CliDefectsTest extends AppOnTreeTest {
         + " but was 'lose' (try: ukhook help trace)", "trace", "x", "--overflow", "lose");
     assertParseError("ukhook: missing required option: '--socket=PATH' (try: ukhook help collect)", "collect");
     assertParseError("ukhook: unmatched argument at index 0: 'instrumnet' (try: ukhook help)", "instrumnet");
+    assertParseError("ukhook: missing required parameter: 'FILE' (try: ukhook policy check --help)", "policy",
+        "check");
   }
 
   private static void assertParseError(String expected, String... args) {
