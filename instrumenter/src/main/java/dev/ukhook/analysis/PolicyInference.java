@@ -175,7 +175,7 @@ public final class PolicyInference {
       for (EventRecord e : s) {
         count = Math.max(count, e.to() + 1);
       }
-      Path policy = run.resolve("policy.yaml");
+      Path policy = run.resolve(RunReport.POLICY);
       if (named == null && !s.isEmpty() && java.nio.file.Files.isRegularFile(policy)) {
         named = PolicyFile.read(policy, Set.of()).phases();
       }

@@ -1,5 +1,7 @@
 package dev.ukhook.analysis;
 
+import dev.ukhook.guest.PolicyFile;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ukhook.core.TextFiles;
@@ -134,9 +136,18 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
     requireRunDir(runDir);
     Optional<Path> files = rootfs.or(() -> Optional.of(runJson(runDir, "rootfs")).filter(JsonNode::isTextual)
         .map(v -> Path.of(v.asText())));
-    return of(runDir.resolve(TRACE), runDir.resolve(LINK_MAP), transparent, runImageId(runDir), force,
+    RunReport r = of(runDir.resolve(TRACE), runDir.resolve(LINK_MAP), transparent, runImageId(runDir), force,
         files.map(RunReport::rootfs));
+    Path policy = runDir.resolve(POLICY);
+    if (!Files.isRegularFile(policy)) {
+      return r;
+    }
+    return new RunReport(r.trace(), r.map(), r.table().withPhaseNames(PolicyFile.read(policy, Set.of()).phases()),
+        r.warnings());
   }
+
+  /** The policy a filtering image was built with, as the run directory keeps it. */
+  public static final String POLICY = "policy.yaml";
 
   /**
    * The rootfs at {@code path}: a directory, or a cpio archive (the initrd itself), whose files are taken out

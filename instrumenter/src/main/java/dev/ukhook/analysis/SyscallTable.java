@@ -65,9 +65,19 @@ public final class SyscallTable {
    * What a filtering image's policy did: calls it let run but marked (log), calls that stopped the unikernel
    * (kill; they are refused too), and its events (policies put in force or refused, phase switches).
    */
-  public record Filter(long logged, long killed, List<EventRecord> events) {
+  public record Filter(long logged, long killed, List<EventRecord> events, List<String> phaseNames) {
     public Filter {
       events = List.copyOf(events);
+      phaseNames = List.copyOf(phaseNames);
+    }
+
+    /** The same, its phases named as the run's policy names them ({@code phases:}). */
+    public Filter withPhaseNames(List<String> names) {
+      return new Filter(logged, killed, events, names);
+    }
+
+    private String phase(int i) {
+      return i < phaseNames.size() ? phaseNames.get(i) + " (" + i + ")" : Integer.toString(i);
     }
 
     boolean isEmpty() {
@@ -104,6 +114,11 @@ public final class SyscallTable {
 
   public Filter filter() {
     return filter;
+  }
+
+  /** This table with its filter's phases named (see {@link Filter#withPhaseNames}). */
+  public SyscallTable withPhaseNames(List<String> names) {
+    return new SyscallTable(header, stats, libraries, problems, functions, servingFrom, filter.withPhaseNames(names));
   }
 
   /** "object:function" to syscall name to count, for the calls charged to a function (sorted by name). */
@@ -237,7 +252,7 @@ public final class SyscallTable {
           });
       libs.sort(Comparator.comparingLong(LibraryCounts::total).reversed().thenComparing(LibraryCounts::library));
       return new SyscallTable(header, stats, libs, problems, java.util.Collections.unmodifiableMap(functions),
-          servingFrom < 0 ? Optional.empty() : Optional.of(servingFrom), new Filter(logged, killed, events));
+          servingFrom < 0 ? Optional.empty() : Optional.of(servingFrom), new Filter(logged, killed, events, List.of()));
     }
   }
 
@@ -290,19 +305,19 @@ public final class SyscallTable {
       out.append("\nfilter: ").append(Long.toString(refused)).append(" refused (").append(Long.toString(filter.killed()))
           .append(" killed), ").append(Long.toString(filter.logged())).append(" logged\n");
       for (EventRecord e : filter.events()) {
-        out.append(pad("#" + e.seq(), 8, false)).append("  ").append(describe(e)).append('\n');
+        out.append(pad("#" + e.seq(), 8, false)).append("  ").append(describe(filter, e)).append('\n');
       }
     }
     out.append('\n').append(summary()).append('\n');
   }
 
   /** One filter event as a line of the table's filter section. */
-  static String describe(EventRecord e) {
+  static String describe(Filter f, EventRecord e) {
+    String switched = "phase " + f.phase(e.from()) + " -> " + f.phase(e.to());
     return switch (e.event()) {
-      case PolicyLayout.EVENT_MARK -> "phase " + e.from() + " -> " + e.to() + " (the program's ukhook_phase)";
-      case PolicyLayout.EVENT_RULE -> "phase " + e.from() + " -> " + e.to() + " (a switch rule, on the return of #"
-          + e.cause() + ")";
-      case PolicyLayout.EVENT_POLICY -> "policy " + Long.toHexString(e.policy()) + " in force, phase " + e.to();
+      case PolicyLayout.EVENT_MARK -> switched + " (the program's ukhook_phase)";
+      case PolicyLayout.EVENT_RULE -> switched + " (a switch rule, on the return of #" + e.cause() + ")";
+      case PolicyLayout.EVENT_POLICY -> "policy " + Long.toHexString(e.policy()) + " in force, phase " + f.phase(e.to());
       case PolicyLayout.EVENT_REFUSED -> "refused policy " + Long.toHexString(e.refused()) + ": "
           + PolicyLayout.refusal(e.reason()) + "; policy " + Long.toHexString(e.policy()) + " stays";
       default -> e.eventName();

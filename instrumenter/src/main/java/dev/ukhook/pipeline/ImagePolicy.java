@@ -1,6 +1,7 @@
 package dev.ukhook.pipeline;
 
 import dev.ukhook.analysis.LinkMap;
+import dev.ukhook.analysis.RunReport;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
@@ -33,7 +34,7 @@ public final class ImagePolicy {
   /** Where a filled image's table and policy are kept beside it, and copied into each run directory. */
   public static final String TABLE_FILE = "libtable.bin";
   public static final String POLICY_FILE = "policy.bin";
-  public static final String POLICY_YAML = "policy.yaml";
+  public static final String POLICY_YAML = RunReport.POLICY;
 
   private static final Pattern SYMBOL = Pattern.compile("^\\s+0x([0-9a-f]+)\\s+(_text|_etext) = \\.\\s*$");
 

@@ -1,5 +1,7 @@
 package dev.ukhook.analysis;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +13,8 @@ import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.TraceStats;
+import dev.ukhook.format.PolicyLayout;
+import dev.ukhook.format.EventRecord;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +54,31 @@ class SyscallTableTest {
             new LibraryCounts("liba", 1, 0, 5, List.of(new SyscallCount(1, "write", 1, 0, 5, BINARY_1, 0))),
             new LibraryCounts("libb", 1, 0, 5, List.of(new SyscallCount(1, "write", 1, 0, 5, BINARY_1, 0)))),
         t.libraries());
+  }
+
+  @Test
+  void aPolicysDecisionsAndEventsAreShownWithItsPhaseNames() {
+    SyscallTable.Builder b = new SyscallTable.Builder();
+    b.event(new EventRecord(0, 1, 0xabc, PolicyLayout.EVENT_POLICY, 0, 0, 0, 0, 0));
+    b.add("liba", new SyscallRecord(1, 100, 101, 41, 0, 0, TraceLayout.FLAG_REFUSED, new long[6], -1, 1,
+        new long[0]));
+    b.add("liba", new SyscallRecord(2, 100, 101, 41, 0, 0, TraceLayout.FLAG_LOGGED, new long[6], 3, 1, new long[0]));
+    b.event(new EventRecord(3, 1, 0xabc, PolicyLayout.EVENT_RULE, 0, 1, 0, 2, 0));
+    b.event(new EventRecord(4, 1, 0xabc, PolicyLayout.EVENT_REFUSED, 1, 1, 4, 0, 0xdef));
+    b.add("libb", new SyscallRecord(5, 100, 101, 39, 0, 0,
+        TraceLayout.FLAG_REFUSED | TraceLayout.FLAG_KILLED | TraceLayout.FLAG_AT_ENTRY, new long[6], -1, 1,
+        new long[0]));
+    SyscallTable t = b.build(HEADER, new TraceStats(6, 0, 0, 0, 6, 64, Optional.of(new FinalRecord(6, 0, 6, 0))))
+        .withPhaseNames(List.of("startup", "serving"));
+    String text = t.toText();
+    assertTrue(text.contains("""
+
+        filter: 2 refused (1 killed), 1 logged
+        #0        policy abc in force, phase startup (0)
+        #3        phase startup (0) -> serving (1) (a switch rule, on the return of #2)
+        #4        refused policy def: damaged (checksum); policy abc stays
+        """), text);
+    assertTrue(t.toJson().contains("\"filter\": {\n    \"logged\": 1,\n    \"killed\": 1,"), t.toJson());
   }
 
   private static final Map<String, Long> BINARY_1 = Map.of("binary", 1L);
