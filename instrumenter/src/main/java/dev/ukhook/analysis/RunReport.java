@@ -187,7 +187,8 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
   }
 
   /** The value of {@code key} in the run's run.json; a missing node when there is no run.json or no key. */
-  private static JsonNode runJson(Path runDir, String key) {
+  /** The value of {@code key} in the run's run.json; missing when the file or the key is. */
+  public static JsonNode runJson(Path runDir, String key) {
     Path file = runDir.resolve(RUN_JSON);
     if (!Files.isRegularFile(file)) {
       return com.fasterxml.jackson.databind.node.MissingNode.getInstance();

@@ -35,7 +35,6 @@ public final class PolicyLayout {
   public static final long TABLE_MAGIC = magic("UKHKLIBT");
   public static final long POLICY_MAGIC = magic("UKHKPOLI");
   public static final int POLICY_VERSION = 1;
-  public static final int TABLE_PLACEHOLDER = 0;
   public static final int TABLE_FILLED = 1;
 
   /** Lays fields out one after the other, so that no offset is written by hand. */

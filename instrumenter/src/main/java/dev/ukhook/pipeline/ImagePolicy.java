@@ -1,5 +1,6 @@
 package dev.ukhook.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ukhook.analysis.LinkMap;
 import dev.ukhook.analysis.RunReport;
 import dev.ukhook.core.TextFiles;
@@ -62,36 +63,24 @@ public final class ImagePolicy {
   }
 
   /** A policy compiled for the image of a run that is still going, and the socket its ukhook takes pushes on. */
-  public record Push(Path socket, byte[] compiled, PolicySpec spec) {}
+  public record Push(Path socket, byte[] compiled) {}
 
   /** Compiles {@code policy} against the library table the run's image carries (its copy in the run directory). */
   public static Push forRun(Path runDir, Path policy) {
-    Path run = runDir.resolve("run.json");
     Path table = runDir.resolve(TABLE_FILE);
-    if (!Files.isRegularFile(run)) {
-      throw new UkhookException(Kind.USAGE, runDir + " is not a run directory (no run.json); pass APP/.ukhook/runs/<time>"
-          + " of a run that is still going");
+    if (!Files.isRegularFile(runDir.resolve(RunReport.RUN_JSON))) {
+      throw new UkhookException(Kind.USAGE, runDir + " is not a run directory (no run.json); pass "
+          + "APP/.ukhook/runs/<time> of a run that is still going");
     }
-    com.fasterxml.jackson.databind.JsonNode json;
-    try {
-      json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.toFile());
-    } catch (IOException e) {
-      throw new UkhookException(Kind.USAGE, run + " is damaged: " + TextFiles.reason(e));
-    }
-    if (!json.path("policy_socket").isTextual() || !Files.isRegularFile(table)) {
+    Set<String> transparent = RunReport.runTransparent(runDir).orElse(Set.of());
+    JsonNode socket = RunReport.runJson(runDir, "policy_socket");
+    if (!socket.isTextual() || !Files.isRegularFile(table)) {
       throw new UkhookException(Kind.USAGE, "the image of run " + runDir + " does not filter, so it takes no policy: "
           + "trace it with --policy FILE to make one that does");
     }
-    LibTable t;
-    try {
-      t = LibTable.parse(Files.readAllBytes(table));
-    } catch (IOException e) {
-      throw new UkhookException(Kind.USAGE, "cannot read " + table + ": " + TextFiles.reason(e));
-    }
+    LibTable t = LibTable.parse(read(table));
     PolicySpec spec = PolicyFile.read(policy, Set.copyOf(t.names().subList(1, t.names().size())));
-    Set<String> transparent = new java.util.LinkedHashSet<>();
-    json.path("transparent").forEach(n -> transparent.add(n.asText()));
-    return new Push(Path.of(json.get("policy_socket").asText()), PolicyCompiler.compile(spec, t, transparent), spec);
+    return new Push(Path.of(socket.asText()), PolicyCompiler.compile(spec, t, transparent));
   }
 
   /** The table of an image: its code's bounds from the map, their bytes (and hash) from the ELF file. */
@@ -159,7 +148,7 @@ public final class ImagePolicy {
     try {
       return Files.readAllBytes(f);
     } catch (IOException e) {
-      throw new UkhookException(Kind.USAGE, "cannot read the image " + f + ": " + TextFiles.reason(e));
+      throw new UkhookException(Kind.USAGE, "cannot read " + f + ": " + TextFiles.reason(e));
     }
   }
 

@@ -73,4 +73,16 @@ class ImagePolicyTest {
         () -> ImagePolicy.filled(two, NAME, ID, table, policy));
     assertEquals(NAME + " has two library table areas of image " + ID + "; nothing was written", twice.getMessage());
   }
+
+  @Test
+  void aPushNeedsARunOfAFilteringImage(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path policy = java.nio.file.Files.writeString(dir.resolve("p.yaml"), "version: 1\n");
+    UkhookException notARun = assertThrows(UkhookException.class, () -> ImagePolicy.forRun(dir, policy));
+    assertEquals(true, notARun.getMessage().startsWith(dir + " is not a run directory"), notARun.getMessage());
+    java.nio.file.Files.writeString(dir.resolve("run.json"), "{\"transparent\": [], \"policy\": null}");
+    java.nio.file.Files.writeString(dir.resolve("trace.ukt"), "");
+    UkhookException traceOnly = assertThrows(UkhookException.class, () -> ImagePolicy.forRun(dir, policy));
+    assertEquals("the image of run " + dir + " does not filter, so it takes no policy: trace it with --policy FILE "
+        + "to make one that does", traceOnly.getMessage());
+  }
 }
