@@ -104,7 +104,7 @@ public final class PolicyLayout {
     public static final Field ACTION = F.array("action", Type.U8, MAX_LIBS, "UKHOOK_ACTION_* per library");
     public static final Field ERRNO = F.array("err", Type.U16, MAX_LIBS, "errno of deny, per library");
     public static final Field BITMAP_OF =
-        F.array("bitmap_of", Type.U16, MAX_LIBS * MAX_PHASES, "bitmap of [library * 8 + phase]");
+        F.array("bitmap_of", Type.U16, MAX_LIBS * MAX_PHASES, "first word in bitmaps of [library * 8 + phase]");
     public static final Field SWITCH_NR =
         F.array("switch_nr", Type.U16, MAX_PHASES, "per phase: the syscall that switches, 0xffff none");
     public static final Field SWITCH_TO = F.array("switch_to", Type.U8, MAX_PHASES, "per phase: the phase it switches to");

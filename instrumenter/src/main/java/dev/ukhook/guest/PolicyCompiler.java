@@ -67,7 +67,8 @@ public final class PolicyCompiler {
         String ph = spec.phases().get(Math.min(phase, spec.phases().size() - 1));
         BitSet bits = allowed(spec.libraries().get(name), ph);
         Integer index = bitmaps.computeIfAbsent(bits, k -> bitmaps.size());
-        b.putShort(Policy.BITMAP_OF.offset() + 2 * (lib * MAX_PHASES + phase), index.shortValue());
+        // The bitmap's first word, not its number: the guest adds it without a multiplication.
+        b.putShort(Policy.BITMAP_OF.offset() + 2 * (lib * MAX_PHASES + phase), (short) (index * BITMAP_BITS / 64));
       }
     }
     if (bitmaps.size() > MAX_BITMAPS) {

@@ -72,7 +72,8 @@ class PolicyCompilerGoldenTest {
     for (int lib = 0; lib < t.names().size(); lib++) {
       List<Integer> maps = new ArrayList<>();
       for (int p = 0; p < PolicyLayout.MAX_PHASES; p++) {
-        maps.add((int) b.getShort(Policy.BITMAP_OF.offset() + 2 * (lib * PolicyLayout.MAX_PHASES + p)));
+        maps.add(b.getShort(Policy.BITMAP_OF.offset() + 2 * (lib * PolicyLayout.MAX_PHASES + p))
+            / (PolicyLayout.BITMAP_BITS / 64));
       }
       sb.append(String.format("  %-14s %-5s errno %-3d bitmaps %s%n", t.names().get(lib),
           PolicyLayout.ACTIONS.get(b.get(Policy.ACTION.offset() + lib)).name(),

@@ -87,7 +87,7 @@ struct ukhook_policy {
 	uint64_t transparent[2]; /* bit per library looked through */
 	uint8_t action[128]; /* UKHOOK_ACTION_* per library */
 	uint16_t err[128]; /* errno of deny, per library */
-	uint16_t bitmap_of[1024]; /* bitmap of [library * 8 + phase] */
+	uint16_t bitmap_of[1024]; /* first word in bitmaps of [library * 8 + phase] */
 	uint16_t switch_nr[8]; /* per phase: the syscall that switches, 0xffff none */
 	uint8_t switch_to[8]; /* per phase: the phase it switches to */
 	uint8_t switch_success[8]; /* per phase: 1 only when the call returns >= 0 */
@@ -139,6 +139,9 @@ extern struct ukhook_policy ukhook_policy_image;
 /* The policy in force: read once per call, replaced by one store (ukhook_policy_put()). */
 extern const struct ukhook_policy *volatile ukhook_policy;
 extern uint8_t ukhook_phase_now;
+/* The syscall whose return may fire the switch rule of the phase in force (0x10000: none), kept beside the policy. */
+extern uint32_t ukhook_rule_nr;
+void ukhook_rule(struct ukhook_ticket t, int64_t ret);
 
 void ukhook_kill(unsigned int lib, uint64_t nr, uint64_t rip);
 int ukhook_enforce(struct ukhook_record *r, uint32_t verdict, uint64_t nr, uint64_t rip, long *ret);
@@ -215,7 +218,7 @@ static inline __attribute__((always_inline)) unsigned int ukhook_lib_at(const st
 	uint64_t off = addr - t->text_lo;
 	unsigned int g, lo, hi;
 
-	if (off >= t->text_hi - t->text_lo)
+	if (off >= ukhook_state.text_len) /* the boot check holds it equal to t->text_hi - t->text_lo */
 		return 0;
 	g = t->granule[off >> t->shift];
 	if (ukhook_likely(g != UKHOOK_GRANULE_MIXED))
@@ -293,7 +296,7 @@ ukhook_charge(const struct ukhook_libtable *t, const struct ukhook_policy *p, ui
 static inline __attribute__((always_inline)) uint32_t ukhook_verdict(const struct ukhook_policy *p, unsigned int lib,
 								     uint64_t nr, unsigned int phase)
 {
-	const uint64_t *bits = p->bitmaps + (UKHOOK_BITMAP_BITS / 64) * p->bitmap_of[lib * UKHOOK_MAX_PHASES + phase];
+	const uint64_t *bits = p->bitmaps + p->bitmap_of[lib * UKHOOK_MAX_PHASES + phase];
 
 	if (ukhook_likely(nr < UKHOOK_BITMAP_BITS && ((bits[nr >> 6] >> (nr & 63)) & 1)) ||
 	    p->action[lib] == UKHOOK_ACTION_ALLOW)
@@ -340,16 +343,12 @@ static inline void ukhook_event(unsigned int event, unsigned int from, unsigned 
 
 _Static_assert(sizeof(struct ukhook_event_record) == sizeof(struct ukhook_record), "an event record fills a slot");
 
-/* When a call returns: a switch rule of the policy in force may fire on it. */
+/* When a call returns: a switch rule of the policy in force may fire on it (one compare on the way out). */
 static inline __attribute__((always_inline)) void ukhook_after(struct ukhook_ticket t, int64_t ret)
 {
 #if UKHOOK_FILTER
-	const struct ukhook_policy *p = ukhook_policy;
-	unsigned int phase = ukhook_phase_now;
-
-	if (ukhook_unlikely(p && UKHOOK_TICKET_NR(t) == p->switch_nr[phase]) &&
-	    (ret >= 0 || !p->switch_success[phase]))
-		ukhook_switch_phase(p->switch_to[phase], UKHOOK_EVENT_RULE, UKHOOK_TICKET_SEQ(t));
+	if (ukhook_unlikely(UKHOOK_TICKET_NR(t) == ukhook_rule_nr))
+		ukhook_rule(t, ret);
 #else
 	(void)t;
 	(void)ret;
@@ -376,6 +375,16 @@ struct ukhook_policy ukhook_policy_image __attribute__((aligned(64))) = {
 };
 const struct ukhook_policy *volatile ukhook_policy;
 uint8_t ukhook_phase_now;
+uint32_t ukhook_rule_nr = 0x10000;
+
+/* ukhook_rule_nr for the policy and phase in force. */
+static void ukhook_rule_update(void)
+{
+	const struct ukhook_policy *p = ukhook_policy;
+
+	ukhook_rule_nr = p && p->switch_nr[ukhook_phase_now] != UKHOOK_NO_SWITCH ? p->switch_nr[ukhook_phase_now]
+										  : 0x10000;
+}
 
 /* The phase the program is in; `ukhook_phase(id)` (ukhook/phase.h) switches it, a record says so. */
 void ukhook_switch_phase(unsigned int to, unsigned int event, uint64_t cause)
@@ -385,7 +394,18 @@ void ukhook_switch_phase(unsigned int to, unsigned int event, uint64_t cause)
 	if (to >= UKHOOK_MAX_PHASES)
 		return;
 	ukhook_phase_now = (uint8_t)to;
+	ukhook_rule_update();
 	ukhook_event(event, from, to, 0, cause, 0);
+}
+
+/* A call returned whose number is the current phase's switch rule: it switches, when its result allows. */
+void ukhook_rule(struct ukhook_ticket t, int64_t ret)
+{
+	const struct ukhook_policy *p = ukhook_policy;
+	unsigned int phase = ukhook_phase_now;
+
+	if (p && UKHOOK_TICKET_NR(t) == p->switch_nr[phase] && (ret >= 0 || !p->switch_success[phase]))
+		ukhook_switch_phase(p->switch_to[phase], UKHOOK_EVENT_RULE, UKHOOK_TICKET_SEQ(t));
 }
 
 void ukhook_phase(unsigned int id)
@@ -440,7 +460,7 @@ unsigned int ukhook_policy_check(const struct ukhook_policy *p)
 	    p->nbitmaps > UKHOOK_MAX_BITMAPS)
 		return UKHOOK_REFUSED_RANGE;
 	for (i = 0; i < UKHOOK_MAX_LIBS * UKHOOK_MAX_PHASES; i++)
-		if (p->bitmap_of[i] >= p->nbitmaps)
+		if (p->bitmap_of[i] >= (UKHOOK_BITMAP_BITS / 64) * p->nbitmaps || p->bitmap_of[i] % (UKHOOK_BITMAP_BITS / 64))
 			return UKHOOK_REFUSED_RANGE;
 	for (i = 0; i < UKHOOK_MAX_LIBS; i++)
 		if (p->action[i] > UKHOOK_ACTION_KILL)
@@ -466,6 +486,7 @@ unsigned int ukhook_policy_put(const struct ukhook_policy *p)
 	}
 	ukhook_barrier();
 	ukhook_policy = p;
+	ukhook_rule_update();
 	ukhook_event(UKHOOK_EVENT_POLICY, ukhook_phase_now, ukhook_phase_now, 0, 0, 0);
 	return 0;
 }
