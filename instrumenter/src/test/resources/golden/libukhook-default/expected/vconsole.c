@@ -182,9 +182,10 @@ static int vcon_open_port(void)
 
 #if CONFIG_LIBUKSCHED
 #define VCON_CONTROL_POLL_MS 250
+/* Inside a message (a pushed policy, about 11 KiB, spans many buffers) the next poll comes at once. */
+#define VCON_CONTROL_BUSY_MS 1
 #define VCON_RX_BUFS 4
-/* A pushed policy (about 11 KiB) arrives within one poll. */
-#define VCON_RX_BYTES 4096
+#define VCON_RX_BYTES 64
 
 static uint8_t vcon_rx[VCON_RX_BUFS][VCON_RX_BYTES];
 static struct ukhook_control_reader vcon_control_reader;
@@ -226,7 +227,8 @@ static void vcon_control(void *arg __unused)
 	int reposted;
 
 	while (kind != UKHOOK_CONTROL_STOP) {
-		uk_sched_thread_sleep(ukarch_time_msec_to_nsec(VCON_CONTROL_POLL_MS));
+		uk_sched_thread_sleep(ukarch_time_msec_to_nsec(r->have || r->skip ? VCON_CONTROL_BUSY_MS
+									       : VCON_CONTROL_POLL_MS));
 		reposted = 0;
 		while (virtqueue_buffer_dequeue(vcon_rxq, &cookie, &len) >= 0) {
 			for (i = 0; i < len && kind != UKHOOK_CONTROL_STOP; i++) {
