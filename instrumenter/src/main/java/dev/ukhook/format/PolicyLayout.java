@@ -219,18 +219,9 @@ public final class PolicyLayout {
       values.forEach(v -> define(defines, v.cName(), v.value(), v.meaning()));
     }
     REFUSALS.forEach(v -> define(defines, v.cName(), v.value(), v.name()));
-    List<Map<String, Object>> structs = new ArrayList<>();
-    for (Struct s : List.of(Table.STRUCT, Policy.STRUCT)) {
-      List<Map<String, Object>> fields = new ArrayList<>();
-      for (Field f : s.fields()) {
-        fields.add(Map.of("decl", f.cDeclaration(), "name", f.name(), "offset", Integer.toString(f.offset()),
-            "comment", f.meaning()));
-      }
-      structs.add(Map.of("name", s.cName(), "size", Integer.toString(s.baseSize()), "fields", fields));
-    }
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("defines", defines);
-    model.put("structs", structs);
+    model.put("structs", TraceLayout.cStructs(List.of(Table.STRUCT, Policy.STRUCT)));
     model.put("refusals", REFUSALS.stream().map(Value::name).toList());
     return model;
   }

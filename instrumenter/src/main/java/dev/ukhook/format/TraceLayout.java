@@ -388,18 +388,23 @@ public final class TraceLayout {
     }
     define(defines, "UKHOOK_CONTROL_MAGIC", "0x" + Integer.toHexString(CONTROL_MAGIC), "ASCII UKHC");
     define(defines, "UKHOOK_NR_UNKNOWN", "0x" + Integer.toHexString(NR_UNKNOWN), "native syscall of unknown name");
-    List<Map<String, Object>> structs = new ArrayList<>();
-    for (Struct s : STRUCTS) {
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("defines", defines);
+    model.put("structs", cStructs(STRUCTS));
+    return model;
+  }
+
+  /** Structs as the templates render them: name, size as a C expression, fields with decl, name, offset, comment. */
+  static List<Map<String, Object>> cStructs(List<Struct> structs) {
+    List<Map<String, Object>> model = new ArrayList<>();
+    for (Struct s : structs) {
       List<Map<String, Object>> fields = new ArrayList<>();
       for (Field f : s.fields()) {
         String offset = s.docOffset(f).replaceFirst(" \\+ (\\d+)N$", " + $1 * UKHOOK_FRAMES");
         fields.add(Map.of("decl", f.cDeclaration(), "name", f.name(), "offset", offset, "comment", f.meaning()));
       }
-      structs.add(Map.of("name", s.cName(), "size", s.cSize(), "fields", fields));
+      model.add(Map.of("name", s.cName(), "size", s.cSize(), "fields", fields));
     }
-    Map<String, Object> model = new LinkedHashMap<>();
-    model.put("defines", defines);
-    model.put("structs", structs);
     return model;
   }
 
