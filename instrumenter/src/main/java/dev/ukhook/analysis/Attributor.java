@@ -1,19 +1,42 @@
 package dev.ukhook.analysis;
 
+import dev.ukhook.format.Call;
 import dev.ukhook.format.LoadRecord;
 import dev.ukhook.format.SyscallRecord;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Charges each binary syscall to the innermost microlibrary on its call path that is not transparent.
  * Transparent libraries are the ones that only pass calls through, such as a libc's syscall wrappers: charging
  * every call to them would say nothing about who needed it.
+ *
+ * <p>Libraries are numbered ({@link #charge}), 0 being {@link Attribution#UNATTRIBUTED_LIBRARY}; the code ranges
+ * are arrays and each return address looked up is remembered, so charging a call allocates nothing. Not
+ * thread-safe: one per trace.
  */
 public final class Attributor {
-  private final LinkMap map;
+  /** The bit of a {@link #charge} that says every address found was in a transparent library. */
+  public static final int VIA_TRANSPARENT_ONLY = 1 << 30;
+  /** The library number of a {@link #charge}. */
+  public static final int LIBRARY = VIA_TRANSPARENT_ONLY - 1;
+
+  // A direct-mapped cache of return addresses; real traces have a few thousand distinct ones.
+  private static final int CACHE_BITS = 12;
+
   private final Set<String> transparent;
   private final LoadedPrograms programs;
+  private final List<String> names = new ArrayList<>();
+  private final boolean[] transparentLib;
+  private final long[] starts;
+  private final long[] ends;
+  private final int[] rangeLib;
+  private final long[] cachedAddress = new long[1 << CACHE_BITS];
+  private final int[] cachedLib = new int[1 << CACHE_BITS];
+  private final Attribution[] attributions;
 
   public Attributor(LinkMap map, Set<String> transparentLibs) {
     this(map, transparentLibs, null);
@@ -21,16 +44,41 @@ public final class Attributor {
 
   /** With {@code programs}: calls made by Linux programs app-elfloader loaded are charged to their objects. */
   public Attributor(LinkMap map, Set<String> transparentLibs, LoadedPrograms programs) {
-    this.map = map;
     this.transparent = Set.copyOf(transparentLibs);
     this.programs = programs;
+    names.add(Attribution.UNATTRIBUTED_LIBRARY);
+    names.addAll(map.libraries());
+    Map<String, Integer> index = new HashMap<>();
+    transparentLib = new boolean[names.size()];
+    attributions = new Attribution[2 * names.size()];
+    for (int i = 0; i < names.size(); i++) {
+      index.put(names.get(i), i);
+      transparentLib[i] = transparent.contains(names.get(i));
+      attributions[2 * i] = i == 0 ? Attribution.UNATTRIBUTED : new Attribution(names.get(i), false);
+      attributions[2 * i + 1] = new Attribution(names.get(i), true);
+    }
+    List<LinkMap.Range> ranges = map.ranges();
+    starts = ranges.stream().mapToLong(LinkMap.Range::start).toArray();
+    ends = ranges.stream().mapToLong(LinkMap.Range::end).toArray();
+    rangeLib = ranges.stream().mapToInt(r -> index.get(r.library())).toArray();
+    java.util.Arrays.fill(cachedLib, -1);
+  }
+
+  /** The libraries by number: 0 is {@link Attribution#UNATTRIBUTED_LIBRARY}, then the map's, by name. */
+  public List<String> libraryNames() {
+    return List.copyOf(names);
+  }
+
+  /** Whether calls are charged to the objects of loaded programs, which {@link #charge} does not know. */
+  public boolean followsPrograms() {
+    return programs != null;
   }
 
   /** Attributes a record and then lets the loaded programs follow it (a mapping it made counts from the next call). */
-  public Attribution attributeAndFollow(SyscallRecord r) {
+  public Attribution attributeAndFollow(Call r) {
     Attribution a = attribute(r);
     if (programs != null) {
-      programs.observe(r);
+      programs.observe(r.toRecord());
     }
     return a;
   }
@@ -42,16 +90,24 @@ public final class Attributor {
     }
   }
 
+  /** The library a call is charged to, as a name; see {@link #charge}. */
+  public Attribution attribute(Call r) {
+    if (programs != null && programs.covers(r.rip() - 1)) {
+      return programs.attribute(r.toRecord());
+    }
+    int c = charge(r);
+    return attributions[2 * (c & LIBRARY) + ((c & VIA_TRANSPARENT_ONLY) != 0 ? 1 : 0)];
+  }
+
   /**
    * Looks up {@code rip}, then each frame's return address, innermost first. The first library found that is
-   * not transparent wins; if all found are transparent, the outermost of them; if none, {@code <unattributed>}.
+   * not transparent wins; if all found are transparent, the outermost of them, with {@link #VIA_TRANSPARENT_ONLY};
+   * if none, 0 ({@link Attribution#UNATTRIBUTED_LIBRARY}). Programs loaded at run time are not looked at.
    */
-  public Attribution attribute(SyscallRecord r) {
-    if (programs != null && programs.covers(r.rip() - 1)) {
-      return programs.attribute(r);
-    }
-    String outermostTransparent = null;
-    for (int i = -1; i < r.depth(); i++) {
+  public int charge(Call r) {
+    int outermostTransparent = -1;
+    int depth = r.depth();
+    for (int i = -1; i < depth; i++) {
       long returnAddress = i < 0 ? r.rip() : r.frame(i);
       if (returnAddress == 0) {
         continue;
@@ -60,20 +116,44 @@ public final class Attributor {
       // that instruction is the last of a function (a noreturn call, or a `syscall` ending an exit wrapper),
       // the address is the first byte after the function, possibly in the next library; one byte back is
       // always inside the calling instruction.
-      Optional<String> library = map.libraryAt(returnAddress - 1);
-      if (library.isEmpty()) {
+      int lib = libraryAt(returnAddress - 1);
+      if (lib == 0) {
         continue;
       }
-      String name = library.get();
-      if (!transparent.contains(name)) {
-        return new Attribution(name, false);
+      if (!transparentLib[lib]) {
+        return lib;
       }
-      outermostTransparent = name;
+      outermostTransparent = lib;
     }
-    if (outermostTransparent == null) {
-      return Attribution.UNATTRIBUTED;
+    return outermostTransparent < 0 ? 0 : outermostTransparent | VIA_TRANSPARENT_ONLY;
+  }
+
+  /** The number of the library whose code holds {@code address}, 0 for none. */
+  private int libraryAt(long address) {
+    int slot = (int) ((address * 0x9E3779B97F4A7C15L) >>> (64 - CACHE_BITS));
+    if (cachedAddress[slot] == address && cachedLib[slot] >= 0) {
+      return cachedLib[slot];
     }
-    return new Attribution(outermostTransparent, true);
+    int lib = search(address);
+    cachedAddress[slot] = address;
+    cachedLib[slot] = lib;
+    return lib;
+  }
+
+  private int search(long address) {
+    int lo = 0;
+    int hi = starts.length - 1;
+    int found = -1; // the last range starting at or below the address
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (Long.compareUnsigned(starts[mid], address) <= 0) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found < 0 || Long.compareUnsigned(address, ends[found]) >= 0 ? 0 : rangeLib[found];
   }
 
   public Set<String> transparentLibraries() {

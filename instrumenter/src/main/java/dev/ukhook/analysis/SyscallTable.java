@@ -43,21 +43,43 @@ public final class SyscallTable {
    */
   public record SyscallCount(
       int nr, String name, long count, long refused, long ticks, Map<String, Long> paths, long nested,
-      long serving) {
+      long serving, Detail detail) {
     public SyscallCount {
       paths = Collections.unmodifiableMap(new LinkedHashMap<>(paths));
     }
 
     public SyscallCount(int nr, String name, long count, long refused, long ticks, Map<String, Long> paths,
         long nested) {
-      this(nr, name, count, refused, ticks, paths, nested, 0);
+      this(nr, name, count, refused, ticks, paths, nested, 0, Detail.NONE);
+    }
+
+    /**
+     * What the analysis adds ({@link Analysis}).
+     *
+     * @param errors the calls that returned an errno (-4095..-1), {@code errnos} by name
+     * @param firstT the first call's entry tick ({@code lastT} the last's)
+     * @param phases calls by phase name ({@link Analysis.Phases})
+     */
+    public record Detail(long errors, Map<String, Long> errnos, Latency latency, long firstSeq, long lastSeq,
+        long firstT, long lastT, Map<String, Long> phases) {
+      public static final Detail NONE = new Detail(0, Map.of(), Latency.NONE, -1, -1, 0, 0, Map.of());
+
+      public Detail {
+        errnos = Collections.unmodifiableMap(new LinkedHashMap<>(errnos));
+        phases = Collections.unmodifiableMap(new LinkedHashMap<>(phases));
+      }
     }
   }
 
-
-  public record LibraryCounts(String library, long total, long refused, long ticks, List<SyscallCount> syscalls) {
+  /** @param viaTransparentOnly some of its calls went only through transparent libraries (it is one of them) */
+  public record LibraryCounts(String library, long total, long refused, long ticks, List<SyscallCount> syscalls,
+      boolean viaTransparentOnly) {
     public LibraryCounts {
       syscalls = List.copyOf(syscalls);
+    }
+
+    public LibraryCounts(String library, long total, long refused, long ticks, List<SyscallCount> syscalls) {
+      this(library, total, refused, ticks, syscalls, false);
     }
   }
 
@@ -93,7 +115,7 @@ public final class SyscallTable {
   private final Map<String, Map<String, Long>> functions;
   private final Optional<Long> servingFrom;
 
-  private SyscallTable(TraceHeader header, TraceStats stats, List<LibraryCounts> libraries, List<String> problems,
+  SyscallTable(TraceHeader header, TraceStats stats, List<LibraryCounts> libraries, List<String> problems,
       Map<String, Map<String, Long>> functions, Optional<Long> servingFrom, Filter filter) {
     this.filter = filter;
     this.servingFrom = servingFrom;
@@ -145,17 +167,16 @@ public final class SyscallTable {
         .mapToLong(LibraryCounts::total).sum();
   }
 
-  /** Accumulates records; feed it to {@link dev.ukhook.format.TraceDecoder} as the record sink. */
+  /**
+   * Accumulates records (an {@link Analyzer} without sequences); feed it to
+   * {@link dev.ukhook.format.TraceDecoder} as the record sink.
+   */
   public static final class Builder implements dev.ukhook.format.RecordSink {
-    private final Attributor attributor;
-    // library -> syscall nr -> {count, refused, ticks, nested, calls by path...}
-    private final Map<String, Map<Integer, long[]>> counts = new HashMap<>();
-    // "object:function" -> syscall name -> count, for calls charged to a function
-    private final Map<String, Map<String, Long>> functions = new java.util.TreeMap<>();
+    private final Analyzer analyzer;
 
     /** A builder that attributes each record it accepts with {@code attributor}. */
     public Builder(Attributor attributor) {
-      this.attributor = attributor;
+      analyzer = new Analyzer(attributor, PhaseRule.SERVING, false);
     }
 
     /** A builder for records attributed elsewhere: use {@link #add(String, SyscallRecord)}. */
@@ -165,56 +186,24 @@ public final class SyscallTable {
 
     @Override
     public void accept(SyscallRecord r) {
-      if (attributor == null) {
-        throw new IllegalStateException("this builder has no attributor; use add(library, record)");
-      }
-      Attribution a = attributor.attributeAndFollow(r);
-      add(a.library(), r);
-      if (a.function() != null) {
-        functions.computeIfAbsent(a.library() + ":" + a.function(), f -> new java.util.TreeMap<>())
-            .merge(r.name(), 1L, Long::sum);
-      }
+      analyzer.call(r);
     }
 
     @Override
     public void event(EventRecord e) {
-      events.add(e);
+      analyzer.event(e);
     }
 
     /** Passes a load record on to the attributor, in stream order. */
     @Override
     public void load(dev.ukhook.format.LoadRecord l) {
-      if (attributor != null) {
-        attributor.load(l);
-      }
+      analyzer.load(l);
     }
 
     public Builder add(String library, SyscallRecord r) {
-      String name = r.name();
-      if (servingFrom < 0 && (name.equals("accept") || name.equals("accept4") || (listened && SyscallNames.WAITS.contains(name)))) {
-        servingFrom = r.seq();
-      }
-      listened |= name.equals("listen");
-      long[] c = counts.computeIfAbsent(library, l -> new HashMap<>())
-          .computeIfAbsent(r.nr(), n -> new long[PATH_COUNTS + TraceLayout.PATHS.size()]);
-      c[4] += servingFrom >= 0 ? 1 : 0;
-      c[0]++;
-      c[1] += r.refused() ? 1 : 0;
-      logged += (r.flags() & TraceLayout.FLAG_LOGGED) != 0 ? 1 : 0;
-      killed += (r.flags() & TraceLayout.FLAG_KILLED) != 0 ? 1 : 0;
-      // A call that never returns (exit_group) may carry no exit time; it took no measurable time here.
-      c[2] += Math.max(0, r.tExit() - r.tEnter());
-      c[3] += r.nest() > 0 ? 1 : 0;
-      c[PATH_COUNTS + r.path()]++;
+      analyzer.add(library, r);
       return this;
     }
-
-    private static final int PATH_COUNTS = 5;
-    private final List<EventRecord> events = new ArrayList<>();
-    private long logged;
-    private long killed;
-    private boolean listened;
-    private long servingFrom = -1;
 
     /** The table of a decoded trace whose records this builder received, with the trace's problems. */
     public SyscallTable build(DecodedTrace trace) {
@@ -227,32 +216,7 @@ public final class SyscallTable {
     }
 
     private SyscallTable build(TraceHeader header, TraceStats stats, List<String> problems) {
-      List<LibraryCounts> libs = new ArrayList<>();
-      counts.forEach(
-          (library, byNr) -> {
-            List<SyscallCount> calls = new ArrayList<>();
-            byNr.forEach((nr, c) -> {
-              Map<String, Long> paths = new LinkedHashMap<>();
-              for (int p = 0; p < TraceLayout.PATHS.size(); p++) {
-                if (c[PATH_COUNTS + p] > 0) {
-                  paths.put(TraceLayout.PATHS.get(p).name(), c[PATH_COUNTS + p]);
-                }
-              }
-              calls.add(new SyscallCount(nr, SyscallNames.name(nr), c[0], c[1], c[2], paths, c[3], c[4]));
-            });
-            calls.sort(
-                Comparator.comparingLong(SyscallCount::count).reversed().thenComparing(SyscallCount::name));
-            libs.add(
-                new LibraryCounts(
-                    library,
-                    calls.stream().mapToLong(SyscallCount::count).sum(),
-                    calls.stream().mapToLong(SyscallCount::refused).sum(),
-                    calls.stream().mapToLong(SyscallCount::ticks).sum(),
-                    calls));
-          });
-      libs.sort(Comparator.comparingLong(LibraryCounts::total).reversed().thenComparing(LibraryCounts::library));
-      return new SyscallTable(header, stats, libs, problems, java.util.Collections.unmodifiableMap(functions),
-          servingFrom < 0 ? Optional.empty() : Optional.of(servingFrom), new Filter(logged, killed, events, List.of()));
+      return Analysis.of(analyzer, PhaseRule.SERVING, header, stats, problems, List.of()).table();
     }
   }
 

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
 public final class StreamDecoder {
   private enum State { HEADER, RECORDS, AFTER_FINAL, STOPPED }
 
-  private final Consumer<? super SyscallRecord> sink;
+  private final CallSink sink;
+  private SyscallView view;
   private final SequenceCheck sequence = new SequenceCheck();
   private ByteBuffer stage = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
   private State state = State.HEADER;
@@ -46,7 +47,39 @@ public final class StreamDecoder {
    *     {@code null} to only count them
    */
   public StreamDecoder(Consumer<? super SyscallRecord> sink) {
+    this.sink = sink == null ? null : records(sink);
+  }
+
+  private StreamDecoder(CallSink sink) {
     this.sink = sink;
+  }
+
+  /** A decoder that hands {@code sink} each record in place (a view valid during the call), allocating nothing. */
+  public static StreamDecoder of(CallSink sink) {
+    return new StreamDecoder(sink);
+  }
+
+  /** {@code sink} as a call sink: each call becomes a {@link SyscallRecord}; a {@link RecordSink} also gets the rest. */
+  static CallSink records(Consumer<? super SyscallRecord> sink) {
+    if (sink instanceof RecordSink rs) {
+      return new CallSink() {
+        @Override
+        public void call(Call c) {
+          rs.accept(c.toRecord());
+        }
+
+        @Override
+        public void load(LoadRecord l) {
+          rs.load(l);
+        }
+
+        @Override
+        public void event(EventRecord e) {
+          rs.event(e);
+        }
+      };
+    }
+    return c -> sink.accept(c.toRecord());
   }
 
   /** Consumes every remaining byte of {@code chunk}, leaving its position at its limit. */
@@ -186,6 +219,7 @@ public final class StreamDecoder {
             stackWords);
     recordSize = size;
     frames = n;
+    view = new SyscallView(header);
     if (stage.capacity() < size) {
       stage = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -210,13 +244,12 @@ public final class StreamDecoder {
         stop(Damage.Kind.BAD_RECORD, "a syscall record has path " + path + ", expected " + values(PATHS));
         return;
       }
-      long seq = b.getLong(at + Syscall.SEQ.offset());
-      if (sequence.accept(seq)) {
+      if (sequence.accept(b.getLong(at + Syscall.SEQ.offset()))) {
         if (!SyscallNames.isIdle(Short.toUnsignedInt(b.getShort(at + Syscall.NR.offset())))) {
           work++;
         }
         if (sink != null) {
-          sink.accept(syscall(b, at, seq, path, depth));
+          sink.call(view.at(b, at));
         }
       }
     } else if (kind == KIND_LOAD) {
@@ -224,11 +257,11 @@ public final class StreamDecoder {
       if (sequence.accept(seq)) {
         LoadRecord l = new LoadRecord(seq, b.getLong(at + Load.T.offset()), b.getLong(at + Load.PHDR.offset()),
             b.getLong(at + Load.PHNUM.offset()), b.getLong(at + Load.ENTRY.offset()),
-            b.getLong(at + Load.INTERP_BASE.offset()), string(b, at + Load.EXECFN.offset(), recordSize
+            b.getLong(at + Load.INTERP_BASE.offset()), SyscallView.string(b, at + Load.EXECFN.offset(), recordSize
                 - Load.EXECFN.offset()));
         loads.add(l);
-        if (sink instanceof RecordSink rs) {
-          rs.load(l);
+        if (sink != null) {
+          sink.load(l);
         }
       }
     } else if (kind == KIND_EVENT) {
@@ -239,8 +272,8 @@ public final class StreamDecoder {
             Byte.toUnsignedInt(b.get(at + Event.TO.offset())), Byte.toUnsignedInt(b.get(at + Event.REASON.offset())),
             b.getLong(at + Event.CAUSE.offset()), b.getLong(at + Event.REFUSED.offset()));
         events.add(e);
-        if (sink instanceof RecordSink rs) {
-          rs.event(e);
+        if (sink != null) {
+          sink.event(e);
         }
       }
     } else if (kind == KIND_FINAL) {
@@ -255,55 +288,6 @@ public final class StreamDecoder {
     } else {
       stop(Damage.Kind.UNKNOWN_KIND, "a record has kind " + kind + ", expected " + values(KINDS));
     }
-  }
-
-  /** The NUL-terminated string of at most {@code max} bytes at {@code at}. */
-  private static String string(ByteBuffer b, int at, int max) {
-    int n = 0;
-    while (n < max && b.get(at + n) != 0) {
-      n++;
-    }
-    byte[] s = new byte[n];
-    b.get(at, s);
-    return new String(s, StandardCharsets.ISO_8859_1);
-  }
-
-  /** The tail the flags say is filled in: the path argument and the stack area. */
-  private SyscallRecord.Tail tail(ByteBuffer b, int at, int flags) {
-    int start = at + Syscall.FRAMES.offset() + 8 * frames;
-    String pathArg = (flags & FLAG_PATH_ARG) != 0 ? string(b, start, header.pathBytes()) : null;
-    if ((flags & FLAG_STACK) == 0 || header.stackWords() == 0) {
-      return pathArg == null ? SyscallRecord.Tail.NONE : new SyscallRecord.Tail(pathArg, 0, 0, null);
-    }
-    int area = start + header.pathBytes();
-    byte[] stack = new byte[header.snapshotBytes()];
-    b.get(area + 8 * STACK_REGS, stack);
-    return new SyscallRecord.Tail(pathArg, b.getLong(area), b.getLong(area + 8), stack);
-  }
-
-  private SyscallRecord syscall(ByteBuffer b, int at, long seq, int path, int depth) {
-    long[] args = new long[ARGS];
-    for (int i = 0; i < ARGS; i++) {
-      args[i] = b.getLong(at + Syscall.ARGS.offset() + 8 * i);
-    }
-    int flags = Short.toUnsignedInt(b.getShort(at + Syscall.FLAGS.offset()));
-    long[] frames = new long[depth];
-    for (int i = 0; i < depth; i++) {
-      frames[i] = b.getLong(at + Syscall.FRAMES.offset() + 8 * i);
-    }
-    return new SyscallRecord(
-        seq,
-        b.getLong(at + Syscall.T_ENTER.offset()),
-        b.getLong(at + Syscall.T_EXIT.offset()),
-        Short.toUnsignedInt(b.getShort(at + Syscall.NR.offset())),
-        path,
-        Byte.toUnsignedInt(b.get(at + Syscall.NEST.offset())),
-        flags,
-        args,
-        b.getLong(at + Syscall.RET.offset()),
-        b.getLong(at + Syscall.RIP.offset()),
-        frames,
-        tail(b, at, flags));
   }
 
   private void stop(Damage.Kind kind, String detail) {

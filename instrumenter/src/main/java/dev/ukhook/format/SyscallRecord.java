@@ -32,7 +32,7 @@ public record SyscallRecord(
     long ret,
     long rip,
     long[] frames,
-    Tail tail) {
+    Tail tail) implements Call {
 
   /**
    * A record's tail, where the image has one (docs/trace-format.md, "Tail").
@@ -125,6 +125,16 @@ public record SyscallRecord(
 
   public long frame(int i) {
     return frames[i];
+  }
+
+  @Override
+  public String pathArg() {
+    return tail.pathArg();
+  }
+
+  @Override
+  public SyscallRecord toRecord() {
+    return this;
   }
 
   public String name() {

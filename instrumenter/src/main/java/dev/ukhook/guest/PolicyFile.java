@@ -509,7 +509,7 @@ public final class PolicyFile {
    * Up to {@code count} of {@code candidates} nearest to {@code name}: by edit distance (at most {@code max}),
    * then by the longest common prefix, since library names share theirs by family (libsm*, libposix_*).
    */
-  static List<String> closest(String name, Set<String> candidates, int count, int max) {
+  public static List<String> closest(String name, Set<String> candidates, int count, int max) {
     return candidates.stream().filter(c -> distance(name, c) <= max)
         .sorted(Comparator.<String>comparingInt(c -> distance(name, c))
             .thenComparing(Comparator.<String>comparingInt(c -> commonPrefix(name, c)).reversed())

@@ -53,7 +53,8 @@ class SyscallTableTest {
                     new SyscallCount(63, "uname", 1, 0, 4, Map.of("binary", 1L), 0))),
             new LibraryCounts("liba", 1, 0, 5, List.of(new SyscallCount(1, "write", 1, 0, 5, BINARY_1, 0))),
             new LibraryCounts("libb", 1, 0, 5, List.of(new SyscallCount(1, "write", 1, 0, 5, BINARY_1, 0)))),
-        t.libraries());
+        t.libraries().stream().map(l -> new LibraryCounts(l.library(), l.total(), l.refused(), l.ticks(),
+            l.syscalls().stream().map(SyscallTableTest::counts).toList())).toList());
   }
 
   @Test
@@ -83,6 +84,11 @@ class SyscallTableTest {
 
   private static final Map<String, Long> BINARY_1 = Map.of("binary", 1L);
 
+  /** The counts of {@code c} alone, without what the analysis adds (AnalysisTest checks that). */
+  private static SyscallCount counts(SyscallCount c) {
+    return new SyscallCount(c.nr(), c.name(), c.count(), c.refused(), c.ticks(), c.paths(), c.nested());
+  }
+
   private static SyscallRecord call(int nr, int path, int nest) {
     return new SyscallRecord(0, 100, 101, nr, path, nest, 0, new long[6], 0, 1, new long[0]);
   }
@@ -99,7 +105,7 @@ class SyscallTableTest {
 
     assertEquals(
         new SyscallCount(5, "fstat", 3, 0, 3, Map.of("binary", 1L, "native_raw", 2L), 1),
-        t.libraries().get(0).syscalls().get(0));
+        counts(t.libraries().get(0).syscalls().get(0)));
     JsonNode json = new ObjectMapper().readTree(t.toJson());
     assertEquals("{\"binary\":1,\"native_raw\":2}", json.at("/libraries/libvfscore/paths/fstat").toString());
     assertEquals("{\"native_errno\":1}", json.at("/libraries/libvfscore/paths/write").toString());

@@ -1,0 +1,70 @@
+package dev.ukhook.analysis;
+
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.format.SyscallNames;
+import dev.ukhook.guest.PolicyFile;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Where start-up ends in a trace without phase events (docs/analysis.md, "Phases"): by default at the first
+ * {@code accept} or {@code accept4}, or the first wait ({@link SyscallNames#WAITS}: poll, select, epoll_wait...)
+ * after a {@code listen}, the moment a server starts serving; or at the first call of a syscall the user names.
+ *
+ * @param at the syscall numbers that end start-up; empty for the default
+ */
+public record PhaseRule(Set<Integer> at) {
+  static final int LISTEN = number("listen");
+  private static final int ACCEPT = number("accept");
+  private static final int ACCEPT4 = number("accept4");
+  private static final boolean[] WAIT = new boolean[1 << 16];
+
+  static {
+    SyscallNames.WAITS.forEach(n -> WAIT[number(n)] = true);
+  }
+
+  public static final PhaseRule SERVING = new PhaseRule(Set.of());
+
+  public PhaseRule {
+    at = Set.copyOf(at);
+  }
+
+  /** Start-up ends at the first call of one of {@code names}; an unknown name is refused with the closest ones. */
+  public static PhaseRule at(Set<String> names) {
+    return new PhaseRule(names.stream().map(PhaseRule::number).collect(Collectors.toSet()));
+  }
+
+  private static int number(String name) {
+    Integer nr = SyscallNames.byName().get(name);
+    if (nr == null) {
+      throw new UkhookException(Kind.USAGE, "unknown system call `" + name + "` for --phase-at; the closest: "
+          + String.join(", ", PolicyFile.closest(name, SyscallNames.byName().keySet(), 3, Integer.MAX_VALUE)));
+    }
+    return nr;
+  }
+
+  /** Whether a call of {@code nr} ends start-up, a {@code listen} having been made before it or not. */
+  boolean begins(int nr, boolean listened) {
+    if (!at.isEmpty()) {
+      return at.contains(nr);
+    }
+    return nr == ACCEPT || nr == ACCEPT4 || (listened && WAIT[nr]);
+  }
+
+  /** The two phases' names. */
+  public static final String START_UP = "start-up";
+  public static final String LATER = "serving";
+
+  /** The rule in words, for reports. */
+  public String describe() {
+    return at.isEmpty()
+        ? "start-up ends at the first accept/accept4, or the first poll/select/epoll_wait after a listen"
+        : "start-up ends at the first " + at.stream().sorted().map(SyscallNames::name).collect(Collectors.joining("/"));
+  }
+
+  /** The name of the phase after start-up: "serving" for the default rule, else "after-" the syscall. */
+  public String laterName() {
+    return at.isEmpty() ? LATER : "after-" + at.stream().sorted().map(SyscallNames::name).collect(Collectors.joining("-"));
+  }
+}

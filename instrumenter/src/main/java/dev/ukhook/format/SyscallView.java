@@ -1,0 +1,147 @@
+package dev.ukhook.format;
+
+import static dev.ukhook.format.TraceLayout.Syscall;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A syscall record read in place: {@link StreamDecoder} moves one view from record to record, so a sink that only
+ * aggregates allocates nothing per record. Offsets are {@link TraceLayout}'s.
+ */
+public final class SyscallView implements Call {
+  private static final int SEQ = Syscall.SEQ.offset();
+  private static final int T_ENTER = Syscall.T_ENTER.offset();
+  private static final int T_EXIT = Syscall.T_EXIT.offset();
+  private static final int NR = Syscall.NR.offset();
+  private static final int PATH = Syscall.PATH.offset();
+  private static final int NEST = Syscall.NEST.offset();
+  private static final int DEPTH = Syscall.DEPTH.offset();
+  private static final int FLAGS = Syscall.FLAGS.offset();
+  private static final int ARGS = Syscall.ARGS.offset();
+  private static final int RET = Syscall.RET.offset();
+  private static final int RIP = Syscall.RIP.offset();
+  private static final int FRAMES = Syscall.FRAMES.offset();
+
+  private final TraceHeader header;
+  private ByteBuffer b;
+  private int at;
+
+  /** A view for records of the trace {@code header} describes (little-endian buffers only). */
+  public SyscallView(TraceHeader header) {
+    this.header = header;
+  }
+
+  /** Moves the view to the record at absolute index {@code at} of {@code b}. */
+  public SyscallView at(ByteBuffer b, int at) {
+    this.b = b;
+    this.at = at;
+    return this;
+  }
+
+  @Override
+  public long seq() {
+    return b.getLong(at + SEQ);
+  }
+
+  @Override
+  public long tEnter() {
+    return b.getLong(at + T_ENTER);
+  }
+
+  @Override
+  public long tExit() {
+    return b.getLong(at + T_EXIT);
+  }
+
+  @Override
+  public int nr() {
+    return Short.toUnsignedInt(b.getShort(at + NR));
+  }
+
+  @Override
+  public int path() {
+    return Byte.toUnsignedInt(b.get(at + PATH));
+  }
+
+  @Override
+  public int nest() {
+    return Byte.toUnsignedInt(b.get(at + NEST));
+  }
+
+  @Override
+  public int flags() {
+    return Short.toUnsignedInt(b.getShort(at + FLAGS));
+  }
+
+  @Override
+  public long arg(int i) {
+    return b.getLong(at + ARGS + 8 * i);
+  }
+
+  @Override
+  public long ret() {
+    return b.getLong(at + RET);
+  }
+
+  @Override
+  public long rip() {
+    return b.getLong(at + RIP);
+  }
+
+  @Override
+  public int depth() {
+    return Byte.toUnsignedInt(b.get(at + DEPTH));
+  }
+
+  @Override
+  public long frame(int i) {
+    return b.getLong(at + FRAMES + 8 * i);
+  }
+
+  private int tailStart() {
+    return at + FRAMES + 8 * header.frames();
+  }
+
+  @Override
+  public String pathArg() {
+    return (flags() & TraceLayout.FLAG_PATH_ARG) == 0 ? null : string(b, tailStart(), header.pathBytes());
+  }
+
+  /** The tail the flags say is filled in: the path argument and the stack area. */
+  private SyscallRecord.Tail tail() {
+    String pathArg = pathArg();
+    if ((flags() & TraceLayout.FLAG_STACK) == 0 || header.stackWords() == 0) {
+      return pathArg == null ? SyscallRecord.Tail.NONE : new SyscallRecord.Tail(pathArg, 0, 0, null);
+    }
+    int area = tailStart() + header.pathBytes();
+    byte[] stack = new byte[header.snapshotBytes()];
+    b.get(area + 8 * TraceLayout.STACK_REGS, stack);
+    return new SyscallRecord.Tail(pathArg, b.getLong(area), b.getLong(area + 8), stack);
+  }
+
+  @Override
+  public SyscallRecord toRecord() {
+    long[] args = new long[TraceLayout.ARGS];
+    for (int i = 0; i < args.length; i++) {
+      args[i] = arg(i);
+    }
+    long[] frames = new long[depth()];
+    for (int i = 0; i < frames.length; i++) {
+      frames[i] = frame(i);
+    }
+    return new SyscallRecord(seq(), tEnter(), tExit(), nr(), path(), nest(), flags(), args, ret(), rip(), frames,
+        tail());
+  }
+
+  /** The NUL-terminated string of at most {@code max} bytes at {@code at}. */
+  static String string(ByteBuffer b, int at, int max) {
+    int n = 0;
+    while (n < max && b.get(at + n) != 0) {
+      n++;
+    }
+    byte[] s = new byte[n];
+    b.get(at, s);
+    return new String(s, StandardCharsets.ISO_8859_1);
+  }
+}
