@@ -31,6 +31,20 @@ class ErrnosTest {
   }
 
   @Test
+  void messagesAsStracePrintsThem() {
+    assertEquals("Operation not permitted", Errnos.message(1));
+    assertEquals("No such file or directory", Errnos.message(2));
+    assertEquals("Resource temporarily unavailable", Errnos.message(11));
+    assertEquals("Memory page has hardware error", Errnos.message(133));
+    assertEquals("Unknown error 41", Errnos.message(41));
+    assertEquals("Unknown error 134", Errnos.message(134));
+    assertEquals("Unknown error 0", Errnos.message(0));
+    for (int nr = 1; nr <= Errnos.MAX; nr++) {
+      assertEquals(Errnos.name(nr).equals("E" + nr), Errnos.message(nr).startsWith("Unknown error"), "nr " + nr);
+    }
+  }
+
+  @Test
   void aliasesNameTheSameNumberAndTheFirstNameWins() {
     assertEquals(OptionalInt.of(11), Errnos.number("EWOULDBLOCK"));
     assertEquals(OptionalInt.of(35), Errnos.number("EDEADLOCK"));
