@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import java.util.BitSet;
 
 /**
  * What a trace says beyond counts: its phases and each library's syscall set in each, the sequences of each
@@ -32,10 +32,11 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
    * @param rule how the phases were told apart, in words
    * @param names the phases' names, by phase number
    * @param boundaries where each phase after the first began
-   * @param sets library -> phase name -> the syscalls it made in that phase (only phases it made calls in)
+   * @param sets library -> phase name -> the syscall numbers it made in that phase (only phases it made calls
+   *     in; not the unattributed calls)
    */
   public record Phases(boolean fromEvents, String rule, List<String> names, List<Boundary> boundaries,
-      Map<String, Map<String, TreeSet<String>>> sets) {}
+      Map<String, Map<String, BitSet>> sets) {}
 
   /** A 2- or 3-gram of one library's consecutive calls; {@link #START} begins a library's first 2-gram. */
   public record Gram(List<String> calls, long count) {}
@@ -77,7 +78,7 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
     List<Boundary> boundaries = fromEvents ? a.eventBoundaries
         : a.ruleBoundary == null ? List.of() : List.of(a.ruleBoundary);
     List<LibraryCounts> libs = new ArrayList<>();
-    Map<String, Map<String, TreeSet<String>>> sets = new TreeMap<>();
+    Map<String, Map<String, BitSet>> sets = new LinkedHashMap<>();
     long logged = 0;
     long killed = 0;
     for (Analyzer.Lib lib : a.libraries()) {
@@ -111,8 +112,10 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
             byPhase.put(names.get(1), v[o + LATER]);
           }
         }
-        byPhase.keySet().forEach(p -> sets.computeIfAbsent(lib.name, l -> new LinkedHashMap<>())
-            .computeIfAbsent(p, x -> new TreeSet<>()).add(name));
+        if (!lib.name.equals(Attribution.UNATTRIBUTED_LIBRARY)) {
+          byPhase.keySet().forEach(p -> sets.computeIfAbsent(lib.name, l -> new TreeMap<>(
+              Comparator.comparingInt(names::indexOf))).computeIfAbsent(p, x -> new BitSet()).set(nr));
+        }
         Map<String, Long> errnos = new TreeMap<>();
         long[] e = lib.errnos[s];
         for (int i = 1; e != null && i < e.length; i++) {
@@ -143,6 +146,9 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
           calls, lib.viaTransparentOnly));
     }
     libs.sort(Comparator.comparingLong(LibraryCounts::total).reversed().thenComparing(LibraryCounts::library));
+    Map<String, Map<String, BitSet>> setsInOrder = new LinkedHashMap<>();
+    libs.stream().filter(l -> sets.containsKey(l.library())).forEach(l -> setsInOrder.put(l.library(),
+        sets.get(l.library())));
     SyscallTable table = new SyscallTable(header, stats, libs, problems, a.functions,
         Optional.ofNullable(a.ruleBoundary).map(Boundary::seq), new SyscallTable.Filter(logged, killed, a.events,
             phaseNames));
@@ -150,7 +156,12 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
     libs.forEach(l -> timeline.put(l.library(), a.libraries().stream().filter(x -> x.name.equals(l.library()))
         .findFirst().orElseThrow().timeline.clone()));
     return new Analysis(table, new Phases(fromEvents, fromEvents ? EVENTS_RULE : rule.describe(), names, boundaries,
-        sets), sequences(a, libs), new Timeline(a.t0 == Long.MIN_VALUE ? 0 : a.t0, 1L << a.shift, timeline));
+        setsInOrder), sequences(a, libs), new Timeline(a.t0 == Long.MIN_VALUE ? 0 : a.t0, 1L << a.shift, timeline));
+  }
+
+  /** The attack-surface estimate of the libraries' syscall sets (docs/security-estimate.md). */
+  public SecurityEstimate security() {
+    return SecurityEstimate.of(phases.names(), phases.sets());
   }
 
   static final String EVENTS_RULE = "the trace's phase events: the program's ukhook_phase marks and the policy's "

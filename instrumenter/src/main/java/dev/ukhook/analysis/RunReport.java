@@ -30,7 +30,7 @@ import java.util.Set;
  *
  * @param warnings the refusals that {@code force} turned into warnings, one line each
  */
-public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, List<String> warnings) {
+public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List<String> warnings) {
   /** The files of a run directory this report reads. */
   public static final String TRACE = "trace.ukt";
   public static final String LINK_MAP = "link.map";
@@ -39,6 +39,37 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
 
   public RunReport {
     warnings = List.copyOf(warnings);
+  }
+
+  /** The counts, errors and latencies per library and syscall. */
+  public SyscallTable table() {
+    return analysis.table();
+  }
+
+  /**
+   * How a report is made.
+   *
+   * @param rule where start-up ends in a trace without phase events
+   * @param phaseNames the phases' names (a run's policy.yaml), else phase0, phase1...
+   */
+  public record Options(boolean force, Optional<Path> rootfs, PhaseRule rule, List<String> phaseNames) {
+    public static final Options DEFAULT = new Options(false, Optional.empty(), PhaseRule.SERVING, List.of());
+
+    public Options {
+      phaseNames = List.copyOf(phaseNames);
+    }
+
+    public Options withForce(boolean f) {
+      return new Options(f, rootfs, rule, phaseNames);
+    }
+
+    public Options withRootfs(Optional<Path> r) {
+      return new Options(force, r, rule, phaseNames);
+    }
+
+    public Options withRule(PhaseRule r) {
+      return new Options(force, rootfs, r, phaseNames);
+    }
   }
 
   /** A strict report: any mismatch between trace and map is refused. */
@@ -64,14 +95,21 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
    */
   public static RunReport of(Path traceFile, Path linkMap, Set<String> transparent, Optional<String> expectedImageId,
       boolean force, Optional<Rootfs> rootfs) {
+    return of(traceFile, linkMap, transparent, expectedImageId, rootfs,
+        Options.DEFAULT.withForce(force));
+  }
+
+  private static RunReport of(Path traceFile, Path linkMap, Set<String> transparent,
+      Optional<String> expectedImageId, Optional<Rootfs> rootfs, Options options) {
+    boolean force = options.force();
     if (!Files.isRegularFile(linkMap)) {
       throw new UkhookException(Kind.USAGE, "no link map at " + linkMap
           + ": build the image with `ukhook build`, which asks the linker for one");
     }
     LinkMap map = LinkMap.read(linkMap);
     LoadedPrograms programs = rootfs.map(r -> new LoadedPrograms(r::file, transparent, r.glibcNames())).orElse(null);
-    SyscallTable.Builder builder = new SyscallTable.Builder(new Attributor(map, transparent, programs));
-    DecodedTrace trace = TraceDecoder.read(traceFile, builder);
+    Analyzer analyzer = new Analyzer(new Attributor(map, transparent, programs), options.rule(), true);
+    DecodedTrace trace = TraceDecoder.readCalls(traceFile, analyzer);
     List<String> refusals = new ArrayList<>();
     TraceHeader h = trace.header();
     expectedImageId
@@ -95,7 +133,9 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
     if (!refusals.isEmpty() && !force) {
       throw new UkhookException(Kind.FAILURE, refusals.get(0) + "; `ukhook report --force` attributes anyway");
     }
-    SyscallTable table = builder.build(trace);
+    Analysis analysis = Analysis.of(analyzer, options.rule(), h, trace.stats(), trace.problems(),
+        options.phaseNames());
+    SyscallTable table = analysis.table();
     List<String> warnings = new ArrayList<>(refusals.stream().map(r -> "warning: " + r).toList());
     silentNativeHook(h, map, table).ifPresent(warnings::add);
     if (!trace.loads().isEmpty() && programs == null) {
@@ -106,7 +146,7 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
     if (programs != null) {
       programs.problems().forEach(p -> warnings.add("warning: " + p));
     }
-    return new RunReport(trace, map, table, warnings);
+    return new RunReport(trace, map, analysis, warnings);
   }
 
   /**
@@ -133,17 +173,23 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
 
   /** @param rootfs the programs' files, instead of the run's own (its run.json's {@code rootfs}) */
   public static RunReport ofRunDir(Path runDir, Set<String> transparent, boolean force, Optional<Path> rootfs) {
+    return ofRunDir(runDir, transparent, Options.DEFAULT.withForce(force).withRootfs(rootfs));
+  }
+
+  /** Reports on a run directory; its phases are named as its policy.yaml names them, if it has one. */
+  public static RunReport ofRunDir(Path runDir, Set<String> transparent, Options options) {
     requireRunDir(runDir);
-    Optional<Path> files = rootfs.or(() -> Optional.of(runJson(runDir, "rootfs")).filter(JsonNode::isTextual)
-        .map(v -> Path.of(v.asText())));
-    RunReport r = of(runDir.resolve(TRACE), runDir.resolve(LINK_MAP), transparent, runImageId(runDir), force,
-        files.map(RunReport::rootfs));
+    Optional<Path> files = options.rootfs().or(() -> Optional.of(runJson(runDir, "rootfs"))
+        .filter(JsonNode::isTextual).map(v -> Path.of(v.asText())));
     Path policy = runDir.resolve(POLICY);
-    if (!Files.isRegularFile(policy)) {
-      return r;
-    }
-    return new RunReport(r.trace(), r.map(), r.table().withPhaseNames(PolicyFile.read(policy, Set.of()).phases()),
-        r.warnings());
+    List<String> phases = Files.isRegularFile(policy) ? PolicyFile.read(policy, Set.of()).phases() : List.of();
+    return of(runDir.resolve(TRACE), runDir.resolve(LINK_MAP), transparent, runImageId(runDir),
+        files.map(RunReport::rootfs), new Options(options.force(), files, options.rule(), phases));
+  }
+
+  /** Reports on a trace and the link map of its image, not in a run directory. */
+  public static RunReport of(Path traceFile, Path linkMap, Set<String> transparent, Options options) {
+    return of(traceFile, linkMap, transparent, Optional.empty(), options.rootfs().map(RunReport::rootfs), options);
   }
 
   /** The policy a filtering image was built with, as the run directory keeps it. */
@@ -237,8 +283,8 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
    * single system call is one of them: an empty table must never pass for a quiet program.
    */
   public List<String> problems() {
-    if (trace.received() > 0 || !table.problems().isEmpty()) {
-      return table.problems();
+    if (trace.received() > 0 || !table().problems().isEmpty()) {
+      return table().problems();
     }
     return List.of("no system call was recorded although the guest sent a trace: if the program makes system calls,"
         + " the image was built without the hooks (the tree restored, or objects older than `ukhook instrument`);"
@@ -247,7 +293,7 @@ public record RunReport(DecodedTrace trace, LinkMap map, SyscallTable table, Lis
 
   /** Writes table.txt and results.json into {@code dir}. */
   public void write(Path dir) {
-    TextFiles.write(dir.resolve("table.txt"), table.toText());
-    TextFiles.write(dir.resolve("results.json"), table.toJson());
+    TextFiles.write(dir.resolve("table.txt"), table().toText());
+    TextFiles.write(dir.resolve("results.json"), table().toJson());
   }
 }

@@ -395,7 +395,11 @@ public final class SyscallTable {
       ObjectNode fs = root.putObject("functions");
       functions.forEach((f, calls) -> calls.forEach(fs.putObject(f)::put));
     }
-    // Fixed indentation and "\n" so the output is byte-identical on every platform.
+    out.append(pretty(root));
+  }
+
+  /** {@code root} indented by two spaces, "\n" line ends and a final newline: byte-identical on every platform. */
+  static String pretty(ObjectNode root) {
     DefaultPrettyPrinter printer =
         new DefaultPrettyPrinter()
             .withSeparators(
@@ -403,7 +407,7 @@ public final class SyscallTable {
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
             .withArrayIndenter(new DefaultIndenter("  ", "\n"));
     try {
-      out.append(mapper.writer(printer).writeValueAsString(root)).append('\n');
+      return new ObjectMapper().writer(printer).writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a tree of strings and numbers always serialises", e);
     }

@@ -5,6 +5,7 @@ import dev.ukhook.core.UkhookException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.function.Consumer;
  */
 public final class TraceDecoder {
   private static final int CHUNK = 1 << 16;
+  private static final int FILE_CHUNK = 1 << 20;
 
   private TraceDecoder() {}
 
@@ -52,8 +54,25 @@ public final class TraceDecoder {
   }
 
   private static DecodedTrace read(Path file, Consumer<? super SyscallRecord> sink, List<SyscallRecord> kept) {
-    try (InputStream in = Files.newInputStream(file)) {
-      return decode(in, sink, kept, "trace " + file);
+    return readCalls(file, sink == null ? null : StreamDecoder.records(sink), kept);
+  }
+
+  /**
+   * Decodes a trace file, handing each record to {@code sink} in place (no object per record); every failure is
+   * one line.
+   */
+  public static DecodedTrace readCalls(Path file, CallSink sink) {
+    return readCalls(file, sink, List.of());
+  }
+
+  private static DecodedTrace readCalls(Path file, CallSink sink, List<SyscallRecord> kept) {
+    try (FileChannel in = FileChannel.open(file)) {
+      StreamDecoder decoder = StreamDecoder.of(sink);
+      ByteBuffer buf = ByteBuffer.allocate(FILE_CHUNK);
+      while (in.read(buf.clear()) >= 0) {
+        decoder.feed(buf.flip());
+      }
+      return finish(decoder, kept, "trace " + file);
     } catch (NoSuchFileException e) {
       throw new UkhookException(
           Kind.FAILURE, "trace file " + file + " does not exist; pass the trace.ukt of a run");
