@@ -554,31 +554,26 @@ public final class HtmlReport {
       return;
     }
     JsonNode img = s.path("image");
-    long imageScore = img.path("score").asLong();
     h.append("<div class=\"facts\">");
-    fact("P<sub>app</sub>", esc(s.path("p_app").asText("—")), false);
-    fact("image score", esc(img.path("score").asText("—")) + " <span class=\"dim\">("
+    fact("P<sub>app</sub>", esc(s.path("p_app").asText("—")) + " <span class=\"dim\">("
+        + esc(s.path("p_app_library").asText("")) + ")</span>", false);
+    fact("P<sub>image</sub>", esc(img.path("score").asText("—")) + " <span class=\"dim\">("
         + esc(img.path("syscalls").asText("?")) + " syscalls)</span>", false);
-    fact("per-library reduction", pct(s.path("per_library_reduction")), false);
-    fact("per-phase reduction", pct(s.path("per_phase_reduction")), false);
-    fact("per-library-and-phase reduction", pct(s.path("per_library_phase_reduction")), false);
+    fact("per-library reduction (worst = addrfilter's metric)", reduction(s.path("per_library_reduction")), false);
+    fact("per-phase reduction", reduction(s.path("per_phase_reduction")), false);
+    fact("per-library-and-phase reduction", reduction(s.path("per_library_phase_reduction")), false);
     h.append("</div>\n<table>");
-    row("th", "library", new Right("syscalls"), new Right("score"), new Right("reduction vs image"), "syscall scores");
+    row("th", "library", new Right("syscalls"), new Right("P<sub>lib</sub>"), new Right("reduction"), "by phase");
     List<JsonNode> rows = new ArrayList<>();
     s.path("libraries").forEach(rows::add);
     for (JsonNode l : cap(rows, MAX_LIBRARIES, "libraries")) {
-      long score = l.path("score").asLong();
-      List<Map.Entry<String, JsonNode>> scores = new ArrayList<>();
-      l.path("syscall_scores").fields().forEachRemaining(scores::add);
-      scores.sort(Comparator.comparingLong((Map.Entry<String, JsonNode> e) -> -e.getValue().asLong()));
-      StringBuilder calls = new StringBuilder();
-      for (Map.Entry<String, JsonNode> e : scores.subList(0, Math.min(scores.size(), 20))) {
-        calls.append(esc(e.getKey())).append("&nbsp;").append(e.getValue().asLong()).append(", ");
+      StringBuilder phases = new StringBuilder();
+      for (JsonNode p : l.path("phases")) {
+        phases.append(phases.length() == 0 ? "" : ", ").append(esc(p.path("phase").asText())).append("&nbsp;")
+            .append(p.path("score").asLong());
       }
-      if (calls.length() > 0) calls.setLength(calls.length() - 2);
-      if (scores.size() > 20) calls.append(f(" <i>+%d more</i>", scores.size() - 20));
-      row("td", esc(l.path("library").asText()), l.path("syscalls").asLong(), score,
-          new Right(imageScore > 0 ? f("%.1f %%", 100.0 * (1 - score / (double) imageScore)) : "&mdash;"), calls);
+      row("td", esc(l.path("library").asText()), l.path("syscalls").asLong(), l.path("score").asLong(),
+          new Right(pct(l.path("reduction"))), phases);
     }
     h.append("</table>\n");
     if (s.path("phases").size() > 0) {
@@ -589,8 +584,13 @@ public final class HtmlReport {
       }
       h.append("</table>\n");
     }
-    if (s.hasNonNull("tiers")) note("Scores by the tiers of " + esc(s.path("tiers").asText()) + ".");
+    note("Scores by the tiers of " + esc(s.path("tiers_doc").asText("docs/security-estimate.md"))
+        + "; addrfilter reported 24-56 % on Linux programs with other weights.");
     close();
+  }
+
+  private static String reduction(JsonNode r) {
+    return r.isObject() ? "worst " + pct(r.path("worst")) + ", mean " + pct(r.path("mean")) : "&mdash;";
   }
 
   private void filter() {

@@ -1,6 +1,9 @@
 package dev.ukhook.cli;
 
 import dev.ukhook.analysis.LoadedPrograms;
+import dev.ukhook.analysis.PhaseRule;
+import dev.ukhook.analysis.ReportJson;
+import dev.ukhook.analysis.ReportText;
 import dev.ukhook.analysis.RunReport;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
@@ -45,8 +48,21 @@ final class ReportCommand implements Callable<Integer> {
       + "run's own (run.json).")
   Path rootfs;
 
-  @Option(names = "--json", description = "Print the JSON instead of the text table.")
+  @Option(names = "--json", description = "Print the JSON (the same as --format json).")
   boolean json;
+
+  @Option(names = "--format", paramLabel = "FORMAT", description = "text (default), json, csv or parquet (needs "
+      + "-o FILE). With --calls, one row per call instead of one per library and syscall.")
+  ReportFormat format;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the report there instead of "
+      + "printing it.")
+  Path output;
+
+  @Option(names = "--phase-at", paramLabel = "SYSCALL", split = ",", description = "Without phase events in the "
+      + "trace, start-up ends at the first call of SYSCALL (default: the first accept, or poll/select/epoll_wait "
+      + "after a listen).")
+  Set<String> phaseAt = new LinkedHashSet<>();
 
   @Option(names = "--force", description = "Attribute even with a map of another image or one that does not "
       + "cover the image's code (each mismatch becomes a warning).")
@@ -61,12 +77,14 @@ final class ReportCommand implements Callable<Integer> {
       throw new UkhookException(Kind.USAGE, "pass a run directory (APP/.ukhook/runs/<time>), or both --trace FILE"
           + " and --map FILE");
     }
+    RunReport.Options options = RunReport.Options.DEFAULT.withForce(force).withRootfs(Optional.ofNullable(rootfs))
+        .withRule(phaseAt.isEmpty() ? PhaseRule.SERVING : PhaseRule.at(phaseAt));
     RunReport r = runDir != null
-        ? RunReport.ofRunDir(runDir, transparent(RunReport.runTransparent(runDir)), force, Optional.ofNullable(rootfs))
-        : RunReport.of(trace, map, transparent(Optional.empty()), Optional.empty(), force,
-            Optional.ofNullable(rootfs).map(RunReport::rootfs));
+        ? RunReport.ofRunDir(runDir, transparent(RunReport.runTransparent(runDir)), options)
+        : RunReport.of(trace, map, transparent(Optional.empty()), options);
     PrintWriter out = spec.commandLine().getOut();
-    out.print(json ? r.table().toJson() : r.table().toText());
+    ReportFormat f = format != null ? format : json ? ReportFormat.JSON : ReportFormat.TEXT;
+    out.print(f == ReportFormat.JSON ? ReportJson.toText(r) : ReportText.of(r));
     out.flush();
     PrintWriter err = spec.commandLine().getErr();
     r.warnings().forEach(w -> err.println("ukhook: " + w));
@@ -74,6 +92,8 @@ final class ReportCommand implements Callable<Integer> {
     err.flush();
     return r.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
   }
+
+  enum ReportFormat { TEXT, JSON, CSV, PARQUET }
 
   private Set<String> transparent(Optional<Set<String>> run) {
     if (!transparent.isEmpty()) {

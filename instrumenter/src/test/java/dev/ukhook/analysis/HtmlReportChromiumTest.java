@@ -47,11 +47,11 @@ class HtmlReportChromiumTest {
     for (String id : new String[] {"summary", "heatmap", "timeline", "automaton", "latency", "phases", "security"}) {
       assertTrue(dom.contains("id=\"" + id + "\""), id);
     }
-    assertEquals(4, HtmlReportTest.count(dom, "class=\"cell\""));
-    assertEquals(3, HtmlReportTest.count(dom, "class=\"state\""));
-    assertEquals(4, HtmlReportTest.count(dom, "class=\"edge\""));
+    assertEquals(6, HtmlReportTest.count(dom, "class=\"cell\""));
+    assertEquals(9, HtmlReportTest.count(dom, "class=\"state\""));
+    assertEquals(12, HtmlReportTest.count(dom, "class=\"edge\""));
     assertEquals(1, HtmlReportTest.count(dom, "class=\"phase-boundary\""));
-    assertEquals(4, HtmlReportTest.count(dom, "class=\"latency-hist\""));
+    assertEquals(6, HtmlReportTest.count(dom, "class=\"latency-hist\""));
     // Chromium's serialisation, not our text: it closes the SVG elements we wrote as <x/>.
     assertTrue(dom.contains("</path>") && dom.contains("</circle>"), "parsed by the browser");
   }
