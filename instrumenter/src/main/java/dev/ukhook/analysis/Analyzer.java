@@ -141,11 +141,17 @@ public final class Analyzer implements CallSink {
   @Override
   public void event(EventRecord e) {
     events.add(e);
-    if (e.event() == PolicyLayout.EVENT_MARK || e.event() == PolicyLayout.EVENT_RULE
-        || (e.event() == PolicyLayout.EVENT_POLICY && e.to() != phase)) {
-      phase = e.to();
+    int after = phaseAfter(e, phase);
+    if (after != phase) {
+      phase = after;
       eventBoundaries.add(new Analysis.Boundary(phase, e.seq(), e.t()));
     }
+  }
+
+  /** The phase after event {@code e}: a mark's or a switch rule's, or a policy's put in force in another phase. */
+  static int phaseAfter(EventRecord e, int phase) {
+    return e.event() == PolicyLayout.EVENT_MARK || e.event() == PolicyLayout.EVENT_RULE
+        || e.event() == PolicyLayout.EVENT_POLICY ? e.to() : phase;
   }
 
   private int library(String name) {

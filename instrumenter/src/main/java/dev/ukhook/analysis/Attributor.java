@@ -74,6 +74,11 @@ public final class Attributor {
     return programs != null;
   }
 
+  /** What went wrong placing the loaded programs' objects, one line each. */
+  public List<String> programProblems() {
+    return programs == null ? List.of() : programs.problems();
+  }
+
   /** Attributes a record and then lets the loaded programs follow it (a mapping it made counts from the next call). */
   public Attribution attributeAndFollow(Call r) {
     Attribution a = attribute(r);

@@ -30,7 +30,16 @@ import java.util.Set;
  *
  * @param warnings the refusals that {@code force} turned into warnings, one line each
  */
-public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List<String> warnings) {
+public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List<String> warnings, Source source) {
+  /** What the report was made from, so that its calls can be read again one by one ({@link Calls}). */
+  public record Source(Path trace, Set<String> transparent, Optional<Rootfs> rootfs, PhaseRule rule) {
+    /** A fresh attributor, as the report's: loaded programs are followed anew from the trace's start. */
+    Attributor attributor(LinkMap map) {
+      return new Attributor(map, transparent, rootfs.map(r -> new LoadedPrograms(r::file, transparent,
+          r.glibcNames())).orElse(null));
+    }
+  }
+
   /** The files of a run directory this report reads. */
   public static final String TRACE = "trace.ukt";
   public static final String LINK_MAP = "link.map";
@@ -107,8 +116,9 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
           + ": build the image with `ukhook build`, which asks the linker for one");
     }
     LinkMap map = LinkMap.read(linkMap);
-    LoadedPrograms programs = rootfs.map(r -> new LoadedPrograms(r::file, transparent, r.glibcNames())).orElse(null);
-    Analyzer analyzer = new Analyzer(new Attributor(map, transparent, programs), options.rule(), true);
+    Source source = new Source(traceFile, transparent, rootfs, options.rule());
+    Attributor attributor = source.attributor(map);
+    Analyzer analyzer = new Analyzer(attributor, options.rule(), true);
     DecodedTrace trace = TraceDecoder.readCalls(traceFile, analyzer);
     List<String> refusals = new ArrayList<>();
     TraceHeader h = trace.header();
@@ -138,15 +148,13 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
     SyscallTable table = analysis.table();
     List<String> warnings = new ArrayList<>(refusals.stream().map(r -> "warning: " + r).toList());
     silentNativeHook(h, map, table).ifPresent(warnings::add);
-    if (!trace.loads().isEmpty() && programs == null) {
+    if (!trace.loads().isEmpty() && rootfs.isEmpty()) {
       warnings.add("warning: the image ran " + trace.loads().size() + " Linux program(s) (" + trace.loads().stream()
           .map(l -> l.execfn()).collect(java.util.stream.Collectors.joining(", ")) + "), but no rootfs was given: "
           + "their calls are unattributed; pass --rootfs DIR (the files the initrd was made of)");
     }
-    if (programs != null) {
-      programs.problems().forEach(p -> warnings.add("warning: " + p));
-    }
-    return new RunReport(trace, map, analysis, warnings);
+    attributor.programProblems().forEach(p -> warnings.add("warning: " + p));
+    return new RunReport(trace, map, analysis, warnings, source);
   }
 
   /**
