@@ -1,9 +1,15 @@
 package dev.ukhook.cli;
 
 import dev.ukhook.analysis.LoadedPrograms;
+import dev.ukhook.analysis.AutomatonDot;
+import dev.ukhook.analysis.Calls;
+import dev.ukhook.analysis.HtmlReport;
+import dev.ukhook.analysis.PerfettoTrace;
 import dev.ukhook.analysis.PhaseRule;
 import dev.ukhook.analysis.ReportJson;
-import dev.ukhook.analysis.ReportText;
+import dev.ukhook.analysis.ReportOutput;
+import dev.ukhook.format.SyscallNames;
+import dev.ukhook.guest.PolicyFile;
 import dev.ukhook.analysis.RunReport;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
@@ -34,7 +40,7 @@ final class ReportCommand implements Callable<Integer> {
   Path runDir;
 
   @Option(names = "--trace", paramLabel = "FILE", description = "The trace (trace.ukt of a run).")
-  Path trace;
+  Path traceFile;
 
   @Option(names = "--map", paramLabel = "FILE", description = "GNU ld map of the image's final link.")
   Path map;
@@ -51,9 +57,39 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the JSON (the same as --format json).")
   boolean json;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "text (default), json, csv or parquet (needs "
-      + "-o FILE). With --calls, one row per call instead of one per library and syscall.")
-  ReportFormat format;
+  @Option(names = "--format", paramLabel = "FORMAT", completionCandidates = FormatNames.class,
+      description = "text (default),"
+      + " json, csv or parquet (needs -o FILE). With --calls, one row per call instead of one per library and "
+      + "syscall (json: one object per line).")
+  ReportOutput.Format format;
+
+  static final class FormatNames extends LowerCaseNames<ReportOutput.Format> {
+    FormatNames() {
+      super(ReportOutput.Format.class);
+    }
+  }
+
+  @Option(names = "--calls", description = "One line per call, in strace's conventions: "
+      + "[library] name(args) = ret <seconds>.")
+  boolean calls;
+
+  @Option(names = "-e", paramLabel = "trace=NAME[,NAME...]", description = "With --calls: only these syscalls.")
+  String trace;
+
+  @Option(names = "--lib", paramLabel = "LIB", description = "With --calls: only calls charged to LIB "
+      + "(repeatable).")
+  List<String> libs = new ArrayList<>();
+
+  @Option(names = "--html", paramLabel = "FILE", description = "Also write the self-contained HTML report there.")
+  Path html;
+
+  @Option(names = "--perfetto", paramLabel = "FILE", description = "Also write the calls as a trace for "
+      + "ui.perfetto.dev (Chrome trace-event JSON): a track per library, a slice per call.")
+  Path perfetto;
+
+  @Option(names = "--dot", paramLabel = "FILE", description = "Also write the libraries' call-sequence automata as "
+      + "Graphviz DOT.")
+  Path dot;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the report there instead of "
       + "printing it.")
@@ -70,10 +106,10 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (runDir != null && (trace != null || map != null)) {
+    if (runDir != null && (traceFile != null || map != null)) {
       throw new UkhookException(Kind.USAGE, "pass a run directory or --trace and --map, not both");
     }
-    if (runDir == null && (trace == null || map == null)) {
+    if (runDir == null && (traceFile == null || map == null)) {
       throw new UkhookException(Kind.USAGE, "pass a run directory (APP/.ukhook/runs/<time>), or both --trace FILE"
           + " and --map FILE");
     }
@@ -81,11 +117,20 @@ final class ReportCommand implements Callable<Integer> {
         .withRule(phaseAt.isEmpty() ? PhaseRule.SERVING : PhaseRule.at(phaseAt));
     RunReport r = runDir != null
         ? RunReport.ofRunDir(runDir, transparent(RunReport.runTransparent(runDir)), options)
-        : RunReport.of(trace, map, transparent(Optional.empty()), options);
-    PrintWriter out = spec.commandLine().getOut();
-    ReportFormat f = format != null ? format : json ? ReportFormat.JSON : ReportFormat.TEXT;
-    out.print(f == ReportFormat.JSON ? ReportJson.toText(r) : ReportText.of(r));
-    out.flush();
+        : RunReport.of(traceFile, map, transparent(Optional.empty()), options);
+    Calls.Selection selection = selection(r);
+    ReportOutput.Format f = format != null ? format : json ? ReportOutput.Format.JSON : ReportOutput.Format.TEXT;
+    ReportOutput.write(r, new ReportOutput.Request(f, calls, selection, Optional.ofNullable(output)),
+        spec.commandLine().getOut());
+    if (html != null) {
+      ReportOutput.toFile(html, out -> HtmlReport.write(ReportJson.of(r), out));
+    }
+    if (perfetto != null) {
+      ReportOutput.toFile(perfetto, out -> PerfettoTrace.write(r, selection, out));
+    }
+    if (dot != null) {
+      ReportOutput.toFile(dot, out -> AutomatonDot.write(r.analysis(), out));
+    }
     PrintWriter err = spec.commandLine().getErr();
     r.warnings().forEach(w -> err.println("ukhook: " + w));
     r.problems().forEach(p -> err.println("ukhook: " + p));
@@ -93,7 +138,35 @@ final class ReportCommand implements Callable<Integer> {
     return r.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
   }
 
-  enum ReportFormat { TEXT, JSON, CSV, PARQUET }
+  /** The calls -e trace= and --lib select; names the report does not know are refused with the closest ones. */
+  private Calls.Selection selection(RunReport r) {
+    if ((trace != null || !libs.isEmpty()) && !calls && perfetto == null) {
+      throw new UkhookException(Kind.USAGE, "-e and --lib select calls: add --calls (or --perfetto FILE)");
+    }
+    Set<Integer> nrs = new LinkedHashSet<>();
+    if (trace != null) {
+      if (!trace.startsWith("trace=")) {
+        throw new UkhookException(Kind.USAGE, "-e takes trace=NAME[,NAME...] as strace does, not `" + trace + "`");
+      }
+      for (String name : trace.substring("trace=".length()).split(",")) {
+        Integer nr = SyscallNames.byName().get(name.strip());
+        if (nr == null) {
+          throw new UkhookException(Kind.USAGE, "-e trace=: unknown system call `" + name + "`; the closest: "
+              + String.join(", ", PolicyFile.closest(name, SyscallNames.byName().keySet(), 3, Integer.MAX_VALUE)));
+        }
+        nrs.add(nr);
+      }
+    }
+    Set<String> known = new LinkedHashSet<>();
+    r.table().libraries().forEach(l -> known.add(l.library()));
+    for (String lib : libs) {
+      if (!known.contains(lib)) {
+        throw new UkhookException(Kind.USAGE, "--lib " + lib + ": no call of this run is charged to it; the "
+            + "libraries that made calls: " + String.join(", ", known));
+      }
+    }
+    return new Calls.Selection(nrs, new LinkedHashSet<>(libs));
+  }
 
   private Set<String> transparent(Optional<Set<String>> run) {
     if (!transparent.isEmpty()) {
