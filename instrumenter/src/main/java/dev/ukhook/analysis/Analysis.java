@@ -60,7 +60,7 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
    *
    * @param phaseNames the phases' names as the run's policy has them (fewer or none: phase0, phase1...)
    */
-  static Analysis of(Analyzer a, PhaseRule rule, TraceHeader header, TraceStats stats, List<String> problems,
+  public static Analysis of(Analyzer a, PhaseRule rule, TraceHeader header, TraceStats stats, List<String> problems,
       List<String> phaseNames) {
     boolean fromEvents = !a.eventBoundaries.isEmpty();
     int maxPhase = a.eventBoundaries.stream().mapToInt(Boundary::phase).max().orElse(0);

@@ -39,6 +39,7 @@ public final class Analyzer implements CallSink {
     final String name;
     boolean viaTransparentOnly;
     long[] v = new long[0];
+    int slots; // v.length / W
     long[][] hist = new long[0][];
     long[][] errnos = new long[0][];
     long[][] phases = new long[0][]; // by phase id, then slot
@@ -51,6 +52,7 @@ public final class Analyzer implements CallSink {
     }
 
     void grow(int slots) {
+      this.slots = slots;
       v = Arrays.copyOf(v, slots * W);
       hist = Arrays.copyOf(hist, slots);
       errnos = Arrays.copyOf(errnos, slots);
@@ -60,7 +62,7 @@ public final class Analyzer implements CallSink {
     }
 
     int slots() {
-      return v.length / W;
+      return slots;
     }
   }
 
@@ -71,6 +73,9 @@ public final class Analyzer implements CallSink {
   private final Map<String, Integer> libIndex = new HashMap<>();
   private Lib[] byIndex = new Lib[0];
   private final int[] slotOf = new int[1 << 16];
+  // The start-up rule by syscall number: whether a call of it ends start-up (after a listen, for the waits).
+  private final boolean[] ruleBegins = new boolean[1 << 16];
+  private final boolean[] ruleAfterListen = new boolean[1 << 16];
   private int[] nrOf = new int[64];
   private int slots;
   final LongCounts bigrams = new LongCounts();
@@ -84,7 +89,6 @@ public final class Analyzer implements CallSink {
   private boolean later;
   long t0 = Long.MIN_VALUE;
   int shift;
-  long lastT;
   long calls;
 
   /**
@@ -95,6 +99,10 @@ public final class Analyzer implements CallSink {
     this.attributor = attributor;
     this.rule = rule;
     this.sequences = sequences;
+    for (int nr = 0; nr < ruleBegins.length; nr++) {
+      ruleBegins[nr] = rule.begins(nr, true);
+      ruleAfterListen[nr] = ruleBegins[nr] && !rule.begins(nr, false);
+    }
     Arrays.fill(slotOf, -1);
     if (attributor != null) {
       attributor.libraryNames().forEach(this::library);
@@ -182,13 +190,13 @@ public final class Analyzer implements CallSink {
     Lib lib = byIndex[libNumber];
     int nr = c.nr();
     int s = slot(nr);
-    if (s >= lib.slots()) {
-      lib.grow(Math.max(slots, 2 * lib.slots()));
+    if (s >= lib.slots) {
+      lib.grow(Math.max(slots, 2 * lib.slots));
     }
     long seq = c.seq();
     long tEnter = c.tEnter();
     int flags = c.flags();
-    if (!later && rule.begins(nr, listened)) {
+    if (!later && ruleBegins[nr] && (!ruleAfterListen[nr] || listened)) {
       later = true;
       ruleBoundary = new Analysis.Boundary(1, seq, tEnter);
     }
@@ -261,7 +269,6 @@ public final class Analyzer implements CallSink {
     if (t0 == Long.MIN_VALUE) {
       t0 = t;
     }
-    lastT = Math.max(lastT, t);
     long at = Math.max(0, t - t0) >>> shift;
     while (at >= TIMELINE_BUCKETS) {
       for (Lib l : libs) {

@@ -299,9 +299,13 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
         + " run `ukhook instrument` and `ukhook build` again");
   }
 
-  /** Writes table.txt and results.json into {@code dir}. */
+  /** The self-contained HTML report a run directory gets. */
+  public static final String HTML = "report.html";
+
+  /** Writes table.txt, results.json and the HTML report into {@code dir}. */
   public void write(Path dir) {
     TextFiles.write(dir.resolve("table.txt"), table().toText());
     TextFiles.write(dir.resolve("results.json"), table().toJson());
+    ReportOutput.toFile(dir.resolve(HTML), out -> HtmlReport.write(ReportJson.of(this), out));
   }
 }

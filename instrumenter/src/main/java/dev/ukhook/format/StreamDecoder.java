@@ -95,6 +95,10 @@ public final class StreamDecoder {
           stop(Damage.Kind.DATA_AFTER_FINAL, "data follows the final record");
           break;
         }
+        if (state == State.RECORDS && stage.position() == 0) {
+          records(chunk);
+          continue;
+        }
         int need = state == State.HEADER ? HEADER_SIZE : recordSize;
         int pos = chunk.position();
         if (stage.position() == 0 && chunk.remaining() >= need) {
@@ -118,6 +122,32 @@ public final class StreamDecoder {
     } finally {
       chunk.order(order);
     }
+  }
+
+  /**
+   * Decodes the whole records at the start of {@code chunk} where they lie, then stages the rest of a record that
+   * straddles the chunk's end: the loop a long trace spends its time in.
+   */
+  private void records(ByteBuffer chunk) {
+    int pos = chunk.position();
+    int end = chunk.limit() - recordSize;
+    while (pos <= end) {
+      bytes += recordSize;
+      record(chunk, pos);
+      pos += recordSize;
+      if (state != State.STOPPED) {
+        unitOffset = bytes;
+      }
+      if (state != State.RECORDS) {
+        chunk.position(pos);
+        return;
+      }
+    }
+    int take = chunk.limit() - pos;
+    stage.put(0, chunk, pos, take);
+    stage.position(take);
+    bytes += take;
+    chunk.position(chunk.limit());
   }
 
   /** Marks the end of the stream: a partial header or record left over becomes damage. */

@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * `ukhook run`: boots an instrumented image in QEMU with its virtio-console wired to the collector,
  * then attributes the trace. Each run gets its own directory: image-id, run.json, console.log,
- * qemu.log, trace.ukt, link.map, table.txt, results.json.
+ * qemu.log, trace.ukt, link.map, table.txt, results.json, report.html.
  */
 public final class Runner {
   /** How long the collector may take, after QEMU exited, to drain what is still queued on the socket. */
@@ -332,7 +332,8 @@ public final class Runner {
     out.line(o.collect().summary());
     o.report().warnings().forEach(out::line);
     o.problems().forEach(out::line);
-    out.line("results in " + o.runDir() + " (table.txt, results.json, trace.ukt, console.log, qemu.log)");
+    out.line("results in " + o.runDir() + " (table.txt, results.json, report.html, trace.ukt, console.log, qemu.log)");
+    out.line("next: `ukhook report " + o.runDir() + "` for latencies, phases, call sequences and the security estimate");
   }
 
   /** runs/<time>, or runs/<time>-N when that exists already (two runs in the same second). */

@@ -46,8 +46,10 @@ class CliPipelineTest extends AppOnTreeTest {
     assertEquals(Fakes.table(imageId), r.out());
     r.err().lines().forEach(l -> assertTrue(l.startsWith("ukhook: "), l));
     assertTrue(r.err().contains("ukhook: guest shut down after"), r.err());
-    assertTrue(r.err().endsWith("ukhook: results in " + app.resolve(".ukhook/runs/" + Fakes.RUN_DIR)
-        + " (table.txt, results.json, trace.ukt, console.log, qemu.log)\n"), r.err());
+    Path run = app.resolve(".ukhook/runs/" + Fakes.RUN_DIR);
+    assertTrue(r.err().endsWith("ukhook: results in " + run
+        + " (table.txt, results.json, report.html, trace.ukt, console.log, qemu.log)\nukhook: next: `ukhook report "
+        + run + "` for latencies, phases, call sequences and the security estimate\n"), r.err());
   }
 
   @Test

@@ -72,8 +72,8 @@ class PipelineTest extends AppOnTreeTest {
     Path run = app.resolve(".ukhook/runs/" + Fakes.RUN_DIR);
     assertEquals(run, o.runDir());
     try (Stream<Path> files = Files.list(run)) {
-      assertEquals(List.of("console.log", "image-id", "link.map", "qemu.log", "results.json", "run.json",
-          "table.txt", "trace.ukt"), files.map(p -> p.getFileName().toString()).sorted().toList());
+      assertEquals(List.of("console.log", "image-id", "link.map", "qemu.log", "report.html", "results.json",
+          "run.json", "table.txt", "trace.ukt"), files.map(p -> p.getFileName().toString()).sorted().toList());
     }
     assertEquals(imageId + "\n", Files.readString(run.resolve("image-id")));
     assertEquals(Fakes.table(imageId), Files.readString(run.resolve("table.txt")));
@@ -98,8 +98,9 @@ class PipelineTest extends AppOnTreeTest {
     assertNotEquals(original, Files.readString(handler));
     assertTrue(out.lines.stream().anyMatch(l -> l.startsWith("booting app_qemu-x86_64 (tcg: TCG requested")),
         out.lines.toString());
-    assertEquals("results in " + run + " (table.txt, results.json, trace.ukt, console.log, qemu.log)",
-        out.lines.get(out.lines.size() - 1));
+    assertEquals("results in " + run + " (table.txt, results.json, report.html, trace.ukt, console.log, qemu.log)",
+        out.lines.get(out.lines.size() - 2));
+    assertTrue(Files.readString(run.resolve("report.html")).contains("<section id=\"heatmap\""));
     assertFalse(Files.exists(run.resolve("ukhook.sock")), "the socket is gone once the guest connected");
   }
 

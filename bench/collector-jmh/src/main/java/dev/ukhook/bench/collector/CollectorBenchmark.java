@@ -1,11 +1,12 @@
 package dev.ukhook.bench.collector;
 
-import dev.ukhook.analysis.SyscallTable;
+import dev.ukhook.analysis.Analysis;
+import dev.ukhook.analysis.Analyzer;
+import dev.ukhook.analysis.PhaseRule;
+import java.util.List;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.StreamDecoder;
 import dev.ukhook.format.TraceDecoder;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -62,33 +63,47 @@ public class CollectorBenchmark {
     return decoder.received();
   }
 
-  /** Decode and attribute each record to its microlibrary, without counting. */
+  /** Decode in place and charge each record to its microlibrary, without counting. */
   @Benchmark
   public long decodeAttribute(TraceState s, Blackhole bh) {
-    StreamDecoder decoder = new StreamDecoder(r -> bh.consume(s.attributor.attribute(r)));
+    StreamDecoder decoder = StreamDecoder.of(c -> bh.consume(s.attributor.charge(c)));
     decoder.feed(s.stream());
     decoder.end();
     return decoder.received();
   }
 
-  /** Decode, attribute and count per library and syscall: the per-library table of {@code ukhook report}. */
+  /**
+   * Decode, attribute and aggregate per library and syscall (counts, errors, latency histograms, first and
+   * last, phases, timeline): the table of {@code ukhook run}, an {@link Analyzer} without sequences.
+   */
   @Benchmark
-  public SyscallTable decodeAttributeAggregate(TraceState s) {
-    SyscallTable.Builder builder = new SyscallTable.Builder(s.attributor);
-    StreamDecoder decoder = new StreamDecoder(builder);
+  public Analysis decodeAttributeAggregate(TraceState s) {
+    return analyse(s, false);
+  }
+
+  /** The same with each library's 2- and 3-grams: everything {@code ukhook report} computes in its pass. */
+  @Benchmark
+  public Analysis decodeAttributeAggregateSequences(TraceState s) {
+    return analyse(s, true);
+  }
+
+  private static Analysis analyse(TraceState s, boolean sequences) {
+    Analyzer analyzer = new Analyzer(s.attributor, PhaseRule.SERVING, sequences);
+    StreamDecoder decoder = StreamDecoder.of(analyzer);
     decoder.feed(s.stream());
     decoder.end();
-    return builder.build(decoder.header().orElseThrow(), decoder.stats());
+    return Analysis.of(analyzer, PhaseRule.SERVING, decoder.header().orElseThrow(), decoder.stats(),
+        decoder.stats().problems(), List.of());
   }
 
   /**
-   * The same through {@link TraceDecoder#decode(java.io.InputStream, java.util.function.Consumer)}, as
-   * {@code RunReport} reads {@code trace.ukt}: 64 KiB chunks copied out of a stream, here one in memory.
+   * What {@code ukhook report} runs, from the file: {@link TraceDecoder#readCalls} (1 MiB reads of a file in the
+   * page cache) into the {@link Analyzer} with sequences, then the {@link Analysis}.
    */
   @Benchmark
-  public SyscallTable reportPath(TraceState s) throws IOException {
-    SyscallTable.Builder builder = new SyscallTable.Builder(s.attributor);
-    DecodedTrace trace = TraceDecoder.decode(new ByteArrayInputStream(s.trace.bytes), builder);
-    return builder.build(trace.header(), trace.stats());
+  public Analysis reportPath(TraceState s) {
+    Analyzer analyzer = new Analyzer(s.attributor, PhaseRule.SERVING, true);
+    DecodedTrace trace = TraceDecoder.readCalls(s.file, analyzer);
+    return Analysis.of(analyzer, PhaseRule.SERVING, trace.header(), trace.stats(), trace.problems(), List.of());
   }
 }

@@ -1,7 +1,11 @@
 package dev.ukhook.bench.collector;
 
 import dev.ukhook.analysis.Attributor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -24,6 +28,8 @@ public class TraceState {
 
   public SyntheticTrace trace;
   public Attributor attributor;
+  /** The trace as a file (in the page cache after the first read), for the report's own read path. */
+  public Path file;
 
   @Setup(Level.Trial)
   public void generate(BenchmarkParams params) {
@@ -34,6 +40,13 @@ public class TraceState {
     }
     trace = SyntheticTrace.generate(records, SEED);
     attributor = new Attributor(trace.linkMap, SyntheticTrace.TRANSPARENT);
+    try {
+      file = Files.createTempFile("ukhook-jmh-", ".ukt");
+      Files.write(file, trace.bytes);
+      file.toFile().deleteOnExit();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A fresh view of the whole stream: the decoder moves the position and changes the byte order. */
