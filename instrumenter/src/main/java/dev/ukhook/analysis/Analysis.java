@@ -24,7 +24,10 @@ import java.util.BitSet;
  * library's calls, and a timeline; the counts, errors and latencies are in {@link #table()}.
  */
 public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequences, Timeline timeline) {
-  /** Where a phase began: the first record in it is the one after {@code seq}, at tick {@code t}. */
+  /**
+   * Where a phase began, at tick {@code t}: at record {@code seq}, the phase event that switched to it, or the call
+   * that ended start-up (itself the first call of the later phase).
+   */
   public record Boundary(int phase, long seq, long t) {}
 
   /**

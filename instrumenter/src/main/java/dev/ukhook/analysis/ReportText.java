@@ -2,17 +2,19 @@ package dev.ukhook.analysis;
 
 import dev.ukhook.analysis.SyscallTable.LibraryCounts;
 import dev.ukhook.analysis.SyscallTable.SyscallCount;
+import dev.ukhook.format.Damage;
 import dev.ukhook.format.SyscallNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * The report for a terminal: per library and syscall the counts, errors and latencies, then the phases, the
- * sequences, the security estimate, the filter and the summary line (docs/analysis.md).
+ * sequences, the security estimate, the filter, where the trace is damaged and the summary line (docs/analysis.md).
  */
 public final class ReportText {
   /** How many 2-grams and 3-grams of a library the text shows (the JSON and DOT have all). */
@@ -61,7 +63,16 @@ public final class ReportText {
     if (at >= 0) {
       out.append(filter, at, filter.lastIndexOf("\n\n") + 1);
     }
-    out.append('\n').append(t.summary()).append('\n');
+    out.append('\n');
+    // The problems go to stderr; the damage is said here too, so that a report written to a file keeps it.
+    Optional<Damage> d = r.trace().damage();
+    if (d.isPresent()) {
+      out.append("damaged trace: decoding stopped at byte offset ").append(Long.toString(d.get().offset()))
+          .append(" after ").append(Long.toString(d.get().records())).append(" records; ")
+          .append(Long.toString(d.get().undecodedBytes())).append(" bytes lost: ").append(d.get().detail())
+          .append('\n');
+    }
+    out.append(t.summary()).append('\n');
   }
 
   private static void phases(Analysis a, Appendable out) throws IOException {

@@ -16,12 +16,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** A host harness from src/test/resources/c, built against a rendered hook library as the guest's code is built. */
-final class HostC {
-  record Result(byte[] stdout, List<String> stderr) {}
+public final class HostC {
+  public record Result(byte[] stdout, List<String> stderr) {}
 
   private HostC() {}
 
-  static Path build(Path dir, HookLibrarySpec spec, String source) throws IOException, InterruptedException {
+  public static Path build(Path dir, HookLibrarySpec spec, String source) throws IOException, InterruptedException {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")), "host gcc not found at /usr/bin/gcc: install gcc");
     Path lib = dir.resolve("lib-" + spec.frames() + "-" + spec.overflow() + "-" + spec.mode());
     for (Map.Entry<String, String> f : HookLibrary.render(spec).entrySet()) {
@@ -49,7 +49,7 @@ final class HostC {
   }
 
   /** Builds {@code source} and runs it with {@code args}, {@code stdin} as its input. */
-  static Result run(Path dir, HookLibrarySpec spec, String source, String stdin, String... args)
+  public static Result run(Path dir, HookLibrarySpec spec, String source, String stdin, String... args)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(build(dir, spec, source).toString()));
     cmd.addAll(List.of(args));
@@ -57,7 +57,7 @@ final class HostC {
   }
 
   /** Runs cmd to its end; it must exit 0. */
-  static Result exec(List<String> cmd, String stdin) throws IOException, InterruptedException {
+  public static Result exec(List<String> cmd, String stdin) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(cmd).start();
     CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
       try {
