@@ -42,7 +42,7 @@ public final class PerfettoTrace {
           lane = new long[] {++tids[0], 0};
           ls.add(lane);
           out.append(",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":").append(Long.toString(lane[0]))
-              .append(",\"args\":{\"name\":\"").append(ls.size() == 1 ? library : library + " (" + ls.size() + ")")
+              .append(",\"args\":{\"name\":\"").append(json(ls.size() == 1 ? library : library + " (" + ls.size() + ")"))
               .append("\"}}");
         }
         lane[1] = end;
@@ -50,16 +50,20 @@ public final class PerfettoTrace {
             .append(SyscallNames.name(c.nr())).append("\",\"ts\":").append(us(c.tEnter() - t0, usPerTick))
             .append(",\"dur\":").append(us(end - c.tEnter(), usPerTick)).append(",\"args\":{\"seq\":")
             .append(Long.toString(c.seq())).append(",\"ret\":").append(Long.toString(c.ret()))
-            .append(",\"phase\":\"").append(phase).append("\"}}");
+            .append(",\"phase\":\"").append(json(phase)).append("\"}}");
       }
 
       @Override
       public void phase(String phase, long t) throws IOException {
-        out.append(",\n{\"ph\":\"i\",\"s\":\"g\",\"pid\":1,\"tid\":0,\"name\":\"phase ").append(phase)
+        out.append(",\n{\"ph\":\"i\",\"s\":\"g\",\"pid\":1,\"tid\":0,\"name\":\"phase ").append(json(phase))
             .append("\",\"ts\":").append(us(t - t0, usPerTick)).append('}');
       }
     });
     out.append("\n]}\n");
+  }
+
+  private static CharSequence json(String s) {
+    return new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s));
   }
 
   /** Microseconds with nanosecond digits, without a locale or an exponent. */

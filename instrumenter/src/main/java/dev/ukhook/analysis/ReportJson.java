@@ -53,7 +53,7 @@ public final class ReportJson {
       root.putNull("damage");
     } else {
       root.putObject("damage").put("offset", d.offset()).put("records_decoded", d.records())
-          .put("bytes_lost", d.undecodedBytes()).put("detail", d.message());
+          .put("bytes_lost", d.undecodedBytes()).put("detail", d.detail());
     }
     ArrayNode problems = root.putArray("problems");
     r.problems().forEach(problems::add);
@@ -77,8 +77,14 @@ public final class ReportJson {
         x.errnos().forEach(s.putObject("errors")::put);
         s.put("refused", c.refused());
         Latency lat = x.latency();
-        s.putObject("latency").put("calls", lat.calls()).put("p50", unit.of(lat.quantile(0.5)))
-            .put("p99", unit.of(lat.quantile(0.99))).put("max", unit.of(lat.max())).put("total", unit.of(lat.total()));
+        ObjectNode latency = s.putObject("latency").put("calls", lat.calls());
+        if (lat.calls() == 0) { // calls that never returned (exit_group): nothing measured
+          latency.putNull("p50").putNull("p99").putNull("max");
+        } else {
+          latency.put("p50", unit.of(lat.quantile(0.5))).put("p99", unit.of(lat.quantile(0.99)))
+              .put("max", unit.of(lat.max()));
+        }
+        latency.put("total", unit.of(lat.total()));
         ArrayNode hist = s.putArray("histogram");
         long[] b = lat.buckets();
         for (int i = 0; i < b.length; i++) {

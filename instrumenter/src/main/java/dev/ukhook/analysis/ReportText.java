@@ -59,7 +59,7 @@ public final class ReportText {
     out.append('\n');
     a.security().writeText(out);
     String filter = t.toText();
-    int at = filter.indexOf("\nfilter: ");
+    int at = Math.max(filter.indexOf("\nfilter: "), filter.indexOf("\nevents (no policy"));
     if (at >= 0) {
       out.append(filter, at, filter.lastIndexOf("\n\n") + 1);
     }

@@ -266,8 +266,11 @@ public final class SyscallTable {
     }
     if (!filter.isEmpty()) {
       long refused = libraries.stream().mapToLong(LibraryCounts::refused).sum();
-      out.append("\nfilter: ").append(Long.toString(refused)).append(" refused (").append(Long.toString(filter.killed()))
-          .append(" killed), ").append(Long.toString(filter.logged())).append(" logged\n");
+      boolean policy = refused > 0 || filter.logged() > 0
+          || filter.events().stream().anyMatch(e -> e.event() != PolicyLayout.EVENT_MARK);
+      // A trace-only image's phase marks are events too, but nothing was filtered.
+      out.append(policy ? "\nfilter: " + refused + " refused (" + filter.killed() + " killed), " + filter.logged()
+          + " logged\n" : "\nevents (no policy in force)\n");
       for (EventRecord e : filter.events()) {
         out.append(pad("#" + e.seq(), 8, false)).append("  ").append(describe(filter, e)).append('\n');
       }
