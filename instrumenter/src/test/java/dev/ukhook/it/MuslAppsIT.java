@@ -1,5 +1,13 @@
 package dev.ukhook.it;
 
+import dev.ukhook.cli.CliTest;
+
+import java.util.stream.StreamSupport;
+
+import java.util.List;
+
+import java.util.ArrayList;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -79,6 +87,33 @@ class MuslAppsIT {
         "syscall() goes through uk_syscall_e_getppid");
     assertEquals(32, results.at("/libraries/libramfs/nested/clock_gettime").asLong(),
         "ramfs asks for the time inside the program's write and open");
+    reportOfTheNativeCalls(SyscallMixIT.lastRun(app));
+  }
+
+  /**
+   * `ukhook report` on the musl program: its file rounds, then (start-up ending at the first getpid) its process
+   * calls; each round's sequence in the automaton; the estimate; each open in the listing (README, "Report").
+   */
+  private static void reportOfTheNativeCalls(Path run) throws Exception {
+    CliTest.Run r = SyscallMixIT.ukhook("report", run.toString(), "--format", "json", "--phase-at", "getpid");
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    JsonNode report = new ObjectMapper().readTree(r.out());
+    assertEquals("[\"start-up\",\"after-getpid\"]", report.at("/phases/names").toString());
+    assertEquals("{\"start-up\":[\"close\",\"lseek\",\"open\",\"read\",\"write\"],\"after-getpid\":"
+        + "[\"getpid\",\"getppid\",\"writev\"]}", report.at("/phases/sets/appmuslfiles").toString());
+    List<String> edges = new ArrayList<>();
+    report.at("/sequences/appmuslfiles/automaton/edges").forEach(e -> edges.add(e.get("from").asText() + " "
+        + e.get("to").asText() + " " + e.get("count").asLong()));
+    assertTrue(edges.containsAll(List.of("open write 10", "write lseek 10", "lseek read 10", "read close 10",
+        "close open 9", "getpid getpid 5", "getppid getppid 2")), edges.toString());
+    JsonNode app = StreamSupport.stream(report.at("/security/libraries").spliterator(), false)
+        .filter(l -> l.get("library").asText().equals("appmuslfiles")).findFirst().orElseThrow();
+    assertEquals(8, app.get("syscalls").asInt(), app.toString());
+    assertTrue(report.at("/security/p_app").asInt() >= app.get("score").asInt());
+    CliTest.Run calls = SyscallMixIT.ukhook("report", run.toString(), "--calls", "-e", "trace=open");
+    assertEquals(ExitCode.OK, calls.exitCode(), calls.err());
+    assertEquals(10, calls.out().lines().filter(l -> l.startsWith("[appmuslfiles] open(")
+        && l.contains("O_RDWR|O_CREAT|O_TRUNC, 0644) = 3 <")).count(), calls.out());
   }
 
   @Test

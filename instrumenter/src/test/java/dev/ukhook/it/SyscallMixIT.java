@@ -87,6 +87,7 @@ class SyscallMixIT {
     assertTrue(results.get("final_record").asBoolean());
     assertTrue(Files.size(runDir.resolve("console.log")) > 0);
     assertTrue(Files.readString(runDir.resolve("console.log")).contains("syscall-mix: done"));
+    reportHasTheDocumentedAnalysis(app, runDir);
 
     Run restore = ukhook("restore", "--unikraft", tree.toString());
     assertEquals(ExitCode.OK, restore.exitCode(), restore.err());
@@ -95,6 +96,49 @@ class SyscallMixIT {
     } else {
       Files.writeString(handler, before); // it was instrumented before the test: leave it so
     }
+  }
+
+  /**
+   * `ukhook report` on the run: the phases, sets, automata and security estimate of expected-report.json (the
+   * example's README explains them), a latency for every syscall, and each call once in the listing.
+   */
+  private void reportHasTheDocumentedAnalysis(Path app, Path runDir) throws IOException {
+    Run r = ukhook("report", runDir.toString(), "--format", "json");
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    JsonNode report = new ObjectMapper().readTree(r.out());
+    JsonNode expected = new ObjectMapper().readTree(app.resolve("expected-report.json").toFile());
+    assertEquals(1, report.get("schema_version").asInt());
+    JsonNode phases = report.get("phases");
+    assertEquals(expected.at("/phases/source"), phases.get("source"));
+    assertEquals(expected.at("/phases/names"), phases.get("names"));
+    assertEquals(expected.at("/phases/sets"), phases.get("sets"));
+    assertEquals(4, phases.at("/boundaries/0/seq").asLong(), "phase1 begins with the mark after the 4 getpid");
+    expected.get("automata").fields().forEachRemaining(lib -> {
+      List<String> edges = new java.util.ArrayList<>();
+      report.at("/sequences/" + lib.getKey() + "/automaton/edges").forEach(e -> edges.add(e.get("from").asText()
+          + " " + e.get("to").asText() + " " + e.get("count").asLong()));
+      List<String> want = new java.util.ArrayList<>();
+      lib.getValue().forEach(e -> want.add(e.asText()));
+      assertEquals(want.stream().sorted().toList(), edges.stream().sorted().toList(), lib.getKey());
+    });
+    expected.get("security").fields().forEachRemaining(f -> assertEquals(f.getValue(),
+        report.at("/security/" + f.getKey()), "security " + f.getKey()));
+    assertEquals("ns", report.get("time_unit").asText());
+    for (JsonNode lib : report.get("libraries")) {
+      for (JsonNode c : lib.get("syscalls")) {
+        JsonNode l = c.get("latency");
+        String what = lib.get("library").asText() + " " + c.get("syscall").asText() + ": " + l;
+        assertEquals(c.get("count").asLong(), l.get("calls").asLong(), what);
+        assertTrue(0 < l.get("p50").asLong() && l.get("p50").asLong() <= l.get("p99").asLong()
+            && l.get("p99").asLong() <= l.get("max").asLong(), what);
+      }
+    }
+    Run calls = ukhook("report", runDir.toString(), "--calls", "--lib", "libsmnet", "-e", "trace=socket");
+    assertEquals(ExitCode.OK, calls.exitCode(), calls.err());
+    List<String> lines = calls.out().lines().toList();
+    assertEquals(3, lines.size(), calls.out());
+    lines.forEach(l -> assertTrue(l.matches("\\[libsmnet\\] socket\\(.*\\) = -?\\d+.* <0\\.\\d{6}>"), l));
+    assertTrue(Files.readString(runDir.resolve("report.html")).contains("<section id=\"automaton\""));
   }
 
   private static Map<String, Map<String, Long>> counts(JsonNode libs) {
