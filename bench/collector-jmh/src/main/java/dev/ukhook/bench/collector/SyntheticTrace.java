@@ -1,14 +1,20 @@
 package dev.ukhook.bench.collector;
 
+
+
+
 import dev.ukhook.analysis.LinkMap;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceWriter;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -74,22 +80,54 @@ public final class SyntheticTrace {
   }
 
   public static SyntheticTrace generate(int records, long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
-    MapText map = mapText(random);
+    TraceHeader header = header(mapText(new SplittableRandom(seed)));
+    ArrayOutput out = new ArrayOutput(header.headerSize() + (long) (records + 1) * header.recordSize());
+    MapText map = write(records, seed, out);
     LinkMap linkMap;
     try {
       linkMap = LinkMap.parse(new StringReader(map.text));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    TraceHeader header = TraceHeader.of(FRAMES, 2_450_000_000L, IMAGE_ID, 4096, TraceHeader.Overflow.BLOCK);
+    return new SyntheticTrace(map.text, linkMap, header, out.array(), records);
+  }
+
+  /** The header of a trace of the image {@code map} describes: its text from the boot code to the last range. */
+  private static TraceHeader header(MapText map) {
+    TraceHeader h = TraceHeader.of(FRAMES, 2_450_000_000L, IMAGE_ID, 4096, TraceHeader.Overflow.BLOCK);
+    long end = map.code.stream().flatMap(List::stream).mapToLong(r -> r[1]).max().orElseThrow();
+    return new TraceHeader(h.version(), h.headerSize(), h.recordSize(), h.frames(), h.tsSource(), h.tsHz(),
+        h.imageId(), h.ringRecords(), h.overflow(), h.hookPoints(), 0x100000, end, 0, 0);
+  }
+
+  /**
+   * Writes a trace of RECORDS records as DIR/trace.ukt and its image's map as DIR/link.map, streaming, so a trace
+   * of any length takes no memory here: {@code java -cp benchmarks.jar dev.ukhook.bench.collector.SyntheticTrace
+   * DIR RECORDS}. bench/analysis-scale.sh reports on it.
+   */
+  public static void main(String[] args) throws IOException {
+    if (args.length != 2) {
+      System.err.println("usage: SyntheticTrace DIR RECORDS");
+      System.exit(2);
+    }
+    Path dir = Files.createDirectories(Path.of(args[0]));
+    MapText map;
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve("trace.ukt")), 1 << 20)) {
+      map = write(Integer.parseInt(args[1]), 42, out);
+    }
+    Files.writeString(dir.resolve("link.map"), map.text);
+  }
+
+  private static MapText write(int records, long seed, OutputStream out) {
+    SplittableRandom random = new SplittableRandom(seed);
+    MapText map = mapText(random);
+    TraceHeader header = header(map);
     long[][] paths = callPaths(map, random);
     int[] pathWeights = new int[paths.length];
     for (int i = 0; i < paths.length; i++) {
       // Few hot call sites, a long tail: the hottest path is about 20 times as frequent as the median one.
       pathWeights[i] = 1 + 4000 / (i + 10);
     }
-    ArrayOutput out = new ArrayOutput(header.headerSize() + (long) (records + 1) * header.recordSize());
     try {
       TraceWriter writer = new TraceWriter(out, header);
       long t = 1_000_000;
@@ -114,7 +152,7 @@ public final class SyntheticTrace {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new SyntheticTrace(map.text, linkMap, header, out.array(), records);
+    return map;
   }
 
   // The code ranges of each library, recorded while writing the map, to draw return addresses from.
@@ -142,6 +180,8 @@ public final class SyntheticTrace {
       sb.append("LOAD /abs/build/").append(lib).append(".o\n");
     }
     sb.append("                0x0000000000100000                _base_addr = 0x100000\n");
+    // The symbol ukhook's hook library defines, so that a report can check the map against the trace.
+    sb.append("                0x0000000000100000                ukhook_image_id_").append(IMAGE_ID).append('\n');
     sb.append(".text.boot      0x0000000000100000       0x1a\n *(.text.boot)\n");
     sb.append(" .text.boot     0x0000000000100000       0x1a /abs/build/libkvmplat.o\n");
     sb.append("                0x0000000000101000                . = ALIGN (0x1000)\n\n");
