@@ -15,7 +15,8 @@ import picocli.CommandLine.ParseResult;
     description = "Trace and attribute the system calls of Unikraft unikernels, binary and native, per microlibrary.",
     subcommands = {InstrumentCommand.class,
         BuildCommand.class, RunCommand.class, TraceCommand.class, CollectCommand.class, ReportCommand.class,
-        RestoreCommand.class, PolicyCommand.class, CommandLine.HelpCommand.class})
+        DiffCommand.class, QueryCommand.class, RestoreCommand.class, PolicyCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Ukhook implements java.util.concurrent.Callable<Integer> {
   @CommandLine.Spec
   CommandSpec spec;
