@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 
-/** The tables {@code ukhook query} gives SQL (docs/diff-and-query.md): a report's calls and syscalls. */
+/** The tables {@code ukhook query} gives SQL (docs/analysis.md): a report's calls and syscalls. */
 public final class QueryTables {
   /** A table's name, what one row is, and its columns. */
   public record Table(String name, String row, List<Column> columns) {}

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What changed between two runs (docs/diff-and-query.md): which microlibraries gained or lost syscalls, came or
+ * What changed between two runs (docs/analysis.md): which microlibraries gained or lost syscalls, came or
  * went, and which phases came or went and, in each phase both runs have, which syscalls each library gained or
  * lost. Only syscall <em>sets</em> are compared; a count that changed while the syscall stayed is no difference.
  * The unattributed calls are the {@code <unattributed>} library like any other.
