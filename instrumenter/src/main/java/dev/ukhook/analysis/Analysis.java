@@ -123,7 +123,7 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
         long[] e = lib.errnos[s];
         for (int i = 1; e != null && i < e.length; i++) {
           if (e[i] > 0) {
-            errnos.put(Errnos.name(i), e[i]);
+            errnos.put(i == ERRNOS - 1 ? "errno>" + Errnos.MAX : Errnos.name(i), e[i]);
           }
         }
         Map<String, Long> paths = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package dev.ukhook.analysis;
 
 import dev.ukhook.format.Call;
 import dev.ukhook.format.CallSink;
+import dev.ukhook.format.Errnos;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.LoadRecord;
 import dev.ukhook.format.PolicyLayout;
@@ -33,6 +34,8 @@ public final class Analyzer implements CallSink {
   static final int COUNT = 0, REFUSED = 1, ERRORS = 2, TICKS = 3, NESTED = 4, LATER = 5, FIRST_SEQ = 6,
       LAST_SEQ = 7, FIRST_T = 8, LAST_T = 9, MAX = 10, LOGGED = 11, KILLED = 12, MEASURED = 13, PATH0 = 14;
   static final int W = PATH0 + TraceLayout.PATHS.size();
+  /** Errors by errno up to the last one Linux names; the last slot counts every errno above it. */
+  static final int ERRNOS = Errnos.MAX + 2;
 
   /** One library's aggregates; slots are the analyzer's dense syscall numbers. */
   static final class Lib {
@@ -222,9 +225,9 @@ public final class Analyzer implements CallSink {
       v[o + ERRORS]++;
       long[] e = lib.errnos[s];
       if (e == null) {
-        e = lib.errnos[s] = new long[4096];
+        e = lib.errnos[s] = new long[ERRNOS];
       }
-      e[errno]++;
+      e[Math.min(errno, ERRNOS - 1)]++;
     }
     // A call that never returns (exit_group) carries the commit time; it took no measurable time here.
     long d = c.tExit() - tEnter;

@@ -24,8 +24,9 @@ public final class Attributor {
   /** The library number of a {@link #charge}. */
   public static final int LIBRARY = VIA_TRANSPARENT_ONLY - 1;
 
-  // A direct-mapped cache of return addresses; real traces have a few thousand distinct ones.
-  private static final int CACHE_BITS = 12;
+  // Return addresses looked up, in an open-addressing table that never evicts; real traces have a few thousand
+  // distinct ones. Past MAX_CACHED, new addresses are searched every time.
+  private static final int MAX_CACHED = 1 << 16;
 
   private final Set<String> transparent;
   private final LoadedPrograms programs;
@@ -34,8 +35,9 @@ public final class Attributor {
   private final long[] starts;
   private final long[] ends;
   private final int[] rangeLib;
-  private final long[] cachedAddress = new long[1 << CACHE_BITS];
-  private final int[] cachedLib = new int[1 << CACHE_BITS];
+  private long[] cachedAddress = new long[1 << 12];
+  private int[] cachedLib = new int[1 << 12];
+  private int cached;
   private final Attribution[] attributions;
 
   public Attributor(LinkMap map, Set<String> transparentLibs) {
@@ -135,14 +137,42 @@ public final class Attributor {
 
   /** The number of the library whose code holds {@code address}, 0 for none. */
   private int libraryAt(long address) {
-    int slot = (int) ((address * 0x9E3779B97F4A7C15L) >>> (64 - CACHE_BITS));
-    if (cachedAddress[slot] == address && cachedLib[slot] >= 0) {
-      return cachedLib[slot];
+    int mask = cachedLib.length - 1;
+    for (int i = (int) ((address * 0x9E3779B97F4A7C15L) >>> 40) & mask; ; i = (i + 1) & mask) {
+      if (cachedLib[i] < 0) {
+        int lib = search(address);
+        if (cached < MAX_CACHED) {
+          cachedAddress[i] = address;
+          cachedLib[i] = lib;
+          if (++cached * 2 > cachedLib.length) {
+            growCache();
+          }
+        }
+        return lib;
+      }
+      if (cachedAddress[i] == address) {
+        return cachedLib[i];
+      }
     }
-    int lib = search(address);
-    cachedAddress[slot] = address;
-    cachedLib[slot] = lib;
-    return lib;
+  }
+
+  private void growCache() {
+    long[] addresses = cachedAddress;
+    int[] libs = cachedLib;
+    cachedAddress = new long[2 * addresses.length];
+    cachedLib = new int[2 * libs.length];
+    java.util.Arrays.fill(cachedLib, -1);
+    int mask = cachedLib.length - 1;
+    for (int j = 0; j < libs.length; j++) {
+      if (libs[j] >= 0) {
+        int i = (int) ((addresses[j] * 0x9E3779B97F4A7C15L) >>> 40) & mask;
+        while (cachedLib[i] >= 0) {
+          i = (i + 1) & mask;
+        }
+        cachedAddress[i] = addresses[j];
+        cachedLib[i] = libs[j];
+      }
+    }
   }
 
   private int search(long address) {
