@@ -2,7 +2,6 @@ package dev.ukhook.analysis;
 
 import dev.ukhook.format.Call;
 import dev.ukhook.format.LoadRecord;
-import dev.ukhook.format.SyscallRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,8 +31,7 @@ public final class Attributor {
   private final LoadedPrograms programs;
   private final List<String> names = new ArrayList<>();
   private final boolean[] transparentLib;
-  private final long[] starts;
-  private final long[] ends;
+  private final LinkMap map;
   private final int[] rangeLib;
   private long[] cachedAddress = new long[1 << 12];
   private int[] cachedLib = new int[1 << 12];
@@ -60,8 +58,7 @@ public final class Attributor {
       attributions[2 * i + 1] = new Attribution(names.get(i), true);
     }
     List<LinkMap.Range> ranges = map.ranges();
-    starts = ranges.stream().mapToLong(LinkMap.Range::start).toArray();
-    ends = ranges.stream().mapToLong(LinkMap.Range::end).toArray();
+    this.map = map;
     rangeLib = ranges.stream().mapToInt(r -> index.get(r.library())).toArray();
     java.util.Arrays.fill(cachedLib, -1);
   }
@@ -176,19 +173,8 @@ public final class Attributor {
   }
 
   private int search(long address) {
-    int lo = 0;
-    int hi = starts.length - 1;
-    int found = -1; // the last range starting at or below the address
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      if (Long.compareUnsigned(starts[mid], address) <= 0) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found < 0 || Long.compareUnsigned(address, ends[found]) >= 0 ? 0 : rangeLib[found];
+    int r = map.rangeAt(address);
+    return r < 0 ? 0 : rangeLib[r];
   }
 
   public Set<String> transparentLibraries() {

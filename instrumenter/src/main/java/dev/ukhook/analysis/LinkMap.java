@@ -195,6 +195,12 @@ public final class LinkMap {
 
   /** The microlibrary whose code contains {@code address}, if any. */
   public Optional<String> libraryAt(long address) {
+    int r = rangeAt(address);
+    return r < 0 ? Optional.empty() : Optional.of(ranges.get(r).library());
+  }
+
+  /** The index in {@link #ranges()} of the range that contains {@code address}, -1 for none. */
+  public int rangeAt(long address) {
     int lo = 0;
     int hi = starts.length - 1;
     // The last range starting at or below the address.
@@ -208,10 +214,7 @@ public final class LinkMap {
         hi = mid - 1;
       }
     }
-    if (found < 0 || Long.compareUnsigned(address, ranges.get(found).end()) >= 0) {
-      return Optional.empty();
-    }
-    return Optional.of(ranges.get(found).library());
+    return found < 0 || Long.compareUnsigned(address, ranges.get(found).end()) >= 0 ? -1 : found;
   }
 
   /**

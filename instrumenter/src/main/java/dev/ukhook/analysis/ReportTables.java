@@ -4,7 +4,6 @@ import static dev.ukhook.analysis.Column.Type.*;
 
 import dev.ukhook.analysis.SyscallTable.LibraryCounts;
 import dev.ukhook.analysis.SyscallTable.SyscallCount;
-import dev.ukhook.format.Call;
 import dev.ukhook.format.Errnos;
 import dev.ukhook.format.SyscallNames;
 import dev.ukhook.format.TraceLayout;

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.PolicyLayout;
-import dev.ukhook.format.SyscallNames;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceLayout;
@@ -21,13 +20,10 @@ import java.util.ArrayList;
 import java.util.Optional;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.function.Consumer;
 
 /**
  * Syscalls counted per microlibrary and syscall, in a fixed order: libraries by total calls (most first), then

@@ -1,12 +1,9 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.analysis.PhaseRule;
 import dev.ukhook.analysis.RunDiff;
 import dev.ukhook.analysis.RunReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,6 +28,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
+  @Mixin AnalysisOptions analysis;
 
   @Parameters(index = "0", paramLabel = "RUN_A", description = "The run compared against (APP/.ukhook/runs/<time>).")
   Path runA;
@@ -45,21 +43,10 @@ final class DiffCommand implements Callable<Integer> {
   @Option(names = "--exit-code", description = "Exit 1 when the syscall sets differ, as `git diff --exit-code`.")
   boolean exitCode;
 
-  @Option(names = "--phase-at", paramLabel = "SYSCALL", split = ",", description = "For both runs: without phase "
-      + "events in the trace, start-up ends at the first call of SYSCALL (default: the first accept, or "
-      + "poll/select/epoll_wait after a listen).")
-  Set<String> phaseAt = new LinkedHashSet<>();
-
-  @Option(names = "--force", description = "Attribute even with a map of another image or one that does not "
-      + "cover the image's code (each mismatch becomes a warning).")
-  boolean force;
-
   @Override
   public Integer call() {
-    RunReport.Options options = RunReport.Options.DEFAULT.withForce(force)
-        .withRule(phaseAt.isEmpty() ? PhaseRule.SERVING : PhaseRule.at(phaseAt));
-    RunReport a = report(runA, options);
-    RunReport b = report(runB, options);
+    RunReport a = analysis.report(runA, null, null);
+    RunReport b = analysis.report(runB, null, null);
     RunDiff d = RunDiff.of(runA.toString(), a, runB.toString(), b);
     PrintWriter out = spec.commandLine().getOut();
     out.print(format == Format.JSON ? d.toJson() : d.toText());
@@ -75,11 +62,5 @@ final class DiffCommand implements Callable<Integer> {
     r.warnings().forEach(w -> err.println("ukhook: " + dir + ": " + w));
     r.problems().forEach(p -> err.println("ukhook: " + dir + ": " + p));
     return !r.problems().isEmpty();
-  }
-
-  /** A run's report, looking through the libraries the run names (its run.json), else the default ones. */
-  static RunReport report(Path runDir, RunReport.Options options) {
-    return RunReport.ofRunDir(runDir, RunReport.runTransparent(runDir).orElseGet(ReportCommand::defaultTransparent),
-        options);
   }
 }

@@ -65,7 +65,7 @@ final class PolicyInferCommand implements Callable<Integer> {
 
   /** The run's own transparent libraries (run.json), else the default `ukhook report` uses. */
   private static Set<String> transparent(Path runDir) {
-    return RunReport.runTransparent(runDir).orElseGet(ReportCommand::defaultTransparent);
+    return RunReport.runTransparent(runDir).orElseGet(AnalysisOptions::defaultTransparent);
   }
 
   /** APP for APP/.ukhook/runs/<time> (relative when the run directory was), else the placeholder. */

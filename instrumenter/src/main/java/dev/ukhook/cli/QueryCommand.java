@@ -1,7 +1,6 @@
 package dev.ukhook.cli;
 
 import dev.ukhook.analysis.Duck;
-import dev.ukhook.analysis.PhaseRule;
 import dev.ukhook.analysis.QueryTables;
 import dev.ukhook.analysis.RunReport;
 import dev.ukhook.core.UkhookException;
@@ -9,9 +8,7 @@ import dev.ukhook.core.UkhookException.Kind;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,6 +29,7 @@ final class QueryCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
+  @Mixin AnalysisOptions analysis;
 
   @Parameters(arity = "0..2", paramLabel = "[RUN_DIR] [SQL]", hideParamSyntax = true, description = "A run "
       + "directory (APP/.ukhook/runs/<time>; not with --trace and --map) and the SQL, quoted as one argument.")
@@ -50,14 +48,6 @@ final class QueryCommand implements Callable<Integer> {
   @Option(names = "--max-rows", paramLabel = "N", description = "With --format text: show the first N rows "
       + "(default: " + Duck.TEXT_ROWS + "); csv and json write every row.")
   Integer maxRows;
-
-  @Option(names = "--phase-at", paramLabel = "SYSCALL", split = ",", description = "Without phase events in the "
-      + "trace, start-up ends at the first call of SYSCALL (the calls table's phase column).")
-  Set<String> phaseAt = new LinkedHashSet<>();
-
-  @Option(names = "--force", description = "Attribute even with a map of another image or one that does not "
-      + "cover the image's code (each mismatch becomes a warning).")
-  boolean force;
 
   @Override
   public Integer call() {
@@ -79,10 +69,7 @@ final class QueryCommand implements Callable<Integer> {
       out.flush();
       return ExitCode.OK;
     }
-    RunReport.Options options = RunReport.Options.DEFAULT.withForce(force)
-        .withRule(phaseAt.isEmpty() ? PhaseRule.SERVING : PhaseRule.at(phaseAt));
-    RunReport r = files ? RunReport.of(traceFile, map, ReportCommand.defaultTransparent(), options)
-        : DiffCommand.report(Path.of(args.get(0)), options);
+    RunReport r = analysis.report(files ? null : Path.of(args.get(0)), traceFile, map);
     try (Duck duck = QueryTables.load(r)) {
       duck.query(args.get(sqlAt), format, out, maxRows == null ? Duck.TEXT_ROWS : maxRows);
     }

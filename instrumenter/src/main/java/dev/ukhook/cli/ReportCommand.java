@@ -1,11 +1,9 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.analysis.LoadedPrograms;
 import dev.ukhook.analysis.AutomatonDot;
 import dev.ukhook.analysis.Calls;
 import dev.ukhook.analysis.HtmlReport;
 import dev.ukhook.analysis.PerfettoTrace;
-import dev.ukhook.analysis.PhaseRule;
 import dev.ukhook.analysis.ReportJson;
 import dev.ukhook.analysis.ReportOutput;
 import dev.ukhook.format.SyscallNames;
@@ -13,7 +11,6 @@ import dev.ukhook.guest.PolicyFile;
 import dev.ukhook.analysis.RunReport;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
-import dev.ukhook.pipeline.Instrumenter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +31,7 @@ import picocli.CommandLine.Spec;
 final class ReportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
+  @Mixin AnalysisOptions analysis;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_DIR",
       description = "A run directory (APP/.ukhook/runs/<time>): its trace.ukt, link.map and image-id.")
@@ -44,15 +42,6 @@ final class ReportCommand implements Callable<Integer> {
 
   @Option(names = "--map", paramLabel = "FILE", description = "GNU ld map of the image's final link.")
   Path map;
-
-  @Option(names = "--transparent", paramLabel = "LIB", description = "Library to look through (repeatable); "
-      + "default: the run's own (run.json), else every Unikraft libc and libsyscall_shim.")
-  List<String> transparent = new ArrayList<>();
-
-  @Option(names = "--rootfs", paramLabel = "DIR", description = "The files the Linux programs of an app-elfloader "
-      + "image ran from (the initrd's directory), to charge their calls to objects and functions; default: the "
-      + "run's own (run.json).")
-  Path rootfs;
 
   @Option(names = "--json", description = "Print the JSON (the same as --format json).")
   boolean json;
@@ -95,29 +84,9 @@ final class ReportCommand implements Callable<Integer> {
       + "printing it.")
   Path output;
 
-  @Option(names = "--phase-at", paramLabel = "SYSCALL", split = ",", description = "Without phase events in the "
-      + "trace, start-up ends at the first call of SYSCALL (default: the first accept, or poll/select/epoll_wait "
-      + "after a listen).")
-  Set<String> phaseAt = new LinkedHashSet<>();
-
-  @Option(names = "--force", description = "Attribute even with a map of another image or one that does not "
-      + "cover the image's code (each mismatch becomes a warning).")
-  boolean force;
-
   @Override
   public Integer call() {
-    if (runDir != null && (traceFile != null || map != null)) {
-      throw new UkhookException(Kind.USAGE, "pass a run directory or --trace and --map, not both");
-    }
-    if (runDir == null && (traceFile == null || map == null)) {
-      throw new UkhookException(Kind.USAGE, "pass a run directory (APP/.ukhook/runs/<time>), or both --trace FILE"
-          + " and --map FILE");
-    }
-    RunReport.Options options = RunReport.Options.DEFAULT.withForce(force).withRootfs(Optional.ofNullable(rootfs))
-        .withRule(phaseAt.isEmpty() ? PhaseRule.SERVING : PhaseRule.at(phaseAt));
-    RunReport r = runDir != null
-        ? RunReport.ofRunDir(runDir, transparent(RunReport.runTransparent(runDir)), options)
-        : RunReport.of(traceFile, map, transparent(Optional.empty()), options);
+    RunReport r = analysis.report(runDir, traceFile, map);
     Calls.Selection selection = selection(r);
     ReportOutput.Format f = format != null ? format : json ? ReportOutput.Format.JSON : ReportOutput.Format.TEXT;
     ReportOutput.write(r, new ReportOutput.Request(f, calls, selection, Optional.ofNullable(output)),
@@ -166,21 +135,5 @@ final class ReportCommand implements Callable<Integer> {
       }
     }
     return new Calls.Selection(nrs, new LinkedHashSet<>(libs));
-  }
-
-  private Set<String> transparent(Optional<Set<String>> run) {
-    if (!transparent.isEmpty()) {
-      return new LinkedHashSet<>(transparent);
-    }
-    return run.orElseGet(ReportCommand::defaultTransparent);
-  }
-
-  /** What a run that names none looks through: every Unikraft libc, libsyscall_shim, and glibc. */
-  static Set<String> defaultTransparent() {
-    Set<String> t = new LinkedHashSet<>();
-    Instrumenter.LIBCS.forEach(libc -> t.add(libc.getValue()));
-    t.add(Instrumenter.SYSCALL_SHIM);
-    t.add(LoadedPrograms.GLIBC);
-    return t;
   }
 }

@@ -1,0 +1,68 @@
+package dev.ukhook.cli;
+
+import dev.ukhook.analysis.LoadedPrograms;
+import dev.ukhook.analysis.PhaseRule;
+import dev.ukhook.analysis.RunReport;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.pipeline.Instrumenter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/** How a stored trace is read and attributed, shared by report, query and diff. */
+final class AnalysisOptions {
+  @Option(names = "--transparent", paramLabel = "LIB", description = "Library to look through (repeatable); "
+      + "default: the run's own (run.json), else every Unikraft libc and libsyscall_shim.")
+  List<String> transparent = new ArrayList<>();
+
+  @Option(names = "--rootfs", paramLabel = "DIR", description = "The files the Linux programs of an app-elfloader "
+      + "image ran from (the initrd's directory), to charge their calls to objects and functions; default: the "
+      + "run's own (run.json).")
+  Path rootfs;
+
+  @Option(names = "--phase-at", paramLabel = "SYSCALL", split = ",", description = "Without phase events in the "
+      + "trace, start-up ends at the first call of SYSCALL (default: the first accept, or poll/select/epoll_wait "
+      + "after a listen).")
+  Set<String> phaseAt = new LinkedHashSet<>();
+
+  @Option(names = "--force", description = "Attribute even with a map of another image or one that does not "
+      + "cover the image's code (each mismatch becomes a warning).")
+  boolean force;
+
+  /** The report of a run directory, or of {@code trace} and {@code map} when {@code runDir} is null. */
+  RunReport report(Path runDir, Path trace, Path map) {
+    if (runDir != null && (trace != null || map != null)) {
+      throw new UkhookException(Kind.USAGE, "pass a run directory or --trace and --map, not both");
+    }
+    if (runDir == null && (trace == null || map == null)) {
+      throw new UkhookException(Kind.USAGE, "pass a run directory (APP/.ukhook/runs/<time>), or both --trace FILE"
+          + " and --map FILE");
+    }
+    RunReport.Options options = RunReport.Options.DEFAULT.withForce(force).withRootfs(Optional.ofNullable(rootfs))
+        .withRule(phaseAt.isEmpty() ? PhaseRule.SERVING : PhaseRule.at(phaseAt));
+    return runDir != null
+        ? RunReport.ofRunDir(runDir, transparent(RunReport.runTransparent(runDir)), options)
+        : RunReport.of(trace, map, transparent(Optional.empty()), options);
+  }
+
+  private Set<String> transparent(Optional<Set<String>> run) {
+    if (!transparent.isEmpty()) {
+      return new LinkedHashSet<>(transparent);
+    }
+    return run.orElseGet(AnalysisOptions::defaultTransparent);
+  }
+
+  /** What a run that names none looks through: every Unikraft libc, libsyscall_shim, and glibc. */
+  static Set<String> defaultTransparent() {
+    Set<String> t = new LinkedHashSet<>();
+    Instrumenter.LIBCS.forEach(libc -> t.add(libc.getValue()));
+    t.add(Instrumenter.SYSCALL_SHIM);
+    t.add(LoadedPrograms.GLIBC);
+    return t;
+  }
+}
