@@ -33,8 +33,8 @@ public final class Attributor {
   private final boolean[] transparentLib;
   private final LinkMap map;
   private final int[] rangeLib;
-  private long[] cachedAddress = new long[1 << 12];
-  private int[] cachedLib = new int[1 << 12];
+  // Address and library number side by side (one cache line per look-up); a library of -1 marks a free slot.
+  private long[] cache = emptyCache(1 << 12);
   private int cached;
   private final Attribution[] attributions;
 
@@ -60,7 +60,6 @@ public final class Attributor {
     List<LinkMap.Range> ranges = map.ranges();
     this.map = map;
     rangeLib = ranges.stream().mapToInt(r -> index.get(r.library())).toArray();
-    java.util.Arrays.fill(cachedLib, -1);
   }
 
   /** The libraries by number: 0 is {@link Attribution#UNATTRIBUTED_LIBRARY}, then the map's, by name. */
@@ -134,40 +133,47 @@ public final class Attributor {
 
   /** The number of the library whose code holds {@code address}, 0 for none. */
   private int libraryAt(long address) {
-    int mask = cachedLib.length - 1;
+    long[] c = cache;
+    int mask = c.length / 2 - 1;
     for (int i = (int) ((address * 0x9E3779B97F4A7C15L) >>> 40) & mask; ; i = (i + 1) & mask) {
-      if (cachedLib[i] < 0) {
-        int lib = search(address);
+      long lib = c[2 * i + 1];
+      if (lib < 0) {
+        int found = search(address);
         if (cached < MAX_CACHED) {
-          cachedAddress[i] = address;
-          cachedLib[i] = lib;
-          if (++cached * 2 > cachedLib.length) {
+          c[2 * i] = address;
+          c[2 * i + 1] = found;
+          if (++cached * 4 > c.length) {
             growCache();
           }
         }
-        return lib;
+        return found;
       }
-      if (cachedAddress[i] == address) {
-        return cachedLib[i];
+      if (c[2 * i] == address) {
+        return (int) lib;
       }
     }
   }
 
+  private static long[] emptyCache(int slots) {
+    long[] c = new long[2 * slots];
+    for (int i = 1; i < c.length; i += 2) {
+      c[i] = -1;
+    }
+    return c;
+  }
+
   private void growCache() {
-    long[] addresses = cachedAddress;
-    int[] libs = cachedLib;
-    cachedAddress = new long[2 * addresses.length];
-    cachedLib = new int[2 * libs.length];
-    java.util.Arrays.fill(cachedLib, -1);
-    int mask = cachedLib.length - 1;
-    for (int j = 0; j < libs.length; j++) {
-      if (libs[j] >= 0) {
-        int i = (int) ((addresses[j] * 0x9E3779B97F4A7C15L) >>> 40) & mask;
-        while (cachedLib[i] >= 0) {
+    long[] old = cache;
+    cache = emptyCache(old.length);
+    int mask = old.length - 1;
+    for (int j = 0; j < old.length; j += 2) {
+      if (old[j + 1] >= 0) {
+        int i = (int) ((old[j] * 0x9E3779B97F4A7C15L) >>> 40) & mask;
+        while (cache[2 * i + 1] >= 0) {
           i = (i + 1) & mask;
         }
-        cachedAddress[i] = addresses[j];
-        cachedLib[i] = libs[j];
+        cache[2 * i] = old[j];
+        cache[2 * i + 1] = old[j + 1];
       }
     }
   }

@@ -27,6 +27,21 @@ class AttributorTest {
     return attributor.attribute(new SyscallRecord(0, 0, 0, 39, 0, new long[6], 0, rip, frames));
   }
 
+  /** The cache of looked-up addresses grows, and stops growing, without changing an answer. */
+  @Test
+  void everyAddressIsChargedAsTheMapSaysHoweverManyThereAre() throws IOException {
+    LinkMap map = LinkMapTest.hello();
+    Attributor plain = new Attributor(map, Set.of());
+    long start = map.ranges().get(0).start() - 0x100;
+    for (int round = 0; round < 2; round++) { // the second round answers from the cache
+      for (long a = start; a < start + 200_000; a += 3) {
+        String expected = map.libraryAt(a).orElse(Attribution.UNATTRIBUTED_LIBRARY);
+        assertEquals(expected, plain.attribute(new SyscallRecord(0, 0, 0, 39, 0, new long[6], 0, a + 1,
+            new long[0])).library(), Long.toHexString(a));
+      }
+    }
+  }
+
   @Test
   void ripInANonTransparentLibraryWins() {
     assertEquals(new Attribution("libposix_process", false), attribute(POSIX_PROCESS, APP));
