@@ -76,9 +76,8 @@ public final class Analyzer implements CallSink {
   private final Map<String, Integer> libIndex = new HashMap<>();
   private Lib[] byIndex = new Lib[0];
   private final int[] slotOf = new int[1 << 16];
-  // The start-up rule by syscall number: whether a call of it ends start-up (after a listen, for the waits).
-  private final boolean[] ruleBegins = new boolean[1 << 16];
-  private final boolean[] ruleAfterListen = new boolean[1 << 16];
+  private final boolean[] ruleBegins;
+  private final boolean[] ruleAfterListen;
   private int[] nrOf = new int[64];
   private int slots;
   final LongCounts bigrams = new LongCounts();
@@ -102,10 +101,8 @@ public final class Analyzer implements CallSink {
     this.attributor = attributor;
     this.rule = rule;
     this.sequences = sequences;
-    for (int nr = 0; nr < ruleBegins.length; nr++) {
-      ruleBegins[nr] = rule.begins(nr, true);
-      ruleAfterListen[nr] = ruleBegins[nr] && !rule.begins(nr, false);
-    }
+    ruleBegins = rule.begins;
+    ruleAfterListen = rule.afterListen;
     Arrays.fill(slotOf, -1);
     if (attributor != null) {
       attributor.libraryNames().forEach(this::library);

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
  *
  * @param at the syscall numbers that end start-up; empty for the default
  */
-public record PhaseRule(Set<Integer> at) {
+public final class PhaseRule {
   static final int LISTEN = number("listen");
   private static final int ACCEPT = number("accept");
   private static final int ACCEPT4 = number("accept4");
@@ -26,8 +26,22 @@ public record PhaseRule(Set<Integer> at) {
 
   public static final PhaseRule SERVING = new PhaseRule(Set.of());
 
-  public PhaseRule {
-    at = Set.copyOf(at);
+  private final Set<Integer> at;
+  // By syscall number: whether a call of it ends start-up, and whether only after a listen (the waits).
+  final boolean[] begins = new boolean[1 << 16];
+  final boolean[] afterListen = new boolean[1 << 16];
+
+  public PhaseRule(Set<Integer> at) {
+    this.at = Set.copyOf(at);
+    for (int nr = 0; nr < begins.length; nr++) {
+      begins[nr] = begins(nr, true);
+      afterListen[nr] = begins[nr] && !begins(nr, false);
+    }
+  }
+
+  /** The syscall numbers that end start-up; empty for the default rule. */
+  public Set<Integer> at() {
+    return at;
   }
 
   /** Start-up ends at the first call of one of {@code names}; an unknown name is refused with the closest ones. */
@@ -45,7 +59,7 @@ public record PhaseRule(Set<Integer> at) {
   }
 
   /** Whether a call of {@code nr} ends start-up, a {@code listen} having been made before it or not. */
-  boolean begins(int nr, boolean listened) {
+  private boolean begins(int nr, boolean listened) {
     if (!at.isEmpty()) {
       return at.contains(nr);
     }
