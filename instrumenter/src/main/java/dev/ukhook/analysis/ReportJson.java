@@ -18,6 +18,11 @@ import java.util.List;
  */
 public final class ReportJson {
   public static final int SCHEMA_VERSION = 1;
+  /**
+   * The most frequent 2-grams (the automaton's edges) and 3-grams of a library the document lists, so that its
+   * size does not grow with a trace whose calls wander; {@code *_distinct} says how many there were.
+   */
+  static final int MAX_GRAMS = 500;
 
   private ReportJson() {}
 
@@ -130,15 +135,16 @@ public final class ReportJson {
     ObjectNode seqs = root.putObject("sequences");
     for (Analysis.Sequences s : a.sequences()) {
       ObjectNode l = seqs.putObject(s.library());
+      l.put("bigrams_distinct", s.bigrams().size()).put("trigrams_distinct", s.trigrams().size());
       grams(s.bigrams(), l.putArray("bigrams"));
       grams(s.trigrams(), l.putArray("trigrams"));
       ObjectNode automaton = l.putObject("automaton").put("start", Analysis.START);
       ArrayNode states = automaton.putArray("states");
-      s.bigrams().stream().flatMap(g -> g.calls().stream()).distinct()
+      s.bigrams().stream().limit(MAX_GRAMS).flatMap(g -> g.calls().stream()).distinct()
           .sorted((x, y) -> x.equals(Analysis.START) ? -1 : y.equals(Analysis.START) ? 1 : x.compareTo(y))
           .forEach(states::add);
       ArrayNode edges = automaton.putArray("edges");
-      s.bigrams().forEach(g -> edges.addObject().put("from", g.calls().get(0)).put("to", g.calls().get(1))
+      s.bigrams().stream().limit(MAX_GRAMS).forEach(g -> edges.addObject().put("from", g.calls().get(0)).put("to", g.calls().get(1))
           .put("count", g.count()));
     }
     a.security().toJson(root.putObject("security"));
@@ -162,7 +168,7 @@ public final class ReportJson {
   }
 
   private static void grams(List<Analysis.Gram> grams, ArrayNode into) {
-    for (Analysis.Gram g : grams) {
+    for (Analysis.Gram g : grams.subList(0, Math.min(grams.size(), MAX_GRAMS))) {
       ObjectNode o = into.addObject();
       g.calls().forEach(o.putArray("calls")::add);
       o.put("count", g.count());

@@ -89,17 +89,19 @@ public final class ReportOutput {
     Path dir = file.toAbsolutePath().getParent();
     TextFiles.createDirectories(dir);
     Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
+    boolean done = false;
     try {
       try (Writer w = new BufferedWriter(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8), 1 << 16)) {
         content.writeTo(w);
       }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      done = true;
     } catch (IOException | UncheckedIOException e) {
-      TextFiles.deleteQuietly(tmp);
       throw new UkhookException(Kind.FAILURE, "cannot write " + file + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      TextFiles.deleteQuietly(tmp);
-      throw e;
+    } finally {
+      if (!done) {
+        TextFiles.deleteQuietly(tmp); // whatever went wrong, even running out of memory
+      }
     }
   }
 }
