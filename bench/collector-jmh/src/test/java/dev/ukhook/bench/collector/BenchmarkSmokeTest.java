@@ -34,6 +34,7 @@ class BenchmarkSmokeTest {
           "CollectorBenchmark.decodeRecords",
           "CollectorBenchmark.decodeAttribute",
           "CollectorBenchmark.decodeAttributeAggregate",
+          "CollectorBenchmark.decodeAttributeAggregateSequences",
           "CollectorBenchmark.reportPath",
           "CollectorBenchmark.memoryFloor");
 
