@@ -88,6 +88,19 @@ static inline int ukhook_path_arg(uint64_t nr)
 	}
 }
 
+/* Whether the call reads or writes as many bytes of its second argument as it returns (SyscallNames.bufferCalls). */
+static inline int ukhook_buffer_call(uint64_t nr)
+{
+	switch (nr) {
+<#list bufferCalls as nr>
+	case ${nr}:
+</#list>
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Calls that do not return: recorded when they begin (x86-64 numbers of exit and exit_group). */
 #define UKHOOK_NR_EXIT 60
 #define UKHOOK_NR_EXIT_GROUP 231
@@ -339,6 +352,17 @@ static inline __attribute__((always_inline)) void ukhook_end(struct ukhook_ticke
 
 static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_record *r, int64_t ret)
 {
+#if UKHOOK_PATH_BYTES > 0
+	/*
+	 * The first bytes a read or write moved, cut to the path copy's size: only once it returned how many, so
+	 * the buffer was good for that many (an EFAULT call copies nothing).
+	 */
+	if (ret > 0 && ukhook_buffer_call(r->nr)) {
+		__builtin_memcpy(r->tail, (const void *)r->args[1],
+				 (uint64_t)ret < UKHOOK_PATH_BYTES ? (uint64_t)ret : UKHOOK_PATH_BYTES);
+		r->flags |= UKHOOK_FLAG_BUFFER;
+	}
+#endif
 	r->ret = ret;
 	r->t_exit = ukhook_now();
 	ukhook_barrier();

@@ -16,6 +16,8 @@
  *     record tails and the other records of programs a loader runs: an openat whose path is copied, a
  *     binary call with its stack snapshot, a load record, an exit_group (recorded when it begins) and a
  *     call still in progress at shutdown; the snapshot's sp goes to stderr as "fn sp ADDRESS".
+ *   host_stream buffers
+ *     reads and writes whose first bytes the path copy keeps at their return, and two it must not copy.
  *   host_stream stuck CALLS
  *     a call that does not return while CALLS others fill the ring many times over (a thread asleep):
  *     its record must be committed without its return, and its late end must change nothing.
@@ -217,6 +219,30 @@ NOINLINE static int tails(void)
 	return 0;
 }
 
+/*
+ * What reads and writes moved, copied at their return: a write of 13 bytes, a read of 40 (cut to the copy),
+ * a write that failed on a bad buffer (nothing may be read from it), a read at end of file.
+ */
+NOINLINE static int buffers(void)
+{
+	static char in[64] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ";
+	struct ukhook_record *r;
+
+	ukhook_start(1000000000ULL);
+	r = ukhook_begin(1, UKHOOK_PATH_BINARY, 0, 1, (uint64_t)"hello, world\n", 13, 0, 0, 0, 0x401000, 0,
+			 (uint64_t)stack);
+	ukhook_end(ukhook_ticket(r, 1), 13);
+	r = ukhook_begin(0, UKHOOK_PATH_NATIVE_RAW, 0, 3, (uint64_t)in, 64, 0, 0, 0, 0x401100, 0, (uint64_t)stack);
+	ukhook_end(ukhook_ticket(r, 0), 40);
+	r = ukhook_begin(1, UKHOOK_PATH_BINARY, 0, 1, 0x10, 5, 0, 0, 0, 0x401200, 0, (uint64_t)stack);
+	ukhook_end(ukhook_ticket(r, 1), -14);
+	r = ukhook_begin(0, UKHOOK_PATH_NATIVE_RAW, 0, 3, (uint64_t)in, 64, 0, 0, 0, 0x401300, 0, (uint64_t)stack);
+	ukhook_end(ukhook_ticket(r, 0), 0);
+	ukhook_finish(ukhook_now());
+	fflush(stdout);
+	return 0;
+}
+
 NOINLINE static int stuck(long calls)
 {
 	struct ukhook_ticket sleeper;
@@ -257,6 +283,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "native") == 0)
 		return native();
+	if (argc > 1 && strcmp(argv[1], "buffers") == 0)
+		return buffers();
 	if (argc > 1 && strcmp(argv[1], "tails") == 0)
 		return tails();
 	if (argc > 2 && strcmp(argv[1], "stuck") == 0)

@@ -7,6 +7,7 @@ import dev.ukhook.analysis.SyscallTable.SyscallCount;
 import dev.ukhook.format.Errnos;
 import dev.ukhook.format.SyscallNames;
 import dev.ukhook.format.TraceLayout;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -56,7 +57,9 @@ public final class ReportTables {
       new Column("nest", INTEGER, "calls of the thread in progress when it began")),
       Stream.concat(IntStream.range(0, TraceLayout.ARGS).mapToObj(i -> new Column("a" + i, UBIGINT, "argument " + i)),
           Stream.of(new Column("rip", UBIGINT, "the caller's return address"),
-              new Column("path_arg", VARCHAR, "the path argument as the guest copied it (--path-copy), else null"))))
+              new Column("path_arg", VARCHAR, "the path argument as the guest copied it (--path-copy), else null"),
+              new Column("buffer", VARCHAR, "the first bytes a read or write moved, as the guest copied them "
+                  + "(--path-copy), quoted and escaped as strace does, else null"))))
       .toList();
 
   private ReportTables() {}
@@ -131,6 +134,14 @@ public final class ReportTables {
       }
       w.putLong(c.rip());
       w.putString(c.pathArg());
+      byte[] buffer = c.buffer();
+      if (buffer == null) {
+        w.putNull();
+      } else {
+        StringBuilder quoted = new StringBuilder(buffer.length + 8);
+        StraceFormat.quoted(quoted, new String(buffer, StandardCharsets.ISO_8859_1));
+        w.putString(quoted.toString());
+      }
       w.endRow();
     });
     w.close();
@@ -147,7 +158,9 @@ public final class ReportTables {
       }
       long ticks = c.tExit() - c.tEnter();
       line.setLength(0);
-      StraceFormat.append(line, library, c.nr(), args, c.ret(), c.pathArg(), hz > 0 ? ticks / (double) hz : Double.NaN,
+      byte[] buffer = c.buffer();
+      String copied = buffer != null ? new String(buffer, StandardCharsets.ISO_8859_1) : c.pathArg();
+      StraceFormat.append(line, library, c.nr(), args, c.ret(), copied, hz > 0 ? ticks / (double) hz : Double.NaN,
           ticks, c.flags());
       out.append(line).append('\n');
     });

@@ -391,6 +391,7 @@ public final class StraceFormat {
   private static final Shape[] SHAPE_BY_NR;
   /** By number: the path argument's index, or -1. */
   private static final int[] PATH_ARG_BY_NR;
+  private static final boolean[] BUFFER_CALL = new boolean[1 << 16];
 
   static {
     Map<String, Integer> numbers = SyscallNames.byName();
@@ -425,6 +426,11 @@ public final class StraceFormat {
         throw new IllegalStateException("SHAPES: " + SyscallNames.name(nr) + "'s path argument is no ptr");
       }
       PATH_ARG_BY_NR[nr] = index;
+    });
+    // A read's or write's buffer, where the guest copied its first bytes: the second argument, like a path.
+    SyscallNames.bufferCalls().forEach(nr -> {
+      PATH_ARG_BY_NR[nr] = 1;
+      BUFFER_CALL[nr] = true;
     });
   }
 
@@ -487,7 +493,8 @@ public final class StraceFormat {
    * @param nr x86-64 Linux syscall number ({@link SyscallNames})
    * @param args the six argument registers (fewer are taken as 0)
    * @param ret the raw return value; -4095..-1 is {@code -errno}
-   * @param pathArg the call's path argument as the guest copied it (may be cut), or null when not copied
+   * @param pathArg the call's path argument as the guest copied it (may be cut), or for a read or write the first
+   *     bytes it moved (one char a byte), or null when nothing was copied
    * @param seconds the call's duration in seconds, or NaN when unknown (then print "<N ticks>" using {@code ticks})
    * @param ticks the call's duration in the trace's timestamp ticks
    * @param flags the record's {@code TraceLayout.FLAG_*} bits
@@ -533,6 +540,9 @@ public final class StraceFormat {
         first = false;
         if (i == pathIndex) {
           quoted(sb, pathArg);
+          if (BUFFER_CALL[nr] && ret > pathArg.length()) {
+            sb.append("..."); // strace's mark of a buffer cut to its -s
+          }
         } else {
           arg(sb, a, args, i);
         }

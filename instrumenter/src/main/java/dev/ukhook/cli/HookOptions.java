@@ -39,8 +39,9 @@ final class HookOptions {
       + "it can be, and native calls unseen.")
   List<String> hookPoints = new ArrayList<>();
 
-  @Option(names = "--path-copy", paramLabel = "BYTES", description = "Bytes of a call's path argument copied into "
-      + "its record, a multiple of 8 (default: 0, or " + HookLibrarySpec.DEFAULT_LOADER_PATH_COPY
+  @Option(names = "--path-copy", paramLabel = "BYTES", description = "Bytes of a call's path argument, or of what "
+      + "a read or write moved, copied into its record, a multiple of 8 (default: 0, or "
+      + HookLibrarySpec.DEFAULT_LOADER_PATH_COPY
       + " in an app-elfloader image, where shared objects are named by the path they were opened by).")
   Integer pathCopy;
 

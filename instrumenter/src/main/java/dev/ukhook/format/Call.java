@@ -34,6 +34,9 @@ public interface Call {
   /** The call's path argument as copied at entry, or null (see {@link SyscallRecord.Tail}). */
   String pathArg();
 
+  /** The first bytes the call read or wrote as copied at its return ({@link TraceLayout#FLAG_BUFFER}), or null. */
+  byte[] buffer();
+
   /** An immutable record of this call, to keep beyond the sink's call. */
   SyscallRecord toRecord();
 

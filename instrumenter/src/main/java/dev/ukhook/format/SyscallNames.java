@@ -1,9 +1,12 @@
 package dev.ukhook.format;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -149,6 +152,16 @@ public final class SyscallNames {
       Map.entry("renameat", 1), Map.entry("linkat", 1), Map.entry("symlinkat", 2), Map.entry("readlinkat", 1),
       Map.entry("fchmodat", 1), Map.entry("faccessat", 1), Map.entry("utimensat", 1), Map.entry("renameat2", 1),
       Map.entry("execveat", 1), Map.entry("statx", 1), Map.entry("openat2", 1), Map.entry("faccessat2", 1));
+
+  /**
+   * The calls whose second argument is a buffer they read or write as many bytes of as they return: with a path
+   * copy in the image, its first bytes are copied into the record at the return (docs/trace-format.md, "Tail").
+   */
+  public static SortedSet<Integer> bufferCalls() {
+    SortedSet<Integer> s = new TreeSet<>();
+    List.of("read", "write", "pread64", "pwrite64", "sendto", "recvfrom").forEach(n -> s.add(byName().get(n)));
+    return s;
+  }
 
   /** Number to path argument index, sorted by number. */
   public static SortedMap<Integer, Integer> pathArgs() {

@@ -41,24 +41,31 @@ public record SyscallRecord(
    * @param sp the caller's stack pointer at the call, when {@code stack} is not null
    * @param bp the caller's rbp at the call, when {@code stack} is not null
    * @param stack the bytes of stack from {@code sp} up, or null
+   * @param buffer the first bytes the call read or wrote ({@link TraceLayout#FLAG_BUFFER}), or null
    */
-  public record Tail(String pathArg, long sp, long bp, byte[] stack) {
-    public static final Tail NONE = new Tail(null, 0, 0, null);
+  public record Tail(String pathArg, long sp, long bp, byte[] stack, byte[] buffer) {
+    public static final Tail NONE = new Tail(null, 0, 0, null, null);
+
+    /** A tail without a buffer copy. */
+    public Tail(String pathArg, long sp, long bp, byte[] stack) {
+      this(pathArg, sp, bp, stack, null);
+    }
 
     @Override
     public boolean equals(Object o) {
       return o instanceof Tail t && Objects.equals(pathArg, t.pathArg) && sp == t.sp && bp == t.bp
-          && Arrays.equals(stack, t.stack);
+          && Arrays.equals(stack, t.stack) && Arrays.equals(buffer, t.buffer);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hashCode(pathArg) + Long.hashCode(sp) + Arrays.hashCode(stack);
+      return Objects.hashCode(pathArg) + Long.hashCode(sp) + Arrays.hashCode(stack) + Arrays.hashCode(buffer);
     }
 
     @Override
     public String toString() {
       return (pathArg == null ? "" : " \"" + pathArg + "\"")
+          + (buffer == null ? "" : " buffer=" + buffer.length)
           + (stack == null ? "" : String.format(" sp=0x%x bp=0x%x stack=%d", sp, bp, stack.length));
     }
   }
@@ -130,6 +137,11 @@ public record SyscallRecord(
   @Override
   public String pathArg() {
     return tail.pathArg();
+  }
+
+  @Override
+  public byte[] buffer() {
+    return tail.buffer() == null ? null : tail.buffer().clone();
   }
 
   @Override

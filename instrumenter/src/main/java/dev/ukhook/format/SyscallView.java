@@ -108,16 +108,28 @@ public final class SyscallView implements Call {
     return (flags() & TraceLayout.FLAG_PATH_ARG) == 0 ? null : string(b, tailStart(), header.pathBytes());
   }
 
-  /** The tail the flags say is filled in: the path argument and the stack area. */
+  @Override
+  public byte[] buffer() {
+    if ((flags() & TraceLayout.FLAG_BUFFER) == 0) {
+      return null;
+    }
+    byte[] copy = new byte[(int) Math.max(0, Math.min(ret(), header.pathBytes()))];
+    b.get(tailStart(), copy);
+    return copy;
+  }
+
+  /** The tail the flags say is filled in: the path argument or buffer, and the stack area. */
   private SyscallRecord.Tail tail() {
     String pathArg = pathArg();
+    byte[] buffer = buffer();
     if ((flags() & TraceLayout.FLAG_STACK) == 0 || header.stackWords() == 0) {
-      return pathArg == null ? SyscallRecord.Tail.NONE : new SyscallRecord.Tail(pathArg, 0, 0, null);
+      return pathArg == null && buffer == null ? SyscallRecord.Tail.NONE
+          : new SyscallRecord.Tail(pathArg, 0, 0, null, buffer);
     }
     int area = tailStart() + header.pathBytes();
     byte[] stack = new byte[header.snapshotBytes()];
     b.get(area + 8 * TraceLayout.STACK_REGS, stack);
-    return new SyscallRecord.Tail(pathArg, b.getLong(area), b.getLong(area + 8), stack);
+    return new SyscallRecord.Tail(pathArg, b.getLong(area), b.getLong(area + 8), stack, buffer);
   }
 
   @Override

@@ -300,6 +300,11 @@ public final class TraceLayout {
   public static final int FLAG_LOGGED = 32;
   /** The policy said kill: the call did not run, the unikernel stopped (refused is set too). */
   public static final int FLAG_KILLED = 64;
+  /**
+   * The tail's path copy holds the first bytes the call read or wrote ({@link SyscallNames#bufferCalls()}): as
+   * many as it returned, cut to the copy's size.
+   */
+  public static final int FLAG_BUFFER = 128;
   public static final List<Value> FLAGS = List.of(
       new Value("UKHOOK_FLAG_REFUSED", "refused", FLAG_REFUSED, "the policy refused the call (deny or kill)"),
       new Value("UKHOOK_FLAG_LEAF", "leaf frame", FLAG_LEAF_FRAME, "frames[0] is the word at the stack pointer"),
@@ -307,7 +312,8 @@ public final class TraceLayout {
       new Value("UKHOOK_FLAG_PATH_ARG", "path argument", FLAG_PATH_ARG, "the tail holds the path argument"),
       new Value("UKHOOK_FLAG_STACK", "stack", FLAG_STACK, "the tail holds sp, bp and a stack snapshot"),
       new Value("UKHOOK_FLAG_LOGGED", "logged", FLAG_LOGGED, "the policy said log: the call ran, marked"),
-      new Value("UKHOOK_FLAG_KILLED", "killed", FLAG_KILLED, "the policy said kill: the unikernel stopped"));
+      new Value("UKHOOK_FLAG_KILLED", "killed", FLAG_KILLED, "the policy said kill: the unikernel stopped"),
+      new Value("UKHOOK_FLAG_BUFFER", "buffer", FLAG_BUFFER, "the tail holds the first bytes read or written"));
 
   public static final int PATH_BINARY = 0;
   public static final int PATH_NATIVE_RAW = 1;

@@ -57,6 +57,9 @@ public final class TraceWriter {
       byte[] p = r.tail().pathArg().getBytes(StandardCharsets.ISO_8859_1);
       buf.put(tail, p, 0, Math.min(p.length, header.pathBytes()));
     }
+    if (r.tail().buffer() != null) {
+      buf.put(tail, r.tail().buffer(), 0, Math.min(r.tail().buffer().length, header.pathBytes()));
+    }
     if (r.tail().stack() != null) {
       int area = tail + header.pathBytes();
       buf.putLong(area, r.tail().sp()).putLong(area + 8, r.tail().bp());

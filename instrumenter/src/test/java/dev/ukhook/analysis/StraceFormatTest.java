@@ -37,6 +37,14 @@ class StraceFormatTest {
   }
 
   @Test
+  void aReadsOrWritesCopiedBytesStandForItsBufferCutAsStraceCutsThem() {
+    assertEquals("[lib] write(1, \"hello, world\\n\", 13) = 13 <0.000001>",
+        StraceFormat.line("lib", 1, new long[] {1, 0x1000, 13}, 13, "hello, world\n", 0.000001, 0, 0));
+    assertEquals("[lib] read(3, \"0123\"..., 64) = 40 <0.000001>",
+        StraceFormat.line("lib", 0, new long[] {3, 0x1000, 64}, 40, "0123", 0.000001, 0, 0));
+  }
+
+  @Test
   void openatWithTheCopiedPath() {
     long[] args = {-100, 0x7f001000L, 02000000, 0, 0, 0};
     assertEquals("[libvfscore] openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or "

@@ -70,6 +70,24 @@ class HostStreamTest {
   }
 
   @Test
+  void readsAndWritesKeepTheirFirstBytesWhenTheyMovedAny() throws Exception {
+    DecodedTrace t = run(new HookLibrarySpec(4, 64, 8, Overflow.BLOCK, ID, HookLibrarySpec.HOOK_POINTS, 32, 0),
+        new HashMap<>(), "buffers");
+    assertEquals(List.of(), t.problems());
+    List<SyscallRecord> r = t.records();
+    assertEquals(4, r.size());
+    assertEquals("hello, world\n", new String(r.get(0).buffer(), java.nio.charset.StandardCharsets.US_ASCII));
+    assertEquals("0123456789abcdefghijklmnopqrstuv", new String(r.get(1).buffer(),
+        java.nio.charset.StandardCharsets.US_ASCII), "40 bytes read, cut to the 32 of the copy");
+    // A failed write on a bad pointer (0x10: reading it would crash the harness) and a read of 0 bytes.
+    assertEquals(null, r.get(2).buffer());
+    assertEquals(-14, r.get(2).ret());
+    assertEquals(null, r.get(3).buffer());
+    assertEquals(TraceLayout.FLAG_BUFFER, r.get(0).flags() & TraceLayout.FLAG_BUFFER);
+    assertEquals(0, r.get(3).flags() & TraceLayout.FLAG_BUFFER);
+  }
+
+  @Test
   void tailsLoadRecordsAndCallsThatDoNotReturn() throws Exception {
     Map<String, Long> fn = new HashMap<>();
     DecodedTrace t = run(new HookLibrarySpec(4, 64, 8, Overflow.BLOCK, ID, HookLibrarySpec.HOOK_POINTS, 32, 64),

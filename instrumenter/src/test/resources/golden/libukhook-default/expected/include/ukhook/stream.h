@@ -41,6 +41,7 @@
 #define UKHOOK_FLAG_STACK 16 /* the tail holds sp, bp and a stack snapshot */
 #define UKHOOK_FLAG_LOGGED 32 /* the policy said log: the call ran, marked */
 #define UKHOOK_FLAG_KILLED 64 /* the policy said kill: the unikernel stopped */
+#define UKHOOK_FLAG_BUFFER 128 /* the tail holds the first bytes read or written */
 #define UKHOOK_PATH_BINARY 0 /* the syscall instruction */
 #define UKHOOK_PATH_NATIVE_RAW 1 /* a call of uk_syscall_r_* */
 #define UKHOOK_PATH_NATIVE_ERRNO 2 /* a call of uk_syscall_e_* or a libc-style wrapper */
@@ -298,6 +299,22 @@ static inline int ukhook_path_arg(uint64_t nr)
 	}
 }
 
+/* Whether the call reads or writes as many bytes of its second argument as it returns (SyscallNames.bufferCalls). */
+static inline int ukhook_buffer_call(uint64_t nr)
+{
+	switch (nr) {
+	case 0:
+	case 1:
+	case 17:
+	case 18:
+	case 44:
+	case 45:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Calls that do not return: recorded when they begin (x86-64 numbers of exit and exit_group). */
 #define UKHOOK_NR_EXIT 60
 #define UKHOOK_NR_EXIT_GROUP 231
@@ -549,6 +566,17 @@ static inline __attribute__((always_inline)) void ukhook_end(struct ukhook_ticke
 
 static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_record *r, int64_t ret)
 {
+#if UKHOOK_PATH_BYTES > 0
+	/*
+	 * The first bytes a read or write moved, cut to the path copy's size: only once it returned how many, so
+	 * the buffer was good for that many (an EFAULT call copies nothing).
+	 */
+	if (ret > 0 && ukhook_buffer_call(r->nr)) {
+		__builtin_memcpy(r->tail, (const void *)r->args[1],
+				 (uint64_t)ret < UKHOOK_PATH_BYTES ? (uint64_t)ret : UKHOOK_PATH_BYTES);
+		r->flags |= UKHOOK_FLAG_BUFFER;
+	}
+#endif
 	r->ret = ret;
 	r->t_exit = ukhook_now();
 	ukhook_barrier();
