@@ -260,29 +260,37 @@ public final class StreamDecoder {
     return values.stream().map(v -> v.value() + " (" + v.name() + ")").collect(Collectors.joining(", "));
   }
 
+  // Kept small, the other kinds and the damage out of line, so that the JIT inlines it and the sink into the loop.
   private void record(ByteBuffer b, int at) {
+    if (b.get(at + Syscall.KIND.offset()) != KIND_SYSCALL) {
+      other(b, at);
+      return;
+    }
+    int depth = Byte.toUnsignedInt(b.get(at + Syscall.DEPTH.offset()));
+    int path = Byte.toUnsignedInt(b.get(at + Syscall.PATH.offset()));
+    if (depth > frames || path >= PATHS.size()) {
+      badSyscall(depth, path);
+      return;
+    }
+    if (sequence.accept(b.getLong(at + Syscall.SEQ.offset()))) {
+      if (!SyscallNames.isIdle(Short.toUnsignedInt(b.getShort(at + Syscall.NR.offset())))) {
+        work++;
+      }
+      if (sink != null) {
+        sink.call(view.at(b, at));
+      }
+    }
+  }
+
+  private void badSyscall(int depth, int path) {
+    stop(Damage.Kind.BAD_RECORD, depth > frames
+        ? "a syscall record has depth " + depth + " but the image keeps " + frames + " frames"
+        : "a syscall record has path " + path + ", expected " + values(PATHS));
+  }
+
+  private void other(ByteBuffer b, int at) {
     int kind = Byte.toUnsignedInt(b.get(at + Syscall.KIND.offset()));
-    if (kind == KIND_SYSCALL) {
-      int depth = Byte.toUnsignedInt(b.get(at + Syscall.DEPTH.offset()));
-      int path = Byte.toUnsignedInt(b.get(at + Syscall.PATH.offset()));
-      if (depth > frames) {
-        stop(Damage.Kind.BAD_RECORD, "a syscall record has depth " + depth + " but the image keeps " + frames
-            + " frames");
-        return;
-      }
-      if (path >= PATHS.size()) {
-        stop(Damage.Kind.BAD_RECORD, "a syscall record has path " + path + ", expected " + values(PATHS));
-        return;
-      }
-      if (sequence.accept(b.getLong(at + Syscall.SEQ.offset()))) {
-        if (!SyscallNames.isIdle(Short.toUnsignedInt(b.getShort(at + Syscall.NR.offset())))) {
-          work++;
-        }
-        if (sink != null) {
-          sink.call(view.at(b, at));
-        }
-      }
-    } else if (kind == KIND_LOAD) {
+    if (kind == KIND_LOAD) {
       long seq = b.getLong(at + Load.SEQ.offset());
       if (sequence.accept(seq)) {
         LoadRecord l = new LoadRecord(seq, b.getLong(at + Load.T.offset()), b.getLong(at + Load.PHDR.offset()),
