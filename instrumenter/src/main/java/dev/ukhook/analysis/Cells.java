@@ -71,6 +71,25 @@ final class Cells {
    */
   static void appendDouble(StringBuilder sb, double d) {
     double a = Math.abs(d);
+    // The common case fast (a duration in ns to the picosecond): Double.toString costs more than the rest of a row.
+    long milli = Math.round(d * 1000);
+    if (a != 0 && a < 1e12 && milli / 1000.0 == d) {
+      long whole = Math.abs(milli) / 1000;
+      int frac = (int) (Math.abs(milli) % 1000);
+      sb.append(d < 0 ? "-" : "").append(whole).append('.');
+      if (frac == 0) {
+        sb.append('0');
+      } else {
+        sb.append((char) ('0' + frac / 100));
+        if (frac % 100 != 0) {
+          sb.append((char) ('0' + frac / 10 % 10));
+          if (frac % 10 != 0) {
+            sb.append((char) ('0' + frac % 10));
+          }
+        }
+      }
+      return;
+    }
     if (a == 0 || (a >= 1e-3 && a < 1e7)) {
       sb.append(d); // Double.toString uses no exponent in this range
     } else {

@@ -43,8 +43,8 @@ public final class ReportTables {
       new Column("seq", BIGINT, "record number, in the order the guest numbered the calls"),
       new Column("t_enter", BIGINT, "entry, in trace ticks"),
       new Column("t_exit", BIGINT, "return, in trace ticks (the commit for a call that did not return)"),
-      new Column("duration_ns", DOUBLE, "t_exit - t_enter in ns; null when the clock's frequency is unknown or the "
-          + "call did not return"),
+      new Column("duration_ns", DOUBLE, "t_exit - t_enter in ns, to the picosecond; null when the clock's frequency "
+          + "is unknown or the call did not return"),
       new Column("library", VARCHAR, "the microlibrary the call is charged to"),
       new Column("phase", VARCHAR, "the phase the call was made in"),
       new Column("syscall", VARCHAR, "the syscall's name"),
@@ -117,7 +117,7 @@ public final class ReportTables {
       if (Double.isNaN(nsPerTick) || c.atEntry()) {
         w.putNull();
       } else {
-        w.putDouble((c.tExit() - c.tEnter()) * nsPerTick);
+        w.putDouble(Math.round((c.tExit() - c.tEnter()) * nsPerTick * 1000) / 1000.0); // to the picosecond
       }
       w.putString(library);
       w.putString(phase);
