@@ -175,8 +175,9 @@ public final class ReportJson {
     }
   }
 
-  /** The document as text, indented like results.json. */
+  /** The document as text, objects indented like results.json. */
   public static String toText(RunReport r) {
-    return SyscallTable.pretty(of(r));
+    // Arrays on one line: a histogram or a gram is one line instead of five.
+    return SyscallTable.pretty(of(r), new com.fasterxml.jackson.core.util.DefaultPrettyPrinter.FixedSpaceIndenter());
   }
 }

@@ -399,12 +399,17 @@ public final class SyscallTable {
 
   /** {@code root} indented by two spaces, "\n" line ends and a final newline: byte-identical on every platform. */
   static String pretty(ObjectNode root) {
+    return pretty(root, new DefaultIndenter("  ", "\n"));
+  }
+
+  /** {@code root} indented the same way, each array on one line (or as {@code arrays} indents them). */
+  static String pretty(ObjectNode root, DefaultPrettyPrinter.Indenter arrays) {
     DefaultPrettyPrinter printer =
         new DefaultPrettyPrinter()
             .withSeparators(
                 Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-            .withArrayIndenter(new DefaultIndenter("  ", "\n"));
+            .withArrayIndenter(arrays);
     try {
       return new ObjectMapper().writer(printer).writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
