@@ -1,9 +1,6 @@
 package dev.ukhook.analysis;
 
-import dev.ukhook.core.UkhookException;
-import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.format.SyscallNames;
-import dev.ukhook.guest.PolicyFile;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -15,13 +12,13 @@ import java.util.stream.Collectors;
  * @param at the syscall numbers that end start-up; empty for the default
  */
 public final class PhaseRule {
-  static final int LISTEN = number("listen");
-  private static final int ACCEPT = number("accept");
-  private static final int ACCEPT4 = number("accept4");
+  static final int LISTEN = SyscallNames.byName().get("listen");
+  private static final int ACCEPT = SyscallNames.byName().get("accept");
+  private static final int ACCEPT4 = SyscallNames.byName().get("accept4");
   private static final boolean[] WAIT = new boolean[1 << 16];
 
   static {
-    SyscallNames.WAITS.forEach(n -> WAIT[number(n)] = true);
+    SyscallNames.WAITS.forEach(n -> WAIT[SyscallNames.byName().get(n)] = true);
   }
 
   public static final PhaseRule SERVING = new PhaseRule(Set.of());
@@ -42,20 +39,6 @@ public final class PhaseRule {
   /** The syscall numbers that end start-up; empty for the default rule. */
   public Set<Integer> at() {
     return at;
-  }
-
-  /** Start-up ends at the first call of one of {@code names}; an unknown name is refused with the closest ones. */
-  public static PhaseRule at(Set<String> names) {
-    return new PhaseRule(names.stream().map(PhaseRule::number).collect(Collectors.toSet()));
-  }
-
-  private static int number(String name) {
-    Integer nr = SyscallNames.byName().get(name);
-    if (nr == null) {
-      throw new UkhookException(Kind.USAGE, "unknown system call `" + name + "` for --phase-at; the closest: "
-          + String.join(", ", PolicyFile.closest(name, SyscallNames.byName().keySet(), 3, Integer.MAX_VALUE)));
-    }
-    return nr;
   }
 
   /** Whether a call of {@code nr} ends start-up, a {@code listen} having been made before it or not. */

@@ -7,7 +7,10 @@ import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.pipeline.Instrumenter;
 import java.nio.file.Path;
+import dev.ukhook.format.SyscallNames;
+import dev.ukhook.guest.PolicyFile;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -44,10 +47,24 @@ final class AnalysisOptions {
           + " and --map FILE");
     }
     RunReport.Options options = RunReport.Options.DEFAULT.withForce(force).withRootfs(Optional.ofNullable(rootfs))
-        .withRule(phaseAt.isEmpty() ? PhaseRule.SERVING : PhaseRule.at(phaseAt));
+        .withRule(phaseAt.isEmpty() ? PhaseRule.SERVING : new PhaseRule(syscalls(phaseAt, "--phase-at")));
     return runDir != null
         ? RunReport.ofRunDir(runDir, transparent(RunReport.runTransparent(runDir)), options)
         : RunReport.of(trace, map, transparent(Optional.empty()), options);
+  }
+
+  /** The numbers of syscall {@code names}; an unknown name is refused with the closest ones. */
+  static Set<Integer> syscalls(Collection<String> names, String option) {
+    Set<Integer> nrs = new LinkedHashSet<>();
+    for (String name : names) {
+      Integer nr = SyscallNames.byName().get(name.strip());
+      if (nr == null) {
+        throw new UkhookException(Kind.USAGE, option + ": unknown system call `" + name + "`; the closest: "
+            + String.join(", ", PolicyFile.closest(name, SyscallNames.byName().keySet(), 3, Integer.MAX_VALUE)));
+      }
+      nrs.add(nr);
+    }
+    return nrs;
   }
 
   private Set<String> transparent(Optional<Set<String>> run) {

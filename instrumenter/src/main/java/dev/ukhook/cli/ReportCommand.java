@@ -6,8 +6,6 @@ import dev.ukhook.analysis.HtmlReport;
 import dev.ukhook.analysis.PerfettoTrace;
 import dev.ukhook.analysis.ReportJson;
 import dev.ukhook.analysis.ReportOutput;
-import dev.ukhook.format.SyscallNames;
-import dev.ukhook.guest.PolicyFile;
 import dev.ukhook.analysis.RunReport;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
@@ -86,8 +84,9 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Set<Integer> syscalls = traceOption();
     RunReport r = analysis.report(runDir, traceFile, map);
-    Calls.Selection selection = selection(r);
+    Calls.Selection selection = new Calls.Selection(syscalls, libraries(r));
     ReportOutput.Format f = format != null ? format : json ? ReportOutput.Format.JSON : ReportOutput.Format.TEXT;
     ReportOutput.write(r, new ReportOutput.Request(f, calls, selection, Optional.ofNullable(output)),
         spec.commandLine().getOut());
@@ -107,25 +106,22 @@ final class ReportCommand implements Callable<Integer> {
     return r.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
   }
 
-  /** The calls -e trace= and --lib select; names the report does not know are refused with the closest ones. */
-  private Calls.Selection selection(RunReport r) {
+  /** The syscalls -e trace= selects, checked before the trace is read. */
+  private Set<Integer> traceOption() {
     if ((trace != null || !libs.isEmpty()) && !calls && perfetto == null) {
       throw new UkhookException(Kind.USAGE, "-e and --lib select calls: add --calls (or --perfetto FILE)");
     }
-    Set<Integer> nrs = new LinkedHashSet<>();
-    if (trace != null) {
-      if (!trace.startsWith("trace=")) {
-        throw new UkhookException(Kind.USAGE, "-e takes trace=NAME[,NAME...] as strace does, not `" + trace + "`");
-      }
-      for (String name : trace.substring("trace=".length()).split(",")) {
-        Integer nr = SyscallNames.byName().get(name.strip());
-        if (nr == null) {
-          throw new UkhookException(Kind.USAGE, "-e trace=: unknown system call `" + name + "`; the closest: "
-              + String.join(", ", PolicyFile.closest(name, SyscallNames.byName().keySet(), 3, Integer.MAX_VALUE)));
-        }
-        nrs.add(nr);
-      }
+    if (trace == null) {
+      return Set.of();
     }
+    if (!trace.startsWith("trace=")) {
+      throw new UkhookException(Kind.USAGE, "-e takes trace=NAME[,NAME...] as strace does, not `" + trace + "`");
+    }
+    return AnalysisOptions.syscalls(List.of(trace.substring("trace=".length()).split(",")), "-e trace=");
+  }
+
+  /** The libraries --lib selects: each must have made calls in this run. */
+  private Set<String> libraries(RunReport r) {
     Set<String> known = new LinkedHashSet<>();
     r.table().libraries().forEach(l -> known.add(l.library()));
     for (String lib : libs) {
@@ -134,6 +130,6 @@ final class ReportCommand implements Callable<Integer> {
             + "libraries that made calls: " + String.join(", ", known));
       }
     }
-    return new Calls.Selection(nrs, new LinkedHashSet<>(libs));
+    return new LinkedHashSet<>(libs);
   }
 }

@@ -70,7 +70,8 @@ class ReportGoldenTest {
 
     Set<String> transparent = new LinkedHashSet<>(options.getOrDefault("transparent", List.of("libmusl")));
     PhaseRule rule = options.containsKey("phase-at")
-        ? PhaseRule.at(new LinkedHashSet<>(options.get("phase-at"))) : PhaseRule.SERVING;
+        ? new PhaseRule(options.get("phase-at").stream().map(n -> dev.ukhook.format.SyscallNames.byName().get(n))
+            .collect(java.util.stream.Collectors.toSet())) : PhaseRule.SERVING;
     // Strict: the header's image id and text range must match the map's (no --force).
     RunReport.Options o =
         new RunReport.Options(false, Optional.empty(), rule, options.getOrDefault("phases", List.of()));

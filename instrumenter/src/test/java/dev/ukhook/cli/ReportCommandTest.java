@@ -86,6 +86,35 @@ class ReportCommandTest {
     assertTrue(r.out().endsWith("image " + ID + ": 3 records (binary 3), 0 dropped by the guest, 0 missing\n"), r.out());
   }
 
+  /** Each selection or format mistake is one line, exit 2, and writes nothing. */
+  @Test
+  void badSelectionsAndFormatsAreOneLineEach() throws IOException {
+    byte[] t = trace(ID, calls(0, 1, 2), new FinalRecord(3, 0, 3, 99));
+    String map = helloMap();
+    Path out = dir.resolve("out.parquet");
+    String[][] cases = {
+      {"-e and --lib select calls: add --calls (or --perfetto FILE)", "-e", "trace=getpid"},
+      {"-e takes trace=NAME[,NAME...] as strace does, not `getpid`", "--calls", "-e", "getpid"},
+      {"-e trace=: unknown system call `getpd`; the closest: getpid", "--calls", "-e", "trace=getpd"},
+      {"--phase-at: unknown system call `acept`; the closest: accept", "--phase-at", "acept"},
+      {"--lib libnope: no call of this run is charged to it; the libraries that made calls: libposix_process",
+          "--calls", "--lib", "libnope"},
+      {"--format parquet writes a file: add -o FILE.parquet", "--format", "parquet"},
+    };
+    for (String[] c : cases) {
+      String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
+      Run r = report(t, map, args);
+      assertEquals(ExitCode.USAGE, r.exitCode(), String.join(" ", args) + ": " + r.err());
+      assertTrue(r.err().startsWith("ukhook: " + c[0]), r.err());
+      assertEquals(1, r.err().lines().count(), r.err());
+    }
+    assertFalse(Files.exists(out));
+    // And the selections that are right: one line per selected call.
+    Run ok = report(t, map, "--calls", "-e", "trace=getpid", "--lib", "libposix_process");
+    assertEquals(ExitCode.OK, ok.exitCode(), ok.err());
+    assertEquals(3, ok.out().lines().filter(l -> l.startsWith("[libposix_process] getpid() = ")).count(), ok.out());
+  }
+
   @Test
   void anotherImagesMapIsRefused() throws IOException {
     // Defect 3: another app's map printed a wrong table with exit 0.
