@@ -147,6 +147,8 @@ public final class ReportJson {
       s.bigrams().stream().limit(MAX_GRAMS).forEach(g -> edges.addObject().put("from", g.calls().get(0)).put("to", g.calls().get(1))
           .put("count", g.count()));
     }
+    ObjectNode functions = root.putObject("functions");
+    t.functions().forEach((f, calls) -> calls.forEach(functions.putObject(f)::put));
     a.security().toJson(root.putObject("security"));
     SyscallTable.Filter f = t.filter();
     if (f.logged() == 0 && f.killed() == 0 && f.events().isEmpty()) {

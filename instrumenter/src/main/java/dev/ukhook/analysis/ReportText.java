@@ -54,6 +54,7 @@ public final class ReportText {
     out.append("\nlatency: from entry to return, ").append(unit.hz() > 0 ? "in time (the trace's clock runs at "
         + unit.hz() + " Hz)" : "in clock cycles (the trace does not say its clock's frequency)")
         .append("; p50 and p99 within 6.25 %\n");
+    t.writeFunctions(out);
     phases(a, out);
     sequences(a, out);
     out.append('\n');

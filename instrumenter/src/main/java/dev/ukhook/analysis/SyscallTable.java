@@ -247,19 +247,7 @@ public final class SyscallTable {
       out.append("\nserving from record #").append(Long.toString(servingFrom.get()))
           .append(" (the first accept, or the first poll/select/epoll_wait after a listen); start-up before it\n");
     }
-    if (!functions.isEmpty()) {
-      out.append("\nfunction (the program's call charged to it)\n");
-      int w = functions.keySet().stream().mapToInt(String::length).max().orElse(0);
-      functions.forEach((f, calls) -> {
-        try {
-          out.append(pad(f, w, false)).append("  ").append(calls.entrySet().stream()
-              .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")))
-              .append('\n');
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    }
+    writeFunctions(out);
     if (!filter.isEmpty()) {
       long refused = libraries.stream().mapToLong(LibraryCounts::refused).sum();
       boolean policy = refused > 0 || filter.logged() > 0
@@ -272,6 +260,19 @@ public final class SyscallTable {
       }
     }
     out.append('\n').append(summary()).append('\n');
+  }
+
+  /** The calls charged to functions of loaded programs, one line per function; nothing without such calls. */
+  void writeFunctions(Appendable out) throws IOException {
+    if (functions.isEmpty()) {
+      return;
+    }
+    out.append("\nfunction (the program's call charged to it)\n");
+    int w = functions.keySet().stream().mapToInt(String::length).max().orElse(0);
+    for (Map.Entry<String, Map<String, Long>> f : functions.entrySet()) {
+      out.append(pad(f.getKey(), w, false)).append("  ").append(f.getValue().entrySet().stream()
+          .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))).append('\n');
+    }
   }
 
   /** One filter event as a line of the table's filter section. */

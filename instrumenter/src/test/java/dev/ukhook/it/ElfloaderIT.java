@@ -83,9 +83,12 @@ class ElfloaderIT {
         "--json");
     assertEquals(ExitCode.OK, r.exitCode(), r.err());
     JsonNode raw = new ObjectMapper().readTree(r.out());
+    JsonNode libc = java.util.stream.StreamSupport.stream(raw.get("libraries").spliterator(), false)
+        .filter(l -> l.get("library").asText().equals("libc.so.6")).findFirst().orElseThrow();
     for (String call : OWN) {
-      assertEquals(results.at("/libraries/linux-dynamic/syscalls/" + call).asLong(),
-          raw.at("/libraries/libc.so.6/syscalls/" + call).asLong(), call + ": " + raw);
+      long count = java.util.stream.StreamSupport.stream(libc.get("syscalls").spliterator(), false)
+          .filter(c -> c.get("syscall").asText().equals(call)).mapToLong(c -> c.get("count").asLong()).sum();
+      assertEquals(results.at("/libraries/linux-dynamic/syscalls/" + call).asLong(), count, call + ": " + raw);
     }
     assertEquals(4, raw.at("/functions/libc.so.6:getpid/getpid").asLong(), raw.toString());
   }
