@@ -192,12 +192,10 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
     a.bigrams.forEach((k, n) -> {
       bi.computeIfAbsent(all.get((int) (k >>> 32)).name, l -> new ArrayList<>())
           .add(new Gram(List.of(state(a, (int) (k >>> 16) & 0xffff), state(a, (int) k & 0xffff)), n));
-      return 0;
     });
     a.trigrams.forEach((k, n) -> {
       tri.computeIfAbsent(all.get((int) (k >>> 48)).name, l -> new ArrayList<>()).add(new Gram(List.of(
           state(a, (int) (k >>> 32) & 0xffff), state(a, (int) (k >>> 16) & 0xffff), state(a, (int) k & 0xffff)), n));
-      return 0;
     });
     Comparator<Gram> order = Comparator.comparingLong(Gram::count).reversed()
         .thenComparing(g -> String.join(" ", g.calls()));

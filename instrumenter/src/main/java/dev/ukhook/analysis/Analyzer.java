@@ -70,7 +70,6 @@ public final class Analyzer implements CallSink {
   }
 
   private final Attributor attributor;
-  private final PhaseRule rule;
   private final boolean sequences;
   private final List<Lib> libs = new ArrayList<>();
   private final Map<String, Integer> libIndex = new HashMap<>();
@@ -91,7 +90,6 @@ public final class Analyzer implements CallSink {
   private boolean later;
   long t0 = Long.MIN_VALUE;
   int shift;
-  long calls;
 
   /**
    * @param attributor charges each call; null for calls charged elsewhere ({@link #add(String, Call)})
@@ -99,7 +97,6 @@ public final class Analyzer implements CallSink {
    */
   public Analyzer(Attributor attributor, PhaseRule rule, boolean sequences) {
     this.attributor = attributor;
-    this.rule = rule;
     this.sequences = sequences;
     ruleBegins = rule.begins;
     ruleAfterListen = rule.afterListen;
@@ -251,7 +248,6 @@ public final class Analyzer implements CallSink {
       lib.prev2 = lib.prev1;
       lib.prev1 = s;
     }
-    calls++;
   }
 
   private void countPhase(Lib lib, int s) {
@@ -340,11 +336,15 @@ public final class Analyzer implements CallSink {
       }
     }
 
+    interface Each {
+      void accept(long key, long count);
+    }
+
     /** Calls {@code each} with every key and its count, in no order. */
-    void forEach(java.util.function.LongBinaryOperator each) {
+    void forEach(Each each) {
       for (int i = 0; i < keys.length; i++) {
         if (keys[i] != -1 && counts[i] > 0) {
-          each.applyAsLong(keys[i], counts[i]);
+          each.accept(keys[i], counts[i]);
         }
       }
     }
