@@ -111,6 +111,9 @@ public final class Duck implements AutoCloseable {
    */
   public void copyToParquet(String table, Path file) {
     Path target = file.toAbsolutePath();
+    if (Files.exists(target) && !Files.isRegularFile(target)) {
+      throw new UkhookException(Kind.USAGE, file + " is not a regular file: Parquet is written to a file (-o FILE)");
+    }
     Path temp;
     try {
       temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");

@@ -66,8 +66,10 @@ public final class PerfettoTrace {
     return new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s));
   }
 
-  /** Microseconds with nanosecond digits, without a locale or an exponent. */
+  /** Microseconds with nanosecond digits, without a locale or an exponent (no BigDecimal: 20M of them a trace). */
   private static String us(long ticks, double usPerTick) {
-    return java.math.BigDecimal.valueOf(Math.round(ticks * usPerTick * 1000), 3).toPlainString();
+    long ns = Math.round(ticks * usPerTick * 1000);
+    long frac = Math.abs(ns % 1000);
+    return (ns < 0 && ns > -1000 ? "-" : "") + ns / 1000 + (frac < 10 ? ".00" : frac < 100 ? ".0" : ".") + frac;
   }
 }

@@ -84,8 +84,23 @@ public final class ReportOutput {
     void writeTo(Appendable out) throws IOException;
   }
 
-  /** Writes {@code file} through a temporary file beside it, renamed at the end: whole or not at all. */
+  /**
+   * Writes {@code file} through a temporary file beside it, renamed at the end: whole or not at all. A target
+   * that exists and is not a regular file (/dev/null, /dev/stdout, a pipe) is written to as it is, never
+   * replaced.
+   */
   public static void toFile(Path file, Content content) {
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      if (Files.isDirectory(file)) {
+        throw new UkhookException(Kind.USAGE, file + " is a directory: name the file to write");
+      }
+      try (Writer w = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16)) {
+        content.writeTo(w);
+      } catch (IOException | UncheckedIOException e) {
+        throw new UkhookException(Kind.FAILURE, "cannot write " + file + ": " + e.getMessage(), e);
+      }
+      return;
+    }
     Path dir = file.toAbsolutePath().getParent();
     TextFiles.createDirectories(dir);
     Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
