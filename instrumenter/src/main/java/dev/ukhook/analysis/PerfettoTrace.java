@@ -23,6 +23,7 @@ public final class PerfettoTrace {
     long t0 = r.analysis().timeline().startT();
     Map<String, List<long[]>> lanes = new HashMap<>(); // library -> per lane {tid, end tick}
     int[] tids = {0};
+    StringBuilder event = new StringBuilder(160);
     out.append("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
     out.append("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"args\":{\"name\":\"unikernel ")
         .append(r.trace().header().imageId()).append("\"}}");
@@ -46,11 +47,14 @@ public final class PerfettoTrace {
               .append("\"}}");
         }
         lane[1] = end;
-        out.append(",\n{\"ph\":\"X\",\"pid\":1,\"tid\":").append(Long.toString(lane[0])).append(",\"name\":\"")
+        // One event, then one write: a Writer's append takes a lock each time.
+        event.setLength(0);
+        event.append(",\n{\"ph\":\"X\",\"pid\":1,\"tid\":").append(lane[0]).append(",\"name\":\"")
             .append(SyscallNames.name(c.nr())).append("\",\"ts\":").append(us(c.tEnter() - t0, usPerTick))
             .append(",\"dur\":").append(us(end - c.tEnter(), usPerTick)).append(",\"args\":{\"seq\":")
-            .append(Long.toString(c.seq())).append(",\"ret\":").append(Long.toString(c.ret()))
+            .append(c.seq()).append(",\"ret\":").append(c.ret())
             .append(",\"phase\":\"").append(json(phase)).append("\"}}");
+        out.append(event);
       }
 
       @Override

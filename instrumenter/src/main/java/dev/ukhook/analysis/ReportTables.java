@@ -162,7 +162,7 @@ public final class ReportTables {
       String copied = buffer != null ? new String(buffer, StandardCharsets.ISO_8859_1) : c.pathArg();
       StraceFormat.append(line, library, c.nr(), args, c.ret(), copied, hz > 0 ? ticks / (double) hz : Double.NaN,
           ticks, c.flags());
-      out.append(line).append('\n');
+      out.append(line.append('\n'));
     });
   }
 }

@@ -61,23 +61,29 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
    * @param rule where start-up ends in a trace without phase events
    * @param phaseNames the phases' names (a run's policy.yaml), else phase0, phase1...
    */
-  public record Options(boolean force, Optional<Path> rootfs, PhaseRule rule, List<String> phaseNames) {
-    public static final Options DEFAULT = new Options(false, Optional.empty(), PhaseRule.SERVING, List.of());
+  public record Options(boolean force, Optional<Path> rootfs, PhaseRule rule, List<String> phaseNames,
+      boolean sequences) {
+    public static final Options DEFAULT = new Options(false, Optional.empty(), PhaseRule.SERVING, List.of(), true);
 
     public Options {
       phaseNames = List.copyOf(phaseNames);
     }
 
     public Options withForce(boolean f) {
-      return new Options(f, rootfs, rule, phaseNames);
+      return new Options(f, rootfs, rule, phaseNames, sequences);
     }
 
     public Options withRootfs(Optional<Path> r) {
-      return new Options(force, r, rule, phaseNames);
+      return new Options(force, r, rule, phaseNames, sequences);
     }
 
     public Options withRule(PhaseRule r) {
-      return new Options(force, rootfs, r, phaseNames);
+      return new Options(force, rootfs, r, phaseNames, sequences);
+    }
+
+    /** Without each library's 2- and 3-grams, for what does not show them (the calls, the tables, a diff). */
+    public Options withoutSequences() {
+      return new Options(force, rootfs, rule, phaseNames, false);
     }
   }
 
@@ -118,7 +124,7 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
     LinkMap map = LinkMap.read(linkMap);
     Source source = new Source(traceFile, transparent, rootfs, options.rule());
     Attributor attributor = source.attributor(map);
-    Analyzer analyzer = new Analyzer(attributor, options.rule(), true);
+    Analyzer analyzer = new Analyzer(attributor, options.rule(), options.sequences());
     DecodedTrace trace = TraceDecoder.readCalls(traceFile, analyzer);
     List<String> refusals = new ArrayList<>();
     TraceHeader h = trace.header();
@@ -192,7 +198,8 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
     Path policy = runDir.resolve(POLICY);
     List<String> phases = Files.isRegularFile(policy) ? PolicyFile.read(policy, Set.of()).phases() : List.of();
     return of(runDir.resolve(TRACE), runDir.resolve(LINK_MAP), transparent, runImageId(runDir),
-        files.map(RunReport::rootfs), new Options(options.force(), files, options.rule(), phases));
+        files.map(RunReport::rootfs), new Options(options.force(), files, options.rule(), phases,
+            options.sequences()));
   }
 
   /** Reports on a trace and the link map of its image, not in a run directory. */

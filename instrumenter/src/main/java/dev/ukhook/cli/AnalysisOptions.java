@@ -39,6 +39,11 @@ final class AnalysisOptions {
 
   /** The report of a run directory, or of {@code trace} and {@code map} when {@code runDir} is null. */
   RunReport report(Path runDir, Path trace, Path map) {
+    return report(runDir, trace, map, true);
+  }
+
+  /** @param sequences whether the output shows each library's 2- and 3-grams (they cost the most to count) */
+  RunReport report(Path runDir, Path trace, Path map, boolean sequences) {
     if (runDir != null && (trace != null || map != null)) {
       throw new UkhookException(Kind.USAGE, "pass a run directory or --trace and --map, not both");
     }
@@ -48,6 +53,9 @@ final class AnalysisOptions {
     }
     RunReport.Options options = RunReport.Options.DEFAULT.withForce(force).withRootfs(Optional.ofNullable(rootfs))
         .withRule(phaseAt.isEmpty() ? PhaseRule.SERVING : new PhaseRule(syscalls(phaseAt, "--phase-at")));
+    if (!sequences) {
+      options = options.withoutSequences();
+    }
     return runDir != null
         ? RunReport.ofRunDir(runDir, transparent(RunReport.runTransparent(runDir)), options)
         : RunReport.of(trace, map, transparent(Optional.empty()), options);

@@ -45,8 +45,8 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunReport a = analysis.report(runA, null, null);
-    RunReport b = analysis.report(runB, null, null);
+    RunReport a = analysis.report(runA, null, null, false);
+    RunReport b = analysis.report(runB, null, null, false);
     RunDiff d = RunDiff.of(runA.toString(), a, runB.toString(), b);
     PrintWriter out = spec.commandLine().getOut();
     out.print(format == Format.JSON ? d.toJson() : d.toText());

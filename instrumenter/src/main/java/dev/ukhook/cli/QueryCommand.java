@@ -69,7 +69,7 @@ final class QueryCommand implements Callable<Integer> {
       out.flush();
       return ExitCode.OK;
     }
-    RunReport r = analysis.report(files ? null : Path.of(args.get(0)), traceFile, map);
+    RunReport r = analysis.report(files ? null : Path.of(args.get(0)), traceFile, map, false);
     try (Duck duck = QueryTables.load(r)) {
       duck.query(args.get(sqlAt), format, out, maxRows == null ? Duck.TEXT_ROWS : maxRows);
     }

@@ -85,7 +85,10 @@ final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Set<Integer> syscalls = traceOption();
-    RunReport r = analysis.report(runDir, traceFile, map);
+    // Only the report itself (text, JSON, HTML, DOT) shows the sequences; the calls and the tables do not.
+    boolean sequences = (!calls && (format == null || format == ReportOutput.Format.TEXT
+        || format == ReportOutput.Format.JSON)) || html != null || dot != null;
+    RunReport r = analysis.report(runDir, traceFile, map, sequences);
     Calls.Selection selection = new Calls.Selection(syscalls, libraries(r));
     ReportOutput.Format f = format != null ? format : json ? ReportOutput.Format.JSON : ReportOutput.Format.TEXT;
     ReportOutput.write(r, new ReportOutput.Request(f, calls, selection, Optional.ofNullable(output)),
