@@ -386,21 +386,11 @@ public final class Duck implements AutoCloseable {
       }
       rows.add(row);
     }
-    int[] width = new int[cells.length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        width[i] = Math.max(width[i], row[i].length());
-      }
+    StringBuilder align = new StringBuilder();
+    for (Cell c : cells) {
+      align.append(c.number() ? 'r' : 'l');
     }
-    StringBuilder line = new StringBuilder();
-    for (String[] row : rows) {
-      line.setLength(0);
-      for (int i = 0; i < row.length; i++) {
-        String fill = " ".repeat(width[i] - row[i].length());
-        line.append(i == 0 ? "" : "  ").append(cells[i].number() ? fill + row[i] : row[i] + fill);
-      }
-      out.append(line.toString().stripTrailing()).append('\n');
-    }
+    out.append(TextTable.render(rows, align.toString()));
     if (count == 0) {
       out.append("(0 rows)\n");
     } else if (count > textRows) {

@@ -50,7 +50,7 @@ public final class ReportText {
             time(unit, l.max(), l.calls()), "#" + d.firstSeq(), "#" + d.lastSeq()});
       }
     }
-    table(out, rows, "llrlrrrrr");
+    out.append(TextTable.render(rows, "llrlrrrrr"));
     out.append("\nlatency: from entry to return, ").append(unit.hz() > 0 ? "in time (the trace's clock runs at "
         + unit.hz() + " Hz)" : "in clock cycles (the trace does not say its clock's frequency)")
         .append("; p50 and p99 within 6.25 %\n");
@@ -87,7 +87,7 @@ public final class ReportText {
     rows.add(new String[] {"library", "phase", "syscalls"});
     p.sets().forEach((lib, byPhase) -> byPhase.forEach((phase, nrs) -> rows.add(new String[] {lib, phase,
         nrs.stream().mapToObj(SyscallNames::name).sorted().collect(Collectors.joining(" "))})));
-    table(out, rows, "lll");
+    out.append(TextTable.render(rows, "lll"));
   }
 
   private static void sequences(Analysis a, Appendable out) throws IOException {
@@ -100,7 +100,7 @@ public final class ReportText {
       rows.add(new String[] {s.library(), Long.toString(states), Integer.toString(s.bigrams().size()),
           grams(s.bigrams()), grams(s.trigrams())});
     }
-    table(out, rows, "lrrll");
+    out.append(TextTable.render(rows, "lrrll"));
   }
 
   private static String grams(List<Analysis.Gram> grams) {
@@ -130,22 +130,4 @@ public final class ReportText {
     return String.format(Locale.ROOT, v < 10 ? "%.2f%s" : v < 100 ? "%.1f%s" : "%.0f%s", v, units[i]);
   }
 
-  /** Aligned columns, {@code align} saying for each column 'l' (names) or 'r' (numbers). */
-  static void table(Appendable out, List<String[]> rows, String align) throws IOException {
-    int[] width = new int[rows.get(0).length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        width[i] = Math.max(width[i], row[i].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.length; i++) {
-        String fill = " ".repeat(width[i] - row[i].length());
-        boolean right = align.charAt(i) == 'r';
-        line.append(i == 0 ? "" : "  ").append(right ? fill + row[i] : row[i] + fill);
-      }
-      out.append(line.toString().stripTrailing()).append('\n');
-    }
-  }
 }

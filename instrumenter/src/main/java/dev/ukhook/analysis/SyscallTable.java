@@ -230,19 +230,7 @@ public final class SyscallTable {
           lib.syscalls().stream().mapToLong(SyscallCount::nested).sum(), lib.refused(),
           lib.syscalls().stream().mapToLong(SyscallCount::serving).sum()));
     }
-    int[] width = new int[rows.get(0).length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        width[i] = Math.max(width[i], row[i].length());
-      }
-    }
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        // names left, numbers right
-        out.append(i == 0 ? "" : "  ").append(pad(row[i], width[i], i >= 2));
-      }
-      out.append('\n');
-    }
+    out.append(TextTable.render(rows, "ll" + "r".repeat(rows.get(0).length - 2)));
     if (phases) {
       out.append("\nserving from record #").append(Long.toString(servingFrom.get()))
           .append(" (the first accept, or the first poll/select/epoll_wait after a listen); start-up before it\n");
