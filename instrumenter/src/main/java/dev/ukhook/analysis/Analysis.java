@@ -12,6 +12,7 @@ import dev.ukhook.format.TraceStats;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,7 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
         : a.ruleBoundary == null ? List.of() : List.of(a.ruleBoundary);
     List<LibraryCounts> libs = new ArrayList<>();
     Map<String, Map<String, BitSet>> sets = new LinkedHashMap<>();
+    Map<String, long[]> timelines = new HashMap<>();
     long logged = 0;
     long killed = 0;
     for (Analyzer.Lib lib : a.libraries()) {
@@ -144,6 +146,7 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
         continue;
       }
       calls.sort(Comparator.comparingLong(SyscallCount::count).reversed().thenComparing(SyscallCount::name));
+      timelines.put(lib.name, lib.timeline.clone());
       libs.add(new LibraryCounts(lib.name, calls.stream().mapToLong(SyscallCount::count).sum(),
           calls.stream().mapToLong(SyscallCount::refused).sum(), calls.stream().mapToLong(SyscallCount::ticks).sum(),
           calls, lib.viaTransparentOnly));
@@ -156,8 +159,7 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
         Optional.ofNullable(a.ruleBoundary).map(Boundary::seq), new SyscallTable.Filter(logged, killed, a.events,
             phaseNames));
     Map<String, long[]> timeline = new LinkedHashMap<>();
-    libs.forEach(l -> timeline.put(l.library(), a.libraries().stream().filter(x -> x.name.equals(l.library()))
-        .findFirst().orElseThrow().timeline.clone()));
+    libs.forEach(l -> timeline.put(l.library(), timelines.get(l.library())));
     return new Analysis(table, new Phases(fromEvents, fromEvents ? EVENTS_RULE : rule.describe(), names, boundaries,
         setsInOrder), sequences(a, libs), new Timeline(a.t0 == Long.MIN_VALUE ? 0 : a.t0, 1L << a.shift, timeline));
   }
