@@ -1,14 +1,14 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.analysis.LoadedPrograms;
-import dev.ukhook.analysis.PhaseRule;
-import dev.ukhook.analysis.RunReport;
-import dev.ukhook.core.UkhookException;
+import dev.ukhook.aggregate.PhaseRule;
+import dev.ukhook.attribution.LoadedPrograms;
 import dev.ukhook.core.UkhookException.Kind;
-import dev.ukhook.pipeline.Instrumenter;
-import java.nio.file.Path;
+import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.SyscallNames;
-import dev.ukhook.guest.PolicyFile;
+import dev.ukhook.pipeline.Instrumenter;
+import dev.ukhook.policy.PolicyFile;
+import dev.ukhook.report.RunReport;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -57,7 +57,8 @@ final class AnalysisOptions {
       options = options.withoutSequences();
     }
     return runDir != null
-        ? RunReport.ofRunDir(runDir, transparent(RunReport.runTransparent(runDir)), options)
+        ? RunReport.ofRunDir(runDir, transparent(RunReport.runTransparent(runDir)),
+            options.withPhaseNames(PolicyFile.phaseNames(runDir)))
         : RunReport.of(trace, map, transparent(Optional.empty()), options);
   }
 

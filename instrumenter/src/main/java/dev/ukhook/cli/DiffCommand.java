@@ -1,7 +1,7 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.analysis.RunDiff;
-import dev.ukhook.analysis.RunReport;
+import dev.ukhook.aggregate.RunDiff;
+import dev.ukhook.report.RunReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -47,7 +47,7 @@ final class DiffCommand implements Callable<Integer> {
   public Integer call() {
     RunReport a = analysis.report(runA, null, null, false);
     RunReport b = analysis.report(runB, null, null, false);
-    RunDiff d = RunDiff.of(runA.toString(), a, runB.toString(), b);
+    RunDiff d = RunDiff.of(a.side(runA.toString()), b.side(runB.toString()));
     PrintWriter out = spec.commandLine().getOut();
     out.print(format == Format.JSON ? d.toJson() : d.toText());
     out.flush();

@@ -1,11 +1,11 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.analysis.LinkMap;
-import dev.ukhook.analysis.RunReport;
-import dev.ukhook.core.UkhookException;
+import dev.ukhook.attribution.LinkMap;
 import dev.ukhook.core.UkhookException.Kind;
-import dev.ukhook.guest.PolicyFile;
-import dev.ukhook.guest.PolicySpec;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.policy.PolicyFile;
+import dev.ukhook.policy.PolicySpec;
+import dev.ukhook.report.RunReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;

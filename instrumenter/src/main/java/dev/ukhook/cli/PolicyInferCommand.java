@@ -1,10 +1,10 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.analysis.PolicyInference;
-import dev.ukhook.analysis.RunReport;
 import dev.ukhook.core.TextFiles;
-import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.policy.PolicyInference;
+import dev.ukhook.report.RunReport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

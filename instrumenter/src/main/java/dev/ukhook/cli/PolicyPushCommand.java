@@ -1,9 +1,9 @@
 package dev.ukhook.cli;
 
 import dev.ukhook.core.TextFiles;
-import dev.ukhook.guest.PolicyCompiler;
 import dev.ukhook.host.PolicyPush;
-import dev.ukhook.pipeline.ImagePolicy;
+import dev.ukhook.policy.ImagePolicy;
+import dev.ukhook.policy.PolicyCompiler;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,10 +1,10 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.analysis.Duck;
-import dev.ukhook.analysis.QueryTables;
-import dev.ukhook.analysis.RunReport;
-import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.query.Duck;
+import dev.ukhook.report.QueryTables;
+import dev.ukhook.report.RunReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,14 +1,14 @@
 package dev.ukhook.cli;
 
-import dev.ukhook.analysis.AutomatonDot;
-import dev.ukhook.analysis.Calls;
-import dev.ukhook.analysis.HtmlReport;
-import dev.ukhook.analysis.PerfettoTrace;
-import dev.ukhook.analysis.ReportJson;
-import dev.ukhook.analysis.ReportOutput;
-import dev.ukhook.analysis.RunReport;
-import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.report.AutomatonDot;
+import dev.ukhook.report.Calls;
+import dev.ukhook.report.HtmlReport;
+import dev.ukhook.report.PerfettoTrace;
+import dev.ukhook.report.ReportJson;
+import dev.ukhook.report.ReportOutput;
+import dev.ukhook.report.RunReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -120,7 +120,7 @@ public final class PolicyLayout {
     private Policy() {}
   }
 
-  /** By value: the order of {@code dev.ukhook.guest.PolicySpec.Action}. */
+  /** By value: the order of the policy model's {@code PolicySpec.Action}. */
   public static final List<Value> ACTIONS = List.of(
       new Value("UKHOOK_ACTION_ALLOW", "allow", 0, "the call runs"),
       new Value("UKHOOK_ACTION_LOG", "log", 1, "the call runs, its record is marked"),

@@ -1,8 +1,9 @@
 package dev.ukhook.guest;
 
-import dev.ukhook.format.TraceHeader;
-import dev.ukhook.format.SyscallNames;
+import dev.ukhook.core.Templates;
 import dev.ukhook.format.PolicyLayout;
+import dev.ukhook.format.SyscallNames;
+import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceLayout;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;

@@ -2,9 +2,10 @@ package dev.ukhook.pipeline;
 
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.Tools;
-import dev.ukhook.guest.PolicyCompiler;
-import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.policy.ImagePolicy;
+import dev.ukhook.policy.PolicyCompiler;
 import dev.ukhook.unikraft.BuildResult;
 import dev.ukhook.unikraft.Profile;
 import dev.ukhook.unikraft.Profiles;
@@ -20,9 +21,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.stream.Stream;
 

@@ -1,17 +1,17 @@
 package dev.ukhook.pipeline;
 
-import dev.ukhook.format.TraceHeader;
+import dev.ukhook.attribution.LoadedPrograms;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.Tools;
-import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.TraceHeader;
 import dev.ukhook.guest.HookKconfig;
 import dev.ukhook.guest.HookLibrary;
-import dev.ukhook.analysis.LoadedPrograms;
 import dev.ukhook.guest.HookLibrarySpec;
-import dev.ukhook.guest.PolicyFile;
 import dev.ukhook.host.Accel;
 import dev.ukhook.host.AccelChoice;
+import dev.ukhook.policy.PolicyFile;
 import dev.ukhook.unikraft.BuildResult;
 import dev.ukhook.unikraft.Kconfig;
 import dev.ukhook.unikraft.MakePaths;
@@ -26,14 +26,13 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.LinkedHashSet;
-import java.util.TreeSet;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**

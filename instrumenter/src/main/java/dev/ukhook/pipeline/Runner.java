@@ -3,12 +3,11 @@ package dev.ukhook.pipeline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.ukhook.analysis.RunReport;
 import dev.ukhook.core.ShutdownGuard;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.Tools;
-import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.ControlMessage;
 import dev.ukhook.host.AccelChoice;
 import dev.ukhook.host.CollectResult;
@@ -19,6 +18,9 @@ import dev.ukhook.host.QemuResult;
 import dev.ukhook.host.QemuSpec;
 import dev.ukhook.host.SocketPaths;
 import dev.ukhook.host.UserNet;
+import dev.ukhook.policy.ImagePolicy;
+import dev.ukhook.policy.PolicyFile;
+import dev.ukhook.report.RunReport;
 import dev.ukhook.unikraft.Kconfig;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -316,7 +318,8 @@ public final class Runner {
   private static RunReport report(Path runDir, Path trace, InstrumentState st, QemuResult q) {
     RunReport report;
     try {
-      report = RunReport.ofRunDir(runDir, new LinkedHashSet<>(st.transparent()), false, Optional.empty());
+      report = RunReport.ofRunDir(runDir, new LinkedHashSet<>(st.transparent()),
+          RunReport.Options.DEFAULT.withPhaseNames(PolicyFile.phaseNames(runDir)));
     } catch (UkhookException unreadable) {
       // Usually the guest never got its device up: say what QEMU and the guest did.
       throw new UkhookException(Kind.FAILURE, unreadable.getMessage() + "; " + q.problem().orElse(q.summary())

@@ -2,9 +2,9 @@ package dev.ukhook.unikraft;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.Templates;
 import dev.ukhook.core.UkhookException.Kind;
-import dev.ukhook.guest.Templates;
+import dev.ukhook.core.UkhookException;
 import dev.ukhook.unikraft.Profile.Edit;
 import dev.ukhook.unikraft.Profile.HookPoint;
 import java.io.IOException;

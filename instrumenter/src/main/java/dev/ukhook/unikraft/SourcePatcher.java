@@ -1,8 +1,8 @@
 package dev.ukhook.unikraft;
 
-import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.Templates;
 import dev.ukhook.core.UkhookException.Kind;
-import dev.ukhook.guest.Templates;
+import dev.ukhook.core.UkhookException;
 import dev.ukhook.unikraft.PatchMarkers.Marker;
 import dev.ukhook.unikraft.PatchMarkers.Scope;
 import dev.ukhook.unikraft.Profile.Edit;

@@ -1,6 +1,6 @@
 package dev.ukhook.cli;
 
-import static dev.ukhook.analysis.TestRuns.*;
+import static dev.ukhook.report.TestRuns.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ukhook.cli.CliTest.Run;

@@ -3,13 +3,13 @@ package dev.ukhook.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ukhook.analysis.RunReport;
-import dev.ukhook.analysis.TestMaps;
+import dev.ukhook.attribution.TestMaps;
 import dev.ukhook.cli.CliTest.Run;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.Traces;
+import dev.ukhook.report.RunReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package dev.ukhook.cli;
 
-import static dev.ukhook.analysis.TestRuns.*;
+import static dev.ukhook.report.TestRuns.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ukhook.analysis.QueryTables;
 import dev.ukhook.cli.CliTest.Run;
+import dev.ukhook.report.QueryTables;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ukhook.analysis.TestMaps;
+import dev.ukhook.attribution.TestMaps;
 import dev.ukhook.cli.CliTest.Run;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.SyscallRecord;

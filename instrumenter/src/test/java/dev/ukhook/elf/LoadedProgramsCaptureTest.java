@@ -2,8 +2,8 @@ package dev.ukhook.elf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.ukhook.analysis.Attribution;
-import dev.ukhook.analysis.LoadedPrograms;
+import dev.ukhook.attribution.Attribution;
+import dev.ukhook.attribution.LoadedPrograms;
 import dev.ukhook.elf.GlibcCapture.Link;
 import dev.ukhook.format.LoadRecord;
 import dev.ukhook.format.SyscallRecord;

@@ -1,12 +1,17 @@
 package dev.ukhook.guest;
 
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.ukhook.analysis.LinkMap;
-import dev.ukhook.format.PolicyLayout;
+import dev.ukhook.attribution.LinkMap;
 import dev.ukhook.format.PolicyLayout.Policy;
+import dev.ukhook.format.PolicyLayout;
 import dev.ukhook.format.SyscallNames;
+import dev.ukhook.policy.LibTable;
+import dev.ukhook.policy.PolicyCompiler;
+import dev.ukhook.policy.PolicyFile;
+import dev.ukhook.policy.PolicySpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;

@@ -1,11 +1,12 @@
 package dev.ukhook.guest;
 
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ukhook.analysis.Attribution;
-import dev.ukhook.analysis.Attributor;
-import dev.ukhook.analysis.LinkMap;
+import dev.ukhook.attribution.Attribution;
+import dev.ukhook.attribution.Attributor;
+import dev.ukhook.attribution.LinkMap;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.PolicyLayout;
@@ -14,7 +15,10 @@ import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.format.TraceHeader.Overflow;
 import dev.ukhook.format.TraceLayout;
 import dev.ukhook.guest.HookLibrarySpec.Mode;
-import dev.ukhook.guest.PolicySpec.Action;
+import dev.ukhook.policy.LibTable;
+import dev.ukhook.policy.PolicyCompiler;
+import dev.ukhook.policy.PolicySpec.Action;
+import dev.ukhook.policy.PolicySpec;
 import java.io.ByteArrayInputStream;
 import java.io.StringReader;
 import java.nio.ByteBuffer;

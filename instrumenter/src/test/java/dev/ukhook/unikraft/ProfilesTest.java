@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ukhook.core.Templates;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.guest.HookKconfig;
-import dev.ukhook.guest.Templates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

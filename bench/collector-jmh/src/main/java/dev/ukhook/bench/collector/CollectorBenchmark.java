@@ -1,15 +1,15 @@
 package dev.ukhook.bench.collector;
 
-import dev.ukhook.analysis.Analysis;
-import dev.ukhook.analysis.Analyzer;
-import dev.ukhook.analysis.PhaseRule;
-import java.util.List;
+import dev.ukhook.aggregate.Analysis;
+import dev.ukhook.aggregate.Analyzer;
+import dev.ukhook.aggregate.PhaseRule;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.StreamDecoder;
 import dev.ukhook.format.TraceDecoder;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -3,7 +3,7 @@ package dev.ukhook.bench.collector;
 
 
 
-import dev.ukhook.analysis.LinkMap;
+import dev.ukhook.attribution.LinkMap;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;

@@ -1,6 +1,6 @@
 package dev.ukhook.bench.collector;
 
-import dev.ukhook.analysis.Attributor;
+import dev.ukhook.attribution.Attributor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -1,0 +1,354 @@
+package dev.ukhook.aggregate;
+
+import dev.ukhook.attribution.Attribution;
+import dev.ukhook.attribution.Attributor;
+import dev.ukhook.format.Call;
+import dev.ukhook.format.CallSink;
+import dev.ukhook.format.Errnos;
+import dev.ukhook.format.EventRecord;
+import dev.ukhook.format.LoadRecord;
+import dev.ukhook.format.PolicyLayout;
+import dev.ukhook.format.SyscallNames;
+import dev.ukhook.format.TraceLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Aggregates a trace's calls in one pass, per microlibrary and syscall: counts, errors by errno, latency
+ * histograms, first and last occurrence, counts per phase, a timeline, and the 2- and 3-grams of each library's
+ * calls. Everything is kept in arrays indexed by library and syscall number, so a call costs a few array updates
+ * and memory depends on the libraries and syscalls seen, never on the trace's length. Not thread-safe.
+ *
+ * <p>Phases come from two sources at once: the trace's phase events (the program's {@code ukhook_phase} marks and
+ * a policy's switch rules), and the start-up rule ({@link PhaseRule}); {@link Analysis} uses the events when the
+ * trace has any.
+ */
+public final class Analyzer implements CallSink {
+  /** The libraries' timelines have this many buckets; their width doubles as the trace goes on. */
+  public static final int TIMELINE_BUCKETS = 256;
+  static final int START_SLOT = 0xffff;
+
+  // Per library and syscall slot, W longs:
+  static final int COUNT = 0, REFUSED = 1, ERRORS = 2, TICKS = 3, NESTED = 4, LATER = 5, FIRST_SEQ = 6,
+      LAST_SEQ = 7, FIRST_T = 8, LAST_T = 9, MAX = 10, LOGGED = 11, KILLED = 12, MEASURED = 13, PATH0 = 14;
+  static final int W = PATH0 + TraceLayout.PATHS.size();
+  /** Errors by errno up to the last one Linux names; the last slot counts every errno above it. */
+  static final int ERRNOS = Errnos.MAX + 2;
+
+  /** One library's aggregates; slots are the analyzer's dense syscall numbers. */
+  static final class Lib {
+    final String name;
+    boolean viaTransparentOnly;
+    long[] v = new long[0];
+    int slots; // v.length / W
+    long[][] hist = new long[0][];
+    long[][] errnos = new long[0][];
+    long[][] phases = new long[0][]; // by phase id, then slot
+    final long[] timeline = new long[TIMELINE_BUCKETS];
+    int prev1 = START_SLOT;
+    int prev2 = START_SLOT;
+
+    Lib(String name) {
+      this.name = name;
+    }
+
+    void grow(int slots) {
+      this.slots = slots;
+      v = Arrays.copyOf(v, slots * W);
+      hist = Arrays.copyOf(hist, slots);
+      errnos = Arrays.copyOf(errnos, slots);
+      for (int p = 0; p < phases.length; p++) {
+        phases[p] = phases[p] == null ? null : Arrays.copyOf(phases[p], slots);
+      }
+    }
+
+    int slots() {
+      return slots;
+    }
+  }
+
+  private final Attributor attributor;
+  private final boolean sequences;
+  private final List<Lib> libs = new ArrayList<>();
+  private final Map<String, Integer> libIndex = new HashMap<>();
+  private Lib[] byIndex = new Lib[0];
+  private final int[] slotOf = new int[1 << 16];
+  private final boolean[] ruleBegins;
+  private final boolean[] ruleAfterListen;
+  private int[] nrOf = new int[64];
+  private int slots;
+  final LongCounts bigrams = new LongCounts();
+  final LongCounts trigrams = new LongCounts();
+  final Map<String, Map<String, Long>> functions = new TreeMap<>();
+  final List<EventRecord> events = new ArrayList<>();
+  final List<Analysis.Boundary> eventBoundaries = new ArrayList<>();
+  Analysis.Boundary ruleBoundary;
+  private int phase;
+  private boolean listened;
+  private boolean later;
+  long t0 = Long.MIN_VALUE;
+  int shift;
+
+  /**
+   * @param attributor charges each call; null for calls charged elsewhere ({@link #add(String, Call)})
+   * @param sequences whether to count 2- and 3-grams (the run's table does without)
+   */
+  public Analyzer(Attributor attributor, PhaseRule rule, boolean sequences) {
+    this.attributor = attributor;
+    this.sequences = sequences;
+    ruleBegins = rule.begins;
+    ruleAfterListen = rule.afterListen;
+    Arrays.fill(slotOf, -1);
+    if (attributor != null) {
+      attributor.libraryNames().forEach(this::library);
+    }
+  }
+
+  @Override
+  public void call(Call c) {
+    if (attributor == null) {
+      throw new IllegalStateException("this analyzer has no attributor; use add(library, call)");
+    }
+    if (attributor.followsPrograms()) {
+      Attribution a = attributor.attributeAndFollow(c);
+      int lib = library(a.library());
+      byIndex[lib].viaTransparentOnly |= a.viaTransparentOnly();
+      if (a.function() != null) {
+        functions.computeIfAbsent(a.library() + ":" + a.function(), f -> new TreeMap<>())
+            .merge(SyscallNames.name(c.nr()), 1L, Long::sum);
+      }
+      add(lib, c);
+      return;
+    }
+    int charge = attributor.charge(c);
+    int lib = charge & Attributor.LIBRARY;
+    if ((charge & Attributor.VIA_TRANSPARENT_ONLY) != 0) {
+      byIndex[lib].viaTransparentOnly = true;
+    }
+    add(lib, c);
+  }
+
+  /** Counts a call charged to {@code library} elsewhere. */
+  public Analyzer add(String library, Call c) {
+    add(library(library), c);
+    return this;
+  }
+
+  @Override
+  public void load(LoadRecord l) {
+    if (attributor != null) {
+      attributor.load(l);
+    }
+  }
+
+  @Override
+  public void event(EventRecord e) {
+    events.add(e);
+    int after = phaseAfter(e, phase);
+    if (after != phase) {
+      phase = after;
+      eventBoundaries.add(new Analysis.Boundary(phase, e.seq(), e.t()));
+    }
+  }
+
+  /** The phase after event {@code e}: a mark's or a switch rule's, or a policy's put in force in another phase. */
+  public static int phaseAfter(EventRecord e, int phase) {
+    return e.event() == PolicyLayout.EVENT_MARK || e.event() == PolicyLayout.EVENT_RULE
+        || e.event() == PolicyLayout.EVENT_POLICY ? e.to() : phase;
+  }
+
+  private int library(String name) {
+    Integer i = libIndex.get(name);
+    if (i != null) {
+      return i;
+    }
+    int index = libs.size();
+    libs.add(new Lib(name));
+    libIndex.put(name, index);
+    byIndex = libs.toArray(new Lib[0]);
+    return index;
+  }
+
+  private int slot(int nr) {
+    int s = slotOf[nr];
+    if (s >= 0) {
+      return s;
+    }
+    if (slots == nrOf.length) {
+      nrOf = Arrays.copyOf(nrOf, 2 * slots);
+    }
+    nrOf[slots] = nr;
+    return slotOf[nr] = slots++;
+  }
+
+  private void add(int libNumber, Call c) {
+    Lib lib = byIndex[libNumber];
+    int nr = c.nr();
+    int s = slot(nr);
+    if (s >= lib.slots) {
+      lib.grow(Math.max(slots, 2 * lib.slots));
+    }
+    long seq = c.seq();
+    long tEnter = c.tEnter();
+    int flags = c.flags();
+    if (!later && ruleBegins[nr] && (!ruleAfterListen[nr] || listened)) {
+      later = true;
+      ruleBoundary = new Analysis.Boundary(1, seq, tEnter);
+    }
+    listened |= nr == PhaseRule.LISTEN;
+    long[] v = lib.v;
+    int o = s * W;
+    if (v[o + COUNT]++ == 0) {
+      v[o + FIRST_SEQ] = seq;
+      v[o + FIRST_T] = tEnter;
+    }
+    v[o + LAST_SEQ] = seq;
+    v[o + LAST_T] = tEnter;
+    v[o + LATER] += later ? 1 : 0;
+    v[o + NESTED] += c.nest() > 0 ? 1 : 0;
+    v[o + PATH0 + c.path()]++;
+    if (flags != 0) {
+      v[o + REFUSED] += (flags & TraceLayout.FLAG_REFUSED) != 0 ? 1 : 0;
+      v[o + LOGGED] += (flags & TraceLayout.FLAG_LOGGED) != 0 ? 1 : 0;
+      v[o + KILLED] += (flags & TraceLayout.FLAG_KILLED) != 0 ? 1 : 0;
+    }
+    int errno = c.errno();
+    if (errno != 0) {
+      v[o + ERRORS]++;
+      long[] e = lib.errnos[s];
+      if (e == null) {
+        e = lib.errnos[s] = new long[ERRNOS];
+      }
+      e[Math.min(errno, ERRNOS - 1)]++;
+    }
+    // A call that never returns (exit_group) carries the commit time; it took no measurable time here.
+    long d = c.tExit() - tEnter;
+    if ((flags & TraceLayout.FLAG_AT_ENTRY) == 0 && d >= 0) {
+      v[o + TICKS] += d;
+      v[o + MEASURED]++;
+      v[o + MAX] = Math.max(v[o + MAX], d);
+      long[] h = lib.hist[s];
+      if (h == null) {
+        h = lib.hist[s] = new long[Latency.BUCKETS];
+      }
+      h[Latency.bucket(d)]++;
+    }
+    if (phase != 0) {
+      countPhase(lib, s); // phase 0 is what no other phase counted
+    }
+    timeline(lib, tEnter);
+    if (sequences) {
+      long l = libNumber;
+      bigrams.increment(l << 32 | (long) lib.prev1 << 16 | s);
+      if (lib.prev2 != START_SLOT) {
+        trigrams.increment(l << 48 | (long) lib.prev2 << 32 | (long) lib.prev1 << 16 | s);
+      }
+      lib.prev2 = lib.prev1;
+      lib.prev1 = s;
+    }
+  }
+
+  private void countPhase(Lib lib, int s) {
+    if (phase >= lib.phases.length) {
+      lib.phases = Arrays.copyOf(lib.phases, phase + 1);
+    }
+    long[] p = lib.phases[phase];
+    if (p == null) {
+      p = lib.phases[phase] = new long[lib.slots()];
+    }
+    p[s]++;
+  }
+
+  private void timeline(Lib lib, long t) {
+    if (t0 == Long.MIN_VALUE) {
+      t0 = t;
+    }
+    long at = Math.max(0, t - t0) >>> shift;
+    while (at >= TIMELINE_BUCKETS) {
+      for (Lib l : libs) {
+        for (int b = 0; b < TIMELINE_BUCKETS; b++) {
+          l.timeline[b] = b < TIMELINE_BUCKETS / 2 ? l.timeline[2 * b] + l.timeline[2 * b + 1] : 0;
+        }
+      }
+      shift++;
+      at >>>= 1;
+    }
+    lib.timeline[(int) at]++;
+  }
+
+  List<Lib> libraries() {
+    return libs;
+  }
+
+  int nr(int slot) {
+    return nrOf[slot];
+  }
+
+  /** Counts of long keys, in an open-addressing table that grows; keys are never negative. */
+  static final class LongCounts {
+    private long[] keys = emptyKeys(1024);
+    private long[] counts = new long[1024];
+    private int size;
+
+    private static long[] emptyKeys(int n) {
+      long[] k = new long[n];
+      Arrays.fill(k, -1);
+      return k;
+    }
+
+    void increment(long key) {
+      int mask = keys.length - 1;
+      int i = (int) ((key * 0x9E3779B97F4A7C15L) >>> 40) & mask;
+      while (keys[i] != key) {
+        if (keys[i] == -1) {
+          keys[i] = key;
+          if (++size * 2 > keys.length) {
+            grow();
+            increment(key);
+            return;
+          }
+          break;
+        }
+        i = (i + 1) & mask;
+      }
+      counts[i]++;
+    }
+
+    private void grow() {
+      long[] oldKeys = keys;
+      long[] oldCounts = counts;
+      keys = emptyKeys(2 * oldKeys.length);
+      counts = new long[2 * oldKeys.length];
+      size = 0;
+      int mask = keys.length - 1;
+      for (int j = 0; j < oldKeys.length; j++) {
+        if (oldKeys[j] != -1) {
+          int i = (int) ((oldKeys[j] * 0x9E3779B97F4A7C15L) >>> 40) & mask;
+          while (keys[i] != -1) {
+            i = (i + 1) & mask;
+          }
+          keys[i] = oldKeys[j];
+          counts[i] = oldCounts[j];
+          size++;
+        }
+      }
+    }
+
+    interface Each {
+      void accept(long key, long count);
+    }
+
+    /** Calls {@code each} with every key and its count, in no order. */
+    void forEach(Each each) {
+      for (int i = 0; i < keys.length; i++) {
+        if (keys[i] != -1 && counts[i] > 0) {
+          each.accept(keys[i], counts[i]);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package dev.ukhook.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ukhook.attribution.LinkMap;
+import dev.ukhook.core.TextFiles;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.elf.ElfFile;
+import dev.ukhook.format.PolicyLayout;
+import dev.ukhook.report.RunReport;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Writes the library table and the compiled policy into a built image (docs/policy.md, "Enforcement in the guest").
+ * Which addresses belong to which microlibrary is known only after the final link, so the hook library reserves
+ * both as placeholders (marked by their magic and the image id) and ukhook fills them in the image files: the
+ * stripped image QEMU boots and its .dbg. The table carries a hash of the image's code, which the guest checks at
+ * boot, so a table left in an image whose code changed is never used.
+ */
+public final class ImagePolicy {
+  /** Where a filled image's table and policy are kept beside it, and copied into each run directory. */
+  public static final String TABLE_FILE = "libtable.bin";
+  public static final String POLICY_FILE = "policy.bin";
+  public static final String POLICY_YAML = RunReport.POLICY;
+
+  private static final Pattern SYMBOL = Pattern.compile("^\\s+0x([0-9a-f]+)\\s+(_text|_etext) = \\.\\s*$");
+
+  public record Filled(LibTable table, PolicySpec spec, byte[] compiled) {}
+
+  private ImagePolicy() {}
+
+  /**
+   * Fills {@code images} (the boot image and its .dbg, the latter read for the code's bytes) with the table of
+   * {@code linkMap} and {@code policy} compiled for it; every file or none is changed.
+   */
+  public static Filled fill(Path image, Path debugImage, Path linkMap, String imageId, Path policy,
+      Set<String> transparent) {
+    LinkMap map = LinkMap.read(linkMap);
+    LibTable table = table(debugImage, linkMap, map, imageId);
+    PolicySpec spec = PolicyFile.read(policy, map.libraries());
+    byte[] compiled = PolicyCompiler.compile(spec, table, transparent);
+    byte[] tableBytes = table.bytes();
+    List<Path> files = List.of(image, debugImage);
+    List<byte[]> filled = files.stream().map(f -> filled(read(f), f, imageId, tableBytes, compiled)).toList();
+    for (int i = 0; i < files.size(); i++) {
+      replace(files.get(i), filled.get(i));
+    }
+    return new Filled(table, spec, compiled);
+  }
+
+  /** A policy compiled for the image of a run that is still going, and the socket its ukhook takes pushes on. */
+  public record Push(Path socket, byte[] compiled) {}
+
+  /** Compiles {@code policy} against the library table the run's image carries (its copy in the run directory). */
+  public static Push forRun(Path runDir, Path policy) {
+    Path table = runDir.resolve(TABLE_FILE);
+    if (!Files.isRegularFile(runDir.resolve(RunReport.RUN_JSON))) {
+      throw new UkhookException(Kind.USAGE, runDir + " is not a run directory (no run.json); pass "
+          + "APP/.ukhook/runs/<time> of a run that is still going");
+    }
+    Set<String> transparent = RunReport.runTransparent(runDir).orElse(Set.of());
+    JsonNode socket = RunReport.runJson(runDir, "policy_socket");
+    if (!socket.isTextual() || !Files.isRegularFile(table)) {
+      throw new UkhookException(Kind.USAGE, "the image of run " + runDir + " does not filter, so it takes no policy: "
+          + "trace it with --policy FILE to make one that does");
+    }
+    LibTable t = LibTable.parse(read(table));
+    PolicySpec spec = PolicyFile.read(policy, Set.copyOf(t.names().subList(1, t.names().size())));
+    return new Push(Path.of(socket.asText()), PolicyCompiler.compile(spec, t, transparent));
+  }
+
+  /** The table of an image: its code's bounds from the map, their bytes (and hash) from the ELF file. */
+  static LibTable table(Path elfFile, Path linkMap, LinkMap map, String imageId) {
+    long lo = -1;
+    long hi = -1;
+    for (String line : TextFiles.read(linkMap).lines().toList()) {
+      Matcher m = SYMBOL.matcher(line);
+      if (m.matches()) {
+        long v = Long.parseUnsignedLong(m.group(1), 16);
+        if (m.group(2).equals("_text")) {
+          lo = v;
+        } else {
+          hi = v;
+        }
+      }
+    }
+    if (lo < 0 || hi <= lo) {
+      throw new UkhookException(Kind.FAILURE, linkMap + " does not give the image's code bounds (_text = . and "
+          + "_etext = . lines): is it the map of a Unikraft image's final link?");
+    }
+    byte[] bytes = read(elfFile);
+    ElfFile elf = ElfFile.parse(elfFile.toString(), ByteBuffer.wrap(bytes));
+    final long textLo = lo;
+    final long textHi = hi;
+    ElfFile.LoadSegment seg = elf.loads().stream()
+        .filter(s -> s.vaddr() <= textLo && textHi <= s.vaddr() + s.filesz()).findFirst()
+        .orElseThrow(() -> new UkhookException(Kind.FAILURE, elfFile + " has no loaded segment holding the code ["
+            + Long.toHexString(textLo) + ", " + Long.toHexString(textHi) + ") its link map names: is it that map's"
+            + " image?"));
+    return LibTable.of(map, imageId, lo, hi,
+        ByteBuffer.wrap(bytes, (int) (seg.fileOffset() + lo - seg.vaddr()), (int) (hi - lo)).slice());
+  }
+
+  /** {@code file} with the table and the policy written over their areas (placeholders, or filled before). */
+  static byte[] filled(byte[] file, Path name, String imageId, byte[] table, byte[] compiled) {
+    place(file, name, PolicyLayout.TABLE_MAGIC, PolicyLayout.Table.IMAGE_ID.offset(), imageId, table, "library table");
+    place(file, name, PolicyLayout.POLICY_MAGIC, PolicyLayout.Policy.IMAGE_ID.offset(), imageId, compiled, "policy");
+    return file;
+  }
+
+  /** Copies {@code content} over the one placeholder that starts with {@code magic} and has this image's id. */
+  private static void place(byte[] file, Path name, long magic, int idAt, String imageId, byte[] content,
+      String what) {
+    byte[] id = HexFormat.of().parseHex(imageId);
+    ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+    int found = -1;
+    for (int i = 0; i + content.length <= file.length; i += 8) { // the areas are 64-byte aligned in the image
+      if (b.getLong(i) == magic && ByteBuffer.wrap(file, i + idAt, 16).equals(ByteBuffer.wrap(id))) {
+        if (found >= 0) {
+          throw new UkhookException(Kind.FAILURE, name + " has two " + what + " areas of image " + imageId
+              + "; nothing was written");
+        }
+        found = i;
+      }
+    }
+    if (found < 0) {
+      throw new UkhookException(Kind.USAGE, name + " has no " + what + " area of image " + imageId + ": it was not "
+          + "instrumented with --policy, or built before; run `ukhook instrument --policy FILE` and build again");
+    }
+    System.arraycopy(content, 0, file, found, content.length);
+  }
+
+  private static byte[] read(Path f) {
+    try {
+      return Files.readAllBytes(f);
+    } catch (IOException e) {
+      throw new UkhookException(Kind.USAGE, "cannot read " + f + ": " + TextFiles.reason(e));
+    }
+  }
+
+  /** Through a temporary file beside it and a rename, so that an image is never half written. */
+  private static void replace(Path f, byte[] content) {
+    Path tmp = f.resolveSibling(f.getFileName() + ".ukhook-tmp");
+    try {
+      Files.write(tmp, content);
+      Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      TextFiles.deleteQuietly(tmp);
+      throw new UkhookException(Kind.ENVIRONMENT, "cannot write " + f + ": " + TextFiles.reason(e));
+    }
+  }
+}

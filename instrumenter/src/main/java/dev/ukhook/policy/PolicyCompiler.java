@@ -1,0 +1,135 @@
+package dev.ukhook.policy;
+
+import static dev.ukhook.format.PolicyLayout.BITMAP_BITS;
+import static dev.ukhook.format.PolicyLayout.MAX_BITMAPS;
+import static dev.ukhook.format.PolicyLayout.MAX_LIBS;
+import static dev.ukhook.format.PolicyLayout.MAX_PHASES;
+
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.PolicyLayout.Policy;
+import dev.ukhook.format.PolicyLayout;
+import dev.ukhook.format.SyscallNames;
+import dev.ukhook.policy.PolicySpec.Action;
+import dev.ukhook.policy.PolicySpec.Library;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Compiles a policy for one image (struct ukhook_policy, docs/policy.md): a bitmap of allowed syscalls per library
+ * of the image's {@link LibTable} and per phase, equal bitmaps shared, and the same decision in Java
+ * ({@link #verdict}) that the guest's ukhook_verdict() makes, for the tests that hold the two together.
+ */
+public final class PolicyCompiler {
+  /** exit and exit_group: a program's end is never refused (the hooks record it as it begins). */
+  public static final Set<Integer> ALWAYS_ALLOWED = Set.of(60, 231);
+
+  private PolicyCompiler() {}
+
+  /**
+   * The compiled policy. {@code transparent} is the image's set of libraries looked through, used when the policy
+   * names none.
+   */
+  public static byte[] compile(PolicySpec spec, LibTable table, Set<String> transparent) {
+    for (String lib : spec.libraries().keySet()) {
+      if (table.index(lib) < 0) {
+        throw new UkhookException(Kind.USAGE, "the policy has rules for " + lib + ", which this image does not have");
+      }
+    }
+    ByteBuffer b = ByteBuffer.allocate(Policy.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    b.putLong(Policy.MAGIC.offset(), PolicyLayout.POLICY_MAGIC);
+    b.putShort(Policy.VERSION.offset(), (short) PolicyLayout.POLICY_VERSION);
+    b.put(Policy.NPHASES.offset(), (byte) spec.phases().size());
+    b.putInt(Policy.SIZE_FIELD.offset(), Policy.SIZE);
+    b.put(Policy.IMAGE_ID.offset(), HexFormat.of().parseHex(table.imageId()));
+    b.putLong(Policy.TABLE_CHECKSUM.offset(), table.checksum());
+    for (String t : spec.transparent().map(Set::copyOf).orElse(transparent)) {
+      int i = table.index(t);
+      if (i > 0) {
+        int at = Policy.TRANSPARENT.offset() + 8 * (i / 64);
+        b.putLong(at, b.getLong(at) | 1L << (i % 64));
+      }
+    }
+    Map<BitSet, Integer> bitmaps = new LinkedHashMap<>();
+    for (int lib = 0; lib < MAX_LIBS; lib++) {
+      String name = lib < table.names().size() ? table.names().get(lib) : "";
+      b.put(Policy.ACTION.offset() + lib, (byte) spec.action(name).ordinal());
+      b.putShort(Policy.ERRNO.offset() + 2 * lib, (short) spec.errno(name));
+      for (int phase = 0; phase < MAX_PHASES; phase++) {
+        // A phase the policy does not name (a mark beyond its list) is checked as its last one.
+        String ph = spec.phases().get(Math.min(phase, spec.phases().size() - 1));
+        BitSet bits = allowed(spec.libraries().get(name), ph);
+        Integer index = bitmaps.computeIfAbsent(bits, k -> bitmaps.size());
+        // The bitmap's first word, not its number: the guest adds it without a multiplication.
+        b.putShort(Policy.BITMAP_OF.offset() + 2 * (lib * MAX_PHASES + phase), (short) (index * BITMAP_BITS / 64));
+      }
+    }
+    if (bitmaps.size() > MAX_BITMAPS) {
+      throw new UkhookException(Kind.USAGE, "the policy has " + bitmaps.size() + " distinct allowlists; the guest holds "
+          + MAX_BITMAPS);
+    }
+    b.putShort(Policy.NBITMAPS.offset(), (short) bitmaps.size());
+    List<BitSet> order = new ArrayList<>(bitmaps.keySet());
+    for (int i = 0; i < order.size(); i++) {
+      long[] words = order.get(i).toLongArray();
+      for (int w = 0; w < words.length; w++) {
+        b.putLong(Policy.BITMAPS.offset() + 8 * (i * BITMAP_BITS / 64 + w), words[w]);
+      }
+    }
+    for (int phase = 0; phase < MAX_PHASES; phase++) {
+      b.putShort(Policy.SWITCH_NR.offset() + 2 * phase, (short) PolicyLayout.NO_SWITCH);
+    }
+    for (PolicySpec.Switch s : spec.switches()) {
+      int from = spec.phases().indexOf(s.from());
+      b.putShort(Policy.SWITCH_NR.offset() + 2 * from, (short) s.nr());
+      b.put(Policy.SWITCH_TO.offset() + from, (byte) spec.phases().indexOf(s.to()));
+      b.put(Policy.SWITCH_SUCCESS.offset() + from, (byte) (s.success() ? 1 : 0));
+    }
+    b.putLong(Policy.CHECKSUM.offset(),
+        PolicyLayout.hash(b.slice(Policy.CHECKED_FROM, Policy.SIZE - Policy.CHECKED_FROM)));
+    return b.array();
+  }
+
+  private static BitSet allowed(Library lib, String phase) {
+    BitSet bits = new BitSet(BITMAP_BITS);
+    ALWAYS_ALLOWED.forEach(bits::set);
+    if (lib != null) {
+      for (int nr : lib.allowed(phase)) {
+        if (nr >= BITMAP_BITS) {
+          throw new UkhookException(Kind.USAGE, "syscall " + SyscallNames.name(nr) + " (" + nr + ") of " + lib.name()
+              + " is above the " + BITMAP_BITS + " numbers an allowlist covers");
+        }
+        bits.set(nr);
+      }
+    }
+    return bits;
+  }
+
+  /** The checksum a compiled policy carries: its id in the trace's event records. */
+  public static long checksum(byte[] compiled) {
+    return ByteBuffer.wrap(compiled).order(ByteOrder.LITTLE_ENDIAN).getLong(Policy.CHECKSUM.offset());
+  }
+
+  /**
+   * The guest's decision, from the policy itself: 0 (allow) when {@code library} may make {@code nr} in {@code
+   * phase}, else its action, with its errno in bits 8-23 and {@code libIndex} in bits 24-31 (ukhook_verdict()).
+   */
+  public static int verdict(PolicySpec spec, String library, int libIndex, int nr, String phase) {
+    Library lib = spec.libraries().get(library);
+    if (ALWAYS_ALLOWED.contains(nr) || lib != null && lib.allowed(phase).contains(nr)) {
+      return 0;
+    }
+    Action a = spec.action(library);
+    if (a == Action.ALLOW) {
+      return 0;
+    }
+    return a.ordinal() | spec.errno(library) << 8 | libIndex << 24;
+  }
+}

@@ -1,0 +1,137 @@
+package dev.ukhook.policy;
+
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * A syscall policy (docs/policy.md, "The policy file"): per microlibrary and per phase, the system calls the
+ * library may make, and what happens to any other. Read and checked by {@link PolicyFile}; a spec that breaks
+ * the structure below cannot be made (the constructor throws {@link IllegalArgumentException}).
+ *
+ * @param defaultAction what happens to a call no rule allows, for a library without its own action
+ * @param defaultErrno the errno {@code deny} returns (negated) for a library without its own
+ * @param phases the phases, distinct, at most {@link #MAX_PHASES}; the first is where the program starts
+ * @param switches the rule-based phase switches, at most one from each phase
+ * @param libraries by name, in file order, at most {@link #MAX_LIBRARIES}
+ * @param transparent the libraries looked through for attribution; empty: the image's own set
+ */
+public record PolicySpec(Action defaultAction, int defaultErrno, List<String> phases, List<Switch> switches,
+    Map<String, Library> libraries, Optional<List<String>> transparent) {
+
+  /** The guest's fixed limit on phases: a phase is an index into a table of that many bitmaps per library. */
+  public static final int MAX_PHASES = 8;
+  /** The guest's fixed limit on libraries with rules. */
+  public static final int MAX_LIBRARIES = 120;
+  /** The one phase of a policy that names none. */
+  public static final String ALL_PHASES = "all";
+
+  /** What happens to a call; in YAML the lower-case name. */
+  public enum Action {
+    ALLOW, LOG, DENY, KILL;
+
+    /** The name a policy file uses: {@code allow}, {@code log}, {@code deny}, {@code kill}. */
+    public String yamlName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** Switch to phase {@code to} when, in phase {@code from}, syscall {@code nr} returns (>= 0 only when success). */
+  public record Switch(String from, String to, int nr, boolean success) {
+    public Switch {
+      Objects.requireNonNull(from);
+      Objects.requireNonNull(to);
+      if (from.equals(to)) {
+        throw new IllegalArgumentException("a switch from phase " + from + " to itself");
+      }
+    }
+  }
+
+  /**
+   * A library's rules.
+   *
+   * @param action its action for a call not allowed; empty: the policy's default
+   * @param errno its errno for {@code deny}; empty: the policy's default
+   * @param allow phase name -> allowed syscall numbers, every phase present, in the policy's phase order
+   */
+  public record Library(String name, Optional<Action> action, OptionalInt errno,
+      Map<String, SortedSet<Integer>> allow) {
+    public Library {
+      Objects.requireNonNull(name);
+      Objects.requireNonNull(action);
+      Objects.requireNonNull(errno);
+      Map<String, SortedSet<Integer>> copy = new LinkedHashMap<>();
+      allow.forEach((phase, nrs) -> copy.put(phase, Collections.unmodifiableSortedSet(new TreeSet<>(nrs))));
+      allow = Collections.unmodifiableMap(copy);
+    }
+
+    /** The syscalls allowed in {@code phase}. */
+    public SortedSet<Integer> allowed(String phase) {
+      SortedSet<Integer> nrs = allow.get(phase);
+      if (nrs == null) {
+        throw new IllegalArgumentException("no phase " + phase + " in the rules of " + name);
+      }
+      return nrs;
+    }
+  }
+
+  public PolicySpec {
+    Objects.requireNonNull(defaultAction);
+    phases = List.copyOf(phases);
+    switches = List.copyOf(switches);
+    transparent = transparent.map(List::copyOf);
+    if (phases.isEmpty() || phases.size() > MAX_PHASES || new HashSet<>(phases).size() != phases.size()) {
+      throw new IllegalArgumentException("phases must be 1 to " + MAX_PHASES + " distinct names: " + phases);
+    }
+    if (libraries.size() > MAX_LIBRARIES) {
+      throw new IllegalArgumentException(libraries.size() + " libraries, more than " + MAX_LIBRARIES);
+    }
+    Set<String> froms = new HashSet<>();
+    for (Switch s : switches) {
+      if (!phases.contains(s.from()) || !phases.contains(s.to()) || !froms.add(s.from())) {
+        throw new IllegalArgumentException("switch " + s + " names a phase not in " + phases
+            + " or leaves a phase a second time");
+      }
+    }
+    Map<String, Library> libs = new LinkedHashMap<>();
+    for (Map.Entry<String, Library> e : libraries.entrySet()) {
+      Library lib = e.getValue();
+      if (!e.getKey().equals(lib.name()) || !lib.allow().keySet().equals(new HashSet<>(phases))) {
+        throw new IllegalArgumentException("library " + e.getKey() + " must be named so and have rules for exactly"
+            + " the phases " + phases + ": " + lib);
+      }
+      // Rules in the policy's phase order, whatever order they came in.
+      Map<String, SortedSet<Integer>> ordered = new LinkedHashMap<>();
+      for (String p : phases) {
+        ordered.put(p, lib.allow().get(p));
+      }
+      libs.put(e.getKey(), new Library(lib.name(), lib.action(), lib.errno(), ordered));
+    }
+    libraries = Collections.unmodifiableMap(libs);
+  }
+
+  /** The action for a call of {@code library} that no rule allows: the library's, else the default. */
+  public Action action(String library) {
+    Library l = libraries.get(library);
+    return l == null ? defaultAction : l.action().orElse(defaultAction);
+  }
+
+  /** The errno {@code deny} returns for {@code library}: the library's, else the default. */
+  public int errno(String library) {
+    Library l = libraries.get(library);
+    return l == null || l.errno().isEmpty() ? defaultErrno : l.errno().getAsInt();
+  }
+
+  /** How many (library, phase, syscall) allowances there are, over every library and phase. */
+  public int allowances() {
+    return libraries.values().stream().flatMap(l -> l.allow().values().stream()).mapToInt(Set::size).sum();
+  }
+}
