@@ -152,7 +152,7 @@ static inline __attribute__((always_inline)) int ukhook_is_transparent(const str
 }
 
 /*
- * The library a call is charged to, by the host's rule (dev.ukhook.analysis.Attributor): the caller's return
+ * The library a call is charged to, by the host's rule (dev.ukhook.attribution.Attributor): the caller's return
  * address, then the frames ukhook_begin() would record, innermost first; the first library that is not
  * transparent, else the outermost transparent one, else 0. Each address is looked up one byte back (a return
  * address can be the first byte after its function). Which libraries are transparent is the policy's. The walk

@@ -1,5 +1,5 @@
 /*
- * Host harness for the report's golden tests (dev.ukhook.analysis.ReportGoldenTest): it plays the patched binary
+ * Host harness for the report's golden tests (dev.ukhook.report.ReportGoldenTest): it plays the patched binary
  * syscall handler (ukhook_syscall_enter/exit of templates/libukhook/include/ukhook/hook.h) around the calls a
  * script describes, on a deterministic clock, and writes the trace to stdout.
  *
