@@ -141,7 +141,8 @@ public final class TraceLayout {
   /** The header, 64 bytes. */
   public static final class Header {
     public static final Field MAGIC = Field.array("magic", Type.U8, 0, 8, "ASCII UKHOOKTR");
-    public static final Field VERSION = Field.scalar("version", Type.U16, 8, "format version, 2");
+    public static final Field VERSION = Field.scalar("version", Type.U16, 8,
+        "format version, " + TraceLayout.VERSION);
     public static final Field HEADER_SIZE = Field.scalar("header_size", Type.U16, 10, "64");
     public static final Field RECORD_SIZE = Field.scalar("record_size", Type.U16, 12, "R = 96 + 8 * N");
     public static final Field FRAMES = Field.scalar("frames", Type.U8, 14, "N, frame slots per record");

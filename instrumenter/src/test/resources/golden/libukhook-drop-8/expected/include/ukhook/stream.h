@@ -65,7 +65,7 @@
 
 struct ukhook_header {
 	uint8_t magic[8]; /* ASCII UKHOOKTR */
-	uint16_t version; /* format version, 2 */
+	uint16_t version; /* format version, 3 */
 	uint16_t header_size; /* 64 */
 	uint16_t record_size; /* R = 96 + 8 * N */
 	uint8_t frames; /* N, frame slots per record */
