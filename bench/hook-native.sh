@@ -5,7 +5,7 @@
 #
 #   bench/hook-native.sh [ITERATIONS]        default 10000000 hooks per repetition
 #
-# Renders the library from this checkout's templates (dev.ukhook.guest.RenderLibrary, default ring 4096
+# Renders the library from this checkout's templates (bench/hook-native/RenderLibrary.java, default ring 4096
 # and batch 512, overflow block), compiles hookbench.c with gcc -O2 -fno-omit-frame-pointer per variant
 # and prints a Markdown table on stdout; progress goes to stderr. Targets: <= 10 ns logging only,
 # <= 15 ns with a depth-4 walk.
@@ -30,7 +30,7 @@ for v in "${variants[@]}"; do
   lib=$work/lib-frames$frames
   if [[ " ${built[*]} " != *" $frames "* ]]; then
     say "rendering and compiling frames=$frames"
-    java -cp "$jar" dev.ukhook.guest.RenderLibrary "$lib" "$frames" 4096 512 block
+    java -cp "$jar" "$repo/bench/hook-native/RenderLibrary.java" "$lib" "$frames" 4096 512 block
     gcc "${cflags[@]}" -I "$lib/include" "$repo/bench/hook-native/hookbench.c" -o "$lib/hookbench"
     built+=("$frames")
   fi

@@ -1,6 +1,6 @@
 /*
  * Host-native microbenchmark of ukhook's hot path (ukhook_begin()/ukhook_end() from the generated
- * ukhook/stream.h, rendered from templates/libukhook by dev.ukhook.guest.RenderLibrary).
+ * ukhook/stream.h, rendered from templates/libukhook by bench/hook-native/RenderLibrary.java).
  *
  *   hookbench [ITERATIONS [LEAF]]
  *     ITERATIONS  hooks per timed repetition (default 10000000)

@@ -182,8 +182,4 @@ public final class Attributor {
     int r = map.rangeAt(address);
     return r < 0 ? 0 : rangeLib[r];
   }
-
-  public Set<String> transparentLibraries() {
-    return transparent;
-  }
 }

@@ -44,11 +44,6 @@ public final class MakeRunner {
     this.plainInterval = plainInterval;
   }
 
-  /** Progress on stderr, redrawn when the JVM has a terminal, else a plain line at most once a second. */
-  public static MakeRunner toStderr() {
-    return new MakeRunner(System.err, System.console() != null, Duration.ofSeconds(1));
-  }
-
   /**
    * Runs {@code command} in {@code workDir} and waits for it.
    *

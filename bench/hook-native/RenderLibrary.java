@@ -1,17 +1,19 @@
-package dev.ukhook.guest;
-
-import dev.ukhook.format.TraceHeader;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.TraceHeader;
+import dev.ukhook.guest.HookLibrary;
+import dev.ukhook.guest.HookLibrarySpec;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Renders the hook library into a directory without a Unikraft tree, for host builds such as
- * bench/hook-native.sh: {@code java -cp ukhook.jar dev.ukhook.guest.RenderLibrary OUT_DIR FRAMES RING BATCH block|drop}.
+ * Renders the hook library into a directory without a Unikraft tree, for bench/hook-native.sh, which runs this
+ * file as a single-file program on the tool's jar (it is benchmark code, not part of the tool):
+ * {@code java -cp ukhook.jar bench/hook-native/RenderLibrary.java OUT_DIR FRAMES RING BATCH block|drop}.
  * The image id is 32 zero hex digits.
  */
-public final class RenderLibrary {
+final class RenderLibrary {
   private RenderLibrary() {}
 
   public static void main(String[] args) {
@@ -22,7 +24,7 @@ public final class RenderLibrary {
     HookLibrarySpec spec;
     try {
       spec = new HookLibrarySpec(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-          Integer.parseInt(args[3]), TraceHeader.Overflow.valueOf(args[4].toUpperCase(java.util.Locale.ROOT)), "0".repeat(32));
+          Integer.parseInt(args[3]), TraceHeader.Overflow.valueOf(args[4].toUpperCase(Locale.ROOT)), "0".repeat(32));
     } catch (IllegalArgumentException | UkhookException e) {
       System.err.println("RenderLibrary: " + e.getMessage());
       System.exit(2);
