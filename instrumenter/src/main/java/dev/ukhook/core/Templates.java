@@ -43,12 +43,17 @@ public final class Templates {
 
   /** Reads a resource list file (one name a line) that the jar carries, such as an INDEX. */
   public static List<String> index(String resource) {
-    try (InputStream in = Templates.class.getResourceAsStream("/" + resource)) {
+    return resource("/" + resource).lines()
+        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+  }
+
+  /** The text of a resource the jar carries, at an absolute {@code /path}. */
+  public static String resource(String path) {
+    try (InputStream in = Templates.class.getResourceAsStream(path)) {
       if (in == null) {
-        throw new IllegalStateException(resource + " is missing from the ukhook jar");
+        throw new IllegalStateException(path + " is missing from the ukhook jar");
       }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-          .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,6 +1,7 @@
 package dev.ukhook.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ukhook.core.Templates;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -735,41 +736,5 @@ public final class HtmlReport {
     return b.toString();
   }
 
-  private static final String CSS = """
-      body{margin:0;background:#f5f7fa;color:#1f2933;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,\
-      "Helvetica Neue",Arial,sans-serif}
-      main{max-width:1200px;margin:0 auto;padding:12px 20px 40px}
-      h1{font-size:22px;margin:8px 0 4px}h2{font-size:17px;margin:0 0 8px}h3{font-size:14px;margin:14px 0 6px}
-      nav a{margin-right:10px;color:#2563eb;text-decoration:none}
-      section{background:#fff;border:1px solid #e1e5ea;border-radius:8px;padding:12px 18px;margin:14px 0;
-      overflow-x:auto}
-      table{border-collapse:collapse;font-size:13px;margin:8px 0}
-      th,td{border-bottom:1px solid #eceff3;padding:3px 10px;text-align:left;vertical-align:top}
-      th{background:#f5f7fa;font-weight:600}.n{text-align:right;font-variant-numeric:tabular-nums}
-      td{max-width:600px}
-      .banner{padding:8px 14px;border-radius:6px;margin:8px 0}.banner ul{margin:4px 0 0;padding-left:20px}
-      .damage{background:#fde8e8;border:2px solid #e02424;color:#8b1a1a;font-size:15px}
-      .problems{background:#fdf0e6;border:1px solid #dd6b20;color:#7b341e}
-      .warnings{background:#fffbea;border:1px solid #f0b429;color:#744210}
-      .note{color:#616e7c;font-size:13px;margin:4px 0}.dim{color:#7b8794}
-      .tag{display:inline-block;background:#eef2f7;border-radius:4px;padding:0 6px;font-size:12px}
-      .facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(180px,1fr));gap:8px;margin:8px 0}
-      .fact{background:#f5f7fa;border-radius:6px;padding:6px 10px}.fact span{color:#616e7c;font-size:12px}
-      .fact b{display:block;font-size:17px;overflow-wrap:anywhere}
-      .fact.alert{background:#fff4e5;outline:1px solid #f0b429}
-      .figures{display:flex;flex-wrap:wrap;gap:10px}
-      figure{margin:0;border:1px solid #eceff3;border-radius:6px;padding:6px 8px}
-      figcaption{font-size:12px;font-weight:600}
-      .latency-hist figcaption{width:240px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-      .cut{font-weight:400;color:#b44d12}
-      .stats{font-size:12px;color:#52606d}
-      svg{display:block}svg text{font-size:11px;fill:#3e4c59}
-      .cell:hover{stroke:#1f2933;stroke-width:1.5}
-      rect.bar{fill:#3b82c4}.latency-hist rect.bar{fill:#9cc3e6}#summary .fact:first-child{grid-column:span 2}
-      .phase-boundary{stroke:#c2410c;stroke-width:1.5;stroke-dasharray:4 3}
-      svg text.phase-label{fill:#c2410c;font-weight:600}
-      .edge path{fill:none;stroke:#52606d;stroke-opacity:.75}.edge text{fill:#1f2933;font-size:10px}
-      .state circle{fill:#dbeafe;stroke:#1d4ed8;stroke-width:1.5}.state circle.start{fill:#1d4ed8}
-      pre{background:#f5f7fa;padding:8px;border-radius:6px;font-size:12px;max-height:480px;overflow:auto}
-      """;
+  private static final String CSS = Templates.resource("/dev/ukhook/report/report.css");
 }
