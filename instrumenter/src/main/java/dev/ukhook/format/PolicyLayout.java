@@ -107,7 +107,8 @@ public final class PolicyLayout {
         F.array("bitmap_of", Type.U16, MAX_LIBS * MAX_PHASES, "first word in bitmaps of [library * 8 + phase]");
     public static final Field SWITCH_NR =
         F.array("switch_nr", Type.U16, MAX_PHASES, "per phase: the syscall that switches, 0xffff none");
-    public static final Field SWITCH_TO = F.array("switch_to", Type.U8, MAX_PHASES, "per phase: the phase it switches to");
+    public static final Field SWITCH_TO = F.array("switch_to", Type.U8, MAX_PHASES,
+        "per phase: the phase it switches to");
     public static final Field SWITCH_SUCCESS =
         F.array("switch_success", Type.U8, MAX_PHASES, "per phase: 1 only when the call returns >= 0");
     public static final Field BITMAPS =
@@ -132,19 +133,25 @@ public final class PolicyLayout {
   public static final int EVENT_POLICY = 3;
   public static final int EVENT_REFUSED = 4;
   public static final List<Value> EVENTS = List.of(
-      new Value("UKHOOK_EVENT_MARK", "mark", EVENT_MARK, "the program called ukhook_phase()"),
-      new Value("UKHOOK_EVENT_RULE", "rule", EVENT_RULE, "a switch rule of the policy fired"),
-      new Value("UKHOOK_EVENT_POLICY", "policy", EVENT_POLICY, "a policy is in force (at boot, or pushed)"),
-      new Value("UKHOOK_EVENT_REFUSED", "refused", EVENT_REFUSED, "a pushed policy was refused; the old one stays"));
+      new Value("UKHOOK_EVENT_MARK", "mark", EVENT_MARK, "the program called ukhook_phase(id): phase from -> to"),
+      new Value("UKHOOK_EVENT_RULE", "rule", EVENT_RULE,
+          "a switch rule of the policy fired on the return of call cause"),
+      new Value("UKHOOK_EVENT_POLICY", "policy", EVENT_POLICY,
+          "the policy policy is in force: at boot, or pushed by ukhook policy push"),
+      new Value("UKHOOK_EVENT_REFUSED", "refused", EVENT_REFUSED,
+          "a pushed policy (refused) was refused for reason; policy stays in force"));
 
   /** Why the guest refused a policy or its library table. */
   public static final List<Value> REFUSALS = List.of(
-      new Value("UKHOOK_REFUSED_FORMAT", "not a ukhook policy of this version and size", 1, ""),
-      new Value("UKHOOK_REFUSED_IMAGE", "compiled for another image", 2, ""),
-      new Value("UKHOOK_REFUSED_TABLE", "compiled against another library table", 3, ""),
-      new Value("UKHOOK_REFUSED_CHECKSUM", "damaged (checksum)", 4, ""),
-      new Value("UKHOOK_REFUSED_RANGE", "a value out of range", 5, ""),
-      new Value("UKHOOK_REFUSED_NO_TABLE", "the image's library table is not in force", 6, ""));
+      new Value("UKHOOK_REFUSED_FORMAT", "not a ukhook policy of this version and size", 1,
+          "wrong magic, version or size"),
+      new Value("UKHOOK_REFUSED_IMAGE", "compiled for another image", 2, "its image id is not this image's"),
+      new Value("UKHOOK_REFUSED_TABLE", "compiled against another library table", 3,
+          "its table checksum is not the table's in this image"),
+      new Value("UKHOOK_REFUSED_CHECKSUM", "damaged (checksum)", 4, "its checksum does not match its bytes"),
+      new Value("UKHOOK_REFUSED_RANGE", "a value out of range", 5, "a phase, bitmap or action index beyond its table"),
+      new Value("UKHOOK_REFUSED_NO_TABLE", "the image's library table is not in force", 6,
+          "(the boot refuses such an image instead)"));
 
   private PolicyLayout() {}
 

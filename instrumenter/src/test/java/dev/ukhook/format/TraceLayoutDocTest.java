@@ -36,7 +36,7 @@ class TraceLayoutDocTest {
     tables = tables(doc);
   }
 
-  /** Each heading's first table, as rows of cells without the header row, backticks removed. */
+  /** Each heading's first table, as rows of cells without the header row, backticks and link targets removed. */
   static Map<String, List<List<String>>> tables(String markdown) {
     Map<String, List<List<String>>> found = new LinkedHashMap<>();
     String heading = null;
@@ -51,7 +51,7 @@ class TraceLayoutDocTest {
         } else if (!line.matches("\\|[-| ]+\\|")) {
           List<String> cells = new ArrayList<>();
           for (String cell : line.substring(1, line.lastIndexOf('|')).split("\\|", -1)) {
-            cells.add(cell.strip().replace("`", ""));
+            cells.add(cell.strip().replace("`", "").replaceAll("\\[([^]]*)]\\([^)]*\\)", "$1"));
           }
           rows.add(cells);
         }
@@ -74,15 +74,16 @@ class TraceLayoutDocTest {
   }
 
   private static void check(String heading, Struct s) {
-    List<String> want = s.fields().stream().map(f -> s.docOffset(f) + " | " + f.docType() + " | " + f.name()).toList();
-    List<String> got = table(heading).stream().map(r -> r.get(0) + " | " + r.get(1) + " | " + r.get(2)).toList();
+    List<String> want = s.fields().stream()
+        .map(f -> s.docOffset(f) + " | " + f.docType() + " | " + f.name() + " | " + f.meaning()).toList();
+    List<String> got = table(heading).stream().map(r -> String.join(" | ", r)).toList();
     assertEquals(want, got, "docs/trace-format.md \"" + heading + "\" differs from TraceLayout " + s.cName());
   }
 
   private static void check(String heading, List<Value> values) {
-    Function<Value, String> row = v -> v.value() + " | " + v.name();
+    Function<Value, String> row = v -> v.value() + " | " + v.name() + " | " + v.meaning();
     List<String> want = values.stream().map(row).toList();
-    List<String> got = table(heading).stream().map(r -> r.get(0) + " | " + r.get(1)).toList();
+    List<String> got = table(heading).stream().map(r -> String.join(" | ", r)).toList();
     assertEquals(want, got, "docs/trace-format.md \"" + heading + "\" differs from TraceLayout");
   }
 

@@ -30,30 +30,30 @@
 /* The trace layout, generated from dev.ukhook.format.TraceLayout (docs/trace-format.md). */
 #define UKHOOK_FORMAT_VERSION 3 /* trace format version */
 #define UKHOOK_MAGIC_INIT { 'U', 'K', 'H', 'O', 'O', 'K', 'T', 'R' } /* initialiser of the header's magic */
-#define UKHOOK_KIND_SYSCALL 1 /* a system call */
-#define UKHOOK_KIND_FINAL 2 /* the last record, with the guest's totals */
-#define UKHOOK_KIND_LOAD 3 /* a program started by a loader, from its auxiliary vector */
-#define UKHOOK_KIND_EVENT 4 /* a phase switch, or a policy put in force or refused */
-#define UKHOOK_FLAG_REFUSED 1 /* the policy refused the call (deny or kill) */
-#define UKHOOK_FLAG_LEAF 2 /* frames[0] is the word at the stack pointer */
-#define UKHOOK_FLAG_AT_ENTRY 4 /* committed without the call returning */
-#define UKHOOK_FLAG_PATH_ARG 8 /* the tail holds the path argument */
-#define UKHOOK_FLAG_STACK 16 /* the tail holds sp, bp and a stack snapshot */
-#define UKHOOK_FLAG_LOGGED 32 /* the policy said log: the call ran, marked */
-#define UKHOOK_FLAG_KILLED 64 /* the policy said kill: the unikernel stopped */
-#define UKHOOK_FLAG_BUFFER 128 /* the tail holds the first bytes read or written */
-#define UKHOOK_PATH_BINARY 0 /* the syscall instruction */
-#define UKHOOK_PATH_NATIVE_RAW 1 /* a call of uk_syscall_r_* */
+#define UKHOOK_KIND_SYSCALL 1 /* a syscall record */
+#define UKHOOK_KIND_FINAL 2 /* the final record */
+#define UKHOOK_KIND_LOAD 3 /* a program a loader started */
+#define UKHOOK_KIND_EVENT 4 /* a filter event: a phase switch, a policy put in force or refused */
+#define UKHOOK_FLAG_REFUSED 1 /* bit 0: the policy refused the call (deny or kill): it did not run, the caller got -errno */
+#define UKHOOK_FLAG_LEAF 2 /* bit 1: frames[0] is the word at the caller's stack pointer, taken because it points into the image's code (the return address of a frameless leaf function such as a libc syscall wrapper); the rest of frames follows the frame-pointer chain */
+#define UKHOOK_FLAG_AT_ENTRY 4 /* bit 2: the record was committed without the call returning: exit and exit_group, recorded when they begin because they never return; a call still in progress at shutdown (a thread asleep for good); a call still in progress when the ring was full and records after it waited for it (records leave the ring in order). ret is 0 and t_exit the time of the commit */
+#define UKHOOK_FLAG_PATH_ARG 8 /* bit 3: the tail holds the call's path argument */
+#define UKHOOK_FLAG_STACK 16 /* bit 4: the tail holds sp, bp and the stack snapshot */
+#define UKHOOK_FLAG_LOGGED 32 /* bit 5: the policy said log: the call ran, and is marked */
+#define UKHOOK_FLAG_KILLED 64 /* bit 6: the policy said kill: the unikernel stopped at this call (refused and at entry are set too) */
+#define UKHOOK_FLAG_BUFFER 128 /* bit 7: the tail's path area holds the first min(ret, P) bytes the call read or wrote */
+#define UKHOOK_PATH_BINARY 0 /* the syscall instruction, through Unikraft's binary syscall handler */
+#define UKHOOK_PATH_NATIVE_RAW 1 /* a direct call of uk_syscall_r_* */
 #define UKHOOK_PATH_NATIVE_ERRNO 2 /* a call of uk_syscall_e_* or a libc-style wrapper */
-#define UKHOOK_PATH_STUB 3 /* a syscall the image lacks, answered -ENOSYS inline */
+#define UKHOOK_PATH_STUB 3 /* a syscall the image does not provide, answered -ENOSYS inline */
 #define UKHOOK_TS_SOURCE_TSC 1 /* x86 TSC (rdtsc) */
-#define UKHOOK_OVERFLOW_BLOCK 0 /* the caller waits, no record is lost */
-#define UKHOOK_OVERFLOW_DROP 1 /* the record is dropped and counted */
-#define UKHOOK_HOOK_BINARY 1 /* the binary syscall handler is hooked */
-#define UKHOOK_HOOK_NATIVE 2 /* native syscall definitions are hooked */
-#define UKHOOK_HOOK_PROCESS 4 /* process creation is hooked: load records */
-#define UKHOOK_CONTROL_STOP 1 /* end the unikernel, as its exit_group would */
-#define UKHOOK_CONTROL_POLICY 2 /* payload: a compiled policy (struct ukhook_policy) to put in force */
+#define UKHOOK_OVERFLOW_BLOCK 0 /* the calling thread waits for room: no record is ever lost */
+#define UKHOOK_OVERFLOW_DROP 1 /* the record is dropped and counted in the final record's dropped */
+#define UKHOOK_HOOK_BINARY 1 /* bit 0: the binary syscall handler is hooked */
+#define UKHOOK_HOOK_NATIVE 2 /* bit 1: the native syscall definitions are hooked */
+#define UKHOOK_HOOK_PROCESS 4 /* bit 2: process creation is hooked: load records */
+#define UKHOOK_CONTROL_STOP 1 /* end the unikernel as its program's exit_group would: the stream ends with its final record. No payload. */
+#define UKHOOK_CONTROL_POLICY 2 /* put the payload, a compiled policy (struct ukhook_policy, docs/policy.md), in force; the guest answers with an event record */
 #define UKHOOK_CONTROL_MAGIC 0x43484b55 /* ASCII UKHC */
 #define UKHOOK_NR_UNKNOWN 0xffff /* native syscall of unknown name */
 
@@ -67,46 +67,46 @@ struct ukhook_header {
 	uint8_t magic[8]; /* ASCII UKHOOKTR */
 	uint16_t version; /* format version, 3 */
 	uint16_t header_size; /* 64 */
-	uint16_t record_size; /* R = 96 + 8 * N */
-	uint8_t frames; /* N, frame slots per record */
-	uint8_t ts_source; /* UKHOOK_TS_SOURCE_* */
-	uint64_t ts_hz; /* timestamp ticks per second, 0 unknown */
-	uint8_t image_id[16]; /* image identity */
-	uint32_t ring_records; /* guest ring capacity */
-	uint8_t overflow; /* UKHOOK_OVERFLOW_* */
-	uint8_t hook_points; /* UKHOOK_HOOK_* bits */
-	uint8_t path_words; /* P / 8: path copy bytes per record */
-	uint8_t stack_words; /* S / 8: stack area bytes per record */
-	uint64_t text_start; /* the image's _text */
+	uint16_t record_size; /* R */
+	uint8_t frames; /* N, the number of frame slots per record */
+	uint8_t ts_source; /* where timestamps come from, see ts_source */
+	uint64_t ts_hz; /* timestamp ticks per second, measured by the guest between early init and the device probe against Unikraft's monotonic clock (no busy wait); 0 if unknown, as under QEMU -icount, where that clock stands still during boot */
+	uint8_t image_id[16]; /* random identity generated by ukhook instrument, compiled into the image (also as the symbol ukhook_image_id_<32 hex digits>, which the link map lists) and written to image-id beside it */
+	uint32_t ring_records; /* capacity of the guest ring, in records */
+	uint8_t overflow; /* what the guest does when its ring is full, see overflow */
+	uint8_t hook_points; /* which hook points the image has, see hook_points */
+	uint8_t path_words; /* P / 8: the path copy in every record's tail, in 8-byte words (0: none) */
+	uint8_t stack_words; /* S / 8: the stack area in every record's tail, in 8-byte words (0: none; else at least 3: sp, bp and the snapshot) */
+	uint64_t text_start; /* the image's _text: its code is [text_start, text_end) */
 	uint64_t text_end; /* the image's _etext */
 };
 
 struct ukhook_record {
-	uint64_t seq; /* sequence number */
-	uint64_t t_enter; /* timestamp at entry */
-	uint64_t t_exit; /* timestamp at return */
-	uint16_t nr; /* x86-64 Linux number, 0xffff unknown */
-	uint8_t path; /* UKHOOK_PATH_* */
-	uint8_t nest; /* calls of the thread in progress */
-	uint8_t kind; /* UKHOOK_KIND_SYSCALL */
-	uint8_t depth; /* valid frame slots */
-	uint16_t flags; /* UKHOOK_FLAG_* bits */
-	uint64_t args[6]; /* argument registers */
-	int64_t ret; /* return value */
-	uint64_t rip; /* caller's return address */
-	uint64_t frames[UKHOOK_FRAMES]; /* return addresses, innermost first */
-	uint8_t tail[UKHOOK_TAIL_BYTES]; /* path copy (P bytes), then the stack area (S bytes) */
+	uint64_t seq; /* sequence number, 0 for the first system call after boot, +1 per call (dropped ones use a number too) */
+	uint64_t t_enter; /* timestamp when the hook saw the call */
+	uint64_t t_exit; /* timestamp when the call returned to the hook */
+	uint16_t nr; /* system call number, x86-64 Linux numbering; numbers from 1024 up are Unikraft-only calls (see SyscallNames); 0xffff: a number ukhook does not know (a native syscall it cannot name, or a binary one of 0xffff or more, which no dispatcher knows either) */
+	uint8_t path; /* how the call was made, see path */
+	uint8_t nest; /* how many system calls of the same thread were in progress when this one began; 0 = made by application-level code */
+	uint8_t kind; /* UKHOOK_KIND_SYSCALL (1) */
+	uint8_t depth; /* how many of the N frame slots are valid (0..N) */
+	uint16_t flags; /* see flags */
+	uint64_t args[6]; /* arguments 0..5 as the caller passed them */
+	int64_t ret; /* return value (negative errno on failure) */
+	uint64_t rip; /* caller's return address: after the syscall instruction (binary), after the call of the definition or of its outermost wrapper (native), or the stub's own address (stub) */
+	uint64_t frames[UKHOOK_FRAMES]; /* return addresses, innermost first, found by walking the caller's frame pointers; slots past depth are zero */
+	uint8_t tail[UKHOOK_TAIL_BYTES]; /* the path copy, then the stack area (see Tail) */
 };
 
 struct ukhook_final_record {
-	uint64_t seq; /* = total */
+	uint64_t seq; /* equal to total (the next sequence number) */
 	uint64_t t_end; /* timestamp at shutdown */
 	uint8_t reserved0[12]; /* zero */
-	uint8_t kind; /* UKHOOK_KIND_FINAL */
+	uint8_t kind; /* UKHOOK_KIND_FINAL (2) */
 	uint8_t reserved1[3]; /* zero */
-	uint64_t total; /* calls seen */
-	uint64_t dropped; /* records dropped by the guest */
-	uint64_t emitted; /* records handed to the device */
+	uint64_t total; /* records numbered: system calls seen and load records */
+	uint64_t dropped; /* records dropped by the guest (overflow drop, or the ring filling before the device was up) */
+	uint64_t emitted; /* records handed to the device, total - dropped */
 	uint8_t zero[40 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* zero, up to R bytes */
 };
 
@@ -114,33 +114,33 @@ struct ukhook_load_record {
 	uint64_t seq; /* sequence number */
 	uint64_t t; /* timestamp */
 	uint8_t reserved0[12]; /* zero */
-	uint8_t kind; /* UKHOOK_KIND_LOAD */
+	uint8_t kind; /* UKHOOK_KIND_LOAD (3) */
 	uint8_t reserved1[3]; /* zero */
-	uint64_t phdr; /* AT_PHDR */
+	uint64_t phdr; /* AT_PHDR: where the program's program headers are */
 	uint64_t phnum; /* AT_PHNUM */
-	uint64_t entry; /* AT_ENTRY */
-	uint64_t interp_base; /* AT_BASE, 0 without one */
-	uint8_t execfn[32 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* AT_EXECFN, NUL-terminated, cut to fit */
+	uint64_t entry; /* AT_ENTRY: the program's entry point (its load base is entry minus the file's e_entry) */
+	uint64_t interp_base; /* AT_BASE: where the interpreter (the dynamic loader the program's PT_INTERP names) starts; 0 for a static program */
+	uint8_t execfn[32 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* AT_EXECFN, the program's path, NUL-terminated and cut to fit */
 };
 
 struct ukhook_event_record {
 	uint64_t seq; /* sequence number */
 	uint64_t t; /* timestamp */
-	uint64_t policy; /* checksum of the policy in force after it */
-	uint8_t event; /* UKHOOK_EVENT_* */
-	uint8_t from; /* phase before */
-	uint8_t to; /* phase after */
-	uint8_t reason; /* UKHOOK_REFUSED_* of a refusal, else 0 */
-	uint8_t kind; /* UKHOOK_KIND_EVENT */
+	uint64_t policy; /* the checksum (the id) of the policy in force after the event; 0 in an image that does not filter */
+	uint8_t event; /* what happened, see event */
+	uint8_t from; /* the phase before */
+	uint8_t to; /* the phase after */
+	uint8_t reason; /* why a policy was refused, see reason; else 0 */
+	uint8_t kind; /* UKHOOK_KIND_EVENT (4) */
 	uint8_t reserved0[3]; /* zero */
-	uint64_t cause; /* seq of the call whose return fired a rule */
-	uint64_t refused; /* checksum of a refused policy */
+	uint64_t cause; /* seq of the call whose return fired a switch rule; else 0 */
+	uint64_t refused; /* the checksum of a refused policy; else 0 */
 	uint8_t zero[48 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* zero, up to R bytes */
 };
 
 struct ukhook_control {
-	uint32_t magic; /* UKHOOK_CONTROL_MAGIC */
-	uint16_t kind; /* UKHOOK_CONTROL_* */
+	uint32_t magic; /* UKHOOK_CONTROL_MAGIC: 0x43484b55 (ASCII UKHC) */
+	uint16_t kind; /* what the host asks, see control kinds */
 	uint16_t reserved0; /* zero */
 	uint32_t length; /* payload bytes that follow */
 	uint32_t reserved1; /* zero */

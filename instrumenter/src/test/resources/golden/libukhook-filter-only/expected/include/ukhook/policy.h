@@ -43,10 +43,10 @@
 #define UKHOOK_ACTION_LOG 1 /* the call runs, its record is marked */
 #define UKHOOK_ACTION_DENY 2 /* the call does not run, the caller gets -errno */
 #define UKHOOK_ACTION_KILL 3 /* the unikernel stops */
-#define UKHOOK_EVENT_MARK 1 /* the program called ukhook_phase() */
-#define UKHOOK_EVENT_RULE 2 /* a switch rule of the policy fired */
-#define UKHOOK_EVENT_POLICY 3 /* a policy is in force (at boot, or pushed) */
-#define UKHOOK_EVENT_REFUSED 4 /* a pushed policy was refused; the old one stays */
+#define UKHOOK_EVENT_MARK 1 /* the program called ukhook_phase(id): phase from -> to */
+#define UKHOOK_EVENT_RULE 2 /* a switch rule of the policy fired on the return of call cause */
+#define UKHOOK_EVENT_POLICY 3 /* the policy policy is in force: at boot, or pushed by ukhook policy push */
+#define UKHOOK_EVENT_REFUSED 4 /* a pushed policy (refused) was refused for reason; policy stays in force */
 #define UKHOOK_REFUSED_FORMAT 1 /* not a ukhook policy of this version and size */
 #define UKHOOK_REFUSED_IMAGE 2 /* compiled for another image */
 #define UKHOOK_REFUSED_TABLE 3 /* compiled against another library table */
