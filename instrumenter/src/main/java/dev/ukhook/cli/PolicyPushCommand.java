@@ -30,10 +30,16 @@ final class PolicyPushCommand implements Callable<Integer> {
   public Integer call() {
     ImagePolicy.Push p = ImagePolicy.forRun(runDir, file);
     String checksum = Long.toHexString(PolicyCompiler.checksum(p.compiled()));
-    // Kept beside the trace, so that `ukhook report` readers can tell which policy an event names.
-    TextFiles.write(runDir.resolve("policy-" + checksum + ".yaml"), TextFiles.read(file));
+    String yaml = TextFiles.read(file);
     String answer = PolicyPush.push(p.socket(), p.compiled());
     boolean ok = answer.startsWith("in force");
+    if (ok) {
+      // Kept beside the trace, so that `ukhook report` readers can tell which policy an event names; only for a
+      // policy the guest put in force, as no event names another.
+      Path kept = runDir.resolve("policy-" + checksum + ".yaml");
+      TextFiles.write(kept, yaml);
+      TextFiles.ownerOnly(kept);
+    }
     PrintWriter w = ok ? spec.commandLine().getOut() : spec.commandLine().getErr();
     w.println((ok ? "" : "ukhook: ") + file + ": " + answer);
     w.flush();

@@ -7,11 +7,14 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -87,6 +90,22 @@ public final class TextFiles {
     } catch (IOException e) {
       throw new UkhookException(Kind.ENVIRONMENT, "cannot create a temporary directory in "
           + System.getProperty("java.io.tmpdir") + ": " + reason(e));
+    }
+  }
+
+  /** Run files (a trace holds path and buffer copies; a socket takes policies and trace streams): the owner's only. */
+  public static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
+  public static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
+
+  /**
+   * Gives {@code p} (a file, socket or directory) to its owner alone, whatever the umask made of it: the umask
+   * cannot be changed from Java, and under {@code umask 000} every file would be world-readable and writable.
+   */
+  public static void ownerOnly(Path p) {
+    try {
+      Files.setPosixFilePermissions(p, Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? OWNER_DIR : OWNER_FILE);
+    } catch (IOException e) {
+      throw new UkhookException(Kind.ENVIRONMENT, "cannot make " + p + " private to its owner: " + reason(e), e);
     }
   }
 

@@ -1,7 +1,7 @@
 package dev.ukhook.host;
 
-import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.TextFiles;
+import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.StreamDecoder;
@@ -22,10 +22,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -130,6 +132,14 @@ public final class Collector implements AutoCloseable {
   /** How long ago the guest last made a system call that is not idling ({@link SyscallNames#IDLE}). */
   public Duration sinceWork() {
     return Duration.ofNanos(System.nanoTime() - lastWork);
+  }
+
+  /**
+   * Whether the guest's connection stands. Once this is false, {@link #events()} holds every event it sent: they
+   * are published as they are read, before the connection is let go.
+   */
+  public boolean guestConnected() {
+    return peer != null;
   }
 
   /** The filter events received so far, in stream order; safe to call from any thread. */
@@ -279,7 +289,15 @@ public final class Collector implements AutoCloseable {
     ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES);
     long drainDeadline = 0;
     while (true) {
-      int n = channel.read(buf);
+      int n;
+      try {
+        n = channel.read(buf);
+      } catch (IOException reset) {
+        // A guest that shuts down with part of a control message unread (a policy push or stop request that came
+        // too late) makes the kernel end the connection with ECONNRESET rather than EOF, after everything it
+        // sent has been read: the connection ended like any other, and the records say whether any are missing.
+        return CollectResult.End.PEER_CLOSED;
+      }
       if (n < 0) {
         return CollectResult.End.PEER_CLOSED;
       }
@@ -367,7 +385,7 @@ public final class Collector implements AutoCloseable {
     }
     ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     try {
-      channel.bind(UnixDomainSocketAddress.of(socket));
+      UnixSockets.bindOwnerOnly(channel, socket);
       boundKey = fileKey(socket);
     } catch (IOException e) {
       channel.close();
@@ -379,8 +397,19 @@ public final class Collector implements AutoCloseable {
 
   private FileChannel createTraceFile() throws IOException {
     try {
-      return FileChannel.open(
-          traceFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      // The trace holds copies of paths and buffers: its owner's alone from the start, and exactly rw------- even
+      // when the umask takes more.
+      FileChannel channel = FileChannel.open(traceFile, Set.of(StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE, StandardOpenOption.APPEND), PosixFilePermissions.asFileAttribute(
+          TextFiles.OWNER_FILE));
+      try {
+        Files.setPosixFilePermissions(traceFile, TextFiles.OWNER_FILE);
+      } catch (IOException e) {
+        channel.close();
+        Files.deleteIfExists(traceFile);
+        throw e;
+      }
+      return channel;
     } catch (FileAlreadyExistsException e) {
       throw new UkhookException(
           Kind.USAGE, "trace file " + traceFile + " exists already; use a new run directory or remove it");

@@ -1,8 +1,8 @@
 package dev.ukhook.host;
 
 import dev.ukhook.core.TextFiles;
-import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.ControlMessage;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.PolicyLayout;
@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -30,6 +31,8 @@ import java.util.function.Supplier;
 public final class PolicyPush implements AutoCloseable {
   /** How long the guest may take to answer: its control thread polls every 250 ms. */
   public static final Duration ANSWER = Duration.ofSeconds(10);
+  /** How long {@link #close()} lets a push that is being answered finish, so that its client gets the line. */
+  private static final Duration CLOSE = Duration.ofSeconds(2);
 
   private final Path socket;
   private final ServerSocketChannel server;
@@ -43,23 +46,28 @@ public final class PolicyPush implements AutoCloseable {
 
   /**
    * Listens on {@code socket}: each client sends a compiled policy and gets one line back. {@code send} puts a
-   * control message on the trace port; {@code events} are the filter events received so far.
+   * control message on the trace port; {@code events} are the filter events received so far; {@code connected}
+   * says whether the guest's trace connection stands (once false, {@code events} holds all there will be).
    */
   public static PolicyPush listen(Path socket, Predicate<byte[]> send,
-      Supplier<List<EventRecord>> events) {
+      Supplier<List<EventRecord>> events, BooleanSupplier connected) {
     SocketPaths.requireFits(socket);
     ServerSocketChannel server;
     try {
       server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-      server.bind(UnixDomainSocketAddress.of(socket));
     } catch (IOException e) {
-      throw new UkhookException(Kind.ENVIRONMENT, "cannot listen for policy pushes on " + socket + ": "
-          + TextFiles.reason(e));
+      throw cannotListen(socket, e);
+    }
+    try {
+      UnixSockets.bindOwnerOnly(server, socket);
+    } catch (IOException e) {
+      closeQuietly(server);
+      throw cannotListen(socket, e);
     }
     Thread t = new Thread(() -> {
       while (server.isOpen()) {
         try (SocketChannel c = server.accept()) {
-          c.write(StandardCharsets.UTF_8.encode(answer(read(c), send, events) + "\n"));
+          c.write(StandardCharsets.UTF_8.encode(answer(read(c), send, events, connected) + "\n"));
         } catch (IOException e) {
           // closed, or a client that went away: the next one is served
         }
@@ -81,7 +89,8 @@ public final class PolicyPush implements AutoCloseable {
   }
 
   /** The line a push gets: "in force ...", "refused ..." or why there is no answer. */
-  static String answer(byte[] policy, Predicate<byte[]> send, Supplier<List<EventRecord>> events) {
+  static String answer(byte[] policy, Predicate<byte[]> send, Supplier<List<EventRecord>> events,
+      BooleanSupplier connected) {
     if (policy.length != PolicyLayout.Policy.SIZE) {
       return "refused: " + policy.length + " bytes is no compiled policy";
     }
@@ -92,6 +101,8 @@ public final class PolicyPush implements AutoCloseable {
     }
     long deadline = System.nanoTime() + ANSWER.toNanos();
     while (System.nanoTime() - deadline < 0) {
+      // Read before the events: once the connection is gone, the events are all there will be.
+      boolean open = connected.getAsBoolean();
       List<EventRecord> all = events.get();
       for (EventRecord e : all.subList(Math.min(before, all.size()), all.size())) {
         if (e.event() == PolicyLayout.EVENT_POLICY && e.policy() == checksum) {
@@ -101,33 +112,70 @@ public final class PolicyPush implements AutoCloseable {
           return "refused by the guest: " + PolicyLayout.refusal(e.reason()) + "; the old policy stays in force";
         }
       }
+      if (!open) {
+        return NOT_CONFIRMED + "the guest shut down before it answered";
+      }
       try {
         Thread.sleep(50);
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+        // close(): the run is ending. The interrupt is not kept, so that this answer still reaches the client;
+        // the thread ends anyway, as its server socket is closed.
+        return NOT_CONFIRMED + "the run ended before the guest answered";
       }
     }
     return "no answer from the guest in " + ANSWER.toSeconds() + " s (is its control thread running? it needs a "
         + "scheduler, CONFIG_LIBUKSCHED)";
   }
 
-  /** The client: sends {@code policy} to the ukhook that listens on {@code socket} and returns its answer. */
+  private static final String NOT_CONFIRMED = "not in force: ";
+
+  /**
+   * The client: sends {@code policy} to the ukhook that listens on {@code socket} and returns its answer, which
+   * starts with "in force" only when the guest put the policy in force; never an empty line.
+   */
   public static String push(Path socket, byte[] policy) {
-    try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+    SocketChannel c;
+    try {
+      c = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+    } catch (IOException e) {
+      throw new UkhookException(Kind.USAGE, "no running ukhook listens on " + socket + " (" + TextFiles.reason(e)
+          + "): the run has ended, or its image does not filter; push into a run that is still going");
+    }
+    ByteBuffer in = ByteBuffer.allocate(4096);
+    String lost = "";
+    try (c) {
       ByteBuffer b = ByteBuffer.wrap(policy);
       while (b.hasRemaining()) {
         c.write(b);
       }
       c.shutdownOutput();
-      ByteBuffer in = ByteBuffer.allocate(4096);
       while (c.read(in) >= 0 && in.hasRemaining()) {
         // the answer is one line, then the server closes
       }
-      return StandardCharsets.UTF_8.decode(in.flip()).toString().strip();
     } catch (IOException e) {
-      throw new UkhookException(Kind.USAGE, "no running ukhook listens on " + socket + " (" + TextFiles.reason(e)
-          + "): the run has ended, or its image does not filter; push into a run that is still going");
+      lost = " (" + TextFiles.reason(e) + ")";
+    }
+    String answer = StandardCharsets.UTF_8.decode(in.flip()).toString().strip();
+    if (answer.isEmpty()) {
+      // The run ended (the guest shut down) while the policy was on its way: whether the guest took it is unknown.
+      return NOT_CONFIRMED + "the run on " + socket + " ended before it answered" + lost + ", so the policy may "
+          + "never have been applied; push into a run that is still going";
+    }
+    return answer;
+  }
+
+  private static UkhookException cannotListen(Path socket, IOException e) {
+    return new UkhookException(Kind.ENVIRONMENT, "cannot listen for policy pushes on " + socket + ": "
+        + TextFiles.reason(e));
+  }
+
+  private static void closeQuietly(ServerSocketChannel server) {
+    try {
+      if (server != null) {
+        server.close();
+      }
+    } catch (IOException e) {
+      // already failing
     }
   }
 
@@ -137,6 +185,11 @@ public final class PolicyPush implements AutoCloseable {
       server.close();
     } catch (IOException e) {
       // nothing to do
+    }
+    try {
+      thread.join(CLOSE.toMillis()); // a push being answered: the guest has ended, so the answer comes at once
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     thread.interrupt();
     TextFiles.deleteQuietly(socket);

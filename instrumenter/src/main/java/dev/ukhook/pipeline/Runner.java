@@ -25,8 +25,10 @@ import dev.ukhook.unikraft.Kconfig;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -41,6 +43,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 /**
  * `ukhook run`: boots an instrumented image in QEMU with its virtio-console wired to the collector,
@@ -201,7 +204,7 @@ public final class Runner {
       }
       AtomicBoolean running = new AtomicBoolean(true);
       try (PolicyPush push = pushSocket == null ? null : PolicyPush.listen(pushSocket, collector::send,
-              collector::events);
+              collector::events, collector::guestConnected);
           ShutdownGuard guard = ShutdownGuard.install(() -> {
         // Ctrl-C: QEMU runs in its own session and did not get it, so the guest is asked to stop first.
         try {
@@ -241,7 +244,20 @@ public final class Runner {
         throw new UkhookException(Kind.FAILURE, "interrupted; the records received so far are in " + trace);
       } finally {
         collector.stop();
+        ownerOnlyFiles(runDir);
       }
+    }
+  }
+
+  /**
+   * The run's files (results, copies of the policy, the logs QEMU wrote) were created as the umask says; the run
+   * directory keeps others out already, and this makes each file say so too (rw-------), as the trace does.
+   */
+  private static void ownerOnlyFiles(Path runDir) {
+    try (Stream<Path> files = Files.list(runDir)) {
+      files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).forEach(TextFiles::ownerOnly);
+    } catch (IOException | UkhookException e) {
+      // Best effort: the directory itself is its owner's alone.
     }
   }
 
@@ -346,7 +362,10 @@ public final class Runner {
     for (int i = 0; ; i++) {
       Path dir = ws.runs().resolve(i == 0 ? stamp : stamp + "-" + i);
       try {
-        return Files.createDirectory(dir);
+        // Its owner's alone whatever the umask: the trace, sockets and policies in it are no one else's business.
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(TextFiles.OWNER_DIR));
+        TextFiles.ownerOnly(dir);
+        return dir;
       } catch (FileAlreadyExistsException taken) {
         // try the next name
       } catch (IOException e) {

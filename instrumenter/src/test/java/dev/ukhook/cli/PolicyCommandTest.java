@@ -3,18 +3,34 @@ package dev.ukhook.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ukhook.attribution.LinkMap;
 import dev.ukhook.attribution.TestMaps;
 import dev.ukhook.cli.CliTest.Run;
 import dev.ukhook.format.FinalRecord;
+import dev.ukhook.format.PolicyLayout;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.Traces;
+import dev.ukhook.policy.ImagePolicy;
+import dev.ukhook.policy.LibTable;
 import dev.ukhook.report.RunReport;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,6 +128,78 @@ class PolicyCommandTest {
     assertEquals(ExitCode.USAGE, noRun.exitCode());
     assertEquals("ukhook: " + dir.resolve("norun") + " is not a run directory; pass APP/.ukhook/runs/<time>, or "
         + "leave it out to check the policy without an image\n", noRun.err());
+  }
+
+  /** A run of a filtering TestMaps image that is still going: its table, and run.json naming its push socket. */
+  Path runningRun(Path run, Path socket) throws IOException {
+    runDir(run);
+    byte[] text = new byte[(int) (TestMaps.textEnd(4) - TestMaps.TEXT_START)];
+    LibTable t = LibTable.of(LinkMap.read(run.resolve(RunReport.LINK_MAP)), Traces.IMAGE_ID, TestMaps.TEXT_START,
+        TestMaps.textEnd(4), ByteBuffer.wrap(text));
+    Files.write(run.resolve(ImagePolicy.TABLE_FILE), t.bytes());
+    Files.writeString(run.resolve(RunReport.RUN_JSON), "{\"transparent\": [\"lib0\"], \"policy_socket\": \""
+        + socket + "\"}");
+    return run;
+  }
+
+  /** The running ukhook's side of a push: takes the policy, then answers {@code answer} (nothing if empty). */
+  static CompletableFuture<byte[]> answers(ServerSocketChannel server, String answer) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (SocketChannel c = server.accept()) {
+        ByteBuffer b = ByteBuffer.allocate(PolicyLayout.Policy.SIZE + 1);
+        while (c.read(b) >= 0) {
+          // until the client shuts its side down
+        }
+        c.write(ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)));
+        return Arrays.copyOf(b.array(), b.position());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
+
+  // Issue 18 defect 2: a push whose run ended before the guest answered printed "ukhook: FILE: " with no reason,
+  // and kept policy-<sum>.yaml beside the trace for a policy that never came into force.
+  @Test
+  void aPushTheRunEndsBeforeAnsweringSaysSoAndKeepsNoPolicyFile() throws Exception {
+    Path socket = dir.resolve("policy.sock");
+    Path run = runningRun(dir.resolve("run"), socket);
+    Path f = Files.writeString(dir.resolve("p.yaml"), POLICY);
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(socket));
+      CompletableFuture<byte[]> got = answers(server, "");
+      Run r = CliTest.ukhook("policy", "push", run.toString(), f.toString());
+
+      assertEquals(PolicyLayout.Policy.SIZE, got.get().length);
+      assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
+      assertEquals("", r.out());
+      assertEquals("ukhook: " + f + ": not in force: the run on " + socket + " ended before it answered, so the "
+          + "policy may never have been applied; push into a run that is still going\n", r.err());
+      try (Stream<Path> files = Files.list(run)) {
+        assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("policy-"))
+            .toList());
+      }
+    }
+  }
+
+  @Test
+  void aPushTheGuestPutsInForceIsKeptBesideTheTraceForItsOwnerOnly() throws Exception {
+    Path socket = dir.resolve("policy.sock");
+    Path run = runningRun(dir.resolve("run"), socket);
+    Path f = Files.writeString(dir.resolve("p.yaml"), POLICY);
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(socket));
+      CompletableFuture<byte[]> got = answers(server, "in force from record #7 on (policy 1234)\n");
+      Run r = CliTest.ukhook("policy", "push", run.toString(), f.toString());
+
+      assertEquals(ExitCode.OK, r.exitCode(), r.err());
+      assertEquals(f + ": in force from record #7 on (policy 1234)\n", r.out());
+      long checksum = ByteBuffer.wrap(got.get()).order(ByteOrder.LITTLE_ENDIAN)
+          .getLong(PolicyLayout.Policy.CHECKSUM.offset());
+      Path kept = run.resolve("policy-" + Long.toHexString(checksum) + ".yaml");
+      assertEquals(POLICY, Files.readString(kept));
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(kept)));
+    }
   }
 
   @Test

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.ControlMessage;
-import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.Damage;
+import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceDecoder;
@@ -21,6 +21,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -293,6 +294,48 @@ class CollectorTest {
         guest.read(got);
       }
       assertArrayEquals(ControlMessage.stop(), got.array());
+    }
+  }
+
+  // Issue 18 defect 2: a policy push (or stop request) the guest never read before it shut down made the kernel
+  // end the connection with ECONNRESET instead of EOF, and the whole collection failed with "Connection reset".
+  @Test
+  void aGuestThatShutsDownWithAControlMessageUnreadKeepsTheWholeTrace() throws Exception {
+    byte[] bytes = stream(5, 5);
+    try (Collector c = Collector.listen(socket(), trace());
+        SocketChannel guest = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      c.start();
+      guest.connect(UnixDomainSocketAddress.of(socket()));
+      send(guest, bytes, false);
+      awaitBytes(c, bytes.length);
+      assertTrue(c.send(ControlMessage.stop()));
+      // The guest reads only part of it, so that it is surely queued, and ends with the rest unread.
+      ByteBuffer part = ByteBuffer.allocate(TraceLayout.CONTROL_SIZE - 1);
+      while (part.hasRemaining()) {
+        guest.read(part);
+      }
+      guest.close();
+      CollectResult r = c.awaitResult(WAIT).orElseThrow();
+
+      assertEquals(CollectResult.End.PEER_CLOSED, r.end());
+      assertEquals(5, r.recordsReceived());
+      assertTrue(r.finalRecordPresent());
+      assertEquals(List.of(), r.problems());
+      assertArrayEquals(bytes, Files.readAllBytes(trace()));
+    }
+  }
+
+  // Issue 18 defect 11: under umask 000 the socket was world-writable (any local user could feed a fake trace)
+  // and the trace, with its copies of paths and buffers, world-readable. The umask cannot be set from Java, so
+  // this checks that the collector sets the permissions itself: exactly these hold under any umask.
+  @Test
+  void theSocketAndTheTraceAreTheirOwnersOnly() throws Exception {
+    try (Collector c = Collector.listen(socket(), trace())) {
+      c.start();
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket())));
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(trace())));
+      clientSends(stream(1, 1)).get();
+      assertEquals(1, c.awaitResult(WAIT).orElseThrow().recordsReceived());
     }
   }
 

@@ -169,6 +169,8 @@ public final class Fakes {
     /** When false, the guest never opens the trace port. */
     public volatile boolean connects = true;
     public volatile boolean stopped;
+    /** A server guest that shuts down with the end of the host's stop request still unread (as after a late push). */
+    public volatile boolean leavesStopRequestUnread;
     /** A server guest: it listens here (QEMU's forward) and sends its final record only on a stop request. */
     private HoldingServer server;
 
@@ -195,11 +197,16 @@ public final class Fakes {
             if (server != null) {
               // Serves until the host's stop request comes on the same port, then ends its stream.
               ByteBuffer request = ByteBuffer.allocate(TraceLayout.CONTROL_SIZE);
+              if (leavesStopRequestUnread) {
+                request.limit(TraceLayout.CONTROL_SIZE - 1);
+              }
               while (request.hasRemaining() && guest.read(request) >= 0) {
                 // blocking read
               }
               server.close();
-              if (Arrays.equals(request.array(), ControlMessage.stop())) {
+              if (leavesStopRequestUnread
+                  ? Arrays.equals(request.array(), 0, request.limit(), ControlMessage.stop(), 0, request.limit())
+                  : Arrays.equals(request.array(), ControlMessage.stop())) {
                 guest.write(ByteBuffer.wrap(all, finalRecord, all.length - finalRecord));
               }
             }

@@ -1,6 +1,5 @@
 package dev.ukhook.pipeline;
 
-import dev.ukhook.format.TraceHeader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,21 +9,22 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ukhook.core.UkhookException;
-import dev.ukhook.host.UserNet;
+import dev.ukhook.core.CpioArchive;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.Unwritable;
 import dev.ukhook.format.TraceHeader.Overflow;
 import dev.ukhook.host.Accel;
 import dev.ukhook.host.AccelChoice;
-import dev.ukhook.core.CpioArchive;
 import dev.ukhook.host.Initrd;
+import dev.ukhook.host.UserNet;
 import dev.ukhook.pipeline.Fakes.BufferOutput;
 import dev.ukhook.pipeline.Fakes.FakeMake;
 import dev.ukhook.pipeline.Fakes.FakeQemu;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -216,6 +216,54 @@ class PipelineTest extends AppOnTreeTest {
     assertTrue(out.lines.contains("asked the guest to stop after the load (a stop request on its trace port)"),
         out.lines.toString());
     assertTrue(out.data.toString().contains("$ echo served\nserved\n"), out.data.toString());
+  }
+
+  // Issue 18 defect 2: a guest that shut down with a control message unread reset the trace connection, and the
+  // run failed with "Connection reset" and no table.txt, results.json or report.html beside a complete trace.
+  @Test
+  void aGuestThatShutsDownWithAControlMessageUnreadStillGetsItsResults() throws IOException {
+    make.configExtra = "CONFIG_LIBNOLIBC=y\nCONFIG_LIBUKLIBPARAM=y\nCONFIG_LIBUKSCHED=y\n";
+    instrument(4);
+    steps.builder().build(appSpec());
+    int port = qemu.serve();
+    qemu.leavesStopRequestUnread = true;
+    Load load = new Load(List.of(new UserNet.Forward("127.0.0.1", port, 80)), "echo served", null,
+        Duration.ofSeconds(30));
+    Runner.Outcome o = steps.runner().run(appSpec(), new Runner.Options(TCG, 64, Duration.ofSeconds(60), false,
+        "qemu", List.of(), List.of(), null, null, load));
+
+    assertEquals(List.of(), o.problems());
+    assertEquals(3, o.collect().recordsReceived());
+    assertTrue(o.collect().finalRecordPresent(), o.collect().summary());
+    String imageId = Files.readString(app.resolve(".ukhook/build/image-id")).strip();
+    assertTrue(out.data.toString().endsWith(Fakes.table(imageId)), out.data.toString());
+    Path run = app.resolve(".ukhook/runs/" + Fakes.RUN_DIR);
+    assertEquals(Fakes.table(imageId), Files.readString(run.resolve("table.txt")));
+    assertTrue(Files.isRegularFile(run.resolve("results.json")));
+    assertTrue(Files.isRegularFile(run.resolve("report.html")));
+  }
+
+  // Issue 18 defect 11: under umask 000 the run directory and its trace were world-readable. The umask cannot be
+  // set from Java, so this checks that the runner sets the permissions itself: exactly these hold under any umask.
+  @Test
+  void theRunDirectoryAndItsFilesAreTheirOwnersOnly() throws IOException {
+    instrument(4);
+    steps.builder().build(appSpec());
+    Path run = steps.runner().run(appSpec(), runOptions(64, Duration.ZERO)).runDir();
+
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(run)));
+    try (Stream<Path> files = Files.list(run)) {
+      List<String> modes = files.sorted().map(f -> {
+        try {
+          return f.getFileName() + " " + PosixFilePermissions.toString(Files.getPosixFilePermissions(f));
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).toList();
+      assertEquals(List.of("console.log rw-------", "image-id rw-------", "link.map rw-------", "qemu.log rw-------",
+          "report.html rw-------", "results.json rw-------", "run.json rw-------", "table.txt rw-------",
+          "trace.ukt rw-------"), modes);
+    }
   }
 
   @Test
