@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ukhook.analysis.RunReport;
 import dev.ukhook.core.ShutdownGuard;
 import dev.ukhook.core.TextFiles;
+import dev.ukhook.core.Timeouts;
 import dev.ukhook.core.Tools;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
@@ -66,10 +67,7 @@ public final class Runner {
       if (cpu != null) {
         QemuSpec.checkCpu(cpu);
       }
-      if (timeout.isNegative()) {
-        throw new UkhookException(Kind.USAGE, "--timeout must be 0 (no limit) or a number of seconds, not "
-            + timeout.toSeconds());
-      }
+      Timeouts.require("--timeout", timeout, true);
       kernelArgs = List.copyOf(kernelArgs);
       appArgs = List.copyOf(appArgs);
     }

@@ -215,12 +215,40 @@ class CliDefectsTest extends AppOnTreeTest {
 
     r = ukhook("run", built.toString(), "--accel", "tcg", "--timeout", "-1", "--qemu", "/bin/true");
     assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
-    assertEquals("ukhook: --timeout must be 0 (no limit) or a number of seconds, not -1\n", r.err());
+    assertEquals("ukhook: --timeout must be 0 (no limit) or a positive number of seconds up to 315360000 (ten years), "
+        + "not -1\n", r.err());
     assertFalse(Files.exists(built.resolve(".ukhook/runs")));
 
     r = ukhook("collect", "--socket", dir.resolve("s.sock").toString(), "--timeout", "-5");
     assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
-    assertEquals("ukhook: --timeout must be a positive number of seconds, not -5\n", r.err());
+    assertEquals("ukhook: --timeout must be a positive number of seconds up to 315360000 (ten years), not -5\n",
+        r.err());
+  }
+
+  // Issue 18, defect 8: a huge --timeout overflowed (internal error) after the socket and an empty trace file were
+  // made, and the rerun was refused because of that file.
+  @Test
+  void aHugeTimeoutIsAUsageErrorBeforeAnythingIsCreated() throws IOException {
+    Path socket = dir.resolve("s.sock");
+    Path trace = dir.resolve("t.ukt");
+    Run r = ukhook("collect", "--socket", socket.toString(), "-o", trace.toString(), "--timeout", "99999999999999");
+    assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
+    assertEquals("ukhook: --timeout must be a positive number of seconds up to 315360000 (ten years), "
+        + "not 99999999999999\n", r.err());
+    assertFalse(Files.exists(socket));
+    assertFalse(Files.exists(trace));
+
+    Path built = handMadeBuild();
+    r = ukhook("run", built.toString(), "--accel", "tcg", "--timeout", "99999999999999", "--qemu", "/bin/true");
+    assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
+    assertEquals("ukhook: --timeout must be 0 (no limit) or a positive number of seconds up to 315360000 "
+        + "(ten years), not 99999999999999\n", r.err());
+    r = ukhook("run", built.toString(), "--accel", "tcg", "--net", "user", "--forward", "127.0.0.1:16379:6379",
+        "--stall", "315360001", "--qemu", "/bin/true");
+    assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
+    assertEquals("ukhook: --stall must be 0 (no limit) or a positive number of seconds up to 315360000 "
+        + "(ten years), not 315360001\n", r.err());
+    assertFalse(Files.exists(built.resolve(".ukhook/runs")));
   }
 
   /** An app as `ukhook build` leaves it, written by hand: the workspace files `run` reads. */

@@ -181,7 +181,8 @@ class PipelineTest extends AppOnTreeTest {
     assertEquals(Kind.USAGE, memory.kind());
     assertEquals("guest memory must be a positive number of MiB, not 0", memory.getMessage());
     UkhookException timeout = assertThrows(UkhookException.class, () -> runOptions(64, Duration.ofSeconds(-1)));
-    assertEquals("--timeout must be 0 (no limit) or a number of seconds, not -1", timeout.getMessage());
+    assertEquals("--timeout must be 0 (no limit) or a positive number of seconds up to 315360000 (ten years), not -1",
+        timeout.getMessage());
     UkhookException kernelArgs = assertThrows(UkhookException.class, () -> {
       make.configExtra = "CONFIG_LIBNOLIBC=y\n"; // no CONFIG_LIBUKLIBPARAM
       instrument(4);
