@@ -17,10 +17,12 @@ import java.util.List;
 import java.util.stream.Stream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs QEMU once: copies the guest console (QEMU's stdout) to the user's terminal and to {@code console.log},
- * sends QEMU's stderr to {@code qemu.log}, and stops QEMU on a timeout or on {@link #stop()}.
+ * sends QEMU's stderr to {@code qemu.log}, and stops QEMU on a timeout or on {@link #stop()}. On a timeout the
+ * guest is first asked to stop, as on Ctrl-C, so that its trace still ends with its final record.
  *
  * <p>One runner per run. {@link #stop()} may be called from any thread, typically a shutdown hook on Ctrl-C.
  */
@@ -28,6 +30,8 @@ public final class QemuRunner {
   /** How many lines of {@code qemu.log} a result keeps for error messages. */
   public static final int LOG_TAIL_LINES = 20;
   private static final Duration DEFAULT_GRACE = Duration.ofSeconds(3);
+  /** How long a guest asked to stop on a timeout gets to shut down before QEMU is killed (as on Ctrl-C). */
+  private static final Duration DEFAULT_REQUEST_GRACE = Duration.ofSeconds(5);
   /**
    * QEMU runs in a session of its own, so that a Ctrl-C in the terminal reaches ukhook but not QEMU: the run can
    * then ask the guest to stop, and its trace still ends with its final record.
@@ -40,10 +44,12 @@ public final class QemuRunner {
   private final PrintStream terminal;
   private final Duration timeout;
   private final Duration grace;
+  private final Duration requestGrace;
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile Process process;
   private volatile boolean stopRequested;
   private volatile IOException consoleFailure;
+  private volatile boolean endedOnRequest;
 
   /**
    * @param terminal where the guest console is shown, line by line
@@ -55,18 +61,31 @@ public final class QemuRunner {
 
   /** @param grace how long QEMU gets to exit after SIGTERM before it is killed */
   QemuRunner(PrintStream terminal, Duration timeout, Duration grace) {
+    this(terminal, timeout, grace, DEFAULT_REQUEST_GRACE);
+  }
+
+  /** @param requestGrace how long the guest gets to shut down after the stop request a timeout sends */
+  QemuRunner(PrintStream terminal, Duration timeout, Duration grace, Duration requestGrace) {
     this.terminal = terminal;
     this.timeout = timeout == null || timeout.isZero() || timeout.isNegative() ? null : timeout;
     this.grace = grace;
+    this.requestGrace = requestGrace;
+  }
+
+  /** {@link #run(QemuSpec, BooleanSupplier)} for a guest that cannot be asked to stop: a timeout kills QEMU. */
+  public QemuResult run(QemuSpec spec) throws IOException {
+    return run(spec, () -> false);
   }
 
   /**
    * Starts QEMU as {@code spec} says, in {@code spec.runDir()}, and waits for it to end.
    *
+   * @param askToStop on a timeout, sends the guest its stop request (true if it was sent); QEMU is killed when
+   *     it was not, or when the guest has not shut down a grace period later
    * @throws UkhookException with {@link UkhookException.Kind#ENVIRONMENT} when the QEMU binary is not found
    */
-  public QemuResult run(QemuSpec spec) throws IOException {
-    return run(spec.toArgs(), spec.logFile(), spec.consoleLog());
+  public QemuResult run(QemuSpec spec, BooleanSupplier askToStop) throws IOException {
+    return run(spec.toArgs(), spec.logFile(), spec.consoleLog(), askToStop);
   }
 
   /**
@@ -88,6 +107,11 @@ public final class QemuRunner {
   }
 
   QemuResult run(List<String> args, Path logFile, Path consoleLog) throws IOException {
+    return run(args, logFile, consoleLog, () -> false);
+  }
+
+  private QemuResult run(List<String> args, Path logFile, Path consoleLog, BooleanSupplier askToStop)
+      throws IOException {
     try {
       Tools.require(List.of(SETSID, args.get(0)));
       Files.createDirectories(logFile.toAbsolutePath().getParent());
@@ -108,7 +132,7 @@ public final class QemuRunner {
         Thread copier = new Thread(() -> copyConsole(started, console), "qemu-console");
         copier.setDaemon(true);
         copier.start();
-        boolean timedOut = waitForExit(started);
+        boolean timedOut = waitForExit(started, askToStop);
         Duration duration = Duration.ofNanos(System.nanoTime() - start);
         copier.join(CONSOLE_DRAIN_MILLIS);
         if (consoleFailure != null) {
@@ -119,7 +143,7 @@ public final class QemuRunner {
         // stop(): its own farewell line is then the only sign that the guest did not shut down by itself.
         boolean signalled = tail.stream().anyMatch(line -> line.contains("terminating on signal"));
         boolean stopped = !timedOut && (stopRequested || signalled);
-        return new QemuResult(started.exitValue(), timedOut, stopped, duration, logFile, tail);
+        return new QemuResult(started.exitValue(), timedOut, stopped, duration, logFile, tail, endedOnRequest);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while QEMU was running", e);
@@ -129,8 +153,8 @@ public final class QemuRunner {
     }
   }
 
-  /** Waits for QEMU to exit, killing it on timeout; true if it timed out. */
-  private boolean waitForExit(Process started) throws InterruptedException {
+  /** Waits for QEMU to exit; on timeout asks the guest to stop, then kills QEMU; true if it timed out. */
+  private boolean waitForExit(Process started, BooleanSupplier askToStop) throws InterruptedException {
     try {
       if (timeout == null) {
         started.waitFor();
@@ -138,6 +162,13 @@ public final class QemuRunner {
       }
       if (started.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         return false;
+      }
+      // Killing QEMU straight away would lose what the guest still holds: the records since its last batch
+      // and the final record. So the guest is asked first, with the request a Ctrl-C sends.
+      if (!stopRequested && askToStop.getAsBoolean()
+          && started.waitFor(requestGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+        endedOnRequest = true;
+        return true;
       }
       terminate(started);
       return true;

@@ -216,7 +216,8 @@ public final class Runner {
             : serve(o.serve(), runDir, o, guest(running, collector));
         QemuResult q;
         try {
-          q = qemu.run(spec, o.timeout());
+          // A timeout asks the guest to stop as Ctrl-C does, so that the trace keeps its tail and final record.
+          q = qemu.run(spec, o.timeout(), () -> collector.send(ControlMessage.stop()));
         } finally {
           running.set(false);
         }

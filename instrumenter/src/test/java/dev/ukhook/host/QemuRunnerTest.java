@@ -58,6 +58,45 @@ class QemuRunnerTest {
     assertTrue(result.summary().startsWith("QEMU was killed: the run timed out after 0."), result.summary());
   }
 
+  // Issue 18, defect 5: a timeout killed QEMU at once, without the stop request that lets the guest end its trace.
+  @Test
+  void aTimeoutAsksTheGuestToStopBeforeKillingQemu() throws Exception {
+    Path request = dir.resolve("stop-request");
+    QemuSpec spec = spec("while [ ! -e '" + request + "' ]; do sleep 0.05; done\n"
+        + "echo 'final record sent'\nexit 0\n");
+
+    QemuResult result = new QemuRunner(terminal, Duration.ofMillis(300)).run(spec, () -> {
+      try {
+        Files.createFile(request);
+        return true;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+
+    assertTrue(Files.exists(request), "the guest was asked to stop");
+    assertEquals("final record sent\n", terminalBytes.toString(StandardCharsets.UTF_8));
+    assertEquals(0, result.exitCode(), "QEMU exited by itself, not on a signal");
+    assertTrue(result.timedOut());
+    assertTrue(result.endedOnRequest());
+    assertTrue(result.summary().startsWith("the run timed out after 0."), result.summary());
+    assertTrue(result.summary().endsWith(" s; the guest shut down on ukhook's stop request"), result.summary());
+  }
+
+  @Test
+  void aGuestThatIgnoresTheStopRequestIsKilledAfterItsGracePeriod() throws Exception {
+    QemuRunner runner = new QemuRunner(terminal, Duration.ofMillis(200), Duration.ofMillis(200),
+        Duration.ofMillis(200));
+    boolean[] asked = {false};
+
+    QemuResult result = runner.run(spec("exec sleep 30\n"), () -> asked[0] = true);
+
+    assertTrue(asked[0]);
+    assertTrue(result.timedOut());
+    assertFalse(result.endedOnRequest());
+    assertTrue(result.summary().startsWith("QEMU was killed: the run timed out after "), result.summary());
+  }
+
   @Test
   void qemuIgnoringSigtermIsKilledAfterTheGracePeriod() throws Exception {
     QemuRunner runner = new QemuRunner(terminal, Duration.ofMillis(200), Duration.ofMillis(200));

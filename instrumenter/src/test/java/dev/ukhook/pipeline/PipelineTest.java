@@ -219,6 +219,25 @@ class PipelineTest extends AppOnTreeTest {
     assertTrue(out.data.toString().contains("$ echo served\nserved\n"), out.data.toString());
   }
 
+  // Issue 18, defect 5: a timeout killed QEMU without the stop request that Ctrl-C sends, so the records after the
+  // guest's last batch and its final record were lost.
+  @Test
+  void aTimeoutAsksTheGuestToStopSoTheTraceKeepsItsFinalRecord() {
+    instrument(4);
+    steps.builder().build(appSpec());
+    qemu.runsPastTimeout = true;
+
+    Runner.Outcome o = steps.runner().run(appSpec(), runOptions(64, Duration.ofSeconds(5)));
+
+    assertTrue(o.collect().finalRecordPresent(), o.collect().summary());
+    assertEquals(3, o.collect().recordsReceived());
+    assertEquals(0, o.collect().missing());
+    assertTrue(o.qemu().timedOut());
+    // Still a failure: the program did not end by itself within the timeout.
+    assertEquals(List.of("the run timed out after 0.0 s; the guest shut down on ukhook's stop request; see "
+        + o.runDir().resolve("qemu.log")), o.problems());
+  }
+
   @Test
   void aGuestThatNeverConnectsIsAFailureWithoutAnEmptyTrace() {
     instrument(4);
