@@ -37,6 +37,12 @@ public final class QemuRunner {
    * then ask the guest to stop, and its trace still ends with its final record.
    */
   public static final String SETSID = "setsid";
+  /**
+   * QEMU gets SIGKILL as its parent-death signal ({@code prctl(PR_SET_PDEATHSIG)}, kept across exec), so that it
+   * dies with ukhook however ukhook ends, SIGKILL included, instead of running on for ever. The signal comes
+   * when the thread that started QEMU ends: {@link #run} keeps that thread waiting until QEMU has exited.
+   */
+  public static final String SETPRIV = "setpriv";
   // The console copy ends when QEMU's stdout closes; do not hang if some leftover child still holds it.
   private static final long CONSOLE_DRAIN_MILLIS = 5_000;
   private static final int TAIL_BYTES = 64 * 1024;
@@ -85,7 +91,16 @@ public final class QemuRunner {
    * @throws UkhookException with {@link UkhookException.Kind#ENVIRONMENT} when the QEMU binary is not found
    */
   public QemuResult run(QemuSpec spec, BooleanSupplier askToStop) throws IOException {
-    return run(spec.toArgs(), spec.logFile(), spec.consoleLog(), askToStop);
+    Files.createDirectories(spec.runDir());
+    // Tells the next ukhook on this app that this run's QEMU has its ukhook (see QemuOwner.cleanUp).
+    try (QemuOwner owner = QemuOwner.hold(spec.runDir())) {
+      return run(spec.toArgs(), spec.logFile(), spec.consoleLog(), askToStop);
+    }
+  }
+
+  /** The command line that starts QEMU: in its own session ({@link #SETSID}), with its parent-death signal. */
+  static List<String> command(List<String> qemuArgs) {
+    return Stream.concat(Stream.of(SETSID, SETPRIV, "--pdeathsig", "KILL"), qemuArgs.stream()).toList();
   }
 
   /**
@@ -113,13 +128,13 @@ public final class QemuRunner {
   private QemuResult run(List<String> args, Path logFile, Path consoleLog, BooleanSupplier askToStop)
       throws IOException {
     try {
-      Tools.require(List.of(SETSID, args.get(0)));
+      Tools.require(List.of(SETSID, SETPRIV, args.get(0)));
       Files.createDirectories(logFile.toAbsolutePath().getParent());
       Files.createDirectories(consoleLog.toAbsolutePath().getParent());
       // Appended to, because QEMU writes its -D log into the same file; emptied first so it is this run's.
       Files.write(logFile, new byte[0]);
       ProcessBuilder builder =
-          new ProcessBuilder(Stream.concat(Stream.of(SETSID), args.stream()).toList())
+          new ProcessBuilder(command(args))
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
       try (BufferedWriter console = Files.newBufferedWriter(consoleLog, StandardCharsets.UTF_8)) {

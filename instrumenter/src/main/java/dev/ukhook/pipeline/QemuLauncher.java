@@ -57,7 +57,7 @@ public interface QemuLauncher {
 
       @Override
       public List<String> tools(String qemu) {
-        return List.of(qemu, QemuRunner.SETSID);
+        return List.of(qemu, QemuRunner.SETSID, QemuRunner.SETPRIV);
       }
     };
   }

@@ -16,6 +16,7 @@ import dev.ukhook.host.CollectResult;
 import dev.ukhook.host.Collector;
 import dev.ukhook.host.Initrd;
 import dev.ukhook.host.PolicyPush;
+import dev.ukhook.host.QemuOwner;
 import dev.ukhook.host.QemuResult;
 import dev.ukhook.host.QemuSpec;
 import dev.ukhook.host.SocketPaths;
@@ -166,6 +167,7 @@ public final class Runner {
     }
     planned.cpuNote().ifPresent(out::line);
     try (WorkspaceLock lock = WorkspaceLock.shared(ws)) {
+      QemuOwner.cleanUp(ws.runs()).forEach(out::line);
       Path runDir = newRunDir(ws);
       Path trace = runDir.resolve("trace.ukt");
       QemuSpec spec;

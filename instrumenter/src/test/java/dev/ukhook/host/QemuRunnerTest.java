@@ -97,6 +97,42 @@ class QemuRunnerTest {
     assertTrue(result.summary().startsWith("QEMU was killed: the run timed out after "), result.summary());
   }
 
+  // Issue 18, defect 21: SIGKILL of ukhook left QEMU running for ever.
+  @Test
+  void qemuRunsInASessionOfItsOwnAndDiesWithItsParent() {
+    assertEquals(List.of("setsid", "setpriv", "--pdeathsig", "KILL", "qemu-system-x86_64", "-m", "64"),
+        QemuRunner.command(List.of("qemu-system-x86_64", "-m", "64")));
+  }
+
+  @Test
+  void aProgramStartedThatWayDiesWhenItsParentIsKilled() throws Exception {
+    // sh stands in for ukhook: it starts the program as QemuRunner starts QEMU, then gets SIGKILL.
+    List<String> parent = new java.util.ArrayList<>(List.of("sh", "-c", "\"$@\" & echo $!; wait", "sh"));
+    parent.addAll(QemuRunner.command(List.of("sleep", "300")));
+    Process sh = new ProcessBuilder(parent).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    long pid = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(sh.getInputStream(),
+        StandardCharsets.UTF_8)).readLine().strip());
+    ProcessHandle child = ProcessHandle.of(pid).orElseThrow();
+    try {
+      // Killed before setpriv has run, it would not have its signal yet: wait until it is the program.
+      for (int i = 0; i < 200 && !child.info().command().orElse("").endsWith("/sleep"); i++) {
+        Thread.sleep(50);
+      }
+      assertTrue(child.info().command().orElse("").endsWith("/sleep"), child.info().toString());
+
+      sh.destroyForcibly().waitFor();
+
+      try {
+        child.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException stillRunning) {
+        // asserted below
+      }
+      assertFalse(child.isAlive(), "the program outlived its parent");
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
   @Test
   void qemuIgnoringSigtermIsKilledAfterTheGracePeriod() throws Exception {
     QemuRunner runner = new QemuRunner(terminal, Duration.ofMillis(200), Duration.ofMillis(200));
