@@ -104,6 +104,7 @@ public final class QemuOwner implements AutoCloseable {
     Optional<ProcessHandle> qemu = pid.flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
     if (qemu.isEmpty() || !isQemuOf(qemu.get(), pidFile)) {
       Files.deleteIfExists(pidFile);
+      Files.deleteIfExists(runDir.resolve(LOCK));
       String why = pid.isEmpty() ? "it holds no pid"
           : qemu.isEmpty() ? "its QEMU (pid " + pid.get() + ") was killed before it could remove it"
           : "its QEMU was killed before it could remove it, and pid " + pid.get() + " is another program now";
