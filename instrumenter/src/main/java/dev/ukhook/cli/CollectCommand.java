@@ -1,8 +1,7 @@
 package dev.ukhook.cli;
 
 import dev.ukhook.core.ShutdownGuard;
-import dev.ukhook.core.UkhookException;
-import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.Timeouts;
 import dev.ukhook.host.CollectResult;
 import dev.ukhook.host.Collector;
 import java.io.PrintWriter;
@@ -39,15 +38,16 @@ final class CollectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (timeout != null && timeout <= 0) {
-      throw new UkhookException(Kind.USAGE, "--timeout must be a positive number of seconds, not " + timeout);
-    }
+    // Checked before the socket and the trace file are made.
+    Duration limit = timeout == null ? Duration.ofSeconds(Timeouts.MAX_SECONDS)
+        : Timeouts.require("--timeout", Duration.ofSeconds(timeout), false);
     PrintWriter err = spec.commandLine().getErr();
-    Duration limit = timeout == null ? Duration.ofDays(3650) : Duration.ofSeconds(timeout);
     Collector collector = connect ? Collector.connect(socket, out, min(CONNECT_TIMEOUT, limit))
         : Collector.listen(socket, out);
     collector.start(); // listening, or connected, from here on
-    try (ShutdownGuard guard = ShutdownGuard.install(collector::stop)) {
+    // However this ends, the collector is stopped: its socket is removed, and so is the trace file when no
+    // connection came, so that the same command can run again.
+    try (collector; ShutdownGuard guard = ShutdownGuard.install(collector::stop)) {
       err.println("ukhook: " + (connect ? "connected to " : "listening on ") + socket + ", writing " + out);
       err.flush();
       CollectResult result = collector.awaitResult(limit).orElseGet(collector::stop);

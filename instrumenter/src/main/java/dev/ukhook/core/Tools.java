@@ -18,7 +18,8 @@ public final class Tools {
   public static final List<String> BUILD = List.of(MAKE, "gcc", "flex", "bison");
 
   private static final Map<String, String> DEBIAN = Map.of(MAKE, "make", "gcc", "gcc", "flex", "flex",
-      "bison", "bison", QEMU, "qemu-system-x86", READELF, "binutils");
+      "bison", "bison", QEMU, "qemu-system-x86", READELF, "binutils", "setsid", "util-linux", "setpriv",
+      "util-linux");
 
   private Tools() {}
 

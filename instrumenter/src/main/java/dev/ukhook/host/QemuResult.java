@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param stoppedByUser QEMU was stopped from outside: {@link QemuRunner#stop()} or a signal such as Ctrl-C
  * @param logFile QEMU's stderr and {@code -D} log
  * @param logTail the last {@value QemuRunner#LOG_TAIL_LINES} lines of {@code logFile}, for error messages
+ * @param endedOnRequest after the timeout, the guest shut down on ukhook's stop request, so QEMU was not killed
+ *     and the trace ends with the final record
  */
 public record QemuResult(
     int exitCode,
@@ -24,7 +26,8 @@ public record QemuResult(
     boolean stoppedByUser,
     Duration duration,
     Path logFile,
-    List<String> logTail) {
+    List<String> logTail,
+    boolean endedOnRequest) {
 
   /** QEMU's exit code when the guest wrote Unikraft's "no crash" value 41 to isa-debug-exit: 41 << 1 | 1. */
   public static final int DEBUG_EXIT_SHUTDOWN = 83;
@@ -47,6 +50,9 @@ public record QemuResult(
   /** One line saying how the run ended. */
   public String summary() {
     String after = " after " + seconds(duration);
+    if (timedOut && endedOnRequest) {
+      return "the run timed out" + after + "; the guest shut down on ukhook's stop request";
+    }
     if (timedOut) {
       return "QEMU was killed: the run timed out" + after;
     }

@@ -14,13 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * Runs QEMU once: copies the guest console (QEMU's stdout) to the user's terminal and to {@code console.log},
- * sends QEMU's stderr to {@code qemu.log}, and stops QEMU on a timeout or on {@link #stop()}.
+ * sends QEMU's stderr to {@code qemu.log}, and stops QEMU on a timeout or on {@link #stop()}. On a timeout the
+ * guest is first asked to stop, as on Ctrl-C, so that its trace still ends with its final record.
  *
  * <p>One runner per run. {@link #stop()} may be called from any thread, typically a shutdown hook on Ctrl-C.
  */
@@ -28,11 +30,19 @@ public final class QemuRunner {
   /** How many lines of {@code qemu.log} a result keeps for error messages. */
   public static final int LOG_TAIL_LINES = 20;
   private static final Duration DEFAULT_GRACE = Duration.ofSeconds(3);
+  /** How long a guest asked to stop on a timeout gets to shut down before QEMU is killed (as on Ctrl-C). */
+  private static final Duration DEFAULT_REQUEST_GRACE = Duration.ofSeconds(5);
   /**
    * QEMU runs in a session of its own, so that a Ctrl-C in the terminal reaches ukhook but not QEMU: the run can
    * then ask the guest to stop, and its trace still ends with its final record.
    */
   public static final String SETSID = "setsid";
+  /**
+   * QEMU gets SIGKILL as its parent-death signal ({@code prctl(PR_SET_PDEATHSIG)}, kept across exec), so that it
+   * dies with ukhook however ukhook ends, SIGKILL included, instead of running on for ever. The signal comes
+   * when the thread that started QEMU ends: {@link #run} keeps that thread waiting until QEMU has exited.
+   */
+  public static final String SETPRIV = "setpriv";
   // The console copy ends when QEMU's stdout closes; do not hang if some leftover child still holds it.
   private static final long CONSOLE_DRAIN_MILLIS = 5_000;
   private static final int TAIL_BYTES = 64 * 1024;
@@ -40,10 +50,12 @@ public final class QemuRunner {
   private final PrintStream terminal;
   private final Duration timeout;
   private final Duration grace;
+  private final Duration requestGrace;
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile Process process;
   private volatile boolean stopRequested;
   private volatile IOException consoleFailure;
+  private volatile boolean endedOnRequest;
 
   /**
    * @param terminal where the guest console is shown, line by line
@@ -55,18 +67,40 @@ public final class QemuRunner {
 
   /** @param grace how long QEMU gets to exit after SIGTERM before it is killed */
   QemuRunner(PrintStream terminal, Duration timeout, Duration grace) {
+    this(terminal, timeout, grace, DEFAULT_REQUEST_GRACE);
+  }
+
+  /** @param requestGrace how long the guest gets to shut down after the stop request a timeout sends */
+  QemuRunner(PrintStream terminal, Duration timeout, Duration grace, Duration requestGrace) {
     this.terminal = terminal;
     this.timeout = timeout == null || timeout.isZero() || timeout.isNegative() ? null : timeout;
     this.grace = grace;
+    this.requestGrace = requestGrace;
+  }
+
+  /** {@link #run(QemuSpec, BooleanSupplier)} for a guest that cannot be asked to stop: a timeout kills QEMU. */
+  public QemuResult run(QemuSpec spec) throws IOException {
+    return run(spec, () -> false);
   }
 
   /**
    * Starts QEMU as {@code spec} says, in {@code spec.runDir()}, and waits for it to end.
    *
+   * @param askToStop on a timeout, sends the guest its stop request (true if it was sent); QEMU is killed when
+   *     it was not, or when the guest has not shut down a grace period later
    * @throws UkhookException with {@link UkhookException.Kind#ENVIRONMENT} when the QEMU binary is not found
    */
-  public QemuResult run(QemuSpec spec) throws IOException {
-    return run(spec.toArgs(), spec.logFile(), spec.consoleLog());
+  public QemuResult run(QemuSpec spec, BooleanSupplier askToStop) throws IOException {
+    Files.createDirectories(spec.runDir());
+    // Tells the next ukhook on this app that this run's QEMU has its ukhook (see QemuOwner.cleanUp).
+    try (QemuOwner owner = QemuOwner.hold(spec.runDir())) {
+      return run(spec.toArgs(), spec.logFile(), spec.consoleLog(), askToStop);
+    }
+  }
+
+  /** The command line that starts QEMU: in its own session ({@link #SETSID}), with its parent-death signal. */
+  static List<String> command(List<String> qemuArgs) {
+    return Stream.concat(Stream.of(SETSID, SETPRIV, "--pdeathsig", "KILL"), qemuArgs.stream()).toList();
   }
 
   /**
@@ -88,14 +122,19 @@ public final class QemuRunner {
   }
 
   QemuResult run(List<String> args, Path logFile, Path consoleLog) throws IOException {
+    return run(args, logFile, consoleLog, () -> false);
+  }
+
+  private QemuResult run(List<String> args, Path logFile, Path consoleLog, BooleanSupplier askToStop)
+      throws IOException {
     try {
-      Tools.require(List.of(SETSID, args.get(0)));
+      Tools.require(List.of(SETSID, SETPRIV, args.get(0)));
       Files.createDirectories(logFile.toAbsolutePath().getParent());
       Files.createDirectories(consoleLog.toAbsolutePath().getParent());
       // Appended to, because QEMU writes its -D log into the same file; emptied first so it is this run's.
       Files.write(logFile, new byte[0]);
       ProcessBuilder builder =
-          new ProcessBuilder(Stream.concat(Stream.of(SETSID), args.stream()).toList())
+          new ProcessBuilder(command(args))
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
       try (BufferedWriter console = Files.newBufferedWriter(consoleLog, StandardCharsets.UTF_8)) {
@@ -108,7 +147,7 @@ public final class QemuRunner {
         Thread copier = new Thread(() -> copyConsole(started, console), "qemu-console");
         copier.setDaemon(true);
         copier.start();
-        boolean timedOut = waitForExit(started);
+        boolean timedOut = waitForExit(started, askToStop);
         Duration duration = Duration.ofNanos(System.nanoTime() - start);
         copier.join(CONSOLE_DRAIN_MILLIS);
         if (consoleFailure != null) {
@@ -119,7 +158,7 @@ public final class QemuRunner {
         // stop(): its own farewell line is then the only sign that the guest did not shut down by itself.
         boolean signalled = tail.stream().anyMatch(line -> line.contains("terminating on signal"));
         boolean stopped = !timedOut && (stopRequested || signalled);
-        return new QemuResult(started.exitValue(), timedOut, stopped, duration, logFile, tail);
+        return new QemuResult(started.exitValue(), timedOut, stopped, duration, logFile, tail, endedOnRequest);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while QEMU was running", e);
@@ -129,8 +168,8 @@ public final class QemuRunner {
     }
   }
 
-  /** Waits for QEMU to exit, killing it on timeout; true if it timed out. */
-  private boolean waitForExit(Process started) throws InterruptedException {
+  /** Waits for QEMU to exit; on timeout asks the guest to stop, then kills QEMU; true if it timed out. */
+  private boolean waitForExit(Process started, BooleanSupplier askToStop) throws InterruptedException {
     try {
       if (timeout == null) {
         started.waitFor();
@@ -138,6 +177,13 @@ public final class QemuRunner {
       }
       if (started.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         return false;
+      }
+      // Killing QEMU straight away would lose what the guest still holds: the records since its last batch
+      // and the final record. So the guest is asked first, with the request a Ctrl-C sends.
+      if (!stopRequested && askToStop.getAsBoolean()
+          && started.waitFor(requestGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+        endedOnRequest = true;
+        return true;
       }
       terminate(started);
       return true;

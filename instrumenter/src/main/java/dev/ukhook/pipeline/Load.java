@@ -1,9 +1,10 @@
 package dev.ukhook.pipeline;
 
-import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.Timeouts;
 import dev.ukhook.core.UkhookException.Kind;
-import dev.ukhook.host.UserNet;
+import dev.ukhook.core.UkhookException;
 import dev.ukhook.host.UserNet.Forward;
+import dev.ukhook.host.UserNet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,9 +45,7 @@ public record Load(List<Forward> forwards, String load, String stop, Duration st
     if ((load != null && load.isBlank()) || (stop != null && stop.isBlank())) {
       throw new UkhookException(Kind.USAGE, "--load and --stop need a command");
     }
-    if (stall.isNegative()) {
-      throw new UkhookException(Kind.USAGE, "--stall must be 0 (no limit) or a number of seconds");
-    }
+    Timeouts.require("--stall", stall, true);
   }
 
   /** The running guest, as the load driver sees it. */

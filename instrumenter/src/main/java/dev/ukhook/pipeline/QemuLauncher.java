@@ -1,19 +1,23 @@
 package dev.ukhook.pipeline;
 
 import dev.ukhook.core.TextFiles;
-import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
 import dev.ukhook.host.QemuResult;
 import dev.ukhook.host.QemuRunner;
 import dev.ukhook.host.QemuSpec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /** Boots QEMU: {@link QemuRunner} in the CLI, a fake that plays the guest's part in tests. */
 public interface QemuLauncher {
-  /** Boots {@code spec} and waits for QEMU to exit; kills it after {@code timeout} (zero: no limit). */
-  QemuResult run(QemuSpec spec, Duration timeout);
+  /**
+   * Boots {@code spec} and waits for QEMU to exit. After {@code timeout} (zero: no limit) the guest is sent its
+   * stop request by {@code askToStop} (true if sent) and given a grace period to shut down; then QEMU is killed.
+   */
+  QemuResult run(QemuSpec spec, Duration timeout, BooleanSupplier askToStop);
 
   /** Stops the boot in progress, or the next one before it starts; from any thread (Ctrl-C). */
   void stop();
@@ -28,14 +32,14 @@ public interface QemuLauncher {
       private volatile boolean stopped;
 
       @Override
-      public QemuResult run(QemuSpec spec, Duration timeout) {
+      public QemuResult run(QemuSpec spec, Duration timeout, BooleanSupplier askToStop) {
         QemuRunner runner = new QemuRunner(out.raw(), timeout);
         current = runner;
         if (stopped) {
           runner.stop();
         }
         try {
-          return runner.run(spec);
+          return runner.run(spec, askToStop);
         } catch (IOException e) {
           throw new UkhookException(Kind.FAILURE, "running QEMU failed: " + TextFiles.reason(e)
               + "; see " + spec.logFile(), e);
@@ -53,7 +57,7 @@ public interface QemuLauncher {
 
       @Override
       public List<String> tools(String qemu) {
-        return List.of(qemu, QemuRunner.SETSID);
+        return List.of(qemu, QemuRunner.SETSID, QemuRunner.SETPRIV);
       }
     };
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ukhook.core.ShutdownGuard;
 import dev.ukhook.core.TextFiles;
+import dev.ukhook.core.Timeouts;
 import dev.ukhook.core.Tools;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
@@ -14,6 +15,7 @@ import dev.ukhook.host.CollectResult;
 import dev.ukhook.host.Collector;
 import dev.ukhook.host.Initrd;
 import dev.ukhook.host.PolicyPush;
+import dev.ukhook.host.QemuOwner;
 import dev.ukhook.host.QemuResult;
 import dev.ukhook.host.QemuSpec;
 import dev.ukhook.host.SocketPaths;
@@ -71,10 +73,7 @@ public final class Runner {
       if (cpu != null) {
         QemuSpec.checkCpu(cpu);
       }
-      if (timeout.isNegative()) {
-        throw new UkhookException(Kind.USAGE, "--timeout must be 0 (no limit) or a number of seconds, not "
-            + timeout.toSeconds());
-      }
+      Timeouts.require("--timeout", timeout, true);
       kernelArgs = List.copyOf(kernelArgs);
       appArgs = List.copyOf(appArgs);
     }
@@ -173,6 +172,7 @@ public final class Runner {
     }
     planned.cpuNote().ifPresent(out::line);
     try (WorkspaceLock lock = WorkspaceLock.shared(ws)) {
+      QemuOwner.cleanUp(ws.runs()).forEach(out::line);
       Path runDir = newRunDir(ws);
       Path trace = runDir.resolve("trace.ukt");
       QemuSpec spec;
@@ -223,7 +223,8 @@ public final class Runner {
             : serve(o.serve(), runDir, o, guest(running, collector));
         QemuResult q;
         try {
-          q = qemu.run(spec, o.timeout());
+          // A timeout asks the guest to stop as Ctrl-C does, so that the trace keeps its tail and final record.
+          q = qemu.run(spec, o.timeout(), () -> collector.send(ControlMessage.stop()));
         } finally {
           running.set(false);
         }

@@ -215,12 +215,88 @@ class CliDefectsTest extends AppOnTreeTest {
 
     r = ukhook("run", built.toString(), "--accel", "tcg", "--timeout", "-1", "--qemu", "/bin/true");
     assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
-    assertEquals("ukhook: --timeout must be 0 (no limit) or a number of seconds, not -1\n", r.err());
+    assertEquals("ukhook: --timeout must be 0 (no limit) or a positive number of seconds up to 315360000 (ten years), "
+        + "not -1\n", r.err());
     assertFalse(Files.exists(built.resolve(".ukhook/runs")));
 
     r = ukhook("collect", "--socket", dir.resolve("s.sock").toString(), "--timeout", "-5");
     assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
-    assertEquals("ukhook: --timeout must be a positive number of seconds, not -5\n", r.err());
+    assertEquals("ukhook: --timeout must be a positive number of seconds up to 315360000 (ten years), not -5\n",
+        r.err());
+  }
+
+  // Issue 18, defect 8: a huge --timeout overflowed (internal error) after the socket and an empty trace file were
+  // made, and the rerun was refused because of that file.
+  @Test
+  void aHugeTimeoutIsAUsageErrorBeforeAnythingIsCreated() throws IOException {
+    Path socket = dir.resolve("s.sock");
+    Path trace = dir.resolve("t.ukt");
+    Run r = ukhook("collect", "--socket", socket.toString(), "-o", trace.toString(), "--timeout", "99999999999999");
+    assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
+    assertEquals("ukhook: --timeout must be a positive number of seconds up to 315360000 (ten years), "
+        + "not 99999999999999\n", r.err());
+    assertFalse(Files.exists(socket));
+    assertFalse(Files.exists(trace));
+
+    Path built = handMadeBuild();
+    r = ukhook("run", built.toString(), "--accel", "tcg", "--timeout", "99999999999999", "--qemu", "/bin/true");
+    assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
+    assertEquals("ukhook: --timeout must be 0 (no limit) or a positive number of seconds up to 315360000 "
+        + "(ten years), not 99999999999999\n", r.err());
+    r = ukhook("run", built.toString(), "--accel", "tcg", "--net", "user", "--forward", "127.0.0.1:16379:6379",
+        "--stall", "315360001", "--qemu", "/bin/true");
+    assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
+    assertEquals("ukhook: --stall must be 0 (no limit) or a positive number of seconds up to 315360000 "
+        + "(ten years), not 315360001\n", r.err());
+    assertFalse(Files.exists(built.resolve(".ukhook/runs")));
+  }
+
+  // Issue 18, defect 21: SIGKILL of ukhook left QEMU running for ever with its pidfile; nothing noticed later.
+  @Test
+  void qemuDiesWithAKilledUkhookAndTheNextRunRemovesItsPidfile() throws Exception {
+    Path built = handMadeBuild();
+    // QEMU as far as this needs: writes its -pidfile, then runs until it is killed.
+    Path fakeQemu = dir.resolve("fake-qemu");
+    Files.writeString(fakeQemu, "#!/bin/sh\nwhile [ $# -gt 1 ]; do [ \"$1\" = -pidfile ] && pidfile=$2; shift; done\n"
+        + "echo $$ > \"$pidfile.tmp\" && mv \"$pidfile.tmp\" \"$pidfile\"\nwhile :; do sleep 0.1; done\n");
+    assertTrue(fakeQemu.toFile().setExecutable(true));
+    Path runs = built.resolve(".ukhook/runs");
+    long[] qemuPid = {0};
+    Path[] pidFile = {null};
+
+    ukhookProcess((ukhook, err) -> {
+      try {
+        for (int i = 0; i < 400 && pidFile[0] == null; i++) {
+          Thread.sleep(50);
+          try (var dirs = Files.list(runs)) {
+            pidFile[0] = dirs.map(d -> d.resolve("qemu.pid")).filter(Files::exists).findFirst().orElse(null);
+          } catch (IOException notYet) {
+            // no run directory yet
+          }
+        }
+        qemuPid[0] = Long.parseLong(Files.readString(pidFile[0]).strip());
+      } catch (Exception e) {
+        throw new AssertionError("QEMU did not start; ukhook said: " + err, e);
+      } finally {
+        ukhook.destroyForcibly(); // SIGKILL: no shutdown hook runs
+      }
+    }, "run", built.toString(), "--accel", "tcg", "--timeout", "0", "--qemu", fakeQemu.toString());
+
+    ProcessHandle qemu = ProcessHandle.of(qemuPid[0]).orElse(null);
+    if (qemu != null) {
+      try {
+        qemu.onExit().get(20, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException stillRunning) {
+        qemu.destroyForcibly();
+        throw new AssertionError("QEMU (pid " + qemuPid[0] + ") outlived the ukhook that ran it");
+      }
+    }
+    assertTrue(Files.exists(pidFile[0]), "QEMU had no time to remove its pidfile");
+
+    Run r = ukhook("run", built.toString(), "--accel", "tcg", "--qemu", "/bin/true");
+    assertTrue(r.err().startsWith("ukhook: note: removed the stale " + pidFile[0] + ": its QEMU (pid " + qemuPid[0]
+        + ") was killed before it could remove it\n"), r.err());
+    assertFalse(Files.exists(pidFile[0]));
   }
 
   /** An app as `ukhook build` leaves it, written by hand: the workspace files `run` reads. */

@@ -1,11 +1,11 @@
 package dev.ukhook.host;
 
-import dev.ukhook.core.UkhookException.Kind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,6 +56,81 @@ class QemuRunnerTest {
     assertFalse(result.guestShutDown());
     assertTrue(result.duration().compareTo(Duration.ofSeconds(10)) < 0, result.duration().toString());
     assertTrue(result.summary().startsWith("QEMU was killed: the run timed out after 0."), result.summary());
+  }
+
+  // Issue 18, defect 5: a timeout killed QEMU at once, without the stop request that lets the guest end its trace.
+  @Test
+  void aTimeoutAsksTheGuestToStopBeforeKillingQemu() throws Exception {
+    Path request = dir.resolve("stop-request");
+    QemuSpec spec = spec("while [ ! -e '" + request + "' ]; do sleep 0.05; done\n"
+        + "echo 'final record sent'\nexit 0\n");
+
+    QemuResult result = new QemuRunner(terminal, Duration.ofMillis(300)).run(spec, () -> {
+      try {
+        Files.createFile(request);
+        return true;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+
+    assertTrue(Files.exists(request), "the guest was asked to stop");
+    assertEquals("final record sent\n", terminalBytes.toString(StandardCharsets.UTF_8));
+    assertEquals(0, result.exitCode(), "QEMU exited by itself, not on a signal");
+    assertTrue(result.timedOut());
+    assertTrue(result.endedOnRequest());
+    assertTrue(result.summary().startsWith("the run timed out after 0."), result.summary());
+    assertTrue(result.summary().endsWith(" s; the guest shut down on ukhook's stop request"), result.summary());
+  }
+
+  @Test
+  void aGuestThatIgnoresTheStopRequestIsKilledAfterItsGracePeriod() throws Exception {
+    QemuRunner runner = new QemuRunner(terminal, Duration.ofMillis(200), Duration.ofMillis(200),
+        Duration.ofMillis(200));
+    boolean[] asked = {false};
+
+    QemuResult result = runner.run(spec("exec sleep 30\n"), () -> asked[0] = true);
+
+    assertTrue(asked[0]);
+    assertTrue(result.timedOut());
+    assertFalse(result.endedOnRequest());
+    assertTrue(result.summary().startsWith("QEMU was killed: the run timed out after "), result.summary());
+  }
+
+  // Issue 18, defect 21: SIGKILL of ukhook left QEMU running for ever.
+  @Test
+  void qemuRunsInASessionOfItsOwnAndDiesWithItsParent() {
+    assertEquals(List.of("setsid", "setpriv", "--pdeathsig", "KILL", "qemu-system-x86_64", "-m", "64"),
+        QemuRunner.command(List.of("qemu-system-x86_64", "-m", "64")));
+  }
+
+  @Test
+  void aProgramStartedThatWayDiesWhenItsParentIsKilled() throws Exception {
+    // sh stands in for ukhook: it starts the program as QemuRunner starts QEMU, then gets SIGKILL.
+    List<String> parent = new java.util.ArrayList<>(List.of("sh", "-c", "\"$@\" & echo $!; wait", "sh"));
+    parent.addAll(QemuRunner.command(List.of("sleep", "300")));
+    Process sh = new ProcessBuilder(parent).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    long pid = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(sh.getInputStream(),
+        StandardCharsets.UTF_8)).readLine().strip());
+    ProcessHandle child = ProcessHandle.of(pid).orElseThrow();
+    try {
+      // Killed before setpriv has run, it would not have its signal yet: wait until it is the program.
+      for (int i = 0; i < 200 && !child.info().command().orElse("").endsWith("/sleep"); i++) {
+        Thread.sleep(50);
+      }
+      assertTrue(child.info().command().orElse("").endsWith("/sleep"), child.info().toString());
+
+      sh.destroyForcibly().waitFor();
+
+      try {
+        child.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException stillRunning) {
+        // asserted below
+      }
+      assertFalse(child.isAlive(), "the program outlived its parent");
+    } finally {
+      child.destroyForcibly();
+    }
   }
 
   @Test

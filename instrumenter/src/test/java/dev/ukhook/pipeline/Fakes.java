@@ -31,6 +31,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Stand-ins for Unikraft's make and for QEMU, so that the pipeline runs end to end without a Unikraft tree:
@@ -171,6 +172,11 @@ public final class Fakes {
     public volatile boolean stopped;
     /** A server guest that shuts down with the end of the host's stop request still unread (as after a late push). */
     public volatile boolean leavesStopRequestUnread;
+    /**
+     * A guest that is still running when the run's timeout passes: it ends its stream with the final record only
+     * on the stop request QEMU's launcher sends then; without one it is killed and the final record is lost.
+     */
+    public volatile boolean runsPastTimeout;
     /** A server guest: it listens here (QEMU's forward) and sends its final record only on a stop request. */
     private HoldingServer server;
 
@@ -181,7 +187,7 @@ public final class Fakes {
     }
 
     @Override
-    public QemuResult run(QemuSpec spec, Duration timeout) {
+    public QemuResult run(QemuSpec spec, Duration timeout, BooleanSupplier askToStop) {
       boots.add(spec);
       timeouts.add(timeout);
       try {
@@ -190,9 +196,13 @@ public final class Fakes {
           try (SocketChannel guest = SocketChannel.open(UnixDomainSocketAddress.of(spec.virtioSocket()))) {
             byte[] all = stream(imageId, claimedTotal);
             int finalRecord = all.length - TraceLayout.recordSize(4);
-            ByteBuffer bytes = ByteBuffer.wrap(all, 0, server == null ? all.length : finalRecord);
+            boolean holds = server != null || runsPastTimeout;
+            ByteBuffer bytes = ByteBuffer.wrap(all, 0, holds ? finalRecord : all.length);
             while (bytes.hasRemaining()) {
               guest.write(bytes);
+            }
+            if (runsPastTimeout && !timeout.isZero()) {
+              return pastTimeout(spec, guest, all, finalRecord, askToStop);
             }
             if (server != null) {
               // Serves until the host's stop request comes on the same port, then ends its stream.
@@ -214,9 +224,38 @@ public final class Fakes {
         }
         Files.writeString(spec.consoleLog(), "fake guest: done\n");
         Files.writeString(spec.logFile(), "");
-        return new QemuResult(0, false, false, Duration.ofMillis(20), spec.logFile(), List.of());
+        return new QemuResult(0, false, false, Duration.ofMillis(20), spec.logFile(), List.of(), false);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      }
+    }
+
+    /** The timeout has passed: asks the guest to stop as the real launcher does, or kills it. */
+    private static QemuResult pastTimeout(QemuSpec spec, SocketChannel guest, byte[] all, int finalRecord,
+        BooleanSupplier askToStop) throws IOException {
+      // The host takes the connection a moment after the guest makes it; a real timeout comes long after.
+      boolean asked = false;
+      for (int i = 0; i < 200 && !(asked = askToStop.getAsBoolean()); i++) {
+        sleep(50);
+      }
+      ByteBuffer request = ByteBuffer.allocate(TraceLayout.CONTROL_SIZE);
+      while (asked && request.hasRemaining() && guest.read(request) >= 0) {
+        // blocking read
+      }
+      boolean ends = asked && Arrays.equals(request.array(), ControlMessage.stop());
+      if (ends) {
+        guest.write(ByteBuffer.wrap(all, finalRecord, all.length - finalRecord));
+      }
+      Files.writeString(spec.consoleLog(), "fake guest: " + (ends ? "asked to stop\n" : "killed\n"));
+      Files.writeString(spec.logFile(), "");
+      return new QemuResult(0, true, false, Duration.ofMillis(20), spec.logFile(), List.of(), ends);
+    }
+
+    private static void sleep(long millis) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
 

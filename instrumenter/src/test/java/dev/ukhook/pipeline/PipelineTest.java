@@ -181,7 +181,8 @@ class PipelineTest extends AppOnTreeTest {
     assertEquals(Kind.USAGE, memory.kind());
     assertEquals("guest memory must be a positive number of MiB, not 0", memory.getMessage());
     UkhookException timeout = assertThrows(UkhookException.class, () -> runOptions(64, Duration.ofSeconds(-1)));
-    assertEquals("--timeout must be 0 (no limit) or a number of seconds, not -1", timeout.getMessage());
+    assertEquals("--timeout must be 0 (no limit) or a positive number of seconds up to 315360000 (ten years), not -1",
+        timeout.getMessage());
     UkhookException kernelArgs = assertThrows(UkhookException.class, () -> {
       make.configExtra = "CONFIG_LIBNOLIBC=y\n"; // no CONFIG_LIBUKLIBPARAM
       instrument(4);
@@ -264,6 +265,25 @@ class PipelineTest extends AppOnTreeTest {
           "report.html rw-------", "results.json rw-------", "run.json rw-------", "table.txt rw-------",
           "trace.ukt rw-------"), modes);
     }
+  }
+
+  // Issue 18, defect 5: a timeout killed QEMU without the stop request that Ctrl-C sends, so the records after the
+  // guest's last batch and its final record were lost.
+  @Test
+  void aTimeoutAsksTheGuestToStopSoTheTraceKeepsItsFinalRecord() {
+    instrument(4);
+    steps.builder().build(appSpec());
+    qemu.runsPastTimeout = true;
+
+    Runner.Outcome o = steps.runner().run(appSpec(), runOptions(64, Duration.ofSeconds(5)));
+
+    assertTrue(o.collect().finalRecordPresent(), o.collect().summary());
+    assertEquals(3, o.collect().recordsReceived());
+    assertEquals(0, o.collect().missing());
+    assertTrue(o.qemu().timedOut());
+    // Still a failure: the program did not end by itself within the timeout.
+    assertEquals(List.of("the run timed out after 0.0 s; the guest shut down on ukhook's stop request; see "
+        + o.runDir().resolve("qemu.log")), o.problems());
   }
 
   @Test
