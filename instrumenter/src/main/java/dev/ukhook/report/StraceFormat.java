@@ -15,8 +15,11 @@ import java.util.Map;
 /**
  * One system call as strace prints it: {@code [libsmnet] socket(AF_INET, SOCK_STREAM, 0) = 3 <0.000012>}, with
  * flags, descriptors and errno names decoded on the host (x86-64 Linux values). Two tables, both data:
- * {@link #TABLES} (the names of flag and enum values) and {@link #SHAPES} (each call's arguments, by kind).
- * Which argument is the path comes from {@link SyscallNames#pathArgs()}, errno names from {@link Errnos}.
+ * {@link #TABLES} (the names of flag and enum values) and the syscall table's shapes ({@link SyscallNames}: each
+ * call's arguments by kind: fd and int (decimal int), dirfd (and AT_FDCWD), uint, ulong, long (decimal), ptr (hex,
+ * NULL), hex, mode (octal), - (not printed), a table's name, path and buf (a ptr, or the guest's copy of it), and
+ * four that look at another argument: omode (open's mode, printed with O_CREAT or O_TMPFILE), fcntlarg, futexarg
+ * and sockopt). Errno names come from {@link Errnos}.
  *
  * <p>Where this differs from strace: pointed-to data (buffers, structs, sets) prints as the pointer, apart from
  * the path argument the guest copied; futex operations print as {@code FUTEX_WAIT|FUTEX_PRIVATE_FLAG}; a call
@@ -109,257 +112,6 @@ public final class StraceFormat {
       SIOCGIFADDR=0x8915 SIOCGIFMTU=0x8921 SIOCGIFHWADDR=0x8927 SIOCGIFINDEX=0x8933
       """;
 
-  /**
-   * Each known call's arguments, one shape a line: {@code name ...: kind ...}, {@code => hex} where the call
-   * returns an address. Kinds: {@code fd} and {@code int} (decimal int), {@code dirfd} (and AT_FDCWD),
-   * {@code uint}, {@code ulong}, {@code long} (decimal), {@code ptr} (hex, NULL), {@code hex}, {@code mode} (octal),
-   * {@code -} (not printed), a table's name, and four that look at another argument: {@code omode} (open's mode,
-   * printed with O_CREAT or O_TMPFILE), {@code fcntlarg}, {@code futexarg} and {@code sockopt}. Counts are
-   * strace's for x86-64. The path argument ({@link SyscallNames#pathArgs()}) is a {@code ptr} here.
-   */
-  private static final String SHAPES = """
-      sched_yield pause getpid fork vfork getuid getgid geteuid getegid getppid getpgrp setsid munlockall vhangup \
-      sync gettid restart_syscall inotify_init rt_sigreturn:
-      read write getdents getdents64: fd ptr ulong
-      pread64 pwrite64: fd ptr ulong long
-      readv writev: fd ptr int
-      preadv pwritev: fd ptr int long
-      preadv2 pwritev2: fd ptr int long - hex
-      open: ptr oflags omode
-      openat: dirfd ptr oflags omode
-      openat2: dirfd ptr ptr ulong
-      creat mkdir chmod: ptr mode
-      mkdirat fchmodat: dirfd ptr mode
-      mknod: ptr mode hex
-      mknodat: dirfd ptr mode hex
-      close dup fsync fdatasync fchdir syncfs: fd
-      dup2: fd fd
-      dup3: fd fd pipeflags
-      pipe: ptr
-      pipe2: ptr pipeflags
-      stat lstat rename link symlink utime utimes pivot_root statfs capget capset sigaltstack nanosleep \
-      gettimeofday settimeofday: ptr ptr
-      fstat fstatfs: fd ptr
-      newfstatat fstatat: dirfd ptr ptr atflags
-      statx: dirfd ptr atflags hex ptr
-      access: ptr amode
-      faccessat: dirfd ptr amode
-      faccessat2: dirfd ptr amode atflags
-      truncate: ptr long
-      ftruncate: fd long
-      lseek: fd long whence
-      readlink: ptr ptr ulong
-      readlinkat: dirfd ptr ptr ulong
-      chdir rmdir unlink chroot acct swapoff uselib mq_unlink _sysctl get_kernel_syms shmdt uname time \
-      sysinfo times adjtimex set_tid_address set_thread_area get_thread_area: ptr
-      unlinkat: dirfd ptr atflags
-      renameat: dirfd ptr dirfd ptr
-      renameat2: dirfd ptr dirfd ptr hex
-      linkat: dirfd ptr dirfd ptr atflags
-      symlinkat: ptr dirfd ptr
-      chown lchown: ptr int int
-      fchown: fd int int
-      fchownat: dirfd ptr int int atflags
-      fchmod: fd mode
-      futimesat: dirfd ptr ptr
-      utimensat: dirfd ptr ptr atflags
-      umask: mode
-      getcwd: ptr ulong
-      fcntl: fd fcntlcmd fcntlarg
-      flock: fd flockop
-      ioctl: fd ioctlreq hex
-      mmap: ptr ulong prot mapflags fd hex => hex
-      mprotect: ptr ulong prot
-      pkey_mprotect: ptr ulong prot int
-      munmap mlock munlock: ptr ulong
-      mlock2: ptr ulong hex
-      mlockall: hex
-      brk: ptr => hex
-      mremap: ptr ulong ulong mremapflags ptr => hex
-      msync: ptr ulong msyncflags
-      mincore: ptr ulong ptr
-      madvise: ptr ulong madvise
-      remap_file_pages: ptr ulong prot ulong mapflags
-      mbind: ptr ulong int ptr ulong hex
-      set_mempolicy: int ptr ulong
-      get_mempolicy: ptr ptr ulong ptr hex
-      migrate_pages: int ulong ptr ptr
-      move_pages: int ulong ptr ptr ptr hex
-      set_mempolicy_home_node: ptr ulong ulong hex
-      socket: domain socktype sockproto
-      socketpair: domain socktype sockproto ptr
-      connect bind: fd ptr int
-      accept getsockname getpeername: fd ptr ptr
-      accept4: fd ptr ptr sockflags
-      listen: fd int
-      shutdown: fd shuthow
-      sendto: fd ptr ulong msgflags ptr int
-      recvfrom: fd ptr ulong msgflags ptr ptr
-      sendmsg recvmsg: fd ptr msgflags
-      sendmmsg: fd ptr uint msgflags
-      recvmmsg: fd ptr uint msgflags ptr
-      setsockopt: fd socklevel sockopt ptr int
-      getsockopt: fd socklevel sockopt ptr ptr
-      sendfile: fd fd ptr ulong
-      splice: fd ptr fd ptr ulong hex
-      tee: fd fd ulong hex
-      vmsplice: fd ptr ulong hex
-      copy_file_range: fd ptr fd ptr ulong hex
-      readahead: fd long ulong
-      fadvise64: fd long long int
-      fallocate: fd hex long long
-      sync_file_range: fd long long hex
-      poll: ptr uint int
-      ppoll: ptr uint ptr ptr ulong
-      select: int ptr ptr ptr ptr
-      pselect6: int ptr ptr ptr ptr ptr
-      epoll_create: int
-      epoll_create1: epollflags
-      epoll_ctl: fd epollop fd ptr
-      epoll_wait: fd ptr int int
-      epoll_pwait: fd ptr int int ptr ulong
-      epoll_pwait2: fd ptr int ptr ptr ulong
-      eventfd: uint
-      eventfd2: uint efdflags
-      timerfd_create: clockid tfdflags
-      timerfd_settime: fd hex ptr ptr
-      timerfd_gettime: fd ptr
-      signalfd: fd ptr ulong
-      signalfd4: fd ptr ulong hex
-      inotify_init1 userfaultfd: pipeflags
-      inotify_add_watch: fd ptr hex
-      inotify_rm_watch: fd int
-      fanotify_init: hex hex
-      fanotify_mark: fd hex hex dirfd ptr
-      memfd_create: ptr mfdflags
-      memfd_secret personality unshare io_destroy: hex
-      clock_gettime clock_settime clock_getres clock_adjtime: clockid ptr
-      clock_nanosleep: clockid timerflags ptr ptr
-      timer_create: clockid ptr ptr
-      timer_settime: int timerflags ptr ptr
-      timer_gettime getitimer: int ptr
-      setitimer: int ptr ptr
-      timer_getoverrun timer_delete exit exit_group iopl setuid setgid getpgid setfsuid setfsgid getsid \
-      sched_getscheduler sched_get_priority_max sched_get_priority_min pkey_free: int
-      alarm: uint
-      rt_sigaction: signal ptr ptr ulong
-      rt_sigprocmask: sighow ptr ptr ulong
-      rt_sigpending rt_sigsuspend: ptr ulong
-      rt_sigtimedwait: ptr ptr ptr ulong
-      rt_sigqueueinfo: int signal ptr
-      rt_tgsigqueueinfo: int int signal ptr
-      kill tkill: int signal
-      tgkill: int int signal
-      pidfd_send_signal: fd signal ptr hex
-      pidfd_open: int hex
-      pidfd_getfd: fd fd hex
-      process_mrelease landlock_restrict_self: fd hex
-      clone: hex ptr ptr ptr hex
-      clone3: ptr ulong
-      execve: ptr ptr ptr
-      execveat: dirfd ptr ptr ptr atflags
-      wait4: int ptr hex ptr
-      waitid: int int ptr hex ptr
-      futex: ptr futexop futexarg futexarg futexarg futexarg
-      futex_waitv: ptr uint hex ptr clockid
-      set_robust_list: ptr ulong
-      get_robust_list: int ptr ptr
-      rseq: ptr uint hex hex
-      sched_setaffinity sched_getaffinity: int uint ptr
-      sched_setparam sched_getparam sched_rr_get_interval: int ptr
-      sched_setscheduler: int int ptr
-      sched_setattr: int ptr hex
-      sched_getattr: int ptr uint hex
-      getpriority setpgid setreuid setregid ioprio_get: int int
-      setpriority setresuid setresgid ioprio_set: int int int
-      getresuid getresgid getcpu: ptr ptr ptr
-      getgroups setgroups: int ptr
-      getrlimit setrlimit: rlimit ptr
-      prlimit64: int rlimit ptr ptr
-      getrusage: int ptr
-      arch_prctl: archprctl hex
-      prctl: int hex hex hex hex
-      getrandom: ptr ulong grndflags
-      syslog: int ptr int
-      ptrace: int int ptr ptr
-      modify_ldt: int ptr ulong
-      mount: ptr ptr ptr hex ptr
-      umount2 swapon: ptr hex
-      sethostname setdomainname create_module: ptr ulong
-      reboot: hex hex hex ptr
-      ioperm: ulong ulong int
-      init_module: ptr ulong ptr
-      finit_module: fd ptr hex
-      delete_module: ptr hex
-      query_module: ptr int ptr ulong ptr
-      quotactl: hex ptr int ptr
-      quotactl_fd: fd hex int ptr
-      nfsservctl: int ptr ptr
-      getpmsg putpmsg afs_syscall vserver: hex hex hex hex hex
-      tuxcall security: hex hex hex
-      epoll_ctl_old epoll_wait_old: hex hex hex hex
-      ustat: hex ptr
-      sysfs: int hex hex
-      setxattr lsetxattr: ptr ptr ptr ulong hex
-      fsetxattr: fd ptr ptr ulong hex
-      getxattr lgetxattr: ptr ptr ptr ulong
-      fgetxattr: fd ptr ptr ulong
-      listxattr llistxattr: ptr ptr ulong
-      flistxattr: fd ptr ulong
-      removexattr lremovexattr: ptr ptr
-      fremovexattr: fd ptr
-      shmget: int ulong hex
-      shmat: int ptr hex => hex
-      shmctl msgctl: int int ptr
-      semget: int int hex
-      semop: int ptr ulong
-      semtimedop: int ptr ulong ptr
-      semctl: int int int hex
-      msgget: int hex
-      msgsnd: int ptr ulong hex
-      msgrcv: int ptr ulong long hex
-      mq_open: ptr oflags omode ptr
-      mq_timedsend: fd ptr ulong uint ptr
-      mq_timedreceive: fd ptr ulong ptr ptr
-      mq_notify: fd ptr
-      mq_getsetattr: fd ptr ptr
-      io_setup: uint ptr
-      io_getevents: hex long long ptr ptr
-      io_pgetevents: hex long long ptr ptr ptr
-      io_submit: hex long ptr
-      io_cancel: hex ptr ptr
-      io_uring_setup: uint ptr
-      io_uring_enter: fd uint uint hex ptr ulong
-      io_uring_register: fd uint ptr uint
-      lookup_dcookie: hex ptr ulong
-      kexec_load: hex ulong ptr hex
-      kexec_file_load: fd fd ulong ptr hex
-      add_key: ptr ptr ptr ulong int
-      request_key: ptr ptr ptr int
-      keyctl: int hex hex hex hex
-      perf_event_open: ptr int int fd hex
-      name_to_handle_at: dirfd ptr ptr ptr atflags
-      open_by_handle_at: fd ptr oflags
-      setns: fd hex
-      process_vm_readv process_vm_writev: int ptr ulong ptr ulong hex
-      kcmp: int int int hex hex
-      seccomp: int hex ptr
-      bpf: int ptr uint
-      membarrier: int hex int
-      pkey_alloc: hex hex
-      process_madvise: fd ptr ulong madvise hex
-      open_tree: dirfd ptr hex
-      move_mount: dirfd ptr dirfd ptr hex
-      fsopen: ptr hex
-      fsconfig: fd uint ptr ptr int
-      fsmount: fd hex hex
-      fspick: dirfd ptr hex
-      close_range: fd uint hex
-      mount_setattr: dirfd ptr atflags ptr ulong
-      landlock_create_ruleset: ptr ulong hex
-      landlock_add_rule: fd int ptr hex
-      """;
-
   private enum Kind { FD, DIRFD, INT, UINT, ULONG, LONG, PTR, HEX, MODE, SKIP, OMODE, FCNTLARG, FUTEXARG, SOCKOPT,
     TABLE }
 
@@ -394,44 +146,16 @@ public final class StraceFormat {
   private static final boolean[] BUFFER_CALL = new boolean[1 << 16];
 
   static {
-    Map<String, Integer> numbers = SyscallNames.byName();
-    int size = numbers.values().stream().mapToInt(Integer::intValue).max().orElseThrow() + 1;
+    int size = SyscallNames.all().stream().mapToInt(SyscallNames.Syscall::nr).max().orElseThrow() + 1;
     SHAPE_BY_NR = new Shape[size];
-    for (String line : SHAPES.split("\n")) {
-      int colon = line.indexOf(':');
-      String[] sides = line.substring(colon + 1).split("=>");
-      List<Arg> args = new ArrayList<>();
-      for (String token : words(sides[0])) {
-        args.add(arg(token));
-      }
-      Shape shape = new Shape(args.toArray(Arg[]::new), sides.length > 1 && sides[1].strip().equals("hex"));
-      for (String name : words(line.substring(0, colon))) {
-        Integer nr = numbers.get(name);
-        if (nr == null || SHAPE_BY_NR[nr] != null) {
-          throw new IllegalStateException("SHAPES: " + name + (nr == null ? " is no call's name" : " twice"));
-        }
-        SHAPE_BY_NR[nr] = shape;
-      }
-    }
-    numbers.forEach((name, nr) -> {
-      if (SHAPE_BY_NR[nr] == null) {
-        throw new IllegalStateException("SHAPES lacks " + name);
-      }
-    });
     PATH_ARG_BY_NR = new int[size];
     Arrays.fill(PATH_ARG_BY_NR, -1);
-    SyscallNames.pathArgs().forEach((nr, index) -> {
-      Arg[] args = SHAPE_BY_NR[nr].args();
-      if (index >= args.length || args[index].kind() != Kind.PTR) {
-        throw new IllegalStateException("SHAPES: " + SyscallNames.name(nr) + "'s path argument is no ptr");
-      }
-      PATH_ARG_BY_NR[nr] = index;
-    });
-    // A read's or write's buffer, where the guest copied its first bytes: the second argument, like a path.
-    SyscallNames.bufferCalls().forEach(nr -> {
-      PATH_ARG_BY_NR[nr] = 1;
-      BUFFER_CALL[nr] = true;
-    });
+    for (SyscallNames.Syscall s : SyscallNames.all()) {
+      SHAPE_BY_NR[s.nr()] = new Shape(s.shape().stream().map(StraceFormat::arg).toArray(Arg[]::new), s.hexReturn());
+      // The path the guest copied, or a read's or write's buffer, where it copied its first bytes.
+      PATH_ARG_BY_NR[s.nr()] = s.copiedArg();
+      BUFFER_CALL[s.nr()] = s.classes().contains("buffer");
+    }
   }
 
   private static String[] words(String s) {
@@ -440,6 +164,9 @@ public final class StraceFormat {
   }
 
   private static Arg arg(String token) {
+    if (token.equals("path") || token.equals("buf")) {
+      return new Arg(Kind.PTR, null); // the copy, when there is one, prints instead
+    }
     for (Kind k : Kind.values()) {
       if (k != Kind.TABLE && token.equals(k == Kind.SKIP ? "-" : k.name().toLowerCase(Locale.ROOT))) {
         return new Arg(k, null);
@@ -447,7 +174,7 @@ public final class StraceFormat {
     }
     Table t = TABLE_BY_NAME.get(token);
     if (t == null) {
-      throw new IllegalStateException("SHAPES: no kind or table " + token);
+      throw new IllegalStateException("syscalls.tsv: no kind or table " + token);
     }
     return new Arg(Kind.TABLE, t);
   }
