@@ -102,8 +102,9 @@ static inline int ukhook_buffer_call(uint64_t nr)
 }
 
 /* Calls that do not return: recorded when they begin (x86-64 numbers of exit and exit_group). */
-#define UKHOOK_NR_EXIT 60
-#define UKHOOK_NR_EXIT_GROUP 231
+<#-- From the syscall table (SyscallNames, class exit), as every number here. -->
+#define UKHOOK_NR_EXIT ${nr.exit}
+#define UKHOOK_NR_EXIT_GROUP ${nr.exit_group}
 
 #ifdef UKHOOK_HOST_CLOCK
 /* A host test's deterministic clock (never defined in a guest build). */

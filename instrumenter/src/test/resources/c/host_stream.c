@@ -21,6 +21,9 @@
  *   host_stream stuck CALLS
  *     a call that does not return while CALLS others fill the ring many times over (a thread asleep):
  *     its record must be committed without its return, and its late end must change nothing.
+ *   host_stream numbers
+ *     the syscall numbers the library was generated with, as text on stdout: "exit NR", "exit_group NR",
+ *     "name NAME NR" (native.h's table, looked up by name), "path NR ARG" and "buffer NR" (stream.h's switches).
  *   host_stream control HEX
  *     feeds the bytes HEX spells to a control reader one by one; the kind of each message it completes
  *     goes to stderr as "fn kindN KIND", with the index of its last byte as "fn atN INDEX".
@@ -276,6 +279,23 @@ static int control(const char *hex)
 	return 0;
 }
 
+static int numbers(void)
+{
+	unsigned int i;
+	uint64_t nr;
+
+	printf("exit %d\nexit_group %d\n", UKHOOK_NR_EXIT, UKHOOK_NR_EXIT_GROUP);
+	for (i = 0; i < sizeof(ukhook_names) / sizeof(ukhook_names[0]); i++)
+		printf("name %s %u\n", ukhook_names[i].name, (unsigned int)ukhook_nr_of(ukhook_names[i].name));
+	for (nr = 0; nr <= UKHOOK_NR_UNKNOWN; nr++) {
+		if (ukhook_path_arg(nr) >= 0)
+			printf("path %u %d\n", (unsigned int)nr, ukhook_path_arg(nr));
+		if (ukhook_buffer_call(nr))
+			printf("buffer %u\n", (unsigned int)nr);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long calls = argc > 1 ? atol(argv[1]) : 10;
@@ -285,6 +305,8 @@ int main(int argc, char **argv)
 		return native();
 	if (argc > 1 && strcmp(argv[1], "buffers") == 0)
 		return buffers();
+	if (argc > 1 && strcmp(argv[1], "numbers") == 0)
+		return numbers();
 	if (argc > 1 && strcmp(argv[1], "tails") == 0)
 		return tails();
 	if (argc > 2 && strcmp(argv[1], "stuck") == 0)

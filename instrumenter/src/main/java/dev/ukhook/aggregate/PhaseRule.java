@@ -6,19 +6,21 @@ import java.util.stream.Collectors;
 
 /**
  * Where start-up ends in a trace without phase events (docs/analysis.md, "Phases"): by default at the first
- * {@code accept} or {@code accept4}, or the first wait ({@link SyscallNames#WAITS}: poll, select, epoll_wait...)
- * after a {@code listen}, the moment a server starts serving; or at the first call of a syscall the user names.
+ * {@code accept} or {@code accept4} (the syscall table's class accept), or the first wait (class wait: poll,
+ * select, epoll_wait...) after a {@code listen}, the moment a server starts serving; or at the first call of a
+ * syscall the user names.
  *
  * @param at the syscall numbers that end start-up; empty for the default
  */
 public final class PhaseRule {
-  static final int LISTEN = SyscallNames.byName().get("listen");
-  private static final int ACCEPT = SyscallNames.byName().get("accept");
-  private static final int ACCEPT4 = SyscallNames.byName().get("accept4");
+  static final int LISTEN = SyscallNames.number("listen");
+  // By syscall number, from the syscall table's classes: the calls that take a connection, and the waits.
+  private static final boolean[] ACCEPT = new boolean[1 << 16];
   private static final boolean[] WAIT = new boolean[1 << 16];
 
   static {
-    SyscallNames.WAITS.forEach(n -> WAIT[SyscallNames.byName().get(n)] = true);
+    SyscallNames.inClass("accept").forEach(nr -> ACCEPT[nr] = true);
+    SyscallNames.inClass("wait").forEach(nr -> WAIT[nr] = true);
   }
 
   public static final PhaseRule SERVING = new PhaseRule(Set.of());
@@ -46,7 +48,7 @@ public final class PhaseRule {
     if (!at.isEmpty()) {
       return at.contains(nr);
     }
-    return nr == ACCEPT || nr == ACCEPT4 || (listened && WAIT[nr]);
+    return ACCEPT[nr] || (listened && WAIT[nr]);
   }
 
   /** The two phases' names. */

@@ -76,6 +76,23 @@ final class AnalysisOptions {
     return nrs;
   }
 
+  /**
+   * The numbers of a class of the syscall table ({@code file} for {@code %file}, {@code net} for {@code network},
+   * as strace takes them); an unknown class is refused with the known ones.
+   */
+  static Set<Integer> syscallClass(String name, String option) {
+    String cls = SyscallNames.CLASS_ALIASES.getOrDefault(name, name);
+    if (!SyscallNames.STRACE_CLASSES.contains(cls) && !SyscallNames.UKHOOK_CLASSES.contains(cls)) {
+      List<String> known = new ArrayList<>();
+      SyscallNames.STRACE_CLASSES.forEach(c -> known.add("%" + c));
+      SyscallNames.CLASS_ALIASES.forEach((alias, c) -> known.add("%" + alias));
+      SyscallNames.UKHOOK_CLASSES.forEach(c -> known.add("%" + c));
+      throw new UkhookException(Kind.USAGE, option + ": unknown class `%" + name + "`; the classes: "
+          + String.join(", ", known));
+    }
+    return SyscallNames.inClass(cls);
+  }
+
   private Set<String> transparent(Optional<Set<String>> run) {
     if (!transparent.isEmpty()) {
       return new LinkedHashSet<>(transparent);

@@ -60,7 +60,8 @@ final class ReportCommand implements Callable<Integer> {
       + "[library] name(args) = ret <seconds>.")
   boolean calls;
 
-  @Option(names = "-e", paramLabel = "trace=NAME[,NAME...]", description = "With --calls: only these syscalls.")
+  @Option(names = "-e", paramLabel = "trace=NAME[,NAME...]", description = "With --calls: only these syscalls; "
+      + "%CLASS selects a class of them as strace does (%file, %network, %process, %signal, %memory, %ipc, %desc...).")
   String trace;
 
   @Option(names = "--lib", paramLabel = "LIB", description = "With --calls: only calls charged to LIB "
@@ -120,7 +121,17 @@ final class ReportCommand implements Callable<Integer> {
     if (!trace.startsWith("trace=")) {
       throw new UkhookException(Kind.USAGE, "-e takes trace=NAME[,NAME...] as strace does, not `" + trace + "`");
     }
-    return AnalysisOptions.syscalls(List.of(trace.substring("trace=".length()).split(",")), "-e trace=");
+    Set<Integer> nrs = new LinkedHashSet<>();
+    List<String> names = new ArrayList<>();
+    for (String item : trace.substring("trace=".length()).split(",")) {
+      if (item.strip().startsWith("%")) {
+        nrs.addAll(AnalysisOptions.syscallClass(item.strip().substring(1), "-e trace="));
+      } else {
+        names.add(item);
+      }
+    }
+    nrs.addAll(AnalysisOptions.syscalls(names, "-e trace="));
+    return nrs;
   }
 
   /** The libraries --lib selects: each must have made calls in this run. */

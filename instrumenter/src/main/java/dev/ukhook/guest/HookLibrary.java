@@ -37,6 +37,7 @@ public final class HookLibrary {
     model.put("pathArgs", SyscallNames.pathArgs().entrySet().stream()
         .map(e -> Map.of("nr", e.getKey(), "arg", e.getValue())).toList());
     model.put("bufferCalls", SyscallNames.bufferCalls());
+    model.put("nr", SyscallNames.byName());
     model.put("ringRecords", spec.ringRecords());
     model.put("batchRecords", spec.batchRecords());
     model.put("overflowDrop", spec.overflow() == TraceHeader.Overflow.DROP ? 1 : 0);

@@ -2,55 +2,13 @@ package dev.ukhook.aggregate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ukhook.format.SyscallNames;
 import dev.ukhook.format.TraceLayout;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class DangerScoresTest {
-  private static List<String> rows() throws IOException {
-    try (InputStream in = DangerScores.class.getResourceAsStream("danger-tiers.tsv")) {
-      List<String> rows = new ArrayList<>();
-      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-        if (!line.isBlank() && !line.startsWith("#") && !line.startsWith("name\t")) {
-          rows.add(line);
-        }
-      }
-      return rows;
-    }
-  }
-
-  @Test
-  void everyNameIsKnownAndGivenOnce() throws IOException {
-    Set<String> known = SyscallNames.byName().keySet();
-    Set<String> seen = new HashSet<>();
-    for (String row : rows()) {
-      String name = row.split("\t")[0];
-      assertTrue(known.contains(name), "unknown system call " + name);
-      assertTrue(seen.add(name), name + " given twice");
-    }
-  }
-
-  @Test
-  void everyRowHasATierAndASource() throws IOException {
-    for (String row : rows()) {
-      String[] f = row.split("\t", -1);
-      assertEquals(4, f.length, row);
-      assertTrue(DangerScores.TIERS.containsKey(f[1]), row);
-      assertFalse(f[2].isBlank(), row);
-      assertFalse(f[3].isBlank(), row);
-    }
-  }
-
   @Test
   void everyKnownNumberHasATier() {
     DangerScores scores = DangerScores.get();
@@ -87,17 +45,5 @@ class DangerScoresTest {
       assertEquals(DangerScores.DEFAULT_SCORE, s.score(nr));
       assertEquals("", s.sources(nr));
     }
-  }
-
-  @Test
-  void parseRefusesUnknownNamesDuplicatesAndBadTiers() {
-    String h = "name\ttier\tsources\treason";
-    assertThrows(IllegalArgumentException.class, () -> DangerScores.parse(List.of(h, "nosuchcall\tlow\tukhook\tx")));
-    assertThrows(IllegalArgumentException.class,
-        () -> DangerScores.parse(List.of(h, "read\tlow\tukhook\tx", "read\tmedium\tukhook\ty")));
-    assertThrows(IllegalArgumentException.class, () -> DangerScores.parse(List.of(h, "read\tawful\tukhook\tx")));
-    assertThrows(IllegalArgumentException.class, () -> DangerScores.parse(List.of(h, "read\tlow\t\tx")));
-    assertThrows(IllegalArgumentException.class, () -> DangerScores.parse(List.of("read\tlow\tukhook\tx")));
-    assertEquals(1, DangerScores.parse(List.of("# c", h, "getpid\tlow\tukhook\tx")).score(39));
   }
 }
