@@ -139,6 +139,7 @@ public final class Instrumenter {
     Workspace ws = Workspace.of(app);
     PatchPlan plan = TreePatcher.plan(tree, profile, hookPoints);
     for (Path file : plan.changed()) {
+      TreePatcher.requireReplaceable(file);
       TextFiles.checkReplaceable(file, "; ukhook patches this file, so the Unikraft tree must be writable; "
           + "nothing was changed");
     }
