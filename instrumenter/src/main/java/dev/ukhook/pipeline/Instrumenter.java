@@ -19,6 +19,7 @@ import dev.ukhook.unikraft.PatchPlan;
 import dev.ukhook.unikraft.Profile;
 import dev.ukhook.unikraft.Profiles;
 import dev.ukhook.unikraft.RestoreResult;
+import dev.ukhook.unikraft.TreeLock;
 import dev.ukhook.unikraft.TreePatcher;
 import dev.ukhook.unikraft.UnikraftTree;
 import java.nio.file.Files;
@@ -149,7 +150,8 @@ public final class Instrumenter {
     String fragment = Kconfig.override(userConfig(app), HookKconfig.defconfig(hookPointKconfig, o.tcg()),
         "ukhook: options the hooks need");
 
-    try (WorkspaceLock lock = WorkspaceLock.exclusive(ws)) {
+    try (WorkspaceLock lock = WorkspaceLock.exclusive(ws);
+        TreeLock treeLock = TreeLock.exclusive(tree, "ukhook instrument")) {
       InstrumentState previous = InstrumentState.readIfPresent(ws).orElse(null);
       Path staging = TextFiles.createTempDirectory("ukhook-instrument-");
       String resolved;
@@ -317,7 +319,10 @@ public final class Instrumenter {
 
   /** `ukhook restore`: returns every patched file to its original bytes, or refuses and changes nothing. */
   public static RestoreResult restore(Path unikraft, boolean force) {
-    return TreePatcher.restore(UnikraftTree.open(unikraft), force);
+    UnikraftTree tree = UnikraftTree.open(unikraft);
+    try (TreeLock lock = TreeLock.exclusive(tree, "ukhook restore")) {
+      return TreePatcher.restore(tree, force);
+    }
   }
 
   static String newImageId() {
