@@ -184,13 +184,20 @@ public final class Instrumenter {
 
       // The tree first: applying the plan writes every file or none (and refuses a file changed since it was
       // planned), so a failure leaves tree and workspace as they were. The workspace can fail only on the disk.
+      List<String> transparent = new ArrayList<>(defaultTransparent(values));
+      transparent.addAll(app.transparent());
+      transparent.addAll(o.transparent());
+      boolean sameLibraries = previous != null && previous.libraries().equals(libraryPath(app, ws.library()))
+          && Files.isRegularFile(ws.config()) && TextFiles.read(ws.config()).equals(resolved);
+      if (o.policy() != null && sameLibraries) {
+        // Its library names and size against the image built last, whose libraries the next build keeps: a
+        // policy that build would refuse must not be recorded (the next run would name it, the old in force).
+        ImagePolicy.checkAgainstBuilt(ws.build(), ws.linkMap(), o.policy(), new LinkedHashSet<>(transparent));
+      }
       TreePatcher.apply(plan);
       libFiles.forEach((name, content) -> TextFiles.writeIfChanged(ws.library().resolve(name), content));
       TextFiles.writeIfChanged(ws.defconfig(), fragment);
       TextFiles.writeIfChanged(ws.config(), resolved);
-      List<String> transparent = new ArrayList<>(defaultTransparent(values));
-      transparent.addAll(app.transparent());
-      transparent.addAll(o.transparent());
       InstrumentState state = new InstrumentState(tree.root().toString(), tree.version().toString(), profile.name(),
           libSpec.imageId(), o.accel().accel().qemuName(), frames, o.ringRecords(), o.batchRecords(),
           o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),

@@ -321,4 +321,26 @@ class CliPipelineTest extends AppOnTreeTest {
         r.err());
     assertTrue(qemu.boots.isEmpty());
   }
+
+  // Issue 18, defect 4: a policy the build refuses was recorded in instrument.json anyway; the next run named it
+  // while the old policy was in force, and every later build failed.
+  @Test
+  void aPolicyTheBuiltImageRefusesIsNotRecorded() throws IOException {
+    assertEquals(ExitCode.OK, fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg")
+        .exitCode());
+    assertEquals(ExitCode.OK, fake("build", app.toString()).exitCode());
+    byte[] state = Files.readAllBytes(app.resolve(".ukhook/instrument.json"));
+    String patched = Files.readString(handler);
+    Path other = Files.writeString(dir.resolve("other.yaml"), "version: 1\ndefault: deny\nlibraries:\n"
+        + "  libnothere:\n    allow: [getpid]\n");
+    Run i = fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg", "--policy",
+        other.toString());
+    assertEquals(ExitCode.USAGE, i.exitCode(), i.err());
+    assertTrue(i.err().contains("\nukhook: " + other + ":4: "), i.err());
+    assertTrue(i.err().contains("libnothere"), i.err());
+    assertTrue(java.util.Arrays.equals(state, Files.readAllBytes(app.resolve(".ukhook/instrument.json"))),
+        "instrument.json is as it was");
+    assertEquals(patched, Files.readString(handler));
+    assertEquals(ExitCode.OK, fake("build", app.toString()).exitCode(), "later builds still work");
+  }
 }
