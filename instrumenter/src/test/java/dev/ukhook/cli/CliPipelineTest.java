@@ -343,4 +343,26 @@ class CliPipelineTest extends AppOnTreeTest {
     assertEquals(patched, Files.readString(handler));
     assertEquals(ExitCode.OK, fake("build", app.toString()).exitCode(), "later builds still work");
   }
+  // Issue 18, defect 4: run.json named the policy instrument.json names while the image enforced the one of its
+  // build; run now refuses when the two differ.
+  @Test
+  void runRefusesWhenThePolicyNamedIsNotTheImages() throws IOException {
+    assertEquals(ExitCode.OK, fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg")
+        .exitCode());
+    assertEquals(ExitCode.OK, fake("build", app.toString()).exitCode());
+    // A filtering image built with one policy (the fake image cannot take a real one: its copy is all run reads).
+    Path named = Files.writeString(dir.resolve("named.yaml"), "version: 1\ndefault: allow\n");
+    Files.writeString(app.resolve(".ukhook/build/policy.yaml"), "version: 1\ndefault: deny\n");
+    Files.writeString(app.resolve(".ukhook/build/libtable.bin"), "table");
+    Files.writeString(app.resolve(".ukhook/build/policy.bin"), "compiled");
+    Path state = app.resolve(".ukhook/instrument.json");
+    Files.writeString(state, Files.readString(state).replace("\"mode\" : \"trace\"", "\"mode\" : \"trace_and_filter\"")
+        .replace("\"policy\" : null", "\"policy\" : \"" + named + "\""));
+    Run r = fake("run", app.toString(), "--accel", "tcg");
+    assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
+    assertEquals("ukhook: the image in " + app.resolve(".ukhook/build") + " enforces the policy of its build, and "
+        + named + " (the policy of the last `ukhook instrument`) differs from it: run `ukhook build " + app
+        + "` first\n", r.err());
+    assertTrue(qemu.boots.isEmpty());
+  }
 }
