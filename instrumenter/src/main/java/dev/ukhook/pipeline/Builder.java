@@ -9,6 +9,7 @@ import dev.ukhook.policy.PolicyCompiler;
 import dev.ukhook.unikraft.BuildResult;
 import dev.ukhook.unikraft.Profile;
 import dev.ukhook.unikraft.Profiles;
+import dev.ukhook.unikraft.TreeLock;
 import dev.ukhook.unikraft.TreePatcher;
 import dev.ukhook.unikraft.UnikraftTree;
 import java.io.IOException;
@@ -80,61 +81,85 @@ public final class Builder {
       UnikraftTree tree = UnikraftTree.open(st.unikraftRoot());
       Instrumenter.requireMakeCanUse(tree.root(), app.dir(), st.libraries());
       Profile profile = Profiles.forVersion(tree.version());
-      // The hook library was made for the hook points the tree had then; another app may have changed them.
-      Set<String> patched = TreePatcher.patchedHookPoints(tree, profile);
-      if (!patched.equals(new LinkedHashSet<>(st.hookPoints()))) {
-        throw new UkhookException(Kind.USAGE, tree.root() + " is patched at hook points "
-            + (patched.isEmpty() ? "none (restored?)" : String.join(", ", patched)) + ", but this app was instrumented "
-            + "for " + (st.hookPoints().isEmpty() ? "none recorded (by an older ukhook)" : String.join(", ",
-            st.hookPoints())) + " (another app instrumented the tree since?): run "
-            + "`ukhook instrument --unikraft " + tree.root() + " --app " + app.dir() + "` before building");
+      try (TreeLock treeLock = TreeLock.shared(tree, "ukhook build")) {
+        // The hook library was made for the hook points the tree had then; another app may have changed them.
+        requirePatched(tree, profile, st, app, "");
+        return build(app, o, ws, st, tree, profile, sources);
       }
-      Path build = ws.build();
-      String inputs = inputsDigest(ws, st);
-      if (!inputs.equals(readOrEmpty(build.resolve(INPUTS)))) {
-        // Unikraft does not rebuild objects when flags change (the hook library adds COMPFLAGS), so a
-        // changed configuration or hook library means a clean build.
-        cleanKeepingArchives(build);
-      } else if (!Files.isRegularFile(ws.linkMap())) {
-        // The final link only reruns when an input changed; without its map we need it to run again.
-        findImage(build).ifPresent(img -> TextFiles.deleteQuietly(Path.of(img + ".dbg")));
-      }
-      TextFiles.createDirectories(build);
-      List<String> args = new ArrayList<>(List.of("-C", tree.root().toString(), "A=" + app.dir(),
-          "L=" + String.join(":", st.libraries()), "O=" + build, "C=" + ws.config(),
-          "UK_LDFLAGS=-Wl,-Map=" + ws.linkMap(), "-j" + Runtime.getRuntime().availableProcessors()));
-      sources.ifPresent(dir -> {
-        // Unikraft's fetch rule runs `$(WGET) ... -O FILE URL`; a command-line WGET answers it from the directory.
-        Path fetch = ws.root().resolve(OFFLINE_FETCH);
-        TextFiles.write(fetch, offlineFetch(dir));
-        fetch.toFile().setExecutable(true);
-        args.add("WGET=" + fetch);
-        out.line("origin archives come from " + dir + " (no downloads)");
-      });
-      args.addAll(o.makeVariables());
-      BuildResult result = make.run(args, ws.root().resolve("build.log"), true);
-      if (!result.ok()) {
-        throw new UkhookException(Kind.FAILURE, "the Unikraft build failed (exit " + result.exitCode()
-            + "); full log: " + result.logFile() + "\n  " + String.join("\n  ", result.errorLines()));
-      }
-      Path image = findImage(build).orElseThrow(() -> new UkhookException(Kind.FAILURE,
-          "the build succeeded but left no *" + IMAGE_SUFFIX + " image in " + build + "; see " + result.logFile()));
-      if (!Files.isRegularFile(ws.linkMap())) {
-        throw new UkhookException(Kind.FAILURE, "the build left no link map at " + ws.linkMap()
-            + ": this Unikraft version does not pass UK_LDFLAGS to the final link; see " + result.logFile());
-      }
-      TextFiles.write(build.resolve(INPUTS), inputs);
-      Outcome built = new Outcome(image, Path.of(image + ".dbg"), ws.linkMap(), st.imageId(), result);
-      out.line("built " + built.image() + " in " + result.duration().toSeconds() + " s (" + result.steps()
-          + " steps); debug ELF " + built.debugImage() + ", link map " + built.linkMap());
-      if (st.hookMode().filters()) {
-        fillPolicy(built, st, st.policyFile().orElseThrow(() -> new UkhookException(Kind.USAGE, "the image "
-            + "enforces a policy but none is known: run `ukhook instrument --policy FILE` again")), build);
-      }
-      // Last: an image id here says the image is complete, table and policy included.
-      TextFiles.write(build.resolve(IMAGE_ID), st.imageId() + "\n");
-      return built;
     }
+  }
+
+  /** Fails unless the tree carries the blocks of the hook points {@code st} was instrumented for. */
+  private static void requirePatched(UnikraftTree tree, Profile profile, InstrumentState st, AppSpec app,
+      String after) {
+    Set<String> patched = TreePatcher.patchedHookPoints(tree, profile);
+    if (!patched.equals(new LinkedHashSet<>(st.hookPoints()))) {
+      throw new UkhookException(Kind.USAGE, tree.root() + " is" + after + " patched at hook points "
+          + (patched.isEmpty() ? "none (restored?)" : String.join(", ", patched)) + ", but this app was instrumented "
+          + "for " + (st.hookPoints().isEmpty() ? "none recorded (by an older ukhook)" : String.join(", ",
+          st.hookPoints())) + " (another app instrumented the tree since?): run "
+          + "`ukhook instrument --unikraft " + tree.root() + " --app " + app.dir() + "` before building");
+    }
+  }
+
+  private Outcome build(AppSpec app, Options o, Workspace ws, InstrumentState st, UnikraftTree tree, Profile profile,
+      Optional<Path> sources) {
+    Path build = ws.build();
+    String inputs = inputsDigest(ws, st);
+    if (!inputs.equals(readOrEmpty(build.resolve(INPUTS)))) {
+      // Unikraft does not rebuild objects when flags change (the hook library adds COMPFLAGS), so a
+      // changed configuration or hook library means a clean build.
+      cleanKeepingArchives(build);
+    } else if (!Files.isRegularFile(ws.linkMap())) {
+      // The final link only reruns when an input changed; without its map we need it to run again.
+      findImage(build).ifPresent(img -> TextFiles.deleteQuietly(Path.of(img + ".dbg")));
+    }
+    TextFiles.createDirectories(build);
+    List<String> args = new ArrayList<>(List.of("-C", tree.root().toString(), "A=" + app.dir(),
+        "L=" + String.join(":", st.libraries()), "O=" + build, "C=" + ws.config(),
+        "UK_LDFLAGS=-Wl,-Map=" + ws.linkMap(), "-j" + Runtime.getRuntime().availableProcessors()));
+    sources.ifPresent(dir -> {
+      // Unikraft's fetch rule runs `$(WGET) ... -O FILE URL`; a command-line WGET answers it from the directory.
+      Path fetch = ws.root().resolve(OFFLINE_FETCH);
+      TextFiles.write(fetch, offlineFetch(dir));
+      fetch.toFile().setExecutable(true);
+      args.add("WGET=" + fetch);
+      out.line("origin archives come from " + dir + " (no downloads)");
+    });
+    args.addAll(o.makeVariables());
+    BuildResult result = make.run(args, ws.root().resolve("build.log"), true);
+    if (!result.ok()) {
+      throw new UkhookException(Kind.FAILURE, "the Unikraft build failed (exit " + result.exitCode()
+          + "); full log: " + result.logFile() + "\n  " + String.join("\n  ", result.errorLines()));
+    }
+    Path image = findImage(build).orElseThrow(() -> new UkhookException(Kind.FAILURE,
+        "the build succeeded but left no *" + IMAGE_SUFFIX + " image in " + build + "; see " + result.logFile()));
+    try {
+      // Cheap, and it catches what the lock cannot: a ukhook before the lock restoring the tree during make.
+      requirePatched(tree, profile, st, app, " no longer");
+    } catch (UkhookException unhooked) {
+      // The objects were compiled without the hooks: the next build starts clean, and no run takes this image.
+      TextFiles.deleteQuietly(build.resolve(INPUTS));
+      TextFiles.deleteQuietly(build.resolve(IMAGE_ID));
+      TextFiles.deleteQuietly(image);
+      throw new UkhookException(Kind.FAILURE, "the image just built has no hooks, so it was removed: "
+          + unhooked.getMessage(), unhooked);
+    }
+    if (!Files.isRegularFile(ws.linkMap())) {
+      throw new UkhookException(Kind.FAILURE, "the build left no link map at " + ws.linkMap()
+          + ": this Unikraft version does not pass UK_LDFLAGS to the final link; see " + result.logFile());
+    }
+    TextFiles.write(build.resolve(INPUTS), inputs);
+    Outcome built = new Outcome(image, Path.of(image + ".dbg"), ws.linkMap(), st.imageId(), result);
+    out.line("built " + built.image() + " in " + result.duration().toSeconds() + " s (" + result.steps()
+        + " steps); debug ELF " + built.debugImage() + ", link map " + built.linkMap());
+    if (st.hookMode().filters()) {
+      fillPolicy(built, st, st.policyFile().orElseThrow(() -> new UkhookException(Kind.USAGE, "the image "
+          + "enforces a policy but none is known: run `ukhook instrument --policy FILE` again")), build);
+    }
+    // Last: an image id here says the image is complete, table and policy included.
+    TextFiles.write(build.resolve(IMAGE_ID), st.imageId() + "\n");
+    return built;
   }
 
   /** Writes the library table and the policy into the image, and keeps copies beside it for the runs. */

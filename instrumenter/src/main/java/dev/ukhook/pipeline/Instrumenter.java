@@ -11,6 +11,7 @@ import dev.ukhook.guest.HookLibrary;
 import dev.ukhook.guest.HookLibrarySpec;
 import dev.ukhook.host.Accel;
 import dev.ukhook.host.AccelChoice;
+import dev.ukhook.policy.ImagePolicy;
 import dev.ukhook.policy.PolicyFile;
 import dev.ukhook.unikraft.BuildResult;
 import dev.ukhook.unikraft.Kconfig;
@@ -19,6 +20,7 @@ import dev.ukhook.unikraft.PatchPlan;
 import dev.ukhook.unikraft.Profile;
 import dev.ukhook.unikraft.Profiles;
 import dev.ukhook.unikraft.RestoreResult;
+import dev.ukhook.unikraft.TreeLock;
 import dev.ukhook.unikraft.TreePatcher;
 import dev.ukhook.unikraft.UnikraftTree;
 import java.nio.file.Files;
@@ -138,6 +140,7 @@ public final class Instrumenter {
     Workspace ws = Workspace.of(app);
     PatchPlan plan = TreePatcher.plan(tree, profile, hookPoints);
     for (Path file : plan.changed()) {
+      TreePatcher.requireReplaceable(file);
       TextFiles.checkReplaceable(file, "; ukhook patches this file, so the Unikraft tree must be writable; "
           + "nothing was changed");
     }
@@ -147,7 +150,8 @@ public final class Instrumenter {
     String fragment = Kconfig.override(userConfig(app), HookKconfig.defconfig(hookPointKconfig, o.tcg()),
         "ukhook: options the hooks need");
 
-    try (WorkspaceLock lock = WorkspaceLock.exclusive(ws)) {
+    try (WorkspaceLock lock = WorkspaceLock.exclusive(ws);
+        TreeLock treeLock = TreeLock.exclusive(tree, "ukhook instrument")) {
       InstrumentState previous = InstrumentState.readIfPresent(ws).orElse(null);
       Path staging = TextFiles.createTempDirectory("ukhook-instrument-");
       String resolved;
@@ -180,13 +184,20 @@ public final class Instrumenter {
 
       // The tree first: applying the plan writes every file or none (and refuses a file changed since it was
       // planned), so a failure leaves tree and workspace as they were. The workspace can fail only on the disk.
+      List<String> transparent = new ArrayList<>(defaultTransparent(values));
+      transparent.addAll(app.transparent());
+      transparent.addAll(o.transparent());
+      boolean sameLibraries = previous != null && previous.libraries().equals(libraryPath(app, ws.library()))
+          && Files.isRegularFile(ws.config()) && TextFiles.read(ws.config()).equals(resolved);
+      if (o.policy() != null && sameLibraries) {
+        // Its library names and size against the image built last, whose libraries the next build keeps: a
+        // policy that build would refuse must not be recorded (the next run would name it, the old in force).
+        ImagePolicy.checkAgainstBuilt(ws.build(), ws.linkMap(), o.policy(), new LinkedHashSet<>(transparent));
+      }
       TreePatcher.apply(plan);
       libFiles.forEach((name, content) -> TextFiles.writeIfChanged(ws.library().resolve(name), content));
       TextFiles.writeIfChanged(ws.defconfig(), fragment);
       TextFiles.writeIfChanged(ws.config(), resolved);
-      List<String> transparent = new ArrayList<>(defaultTransparent(values));
-      transparent.addAll(app.transparent());
-      transparent.addAll(o.transparent());
       InstrumentState state = new InstrumentState(tree.root().toString(), tree.version().toString(), profile.name(),
           libSpec.imageId(), o.accel().accel().qemuName(), frames, o.ringRecords(), o.batchRecords(),
           o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
@@ -315,7 +326,10 @@ public final class Instrumenter {
 
   /** `ukhook restore`: returns every patched file to its original bytes, or refuses and changes nothing. */
   public static RestoreResult restore(Path unikraft, boolean force) {
-    return TreePatcher.restore(UnikraftTree.open(unikraft), force);
+    UnikraftTree tree = UnikraftTree.open(unikraft);
+    try (TreeLock lock = TreeLock.exclusive(tree, "ukhook restore")) {
+      return TreePatcher.restore(tree, force);
+    }
   }
 
   static String newImageId() {

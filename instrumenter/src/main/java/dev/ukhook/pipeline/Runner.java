@@ -143,6 +143,15 @@ public final class Runner {
       throw new UkhookException(Kind.USAGE, "no link map at " + ws.linkMap() + ": run `ukhook build " + app.dir()
           + "` first");
     }
+    Path inForce = ws.build().resolve(ImagePolicy.POLICY_YAML);
+    Optional<Path> named = st.hookMode().filters() ? st.policyFile().filter(Files::isRegularFile) : Optional.empty();
+    if (named.isPresent() && !(Files.isRegularFile(inForce) && TextFiles.read(inForce).equals(
+        TextFiles.read(named.get())))) {
+      // run.json names the policy instrument.json does: it must be the one the image enforces.
+      throw new UkhookException(Kind.USAGE, "the image in " + ws.build() + " enforces the policy of its build, and "
+          + named.get() + " (the policy of the last `ukhook instrument`) differs from it: run `ukhook build "
+          + app.dir() + "` first");
+    }
     Map<String, String> config = Kconfig.parse(TextFiles.read(ws.config()));
     if (o.serve() != null && o.serve().load() != null && o.serve().stop() == null
         && !"y".equals(config.get("CONFIG_LIBUKSCHED"))) {

@@ -79,6 +79,21 @@ public final class ImagePolicy {
     return new Push(Path.of(socket.asText()), PolicyCompiler.compile(spec, t, transparent));
   }
 
+  /**
+   * Refuses {@code policy} as the build of the image in {@code build} would: against the library table it
+   * carries (a filtering image's) or the libraries of its link map. Nothing to check against before a first build.
+   */
+  public static void checkAgainstBuilt(Path build, Path linkMap, Path policy, Set<String> transparent) {
+    Path table = build.resolve(TABLE_FILE);
+    if (Files.isRegularFile(table)) {
+      LibTable t = LibTable.parse(read(table));
+      PolicyCompiler.compile(PolicyFile.read(policy, Set.copyOf(t.names().subList(1, t.names().size()))), t,
+          transparent);
+    } else if (Files.isRegularFile(linkMap)) {
+      PolicyFile.read(policy, LinkMap.read(linkMap).libraries());
+    }
+  }
+
   /** The table of an image: its code's bounds from the map, their bytes (and hash) from the ELF file. */
   static LibTable table(Path elfFile, Path linkMap, LinkMap map, String imageId) {
     long lo = -1;

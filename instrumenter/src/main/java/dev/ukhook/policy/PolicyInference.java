@@ -151,6 +151,10 @@ public final class PolicyInference {
   public PolicyInference addRunDir(Path runDir, Set<String> transparent) {
     RunReport report = RunReport.ofRunDir(runDir, transparent,
         RunReport.Options.DEFAULT.withPhaseNames(PolicyFile.phaseNames(runDir)));
+    if (report.syscallRecords() == 0 && !report.source().violationsOnly()) {
+      // A policy from it would allow nothing, and the likely cause is an image without hooks.
+      throw new UkhookException(Kind.FAILURE, runDir + ": " + report.problems().get(0) + "; no policy was written");
+    }
     run(runDir.toString(), report.trace().header().imageId(), report.map().libraries(), transparent);
     report.warnings().forEach(w -> warn(w.replaceFirst("^warning: ", "")));
     report.problems().forEach(p -> warn(p + "; calls may be missing from the policy"));

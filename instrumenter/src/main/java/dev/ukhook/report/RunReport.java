@@ -38,8 +38,14 @@ import java.util.Set;
  * @param warnings the refusals that {@code force} turned into warnings, one line each
  */
 public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List<String> warnings, Source source) {
-  /** What the report was made from, so that its calls can be read again one by one ({@link Calls}). */
-  public record Source(Path trace, Set<String> transparent, Optional<Rootfs> rootfs, PhaseRule rule) {
+  /**
+   * What the report was made from, so that its calls can be read again one by one ({@link Calls}).
+   *
+   * @param violationsOnly the trace is a filter-only image's (its run.json says so): it records only the calls
+   *     its policy refuses, so a trace without any is a quiet run, not a sign of missing hooks
+   */
+  public record Source(Path trace, Set<String> transparent, Optional<Rootfs> rootfs, PhaseRule rule,
+      boolean violationsOnly) {
     /** A fresh attributor, as the report's: loaded programs are followed anew from the trace's start. */
     Attributor attributor(LinkMap map) {
       return new Attributor(map, transparent, rootfs.map(r -> new LoadedPrograms(r::file, transparent,
@@ -127,18 +133,18 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
   public static RunReport of(Path traceFile, Path linkMap, Set<String> transparent, Optional<String> expectedImageId,
       boolean force, Optional<Rootfs> rootfs) {
     return of(traceFile, linkMap, transparent, expectedImageId, rootfs,
-        Options.DEFAULT.withForce(force));
+        Options.DEFAULT.withForce(force), false);
   }
 
   private static RunReport of(Path traceFile, Path linkMap, Set<String> transparent,
-      Optional<String> expectedImageId, Optional<Rootfs> rootfs, Options options) {
+      Optional<String> expectedImageId, Optional<Rootfs> rootfs, Options options, boolean violationsOnly) {
     boolean force = options.force();
     if (!Files.isRegularFile(linkMap)) {
       throw new UkhookException(Kind.USAGE, "no link map at " + linkMap
           + ": build the image with `ukhook build`, which asks the linker for one");
     }
     LinkMap map = LinkMap.read(linkMap);
-    Source source = new Source(traceFile, transparent, rootfs, options.rule());
+    Source source = new Source(traceFile, transparent, rootfs, options.rule(), violationsOnly);
     Attributor attributor = source.attributor(map);
     Analyzer analyzer = new Analyzer(attributor, options.rule(), options.sequences());
     DecodedTrace trace = TraceDecoder.readCalls(traceFile, analyzer);
@@ -203,12 +209,13 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
         .filter(JsonNode::isTextual).map(v -> Path.of(v.asText())));
     return of(runDir.resolve(TRACE), runDir.resolve(LINK_MAP), transparent, runImageId(runDir),
         files.map(RunReport::rootfs), new Options(options.force(), files, options.rule(), options.phaseNames(),
-            options.sequences()));
+            options.sequences()), FILTER_ONLY.equals(runJson(runDir, "hooks").asText()));
   }
 
   /** Reports on a trace and the link map of its image, not in a run directory. */
   public static RunReport of(Path traceFile, Path linkMap, Set<String> transparent, Options options) {
-    return of(traceFile, linkMap, transparent, Optional.empty(), options.rootfs().map(RunReport::rootfs), options);
+    return of(traceFile, linkMap, transparent, Optional.empty(), options.rootfs().map(RunReport::rootfs), options,
+        false);
   }
 
   /** The policy a filtering image was built with, as the run directory keeps it. */
@@ -302,13 +309,25 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
    * single system call is one of them: an empty table must never pass for a quiet program.
    */
   public List<String> problems() {
-    if (trace.received() > 0 || !table().problems().isEmpty()) {
+    if (syscallRecords() > 0 || source.violationsOnly() || !table().problems().isEmpty()) {
       return table().problems();
     }
-    return List.of("no system call was recorded although the guest sent a trace: if the program makes system calls,"
-        + " the image was built without the hooks (the tree restored, or objects older than `ukhook instrument`);"
-        + " run `ukhook instrument` and `ukhook build` again");
+    return List.of("no system call was recorded although the guest sent a trace"
+        + (trace.received() > 0 ? " (only " + trace.received() + " load or filter event records)" : "")
+        + ": if the program makes system calls, the image was built without the hooks (the tree restored, or"
+        + " objects older than `ukhook instrument`); run `ukhook instrument` and `ukhook build` again");
   }
+
+  /**
+   * The distinct syscall records of the trace: what it received less the load and filter event records, which
+   * share the sequence numbers (a program calling {@code ukhook_phase()} sends events even without hooks).
+   */
+  public long syscallRecords() {
+    return trace.received() - trace.loads().size() - trace.events().size();
+  }
+
+  /** run.json's "hooks" of a filter-only image (Runner writes the hook mode's name in lower case). */
+  private static final String FILTER_ONLY = "filter_only";
 
   /** The self-contained HTML report a run directory gets. */
   public static final String HTML = "report.html";

@@ -1,8 +1,8 @@
 package dev.ukhook.unikraft;
 
 import dev.ukhook.core.TextFiles;
-import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
 import dev.ukhook.unikraft.PatchPlan.FileChange;
 import dev.ukhook.unikraft.Profile.HookPoint;
 import java.io.IOException;
@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -119,6 +122,7 @@ public final class TreePatcher {
   static void write(List<FileChange> files, Mover mover) {
     List<FileChange> todo = files.stream().filter(FileChange::changes).toList();
     for (FileChange f : todo) {
+      requireReplaceable(f.path());
       if (!read(f.path()).equals(f.current())) {
         throw new UkhookException(Kind.FAILURE, f.path() + " changed while ukhook was working on it; nothing was "
             + "changed, run the command again");
@@ -157,12 +161,50 @@ public final class TreePatcher {
     }
   }
 
+  /**
+   * Fails, naming the file, unless its mode lets its owner write it. The file is replaced by a rename in its
+   * directory, which needs no write permission on the file itself (and root needs none at all), so without this
+   * a read-only file (say a root-owned 0444 process.c in a directory the user may write) would be replaced.
+   */
+  public static void requireReplaceable(Path file) {
+    PosixFileAttributes a;
+    try {
+      a = Files.readAttributes(file, PosixFileAttributes.class);
+    } catch (UnsupportedOperationException notPosix) {
+      return;
+    } catch (IOException e) {
+      throw new UkhookException(Kind.FAILURE, "cannot read " + file + ": " + TextFiles.reason(e)
+          + "; nothing was changed", e);
+    }
+    if (!a.permissions().contains(PosixFilePermission.OWNER_WRITE)) {
+      throw new UkhookException(Kind.FAILURE, file + " is read-only (mode "
+          + PosixFilePermissions.toString(a.permissions()) + ", owner " + a.owner().getName() + "), and ukhook "
+          + "patches and restores it by replacing it: make it writable (chmod u+w) as its owner, or use a copy of "
+          + "the tree you own; nothing was changed");
+    }
+  }
+
+  /** A file beside {@code target} holding {@code text}, with the target's mode, owner and group. */
   private static Path temporary(Path target, String text) throws IOException {
     Path tmp = Files.createTempFile(target.getParent(), ".ukhook-", ".tmp");
     Files.write(tmp, text.getBytes(StandardCharsets.ISO_8859_1));
     PosixFileAttributeView posix = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
     if (posix != null) {
-      posix.setPermissions(Files.getPosixFilePermissions(target));
+      PosixFileAttributes was = Files.readAttributes(target, PosixFileAttributes.class);
+      try {
+        if (!posix.readAttributes().owner().equals(was.owner())) {
+          posix.setOwner(was.owner());
+        }
+        if (!posix.readAttributes().group().equals(was.group())) {
+          posix.setGroup(was.group());
+        }
+      } catch (IOException e) {
+        TextFiles.deleteQuietly(tmp);
+        throw new UkhookException(Kind.FAILURE, target + " belongs to " + was.owner().getName() + ":"
+            + was.group().getName() + ", and replacing it would give it to another (" + TextFiles.reason(e)
+            + "): run ukhook as its owner; nothing was changed", e);
+      }
+      posix.setPermissions(was.permissions());
     }
     return tmp;
   }

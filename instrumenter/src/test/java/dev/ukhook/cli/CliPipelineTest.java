@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ukhook.cli.CliTest.Run;
-import dev.ukhook.pipeline.Fakes;
+import dev.ukhook.pipeline.AppOnTreeTest;
 import dev.ukhook.pipeline.Fakes.FakeMake;
 import dev.ukhook.pipeline.Fakes.FakeQemu;
+import dev.ukhook.pipeline.Fakes;
 import dev.ukhook.pipeline.Make;
 import dev.ukhook.pipeline.Output;
 import dev.ukhook.pipeline.Steps;
-import dev.ukhook.pipeline.AppOnTreeTest;
 import dev.ukhook.unikraft.BuildResult;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -218,6 +218,151 @@ class CliPipelineTest extends AppOnTreeTest {
     assertEquals("ukhook: --initrd " + spaced + " contains a space, which QEMU's multiboot loader takes for the "
         + "start of the module's arguments; move or link the file to a path without one\n", r.err());
     assertFalse(Files.exists(app.resolve(".ukhook/runs")));
+    assertTrue(qemu.boots.isEmpty());
+  }
+  /** A make that does {@code during} before each build step of the fake make (not its `make defconfig`). */
+  Function<Output, Steps> buildingWith(Runnable during) {
+    Make wrapped = new Make() {
+      @Override
+      public BuildResult run(List<String> args, Path logFile, boolean progress) {
+        if (!args.contains("defconfig")) {
+          during.run();
+        }
+        return make.run(args, logFile, progress);
+      }
+
+      @Override
+      public List<String> tools() {
+        return make.tools();
+      }
+    };
+    return out -> Fakes.steps(out, make, qemu).withMake(wrapped);
+  }
+
+  // Issue 18, defect 1: `ukhook restore` during the build of a `trace` succeeded (no tree lock): the image had no
+  // hooks and the trace ended with exit 0 and an empty table.
+  @Test
+  void restoreIsRefusedWhileABuildIsOnTheTree() throws IOException {
+    assertEquals(ExitCode.OK, fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg")
+        .exitCode());
+    String patched = Files.readString(handler);
+    List<Run> restores = new java.util.ArrayList<>();
+    Run b = ukhook(buildingWith(() -> restores.add(ukhook("restore", "--unikraft", uk.toString()))), "build",
+        app.toString());
+    assertEquals(ExitCode.OK, b.exitCode(), b.err());
+    assertEquals(ExitCode.FAILURE, restores.get(0).exitCode(), restores.get(0).err());
+    assertEquals("ukhook: another ukhook is working on the Unikraft tree " + uk + ": ukhook build (this process, "
+        + "pid " + ProcessHandle.current().pid() + "); wait for it to finish (or stop it), then run `ukhook restore` "
+        + "again; nothing was changed\n", restores.get(0).err());
+    assertEquals(patched, Files.readString(handler));
+    assertEquals(ExitCode.OK, fake("restore", "--unikraft", uk.toString()).exitCode(), "the lock went with the build");
+  }
+
+  // Issue 18, defect 1: the other command is another process; the error names it.
+  @Test
+  void restoreNamesTheOtherProcessHoldingTheTree() throws Exception {
+    assertEquals(ExitCode.OK, fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg")
+        .exitCode());
+    String patched = Files.readString(handler);
+    Path holder = Files.writeString(dir.resolve("TreeHolder.java"), """
+        import java.nio.channels.FileChannel;
+        import java.nio.file.*;
+        public class TreeHolder {
+          public static void main(String[] a) throws Exception {
+            try (FileChannel c = FileChannel.open(Path.of(a[0]), StandardOpenOption.READ); var l = c.lock(0,
+                Long.MAX_VALUE, true)) {
+              System.out.println("locked");
+              System.out.flush();
+              System.in.read();
+            }
+          }
+        }
+        """);
+    Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        holder.toString(), uk.resolve(".ukhook-lock").toString()).start();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(other.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      assertEquals("locked", lines.readLine());
+      Run r = fake("restore", "--unikraft", uk.toString());
+      assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
+      assertTrue(r.err().startsWith("ukhook: another ukhook is working on the Unikraft tree " + uk
+          + ": pid " + other.pid() + " (read lock): "), r.err());
+      assertTrue(r.err().contains("TreeHolder"), r.err());
+      assertTrue(r.err().endsWith("; wait for it to finish (or stop it), then run `ukhook restore` again; nothing "
+          + "was changed\n"), r.err());
+      assertEquals(1, r.err().lines().count(), r.err());
+    } finally {
+      other.getOutputStream().close();
+      other.waitFor(20, TimeUnit.SECONDS);
+    }
+    assertEquals(patched, Files.readString(handler));
+  }
+
+  // Issue 18, defect 1: a tree restored during make (by a ukhook without the lock) gives an image without hooks:
+  // the build says so, and no run takes that image.
+  @Test
+  void aBuildWhoseTreeLostItsPatchLeavesNoImage() throws IOException {
+    String original = Files.readString(handler);
+    assertEquals(ExitCode.OK, fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg")
+        .exitCode());
+    Run b = ukhook(buildingWith(() -> {
+      try {
+        Files.writeString(handler, original);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }), "build", app.toString());
+    assertEquals(ExitCode.FAILURE, b.exitCode(), b.err());
+    assertTrue(b.err().contains("ukhook: the image just built has no hooks, so it was removed: " + uk + " is no longer "
+        + "patched at hook points native, process, but this app was instrumented for binary, native, process"), b.err());
+    Run r = fake("run", app.toString(), "--accel", "tcg");
+    assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
+    assertEquals("ukhook: no image in " + app.resolve(".ukhook/build") + ": run `ukhook build " + app + "` first\n",
+        r.err());
+    assertTrue(qemu.boots.isEmpty());
+  }
+
+  // Issue 18, defect 4: a policy the build refuses was recorded in instrument.json anyway; the next run named it
+  // while the old policy was in force, and every later build failed.
+  @Test
+  void aPolicyTheBuiltImageRefusesIsNotRecorded() throws IOException {
+    assertEquals(ExitCode.OK, fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg")
+        .exitCode());
+    assertEquals(ExitCode.OK, fake("build", app.toString()).exitCode());
+    byte[] state = Files.readAllBytes(app.resolve(".ukhook/instrument.json"));
+    String patched = Files.readString(handler);
+    Path other = Files.writeString(dir.resolve("other.yaml"), "version: 1\ndefault: deny\nlibraries:\n"
+        + "  libnothere:\n    allow: [getpid]\n");
+    Run i = fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg", "--policy",
+        other.toString());
+    assertEquals(ExitCode.USAGE, i.exitCode(), i.err());
+    assertTrue(i.err().contains("\nukhook: " + other + ":4: "), i.err());
+    assertTrue(i.err().contains("libnothere"), i.err());
+    assertTrue(java.util.Arrays.equals(state, Files.readAllBytes(app.resolve(".ukhook/instrument.json"))),
+        "instrument.json is as it was");
+    assertEquals(patched, Files.readString(handler));
+    assertEquals(ExitCode.OK, fake("build", app.toString()).exitCode(), "later builds still work");
+  }
+  // Issue 18, defect 4: run.json named the policy instrument.json names while the image enforced the one of its
+  // build; run now refuses when the two differ.
+  @Test
+  void runRefusesWhenThePolicyNamedIsNotTheImages() throws IOException {
+    assertEquals(ExitCode.OK, fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg")
+        .exitCode());
+    assertEquals(ExitCode.OK, fake("build", app.toString()).exitCode());
+    // A filtering image built with one policy (the fake image cannot take a real one: its copy is all run reads).
+    Path named = Files.writeString(dir.resolve("named.yaml"), "version: 1\ndefault: allow\n");
+    Files.writeString(app.resolve(".ukhook/build/policy.yaml"), "version: 1\ndefault: deny\n");
+    Files.writeString(app.resolve(".ukhook/build/libtable.bin"), "table");
+    Files.writeString(app.resolve(".ukhook/build/policy.bin"), "compiled");
+    Path state = app.resolve(".ukhook/instrument.json");
+    Files.writeString(state, Files.readString(state).replace("\"mode\" : \"trace\"", "\"mode\" : \"trace_and_filter\"")
+        .replace("\"policy\" : null", "\"policy\" : \"" + named + "\""));
+    Run r = fake("run", app.toString(), "--accel", "tcg");
+    assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
+    assertEquals("ukhook: the image in " + app.resolve(".ukhook/build") + " enforces the policy of its build, and "
+        + named + " (the policy of the last `ukhook instrument`) differs from it: run `ukhook build " + app
+        + "` first\n", r.err());
     assertTrue(qemu.boots.isEmpty());
   }
 }

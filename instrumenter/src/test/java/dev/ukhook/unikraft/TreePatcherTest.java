@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,5 +166,45 @@ class TreePatcherTest {
         () -> TreePatcher.plan(tree, profile, profile.hookPoints().keySet()));
     assertEquals(syscallH + " does not exist, but hook point native-shape of two.json expects it; the tree differs "
         + "from Unikraft two, nothing was changed", e.getMessage());
+  }
+  // Issue 18, defect 17: a read-only file (root's 0444 process.c in a directory the user may write) was replaced
+  // by the rename, which needs no write permission on the file, and it changed owner. Root may write any file,
+  // so the refusal goes by the file's mode, not by access().
+  @Test
+  void aReadOnlyFileIsRefusedAndKeepsItsBytesAndMode() throws IOException {
+    Files.setPosixFilePermissions(syscallH, PosixFilePermissions.fromString("r--r--r--"));
+    PatchPlan plan = TreePatcher.plan(tree, profile, profile.hookPoints().keySet());
+    UkhookException e = assertThrows(UkhookException.class, () -> TreePatcher.apply(plan));
+    assertEquals(syscallH + " is read-only (mode r--r--r--, owner " + Files.getOwner(syscallH).getName()
+        + "), and ukhook patches and restores it by replacing it: make it writable (chmod u+w) as its owner, or use "
+        + "a copy of the tree you own; nothing was changed", e.getMessage());
+    assertUntouched();
+    assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(syscallH)));
+  }
+
+  // Issue 18, defect 17: a patched and a restored file keep their owner, group and mode.
+  @Test
+  void aReplacedFileKeepsItsOwnerGroupAndMode() throws IOException {
+    UserPrincipalLookupService users = dir.getFileSystem().getUserPrincipalLookupService();
+    boolean root = "root".equals(System.getProperty("user.name"));
+    if (root) {
+      Files.setOwner(handler, users.lookupPrincipalByName("nobody"));
+      Files.getFileAttributeView(handler, PosixFileAttributeView.class)
+          .setGroup(users.lookupPrincipalByGroupName("nogroup"));
+    }
+    Files.setPosixFilePermissions(handler, PosixFilePermissions.fromString("rw-r-----"));
+    PosixFileAttributes before = Files.readAttributes(handler, PosixFileAttributes.class);
+    TreePatcher.apply(TreePatcher.plan(tree, profile, profile.hookPoints().keySet()));
+    assertEquals(binary.afterText(), read(handler));
+    assertSameOwnerGroupMode(before, Files.readAttributes(handler, PosixFileAttributes.class));
+    TreePatcher.restore(tree, profile, false);
+    assertEquals(binary.beforeText(), read(handler));
+    assertSameOwnerGroupMode(before, Files.readAttributes(handler, PosixFileAttributes.class));
+  }
+
+  static void assertSameOwnerGroupMode(PosixFileAttributes want, PosixFileAttributes got) {
+    assertEquals(want.owner(), got.owner());
+    assertEquals(want.group(), got.group());
+    assertEquals(want.permissions(), got.permissions());
   }
 }
