@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.ukhook.core.Terminal;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.PolicyLayout;
@@ -295,7 +296,7 @@ public final class SyscallTable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return sb.toString();
+    return Terminal.escapeLines(sb); // library and function names come from the link map and the guest
   }
 
   /** The line under the table: how many records, whether any are missing, and whether to trust the counts. */

@@ -7,9 +7,9 @@ import dev.ukhook.core.UkhookException.Kind;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ukhook.core.JsonFiles;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,12 +32,8 @@ public record InstrumentState(String unikraft, String version, String spec, Stri
       throw new UkhookException(Kind.USAGE, "no " + ws.state() + ": run `ukhook instrument --unikraft DIR --app "
           + ws.root().getParent() + "` first");
     }
-    try {
-      return JSON.readValue(ws.state().toFile(), InstrumentState.class);
-    } catch (IOException e) {
-      throw new UkhookException(Kind.FAILURE, ws.state() + " is damaged (" + e.getMessage().lines().findFirst().orElse("")
-          + "): run `ukhook instrument` again");
-    }
+    return JsonFiles.read(ws.state(), "instrument.json", JSON, InstrumentState.class, Kind.FAILURE,
+        "the workspace's record is damaged: run `ukhook instrument` again");
   }
 
   public static Optional<InstrumentState> readIfPresent(Workspace ws) {

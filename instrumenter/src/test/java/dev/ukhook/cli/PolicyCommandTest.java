@@ -157,7 +157,8 @@ class PolicyCommandTest {
     Path f = Files.writeString(dir.resolve("policy.yaml"), "mine\n");
     Run r = CliTest.ukhook("policy", "infer", run.toString(), "-o", f.toString());
     assertEquals(ExitCode.USAGE, r.exitCode());
-    assertEquals("ukhook: " + f + " exists: pass --force to overwrite it, or -o another file\n", r.err());
+    assertEquals("ukhook: -o " + f + ": the file exists; pass --overwrite to replace it, or name another file; "
+        + "nothing was written\n", r.err());
     assertEquals("mine\n", Files.readString(f));
 
     Run forced = CliTest.ukhook("policy", "infer", run.toString(), "-o", f.toString(), "--force");
