@@ -23,7 +23,8 @@ if [ ! -f "$dir/trace.ukt" ] || [ "$(stat -c %s "$dir/trace.ukt")" -ne $((64 + (
   java -cp "$jar" dev.ukhook.bench.collector.SyntheticTrace "$dir" "$records"
 fi
 export JAVA_TOOL_OPTIONS="-Xmx$heap"
-src=(--trace "$dir/trace.ukt" --map "$dir/link.map" --transparent libnolibc --transparent libsyscall_shim)
+# --overwrite: a second run writes its outputs over the first's.
+src=(--trace "$dir/trace.ukt" --map "$dir/link.map" --transparent libnolibc --transparent libsyscall_shim --overwrite)
 printf '%-52s %8s %10s %10s\n' "output" "wall s" "peak MiB" "bytes"
 run() {
   local name="$1" out="$2"; shift 2

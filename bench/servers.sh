@@ -14,11 +14,33 @@
 # with it) runs on CPU 1 and the load generator on CPU 0, so that the two do not take turns on one core. With
 # COLLECTOR_CPU=0 as well, ukhook itself (the collector) runs on CPU 0 beside the load and only QEMU on CPU 1.
 # VARIANTS chooses which of plain, strace, ukhook, ukhook-drop run (default: all four). Prints a Markdown table of medians on stdout (requests/s and p50 latency; for
-# ukhook the records received, dropped and missing of every run); progress goes to stderr.
+# ukhook the records received, dropped and missing of every run), with the columns of the variants that ran;
+# progress goes to stderr.
+#
+#   bench/servers.sh table redis|nginx WORK_DIR
+#
+# prints the table again from the logs an earlier run left in WORK_DIR (its BENCH_WORK), for the variants (of
+# VARIANTS) that have logs there, and RUNS rounds (default: as many as there are).
 set -euo pipefail
 
+table_only=""
+if [ "${1:-}" = table ]; then
+  table_only=1
+  shift
+fi
 server=${1:?usage: bench/servers.sh redis|nginx UNIKRAFT_TREE [REQUESTS|SECONDS]}
-uk=$(cd "${2:?usage: bench/servers.sh redis|nginx UNIKRAFT_TREE [REQUESTS|SECONDS]}" && pwd)
+if [ -n "$table_only" ]; then
+  work=$(cd "${2:?usage: bench/servers.sh table redis|nginx WORK_DIR}" && pwd)
+else
+  uk=$(cd "${2:?usage: bench/servers.sh redis|nginx UNIKRAFT_TREE [REQUESTS|SECONDS]}" && pwd)
+fi
+variants=${VARIANTS:-plain strace ukhook ukhook-drop}
+for v in $variants; do
+  case $v in
+    plain|strace|ukhook|ukhook-drop) ;;
+    *) echo "bench: unknown variant $v in VARIANTS (plain, strace, ukhook, ukhook-drop)" >&2; exit 2 ;;
+  esac
+done
 runs=${RUNS:-5}
 stall=${STALL:-120}
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,6 +73,57 @@ case $server in
     ;;
   *) echo "bench: unknown server $server (redis or nginx)" >&2; exit 2 ;;
 esac
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.3f", a / b }'; }
+ran() { case " $variants " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# The table of medians from $work's logs ($v.$i.log, and $v.$i.log.err for ukhook), for $variants and $runs
+# rounds: a column only for a variant that ran (the ratio only when both plain and ukhook did).
+print_table() {
+  local head="| command" sep="|" v cmd row last
+  for v in plain strace ukhook; do ran $v && head+=" | $v req/s"; done
+  ran ukhook && ran plain && head+=" | ukhook / plain"
+  ran ukhook-drop && head+=" | ukhook drop req/s"
+  for v in plain strace ukhook; do ran $v && head+=" | $v p50 ms"; done
+  for _ in $(seq "$(tr -cd '|' <<< "$head" | wc -c)"); do sep+="---|"; done
+  echo "$head |"
+  echo "$sep"
+  for cmd in $commands; do
+    local -A rps=() p50=()
+    for v in $variants; do
+      rps[$v]=$(for i in $(seq "$runs"); do field "$work/$v.$i.log" $cmd 1; done | median)
+      p50[$v]=$(for i in $(seq "$runs"); do field "$work/$v.$i.log" $cmd 2; done | median)
+    done
+    row="| $cmd"
+    for v in plain strace ukhook; do ran $v && row+=" | ${rps[$v]}"; done
+    ran ukhook && ran plain && row+=" | $(ratio "${rps[ukhook]}" "${rps[plain]}")"
+    ran ukhook-drop && row+=" | ${rps[ukhook-drop]}"
+    for v in plain strace ukhook; do ran $v && row+=" | ${p50[$v]}"; done
+    echo "$row |"
+  done
+  echo
+  last=${commands##* }
+  echo "Runs without a figure stalled and count in no median: $(for v in $variants; do for i in $(seq "$runs"); do [ -n "$(field "$work/$v.$i.log" "$last" 1)" ] || printf '%s ' "$v.$i"; done; done)"
+  echo
+  for v in $variants; do
+    [ "${v#ukhook}" = "$v" ] && continue
+    echo "$v runs (records received; dropped by the guest; missing):"
+    for i in $(seq "$runs"); do
+      echo "- round $i: $(grep -h "records (" "$work/$v.$i.log.err" | head -1 | sed 's/^ukhook: //; s/ in [^;]*trace.ukt//')$(grep -h "stalled\|still running" "$work/$v.$i.log.err" | head -1 | sed 's/^ukhook: /; /')"
+    done
+  done
+  return 0
+}
+
+if [ -n "$table_only" ]; then
+  variants=$(for v in $variants; do if [ -e "$work/$v.1.log" ]; then printf '%s ' "$v"; fi; done)
+  [ -n "$variants" ] || { echo "bench: no logs of a round in $work (\$variant.1.log)" >&2; exit 1; }
+  first=${variants%% *}
+  runs=${RUNS:-$(find "$work" -maxdepth 1 -name "$first.*.log" | grep -c "/$first\.[0-9]*\.log$")}
+  print_table
+  exit 0
+fi
 : "${UK_LIBS:?set UK_LIBS to the directory with clones of unikraft/lib-musl, lib-lwip and $lib}"
 : "${UKHOOK_SOURCES:?set UKHOOK_SOURCES to the directory with musl-1.2.3.tar.gz, UNIKRAFT-2_1_x.zip, $archive}"
 for tool in $tools qemu-system-x86_64 cpio; do
@@ -138,7 +211,6 @@ say "instrumenting and building ukhook (block mode, and drop mode with a 64-reco
 "$repo/ukhook" instrument --unikraft "$uk" "$work/app-drop" --accel tcg --overflow drop --ring 64 --batch 8 >&2
 "$repo/ukhook" build "$work/app-drop" >&2
 
-variants=${VARIANTS:-plain strace ukhook ukhook-drop}
 for i in $(seq "$runs"); do
   for v in $variants; do
     say "round $i/$runs: $v"
@@ -151,31 +223,8 @@ for i in $(seq "$runs"); do
 done
 "$repo/ukhook" restore --unikraft "$uk" >&2
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.3f", a / b }'; }
-
 version=$(sed -n 's/^UK_\(VERSION\|SUBVERSION\|EXTRAVERSION\) = //p' "$uk/version.mk" | paste -sd.)
 echo "$server on Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), \`$load_cmd\` (port varies), $runs paired rounds, ${load_cpu:+guest on CPU 1 and load on CPU 0, }${qemu_opt:+the collector on CPU 0, }TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
 echo
-echo "| command | plain req/s | strace req/s | ukhook req/s | ukhook / plain | ukhook drop req/s | plain p50 ms | strace p50 ms | ukhook p50 ms |"
-echo "|---|---|---|---|---|---|---|---|---|"
-for cmd in $commands; do
-  declare -A rps p50
-  for v in $variants; do
-    rps[$v]=$(for i in $(seq "$runs"); do field "$work/$v.$i.log" $cmd 1; done | median)
-    p50[$v]=$(for i in $(seq "$runs"); do field "$work/$v.$i.log" $cmd 2; done | median)
-  done
-  echo "| $cmd | ${rps[plain]} | ${rps[strace]} | ${rps[ukhook]} | $(ratio "${rps[ukhook]}" "${rps[plain]}") | ${rps[ukhook-drop]} | ${p50[plain]} | ${p50[strace]} | ${p50[ukhook]} |"
-done
-echo
-last=${commands##* }
-echo "Runs without a figure stalled and count in no median: $(for v in $variants; do for i in $(seq "$runs"); do [ -n "$(field "$work/$v.$i.log" "$last" 1)" ] || printf '%s ' "$v.$i"; done; done)"
-echo
-for v in $variants; do
-  [ "${v#ukhook}" = "$v" ] && continue
-  echo "$v runs (records received; dropped by the guest; missing):"
-  for i in $(seq "$runs"); do
-    echo "- round $i: $(grep -h "records (" "$work/$v.$i.log.err" | head -1 | sed 's/^ukhook: //; s/ in [^;]*trace.ukt//')$(grep -h "stalled\|still running" "$work/$v.$i.log.err" | head -1 | sed 's/^ukhook: /; /')"
-  done
-done
+print_table
 say "logs in $work"

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ukhook.aggregate.SyscallTable.LibraryCounts;
 import dev.ukhook.aggregate.SyscallTable.SyscallCount;
+import dev.ukhook.core.Terminal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -207,7 +208,7 @@ public record RunDiff(Run a, Run b, List<String> phasesGained, List<String> phas
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return sb.toString();
+    return Terminal.escapeLines(sb); // library names come from the link maps
   }
 
   /** The diff as a JSON document ({@link #SCHEMA_VERSION}); gained syscalls with B's count, lost with A's. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ukhook.attribution.Attribution;
 import dev.ukhook.attribution.Attributor;
+import dev.ukhook.core.Terminal;
 import dev.ukhook.core.TextTable;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.EventRecord;
@@ -298,7 +299,7 @@ public final class SyscallTable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return sb.toString();
+    return Terminal.escapeLines(sb); // library and function names come from the link map and the guest
   }
 
   /** The line under the table: how many records, whether any are missing, and whether to trust the counts. */

@@ -1,13 +1,17 @@
 package dev.ukhook.attribution;
 
+import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.TraceHeader;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -71,13 +75,27 @@ public final class LinkMap {
     this.imageId = imageId;
   }
 
-  /** Reads a map file; errors name the file. */
+  /**
+   * The most a link map may hold. Unikraft's maps are a few MiB (nginx with musl and lwip: about 5 MiB); one that
+   * lists every function of a -ffunction-sections build of a large application stays well below this.
+   */
+  public static final long MAX_BYTES = 256L << 20;
+
+  /**
+   * Reads a map file, once from start to end, so that a pipe does ({@code --map <(zcat link.map.gz)}); errors
+   * name the file.
+   */
   public static LinkMap read(Path mapFile) {
-    try (Reader in = Files.newBufferedReader(mapFile)) {
-      return parse(in);
-    } catch (NoSuchFileException e) {
+    if (!Files.exists(mapFile)) {
       throw new UkhookException(
           Kind.FAILURE, "link map " + mapFile + " does not exist; build the image with ukhook build first");
+    }
+    InputStream bytes = TextFiles.openStream(mapFile, "link map", MAX_BYTES);
+    try (Reader in = new InputStreamReader(bytes, StandardCharsets.UTF_8.newDecoder())) {
+      return parse(in);
+    } catch (CharacterCodingException e) {
+      throw new UkhookException(Kind.FAILURE, "cannot read link map " + mapFile + ": it is not UTF-8 text; pass the"
+          + " map written by -Wl,-Map", e);
     } catch (IOException e) {
       throw new UkhookException(Kind.FAILURE, "cannot read link map " + mapFile + ": " + e.getMessage(), e);
     } catch (UkhookException e) {
@@ -277,6 +295,22 @@ public final class LinkMap {
         "covers only %d of the %d bytes of the image's code [0x%x, 0x%x) (a hole of %d bytes at 0x%x): the map"
             + " is cut or belongs to another build; pass the whole map of the image's final link",
         text - c.uncovered(), text, c.start(), c.end(), c.largestGap(), c.largestGapAt()));
+  }
+
+  /**
+   * Fails unless this map, read from {@code mapFile}, covers the code of the image that wrote {@code header} (as
+   * {@link #coverageProblem} checks): a cut map lacks the libraries linked last, and whatever is checked against
+   * it would be blamed for their absence. A header without text bounds (an older ukhook) cannot be checked.
+   *
+   * @throws UkhookException (FAILURE) naming the map as damaged
+   */
+  public void requireCovers(TraceHeader header, Path mapFile, String nothingDone) {
+    if (!header.hasText()) {
+      return;
+    }
+    coverageProblem(header).ifPresent(p -> {
+      throw new UkhookException(Kind.FAILURE, "link map " + mapFile + " is damaged: it " + p + nothingDone);
+    });
   }
 
   /** The code ranges, sorted by address, adjacent ranges of one library joined. */

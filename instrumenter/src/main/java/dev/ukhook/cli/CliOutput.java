@@ -1,5 +1,6 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.core.Terminal;
 import dev.ukhook.pipeline.Output;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -27,8 +28,16 @@ final class CliOutput implements Output {
 
   @Override
   public void line(String text) {
-    err.println("ukhook: " + text);
+    line(err, text);
     err.flush();
+  }
+
+  /**
+   * Prints "ukhook: TEXT" on {@code err}, TEXT escaped for the terminal: it may name the guest's files, a link
+   * map's objects or a file the user named.
+   */
+  static void line(PrintWriter err, String text) {
+    err.println("ukhook: " + Terminal.escapeLines(text));
   }
 
   @Override

@@ -52,11 +52,11 @@ final class CollectCommand implements Callable<Integer> {
       err.flush();
       CollectResult result = collector.awaitResult(limit).orElseGet(collector::stop);
       if (result.end() == CollectResult.End.NO_CONNECTION) {
-        err.println("ukhook: " + result.summary() + " (no trace file written)");
+        CliOutput.line(err, result.summary() + " (no trace file written)");
         return ExitCode.FAILURE;
       }
       spec.commandLine().getOut().println(result.summary());
-      result.problems().forEach(p -> err.println("ukhook: " + p));
+      result.problems().forEach(p -> CliOutput.line(err, p));
       return result.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
     }
   }

@@ -1,8 +1,10 @@
 package dev.ukhook.cli;
 
 import dev.ukhook.attribution.LinkMap;
+import dev.ukhook.core.Terminal;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.policy.PolicyFile;
 import dev.ukhook.policy.PolicySpec;
 import dev.ukhook.report.RunReport;
@@ -38,13 +40,20 @@ final class PolicyCheckCommand implements Callable<Integer> {
         throw new UkhookException(Kind.USAGE, runDir + " is not a run directory; pass APP/.ukhook/runs/<time>, or "
             + "leave it out to check the policy without an image");
       }
-      libraries = LinkMap.read(runDir.resolve(RunReport.LINK_MAP)).libraries();
+      Path mapFile = runDir.resolve(RunReport.LINK_MAP);
+      LinkMap map = LinkMap.read(mapFile);
+      Path trace = runDir.resolve(RunReport.TRACE);
+      if (Files.isRegularFile(trace)) {
+        map.requireCovers(TraceDecoder.readHeader(trace), mapFile, "; the policy was not checked");
+      }
+      libraries = map.libraries();
     }
     PolicySpec policy = PolicyFile.read(file, libraries);
     int libs = policy.libraries().size();
     int phases = policy.phases().size();
     int allowed = policy.allowances();
-    spec.commandLine().getOut().println(file + ": ok (" + libs + (libs == 1 ? " library, " : " libraries, ")
+    spec.commandLine().getOut().println(Terminal.escape(file.toString()) + ": ok (" + libs
+        + (libs == 1 ? " library, " : " libraries, ")
         + phases + (phases == 1 ? " phase, " : " phases, ") + allowed + (allowed == 1 ? " syscall" : " syscalls")
         + " allowed in all)");
     spec.commandLine().getOut().flush();

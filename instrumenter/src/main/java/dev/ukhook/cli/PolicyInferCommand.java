@@ -1,12 +1,11 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.core.Terminal;
 import dev.ukhook.core.TextFiles;
-import dev.ukhook.core.UkhookException.Kind;
-import dev.ukhook.core.UkhookException;
 import dev.ukhook.policy.PolicyInference;
+import dev.ukhook.report.ReportOutput;
 import dev.ukhook.report.RunReport;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -33,13 +32,15 @@ final class PolicyInferCommand implements Callable<Integer> {
       + "stdout.")
   Path output;
 
-  @Option(names = "--force", description = "Overwrite FILE if it exists.")
-  boolean force;
+  // --force: its name before `report -o` got the same rule, where --force means something else.
+  @Option(names = {"--overwrite", "--force"}, description = "Replace FILE if it exists (without it an existing "
+      + "file is kept and nothing is done).")
+  boolean overwrite;
 
   @Override
   public Integer call() {
-    if (output != null && Files.exists(output) && !force) {
-      throw new UkhookException(Kind.USAGE, output + " exists: pass --force to overwrite it, or -o another file");
+    if (output != null) {
+      TextFiles.checkOutput(output, "-o", overwrite);
     }
     PolicyInference inference = PolicyInference.forRuns(runDirs);
     runDirs.forEach(run -> inference.addRunDir(run, transparent(run)));
@@ -48,17 +49,19 @@ final class PolicyInferCommand implements Callable<Integer> {
       spec.commandLine().getOut().print(policy.yaml());
       spec.commandLine().getOut().flush();
     } else {
-      TextFiles.write(output, policy.yaml());
+      ReportOutput.toFile(output, out -> out.append(policy.yaml()));
     }
     PrintWriter err = spec.commandLine().getErr();
-    policy.warnings().forEach(w -> err.println("ukhook: warning: " + w));
+    policy.warnings().forEach(w -> CliOutput.line(err, "warning: " + w));
     if (output != null) {
       int libs = policy.spec().libraries().size();
       int allowed = policy.spec().allowances();
-      err.println("wrote " + output + ": " + libs + (libs == 1 ? " library, " : " libraries, ") + allowed
+      err.println("wrote " + Terminal.escape(output.toString()) + ": " + libs
+          + (libs == 1 ? " library, " : " libraries, ") + allowed
           + (allowed == 1 ? " syscall" : " syscalls") + " allowed");
     }
-    err.println("next: ukhook trace " + app(runDirs.get(0)) + " --policy " + (output == null ? "FILE" : output));
+    err.println(Terminal.escape("next: ukhook trace " + app(runDirs.get(0)) + " --policy "
+        + (output == null ? "FILE" : output)));
     err.flush();
     return ExitCode.OK;
   }

@@ -74,8 +74,8 @@ final class QueryCommand implements Callable<Integer> {
       duck.query(args.get(sqlAt), format, out, maxRows == null ? Duck.TEXT_ROWS : maxRows);
     }
     PrintWriter err = spec.commandLine().getErr();
-    r.warnings().forEach(w -> err.println("ukhook: " + w));
-    r.problems().forEach(p -> err.println("ukhook: warning: " + p + " (the tables may be wrong)"));
+    r.warnings().forEach(w -> CliOutput.line(err, w));
+    r.problems().forEach(p -> CliOutput.line(err, "warning: " + p + " (the tables may be wrong)"));
     err.flush();
     return r.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
   }

@@ -1,5 +1,6 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.report.AutomatonDot;
@@ -83,9 +84,18 @@ final class ReportCommand implements Callable<Integer> {
       + "printing it.")
   Path output;
 
+  @Option(names = "--overwrite", description = "Replace the files -o, --html, --perfetto and --dot name if they "
+      + "exist (without it an existing file is kept and nothing is done).")
+  boolean overwrite;
+
   @Override
   public Integer call() {
     Set<Integer> syscalls = traceOption();
+    // Every file is checked before the trace is read: a bad one costs nothing and nothing is printed.
+    checkOutput(output, "-o");
+    checkOutput(html, "--html");
+    checkOutput(perfetto, "--perfetto");
+    checkOutput(dot, "--dot");
     // Only the report itself (text, JSON, HTML, DOT) shows the sequences; the calls and the tables do not.
     boolean sequences = (!calls && (format == null || format == ReportOutput.Format.TEXT
         || format == ReportOutput.Format.JSON)) || html != null || dot != null;
@@ -104,10 +114,16 @@ final class ReportCommand implements Callable<Integer> {
       ReportOutput.toFile(dot, out -> AutomatonDot.write(r.analysis(), out));
     }
     PrintWriter err = spec.commandLine().getErr();
-    r.warnings().forEach(w -> err.println("ukhook: " + w));
-    r.problems().forEach(p -> err.println("ukhook: " + p));
+    r.warnings().forEach(w -> CliOutput.line(err, w));
+    r.problems().forEach(p -> CliOutput.line(err, p));
     err.flush();
     return r.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
+  }
+
+  private void checkOutput(Path file, String option) {
+    if (file != null) {
+      TextFiles.checkOutput(file, option, overwrite);
+    }
   }
 
   /** The syscalls -e trace= selects, checked before the trace is read. */

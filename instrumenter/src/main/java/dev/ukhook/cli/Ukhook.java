@@ -6,10 +6,10 @@ import dev.ukhook.pipeline.Steps;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.function.Function;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 @Command(name = "ukhook", mixinStandardHelpOptions = true, version = "ukhook 0.1.0",
     description = "Trace and attribute the system calls of Unikraft unikernels, binary and native, per microlibrary.",
@@ -58,17 +58,17 @@ public final class Ukhook implements java.util.concurrent.Callable<Integer> {
           : cmd.getParent().getParent() == null ? "ukhook help " + cmd.getCommandName()
           : cmd.getCommandSpec().qualifiedName(" ") + " --help";
       String what = e.getMessage().lines().findFirst().orElse("invalid command line");
-      cmd.getErr().println("ukhook: " + lowerFirst(what) + " (try: " + help + ")");
+      CliOutput.line(cmd.getErr(), lowerFirst(what) + " (try: " + help + ")");
       cmd.getErr().flush();
       return ExitCode.USAGE;
     });
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       PrintWriter w = cmd.getErr();
       if (e instanceof UkhookException u) {
-        w.println("ukhook: " + u.getMessage());
+        CliOutput.line(w, u.getMessage());
       } else {
         String what = String.valueOf(e).lines().findFirst().orElse("");
-        w.println("ukhook: internal error: " + what + " (rerun with --stacktrace and report it)");
+        CliOutput.line(w, "internal error: " + what + " (rerun with --stacktrace and report it)");
       }
       if (stacktraceRequested(parsed)) {
         e.printStackTrace(w);

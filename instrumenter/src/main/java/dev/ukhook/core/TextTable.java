@@ -1,8 +1,12 @@
 package dev.ukhook.core;
 
+import java.util.ArrayList;
 import java.util.List;
 
-/** Columns aligned for a terminal: two spaces apart, names to the left, numbers to the right. */
+/**
+ * Columns aligned for a terminal: two spaces apart, names to the left, numbers to the right. Each cell is escaped
+ * for the terminal ({@link Terminal}): a name from the guest or a link map cannot move the cursor or break a row.
+ */
 public final class TextTable {
   private TextTable() {}
 
@@ -11,12 +15,16 @@ public final class TextTable {
    *
    * @param align for each column, 'l' (names) or 'r' (numbers)
    */
-  public static String render(List<String[]> rows, String align) {
+  public static String render(List<String[]> cells, String align) {
+    List<String[]> rows = new ArrayList<>(cells.size());
     int[] width = new int[align.length()];
-    for (String[] row : rows) {
+    for (String[] cell : cells) {
+      String[] row = new String[cell.length];
       for (int i = 0; i < row.length; i++) {
+        row[i] = Terminal.escape(cell[i]);
         width[i] = Math.max(width[i], row[i].length());
       }
+      rows.add(row);
     }
     StringBuilder out = new StringBuilder();
     StringBuilder line = new StringBuilder();

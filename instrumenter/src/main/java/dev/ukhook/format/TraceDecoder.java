@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,6 +79,25 @@ public final class TraceDecoder {
     } catch (IOException e) {
       throw new UkhookException(Kind.FAILURE, "cannot read trace file " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The header of a trace file, read alone: its first {@value TraceLayout#HEADER_SIZE} bytes; every failure is
+   * one line.
+   */
+  public static TraceHeader readHeader(Path file) {
+    StreamDecoder decoder = new StreamDecoder(null);
+    try (InputStream in = Files.newInputStream(file)) {
+      decoder.feed(ByteBuffer.wrap(in.readNBytes(TraceLayout.HEADER_SIZE)));
+    } catch (NoSuchFileException e) {
+      throw new UkhookException(
+          Kind.FAILURE, "trace file " + file + " does not exist; pass the trace.ukt of a run");
+    } catch (IOException e) {
+      throw new UkhookException(Kind.FAILURE, "cannot read trace file " + file + ": " + e.getMessage(), e);
+    }
+    decoder.end();
+    return decoder.header().orElseThrow(() -> new UkhookException(
+        Kind.FAILURE, "cannot read trace " + file + ": " + decoder.damage().orElseThrow().detail()));
   }
 
   // `what` names the input in the error for an unreadable header.

@@ -1,10 +1,10 @@
 package dev.ukhook.pipeline;
 
-import dev.ukhook.core.UkhookException.Kind;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ukhook.core.JsonFiles;
+import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,22 +56,18 @@ public record AppSpec(Path dir, String name, List<Path> libraries, List<String> 
     List<String> transparent = new ArrayList<>();
     Optional<Path> sources = Optional.empty();
     Path file = dir.resolve(FILE);
-    if (Files.isRegularFile(file)) {
-      try {
-        AppFile f = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-            .readValue(file.toFile(), AppFile.class);
-        if (withLibraries && f.libraries() != null) {
-          f.libraries().forEach(l -> libs.add(dir.resolve(expand(l, env, file)).normalize()));
-        }
-        if (f.transparent() != null) {
-          transparent.addAll(f.transparent());
-        }
-        if (f.sources() != null) {
-          sources = Optional.of(dir.resolve(expand(f.sources(), env, file)).normalize());
-        }
-      } catch (IOException e) {
-        throw new UkhookException(Kind.USAGE, file + " is not valid: " + e.getMessage().lines().findFirst().orElse("")
-            + "; expected {\"libraries\": [\"dir\", ...], \"transparent\": [\"libname\", ...], \"sources\": \"dir\"}");
+    if (Files.exists(file)) { // not a regular file, it is refused by name
+      AppFile f = JsonFiles.read(file, FILE, new ObjectMapper()
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true), AppFile.class, Kind.USAGE,
+          "expected {\"libraries\": [\"dir\", ...], \"transparent\": [\"libname\", ...], \"sources\": \"dir\"}");
+      if (withLibraries && f.libraries() != null) {
+        f.libraries().forEach(l -> libs.add(dir.resolve(expand(l, env, file)).normalize()));
+      }
+      if (f.transparent() != null) {
+        transparent.addAll(f.transparent());
+      }
+      if (f.sources() != null) {
+        sources = Optional.of(dir.resolve(expand(f.sources(), env, file)).normalize());
       }
     }
     extraLibraries.forEach(l -> libs.add(l.toAbsolutePath().normalize()));

@@ -1,18 +1,17 @@
 package dev.ukhook.pipeline;
 
-import dev.ukhook.guest.HookLibrarySpec;
-import java.util.Locale;
-
-import dev.ukhook.core.UkhookException.Kind;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ukhook.core.JsonFiles;
 import dev.ukhook.core.TextFiles;
+import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
-import java.io.IOException;
+import dev.ukhook.guest.HookLibrarySpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /** What `ukhook instrument` decided, kept in .ukhook/instrument.json for build, run and restore. */
@@ -32,12 +31,8 @@ public record InstrumentState(String unikraft, String version, String spec, Stri
       throw new UkhookException(Kind.USAGE, "no " + ws.state() + ": run `ukhook instrument --unikraft DIR --app "
           + ws.root().getParent() + "` first");
     }
-    try {
-      return JSON.readValue(ws.state().toFile(), InstrumentState.class);
-    } catch (IOException e) {
-      throw new UkhookException(Kind.FAILURE, ws.state() + " is damaged (" + e.getMessage().lines().findFirst().orElse("")
-          + "): run `ukhook instrument` again");
-    }
+    return JsonFiles.read(ws.state(), "instrument.json", JSON, InstrumentState.class, Kind.FAILURE,
+        "the workspace's record is damaged: run `ukhook instrument` again");
   }
 
   public static Optional<InstrumentState> readIfPresent(Workspace ws) {

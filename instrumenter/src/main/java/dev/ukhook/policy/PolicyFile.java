@@ -1,5 +1,6 @@
 package dev.ukhook.policy;
 
+import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.Errnos;
@@ -8,10 +9,8 @@ import dev.ukhook.policy.PolicySpec.Action;
 import dev.ukhook.policy.PolicySpec.Library;
 import dev.ukhook.policy.PolicySpec.Switch;
 import dev.ukhook.report.RunReport;
-import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,17 +78,11 @@ public final class PolicyFile {
    * @throws UkhookException (USAGE) listing every problem, one per line, then what to do
    */
   public static PolicySpec read(Path file, Set<String> imageLibraries) {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (NoSuchFileException e) {
+    if (!Files.exists(file)) {
       throw new UkhookException(Kind.USAGE, "no policy file at " + file + ": pass a policy (docs/policy.md), or"
           + " infer one from a run with `ukhook policy infer RUN_DIR -o " + file + "`");
-    } catch (IOException e) {
-      throw new UkhookException(Kind.USAGE, "cannot read policy file " + file + ": " + e.getMessage()
-          + " (a policy is UTF-8 text)", e);
     }
-    return parse(file.toString(), text, imageLibraries);
+    return parse(file.toString(), TextFiles.readSmall(file, "policy file"), imageLibraries);
   }
 
   /**

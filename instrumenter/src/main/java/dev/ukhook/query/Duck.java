@@ -364,8 +364,9 @@ public final class Duck implements AutoCloseable {
     if (s == null) {
       return "NULL";
     }
-    // a line break or tab inside a value would break the columns
-    return s.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t");
+    // The table escapes control characters (a line break or a tab would break the columns, an ESC the
+    // terminal); a backslash of the value's own is doubled, so that "\n" there is not taken for a line break.
+    return s.replace("\\", "\\\\");
   }
 
   private static void text(ResultSet rs, Cell[] cells, PrintWriter out, int textRows) throws SQLException {

@@ -90,14 +90,14 @@ public final class ReportOutput {
 
   /**
    * Writes {@code file} through a temporary file beside it, renamed at the end: whole or not at all. A target
-   * that exists and is not a regular file (/dev/null, /dev/stdout, a pipe) is written to as it is, never
-   * replaced.
+   * that is a stream (/dev/null, /dev/stdout, a pipe: {@link TextFiles#writtenInPlace}) is written to as it is,
+   * never replaced. A file the user named is checked first, before any work: {@link TextFiles#checkOutput}.
    */
   public static void toFile(Path file, Content content) {
-    if (Files.exists(file) && !Files.isRegularFile(file)) {
-      if (Files.isDirectory(file)) {
-        throw new UkhookException(Kind.USAGE, file + " is a directory: name the file to write");
-      }
+    if (Files.isDirectory(file)) {
+      throw new UkhookException(Kind.USAGE, file + " is a directory: name the file to write");
+    }
+    if (TextFiles.writtenInPlace(file)) {
       try (Writer w = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16)) {
         content.writeTo(w);
       } catch (IOException | UncheckedIOException e) {

@@ -5,6 +5,7 @@ import dev.ukhook.aggregate.Latency;
 import dev.ukhook.aggregate.SyscallTable.LibraryCounts;
 import dev.ukhook.aggregate.SyscallTable.SyscallCount;
 import dev.ukhook.aggregate.SyscallTable;
+import dev.ukhook.core.Terminal;
 import dev.ukhook.core.TextTable;
 import dev.ukhook.format.Damage;
 import dev.ukhook.format.SyscallNames;
@@ -36,7 +37,14 @@ public final class ReportText {
     return out.toString();
   }
 
+  /** The report, every name in it escaped for the terminal (they come from the link map and the guest). */
   public static void write(RunReport r, Appendable out) throws IOException {
+    StringBuilder text = new StringBuilder();
+    writeRaw(r, text);
+    out.append(Terminal.escapeLines(text));
+  }
+
+  private static void writeRaw(RunReport r, Appendable out) throws IOException {
     Analysis a = r.analysis();
     SyscallTable t = a.table();
     ReportJson.Unit unit = new ReportJson.Unit(r.trace().header().tsHz());

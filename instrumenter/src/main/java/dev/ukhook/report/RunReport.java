@@ -1,7 +1,6 @@
 package dev.ukhook.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ukhook.aggregate.Analysis;
 import dev.ukhook.aggregate.Analyzer;
 import dev.ukhook.aggregate.PhaseRule;
@@ -12,6 +11,7 @@ import dev.ukhook.attribution.LinkMap;
 import dev.ukhook.attribution.LoadedPrograms;
 import dev.ukhook.attribution.Rootfs;
 import dev.ukhook.core.CpioArchive;
+import dev.ukhook.core.JsonFiles;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
@@ -139,7 +139,7 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
   private static RunReport of(Path traceFile, Path linkMap, Set<String> transparent,
       Optional<String> expectedImageId, Optional<Rootfs> rootfs, Options options, boolean violationsOnly) {
     boolean force = options.force();
-    if (!Files.isRegularFile(linkMap)) {
+    if (!Files.exists(linkMap)) { // a pipe will do (--map <(...)): the map is read once
       throw new UkhookException(Kind.USAGE, "no link map at " + linkMap
           + ": build the image with `ukhook build`, which asks the linker for one");
     }
@@ -258,18 +258,14 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
     return new Rootfs(dir);
   }
 
-  /** The value of {@code key} in the run's run.json; a missing node when there is no run.json or no key. */
   /** The value of {@code key} in the run's run.json; missing when the file or the key is. */
   public static JsonNode runJson(Path runDir, String key) {
     Path file = runDir.resolve(RUN_JSON);
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file)) {
       return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
-    try {
-      return new ObjectMapper().readTree(file.toFile()).path(key);
-    } catch (IOException e) {
-      throw new UkhookException(Kind.FAILURE, "cannot read " + file + ": " + e.getMessage(), e);
-    }
+    return JsonFiles.readTree(file, RUN_JSON, Kind.FAILURE, "`ukhook trace` wrote it whole, so it was changed "
+        + "since: fix it by hand, or trace the app again").path(key);
   }
 
   private static void requireRunDir(Path runDir) {
@@ -282,14 +278,10 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
   /** The run's image id from its image-id file, if there is one. */
   static Optional<String> runImageId(Path runDir) {
     Path file = runDir.resolve(IMAGE_ID);
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file)) {
       return Optional.empty();
     }
-    try {
-      return Optional.of(Files.readString(file).strip().toLowerCase(Locale.ROOT));
-    } catch (IOException e) {
-      throw new UkhookException(Kind.FAILURE, "cannot read " + file + ": " + e.getMessage(), e);
-    }
+    return Optional.of(TextFiles.readSmall(file, IMAGE_ID).strip().toLowerCase(Locale.ROOT));
   }
 
   /** The libraries the run looked through (its run.json), if it says. */

@@ -1,5 +1,6 @@
 package dev.ukhook.report;
 
+import dev.ukhook.core.Terminal;
 import dev.ukhook.format.Errnos;
 import dev.ukhook.format.SyscallNames;
 import dev.ukhook.format.TraceLayout;
@@ -120,7 +121,7 @@ public final class StraceFormat {
     if (args.length < 6) {
       args = Arrays.copyOf(args, 6);
     }
-    sb.append('[').append(library).append("] ").append(SyscallNames.name(nr)).append('(');
+    sb.append('[').append(Terminal.escape(library)).append("] ").append(SyscallNames.name(nr)).append('(');
     Shape shape = nr >= 0 && nr < SHAPE_BY_NR.length ? SHAPE_BY_NR[nr] : null;
     if (shape == null) {
       for (int i = 0; i < 6; i++) {

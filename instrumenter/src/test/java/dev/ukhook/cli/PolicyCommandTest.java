@@ -14,6 +14,7 @@ import dev.ukhook.format.Traces;
 import dev.ukhook.policy.ImagePolicy;
 import dev.ukhook.policy.LibTable;
 import dev.ukhook.report.RunReport;
+import dev.ukhook.report.TestRuns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
@@ -244,12 +245,27 @@ class PolicyCommandTest {
     Path f = Files.writeString(dir.resolve("policy.yaml"), "mine\n");
     Run r = CliTest.ukhook("policy", "infer", run.toString(), "-o", f.toString());
     assertEquals(ExitCode.USAGE, r.exitCode());
-    assertEquals("ukhook: " + f + " exists: pass --force to overwrite it, or -o another file\n", r.err());
+    assertEquals("ukhook: -o " + f + ": the file exists; pass --overwrite to replace it, or name another file; "
+        + "nothing was written\n", r.err());
     assertEquals("mine\n", Files.readString(f));
 
     Run forced = CliTest.ukhook("policy", "infer", run.toString(), "-o", f.toString(), "--force");
     assertEquals(ExitCode.OK, forced.exitCode(), forced.err());
     assertTrue(Files.readString(f).endsWith(INFERRED_TAIL), Files.readString(f));
+  }
+
+  // Issue 18, defect 19: docs/policy.md said infer puts every call in phase `all`; a run with phase marks gets a
+  // phase per mark, and the doc shows what infer writes for one.
+  @Test
+  void inferWithPhaseMarksWritesWhatTheDocShows() throws IOException {
+    Path run = TestRuns.write(dir.resolve("run"), TestRuns.IMAGE_A, List.of(TestRuns.posix(0, 39),
+        TestRuns.app(1, 12), TestRuns.mark(2, 0, 1), TestRuns.app(3, 1), TestRuns.app(4, 1), TestRuns.posix(5, 39)));
+    Run r = CliTest.ukhook("policy", "infer", run.toString());
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    String policy = r.out().substring(r.out().indexOf("phases: "));
+    assertTrue(policy.startsWith("phases: [phase0, phase1]\n"), policy);
+    String doc = Files.readString(Path.of("../docs/policy.md"));
+    assertTrue(doc.contains("```yaml\n" + policy + "```\n"), "docs/policy.md does not show:\n" + policy);
   }
 
   @Test
