@@ -1,28 +1,26 @@
 package dev.ukhook.host;
 
+import dev.ukhook.core.LockFile;
 import dev.ukhook.core.TextFiles;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * Which ukhook a QEMU belongs to: the ukhook that runs QEMU holds a lock on {@value #LOCK} in the run directory
- * while QEMU runs; the OS releases it when that ukhook ends, however it ends (as {@code WorkspaceLock}).
+ * Which ukhook a QEMU belongs to: the ukhook that runs QEMU holds a {@link LockFile} on {@value #LOCK} in the run
+ * directory while QEMU runs; the OS releases it when that ukhook ends, however it ends (no lock file means an
+ * older ukhook that took none).
  *
  * <p>QEMU removes its pidfile when it exits by itself or on SIGTERM, and dies with ukhook through its
  * parent-death signal ({@link QemuRunner#command}). What can still be left: a pidfile whose QEMU was killed
@@ -34,32 +32,19 @@ public final class QemuOwner implements AutoCloseable {
   public static final String LOCK = "qemu.lock";
   /** How long a left-over QEMU gets to exit on SIGTERM before it is killed. */
   private static final Duration TERM_GRACE = Duration.ofSeconds(3);
-  /**
-   * The locks this process holds. Asked before the file: closing any channel on a locked file releases this
-   * process's lock on it (POSIX record locks), so the check must not open the file of a lock held here.
-   */
-  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
-
   private final Path file;
-  private final FileChannel channel;
+  private final LockFile lock;
 
-  private QemuOwner(Path file, FileChannel channel) {
+  private QemuOwner(Path file, LockFile lock) {
     this.file = file;
-    this.channel = channel;
+    this.lock = lock;
   }
 
   /** Takes the lock of {@code runDir} for this process until {@link #close()}. */
-  public static QemuOwner hold(Path runDir) throws IOException {
-    Path file = runDir.resolve(LOCK).toAbsolutePath().normalize();
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    try {
-      channel.lock();
-      HELD.add(file);
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
-    }
-    return new QemuOwner(file, channel);
+  public static QemuOwner hold(Path runDir) {
+    Path file = runDir.resolve(LOCK);
+    return new QemuOwner(file, LockFile.take(file, false, "the run in " + runDir).orElseThrow(() ->
+        new UkhookException(Kind.FAILURE, "another ukhook runs QEMU in " + runDir + ": " + LockFile.holders(file))));
   }
 
   /** QEMU has exited: the lock file goes, then the lock. */
@@ -68,8 +53,7 @@ public final class QemuOwner implements AutoCloseable {
     try {
       Files.deleteIfExists(file);
     } finally {
-      HELD.remove(file);
-      channel.close();
+      lock.close();
     }
   }
 
@@ -97,7 +81,7 @@ public final class QemuOwner implements AutoCloseable {
   }
 
   private static Optional<String> cleanUp(Path runDir, Path pidFile) throws IOException {
-    if (ownerRuns(runDir.resolve(LOCK))) {
+    if (LockFile.held(runDir.resolve(LOCK))) {
       return Optional.empty(); // another ukhook's run, going on: its QEMU may be writing the pidfile
     }
     Optional<Long> pid = pid(pidFile);
@@ -140,21 +124,6 @@ public final class QemuOwner implements AutoCloseable {
       }
     }
     return false;
-  }
-
-  /** Whether a ukhook holds the lock of the run; no lock file means an older ukhook that took none. */
-  private static boolean ownerRuns(Path lock) throws IOException {
-    if (HELD.contains(lock.toAbsolutePath().normalize())) {
-      return true;
-    }
-    try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE)) {
-      FileLock taken = channel.tryLock();
-      return taken == null;
-    } catch (OverlappingFileLockException thisProcess) {
-      return true;
-    } catch (NoSuchFileException none) {
-      return false;
-    }
   }
 
   /** SIGTERM, then SIGKILL; whether the process ended. */

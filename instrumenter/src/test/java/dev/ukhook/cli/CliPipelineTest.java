@@ -144,8 +144,9 @@ class CliPipelineTest extends AppOnTreeTest {
       assertEquals("locked", lines.readLine());
       Run r = fake("instrument", "--unikraft", uk.toString(), app.toString(), "--accel", "tcg");
       assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
-      assertEquals("ukhook: another ukhook is working on " + app + " (it holds " + app.resolve(".ukhook/lock")
-          + "); wait for it to finish and try again; nothing was changed\n", r.err());
+      assertTrue(r.err().startsWith("ukhook: another ukhook is working on " + app + ": pid " + other.pid()
+          + " (write lock): "), r.err());
+      assertTrue(r.err().endsWith("; wait for it to finish and try again; nothing was changed\n"), r.err());
     } finally {
       other.getOutputStream().close();
       other.waitFor(20, TimeUnit.SECONDS);

@@ -382,8 +382,9 @@ class PipelineTest extends AppOnTreeTest {
     try (WorkspaceLock held = WorkspaceLock.exclusive(Workspace.of(appSpec()))) {
       UkhookException e = assertThrows(UkhookException.class, () -> instrument(4));
       assertEquals(Kind.FAILURE, e.kind());
-      assertEquals("another ukhook is working on " + app + " (it holds " + app.resolve(".ukhook/lock")
-          + "); wait for it to finish and try again; nothing was changed", e.getMessage());
+      assertEquals("another ukhook is working on " + app + ": a step on " + app + " (this process, pid "
+          + ProcessHandle.current().pid() + "); wait for it to finish and try again; nothing was changed",
+          e.getMessage());
     }
     assertEquals(before, Files.readString(handler));
     assertFalse(Files.exists(app.resolve(".ukhook/instrument.json")));
