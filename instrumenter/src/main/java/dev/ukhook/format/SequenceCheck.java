@@ -18,6 +18,14 @@ public final class SequenceCheck {
   // duplicate or a late record; it is counted out of order (either way the stream is damaged).
   private static final int MAX_HOLES = 1 << 16;
 
+  /**
+   * The bits of a seq a guest writes: it numbers calls from 0, 2^48 of them take years at millions a second,
+   * and its tickets keep only 48 bits of a record's seq (ukhook_ticket in
+   * templates/libukhook/include/ukhook/stream.h.ftl), past which calls would lose their records' returns. A seq
+   * beyond is a corrupted record ({@link StreamDecoder} stops there), which keeps every count here below 2^48.
+   */
+  public static final long SEQ_MASK = (1L << 48) - 1;
+
   // Holes below `next` as [start, end), keyed by start.
   private final TreeMap<Long, Long> holes = new TreeMap<>();
   private long forgottenBelow;
@@ -30,7 +38,7 @@ public final class SequenceCheck {
 
   /**
    * Accounts for one syscall record; returns false for a duplicate, which callers must not count again.
-   * Sequence numbers are u64, compared unsigned; in practice they never reach 2^63.
+   * Sequence numbers are u64, compared unsigned; the decoder lets none beyond {@link #SEQ_MASK} through.
    */
   public boolean accept(long seq) {
     lastSeq = seq;
