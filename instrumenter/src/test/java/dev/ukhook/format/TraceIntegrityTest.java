@@ -204,6 +204,17 @@ class TraceIntegrityTest {
     assertEquals(top - 1, high.stats().missing(), "every seq below is missing or dropped");
   }
 
+  /** Issue 18, defect 3: a final record counting 2^62 calls, 2^62 - 3 of them dropped, passed as consistent. */
+  @Test
+  void aFinalRecordBeyondWhatAGuestNumbersIsCorrupted() {
+    long total = 1L << 62;
+    DecodedTrace t = decode(records(0, 1, 2), new FinalRecord(total, total - 3, 3, 9));
+    assertEquals(List.of("the final record counts 4611686018427387904 calls, beyond the 2^48 a guest numbers: the"
+        + " final record is corrupted"), t.problems());
+    assertEquals(0, t.stats().dropped());
+    assertFalse(t.stats().missingIsExact());
+  }
+
   /** Issue 18, defect 12: a return before the entry printed a latency of -0.32 s; a maximal entry a bogus p99. */
   @Test
   void impossibleTimestampsAreDamage() {
