@@ -35,6 +35,36 @@ public final class SequenceCheck {
   private long holeCount;
   private long next;
   private long lastSeq = -1;
+  // The time of the record of the highest seq so far; 0 before the first, as the guest's clock starts at boot.
+  private long latestT;
+
+  /** The seq of the next record of a stream without gaps. */
+  public long next() {
+    return next;
+  }
+
+  /**
+   * Why a record of {@code seq} at time {@code t} cannot follow the records so far, or null when it can. A guest
+   * skips a seq only for a call whose record it dropped, and it makes no more calls than its clock ticks (a call
+   * takes hundreds of ticks), give or take {@code slack} records (the ring's) for a clock that stands still: a
+   * jump beyond is a corrupted seq, never billions of records missing.
+   */
+  public String jumpProblem(long seq, long t, long slack) {
+    long ticks = Math.max(0, t - latestT);
+    if (seq <= next || seq - next <= ticks + slack) {
+      return null;
+    }
+    return "a record has seq " + seq + ", " + (seq - next) + " after the " + next + " expected, but the guest's"
+        + " clock ticked only " + ticks + " times since the record before: the record is corrupted";
+  }
+
+  /** {@link #accept(long)} of a record taken at time {@code t} ({@link #jumpProblem}). */
+  public boolean accept(long seq, long t) {
+    if (seq >= next) {
+      latestT = t;
+    }
+    return accept(seq);
+  }
 
   /**
    * Accounts for one syscall record; returns false for a duplicate, which callers must not count again.

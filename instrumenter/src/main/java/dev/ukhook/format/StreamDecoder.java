@@ -278,13 +278,17 @@ public final class StreamDecoder {
     long seq = b.getLong(at + Syscall.SEQ.offset());
     long tEnter = b.getLong(at + Syscall.T_ENTER.offset());
     long tExit = b.getLong(at + Syscall.T_EXIT.offset());
-    // One test for the rare cases: a seq or a timestamp the guest cannot write, or a return before the entry.
+    // One test for the rare cases: a seq or a timestamp the guest cannot write, or a return before the entry (of a
+    // call that returned: an at-entry record's return time is its commit's, and nothing reads it).
     if (depth > frames || path >= PATHS.size() || (seq & ~SequenceCheck.SEQ_MASK) != 0 || (tEnter | tExit) < 0
-        || tExit < tEnter) {
+        || tExit < tEnter && (b.getShort(at + Syscall.FLAGS.offset()) & FLAG_AT_ENTRY) == 0) {
       badSyscall(depth, path, seq, tEnter, tExit);
       return;
     }
-    if (sequence.accept(seq)) {
+    if (seq != sequence.next() && badJump(seq, tEnter)) {
+      return;
+    }
+    if (sequence.accept(seq, tEnter)) {
       if (!SyscallNames.isIdle(Short.toUnsignedInt(b.getShort(at + Syscall.NR.offset())))) {
         work++;
       }
@@ -321,6 +325,15 @@ public final class StreamDecoder {
     return true;
   }
 
+  /** Whether a record of {@code seq} at {@code t} jumps further than the guest can (and the damage is recorded). */
+  private boolean badJump(long seq, long t) {
+    String problem = sequence.jumpProblem(seq, t, header.ringRecords());
+    if (problem != null) {
+      stop(Damage.Kind.BAD_RECORD, problem);
+    }
+    return problem != null;
+  }
+
   /**
    * Whether timestamp {@code t} is beyond what the guest's clock can show (and the damage is recorded): a
    * counter started at boot takes centuries to reach 2^63 ticks at GHz rates. Caught here, a corrupted
@@ -340,8 +353,9 @@ public final class StreamDecoder {
     int kind = Byte.toUnsignedInt(b.get(at + Syscall.KIND.offset()));
     if (kind == KIND_LOAD) {
       long seq = b.getLong(at + Load.SEQ.offset());
-      if (!badSeq(seq) && !badTime("load record seq " + seq, b.getLong(at + Load.T.offset())) && sequence.accept(seq)) {
-        LoadRecord l = new LoadRecord(seq, b.getLong(at + Load.T.offset()), b.getLong(at + Load.PHDR.offset()),
+      long t = b.getLong(at + Load.T.offset());
+      if (!badSeq(seq) && !badTime("load record seq " + seq, t) && !badJump(seq, t) && sequence.accept(seq, t)) {
+        LoadRecord l = new LoadRecord(seq, t, b.getLong(at + Load.PHDR.offset()),
             b.getLong(at + Load.PHNUM.offset()), b.getLong(at + Load.ENTRY.offset()),
             b.getLong(at + Load.INTERP_BASE.offset()), SyscallView.string(b, at + Load.EXECFN.offset(), recordSize
                 - Load.EXECFN.offset()));
@@ -352,8 +366,9 @@ public final class StreamDecoder {
       }
     } else if (kind == KIND_EVENT) {
       long seq = b.getLong(at + Event.SEQ.offset());
-      if (!badSeq(seq) && !badTime("event record seq " + seq, b.getLong(at + Event.T.offset())) && sequence.accept(seq)) {
-        EventRecord e = new EventRecord(seq, b.getLong(at + Event.T.offset()), b.getLong(at + Event.POLICY.offset()),
+      long t = b.getLong(at + Event.T.offset());
+      if (!badSeq(seq) && !badTime("event record seq " + seq, t) && !badJump(seq, t) && sequence.accept(seq, t)) {
+        EventRecord e = new EventRecord(seq, t, b.getLong(at + Event.POLICY.offset()),
             Byte.toUnsignedInt(b.get(at + Event.EVENT.offset())), Byte.toUnsignedInt(b.get(at + Event.FROM.offset())),
             Byte.toUnsignedInt(b.get(at + Event.TO.offset())), Byte.toUnsignedInt(b.get(at + Event.REASON.offset())),
             b.getLong(at + Event.CAUSE.offset()), b.getLong(at + Event.REFUSED.offset()));

@@ -204,6 +204,37 @@ class TraceIntegrityTest {
     assertEquals(top - 1, high.stats().missing(), "every seq below is missing or dropped");
   }
 
+  /**
+   * Issue 18, defect 3: a seq with bit 41 flipped passed as 2^41 records missing. A guest skips no more seqs than
+   * its clock ticks (here 100 from a record to the next), give or take a ring of records (4096).
+   */
+  @Test
+  void aSeqThatJumpsFurtherThanTheClockTickedIsDamage() {
+    long flipped = 5 | 1L << 41;
+    List<SyscallRecord> rs = new ArrayList<>(records(0, 1, 2, 3, 4));
+    rs.add(new SyscallRecord(flipped, 500, 507, 39, 0, new long[6], 0, 0x101000, new long[0]));
+    rs.add(record(6, 39, 0x101000));
+    DecodedTrace t = decode(rs, new FinalRecord(7, 0, 7, 9));
+    assertEquals(new Damage(Damage.Kind.BAD_RECORD, 64 + 5 * H.recordSize(), 5, 3L * H.recordSize(),
+        "a record has seq 2199023255557, 2199023255552 after the 5 expected, but the guest's clock ticked only 100"
+            + " times since the record before: the record is corrupted"), t.damage().orElseThrow());
+    assertEquals(0, t.stats().missing());
+    // As far as the clock and a ring allow is a plausible burst of drops.
+    rs.set(5, new SyscallRecord(5 + 100 + 4096, 500, 507, 39, 0, new long[6], 0, 0x101000, new long[0]));
+    rs.remove(6);
+    DecodedTrace drops = decode(rs, null);
+    assertEquals(java.util.Optional.empty(), drops.damage());
+    assertEquals(4196, drops.stats().holes());
+  }
+
+  /** An exit_group's record is committed at entry: its return time is never read, so it is no damage. */
+  @Test
+  void anAtEntryRecordsReturnTimeIsNotChecked() {
+    List<SyscallRecord> rs = new ArrayList<>(records(0));
+    rs.add(new SyscallRecord(1, 2200, 0, 231, TraceLayout.FLAG_AT_ENTRY, new long[6], 0, 0x101000, new long[0]));
+    assertEquals(List.of(), decode(rs, new FinalRecord(2, 0, 2, 9)).problems());
+  }
+
   /** Issue 18, defect 3: a final record counting 2^62 calls, 2^62 - 3 of them dropped, passed as consistent. */
   @Test
   void aFinalRecordBeyondWhatAGuestNumbersIsCorrupted() {
