@@ -56,9 +56,10 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
 
   /**
    * Calls per library over time: {@code counts} of each library in buckets of {@code bucketTicks} from
-   * {@code startT}.
+   * {@code startT}, the first call's entry, to {@code endT}, the last one's; the buckets after the one that
+   * holds {@code endT} are empty.
    */
-  public record Timeline(long startT, long bucketTicks, Map<String, long[]> counts) {}
+  public record Timeline(long startT, long endT, long bucketTicks, Map<String, long[]> counts) {}
 
   /**
    * The analysis of what {@code a} received.
@@ -161,8 +162,9 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
             phaseNames));
     Map<String, long[]> timeline = new LinkedHashMap<>();
     libs.forEach(l -> timeline.put(l.library(), timelines.get(l.library())));
+    long start = a.t0 == Long.MIN_VALUE ? 0 : a.t0;
     return new Analysis(table, new Phases(fromEvents, fromEvents ? EVENTS_RULE : rule.describe(), names, boundaries,
-        setsInOrder), sequences(a, libs), new Timeline(a.t0 == Long.MIN_VALUE ? 0 : a.t0, 1L << a.shift, timeline));
+        setsInOrder), sequences(a, libs), new Timeline(start, start + a.span, 1L << a.shift, timeline));
   }
 
   /** The attack-surface estimate of the libraries' syscall sets (docs/security-estimate.md). */

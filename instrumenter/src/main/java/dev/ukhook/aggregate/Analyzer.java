@@ -91,6 +91,8 @@ public final class Analyzer implements CallSink {
   private boolean listened;
   private boolean later;
   long t0 = Long.MIN_VALUE;
+  /** The latest entry after {@link #t0}: the timeline's buckets cover {@code [t0, t0 + span]}. */
+  long span;
   int shift;
 
   /**
@@ -267,7 +269,9 @@ public final class Analyzer implements CallSink {
     if (t0 == Long.MIN_VALUE) {
       t0 = t;
     }
-    long at = Math.max(0, t - t0) >>> shift;
+    long rel = Math.max(0, t - t0);
+    span = Math.max(span, rel);
+    long at = rel >>> shift;
     while (at >= TIMELINE_BUCKETS) {
       for (Lib l : libs) {
         for (int b = 0; b < TIMELINE_BUCKETS; b++) {

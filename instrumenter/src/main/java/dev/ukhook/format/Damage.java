@@ -5,7 +5,8 @@ package dev.ukhook.format;
  *
  * @param offset byte offset in the stream of the header or record that could not be decoded
  * @param records whole syscall records decoded before the damage
- * @param undecodedBytes bytes from {@code offset} to the end of the stream
+ * @param undecodedBytes bytes from {@code offset} to the end of the stream; of a pipe or a device, to the end of
+ *     what was read (a file is no longer read after the damage, {@link TraceDecoder#readCalls})
  * @param detail one line saying what is wrong
  */
 public record Damage(Kind kind, long offset, long records, long undecodedBytes, String detail) {

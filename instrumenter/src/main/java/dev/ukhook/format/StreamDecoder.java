@@ -24,6 +24,9 @@ import java.util.stream.Collectors;
 public final class StreamDecoder {
   private enum State { HEADER, RECORDS, AFTER_FINAL, STOPPED }
 
+  // The header's ts_hz above this is corrupted: TSCs run at a few GHz. (0 is allowed: the guest could not measure.)
+  private static final long MAX_TS_HZ = 1L << 40;
+
   private final CallSink sink;
   private SyscallView view;
   private final SequenceCheck sequence = new SequenceCheck();
@@ -208,6 +211,7 @@ public final class StreamDecoder {
     int stackWords = Byte.toUnsignedInt(b.get(at + Header.STACK_WORDS.offset()));
     long textStart = b.getLong(at + Header.TEXT_START.offset());
     long textEnd = b.getLong(at + Header.TEXT_END.offset());
+    long tsHz = b.getLong(at + Header.TS_HZ.offset());
     String bad = null;
     if (headerSize != HEADER_SIZE) {
       bad = "header_size is " + headerSize + ", format version " + VERSION + " needs " + HEADER_SIZE;
@@ -224,6 +228,9 @@ public final class StreamDecoder {
       bad = "hook_points is " + hookPoints + ", expected a combination of " + values(HOOK_POINTS);
     } else if (Long.compareUnsigned(textEnd, textStart) < 0) {
       bad = String.format("text_end 0x%x is below text_start 0x%x", textEnd, textStart);
+    } else if (Long.compareUnsigned(tsHz, MAX_TS_HZ) > 0) {
+      bad = "ts_hz is " + Long.toUnsignedString(tsHz) + " ticks per second, beyond the 2^40 (1.1 THz) of any clock"
+          + " a guest reads";
     }
     if (bad != null) {
       stop(Damage.Kind.BAD_HEADER, bad);
@@ -238,7 +245,7 @@ public final class StreamDecoder {
             size,
             n,
             tsSource,
-            b.getLong(at + Header.TS_HZ.offset()),
+            tsHz,
             HexFormat.of().formatHex(id),
             Integer.toUnsignedLong(b.getInt(at + Header.RING_RECORDS.offset())),
             TraceHeader.Overflow.values()[overflow],
@@ -268,11 +275,20 @@ public final class StreamDecoder {
     }
     int depth = Byte.toUnsignedInt(b.get(at + Syscall.DEPTH.offset()));
     int path = Byte.toUnsignedInt(b.get(at + Syscall.PATH.offset()));
-    if (depth > frames || path >= PATHS.size()) {
-      badSyscall(depth, path);
+    long seq = b.getLong(at + Syscall.SEQ.offset());
+    long tEnter = b.getLong(at + Syscall.T_ENTER.offset());
+    long tExit = b.getLong(at + Syscall.T_EXIT.offset());
+    // One test for the rare cases: a seq or a timestamp the guest cannot write, or a return before the entry (of a
+    // call that returned: an at-entry record's return time is its commit's, and nothing reads it).
+    if (depth > frames || path >= PATHS.size() || (seq & ~SequenceCheck.SEQ_MASK) != 0 || (tEnter | tExit) < 0
+        || tExit < tEnter && (b.getShort(at + Syscall.FLAGS.offset()) & FLAG_AT_ENTRY) == 0) {
+      badSyscall(depth, path, seq, tEnter, tExit);
       return;
     }
-    if (sequence.accept(b.getLong(at + Syscall.SEQ.offset()))) {
+    if (seq != sequence.next() && badJump(seq, tEnter)) {
+      return;
+    }
+    if (sequence.accept(seq, tEnter)) {
       if (!SyscallNames.isIdle(Short.toUnsignedInt(b.getShort(at + Syscall.NR.offset())))) {
         work++;
       }
@@ -282,18 +298,64 @@ public final class StreamDecoder {
     }
   }
 
-  private void badSyscall(int depth, int path) {
-    stop(Damage.Kind.BAD_RECORD, depth > frames
-        ? "a syscall record has depth " + depth + " but the image keeps " + frames + " frames"
-        : "a syscall record has path " + path + ", expected " + values(PATHS));
+  private void badSyscall(int depth, int path, long seq, long tEnter, long tExit) {
+    if (depth > frames) {
+      stop(Damage.Kind.BAD_RECORD, "a syscall record has depth " + depth + " but the image keeps " + frames
+          + " frames");
+    } else if (path >= PATHS.size()) {
+      stop(Damage.Kind.BAD_RECORD, "a syscall record has path " + path + ", expected " + values(PATHS));
+    } else if (!badSeq(seq) && !badTime("syscall record seq " + seq, tEnter)
+        && !badTime("syscall record seq " + seq, tExit)) {
+      stop(Damage.Kind.BAD_RECORD, "syscall record seq " + seq + " returns at tick " + tExit + ", before it"
+          + " entered at tick " + tEnter + ": the record is corrupted");
+    }
+  }
+
+  /**
+   * Whether {@code seq} is beyond what a guest numbers (and the damage is recorded, {@link
+   * SequenceCheck#SEQ_MASK}). Caught here, a corrupted seq never becomes a negative or absurd count of records
+   * missing.
+   */
+  private boolean badSeq(long seq) {
+    if ((seq & ~SequenceCheck.SEQ_MASK) == 0) {
+      return false;
+    }
+    stop(Damage.Kind.BAD_RECORD, "a record has seq " + Long.toUnsignedString(seq) + ", beyond the 2^48 calls"
+        + " a guest numbers: the record is corrupted");
+    return true;
+  }
+
+  /** Whether a record of {@code seq} at {@code t} jumps further than the guest can (and the damage is recorded). */
+  private boolean badJump(long seq, long t) {
+    String problem = sequence.jumpProblem(seq, t, header.ringRecords());
+    if (problem != null) {
+      stop(Damage.Kind.BAD_RECORD, problem);
+    }
+    return problem != null;
+  }
+
+  /**
+   * Whether timestamp {@code t} is beyond what the guest's clock can show (and the damage is recorded): a
+   * counter started at boot takes centuries to reach 2^63 ticks at GHz rates. Caught here, a corrupted
+   * timestamp never becomes a negative latency or an absurd span. (A return before the entry is caught by the
+   * caller: both are taken from the same clock, the return after the entry.)
+   */
+  private boolean badTime(String what, long t) {
+    if (t >= 0) {
+      return false;
+    }
+    stop(Damage.Kind.BAD_RECORD, what + " has timestamp " + Long.toUnsignedString(t) + ", beyond the 2^63"
+        + " ticks a clock started at boot can reach: the record is corrupted");
+    return true;
   }
 
   private void other(ByteBuffer b, int at) {
     int kind = Byte.toUnsignedInt(b.get(at + Syscall.KIND.offset()));
     if (kind == KIND_LOAD) {
       long seq = b.getLong(at + Load.SEQ.offset());
-      if (sequence.accept(seq)) {
-        LoadRecord l = new LoadRecord(seq, b.getLong(at + Load.T.offset()), b.getLong(at + Load.PHDR.offset()),
+      long t = b.getLong(at + Load.T.offset());
+      if (!badSeq(seq) && !badTime("load record seq " + seq, t) && !badJump(seq, t) && sequence.accept(seq, t)) {
+        LoadRecord l = new LoadRecord(seq, t, b.getLong(at + Load.PHDR.offset()),
             b.getLong(at + Load.PHNUM.offset()), b.getLong(at + Load.ENTRY.offset()),
             b.getLong(at + Load.INTERP_BASE.offset()), SyscallView.string(b, at + Load.EXECFN.offset(), recordSize
                 - Load.EXECFN.offset()));
@@ -304,8 +366,9 @@ public final class StreamDecoder {
       }
     } else if (kind == KIND_EVENT) {
       long seq = b.getLong(at + Event.SEQ.offset());
-      if (sequence.accept(seq)) {
-        EventRecord e = new EventRecord(seq, b.getLong(at + Event.T.offset()), b.getLong(at + Event.POLICY.offset()),
+      long t = b.getLong(at + Event.T.offset());
+      if (!badSeq(seq) && !badTime("event record seq " + seq, t) && !badJump(seq, t) && sequence.accept(seq, t)) {
+        EventRecord e = new EventRecord(seq, t, b.getLong(at + Event.POLICY.offset()),
             Byte.toUnsignedInt(b.get(at + Event.EVENT.offset())), Byte.toUnsignedInt(b.get(at + Event.FROM.offset())),
             Byte.toUnsignedInt(b.get(at + Event.TO.offset())), Byte.toUnsignedInt(b.get(at + Event.REASON.offset())),
             b.getLong(at + Event.CAUSE.offset()), b.getLong(at + Event.REFUSED.offset()));
@@ -338,6 +401,19 @@ public final class StreamDecoder {
     String ascii = new String(magic, StandardCharsets.US_ASCII);
     boolean text = ascii.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
     return text ? "\"" + ascii + "\"" : "bytes " + HexFormat.ofDelimiter(" ").formatHex(magic);
+  }
+
+  /** Whether decoding stopped at damage: what follows is only counted, so a reader may stop reading. */
+  public boolean stopped() {
+    return state == State.STOPPED;
+  }
+
+  /** Counts {@code n} bytes that follow the damage without them being fed (a file's rest, by its size). */
+  public void skip(long n) {
+    if (!stopped()) {
+      throw new IllegalStateException("skip before damage: every byte must be decoded");
+    }
+    bytes += n;
   }
 
   /** Bytes fed so far, decoded or not. */

@@ -69,8 +69,14 @@ public final class TraceDecoder {
     try (FileChannel in = FileChannel.open(file)) {
       StreamDecoder decoder = StreamDecoder.of(sink);
       ByteBuffer buf = ByteBuffer.allocate(FILE_CHUNK);
-      while (in.read(buf.clear()) >= 0) {
+      // Decoding stops at the first damage (a header that is not a trace's, in the first bytes read), and so does
+      // the reading: the rest of a file is counted by its size, that of a pipe or a device (/dev/zero never ends)
+      // is left unread. A pipe that never writes is waited for, as `cat` would.
+      while (!decoder.stopped() && in.read(buf.clear()) >= 0) {
         decoder.feed(buf.flip());
+      }
+      if (decoder.stopped() && Files.isRegularFile(file)) {
+        decoder.skip(Math.max(0, in.size() - in.position()));
       }
       return finish(decoder, kept, "trace " + file);
     } catch (NoSuchFileException e) {

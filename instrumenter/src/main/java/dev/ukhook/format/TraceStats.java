@@ -90,6 +90,9 @@ public record TraceStats(
   private List<String> finalProblems(FinalRecord f) {
     List<String> p = new ArrayList<>();
     String corrupted = ": the final record is corrupted";
+    if (Long.compareUnsigned(f.total(), SequenceCheck.SEQ_MASK + 1) > 0) {
+      p.add("the final record counts " + u(f.total()) + " calls, beyond the 2^48 a guest numbers" + corrupted);
+    }
     if (f.seq() != f.total()) {
       p.add("the final record's seq " + u(f.seq()) + " differs from its total " + u(f.total()) + corrupted);
     }

@@ -72,6 +72,7 @@ public final class PolicyInference {
   private final Map<String, Long> viaTransparentOnly = new TreeMap<>();
   private final List<String> runWarnings = new ArrayList<>();
   private long refused;
+  private long seen;
   private Function<SyscallRecord, String> phaseOf;
 
   /** Inference for policies of one phase, {@value PolicySpec#ALL_PHASES}. */
@@ -119,6 +120,7 @@ public final class PolicyInference {
     if (!phases.contains(phase)) {
       throw new IllegalStateException("phase " + phase + " of record " + r.seq() + " is not one of " + phases);
     }
+    seen++;
     if (r.refused()) {
       refused++;
     } else if (a.isUnattributed()) {
@@ -179,6 +181,13 @@ public final class PolicyInference {
           .filter(EventRecord::phaseSwitch).toList();
       switches.add(s);
       for (EventRecord e : s) {
+        if (e.to() >= PolicySpec.MAX_PHASES) {
+          // The guest ignores ukhook_phase() beyond its limit and writes no record of it.
+          throw new UkhookException(Kind.FAILURE, "run " + run + ": its trace switches to phase " + e.to()
+              + " (event record seq " + e.seq() + "), but a policy holds at most " + PolicySpec.MAX_PHASES
+              + " phases (0 to " + (PolicySpec.MAX_PHASES - 1) + ") and the guest writes no switch beyond them: the"
+              + " trace is corrupted; infer from the other runs");
+        }
         count = Math.max(count, e.to() + 1);
       }
       Path policy = run.resolve(RunReport.POLICY);
@@ -208,10 +217,22 @@ public final class PolicyInference {
     });
   }
 
-  /** The policy of the runs so far: deny with EPERM whatever no run did. */
+  /**
+   * The policy of the runs so far: deny with EPERM whatever no run did.
+   *
+   * @throws UkhookException when it would allow nothing: no run made a system call a library can be allowed
+   */
   public Result result() {
     if (runs.isEmpty()) {
       throw new IllegalStateException("no run to infer a policy from");
+    }
+    if (calls.isEmpty()) {
+      String which = runs.size() == 1 ? "run " + runs.get(0) : "the " + runs.size() + " runs";
+      throw new UkhookException(Kind.FAILURE, (seen == 0 ? "no system call in the trace of " + which
+          : (seen == 1 ? "the 1 call of " + which + " cannot" : "none of the " + seen + " calls of " + which + " can")
+              + " be allowed to a library (" + unallowed() + ")")
+          + ": a policy inferred from " + (runs.size() == 1 ? "it" : "them") + " would refuse every call; trace"
+          + " the program doing its work and infer from that run");
     }
     if (calls.size() > PolicySpec.MAX_LIBRARIES) {
       throw new UkhookException(Kind.FAILURE, calls.size() + " libraries made calls, more than the "
@@ -280,6 +301,23 @@ public final class PolicyInference {
       }));
     });
     return w;
+  }
+
+  /** Why the calls seen were left out, for a policy that would allow none of them. */
+  private String unallowed() {
+    List<String> why = new ArrayList<>();
+    long u = unattributed.values().stream().mapToLong(Long::longValue).sum();
+    long t = viaTransparentOnly.values().stream().mapToLong(Long::longValue).sum();
+    if (u > 0) {
+      why.add(u + " unattributed");
+    }
+    if (t > 0) {
+      why.add(t + " through transparent libraries only");
+    }
+    if (refused > 0) {
+      why.add(refused + " refused by the policy in force");
+    }
+    return String.join(", ", why);
   }
 
   private static String counts(Map<Integer, Long> byNr) {

@@ -240,12 +240,16 @@ public final class HtmlReport {
       close();
       return;
     }
+    // The axis runs from the first call to the last, over the buckets that cover them: the buckets' width is a
+    // power of two ticks, so the last one may reach past the run's end (and those after it are empty).
+    long end = Math.max(start, tl.path("end_t").asLong(start + bucket * buckets - 1));
+    buckets = (int) Math.min(buckets, (end - start) / bucket + 1);
+    double span = Math.max(1, end - start);
     names = cap(names, MAX_LIBRARIES, "libraries");
     int labelW = 190, rowH = 26, top = 36, plotW = WIDTH - labelW - 20;
     int cols = Math.min(buckets, plotW);
-    double cw = plotW / (double) cols;
     int bottom = top + rowH * names.size();
-    note(f("%d buckets of %s from the first call; bar height relative to each row's busiest bucket.",
+    note(f("%d buckets of %s from the first call to the last; bar height relative to each row's busiest bucket.",
         buckets, duration(bucket)));
     svgOpen(WIDTH, bottom + 34, "timeline-rows");
     for (int i = 0; i < names.size(); i++) {
@@ -267,18 +271,19 @@ public final class HtmlReport {
         if (per[c] == 0) continue;
         double bh = Math.max(2, (rowH - 6) * per[c] / (double) peak);
         long t0 = (long) c * buckets / cols * bucket;
+        long t1 = (long) (c + 1) * buckets / cols * bucket;
+        double x0 = Math.min(plotW * (t0 / span), plotW - 1.5), x1 = Math.min(plotW * (t1 / span), plotW);
         h.append(f("<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
             + "<title>%s: %d calls at +%s</title></rect>\n",
-            labelW + c * cw, y + rowH - 2 - bh, Math.max(1.5, cw - 0.5), bh, esc(lib), per[c], duration(t0)));
+            labelW + x0, y + rowH - 2 - bh, Math.max(1.5, x1 - x0 - 0.5), bh, esc(lib), per[c], duration(t0)));
       }
     }
-    double span = (double) bucket * buckets;
     for (int k = 0; k <= 4; k++) {
       double x = labelW + plotW * k / 4.0;
       h.append(f("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#9aa5b1\"/><text x=\"%.1f\" y=\"%d\""
           + " text-anchor=\"%s\">+%s</text>\n",
           x, x, bottom, bottom + 5, x, bottom + 18, k == 0 ? "start" : k == 4 ? "end" : "middle",
-          duration((long) (span * k / 4))));
+          duration((long) ((end - start) * (k / 4.0)))));
     }
     JsonNode names0 = r.path("phases").path("names");
     if (names0.size() > 0) {
@@ -286,7 +291,7 @@ public final class HtmlReport {
           esc(names0.get(0).asText())));
     }
     for (JsonNode b : r.path("phases").path("boundaries")) {
-      double x = labelW + (b.path("t").asLong() - start) / (double) bucket * plotW / buckets;
+      double x = labelW + (b.path("t").asLong() - start) / span * plotW;
       if (x < labelW || x > labelW + plotW) continue;
       String name = esc(b.path("phase").asText());
       h.append(f("<line class=\"phase-boundary\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\">"

@@ -113,7 +113,8 @@ public final class ReportJson {
     root.putObject("span").put("first_t", first == Long.MAX_VALUE ? 0 : first)
         .put("last_t", last == Long.MIN_VALUE ? 0 : last);
     Analysis.Timeline tl = a.timeline();
-    ObjectNode timeline = root.putObject("timeline").put("start_t", tl.startT()).put("bucket", tl.bucketTicks())
+    ObjectNode timeline = root.putObject("timeline").put("start_t", tl.startT()).put("end_t", tl.endT())
+        .put("bucket", tl.bucketTicks())
         .put("buckets", Analyzer.TIMELINE_BUCKETS);
     ObjectNode byLib = timeline.putObject("libraries");
     tl.counts().forEach((lib, counts) -> {

@@ -1,15 +1,18 @@
 package dev.ukhook.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ukhook.attribution.LinkMap;
 import dev.ukhook.attribution.TestMaps;
 import dev.ukhook.cli.CliTest.Run;
+import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.PolicyLayout;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceWriter;
 import dev.ukhook.format.Traces;
 import dev.ukhook.policy.ImagePolicy;
 import dev.ukhook.policy.LibTable;
@@ -280,5 +283,81 @@ class PolicyCommandTest {
     Run none = CliTest.ukhook("policy", "infer");
     assertEquals(ExitCode.USAGE, none.exitCode());
     assertTrue(none.err().startsWith("ukhook: missing required parameter: 'RUN_DIR'"), none.err());
+  }
+  /** A run of the TestMaps image whose trace holds {@code records}: syscall and event records, in stream order. */
+  Path runDir(Path run, List<?> records) throws IOException {
+    runDir(run);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    TraceWriter w = new TraceWriter(out, Traces.header(2).withText(TestMaps.TEXT_START, TestMaps.textEnd(4)));
+    for (Object r : records) {
+      if (r instanceof SyscallRecord c) {
+        w.syscall(c);
+      } else {
+        w.event((EventRecord) r);
+      }
+    }
+    w.end(new FinalRecord(records.size(), 0, records.size(), 99));
+    Files.write(run.resolve(RunReport.TRACE), out.toByteArray());
+    return run;
+  }
+
+  /** lib1's getpid through lib0, as record {@code seq}. */
+  static SyscallRecord getpid(long seq) {
+    return new SyscallRecord(seq, 10 * seq, 10 * seq + 5, 39, 0, new long[6], 1, TestMaps.in(0, 0x10),
+        new long[] {TestMaps.in(1, 0x20)});
+  }
+
+  static EventRecord mark(long seq, int to) {
+    return new EventRecord(seq, 10 * seq, 0, PolicyLayout.EVENT_MARK, 0, to, 0, 0, 0);
+  }
+
+  /** Issue 18, defect 6: `ukhook_phase(9)` in a trace made `policy infer` fail with an internal error (exit 4). */
+  @Test
+  void inferRefusesAPhaseBeyondThePolicyLimitInOneLine() throws IOException {
+    Path f = dir.resolve("policy.yaml");
+    for (int phase : new int[] {8, 9, 255}) {
+      Path run = runDir(dir.resolve("run" + phase), List.of(getpid(0), mark(1, phase), getpid(2)));
+      Run r = CliTest.ukhook("policy", "infer", run.toString(), "-o", f.toString());
+      assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
+      assertEquals("ukhook: run " + run + ": its trace switches to phase " + phase + " (event record seq 1), but a"
+          + " policy holds at most 8 phases (0 to 7) and the guest writes no switch beyond them: the trace is"
+          + " corrupted; infer from the other runs\n", r.err());
+      assertEquals("", r.out());
+      assertFalse(Files.exists(f));
+    }
+    // The last phase a policy holds is inferred like any other.
+    Path run = runDir(dir.resolve("run7"), List.of(getpid(0), mark(1, 7), getpid(2)));
+    Run r = CliTest.ukhook("policy", "infer", run.toString(), "-o", f.toString());
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertTrue(Files.readString(f).contains("phases: [phase0, phase1, phase2, phase3, phase4, phase5, phase6,"
+        + " phase7]\n"), Files.readString(f));
+  }
+
+  /** Issue 18, defect 16: a trace without a system call gave an allow-nothing policy with exit 0. */
+  @Test
+  void inferFromATraceWithoutACallRefusesAndWritesNothing() throws IOException {
+    Path f = dir.resolve("policy.yaml");
+    Path empty = runDir(dir.resolve("empty"), List.of());
+    Path marked = runDir(dir.resolve("marked"), List.of(mark(0, 1)));
+    for (Path run : List.of(empty, marked)) {
+      Run r = CliTest.ukhook("policy", "infer", run.toString(), "-o", f.toString());
+      assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
+      assertEquals("ukhook: no system call in the trace of run " + run + " (image " + Traces.IMAGE_ID + "): a policy"
+          + " inferred from it would refuse every call; trace the program doing its work and infer from that"
+          + " run\n", r.err());
+      assertFalse(Files.exists(f));
+      Run toStdout = CliTest.ukhook("policy", "infer", run.toString());
+      assertEquals(ExitCode.FAILURE, toStdout.exitCode(), toStdout.err());
+      assertEquals("", toStdout.out());
+    }
+    // Calls that no library can be allowed (here, none from the image's code) are no better.
+    Path nowhere = runDir(dir.resolve("nowhere"), List.of(new SyscallRecord(0, 0, 5, 39, 0, new long[6], 1,
+        0x900000L, new long[0])));
+    Run r = CliTest.ukhook("policy", "infer", nowhere.toString(), "-o", f.toString());
+    assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
+    assertEquals("ukhook: the 1 call of run " + nowhere + " (image " + Traces.IMAGE_ID + ") cannot be allowed to"
+        + " a library (1 unattributed): a policy inferred from it would refuse every call; trace the program doing"
+        + " its work and infer from that run\n", r.err());
+    assertFalse(Files.exists(f));
   }
 }

@@ -20,8 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -262,5 +264,53 @@ class ReportCommandTest {
     assertEquals("ukhook: pass a run directory or --trace and --map, not both", both.err().strip());
     Run none = CliTest.ukhook("report", "--trace", "t");
     assertEquals(ExitCode.USAGE, none.exitCode());
+  }
+  /**
+   * Issue 18, defect 9: /dev/zero was read to its end (there is none) before its first bytes were checked. The
+   * timeout only turns that hang into a failure.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aDeviceThatIsNoTraceIsRefusedByItsFirstBytes() throws IOException {
+    Path m = Files.writeString(dir.resolve("link.map"), helloMap());
+    Run r = CliTest.ukhook("report", "--trace", "/dev/zero", "--map", m.toString());
+    assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
+    assertEquals("ukhook: cannot read trace /dev/zero: not a ukhook trace: it starts with bytes 00 00 00 00 00 00 00"
+        + " 00, expected \"UKHOOKTR\"\n", r.err());
+    assertEquals("", r.out());
+  }
+
+  /** Decoding stops at damage, and so does the reading; a file's rest is still counted, by its size. */
+  @Test
+  void theBytesAfterDamageAreCountedWithoutBeingRead() throws IOException {
+    byte[] good = trace(ID, calls(0, 1, 2), new FinalRecord(3, 0, 3, 99));
+    byte[] bytes = java.util.Arrays.copyOf(good, good.length + 5_000_000); // zeros after the final record
+    Run r = report(bytes, helloMap());
+    assertFails(r, "the trace is damaged: data follows the final record (byte offset " + good.length + ", after 3"
+        + " records)");
+    assertTrue(r.out().contains("damaged trace: decoding stopped at byte offset " + good.length + " after 3 records;"
+        + " 5000000 bytes lost: data follows the final record\n"), r.out());
+  }
+  /**
+   * Issue 18, defects 3 and 12: a record of seq 2^64-1 in place of seq 5 gave "0 missing" and exit 0; a return
+   * before the entry printed a latency of -0.32 s with exit 0. Each is damage: the report fails and says where.
+   */
+  @Test
+  void aCorruptedSeqOrTimestampFailsTheReport() throws IOException {
+    List<SyscallRecord> seqs = new ArrayList<>(calls(0, 1, 2, 3, 4, 6, 7, 8, 9));
+    seqs.add(5, calls(-1L).get(0));
+    Run seq = report(trace(ID, seqs, new FinalRecord(10, 0, 10, 999)), helloMap());
+    assertFails(seq, "the trace is damaged: a record has seq 18446744073709551615, beyond the 2^48 calls a guest"
+        + " numbers: the record is corrupted (byte offset 704, after 5 records)");
+    assertTrue(seq.out().endsWith("image " + ID + ": 5 records (binary 5), 0 missing or dropped (no final record); 2"
+        + " problems: the counts may be wrong\n"), seq.out());
+
+    List<SyscallRecord> times = new ArrayList<>(calls(0, 1, 2, 4));
+    times.add(3, new SyscallRecord(3, 1_000_000_000L, 680_000_000L, 39, 0, new long[6], 3, 0x101605L,
+        new long[] {0x101950L}));
+    Run time = report(trace(ID, times, new FinalRecord(5, 0, 5, 2_000_000_000L)), helloMap(), "--calls");
+    assertFails(time, "the trace is damaged: syscall record seq 3 returns at tick 680000000, before it entered at"
+        + " tick 1000000000: the record is corrupted (byte offset 448, after 3 records)");
+    assertFalse(time.out().contains("<-"), time.out());
   }
 }

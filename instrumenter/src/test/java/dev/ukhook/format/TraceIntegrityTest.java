@@ -173,4 +173,121 @@ class TraceIntegrityTest {
     assertEquals(5, st.holes()); // 2, 3, 4, 7, 8
     assertEquals(11, st.seqEnd());
   }
+  /** Issue 18, defect 3: seqs read as signed gave "0 missing" with a record gone, "-20 missing", absurd counts. */
+  @Test
+  void aSeqBeyondWhatAGuestNumbersIsDamageNeverACount() {
+    long[][] cases = {
+      {0, 1, 2, 3, 4, -1L, 6, 7, 8, 9}, // 2^64-1 in place of 5: the holes summed to 0, "0 missing", exit 0
+      {0, 1, 2, 3, 4, -2L}, // 2^64-2: "-7 missing"
+      {0, 1, 2, 3, 4, 1L << 63, 6}, // 2^63: "9223372036854775799 missing"
+      {0, 1, 2, 3, 4, 0x5deece66dL << 16, 6}, // a random seq
+    };
+    for (long[] seqs : cases) {
+      DecodedTrace t = decode(records(seqs), new FinalRecord(seqs.length, 0, seqs.length, 9));
+      String seq = Long.toUnsignedString(seqs[5]);
+      assertEquals(new Damage(Damage.Kind.BAD_RECORD, 64 + 5 * H.recordSize(), 5,
+          (seqs.length - 5L + 1) * H.recordSize(), "a record has seq " + seq + ", beyond the 2^48 calls a guest"
+              + " numbers: the record is corrupted"), t.damage().orElseThrow(), seq);
+      assertEquals(5, t.received(), seq);
+      assertEquals(0, t.stats().missing(), seq);
+      assertEquals(List.of("the trace is damaged: a record has seq " + seq + ", beyond the 2^48 calls a guest"
+          + " numbers: the record is corrupted (byte offset " + (64 + 5 * H.recordSize()) + ", after 5 records)",
+          "no final record: the guest did not shut down cleanly or the stream was cut, so its totals are unknown; 0"
+              + " records are missing or dropped before the last one received, and any after it cannot be counted"),
+          t.problems(), seq);
+    }
+    // The highest seq a guest numbers is a record like any other.
+    long top = (1L << 48) - 1; // SequenceCheck.SEQ_MASK
+    DecodedTrace high = decode(records(top - 1, top), null);
+    assertEquals(java.util.Optional.empty(), high.damage());
+    assertEquals(2, high.received());
+    assertEquals(top - 1, high.stats().missing(), "every seq below is missing or dropped");
+  }
+
+  /**
+   * Issue 18, defect 3: a seq with bit 41 flipped passed as 2^41 records missing. A guest skips no more seqs than
+   * its clock ticks (here 100 from a record to the next), give or take a ring of records (4096).
+   */
+  @Test
+  void aSeqThatJumpsFurtherThanTheClockTickedIsDamage() {
+    long flipped = 5 | 1L << 41;
+    List<SyscallRecord> rs = new ArrayList<>(records(0, 1, 2, 3, 4));
+    rs.add(new SyscallRecord(flipped, 500, 507, 39, 0, new long[6], 0, 0x101000, new long[0]));
+    rs.add(record(6, 39, 0x101000));
+    DecodedTrace t = decode(rs, new FinalRecord(7, 0, 7, 9));
+    assertEquals(new Damage(Damage.Kind.BAD_RECORD, 64 + 5 * H.recordSize(), 5, 3L * H.recordSize(),
+        "a record has seq 2199023255557, 2199023255552 after the 5 expected, but the guest's clock ticked only 100"
+            + " times since the record before: the record is corrupted"), t.damage().orElseThrow());
+    assertEquals(0, t.stats().missing());
+    // As far as the clock and a ring allow is a plausible burst of drops.
+    rs.set(5, new SyscallRecord(5 + 100 + 4096, 500, 507, 39, 0, new long[6], 0, 0x101000, new long[0]));
+    rs.remove(6);
+    DecodedTrace drops = decode(rs, null);
+    assertEquals(java.util.Optional.empty(), drops.damage());
+    assertEquals(4196, drops.stats().holes());
+  }
+
+  /** An exit_group's record is committed at entry: its return time is never read, so it is no damage. */
+  @Test
+  void anAtEntryRecordsReturnTimeIsNotChecked() {
+    List<SyscallRecord> rs = new ArrayList<>(records(0));
+    rs.add(new SyscallRecord(1, 2200, 0, 231, TraceLayout.FLAG_AT_ENTRY, new long[6], 0, 0x101000, new long[0]));
+    assertEquals(List.of(), decode(rs, new FinalRecord(2, 0, 2, 9)).problems());
+  }
+
+  /** Issue 18, defect 3: a final record counting 2^62 calls, 2^62 - 3 of them dropped, passed as consistent. */
+  @Test
+  void aFinalRecordBeyondWhatAGuestNumbersIsCorrupted() {
+    long total = 1L << 62;
+    DecodedTrace t = decode(records(0, 1, 2), new FinalRecord(total, total - 3, 3, 9));
+    assertEquals(List.of("the final record counts 4611686018427387904 calls, beyond the 2^48 a guest numbers: the"
+        + " final record is corrupted"), t.problems());
+    assertEquals(0, t.stats().dropped());
+    assertFalse(t.stats().missingIsExact());
+  }
+
+  /** Issue 18, defect 12: a return before the entry printed a latency of -0.32 s; a maximal entry a bogus p99. */
+  @Test
+  void impossibleTimestampsAreDamage() {
+    SyscallRecord backwards = new SyscallRecord(2, 1_000_000_000L, 680_000_000L, 39, 0, new long[6], 0, 0x101000, new long[0]);
+    SyscallRecord maximal = new SyscallRecord(2, -1L, 9_500L, 39, 0, new long[6], 0, 0x101000, new long[0]);
+    SyscallRecord bothMaximal = new SyscallRecord(2, -2L, -1L, 39, 0, new long[6], 0, 0x101000, new long[0]);
+    String[] expected = {
+      "syscall record seq 2 returns at tick 680000000, before it entered at tick 1000000000: the record is corrupted",
+      "syscall record seq 2 has timestamp 18446744073709551615, beyond the 2^63 ticks a clock started at boot can"
+          + " reach: the record is corrupted",
+      "syscall record seq 2 has timestamp 18446744073709551614, beyond the 2^63 ticks a clock started at boot can"
+          + " reach: the record is corrupted",
+    };
+    SyscallRecord[] bad = {backwards, maximal, bothMaximal};
+    for (int i = 0; i < bad.length; i++) {
+      List<SyscallRecord> rs = new ArrayList<>(records(0, 1));
+      rs.add(bad[i]);
+      rs.add(record(3, 39, 0x101000));
+      DecodedTrace t = decode(rs, new FinalRecord(4, 0, 4, 9));
+      assertEquals(new Damage(Damage.Kind.BAD_RECORD, 64 + 2 * H.recordSize(), 2, 3L * H.recordSize(),
+          expected[i]), t.damage().orElseThrow());
+      assertEquals(2, t.records().size());
+    }
+    // A call that took no time at all is possible (a coarse clock).
+    DecodedTrace same = decode(List.of(new SyscallRecord(0, 5, 5, 39, 0, new long[6], 0, 0x101000, new long[0])),
+        new FinalRecord(1, 0, 1, 9));
+    assertEquals(List.of(), same.problems());
+  }
+
+  @Test
+  void anImpossibleClockRateIsABadHeader() {
+    byte[] bytes = encode(TraceHeader.of(2, -1L, Traces.IMAGE_ID, 4096, TraceHeader.Overflow.BLOCK), records(0),
+        new FinalRecord(1, 0, 1, 9));
+    dev.ukhook.core.UkhookException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.ukhook.core.UkhookException.class, () -> TraceDecoder.decode(ByteBuffer.wrap(bytes)));
+    assertEquals("cannot read trace: ts_hz is 18446744073709551615 ticks per second, beyond the 2^40 (1.1 THz) of"
+        + " any clock a guest reads", e.getMessage());
+    for (long hz : new long[] {0, 3_000_000_000L, 1L << 40}) {
+      byte[] ok = encode(TraceHeader.of(2, hz, Traces.IMAGE_ID, 4096, TraceHeader.Overflow.BLOCK), records(0),
+          new FinalRecord(1, 0, 1, 9));
+      assertEquals(hz, TraceDecoder.decode(ByteBuffer.wrap(ok)).header().tsHz(), "0 is a guest that could not"
+          + " measure its clock (QEMU -icount)");
+    }
+  }
 }

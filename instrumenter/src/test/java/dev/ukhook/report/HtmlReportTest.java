@@ -8,12 +8,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ukhook.format.SyscallRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HtmlReportTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -162,5 +168,37 @@ class HtmlReportTest {
     assertTrue(html.contains("Showing 50 of 10000 library and syscall pairs"));
     assertTrue(html.contains("cycles"));
     assertTrue(html.length() < 2_000_000, "bounded: " + html.length());
+  }
+  /**
+   * Issue 18: a 248 ms run said "256 buckets of 1.71 ms" with an axis to +439 ms: the buckets of the timeline
+   * are those from the first call to the last, and the axis ends at the last.
+   */
+  @Test
+  void theTimelineCoversTheRunsSpanAndItsAxisEndsAtTheLastCall(@TempDir Path dir) throws IOException {
+    long span = 248_000_000L; // ticks of 1 ns (TestRuns' ts_hz): 248 ms, so buckets of 2^20 ticks, 1.05 ms
+    List<SyscallRecord> calls = new ArrayList<>();
+    for (long s = 0; s <= 200; s++) {
+      long t = 5_000 + s * span / 200;
+      calls.add(new SyscallRecord(s, t, t + 5, 39, 0, new long[6], 0, TestRuns.NOLIBC,
+          new long[] {TestRuns.POSIX_PROCESS}));
+    }
+    Path run = TestRuns.write(dir.resolve("run"), TestRuns.IMAGE_A, calls);
+    ObjectNode json = ReportJson.of(RunReport.ofRunDir(run, Set.of("libnolibc"), false));
+    String html = HtmlReport.render(json);
+    assertTrue(html.contains(">237 buckets of 1.05 ms from the first call to the last;"), html);
+    assertTrue(html.contains(" text-anchor=\"end\">+248 ms</text>"), "the axis ends at the last call");
+    Matcher bar = Pattern.compile("<rect class=\"bar\" x=\"([0-9.]+)\" y=\"[0-9.]+\" width=\"([0-9.]+)\"[^>]*>"
+        + "<title>libposix_process: ").matcher(html);
+    double right = 0;
+    int bars = 0;
+    while (bar.find()) {
+      right = Math.max(right, Double.parseDouble(bar.group(1)) + Double.parseDouble(bar.group(2)));
+      bars++;
+    }
+    assertTrue(bars > 150, "bars drawn: " + bars);
+    assertTrue(right > 1075 && right <= 1080, "the last call's bar ends at the axis' end (x 1080): " + right);
+    assertEquals(5_000, json.path("timeline").path("start_t").asLong());
+    assertEquals(5_000 + span, json.path("timeline").path("end_t").asLong());
+    assertEquals(1 << 20, json.path("timeline").path("bucket").asLong());
   }
 }
