@@ -305,7 +305,8 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
       return table().problems();
     }
     return List.of("no system call was recorded although the guest sent a trace"
-        + (trace.received() > 0 ? " (only " + trace.received() + " load or filter event records)" : "")
+        + (trace.received() > 0 ? " (only " + trace.received() + " load or filter event record"
+            + (trace.received() == 1 ? ")" : "s)") : "")
         + ": if the program makes system calls, the image was built without the hooks (the tree restored, or"
         + " objects older than `ukhook instrument`); run `ukhook instrument` and `ukhook build` again");
   }
