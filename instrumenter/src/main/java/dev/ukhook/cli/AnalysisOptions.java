@@ -4,9 +4,11 @@ import dev.ukhook.aggregate.PhaseRule;
 import dev.ukhook.attribution.LoadedPrograms;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.format.SyscallNames;
 import dev.ukhook.pipeline.Instrumenter;
 import dev.ukhook.policy.PolicyFile;
+import dev.ukhook.report.RunReader;
 import dev.ukhook.report.RunReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,9 +59,9 @@ final class AnalysisOptions {
       options = options.withoutSequences();
     }
     return runDir != null
-        ? RunReport.ofRunDir(runDir, transparent(RunReport.runTransparent(runDir)),
+        ? RunReader.ofRunDir(runDir, transparent(new RunDir(runDir).require().json().transparentLibraries()),
             options.withPhaseNames(PolicyFile.phaseNames(runDir)))
-        : RunReport.of(trace, map, transparent(Optional.empty()), options);
+        : RunReader.of(trace, map, transparent(Optional.empty()), options);
   }
 
   /** The numbers of syscall {@code names}; an unknown name is refused with the closest ones. */

@@ -4,10 +4,10 @@ import dev.ukhook.attribution.LinkMap;
 import dev.ukhook.core.Terminal;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.policy.PolicyFile;
 import dev.ukhook.policy.PolicySpec;
-import dev.ukhook.report.RunReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -40,9 +40,9 @@ final class PolicyCheckCommand implements Callable<Integer> {
         throw new UkhookException(Kind.USAGE, runDir + " is not a run directory; pass APP/.ukhook/runs/<time>, or "
             + "leave it out to check the policy without an image");
       }
-      Path mapFile = runDir.resolve(RunReport.LINK_MAP);
+      Path mapFile = runDir.resolve(RunDir.LINK_MAP);
       LinkMap map = LinkMap.read(mapFile);
-      Path trace = runDir.resolve(RunReport.TRACE);
+      Path trace = runDir.resolve(RunDir.TRACE);
       if (Files.isRegularFile(trace)) {
         map.requireCovers(TraceDecoder.readHeader(trace), mapFile, "; the policy was not checked");
       }

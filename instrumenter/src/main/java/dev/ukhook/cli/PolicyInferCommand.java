@@ -2,9 +2,9 @@ package dev.ukhook.cli;
 
 import dev.ukhook.core.Terminal;
 import dev.ukhook.core.TextFiles;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.policy.PolicyInference;
 import dev.ukhook.report.ReportOutput;
-import dev.ukhook.report.RunReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -68,7 +68,7 @@ final class PolicyInferCommand implements Callable<Integer> {
 
   /** The run's own transparent libraries (run.json), else the default `ukhook report` uses. */
   private static Set<String> transparent(Path runDir) {
-    return RunReport.runTransparent(runDir).orElseGet(AnalysisOptions::defaultTransparent);
+    return new RunDir(runDir).require().json().transparentLibraries().orElseGet(AnalysisOptions::defaultTransparent);
   }
 
   /** APP for APP/.ukhook/runs/<time> (relative when the run directory was), else the placeholder. */

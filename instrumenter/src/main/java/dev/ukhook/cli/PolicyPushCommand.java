@@ -1,6 +1,7 @@
 package dev.ukhook.cli;
 
 import dev.ukhook.core.TextFiles;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.host.PolicyPush;
 import dev.ukhook.policy.ImagePolicy;
 import dev.ukhook.policy.PolicyCompiler;
@@ -36,7 +37,7 @@ final class PolicyPushCommand implements Callable<Integer> {
     if (ok) {
       // Kept beside the trace, so that `ukhook report` readers can tell which policy an event names; only for a
       // policy the guest put in force, as no event names another.
-      Path kept = runDir.resolve("policy-" + checksum + ".yaml");
+      Path kept = new RunDir(runDir).pushedPolicy(checksum);
       TextFiles.write(kept, yaml);
       TextFiles.ownerOnly(kept);
     }

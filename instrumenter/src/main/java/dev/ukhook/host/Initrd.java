@@ -2,8 +2,9 @@ package dev.ukhook.host;
 
 import dev.ukhook.core.CpioArchive;
 import dev.ukhook.core.TextFiles;
-import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.RunDir;
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
@@ -11,11 +12,10 @@ import java.nio.file.Path;
 
 /**
  * What {@code --initrd} names, checked: an initrd file, which QEMU gets as it is, or a directory, packed here
- * into a newc cpio archive that each run writes into its directory as {@value #PACKED_NAME}. app-elfloader
+ * into a newc cpio archive that each run writes into its directory as {@value RunDir#INITRD}. app-elfloader
  * images extract it as their root file system (lib/ukcpio) and load the program to run from it.
  */
 public final class Initrd {
-  public static final String PACKED_NAME = "initrd.cpio";
 
   private final Path rootfs;
   private final CpioArchive packed; // null for a file
@@ -62,7 +62,7 @@ public final class Initrd {
     return rootfs;
   }
 
-  /** True when {@link #rootfs()} is a directory that each run packs into {@value #PACKED_NAME}. */
+  /** True when {@link #rootfs()} is a directory that each run packs into {@value RunDir#INITRD}. */
   public boolean packed() {
     return packed != null;
   }
@@ -74,7 +74,7 @@ public final class Initrd {
 
   /** The file QEMU gets in a run with the directory {@code runDir}. */
   public Path qemuFile(Path runDir) {
-    return packed == null ? rootfs : runDir.resolve(PACKED_NAME).toAbsolutePath();
+    return packed == null ? rootfs : runDir.resolve(RunDir.INITRD).toAbsolutePath();
   }
 
   /** Writes the packed archive into {@code runDir} (nothing for a file); returns {@link #qemuFile}. */

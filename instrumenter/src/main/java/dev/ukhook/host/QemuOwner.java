@@ -2,8 +2,9 @@ package dev.ukhook.host;
 
 import dev.ukhook.core.LockFile;
 import dev.ukhook.core.TextFiles;
-import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.RunDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,9 +19,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * Which ukhook a QEMU belongs to: the ukhook that runs QEMU holds a {@link LockFile} on {@value #LOCK} in the run
- * directory while QEMU runs; the OS releases it when that ukhook ends, however it ends (no lock file means an
- * older ukhook that took none).
+ * Which ukhook a QEMU belongs to: the ukhook that runs QEMU holds a {@link LockFile} on {@value RunDir#QEMU_LOCK}
+ * in the run directory while QEMU runs; the OS releases it when that ukhook ends, however it ends (no lock file
+ * means an older ukhook that took none).
  *
  * <p>QEMU removes its pidfile when it exits by itself or on SIGTERM, and dies with ukhook through its
  * parent-death signal ({@link QemuRunner#command}). What can still be left: a pidfile whose QEMU was killed
@@ -28,8 +29,6 @@ import java.util.stream.Stream;
  * #cleanUp} finds both from the next command on the app.
  */
 public final class QemuOwner implements AutoCloseable {
-  /** The lock file in the run directory. */
-  public static final String LOCK = "qemu.lock";
   /** How long a left-over QEMU gets to exit on SIGTERM before it is killed. */
   private static final Duration TERM_GRACE = Duration.ofSeconds(3);
   private final Path file;
@@ -42,7 +41,7 @@ public final class QemuOwner implements AutoCloseable {
 
   /** Takes the lock of {@code runDir} for this process until {@link #close()}. */
   public static QemuOwner hold(Path runDir) {
-    Path file = runDir.resolve(LOCK);
+    Path file = runDir.resolve(RunDir.QEMU_LOCK);
     return new QemuOwner(file, LockFile.take(file, false, "the run in " + runDir).orElseThrow(() ->
         new UkhookException(Kind.FAILURE, "another ukhook runs QEMU in " + runDir + ": " + LockFile.holders(file))));
   }
@@ -69,7 +68,7 @@ public final class QemuOwner implements AutoCloseable {
     List<String> done = new ArrayList<>();
     try (Stream<Path> dirs = Files.list(runs)) {
       for (Path dir : dirs.sorted().toList()) {
-        Path pidFile = dir.resolve("qemu.pid");
+        Path pidFile = dir.resolve(RunDir.QEMU_PID);
         if (Files.isRegularFile(pidFile)) {
           cleanUp(dir, pidFile).ifPresent(done::add);
         }
@@ -81,14 +80,14 @@ public final class QemuOwner implements AutoCloseable {
   }
 
   private static Optional<String> cleanUp(Path runDir, Path pidFile) throws IOException {
-    if (LockFile.held(runDir.resolve(LOCK))) {
+    if (LockFile.held(runDir.resolve(RunDir.QEMU_LOCK))) {
       return Optional.empty(); // another ukhook's run, going on: its QEMU may be writing the pidfile
     }
     Optional<Long> pid = pid(pidFile);
     Optional<ProcessHandle> qemu = pid.flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
     if (qemu.isEmpty() || !isQemuOf(qemu.get(), pidFile)) {
       Files.deleteIfExists(pidFile);
-      Files.deleteIfExists(runDir.resolve(LOCK));
+      Files.deleteIfExists(runDir.resolve(RunDir.QEMU_LOCK));
       String why = pid.isEmpty() ? "it holds no pid"
           : qemu.isEmpty() ? "its QEMU (pid " + pid.get() + ") was killed before it could remove it"
           : "its QEMU was killed before it could remove it, and pid " + pid.get() + " is another program now";
@@ -101,7 +100,7 @@ public final class QemuOwner implements AutoCloseable {
       return Optional.of("warning: " + whose + ", does not stop: end it with `kill -9 " + left + "`");
     }
     Files.deleteIfExists(pidFile);
-    Files.deleteIfExists(runDir.resolve(LOCK));
+    Files.deleteIfExists(runDir.resolve(RunDir.QEMU_LOCK));
     return Optional.of("warning: stopped " + whose + "; that run's trace is incomplete");
   }
 

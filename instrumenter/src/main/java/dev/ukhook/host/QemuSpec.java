@@ -2,6 +2,7 @@ package dev.ukhook.host;
 
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.RunDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,17 +204,17 @@ public record QemuSpec(
 
   /** QEMU writes its pid here and removes the file when it exits. */
   public Path pidFile() {
-    return runDir.resolve("qemu.pid");
+    return runDir.resolve(RunDir.QEMU_PID);
   }
 
   /** QEMU's stderr and its {@code -D} log. */
   public Path logFile() {
-    return runDir.resolve("qemu.log");
+    return runDir.resolve(RunDir.QEMU_LOG);
   }
 
   /** A copy of the guest console. */
   public Path consoleLog() {
-    return runDir.resolve("console.log");
+    return runDir.resolve(RunDir.CONSOLE);
   }
 
   public List<String> toArgs() {

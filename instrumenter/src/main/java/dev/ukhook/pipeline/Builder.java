@@ -4,6 +4,7 @@ import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.Tools;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.policy.ImagePolicy;
 import dev.ukhook.policy.PolicyCompiler;
 import dev.ukhook.unikraft.BuildResult;
@@ -167,9 +168,9 @@ public final class Builder {
     TextFiles.deleteQuietly(build.resolve(IMAGE_ID));
     ImagePolicy.Filled f = ImagePolicy.fill(built.image(), built.debugImage(), built.linkMap(), st.imageId(), policy,
         new LinkedHashSet<>(st.transparent()));
-    TextFiles.write(build.resolve(ImagePolicy.TABLE_FILE), f.table().bytes());
-    TextFiles.write(build.resolve(ImagePolicy.POLICY_FILE), f.compiled());
-    TextFiles.write(build.resolve(ImagePolicy.POLICY_YAML), TextFiles.read(policy));
+    TextFiles.write(build.resolve(RunDir.LIB_TABLE), f.table().bytes());
+    TextFiles.write(build.resolve(RunDir.POLICY_BIN), f.compiled());
+    TextFiles.write(build.resolve(RunDir.POLICY_YAML), TextFiles.read(policy));
     out.line("policy " + policy + " is in the image (" + f.table().names().size() + " libraries in its table, "
         + f.spec().phases().size() + " phase" + (f.spec().phases().size() == 1 ? "" : "s") + ", "
         + (st.hookMode().traces() ? "every call recorded" : "only violations recorded") + ", checksum "

@@ -3,6 +3,7 @@ package dev.ukhook.pipeline;
 import dev.ukhook.core.Timeouts;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.host.UserNet.Forward;
 import dev.ukhook.host.UserNet;
 import java.io.IOException;
@@ -31,7 +32,6 @@ import java.util.function.BooleanSupplier;
  * @param stall how long the guest may idle while the load runs; zero for no limit
  */
 public record Load(List<Forward> forwards, String load, String stop, Duration stall) {
-  public static final String LOG = "load.log";
   /** How long a guest may take to end after a stop command or request. */
   static final Duration STOP_GRACE = Duration.ofSeconds(30);
   private static final long POLL_MILLIS = 200;
@@ -84,16 +84,16 @@ public record Load(List<Forward> forwards, String load, String stop, Duration st
       Forward f = l.forwards().get(0);
       if (!ready) {
         p.add("the guest never listened behind --forward " + f + ", so the load did not run; see the guest "
-            + "console in " + runDir.resolve("console.log"));
+            + "console in " + runDir.resolve(RunDir.CONSOLE));
       }
       if (stalled) {
         p.add("the guest made no system call but waits, sleeps and clock reads for " + l.stall().toSeconds()
             + " s while the load ran: it stalled (see \"Servers\" in docs/benchmarks.md), so the load was ended");
       }
       loadExit.filter(c -> c != 0 && !stalled).ifPresent(c -> p.add("the load command exited with " + c
-          + "; its output is in " + runDir.resolve(LOG)));
+          + "; its output is in " + runDir.resolve(RunDir.LOAD_LOG)));
       stopExit.filter(c -> c != 0).ifPresent(c -> p.add("the stop command exited with " + c + "; its output is in "
-          + runDir.resolve(LOG)));
+          + runDir.resolve(RunDir.LOAD_LOG)));
       if (ending == Ending.REQUEST_UNSENT) {
         p.add("ukhook's stop request could not be sent to the guest on its trace port");
       }
@@ -112,7 +112,7 @@ public record Load(List<Forward> forwards, String load, String stop, Duration st
    * Returns when that is done, the guest is gone or {@code timeout} passed while waiting for it to listen.
    */
   Result drive(Path runDir, Duration timeout, Guest guest, Duration grace) throws InterruptedException {
-    Path log = runDir.resolve(LOG);
+    Path log = runDir.resolve(RunDir.LOAD_LOG);
     if (!UserNet.awaitListening(forwards.get(0), timeout.isZero() ? Duration.ofDays(1) : timeout, guest::alive)) {
       return Result.notReady();
     }

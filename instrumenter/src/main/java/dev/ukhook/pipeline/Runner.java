@@ -1,8 +1,5 @@
 package dev.ukhook.pipeline;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ukhook.core.ShutdownGuard;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.Timeouts;
@@ -10,6 +7,8 @@ import dev.ukhook.core.Tools;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.ControlMessage;
+import dev.ukhook.format.RunDir;
+import dev.ukhook.format.RunJson;
 import dev.ukhook.host.AccelChoice;
 import dev.ukhook.host.CollectResult;
 import dev.ukhook.host.Collector;
@@ -20,9 +19,10 @@ import dev.ukhook.host.QemuResult;
 import dev.ukhook.host.QemuSpec;
 import dev.ukhook.host.SocketPaths;
 import dev.ukhook.host.UserNet;
-import dev.ukhook.policy.ImagePolicy;
 import dev.ukhook.policy.PolicyFile;
+import dev.ukhook.report.RunReader;
 import dev.ukhook.report.RunReport;
+import dev.ukhook.report.RunWriter;
 import dev.ukhook.unikraft.Kconfig;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -36,9 +36,9 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -143,7 +143,7 @@ public final class Runner {
       throw new UkhookException(Kind.USAGE, "no link map at " + ws.linkMap() + ": run `ukhook build " + app.dir()
           + "` first");
     }
-    Path inForce = ws.build().resolve(ImagePolicy.POLICY_YAML);
+    Path inForce = ws.build().resolve(RunDir.POLICY_YAML);
     Optional<Path> named = st.hookMode().filters() ? st.policyFile().filter(Files::isRegularFile) : Optional.empty();
     if (named.isPresent() && !(Files.isRegularFile(inForce) && TextFiles.read(inForce).equals(
         TextFiles.read(named.get())))) {
@@ -183,19 +183,19 @@ public final class Runner {
     try (WorkspaceLock lock = WorkspaceLock.shared(ws)) {
       QemuOwner.cleanUp(ws.runs()).forEach(out::line);
       Path runDir = newRunDir(ws);
-      Path trace = runDir.resolve("trace.ukt");
+      Path trace = runDir.resolve(RunDir.TRACE);
       QemuSpec spec;
       Collector collector;
       Path pushSocket;
       try {
-        copy(ws.linkMap(), runDir.resolve("link.map"));
-        TextFiles.write(runDir.resolve("image-id"), st.imageId() + "\n");
+        copy(ws.linkMap(), runDir.resolve(RunDir.LINK_MAP));
+        TextFiles.write(runDir.resolve(RunDir.IMAGE_ID), st.imageId() + "\n");
         if (st.hookMode().filters()) {
-          for (String f : List.of(ImagePolicy.TABLE_FILE, ImagePolicy.POLICY_FILE, ImagePolicy.POLICY_YAML)) {
+          for (String f : List.of(RunDir.LIB_TABLE, RunDir.POLICY_BIN, RunDir.POLICY_YAML)) {
             copy(ws.build().resolve(f), runDir.resolve(f));
           }
         }
-        spec = planned.withRunDir(runDir).withVirtioSocket(SocketPaths.inside(runDir, "ukhook.sock"));
+        spec = planned.withRunDir(runDir).withVirtioSocket(SocketPaths.inside(runDir, RunDir.TRACE_SOCKET));
         if (o.initrd() != null) {
           spec = spec.withInitrd(o.initrd().writeInto(runDir));
           if (o.initrd().packed()) {
@@ -203,7 +203,7 @@ public final class Runner {
                 + spec.initrd());
           }
         }
-        pushSocket = st.hookMode().filters() ? SocketPaths.inside(runDir, PUSH_SOCKET) : null;
+        pushSocket = st.hookMode().filters() ? SocketPaths.inside(runDir, RunDir.POLICY_SOCKET) : null;
         writeRunJson(runDir, st, image, o, spec, pushSocket);
         collector = Collector.listen(spec.virtioSocket(), trace);
         collector.start();
@@ -285,7 +285,7 @@ public final class Runner {
     } catch (TimeoutException e) {
       ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
       return List.of("the load or stop command was still running " + LOAD_AFTER_GUEST.toSeconds() + " s after the "
-          + "guest stopped, and was ended; its output is in " + runDir.resolve(Load.LOG));
+          + "guest stopped, and was ended; its output is in " + runDir.resolve(RunDir.LOAD_LOG));
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof UkhookException u) {
         throw u; // the load or stop command could not be started: one line, as any other error
@@ -326,7 +326,7 @@ public final class Runner {
     return CompletableFuture.supplyAsync(() -> {
       try {
         Load.Result r = l.drive(runDir, o.timeout(), guest, Load.STOP_GRACE);
-        Path log = runDir.resolve(Load.LOG);
+        Path log = runDir.resolve(RunDir.LOAD_LOG);
         if (Files.isRegularFile(log)) {
           out.data(TextFiles.read(log));
         }
@@ -344,14 +344,14 @@ public final class Runner {
   private static RunReport report(Path runDir, Path trace, InstrumentState st, QemuResult q) {
     RunReport report;
     try {
-      report = RunReport.ofRunDir(runDir, new LinkedHashSet<>(st.transparent()),
+      report = RunReader.ofRunDir(runDir, new LinkedHashSet<>(st.transparent()),
           RunReport.Options.DEFAULT.withPhaseNames(PolicyFile.phaseNames(runDir)));
     } catch (UkhookException unreadable) {
       // Usually the guest never got its device up: say what QEMU and the guest did.
       throw new UkhookException(Kind.FAILURE, unreadable.getMessage() + "; " + q.problem().orElse(q.summary())
-          + "; the guest console is in " + runDir.resolve("console.log"));
+          + "; the guest console is in " + runDir.resolve(RunDir.CONSOLE));
     }
-    report.write(runDir);
+    RunWriter.write(report, new RunDir(runDir));
     return report;
   }
 
@@ -384,35 +384,18 @@ public final class Runner {
     }
   }
 
-  /** The socket `ukhook policy push` hands a policy to, in the run directory (run.json "policy_socket"). */
-  public static final String PUSH_SOCKET = "policy.sock";
-
   private static void writeRunJson(Path runDir, InstrumentState st, Path image, Options o, QemuSpec spec,
       Path pushSocket) {
-    Map<String, Object> run = new LinkedHashMap<>();
-    run.put("image", image.toString());
-    run.put("image_id", st.imageId());
-    run.put("unikraft", st.unikraft());
-    run.put("unikraft_version", st.version());
-    run.put("accel", o.accel().accel().qemuName());
-    run.put("icount", o.icount());
-    run.put("transparent", st.transparent());
-    run.put("hooks", st.hookMode().name().toLowerCase(java.util.Locale.ROOT));
-    run.put("policy", st.policy());
-    run.put("policy_socket", pushSocket == null ? null : pushSocket.toString());
-    run.put("qemu", spec.toArgs());
-    // Where `ukhook report` finds the program's files: the initrd QEMU got, and what it came from.
-    run.put("initrd", spec.initrd() == null ? null : spec.initrd().toString());
-    run.put("rootfs", o.initrd() == null ? null : o.initrd().rootfs().toString());
-    run.put("forwards", o.serve() == null ? List.of() : o.serve().forwards().stream().map(Object::toString).toList());
-    run.put("load", o.serve() == null ? null : o.serve().load());
-    run.put("stop", o.serve() == null ? null : o.serve().stop());
-    try {
-      TextFiles.write(runDir.resolve("run.json"),
-          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(run) + "\n");
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot render run.json", e);
-    }
+    Load serve = o.serve();
+    RunJson run = new RunJson(image.toString(), st.imageId(), st.unikraft(), st.version(),
+        o.accel().accel().qemuName(), o.icount(), st.transparent(), st.hookMode().name().toLowerCase(Locale.ROOT),
+        st.policy(), pushSocket == null ? null : pushSocket.toString(), spec.toArgs(),
+        // Where `ukhook report` finds the program's files: the initrd QEMU got, and what it came from.
+        spec.initrd() == null ? null : spec.initrd().toString(),
+        o.initrd() == null ? null : o.initrd().rootfs().toString(),
+        serve == null ? List.of() : serve.forwards().stream().map(Object::toString).toList(),
+        serve == null ? null : serve.load(), serve == null ? null : serve.stop());
+    TextFiles.write(new RunDir(runDir).runJson(), run.toJson());
   }
 
   private static void copy(Path from, Path to) {

@@ -1,13 +1,13 @@
 package dev.ukhook.policy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ukhook.attribution.LinkMap;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.elf.ElfFile;
 import dev.ukhook.format.PolicyLayout;
-import dev.ukhook.report.RunReport;
+import dev.ukhook.format.RunDir;
+import dev.ukhook.format.RunJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,11 +28,6 @@ import java.util.regex.Pattern;
  * boot, so a table left in an image whose code changed is never used.
  */
 public final class ImagePolicy {
-  /** Where a filled image's table and policy are kept beside it, and copied into each run directory. */
-  public static final String TABLE_FILE = "libtable.bin";
-  public static final String POLICY_FILE = "policy.bin";
-  public static final String POLICY_YAML = RunReport.POLICY;
-
   private static final Pattern SYMBOL = Pattern.compile("^\\s+0x([0-9a-f]+)\\s+(_text|_etext) = \\.\\s*$");
 
   public record Filled(LibTable table, PolicySpec spec, byte[] compiled) {}
@@ -63,20 +58,21 @@ public final class ImagePolicy {
 
   /** Compiles {@code policy} against the library table the run's image carries (its copy in the run directory). */
   public static Push forRun(Path runDir, Path policy) {
-    Path table = runDir.resolve(TABLE_FILE);
-    if (!Files.isRegularFile(runDir.resolve(RunReport.RUN_JSON))) {
+    RunDir run = new RunDir(runDir);
+    Path table = run.file(RunDir.LIB_TABLE);
+    if (!Files.isRegularFile(run.runJson())) {
       throw new UkhookException(Kind.USAGE, runDir + " is not a run directory (no run.json); pass "
           + "APP/.ukhook/runs/<time> of a run that is still going");
     }
-    Set<String> transparent = RunReport.runTransparent(runDir).orElse(Set.of());
-    JsonNode socket = RunReport.runJson(runDir, "policy_socket");
-    if (!socket.isTextual() || !Files.isRegularFile(table)) {
+    RunJson json = run.json();
+    Set<String> transparent = json.transparentLibraries().orElse(Set.of());
+    if (json.policySocket() == null || !Files.isRegularFile(table)) {
       throw new UkhookException(Kind.USAGE, "the image of run " + runDir + " does not filter, so it takes no policy: "
           + "trace it with --policy FILE to make one that does");
     }
     LibTable t = LibTable.parse(read(table));
     PolicySpec spec = PolicyFile.read(policy, Set.copyOf(t.names().subList(1, t.names().size())));
-    return new Push(Path.of(socket.asText()), PolicyCompiler.compile(spec, t, transparent));
+    return new Push(Path.of(json.policySocket()), PolicyCompiler.compile(spec, t, transparent));
   }
 
   /**
@@ -84,7 +80,7 @@ public final class ImagePolicy {
    * carries (a filtering image's) or the libraries of its link map. Nothing to check against before a first build.
    */
   public static void checkAgainstBuilt(Path build, Path linkMap, Path policy, Set<String> transparent) {
-    Path table = build.resolve(TABLE_FILE);
+    Path table = build.resolve(RunDir.LIB_TABLE);
     if (Files.isRegularFile(table)) {
       LibTable t = LibTable.parse(read(table));
       PolicyCompiler.compile(PolicyFile.read(policy, Set.copyOf(t.names().subList(1, t.names().size()))), t,

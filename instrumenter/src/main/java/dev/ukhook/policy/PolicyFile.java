@@ -4,11 +4,11 @@ import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.Errnos;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.format.SyscallNames;
 import dev.ukhook.policy.PolicySpec.Action;
 import dev.ukhook.policy.PolicySpec.Library;
 import dev.ukhook.policy.PolicySpec.Switch;
-import dev.ukhook.report.RunReport;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -501,7 +501,7 @@ public final class PolicyFile {
 
   /** The phase names of the run in {@code runDir}: those of its policy.yaml, or none (phase0, phase1...). */
   public static List<String> phaseNames(Path runDir) {
-    Path policy = runDir.resolve(RunReport.POLICY);
+    Path policy = runDir.resolve(RunDir.POLICY_YAML);
     return Files.isRegularFile(policy) ? read(policy, Set.of()).phases() : List.of();
   }
 

@@ -6,11 +6,13 @@ import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.Errnos;
 import dev.ukhook.format.EventRecord;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.format.SyscallNames;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.policy.PolicySpec.Action;
 import dev.ukhook.policy.PolicySpec.Library;
+import dev.ukhook.report.RunReader;
 import dev.ukhook.report.RunReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -151,7 +153,7 @@ public final class PolicyInference {
    * @throws UkhookException when the run directory cannot be read or its trace and map do not belong together
    */
   public PolicyInference addRunDir(Path runDir, Set<String> transparent) {
-    RunReport report = RunReport.ofRunDir(runDir, transparent,
+    RunReport report = RunReader.ofRunDir(runDir, transparent,
         RunReport.Options.DEFAULT.withPhaseNames(PolicyFile.phaseNames(runDir)));
     if (report.syscallRecords() == 0 && !report.source().violationsOnly()) {
       // A policy from it would allow nothing, and the likely cause is an image without hooks.
@@ -161,7 +163,7 @@ public final class PolicyInference {
     report.warnings().forEach(w -> warn(w.replaceFirst("^warning: ", "")));
     report.problems().forEach(p -> warn(p + "; calls may be missing from the policy"));
     Attributor attributor = new Attributor(report.map(), transparent);
-    TraceDecoder.read(runDir.resolve(RunReport.TRACE), r -> add(attributor.attribute(r), r));
+    TraceDecoder.read(runDir.resolve(RunDir.TRACE), r -> add(attributor.attribute(r), r));
     return this;
   }
 
@@ -177,7 +179,7 @@ public final class PolicyInference {
     int count = 1;
     List<String> named = null;
     for (Path run : runDirs) {
-      List<EventRecord> s = TraceDecoder.read(run.resolve(RunReport.TRACE), r -> { }).events().stream()
+      List<EventRecord> s = TraceDecoder.read(run.resolve(RunDir.TRACE), r -> { }).events().stream()
           .filter(EventRecord::phaseSwitch).toList();
       switches.add(s);
       for (EventRecord e : s) {
@@ -190,7 +192,7 @@ public final class PolicyInference {
         }
         count = Math.max(count, e.to() + 1);
       }
-      Path policy = run.resolve(RunReport.POLICY);
+      Path policy = run.resolve(RunDir.POLICY_YAML);
       if (named == null && !s.isEmpty() && java.nio.file.Files.isRegularFile(policy)) {
         named = PolicyFile.read(policy, Set.of()).phases();
       }

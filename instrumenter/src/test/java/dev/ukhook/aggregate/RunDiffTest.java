@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ukhook.format.RunDir;
 import dev.ukhook.policy.PolicyFile;
+import dev.ukhook.report.RunReader;
 import dev.ukhook.report.RunReport;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +21,7 @@ class RunDiffTest {
   @TempDir Path dir;
 
   static RunReport report(Path run) {
-    return RunReport.ofRunDir(run, RunReport.runTransparent(run).orElseThrow(), RunReport.Options.DEFAULT.withPhaseNames(PolicyFile.phaseNames(run)));
+    return RunReader.ofRunDir(run, new RunDir(run).require().json().transparentLibraries().orElseThrow(), RunReport.Options.DEFAULT.withPhaseNames(PolicyFile.phaseNames(run)));
   }
 
   /** Two builds of a server: B opens a socket in start-up and writes while serving; libukdebug's open is gone. */

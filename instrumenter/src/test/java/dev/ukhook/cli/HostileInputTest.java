@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ukhook.cli.CliTest.Run;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.LoadRecord;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.TraceWriter;
-import dev.ukhook.report.RunReport;
 import dev.ukhook.report.TestRuns;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -69,7 +69,7 @@ class HostileInputTest {
   @Test
   void policyCheckBlamesACutMapNotThePolicy() throws IOException {
     Path run = new PolicyCommandTest().runDir(dir.resolve("run"));
-    Path map = run.resolve(RunReport.LINK_MAP);
+    Path map = run.resolve(RunDir.LINK_MAP);
     String whole = Files.readString(map);
     Files.writeString(map, whole.substring(0, whole.indexOf("/abs/build/lib2.o") + "/abs/build/lib2".length()));
     Path f = Files.writeString(dir.resolve("p.yaml"), PolicyCommandTest.POLICY.replace("lib2:", "lib3:"));
@@ -87,9 +87,9 @@ class HostileInputTest {
   @Test
   void aDamagedRunJsonIsOneLine() throws IOException {
     Path run = run();
-    Files.writeString(run.resolve(RunReport.RUN_JSON), "{\"transparent\": [\n");
+    Files.writeString(run.resolve(RunDir.RUN_JSON), "{\"transparent\": [\n");
     Run r = CliTest.ukhook("report", run.toString());
-    assertEquals(new Run(ExitCode.FAILURE, "", "ukhook: " + run.resolve(RunReport.RUN_JSON) + ":2:1: not valid "
+    assertEquals(new Run(ExitCode.FAILURE, "", "ukhook: " + run.resolve(RunDir.RUN_JSON) + ":2:1: not valid "
         + "JSON: unexpected end-of-input: expected close marker for Array (opened at line 1, column 17); `ukhook "
         + "trace` wrote it whole, so it was changed since: fix it by hand, or trace the app again\n"), r);
     Run infer = CliTest.ukhook("policy", "infer", run.toString());
@@ -118,19 +118,19 @@ class HostileInputTest {
     Path fifo = fifo(dir.resolve("map.fifo"));
     CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
       try (OutputStream out = Files.newOutputStream(fifo)) {
-        Files.copy(run.resolve(RunReport.LINK_MAP), out);
+        Files.copy(run.resolve(RunDir.LINK_MAP), out);
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
     });
-    Run r = CliTest.ukhook("report", "--trace", run.resolve(RunReport.TRACE).toString(), "--map", fifo.toString(),
+    Run r = CliTest.ukhook("report", "--trace", run.resolve(RunDir.TRACE).toString(), "--map", fifo.toString(),
         "--transparent", "libnolibc");
     writer.get(10, TimeUnit.SECONDS);
     assertEquals(ExitCode.OK, r.exitCode(), r.err());
     assertEquals(CliTest.ukhook("report", run.toString()).out(), r.out());
     assertEquals("", r.err());
 
-    Run device = CliTest.ukhook("report", "--trace", run.resolve(RunReport.TRACE).toString(), "--map", "/dev/zero");
+    Run device = CliTest.ukhook("report", "--trace", run.resolve(RunDir.TRACE).toString(), "--map", "/dev/zero");
     assertEquals(new Run(ExitCode.USAGE, "", "ukhook: cannot read link map /dev/zero: it is a character device, "
         + "not a file; pass the file itself\n"), device);
   }
@@ -176,8 +176,8 @@ class HostileInputTest {
         new SyscallRecord.Tail("/etc/" + ESC + "[2J\u0007", 0, 0, null)));
     w.load(new LoadRecord(1, 10, 0, 0, 0x401000L, 0, "/bin/" + ESC + "]0;owned\u0007sh"));
     w.end(new FinalRecord(2, 0, 2, 20));
-    Files.write(run.resolve(RunReport.TRACE), out.toByteArray());
-    Files.writeString(run.resolve(RunReport.LINK_MAP), TestRuns.map(TestRuns.IMAGE_A)
+    Files.write(run.resolve(RunDir.TRACE), out.toByteArray());
+    Files.writeString(run.resolve(RunDir.LINK_MAP), TestRuns.map(TestRuns.IMAGE_A)
         .replace("/abs/build/apphello.o", "/abs/build/app" + ESC + "[31mhello.o"));
     return run;
   }

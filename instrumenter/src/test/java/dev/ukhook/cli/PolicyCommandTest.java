@@ -10,13 +10,12 @@ import dev.ukhook.cli.CliTest.Run;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.PolicyLayout;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceWriter;
 import dev.ukhook.format.Traces;
-import dev.ukhook.policy.ImagePolicy;
 import dev.ukhook.policy.LibTable;
-import dev.ukhook.report.RunReport;
 import dev.ukhook.report.TestRuns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,10 +59,10 @@ class PolicyCommandTest {
     List<SyscallRecord> records = LongStream.range(0, 6).mapToObj(s -> new SyscallRecord(s, 10 * s, 10 * s + 5, 39,
         0, new long[6], 1, TestMaps.in(0, 0x10), new long[] {TestMaps.in(1, 0x20)})).toList();
     TraceHeader h = Traces.header(2).withText(TestMaps.TEXT_START, TestMaps.textEnd(4));
-    Files.write(run.resolve(RunReport.TRACE), Traces.encode(h, records, new FinalRecord(6, 0, 6, 99)));
-    Files.writeString(run.resolve(RunReport.LINK_MAP), TestMaps.map(Traces.IMAGE_ID, 4));
-    Files.writeString(run.resolve(RunReport.IMAGE_ID), Traces.IMAGE_ID + "\n");
-    Files.writeString(run.resolve(RunReport.RUN_JSON), "{\"transparent\": [\"lib0\"]}");
+    Files.write(run.resolve(RunDir.TRACE), Traces.encode(h, records, new FinalRecord(6, 0, 6, 99)));
+    Files.writeString(run.resolve(RunDir.LINK_MAP), TestMaps.map(Traces.IMAGE_ID, 4));
+    Files.writeString(run.resolve(RunDir.IMAGE_ID), Traces.IMAGE_ID + "\n");
+    Files.writeString(run.resolve(RunDir.RUN_JSON), "{\"transparent\": [\"lib0\"]}");
     return run;
   }
 
@@ -138,10 +137,10 @@ class PolicyCommandTest {
   Path runningRun(Path run, Path socket) throws IOException {
     runDir(run);
     byte[] text = new byte[(int) (TestMaps.textEnd(4) - TestMaps.TEXT_START)];
-    LibTable t = LibTable.of(LinkMap.read(run.resolve(RunReport.LINK_MAP)), Traces.IMAGE_ID, TestMaps.TEXT_START,
+    LibTable t = LibTable.of(LinkMap.read(run.resolve(RunDir.LINK_MAP)), Traces.IMAGE_ID, TestMaps.TEXT_START,
         TestMaps.textEnd(4), ByteBuffer.wrap(text));
-    Files.write(run.resolve(ImagePolicy.TABLE_FILE), t.bytes());
-    Files.writeString(run.resolve(RunReport.RUN_JSON), "{\"transparent\": [\"lib0\"], \"policy_socket\": \""
+    Files.write(run.resolve(RunDir.LIB_TABLE), t.bytes());
+    Files.writeString(run.resolve(RunDir.RUN_JSON), "{\"transparent\": [\"lib0\"], \"policy_socket\": \""
         + socket + "\"}");
     return run;
   }
@@ -297,7 +296,7 @@ class PolicyCommandTest {
       }
     }
     w.end(new FinalRecord(records.size(), 0, records.size(), 99));
-    Files.write(run.resolve(RunReport.TRACE), out.toByteArray());
+    Files.write(run.resolve(RunDir.TRACE), out.toByteArray());
     return run;
   }
 

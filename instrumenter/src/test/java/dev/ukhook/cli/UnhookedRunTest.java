@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ukhook.cli.CliTest.Run;
-import dev.ukhook.report.RunReport;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.report.TestRuns;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,7 +50,7 @@ class UnhookedRunTest {
   @Test
   void aFilterOnlyRunWithoutViolationsIsAQuietRun() throws IOException {
     Path run = marksOnly();
-    Files.writeString(run.resolve(RunReport.RUN_JSON), "{\"transparent\": [\"libnolibc\", \"libsyscall_shim\"], "
+    Files.writeString(run.resolve(RunDir.RUN_JSON), "{\"transparent\": [\"libnolibc\", \"libsyscall_shim\"], "
         + "\"hooks\": \"filter_only\"}\n");
     Run r = ukhook("report", run.toString());
     assertEquals(ExitCode.OK, r.exitCode(), r.err());

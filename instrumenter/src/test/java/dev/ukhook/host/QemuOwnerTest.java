@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ukhook.format.RunDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ class QemuOwnerTest {
   void aQemuWhoseUkhookIsGoneIsStopped() throws Exception {
     Path run = Files.createDirectories(dir.resolve("runs/20241001-120000"));
     // The lock file of a ukhook that was killed: there, but nobody holds it.
-    Files.createFile(run.resolve(QemuOwner.LOCK));
+    Files.createFile(run.resolve(RunDir.QEMU_LOCK));
     ProcessHandle left = startFakeQemu(run);
 
     List<String> done = QemuOwner.cleanUp(dir.resolve("runs"));
@@ -58,7 +59,7 @@ class QemuOwnerTest {
         + " left running when it was killed; that run's trace is incomplete"), done);
     assertFalse(left.isAlive());
     assertFalse(Files.exists(run.resolve("qemu.pid")));
-    assertFalse(Files.exists(run.resolve(QemuOwner.LOCK)));
+    assertFalse(Files.exists(run.resolve(RunDir.QEMU_LOCK)));
   }
 
   @Test
@@ -72,7 +73,7 @@ class QemuOwnerTest {
       assertTrue(running.isAlive());
       assertTrue(Files.exists(run.resolve("qemu.pid")));
     }
-    assertFalse(Files.exists(run.resolve(QemuOwner.LOCK)), "the owner removes its lock file");
+    assertFalse(Files.exists(run.resolve(RunDir.QEMU_LOCK)), "the owner removes its lock file");
     // Its owner gone (no lock file: as an older ukhook left it), the next look stops it.
     assertEquals(1, QemuOwner.cleanUp(dir.resolve("runs")).size());
     assertFalse(running.isAlive());

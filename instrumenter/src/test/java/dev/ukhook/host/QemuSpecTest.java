@@ -1,11 +1,11 @@
 package dev.ukhook.host;
 
-import dev.ukhook.core.UkhookException.Kind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import java.nio.file.Path;
 import java.util.List;

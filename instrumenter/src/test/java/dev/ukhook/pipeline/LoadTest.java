@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.host.HoldingServer;
 import dev.ukhook.host.UserNet.Forward;
 import java.nio.file.Files;
@@ -86,8 +87,8 @@ class LoadTest {
       assertEquals(0, guest.stopRequests.get());
       assertEquals(0, guest.kills.get());
       assertEquals("$ echo requests 42\nrequests 42\n$ echo bye; touch " + gone + "; exit 3\nbye\n",
-          Files.readString(dir.resolve(Load.LOG)));
-      assertEquals(List.of("the stop command exited with 3; its output is in " + dir.resolve(Load.LOG)),
+          Files.readString(dir.resolve(RunDir.LOAD_LOG)));
+      assertEquals(List.of("the stop command exited with 3; its output is in " + dir.resolve(RunDir.LOAD_LOG)),
           r.problems(l, dir));
     }
   }

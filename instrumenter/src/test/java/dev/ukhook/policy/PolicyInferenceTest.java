@@ -9,12 +9,12 @@ import dev.ukhook.attribution.LinkMap;
 import dev.ukhook.attribution.TestMaps;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.FinalRecord;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.Traces;
 import dev.ukhook.policy.PolicySpec.Action;
-import dev.ukhook.report.RunReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -232,11 +232,11 @@ class PolicyInferenceTest {
   Path runDir(String name, List<SyscallRecord> records, String transparentJson) throws IOException {
     Path run = Files.createDirectories(dir.resolve(name));
     TraceHeader h = Traces.header(2).withText(TestMaps.TEXT_START, TestMaps.textEnd(4));
-    Files.write(run.resolve(RunReport.TRACE), Traces.encode(h, records,
+    Files.write(run.resolve(RunDir.TRACE), Traces.encode(h, records,
         new FinalRecord(records.size(), 0, records.size(), 99)));
-    Files.writeString(run.resolve(RunReport.LINK_MAP), TestMaps.map(Traces.IMAGE_ID, 4));
-    Files.writeString(run.resolve(RunReport.IMAGE_ID), Traces.IMAGE_ID + "\n");
-    Files.writeString(run.resolve(RunReport.RUN_JSON), "{\"transparent\": " + transparentJson + "}");
+    Files.writeString(run.resolve(RunDir.LINK_MAP), TestMaps.map(Traces.IMAGE_ID, 4));
+    Files.writeString(run.resolve(RunDir.IMAGE_ID), Traces.IMAGE_ID + "\n");
+    Files.writeString(run.resolve(RunDir.RUN_JSON), "{\"transparent\": " + transparentJson + "}");
     return run;
   }
 
@@ -253,7 +253,7 @@ class PolicyInferenceTest {
     }
     records.add(at(6, WRITE, 1, TestMaps.in(2, 0x10)));
     Path run = runDir("run1", records, "[\"lib0\", \"libsyscall_shim\"]");
-    PolicyInference.Result r = new PolicyInference().addRunDir(run, RunReport.runTransparent(run).orElseThrow())
+    PolicyInference.Result r = new PolicyInference().addRunDir(run, new RunDir(run).require().json().transparentLibraries().orElseThrow())
         .result();
     assertEquals(Set.of("lib1", "lib2"), r.spec().libraries().keySet());
     assertEquals(Set.of(GETPID), r.spec().libraries().get("lib1").allowed("all"));
@@ -263,7 +263,7 @@ class PolicyInferenceTest {
         "1 library of the image made no system call in these runs, so none is allowed to it: lib3",
         "lib2 made only 1 call in 1 run: the evidence is thin; run the program through more of its work to see the "
             + "rest"), r.warnings());
-    assertEquals(r.spec(), PolicyFile.parse("p.yaml", r.yaml(), LinkMap.read(run.resolve(RunReport.LINK_MAP))
+    assertEquals(r.spec(), PolicyFile.parse("p.yaml", r.yaml(), LinkMap.read(run.resolve(RunDir.LINK_MAP))
         .libraries()));
   }
 
@@ -282,10 +282,10 @@ class PolicyInferenceTest {
       }
     }
     w.end(new FinalRecord(6, 0, 6, 99));
-    Files.write(run.resolve(RunReport.TRACE), out.toByteArray());
-    Files.writeString(run.resolve(RunReport.LINK_MAP), TestMaps.map(Traces.IMAGE_ID, 4));
-    Files.writeString(run.resolve(RunReport.IMAGE_ID), Traces.IMAGE_ID + "\n");
-    Files.writeString(run.resolve(RunReport.RUN_JSON), "{\"transparent\": []}");
+    Files.write(run.resolve(RunDir.TRACE), out.toByteArray());
+    Files.writeString(run.resolve(RunDir.LINK_MAP), TestMaps.map(Traces.IMAGE_ID, 4));
+    Files.writeString(run.resolve(RunDir.IMAGE_ID), Traces.IMAGE_ID + "\n");
+    Files.writeString(run.resolve(RunDir.RUN_JSON), "{\"transparent\": []}");
 
     PolicySpec spec = PolicyInference.forRuns(List.of(run)).addRunDir(run, Set.of()).result().spec();
     assertEquals(List.of("phase0", "phase1"), spec.phases());
@@ -302,10 +302,10 @@ class PolicyInferenceTest {
   @Test
   void aRunDirectoryWhoseTraceIsNotItsImagesIsRefused() throws IOException {
     Path run = runDir("run1", List.of(at(0, GETPID, 1, TestMaps.in(1, 0x10))), "[]");
-    Files.writeString(run.resolve(RunReport.IMAGE_ID), ID + "\n");
+    Files.writeString(run.resolve(RunDir.IMAGE_ID), ID + "\n");
     UkhookException e = assertThrows(UkhookException.class,
         () -> new PolicyInference().addRunDir(run, Set.of()));
-    assertTrue(e.getMessage().startsWith("trace " + run.resolve(RunReport.TRACE) + " was made by image "
+    assertTrue(e.getMessage().startsWith("trace " + run.resolve(RunDir.TRACE) + " was made by image "
         + Traces.IMAGE_ID + ", but the run's image-id says " + ID), e.getMessage());
   }
 }

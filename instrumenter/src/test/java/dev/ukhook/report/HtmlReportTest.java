@@ -183,7 +183,7 @@ class HtmlReportTest {
           new long[] {TestRuns.POSIX_PROCESS}));
     }
     Path run = TestRuns.write(dir.resolve("run"), TestRuns.IMAGE_A, calls);
-    ObjectNode json = ReportJson.of(RunReport.ofRunDir(run, Set.of("libnolibc"), RunReport.Options.DEFAULT));
+    ObjectNode json = ReportJson.of(RunReader.ofRunDir(run, Set.of("libnolibc"), RunReport.Options.DEFAULT));
     String html = HtmlReport.render(json);
     assertTrue(html.contains(">237 buckets of 1.05 ms from the first call to the last;"), html);
     assertTrue(html.contains(" text-anchor=\"end\">+248 ms</text>"), "the axis ends at the last call");

@@ -77,7 +77,7 @@ class ReportGoldenTest {
     // Strict: the header's image id and text range must match the map's (no --force).
     RunReport.Options o =
         new RunReport.Options(false, Optional.empty(), rule, options.getOrDefault("phases", List.of()), true);
-    RunReport r = RunReport.of(traceFile, from.resolve("link.map"), transparent, o);
+    RunReport r = RunReader.of(traceFile, from.resolve("link.map"), transparent, o);
 
     // A damaged trace is analysed up to the damage and fails the report (exit 1); a clean one passes.
     boolean damaged = options.containsKey("cut") || options.containsKey("kind");

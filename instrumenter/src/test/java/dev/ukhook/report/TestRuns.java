@@ -3,6 +3,7 @@ package dev.ukhook.report;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.PolicyLayout;
+import dev.ukhook.format.RunDir;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceWriter;
@@ -85,10 +86,10 @@ public final class TestRuns {
     }
     long n = records.size() + missing;
     w.end(new FinalRecord(n, 0, n, 10 * n));
-    Files.write(dir.resolve(RunReport.TRACE), out.toByteArray());
-    Files.writeString(dir.resolve(RunReport.LINK_MAP), map(imageId));
-    Files.writeString(dir.resolve(RunReport.IMAGE_ID), imageId + "\n");
-    Files.writeString(dir.resolve(RunReport.RUN_JSON), "{\"transparent\": [\"libnolibc\", \"libsyscall_shim\"]}\n");
+    Files.write(dir.resolve(RunDir.TRACE), out.toByteArray());
+    Files.writeString(dir.resolve(RunDir.LINK_MAP), map(imageId));
+    Files.writeString(dir.resolve(RunDir.IMAGE_ID), imageId + "\n");
+    Files.writeString(dir.resolve(RunDir.RUN_JSON), "{\"transparent\": [\"libnolibc\", \"libsyscall_shim\"]}\n");
     return dir;
   }
 
