@@ -1,5 +1,13 @@
 package dev.ukhook.report;
 
+import static dev.ukhook.report.StraceValues.DIGITS;
+import static dev.ukhook.report.StraceValues.hex;
+import static dev.ukhook.report.StraceValues.mode;
+import static dev.ukhook.report.StraceValues.pointer;
+import static dev.ukhook.report.StraceValues.table;
+import static dev.ukhook.report.StraceValues.unsigned;
+import static dev.ukhook.report.StraceValues.xlat;
+
 import dev.ukhook.core.Terminal;
 import dev.ukhook.format.Errnos;
 import dev.ukhook.format.SyscallNames;
@@ -7,9 +15,7 @@ import dev.ukhook.format.TraceLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * One system call as strace prints it: {@code [libsmnet] socket(AF_INET, SOCK_STREAM, 0) = 3 <0.000012>}, with
@@ -19,6 +25,11 @@ import java.util.Map;
  * NULL), hex, mode (octal), - (not printed), a table's name, path and buf (a ptr, or the guest's copy of it), and
  * four that look at another argument: omode (open's mode, printed with O_CREAT or O_TMPFILE), fcntlarg, futexarg
  * and sockopt). Errno names come from {@link Errnos}.
+ *
+ * <p>This class assembles the line and dispatches by shape kind; the values print in {@link StraceValues}, and
+ * the kinds that look at another argument are by family: files and descriptors ({@link StraceFiles}: dirfd,
+ * omode, fcntlarg and fcntl's flags result), futex ({@link StraceFutex}: futexarg) and sockets
+ * ({@link StraceNet}: sockopt).
  *
  * <p>Where this differs from strace: pointed-to data (buffers, structs, sets) prints as the pointer, apart from
  * the path argument the guest copied; futex operations print as {@code FUTEX_WAIT|FUTEX_PRIVATE_FLAG}; a call
@@ -33,23 +44,6 @@ public final class StraceFormat {
   private record Arg(Kind kind, Xlat table) {}
 
   private record Shape(Arg[] args, boolean hexReturn) {}
-
-  /** The flag tables read so far, by name (xlat/NAME.in). */
-  private static final Map<String, Xlat> XLATS = new HashMap<>();
-  private static final Xlat OFLAGS = xlat("oflags");
-  private static final Xlat FDFLAGS = xlat("fdflags");
-  private static final Xlat SO = xlat("so");
-  private static final Xlat TCPOPT = xlat("tcpopt");
-  private static final Xlat IPOPT = xlat("ipopt");
-  private static final Xlat IPV6OPT = xlat("ipv6opt");
-
-  private static final int NR_FCNTL = SyscallNames.number("fcntl");
-  private static final int F_GETFD = 1;
-  private static final int F_GETFL = 3;
-  private static final long O_CREAT = 0100;
-  private static final long O_TMPFILE = 020000000;
-  /** futex's arguments printed, by command (op & 127), as strace prints them. */
-  private static final int[] FUTEX_ARGS = {4, 3, 3, 5, 6, 6, 4, 3, 3, 6, 6, 5, 6, 4};
 
   /** By number; null for a number without a name. */
   private static final Shape[] SHAPE_BY_NR;
@@ -80,11 +74,6 @@ public final class StraceFormat {
       }
     }
     return new Arg(Kind.TABLE, xlat(token));
-  }
-
-  private static Xlat xlat(String name) {
-    return XLATS.computeIfAbsent(name, n -> Xlat.load(n)
-        .orElseThrow(() -> new IllegalStateException("syscalls.tsv: no kind or flag table xlat/" + n + ".in")));
   }
 
   /**
@@ -174,32 +163,18 @@ public final class StraceFormat {
   private static boolean shown(Kind kind, long[] args, int i) {
     return switch (kind) {
       case SKIP -> false;
-      case OMODE -> (args[i - 1] & (O_CREAT | O_TMPFILE)) != 0;
-      case FCNTLARG -> switch ((int) args[i - 1]) {
-        case 1, 3, 9, 11, 1025, 1032, 1034 -> false; // F_GETFD F_GETFL F_GETOWN F_GETSIG F_GETLEASE F_GETPIPE_SZ ..
-        default -> true;
-      };
-      case FUTEXARG -> i < futexArgs(args[1]);
+      case OMODE -> StraceFiles.modeShown(args[i - 1]);
+      case FCNTLARG -> StraceFiles.fcntlArgShown(args[i - 1]);
+      case FUTEXARG -> StraceFutex.shown(args[1], i);
       default -> true;
     };
-  }
-
-  private static int futexArgs(long op) {
-    int cmd = (int) op & 127;
-    return cmd < FUTEX_ARGS.length ? FUTEX_ARGS[cmd] : 6;
   }
 
   private static void arg(StringBuilder sb, Arg a, long[] args, int i) {
     long v = args[i];
     switch (a.kind()) {
       case FD, INT -> sb.append((int) v);
-      case DIRFD -> {
-        if ((int) v == -100) {
-          sb.append("AT_FDCWD");
-        } else {
-          sb.append((int) v);
-        }
-      }
+      case DIRFD -> StraceFiles.dirfd(sb, v);
       case UINT -> sb.append(v & 0xffffffffL);
       case ULONG -> unsigned(sb, v);
       case LONG -> sb.append(v);
@@ -207,43 +182,9 @@ public final class StraceFormat {
       case HEX -> hex(sb, v);
       case MODE, OMODE -> mode(sb, v);
       case TABLE -> table(sb, a.table(), v);
-      case FCNTLARG -> {
-        switch ((int) args[i - 1]) {
-          case 4 -> table(sb, OFLAGS, v); // F_SETFL
-          case 2 -> table(sb, FDFLAGS, v); // F_SETFD
-          case 5, 6, 7, 15, 16, 36, 37, 38 -> pointer(sb, v); // locks, F_[GS]ETOWN_EX
-          case 1033 -> hex(sb, v); // F_ADD_SEALS
-          default -> sb.append((int) v);
-        }
-      }
-      case FUTEXARG -> {
-        int cmd = (int) args[1] & 127;
-        if (i == 2) {
-          sb.append((int) v);
-        } else if (i == 3 && (cmd == 3 || cmd == 4 || cmd == 5 || cmd == 12)) {
-          sb.append(v & 0xffffffffL); // val2 of the requeues and wake_op
-        } else if (i == 5 && (cmd == 5 || cmd == 9 || cmd == 10)) {
-          hex(sb, v & 0xffffffffL); // wake_op's op, the bitset
-        } else if (i == 5) {
-          sb.append((int) v);
-        } else {
-          pointer(sb, v);
-        }
-      }
-      case SOCKOPT -> {
-        Xlat t = switch ((int) args[1]) {
-          case 0 -> IPOPT;
-          case 1 -> SO;
-          case 6 -> TCPOPT;
-          case 41 -> IPV6OPT;
-          default -> null;
-        };
-        if (t == null) {
-          sb.append((int) v);
-        } else {
-          table(sb, t, v);
-        }
-      }
+      case FCNTLARG -> StraceFiles.fcntlArg(sb, args[i - 1], v);
+      case FUTEXARG -> StraceFutex.arg(sb, args[1], i, v);
+      case SOCKOPT -> StraceNet.sockopt(sb, args[1], v);
       default -> throw new IllegalStateException(a.kind().name());
     }
   }
@@ -254,10 +195,7 @@ public final class StraceFormat {
       sb.append("-1 ").append(Errnos.name(errno)).append(" (").append(Errnos.message(errno)).append(')');
     } else if (shape != null && shape.hexReturn()) {
       hex(sb, ret);
-    } else if (nr == NR_FCNTL && ret >= 0 && ((int) args[1] == F_GETFL || (int) args[1] == F_GETFD && ret > 0)) {
-      hex(sb, ret);
-      table(sb.append(" (flags "), (int) args[1] == F_GETFL ? OFLAGS : FDFLAGS, ret).append(')');
-    } else {
+    } else if (!StraceFiles.flagsResult(sb, nr, args, ret)) {
       sb.append(ret);
     }
   }
@@ -281,86 +219,6 @@ public final class StraceFormat {
       sb.append(ticks).append(" ticks");
     }
     sb.append('>');
-  }
-
-  private static StringBuilder table(StringBuilder sb, Xlat t, long arg) {
-    long v = arg & 0xffffffffL;
-    int start = sb.length();
-    if (t.enumMask() != 0) {
-      long e = v & t.enumMask();
-      String name = null;
-      for (int i = 0; i < t.enumValues().length && name == null; i++) {
-        name = t.enumValues()[i] == e ? t.enumNames()[i] : null;
-      }
-      if (name != null) {
-        sb.append(name);
-      } else if (t.hexFallback()) {
-        hex(sb, e);
-      } else {
-        sb.append(t.enumMask() == 0xffffffffL ? (int) e : e);
-      }
-    }
-    long rest = v & ~t.enumMask();
-    String zero = null;
-    for (int i = 0; i < t.bitValues().length; i++) {
-      long b = t.bitValues()[i];
-      if (b == 0) {
-        zero = t.bitNames()[i];
-      } else if ((rest & b) == b) {
-        (sb.length() > start ? sb.append('|') : sb).append(t.bitNames()[i]);
-        rest &= ~b;
-      }
-    }
-    if (rest != 0) {
-      hex(sb.length() > start ? sb.append('|') : sb, rest);
-    }
-    if (sb.length() == start) {
-      sb.append(zero != null ? zero : "0");
-    }
-    return sb;
-  }
-
-  private static final char[] DIGITS = "0123456789abcdef".toCharArray();
-
-  /** C's {@code %#lx}: 0, or 0x and the hex digits. */
-  private static void hex(StringBuilder sb, long v) {
-    if (v == 0) {
-      sb.append('0');
-      return;
-    }
-    sb.append("0x");
-    for (int shift = (63 - Long.numberOfLeadingZeros(v)) & ~3; shift >= 0; shift -= 4) {
-      sb.append(DIGITS[(int) (v >>> shift) & 15]);
-    }
-  }
-
-  private static void pointer(StringBuilder sb, long v) {
-    if (v == 0) {
-      sb.append("NULL");
-    } else {
-      hex(sb, v);
-    }
-  }
-
-  private static void unsigned(StringBuilder sb, long v) {
-    if (v >= 0) {
-      sb.append(v);
-    } else {
-      sb.append(Long.toUnsignedString(v));
-    }
-  }
-
-  /** strace's mode: C's {@code %#03o} of the low 32 bits, so 0644 and 000. */
-  private static void mode(StringBuilder sb, long arg) {
-    long v = arg & 0xffffffffL;
-    int digits = Math.max(1, (66 - Long.numberOfLeadingZeros(v)) / 3);
-    sb.append('0');
-    for (int i = digits; i < 2; i++) {
-      sb.append('0');
-    }
-    for (int shift = (digits - 1) * 3; shift >= 0; shift -= 3) {
-      sb.append(DIGITS[(int) (v >>> shift) & 7]);
-    }
   }
 
   /**

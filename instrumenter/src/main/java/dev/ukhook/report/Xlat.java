@@ -33,6 +33,21 @@ record Xlat(String source, long enumMask, boolean hexFallback, String[] enumName
     }
   }
 
+  /** The value of the entry named {@code name} (enum or bit); the code names only entries the table has. */
+  long value(String name) {
+    for (int i = 0; i < enumNames.length; i++) {
+      if (enumNames[i].equals(name)) {
+        return enumValues[i];
+      }
+    }
+    for (int i = 0; i < bitNames.length; i++) {
+      if (bitNames[i].equals(name)) {
+        return bitValues[i];
+      }
+    }
+    throw new IllegalStateException("no " + name + " in the flag table from " + source);
+  }
+
   /** Parses a table's lines; {@code where} names the file in errors. */
   static Xlat parse(String where, List<String> lines) {
     if (lines.isEmpty() || !lines.get(0).startsWith("#From ") || lines.get(0).substring(6).isBlank()) {
