@@ -62,7 +62,8 @@ final class ReportCommand implements Callable<Integer> {
   boolean calls;
 
   @Option(names = "-e", paramLabel = "trace=NAME[,NAME...]", description = "With --calls: only these syscalls; "
-      + "%CLASS selects a class of them as strace does (%file, %network, %process, %signal, %memory, %ipc, %desc...).")
+      + "%%CLASS selects a class of them as strace does (%%file, %%network, %%process, %%signal, %%memory, %%ipc, "
+      + "%%desc...).")
   String trace;
 
   @Option(names = "--lib", paramLabel = "LIB", description = "With --calls: only calls charged to LIB "
