@@ -216,7 +216,7 @@ public final class SyscallTable {
     }
 
     private SyscallTable build(TraceHeader header, TraceStats stats, List<String> problems) {
-      return Analysis.of(analyzer, PhaseRule.SERVING, header, stats, problems, List.of()).table();
+      return analyzer.analysis(PhaseRule.SERVING, header, stats, problems, List.of()).table();
     }
   }
 
