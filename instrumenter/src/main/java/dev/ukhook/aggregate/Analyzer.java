@@ -1,5 +1,12 @@
 package dev.ukhook.aggregate;
 
+import dev.ukhook.aggregate.Analysis.Boundary;
+import dev.ukhook.aggregate.Analysis.Gram;
+import dev.ukhook.aggregate.Analysis.Phases;
+import dev.ukhook.aggregate.Analysis.Sequences;
+import dev.ukhook.aggregate.Analysis.Timeline;
+import dev.ukhook.aggregate.SyscallTable.LibraryCounts;
+import dev.ukhook.aggregate.SyscallTable.SyscallCount;
 import dev.ukhook.attribution.Attribution;
 import dev.ukhook.attribution.Attributor;
 import dev.ukhook.format.Call;
@@ -9,12 +16,18 @@ import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.LoadRecord;
 import dev.ukhook.format.PolicyLayout;
 import dev.ukhook.format.SyscallNames;
+import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceLayout;
+import dev.ukhook.format.TraceStats;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -24,23 +37,23 @@ import java.util.TreeMap;
  * and memory depends on the libraries and syscalls seen, never on the trace's length. Not thread-safe.
  *
  * <p>Phases come from two sources at once: the trace's phase events (the program's {@code ukhook_phase} marks and
- * a policy's switch rules), and the start-up rule ({@link PhaseRule}); {@link Analysis} uses the events when the
+ * a policy's switch rules), and the start-up rule ({@link PhaseRule}); {@link #analysis} uses the events when the
  * trace has any.
  */
 public final class Analyzer implements CallSink {
   /** The libraries' timelines have this many buckets; their width doubles as the trace goes on. */
   public static final int TIMELINE_BUCKETS = 256;
-  static final int START_SLOT = 0xffff;
+  private static final int START_SLOT = 0xffff;
 
   // Per library and syscall slot, W longs:
-  static final int COUNT = 0, REFUSED = 1, ERRORS = 2, TICKS = 3, NESTED = 4, LATER = 5, FIRST_SEQ = 6,
+  private static final int COUNT = 0, REFUSED = 1, ERRORS = 2, TICKS = 3, NESTED = 4, LATER = 5, FIRST_SEQ = 6,
       LAST_SEQ = 7, FIRST_T = 8, LAST_T = 9, MAX = 10, LOGGED = 11, KILLED = 12, MEASURED = 13, PATH0 = 14;
-  static final int W = PATH0 + TraceLayout.PATHS.size();
+  private static final int W = PATH0 + TraceLayout.PATHS.size();
   /** Errors by errno up to the last one Linux names; the last slot counts every errno above it. */
-  static final int ERRNOS = Errnos.MAX + 2;
+  private static final int ERRNOS = Errnos.MAX + 2;
 
   /** One library's aggregates; slots are the analyzer's dense syscall numbers. */
-  static final class Lib {
+  private static final class Lib {
     final String name;
     boolean viaTransparentOnly;
     long[] v = new long[0];
@@ -81,19 +94,19 @@ public final class Analyzer implements CallSink {
   private final boolean[] ruleAfterListen;
   private int[] nrOf = new int[64];
   private int slots;
-  final LongCounts bigrams = new LongCounts();
-  final LongCounts trigrams = new LongCounts();
-  final Map<String, Map<String, Long>> functions = new TreeMap<>();
-  final List<EventRecord> events = new ArrayList<>();
-  final List<Analysis.Boundary> eventBoundaries = new ArrayList<>();
-  Analysis.Boundary ruleBoundary;
+  private final LongCounts bigrams = new LongCounts();
+  private final LongCounts trigrams = new LongCounts();
+  private final Map<String, Map<String, Long>> functions = new TreeMap<>();
+  private final List<EventRecord> events = new ArrayList<>();
+  private final List<Boundary> eventBoundaries = new ArrayList<>();
+  private Boundary ruleBoundary;
   private int phase;
   private boolean listened;
   private boolean later;
-  long t0 = Long.MIN_VALUE;
+  private long t0 = Long.MIN_VALUE;
   /** The latest entry after {@link #t0}: the timeline's buckets cover {@code [t0, t0 + span]}. */
-  long span;
-  int shift;
+  private long span;
+  private int shift;
 
   /**
    * @param attributor charges each call; null for calls charged elsewhere ({@link #add(String, Call)})
@@ -153,7 +166,7 @@ public final class Analyzer implements CallSink {
     int after = phaseAfter(e, phase);
     if (after != phase) {
       phase = after;
-      eventBoundaries.add(new Analysis.Boundary(phase, e.seq(), e.t()));
+      eventBoundaries.add(new Boundary(phase, e.seq(), e.t()));
     }
   }
 
@@ -199,7 +212,7 @@ public final class Analyzer implements CallSink {
     int flags = c.flags();
     if (!later && ruleBegins[nr] && (!ruleAfterListen[nr] || listened)) {
       later = true;
-      ruleBoundary = new Analysis.Boundary(1, seq, tEnter);
+      ruleBoundary = new Boundary(1, seq, tEnter);
     }
     listened |= nr == PhaseRule.LISTEN;
     long[] v = lib.v;
@@ -284,16 +297,160 @@ public final class Analyzer implements CallSink {
     lib.timeline[(int) at]++;
   }
 
-  List<Lib> libraries() {
-    return libs;
+  /**
+   * The analysis of what this analyzer received.
+   *
+   * @param phaseNames the phases' names as the run's policy has them (fewer or none: phase0, phase1...)
+   */
+  public Analysis analysis(PhaseRule rule, TraceHeader header, TraceStats stats, List<String> problems,
+      List<String> phaseNames) {
+    boolean fromEvents = !eventBoundaries.isEmpty();
+    int maxPhase = eventBoundaries.stream().mapToInt(Boundary::phase).max().orElse(0);
+    List<String> names = new ArrayList<>();
+    if (fromEvents) {
+      for (int p = 0; p <= maxPhase; p++) {
+        names.add(p < phaseNames.size() ? phaseNames.get(p) : "phase" + p);
+      }
+    } else {
+      names.add(PhaseRule.START_UP);
+      if (ruleBoundary != null) {
+        names.add(rule.laterName());
+      }
+    }
+    List<Boundary> boundaries = fromEvents ? eventBoundaries
+        : ruleBoundary == null ? List.of() : List.of(ruleBoundary);
+    List<LibraryCounts> counted = new ArrayList<>();
+    Map<String, Map<String, BitSet>> sets = new LinkedHashMap<>();
+    Map<String, long[]> timelines = new HashMap<>();
+    long logged = 0;
+    long killed = 0;
+    for (Lib lib : libs) {
+      List<SyscallCount> calls = new ArrayList<>();
+      for (int s = 0; s < lib.slots(); s++) {
+        long[] v = lib.v;
+        int o = s * W;
+        if (v[o + COUNT] == 0) {
+          continue;
+        }
+        int nr = nrOf[s];
+        String name = SyscallNames.name(nr);
+        Map<String, Long> byPhase = new LinkedHashMap<>();
+        if (fromEvents) {
+          long rest = v[o + COUNT];
+          for (int p = 1; p < lib.phases.length; p++) {
+            long n = lib.phases[p] == null || s >= lib.phases[p].length ? 0 : lib.phases[p][s];
+            rest -= n;
+            if (n > 0) {
+              byPhase.put(names.get(p), n);
+            }
+          }
+          if (rest > 0) {
+            byPhase = prepend(names.get(0), rest, byPhase);
+          }
+        } else {
+          if (v[o + COUNT] > v[o + LATER]) {
+            byPhase.put(names.get(0), v[o + COUNT] - v[o + LATER]);
+          }
+          if (v[o + LATER] > 0) {
+            byPhase.put(names.get(1), v[o + LATER]);
+          }
+        }
+        if (!lib.name.equals(Attribution.UNATTRIBUTED_LIBRARY)) {
+          byPhase.keySet().forEach(p -> sets.computeIfAbsent(lib.name, l -> new TreeMap<>(
+              Comparator.comparingInt(names::indexOf))).computeIfAbsent(p, x -> new BitSet()).set(nr));
+        }
+        Map<String, Long> errnos = new TreeMap<>();
+        long[] e = lib.errnos[s];
+        for (int i = 1; e != null && i < e.length; i++) {
+          if (e[i] > 0) {
+            errnos.put(i == ERRNOS - 1 ? "errno>" + Errnos.MAX : Errnos.name(i), e[i]);
+          }
+        }
+        Map<String, Long> paths = new LinkedHashMap<>();
+        for (int p = 0; p < TraceLayout.PATHS.size(); p++) {
+          if (v[o + PATH0 + p] > 0) {
+            paths.put(TraceLayout.PATHS.get(p).name(), v[o + PATH0 + p]);
+          }
+        }
+        long[] h = lib.hist[s];
+        Latency latency = h == null ? Latency.NONE : new Latency(v[o + MEASURED], v[o + TICKS], v[o + MAX], trim(h));
+        logged += v[o + LOGGED];
+        killed += v[o + KILLED];
+        calls.add(new SyscallCount(nr, name, v[o + COUNT], v[o + REFUSED], v[o + TICKS], paths, v[o + NESTED],
+            v[o + LATER], new SyscallCount.Detail(v[o + ERRORS], errnos, latency, v[o + FIRST_SEQ],
+                v[o + LAST_SEQ], v[o + FIRST_T], v[o + LAST_T], byPhase)));
+      }
+      if (calls.isEmpty()) {
+        continue;
+      }
+      calls.sort(Comparator.comparingLong(SyscallCount::count).reversed().thenComparing(SyscallCount::name));
+      timelines.put(lib.name, lib.timeline.clone());
+      counted.add(new LibraryCounts(lib.name, calls.stream().mapToLong(SyscallCount::count).sum(),
+          calls.stream().mapToLong(SyscallCount::refused).sum(), calls.stream().mapToLong(SyscallCount::ticks).sum(),
+          calls, lib.viaTransparentOnly));
+    }
+    counted.sort(Comparator.comparingLong(LibraryCounts::total).reversed().thenComparing(LibraryCounts::library));
+    Map<String, Map<String, BitSet>> setsInOrder = new LinkedHashMap<>();
+    counted.stream().filter(l -> sets.containsKey(l.library())).forEach(l -> setsInOrder.put(l.library(),
+        sets.get(l.library())));
+    SyscallTable table = new SyscallTable(header, stats, counted, problems, functions,
+        Optional.ofNullable(ruleBoundary).map(Boundary::seq), new SyscallTable.Filter(logged, killed, events,
+            phaseNames));
+    Map<String, long[]> timeline = new LinkedHashMap<>();
+    counted.forEach(l -> timeline.put(l.library(), timelines.get(l.library())));
+    long start = t0 == Long.MIN_VALUE ? 0 : t0;
+    return new Analysis(table, new Phases(fromEvents, fromEvents ? Analysis.EVENTS_RULE : rule.describe(), names, boundaries,
+        setsInOrder), sequences(counted), new Timeline(start, start + span, 1L << shift, timeline));
   }
 
-  int nr(int slot) {
-    return nrOf[slot];
+  private static Map<String, Long> prepend(String key, long value, Map<String, Long> rest) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put(key, value);
+    m.putAll(rest);
+    return m;
+  }
+
+  private static long[] trim(long[] h) {
+    int n = h.length;
+    while (n > 0 && h[n - 1] == 0) {
+      n--;
+    }
+    return Arrays.copyOf(h, n);
+  }
+
+  private List<Sequences> sequences(List<LibraryCounts> counted) {
+    Map<String, List<Gram>> bi = new TreeMap<>();
+    Map<String, List<Gram>> tri = new TreeMap<>();
+    List<Lib> all = libs;
+    bigrams.forEach((k, n) -> {
+      bi.computeIfAbsent(all.get((int) (k >>> 32)).name, l -> new ArrayList<>())
+          .add(new Gram(List.of(state((int) (k >>> 16) & 0xffff), state((int) k & 0xffff)), n));
+    });
+    trigrams.forEach((k, n) -> {
+      tri.computeIfAbsent(all.get((int) (k >>> 48)).name, l -> new ArrayList<>()).add(new Gram(List.of(
+          state((int) (k >>> 32) & 0xffff), state((int) (k >>> 16) & 0xffff), state((int) k & 0xffff)), n));
+    });
+    Comparator<Gram> order = Comparator.comparingLong(Gram::count).reversed()
+        .thenComparing(g -> String.join(" ", g.calls()));
+    List<Sequences> out = new ArrayList<>();
+    for (LibraryCounts l : counted) {
+      if (bi.containsKey(l.library())) {
+        List<Gram> b = bi.get(l.library());
+        List<Gram> t = tri.getOrDefault(l.library(), new ArrayList<>());
+        b.sort(order);
+        t.sort(order);
+        out.add(new Sequences(l.library(), List.copyOf(b), List.copyOf(t)));
+      }
+    }
+    return out;
+  }
+
+  private String state(int slot) {
+    return slot == START_SLOT ? Analysis.START : SyscallNames.name(nrOf[slot]);
   }
 
   /** Counts of long keys, in an open-addressing table that grows; keys are never negative. */
-  static final class LongCounts {
+  private static final class LongCounts {
     private long[] keys = emptyKeys(1024);
     private long[] counts = new long[1024];
     private int size;

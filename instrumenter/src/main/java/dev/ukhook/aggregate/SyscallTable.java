@@ -8,13 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ukhook.attribution.Attribution;
-import dev.ukhook.attribution.Attributor;
 import dev.ukhook.core.Terminal;
 import dev.ukhook.core.TextTable;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.PolicyLayout;
-import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.TraceStats;
@@ -165,59 +163,6 @@ public final class SyscallTable {
   public long unattributed() {
     return libraries.stream().filter(l -> l.library().equals(Attribution.UNATTRIBUTED_LIBRARY))
         .mapToLong(LibraryCounts::total).sum();
-  }
-
-  /**
-   * Accumulates records (an {@link Analyzer} without sequences); feed it to
-   * {@link dev.ukhook.format.TraceDecoder} as the record sink.
-   */
-  public static final class Builder implements dev.ukhook.format.RecordSink {
-    private final Analyzer analyzer;
-
-    /** A builder that attributes each record it accepts with {@code attributor}. */
-    public Builder(Attributor attributor) {
-      analyzer = new Analyzer(attributor, PhaseRule.SERVING, false);
-    }
-
-    /** A builder for records attributed elsewhere: use {@link #add(String, SyscallRecord)}. */
-    public Builder() {
-      this(null);
-    }
-
-    @Override
-    public void accept(SyscallRecord r) {
-      analyzer.call(r);
-    }
-
-    @Override
-    public void event(EventRecord e) {
-      analyzer.event(e);
-    }
-
-    /** Passes a load record on to the attributor, in stream order. */
-    @Override
-    public void load(dev.ukhook.format.LoadRecord l) {
-      analyzer.load(l);
-    }
-
-    public Builder add(String library, SyscallRecord r) {
-      analyzer.add(library, r);
-      return this;
-    }
-
-    /** The table of a decoded trace whose records this builder received, with the trace's problems. */
-    public SyscallTable build(DecodedTrace trace) {
-      return build(trace.header(), trace.stats(), trace.problems());
-    }
-
-    /** The table, with the problems of {@code stats}. */
-    public SyscallTable build(TraceHeader header, TraceStats stats) {
-      return build(header, stats, stats.problems());
-    }
-
-    private SyscallTable build(TraceHeader header, TraceStats stats, List<String> problems) {
-      return Analysis.of(analyzer, PhaseRule.SERVING, header, stats, problems, List.of()).table();
-    }
   }
 
   /** The table as aligned plain text, one row per library and syscall and a total row per library. */

@@ -41,6 +41,9 @@ public final class LinkMap {
   // "                0x0000000000135040                ukhook_image_id_<32 hex digits>", from libukhook's ukhook.c.
   private static final Pattern IMAGE_ID_SYMBOL =
       Pattern.compile("^\\s+0x\\p{XDigit}+\\s+ukhook_image_id_(\\p{XDigit}{32})\\s*$");
+  // "                0x0000000000100000                _text = .", from Unikraft's linker script (and _etext).
+  private static final Pattern TEXT_SYMBOL =
+      Pattern.compile("^\\s+0x(\\p{XDigit}{1,16})\\s+(_text|_etext) = \\.\\s*$");
 
   /*
    * How much of the image's text, [_text, _etext), a map may leave uncovered (coverageProblem()). Inside the
@@ -65,14 +68,19 @@ public final class LinkMap {
    */
   public record Coverage(long start, long end, long uncovered, long largestGap, long largestGapAt) {}
 
+  /** The image's code, {@code [_text, _etext)}, as the linker script's symbols place it. */
+  public record Text(long start, long end) {}
+
   private final List<Range> ranges;
   private final long[] starts;
   private final Optional<String> imageId;
+  private final Optional<Text> text;
 
-  private LinkMap(List<Range> ranges, Optional<String> imageId) {
+  private LinkMap(List<Range> ranges, Optional<String> imageId, Optional<Text> text) {
     this.ranges = List.copyOf(ranges);
     this.starts = ranges.stream().mapToLong(Range::start).toArray();
     this.imageId = imageId;
+    this.text = text;
   }
 
   /**
@@ -109,6 +117,8 @@ public final class LinkMap {
     List<Range> found = new ArrayList<>();
     boolean inMemoryMap = false;
     String imageId = null;
+    Long textStart = null;
+    Long textEnd = null;
     String wrappedName = null;
     int lineNumber = 0;
     for (String line; (line = in.readLine()) != null; ) {
@@ -137,6 +147,16 @@ public final class LinkMap {
         imageId = symbolId;
         continue;
       }
+      Matcher t = TEXT_SYMBOL.matcher(line);
+      if (t.matches()) {
+        long v = Long.parseUnsignedLong(t.group(1), 16);
+        if (t.group(2).equals("_text")) {
+          textStart = v;
+        } else {
+          textEnd = v;
+        }
+        continue;
+      }
       Matcher s = SECTION.matcher(line);
       if (s.matches()) {
         if (s.group(2) == null) {
@@ -156,7 +176,9 @@ public final class LinkMap {
           Kind.FAILURE,
           "no code from lib*.o or app*.o objects in the map; pass the map of the image's final link");
     }
-    return new LinkMap(merge(found), Optional.ofNullable(imageId));
+    Optional<Text> text = textStart == null || textEnd == null || Long.compareUnsigned(textStart, textEnd) >= 0
+        ? Optional.empty() : Optional.of(new Text(textStart, textEnd));
+    return new LinkMap(merge(found), Optional.ofNullable(imageId), text);
   }
 
   private static void add(List<Range> found, String section, String address, String size, String file, int line) {
@@ -241,6 +263,14 @@ public final class LinkMap {
    */
   public Optional<String> imageId() {
     return imageId;
+  }
+
+  /**
+   * The image's code bounds from the map's {@code _text = .} and {@code _etext = .} lines (the last of each); empty
+   * when it lacks one or they enclose nothing.
+   */
+  public Optional<Text> text() {
+    return text;
   }
 
   /** How much of {@code [start, end)} (unsigned) lies outside every code range of the map. */

@@ -46,8 +46,8 @@ public final class StreamDecoder {
   private boolean ended;
 
   /**
-   * @param sink receives each syscall record, and each load record too when it is a {@link RecordSink};
-   *     {@code null} to only count them
+   * @param sink receives each syscall record ({@link #of} for a sink of load and event records too); {@code null}
+   *     to only count them
    */
   public StreamDecoder(Consumer<? super SyscallRecord> sink) {
     this.sink = sink == null ? null : records(sink);
@@ -62,26 +62,11 @@ public final class StreamDecoder {
     return new StreamDecoder(sink);
   }
 
-  /** {@code sink} as a call sink: each call becomes a {@link SyscallRecord}; a {@link RecordSink} also gets the rest. */
+  /**
+   * {@code sink} as a call sink: each call becomes a {@link SyscallRecord}; the load and event records stay in
+   * {@link #loads()} and {@link #events()}.
+   */
   static CallSink records(Consumer<? super SyscallRecord> sink) {
-    if (sink instanceof RecordSink rs) {
-      return new CallSink() {
-        @Override
-        public void call(Call c) {
-          rs.accept(c.toRecord());
-        }
-
-        @Override
-        public void load(LoadRecord l) {
-          rs.load(l);
-        }
-
-        @Override
-        public void event(EventRecord e) {
-          rs.event(e);
-        }
-      };
-    }
     return c -> sink.accept(c.toRecord());
   }
 

@@ -17,8 +17,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Writes the library table and the compiled policy into a built image (docs/policy.md, "Enforcement in the guest").
@@ -28,7 +26,6 @@ import java.util.regex.Pattern;
  * boot, so a table left in an image whose code changed is never used.
  */
 public final class ImagePolicy {
-  private static final Pattern SYMBOL = Pattern.compile("^\\s+0x([0-9a-f]+)\\s+(_text|_etext) = \\.\\s*$");
 
   public record Filled(LibTable table, PolicySpec spec, byte[] compiled) {}
 
@@ -92,31 +89,17 @@ public final class ImagePolicy {
 
   /** The table of an image: its code's bounds from the map, their bytes (and hash) from the ELF file. */
   static LibTable table(Path elfFile, Path linkMap, LinkMap map, String imageId) {
-    long lo = -1;
-    long hi = -1;
-    for (String line : TextFiles.read(linkMap).lines().toList()) {
-      Matcher m = SYMBOL.matcher(line);
-      if (m.matches()) {
-        long v = Long.parseUnsignedLong(m.group(1), 16);
-        if (m.group(2).equals("_text")) {
-          lo = v;
-        } else {
-          hi = v;
-        }
-      }
-    }
-    if (lo < 0 || hi <= lo) {
-      throw new UkhookException(Kind.FAILURE, linkMap + " does not give the image's code bounds (_text = . and "
-          + "_etext = . lines): is it the map of a Unikraft image's final link?");
-    }
+    LinkMap.Text text = map.text().orElseThrow(() -> new UkhookException(Kind.FAILURE, linkMap + " does not give"
+        + " the image's code bounds (_text = . and _etext = . lines): is it the map of a Unikraft image's final"
+        + " link?"));
+    long lo = text.start();
+    long hi = text.end();
     byte[] bytes = read(elfFile);
     ElfFile elf = ElfFile.parse(elfFile.toString(), ByteBuffer.wrap(bytes));
-    final long textLo = lo;
-    final long textHi = hi;
     ElfFile.LoadSegment seg = elf.loads().stream()
-        .filter(s -> s.vaddr() <= textLo && textHi <= s.vaddr() + s.filesz()).findFirst()
+        .filter(s -> s.vaddr() <= lo && hi <= s.vaddr() + s.filesz()).findFirst()
         .orElseThrow(() -> new UkhookException(Kind.FAILURE, elfFile + " has no loaded segment holding the code ["
-            + Long.toHexString(textLo) + ", " + Long.toHexString(textHi) + ") its link map names: is it that map's"
+            + Long.toHexString(lo) + ", " + Long.toHexString(hi) + ") its link map names: is it that map's"
             + " image?"));
     return LibTable.of(map, imageId, lo, hi,
         ByteBuffer.wrap(bytes, (int) (seg.fileOffset() + lo - seg.vaddr()), (int) (hi - lo)).slice());

@@ -85,8 +85,7 @@ public final class RunReader {
     if (!refusals.isEmpty() && !force) {
       throw new UkhookException(Kind.FAILURE, refusals.get(0) + "; `ukhook report --force` attributes anyway");
     }
-    Analysis analysis = Analysis.of(analyzer, options.rule(), h, trace.stats(), trace.problems(),
-        options.phaseNames());
+    Analysis analysis = analyzer.analysis(options.rule(), h, trace.stats(), trace.problems(), options.phaseNames());
     SyscallTable table = analysis.table();
     List<String> warnings = new ArrayList<>(refusals.stream().map(r -> "warning: " + r).toList());
     silentNativeHook(h, map, table).ifPresent(warnings::add);

@@ -5,17 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.ukhook.attribution.Attributor;
 import dev.ukhook.attribution.LinkMap;
-import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.FinalRecord;
+import dev.ukhook.format.StreamDecoder;
 import dev.ukhook.format.SyscallRecord;
-import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceWriter;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -51,9 +50,11 @@ class SyscallTableGoldenTest {
     try (Reader in = Files.newBufferedReader(dir.resolve("../..").resolve(c.map).normalize())) {
       map = LinkMap.parse(in);
     }
-    SyscallTable.Builder builder = new SyscallTable.Builder(new Attributor(map, c.transparent));
-    DecodedTrace trace = TraceDecoder.decode(new ByteArrayInputStream(c.stream), builder);
-    SyscallTable table = builder.build(trace.header(), trace.stats());
+    Analyzer analyzer = Tables.analyzer(new Attributor(map, c.transparent));
+    StreamDecoder decoder = StreamDecoder.of(analyzer);
+    decoder.feed(ByteBuffer.wrap(c.stream));
+    decoder.end();
+    SyscallTable table = Tables.table(analyzer, decoder.header().orElseThrow(), decoder.stats());
 
     String name = dir.getFileName().toString();
     compare(dir, name, "table.txt", table.toText());

@@ -1,5 +1,7 @@
 package dev.ukhook.aggregate;
 
+import static dev.ukhook.aggregate.Tables.analyzer;
+import static dev.ukhook.aggregate.Tables.table;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,14 +33,14 @@ class SyscallTableTest {
   @Test
   void ordersLibrariesAndSyscallsByCountThenName() {
     SyscallTable t =
-        new SyscallTable.Builder()
+        table(analyzer()
             .add("libb", call(1, false, 5))
             .add("liba", call(1, false, 5))
             .add("libc", call(39, false, 1))
             .add("libc", call(0, true, 2))
             .add("libc", call(0, false, 3))
-            .add("libc", call(63, false, 4))
-            .build(HEADER, new TraceStats(6, 0, 0, 0, 6, 64, Optional.of(new FinalRecord(6, 0, 6, 0))));
+            .add("libc", call(63, false, 4)),
+            HEADER, new TraceStats(6, 0, 0, 0, 6, 64, Optional.of(new FinalRecord(6, 0, 6, 0))));
 
     assertEquals(
         List.of(
@@ -59,7 +61,7 @@ class SyscallTableTest {
 
   @Test
   void aPolicysDecisionsAndEventsAreShownWithItsPhaseNames() {
-    SyscallTable.Builder b = new SyscallTable.Builder();
+    Analyzer b = analyzer();
     b.event(new EventRecord(0, 1, 0xabc, PolicyLayout.EVENT_POLICY, 0, 0, 0, 0, 0));
     b.add("liba", new SyscallRecord(1, 100, 101, 41, 0, 0, TraceLayout.FLAG_REFUSED, new long[6], -1, 1,
         new long[0]));
@@ -69,7 +71,7 @@ class SyscallTableTest {
     b.add("libb", new SyscallRecord(5, 100, 101, 39, 0, 0,
         TraceLayout.FLAG_REFUSED | TraceLayout.FLAG_KILLED | TraceLayout.FLAG_AT_ENTRY, new long[6], -1, 1,
         new long[0]));
-    SyscallTable t = b.build(HEADER, new TraceStats(6, 0, 0, 0, 6, 64, Optional.of(new FinalRecord(6, 0, 6, 0))))
+    SyscallTable t = table(b, HEADER, new TraceStats(6, 0, 0, 0, 6, 64, Optional.of(new FinalRecord(6, 0, 6, 0))))
         .withPhaseNames(List.of("startup", "serving"));
     String text = t.toText();
     assertTrue(text.contains("""
@@ -96,12 +98,12 @@ class SyscallTableTest {
   @Test
   void countsByPathAndNestingGoToTheJson() throws Exception {
     SyscallTable t =
-        new SyscallTable.Builder()
+        table(analyzer()
             .add("libvfscore", call(5, TraceLayout.PATH_NATIVE_RAW, 1))
             .add("libvfscore", call(5, TraceLayout.PATH_NATIVE_RAW, 0))
             .add("libvfscore", call(5, TraceLayout.PATH_BINARY, 0))
-            .add("libvfscore", call(1, TraceLayout.PATH_NATIVE_ERRNO, 2))
-            .build(HEADER, new TraceStats(4, 0, 0, 0, 4, 64, Optional.of(new FinalRecord(4, 0, 4, 0))));
+            .add("libvfscore", call(1, TraceLayout.PATH_NATIVE_ERRNO, 2)),
+            HEADER, new TraceStats(4, 0, 0, 0, 4, 64, Optional.of(new FinalRecord(4, 0, 4, 0))));
 
     assertEquals(
         new SyscallCount(5, "fstat", 3, 0, 3, Map.of("binary", 1L, "native_raw", 2L), 1),
@@ -117,11 +119,11 @@ class SyscallTableTest {
   @Test
   void unattributedCallsAreARowAndACount() throws Exception {
     SyscallTable t =
-        new SyscallTable.Builder()
+        table(analyzer()
             .add("liba", call(39, false, 1))
             .add(Attribution.UNATTRIBUTED_LIBRARY, call(39, false, 1))
-            .add(Attribution.UNATTRIBUTED_LIBRARY, call(1, false, 1))
-            .build(HEADER, new TraceStats(3, 0, 0, 0, 3, 64, Optional.of(new FinalRecord(3, 0, 3, 0))));
+            .add(Attribution.UNATTRIBUTED_LIBRARY, call(1, false, 1)),
+            HEADER, new TraceStats(3, 0, 0, 0, 3, 64, Optional.of(new FinalRecord(3, 0, 3, 0))));
 
     assertEquals(2, t.unattributed());
     assertTrue(t.toText().contains("<unattributed>  (total)      2"), t.toText());
@@ -132,11 +134,11 @@ class SyscallTableTest {
   @Test
   void jsonHasTheDocumentedShape() throws Exception {
     SyscallTable t =
-        new SyscallTable.Builder()
+        table(analyzer()
             .add("libx", call(39, false, 1))
             .add("libx", call(39, false, 1))
-            .add("libx", call(39, true, 1))
-            .build(HEADER, new TraceStats(3, 0, 0, 2, 5, 64, Optional.of(new FinalRecord(5, 1, 4, 0))));
+            .add("libx", call(39, true, 1)),
+            HEADER, new TraceStats(3, 0, 0, 2, 5, 64, Optional.of(new FinalRecord(5, 1, 4, 0))));
     JsonNode json = new ObjectMapper().readTree(t.toJson());
 
     assertEquals("0123456789abcdef0123456789abcdef", json.get("image_id").asText());
@@ -152,7 +154,7 @@ class SyscallTableTest {
 
   @Test
   void emptyTableStillSaysWhatArrived() {
-    SyscallTable t = new SyscallTable.Builder().build(HEADER, TraceStats.EMPTY);
+    SyscallTable t = table(analyzer(), HEADER, TraceStats.EMPTY);
     assertEquals(
         "library  syscall  count  nested  refused\n\nimage 0123456789abcdef0123456789abcdef: 0 records (binary 0), 0 missing or dropped"
             + " (no final record); 1 problem: the counts may be wrong\n",
@@ -160,21 +162,21 @@ class SyscallTableTest {
   }
 
   @Test
-  void builderWithoutAttributorRefusesRecordsToAttribute() {
-    SyscallTable.Builder b = new SyscallTable.Builder();
-    assertThrows(IllegalStateException.class, () -> b.accept(call(1, false, 0)));
+  void analyzerWithoutAttributorRefusesRecordsToAttribute() {
+    Analyzer b = analyzer();
+    assertThrows(IllegalStateException.class, () -> b.call(call(1, false, 0)));
   }
 
   @Test
   void servingBeginsAtTheFirstAcceptOrAWaitAfterListen() {
     // select before listen is start-up; after listen it begins serving; reads after it are served.
     int[] nrs = {41, 23, 49, 50, 23, 0, 43, 0};
-    SyscallTable.Builder b = new SyscallTable.Builder();
+    Analyzer b = analyzer();
     for (int i = 0; i < nrs.length; i++) {
       b.add(nrs[i] == 0 ? "libredis" : "liblwip", new SyscallRecord(i, 0, 0, nrs[i], 0, new long[6], 0, 1,
           new long[0]));
     }
-    SyscallTable t = b.build(HEADER, new TraceStats(8, 0, 0, 0, 8, 64, Optional.of(new FinalRecord(8, 0, 8, 0))));
+    SyscallTable t = table(b, HEADER, new TraceStats(8, 0, 0, 0, 8, 64, Optional.of(new FinalRecord(8, 0, 8, 0))));
     assertEquals(Optional.of(4L), t.servingFrom());
     SyscallTable.LibraryCounts lwip = t.libraries().stream().filter(l -> l.library().equals("liblwip")).findFirst()
         .orElseThrow();
@@ -184,8 +186,8 @@ class SyscallTableTest {
     assertTrue(t.toText().contains("libredis  read"), t.toText());
     assertTrue(t.toJson().contains("\"serving_from_seq\": 4"), t.toJson());
 
-    SyscallTable none = new SyscallTable.Builder().add("liba", call(1, false, 5))
-        .build(HEADER, new TraceStats(1, 0, 0, 0, 1, 64, Optional.of(new FinalRecord(1, 0, 1, 0))));
+    SyscallTable none = table(analyzer().add("liba", call(1, false, 5)),
+        HEADER, new TraceStats(1, 0, 0, 0, 1, 64, Optional.of(new FinalRecord(1, 0, 1, 0))));
     assertEquals(Optional.empty(), none.servingFrom());
     assertTrue(!none.toText().contains("serving"), none.toText());
   }

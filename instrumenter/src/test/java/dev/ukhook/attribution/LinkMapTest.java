@@ -159,6 +159,24 @@ class LinkMapTest {
   }
 
   @Test
+  void readsTheImagesTextBoundsFromTheLinkerScriptSymbols() throws IOException {
+    String text = TestMaps.map("00112233445566778899aabbccddeeff", 2);
+    assertEquals(Optional.of(new LinkMap.Text(TestMaps.TEXT_START, TestMaps.textEnd(2))), parse(text).text());
+    try (Reader in = new InputStreamReader(
+        LinkMapTest.class.getResourceAsStream("/golden/policy-compiler/link.map"), StandardCharsets.UTF_8)) {
+      assertEquals(Optional.of(new LinkMap.Text(0x100000L, 0x102400L)), LinkMap.parse(in).text());
+    }
+    // hello.map has _text but no _etext; a map with neither, or with the end not after the start, gives none.
+    assertEquals(Optional.empty(), hello().text());
+    assertEquals(Optional.empty(), parse(text.replaceAll("(?m)^.*_e?text = \\.\\n", "")).text());
+    assertEquals(Optional.empty(), parse(text.replace(String.format("0x%016x                _etext",
+        TestMaps.textEnd(2)), "0x0000000000100000                _etext")).text());
+    // A value too long for 64 bits is no bound, and no reason to refuse the map.
+    assertEquals(Optional.empty(), parse(text.replace("0x0000000000100000                _text",
+        "0x10000000000100000                _text")).text());
+  }
+
+  @Test
   void coverageCountsTheHolesOfTheText() throws IOException {
     LinkMap map = hello();
     // hello.map's _text is 0x101000; its code ends with libmusl at 0x102800. Holes: fill 0x10 at 0x101400 and

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.ukhook.attribution.LinkMap;
+import dev.ukhook.attribution.TestMaps;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.PolicyLayout;
 import java.nio.ByteBuffer;
@@ -73,6 +75,17 @@ class ImagePolicyTest {
     UkhookException twice = assertThrows(UkhookException.class,
         () -> ImagePolicy.filled(two, NAME, ID, table, policy));
     assertEquals(NAME + " has two library table areas of image " + ID + "; nothing was written", twice.getMessage());
+  }
+
+  @Test
+  void aMapWithoutTheCodeBoundsIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    String text = TestMaps.map(ID, 2).replaceAll("(?m)^.*_e?text = \\.\\n", "");
+    Path mapFile = java.nio.file.Files.writeString(dir.resolve("link.map"), text);
+    LinkMap map = LinkMap.read(mapFile);
+    UkhookException e = assertThrows(UkhookException.class,
+        () -> ImagePolicy.table(dir.resolve("app_qemu-x86_64.dbg"), mapFile, map, ID));
+    assertEquals(mapFile + " does not give the image's code bounds (_text = . and _etext = . lines): is it the map"
+        + " of a Unikraft image's final link?", e.getMessage());
   }
 
   @Test

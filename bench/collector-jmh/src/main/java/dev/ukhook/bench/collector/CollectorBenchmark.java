@@ -92,7 +92,7 @@ public class CollectorBenchmark {
     StreamDecoder decoder = StreamDecoder.of(analyzer);
     decoder.feed(s.stream());
     decoder.end();
-    return Analysis.of(analyzer, PhaseRule.SERVING, decoder.header().orElseThrow(), decoder.stats(),
+    return analyzer.analysis(PhaseRule.SERVING, decoder.header().orElseThrow(), decoder.stats(),
         decoder.stats().problems(), List.of());
   }
 
@@ -104,6 +104,6 @@ public class CollectorBenchmark {
   public Analysis reportPath(TraceState s) {
     Analyzer analyzer = new Analyzer(s.attributor, PhaseRule.SERVING, true);
     DecodedTrace trace = TraceDecoder.readCalls(s.file, analyzer);
-    return Analysis.of(analyzer, PhaseRule.SERVING, trace.header(), trace.stats(), trace.problems(), List.of());
+    return analyzer.analysis(PhaseRule.SERVING, trace.header(), trace.stats(), trace.problems(), List.of());
   }
 }
