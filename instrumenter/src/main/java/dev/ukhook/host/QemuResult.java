@@ -17,8 +17,7 @@ import java.util.Optional;
  * @param stoppedByUser QEMU was stopped from outside: {@link QemuRunner#stop()} or a signal such as Ctrl-C
  * @param logFile QEMU's stderr and {@code -D} log
  * @param logTail the last {@value QemuRunner#LOG_TAIL_LINES} lines of {@code logFile}, for error messages
- * @param endedOnRequest after the timeout, the guest shut down on ukhook's stop request, so QEMU was not killed
- *     and the trace ends with the final record
+ * @param stopRequest what became of the stop request ukhook sends the guest when the run times out
  */
 public record QemuResult(
     int exitCode,
@@ -27,7 +26,17 @@ public record QemuResult(
     Duration duration,
     Path logFile,
     List<String> logTail,
-    boolean endedOnRequest) {
+    StopRequest stopRequest) {
+
+  /** The stop request of a timed-out run. */
+  public enum StopRequest {
+    /** None was sent: the run did not time out, or the guest's trace port was not connected. */
+    NONE,
+    /** The guest shut down on it, so QEMU was not killed and the trace ends with the final record. */
+    OBEYED,
+    /** The guest did not shut down within the grace period, so QEMU was killed. */
+    IGNORED
+  }
 
   /** QEMU's exit code when the guest wrote Unikraft's "no crash" value 41 to isa-debug-exit: 41 << 1 | 1. */
   public static final int DEBUG_EXIT_SHUTDOWN = 83;
@@ -50,8 +59,15 @@ public record QemuResult(
   /** One line saying how the run ended. */
   public String summary() {
     String after = " after " + seconds(duration);
-    if (timedOut && endedOnRequest) {
+    if (timedOut && stopRequest == StopRequest.OBEYED) {
       return "the run timed out" + after + "; the guest shut down on ukhook's stop request";
+    }
+    if (timedOut && stopRequest == StopRequest.IGNORED) {
+      // Seen with a program that loops on system calls that never block (lat-syscall under uksched's cooperative
+      // scheduler): the guest's control thread, which reads the request, never gets to run.
+      return "QEMU was killed: the run timed out" + after + " and the guest did not act on ukhook's stop request (a"
+          + " program that never blocks keeps the guest's control thread from running), so the records since its"
+          + " last batch and its final record are lost";
     }
     if (timedOut) {
       return "QEMU was killed: the run timed out" + after;

@@ -55,7 +55,7 @@ public final class QemuRunner {
   private volatile Process process;
   private volatile boolean stopRequested;
   private volatile IOException consoleFailure;
-  private volatile boolean endedOnRequest;
+  private volatile QemuResult.StopRequest stopRequest = QemuResult.StopRequest.NONE;
 
   /**
    * @param terminal where the guest console is shown, line by line
@@ -158,7 +158,7 @@ public final class QemuRunner {
         // stop(): its own farewell line is then the only sign that the guest did not shut down by itself.
         boolean signalled = tail.stream().anyMatch(line -> line.contains("terminating on signal"));
         boolean stopped = !timedOut && (stopRequested || signalled);
-        return new QemuResult(started.exitValue(), timedOut, stopped, duration, logFile, tail, endedOnRequest);
+        return new QemuResult(started.exitValue(), timedOut, stopped, duration, logFile, tail, stopRequest);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while QEMU was running", e);
@@ -180,10 +180,12 @@ public final class QemuRunner {
       }
       // Killing QEMU straight away would lose what the guest still holds: the records since its last batch
       // and the final record. So the guest is asked first, with the request a Ctrl-C sends.
-      if (!stopRequested && askToStop.getAsBoolean()
-          && started.waitFor(requestGrace.toMillis(), TimeUnit.MILLISECONDS)) {
-        endedOnRequest = true;
-        return true;
+      if (!stopRequested && askToStop.getAsBoolean()) {
+        boolean obeyed = started.waitFor(requestGrace.toMillis(), TimeUnit.MILLISECONDS);
+        stopRequest = obeyed ? QemuResult.StopRequest.OBEYED : QemuResult.StopRequest.IGNORED;
+        if (obeyed) {
+          return true;
+        }
       }
       terminate(started);
       return true;

@@ -78,7 +78,7 @@ class QemuRunnerTest {
     assertEquals("final record sent\n", terminalBytes.toString(StandardCharsets.UTF_8));
     assertEquals(0, result.exitCode(), "QEMU exited by itself, not on a signal");
     assertTrue(result.timedOut());
-    assertTrue(result.endedOnRequest());
+    assertEquals(QemuResult.StopRequest.OBEYED, result.stopRequest());
     assertTrue(result.summary().startsWith("the run timed out after 0."), result.summary());
     assertTrue(result.summary().endsWith(" s; the guest shut down on ukhook's stop request"), result.summary());
   }
@@ -93,8 +93,11 @@ class QemuRunnerTest {
 
     assertTrue(asked[0]);
     assertTrue(result.timedOut());
-    assertFalse(result.endedOnRequest());
+    assertEquals(QemuResult.StopRequest.IGNORED, result.stopRequest());
     assertTrue(result.summary().startsWith("QEMU was killed: the run timed out after "), result.summary());
+    assertTrue(result.summary().endsWith(" and the guest did not act on ukhook's stop request (a program that never"
+        + " blocks keeps the guest's control thread from running), so the records since its last batch and its final"
+        + " record are lost"), result.summary());
   }
 
   // Issue 18, defect 21: SIGKILL of ukhook left QEMU running for ever.

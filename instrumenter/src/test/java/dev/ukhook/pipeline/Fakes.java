@@ -224,7 +224,8 @@ public final class Fakes {
         }
         Files.writeString(spec.consoleLog(), "fake guest: done\n");
         Files.writeString(spec.logFile(), "");
-        return new QemuResult(0, false, false, Duration.ofMillis(20), spec.logFile(), List.of(), false);
+        return new QemuResult(0, false, false, Duration.ofMillis(20), spec.logFile(), List.of(),
+            QemuResult.StopRequest.NONE);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -248,7 +249,8 @@ public final class Fakes {
       }
       Files.writeString(spec.consoleLog(), "fake guest: " + (ends ? "asked to stop\n" : "killed\n"));
       Files.writeString(spec.logFile(), "");
-      return new QemuResult(0, true, false, Duration.ofMillis(20), spec.logFile(), List.of(), ends);
+      return new QemuResult(0, true, false, Duration.ofMillis(20), spec.logFile(), List.of(),
+          ends ? QemuResult.StopRequest.OBEYED : asked ? QemuResult.StopRequest.IGNORED : QemuResult.StopRequest.NONE);
     }
 
     private static void sleep(long millis) {
