@@ -274,7 +274,7 @@ public final class Duck implements AutoCloseable {
     return columns;
   }
 
-  private static void rows(ResultSet rs, Cell[] cells, RowWriter w) throws SQLException {
+  private static void rows(ResultSet rs, Cell[] cells, TextRowWriter w) throws SQLException {
     w.begin(columns(rs.getMetaData(), cells));
     while (rs.next()) {
       for (int i = 0; i < cells.length; i++) {
@@ -285,7 +285,7 @@ public final class Duck implements AutoCloseable {
     w.close();
   }
 
-  private static void put(ResultSet rs, int i, Cell cell, RowWriter w) throws SQLException {
+  private static void put(ResultSet rs, int i, Cell cell, TextRowWriter w) throws SQLException {
     switch (cell) {
       case LONG -> {
         long v = rs.getLong(i);
@@ -315,10 +315,8 @@ public final class Duck implements AutoCloseable {
         String v = digits(rs, i, cell);
         if (v == null) {
           w.putNull();
-        } else if (w instanceof CsvRowWriter csv) {
-          csv.putNumber(v);
         } else {
-          ((JsonLinesRowWriter) w).putNumber(v);
+          w.putNumber(v);
         }
       }
       case STRING -> w.putString(rs.getString(i));
