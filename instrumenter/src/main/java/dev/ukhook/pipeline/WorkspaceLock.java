@@ -29,6 +29,8 @@ public final class WorkspaceLock implements AutoCloseable {
   private static WorkspaceLock take(Workspace ws, boolean shared) {
     Path file = ws.lock();
     TextFiles.createDirectories(ws.root());
+    // Its owner's alone whatever the umask: another user who could write here could swap the image a run boots.
+    TextFiles.ownerOnly(ws.root());
     return new WorkspaceLock(LockFile.take(file, shared, "a step on " + ws.root().getParent())
         .orElseThrow(() -> new UkhookException(Kind.FAILURE, "another ukhook is working on " + ws.root().getParent()
             + ": " + LockFile.holders(file) + "; wait for it to finish and try again; nothing was changed")));

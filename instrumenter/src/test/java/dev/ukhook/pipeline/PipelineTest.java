@@ -252,6 +252,8 @@ class PipelineTest extends AppOnTreeTest {
     steps.builder().build(appSpec());
     Path run = steps.runner().run(appSpec(), runOptions(64, Duration.ZERO)).runDir();
 
+    // The workspace too: whoever can write it can swap the image a run boots.
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(app.resolve(".ukhook"))));
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(run)));
     try (Stream<Path> files = Files.list(run)) {
       List<String> modes = files.sorted().map(f -> {
