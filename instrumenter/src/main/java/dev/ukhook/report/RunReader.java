@@ -124,8 +124,9 @@ public final class RunReader {
       return new Rootfs(path.toAbsolutePath());
     }
     if (!Files.isRegularFile(path)) {
-      throw new UkhookException(Kind.USAGE, "rootfs " + path + " does not exist: pass the directory the initrd "
-          + "was made of, or the initrd (a cpio archive)");
+      throw new UkhookException(Kind.USAGE, "rootfs " + path + (Files.exists(path) ? " is neither a directory nor a"
+          + " file" : " does not exist") + ": pass the directory the initrd was made of, or the initrd (a cpio"
+          + " archive)");
     }
     Path dir = TextFiles.createTempDirectory("ukhook-rootfs-");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> TextFiles.deleteTree(dir)));
