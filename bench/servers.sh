@@ -55,7 +55,7 @@ case $server in
     load_cmd="redis-benchmark -p $port -n $requests -c 10 -t set,get -q"
     ready() { redis-cli -p $port ping 2>/dev/null | grep -q PONG; }
     # "SET: 4914.00 requests per second, p50=1.839 msec" -> field $3 (1 req/s, 2 p50) for command $2 in log $1
-    field() { tr '\r' '\n' < "$1" | sed -n "s/^ *$2: \([0-9.]*\) requests per second, p50=\([0-9.]*\) msec.*/\1 \2/p" \
+    field() { [ -e "$1" ] || return 0; tr '\r' '\n' < "$1" | sed -n "s/^ *$2: \([0-9.]*\) requests per second, p50=\([0-9.]*\) msec.*/\1 \2/p" \
       | tail -1 | cut -d' ' -f"$3"; }
     ;;
   nginx)
@@ -67,7 +67,7 @@ case $server in
     load_cmd="wrk -t1 -c10 -d${seconds}s --latency http://127.0.0.1:$port/"
     ready() { curl -sf -o /dev/null --max-time 2 http://127.0.0.1:$port/; }
     # wrk: "Requests/sec:   5329.17" and, under "Latency Distribution", "     50%    1.70ms" (also us or s)
-    field() { if [ "$3" = 1 ]; then sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$1"
+    field() { [ -e "$1" ] || return 0; if [ "$3" = 1 ]; then sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$1"
       else sed -n 's/^ *50% *\([0-9.]*\)\(us\|ms\|s\)$/\1 \2/p' "$1" \
         | awk '{ print ($2 == "us") ? $1 / 1000 : ($2 == "s") ? $1 * 1000 : $1 }'; fi; }
     ;;
@@ -104,12 +104,14 @@ print_table() {
   done
   echo
   last=${commands##* }
-  echo "Runs without a figure stalled and count in no median: $(for v in $variants; do for i in $(seq "$runs"); do [ -n "$(field "$work/$v.$i.log" "$last" 1)" ] || printf '%s ' "$v.$i"; done; done)"
+  # A round without a log did not run (an interrupted run): it is neither a figure nor a stall.
+  echo "Runs without a figure stalled and count in no median: $(for v in $variants; do for i in $(seq "$runs"); do [ ! -e "$work/$v.$i.log" ] || [ -n "$(field "$work/$v.$i.log" "$last" 1)" ] || printf '%s ' "$v.$i"; done; done)"
   echo
   for v in $variants; do
     [ "${v#ukhook}" = "$v" ] && continue
     echo "$v runs (records received; dropped by the guest; missing):"
     for i in $(seq "$runs"); do
+      [ -e "$work/$v.$i.log" ] || continue
       echo "- round $i: $(grep -h "records (" "$work/$v.$i.log.err" | head -1 | sed 's/^ukhook: //; s/ in [^;]*trace.ukt//')$(grep -h "stalled\|still running" "$work/$v.$i.log.err" | head -1 | sed 's/^ukhook: /; /')"
     done
   done
@@ -119,8 +121,9 @@ print_table() {
 if [ -n "$table_only" ]; then
   variants=$(for v in $variants; do if [ -e "$work/$v.1.log" ]; then printf '%s ' "$v"; fi; done)
   [ -n "$variants" ] || { echo "bench: no logs of a round in $work (\$variant.1.log)" >&2; exit 1; }
-  first=${variants%% *}
-  runs=${RUNS:-$(find "$work" -maxdepth 1 -name "$first.*.log" | grep -c "/$first\.[0-9]*\.log$")}
+  # As many rounds as the variant that got furthest (an interrupted run leaves the later variants a round short).
+  runs=${RUNS:-$(for v in $variants; do find "$work" -maxdepth 1 -name "$v.*.log" | grep -c "/$v\.[0-9]*\.log$"; done \
+    | sort -n | tail -1)}
   print_table
   exit 0
 fi
