@@ -1,5 +1,6 @@
 package dev.ukhook.attribution;
 
+import dev.ukhook.core.Terminal;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.elf.CfiCache;
 import dev.ukhook.elf.ElfFile;
@@ -195,7 +196,8 @@ public final class LoadedPrograms {
     Optional<Path> file = rootfs.apply(path);
     if (file.isEmpty()) {
       if (reported.add(path)) {
-        problems.add(path + " is not in the rootfs given to the report: its calls cannot be charged to functions");
+        problems.add(Terminal.escape(path) + " is not in the rootfs given to the report: its calls cannot be charged to"
+            + " functions");
       }
       return Optional.empty();
     }

@@ -1,6 +1,7 @@
 package dev.ukhook.cli;
 
 import dev.ukhook.core.ShutdownGuard;
+import dev.ukhook.core.Terminal;
 import dev.ukhook.core.Timeouts;
 import dev.ukhook.host.CollectResult;
 import dev.ukhook.host.Collector;
@@ -48,14 +49,13 @@ final class CollectCommand implements Callable<Integer> {
     // However this ends, the collector is stopped: its socket is removed, and so is the trace file when no
     // connection came, so that the same command can run again.
     try (collector; ShutdownGuard guard = ShutdownGuard.install(collector::stop)) {
-      err.println("ukhook: " + (connect ? "connected to " : "listening on ") + socket + ", writing " + out);
-      err.flush();
+      CliOutput.line(err, (connect ? "connected to " : "listening on ") + socket + ", writing " + out);
       CollectResult result = collector.awaitResult(limit).orElseGet(collector::stop);
       if (result.end() == CollectResult.End.NO_CONNECTION) {
         CliOutput.line(err, result.summary() + " (no trace file written)");
         return ExitCode.FAILURE;
       }
-      spec.commandLine().getOut().println(result.summary());
+      spec.commandLine().getOut().println(Terminal.escape(result.summary()));
       result.problems().forEach(p -> CliOutput.line(err, p));
       return result.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
     }

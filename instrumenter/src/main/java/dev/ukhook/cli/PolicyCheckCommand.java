@@ -40,11 +40,10 @@ final class PolicyCheckCommand implements Callable<Integer> {
         throw new UkhookException(Kind.USAGE, runDir + " is not a run directory; pass APP/.ukhook/runs/<time>, or "
             + "leave it out to check the policy without an image");
       }
-      Path mapFile = runDir.resolve(RunDir.LINK_MAP);
-      LinkMap map = LinkMap.read(mapFile);
-      Path trace = runDir.resolve(RunDir.TRACE);
-      if (Files.isRegularFile(trace)) {
-        map.requireCovers(TraceDecoder.readHeader(trace), mapFile, "; the policy was not checked");
+      RunDir run = new RunDir(runDir);
+      LinkMap map = LinkMap.read(run.linkMap());
+      if (Files.isRegularFile(run.trace())) {
+        map.requireCovers(TraceDecoder.readHeader(run.trace()), run.linkMap(), "; the policy was not checked");
       }
       libraries = map.libraries();
     }

@@ -1,11 +1,11 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.core.Terminal;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.format.RunDir;
 import dev.ukhook.host.PolicyPush;
 import dev.ukhook.policy.ImagePolicy;
 import dev.ukhook.policy.PolicyCompiler;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,9 +41,12 @@ final class PolicyPushCommand implements Callable<Integer> {
       TextFiles.write(kept, yaml);
       TextFiles.ownerOnly(kept);
     }
-    PrintWriter w = ok ? spec.commandLine().getOut() : spec.commandLine().getErr();
-    w.println((ok ? "" : "ukhook: ") + file + ": " + answer);
-    w.flush();
+    if (ok) {
+      spec.commandLine().getOut().println(Terminal.escape(file + ": " + answer));
+      spec.commandLine().getOut().flush();
+    } else {
+      CliOutput.line(spec.commandLine().getErr(), file + ": " + answer);
+    }
     return ok ? ExitCode.OK : ExitCode.FAILURE;
   }
 }

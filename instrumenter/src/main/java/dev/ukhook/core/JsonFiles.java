@@ -3,7 +3,6 @@ package dev.ukhook.core;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -25,21 +24,11 @@ public final class JsonFiles {
   private JsonFiles() {}
 
   /**
-   * The JSON value in {@code file}.
+   * The value of {@code type} in {@code file}, read with {@code mapper}.
    *
    * @param what what the file is ("run.json")
    * @param todo what the user should do about a damaged file, the end of the error line
    */
-  public static JsonNode readTree(Path file, String what, Kind kind, String todo) {
-    String text = nonEmpty(file, what, kind, todo);
-    try {
-      return TREE.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new UkhookException(kind, problem(file, e) + "; " + todo, e);
-    }
-  }
-
-  /** The value of {@code type} in {@code file}, read with {@code mapper}; see {@link #readTree}. */
   public static <T> T read(Path file, String what, ObjectMapper mapper, Class<T> type, Kind kind, String todo) {
     String text = nonEmpty(file, what, kind, todo);
     try {
@@ -54,7 +43,12 @@ public final class JsonFiles {
   }
 
   private static String nonEmpty(Path file, String what, Kind kind, String todo) {
-    String text = TextFiles.readSmall(file, what);
+    String text;
+    try {
+      text = TextFiles.readSmall(file, what);
+    } catch (UkhookException e) {
+      throw new UkhookException(kind, e.getMessage() + "; " + todo, e);
+    }
     if (text.isBlank()) {
       throw new UkhookException(kind, file + ": the file is empty; " + todo);
     }

@@ -45,25 +45,32 @@ public final class LockFile implements AutoCloseable {
    */
   public static Optional<LockFile> take(Path file, boolean shared, String holder) {
     Path key = file.toAbsolutePath().normalize();
-    if (HELD.containsKey(key)) {
+    if (HELD.putIfAbsent(key, holder) != null) {
       // Not even opened: closing a second descriptor of the file would drop this process's lock on it.
       return Optional.empty();
     }
-    FileChannel channel = open(key, shared);
+    FileChannel channel;
     FileLock lock;
+    try {
+      channel = open(key, shared);
+    } catch (RuntimeException e) {
+      HELD.remove(key);
+      throw e;
+    }
     try {
       lock = channel.tryLock(0, Long.MAX_VALUE, shared);
     } catch (OverlappingFileLockException inThisProcess) {
       lock = null;
     } catch (IOException e) {
+      HELD.remove(key);
       close(channel);
       throw new UkhookException(Kind.ENVIRONMENT, "cannot lock " + file + ": " + TextFiles.reason(e), e);
     }
     if (lock == null) {
+      HELD.remove(key);
       close(channel);
       return Optional.empty();
     }
-    HELD.put(key, holder);
     return Optional.of(new LockFile(key, channel, lock));
   }
 

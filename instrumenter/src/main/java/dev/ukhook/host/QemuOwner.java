@@ -46,10 +46,17 @@ public final class QemuOwner implements AutoCloseable {
         new UkhookException(Kind.FAILURE, "another ukhook runs QEMU in " + runDir + ": " + LockFile.holders(file))));
   }
 
-  /** QEMU has exited: the lock file goes, then the lock. */
+  /**
+   * QEMU has exited: its pidfile goes when its process is gone (QEMU leaves it when it was killed with SIGKILL, and
+   * the next run would call it stale), then the lock file, then the lock.
+   */
   @Override
   public void close() throws IOException {
     try {
+      Path pidFile = file.resolveSibling(RunDir.QEMU_PID);
+      if (pid(pidFile).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive).isEmpty()) {
+        Files.deleteIfExists(pidFile);
+      }
       Files.deleteIfExists(file);
     } finally {
       lock.close();

@@ -7,6 +7,7 @@ import dev.ukhook.attribution.Attributor;
 import dev.ukhook.attribution.LinkMap;
 import dev.ukhook.attribution.Rootfs;
 import dev.ukhook.core.CpioArchive;
+import dev.ukhook.core.Terminal;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
@@ -91,7 +92,7 @@ public final class RunReader {
     silentNativeHook(h, map, table).ifPresent(warnings::add);
     if (!trace.loads().isEmpty() && rootfs.isEmpty()) {
       warnings.add("warning: the image ran " + trace.loads().size() + " Linux program(s) (" + trace.loads().stream()
-          .map(l -> l.execfn()).collect(Collectors.joining(", ")) + "), but no rootfs was given: "
+          .map(l -> Terminal.escape(l.execfn())).collect(Collectors.joining(", ")) + "), but no rootfs was given: "
           + "their calls are unattributed; pass --rootfs DIR (the files the initrd was made of)");
     }
     attributor.programProblems().forEach(p -> warnings.add("warning: " + p));

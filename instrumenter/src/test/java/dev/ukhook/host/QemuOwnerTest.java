@@ -79,6 +79,19 @@ class QemuOwnerTest {
     assertFalse(running.isAlive());
   }
 
+  // A QEMU that ukhook had to kill with SIGKILL leaves its pidfile: the next run called it stale.
+  @Test
+  void theOwnerRemovesThePidfileOfAQemuThatIsGone() throws Exception {
+    Path run = Files.createDirectories(dir.resolve("runs/20241001-120000"));
+    try (QemuOwner owner = QemuOwner.hold(run)) {
+      Process gone = new ProcessBuilder("true").start();
+      gone.waitFor();
+      Files.writeString(run.resolve(RunDir.QEMU_PID), gone.pid() + "\n");
+    }
+    assertFalse(Files.exists(run.resolve(RunDir.QEMU_PID)));
+    assertEquals(List.of(), QemuOwner.cleanUp(dir.resolve("runs")));
+  }
+
   @Test
   void aPidReusedByAnotherProgramIsNotKilled() throws Exception {
     Path run = Files.createDirectories(dir.resolve("runs/20241001-120000"));
