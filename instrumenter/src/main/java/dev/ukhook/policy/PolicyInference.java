@@ -192,9 +192,9 @@ public final class PolicyInference {
         }
         count = Math.max(count, e.to() + 1);
       }
-      Path policy = run.resolve(RunDir.POLICY_YAML);
-      if (named == null && !s.isEmpty() && java.nio.file.Files.isRegularFile(policy)) {
-        named = PolicyFile.read(policy, Set.of()).phases();
+      if (named == null && !s.isEmpty()) {
+        List<String> fromPolicy = PolicyFile.phaseNames(run);
+        named = fromPolicy.isEmpty() ? null : fromPolicy;
       }
     }
     if (switches.stream().allMatch(List::isEmpty)) {
