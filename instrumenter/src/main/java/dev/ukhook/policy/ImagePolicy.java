@@ -67,9 +67,14 @@ public final class ImagePolicy {
       throw new UkhookException(Kind.USAGE, "the image of run " + runDir + " does not filter, so it takes no policy: "
           + "trace it with --policy FILE to make one that does");
     }
-    LibTable t = LibTable.parse(read(table));
+    return new Push(Path.of(json.policySocket()), compileAgainst(table, policy, transparent));
+  }
+
+  /** {@code policy} read against the libraries of the library table in {@code tableFile}, and compiled for it. */
+  private static byte[] compileAgainst(Path tableFile, Path policy, Set<String> transparent) {
+    LibTable t = LibTable.parse(read(tableFile));
     PolicySpec spec = PolicyFile.read(policy, Set.copyOf(t.names().subList(1, t.names().size())));
-    return new Push(Path.of(json.policySocket()), PolicyCompiler.compile(spec, t, transparent));
+    return PolicyCompiler.compile(spec, t, transparent);
   }
 
   /**
@@ -79,9 +84,7 @@ public final class ImagePolicy {
   public static void checkAgainstBuilt(Path build, Path linkMap, Path policy, Set<String> transparent) {
     Path table = build.resolve(RunDir.LIB_TABLE);
     if (Files.isRegularFile(table)) {
-      LibTable t = LibTable.parse(read(table));
-      PolicyCompiler.compile(PolicyFile.read(policy, Set.copyOf(t.names().subList(1, t.names().size()))), t,
-          transparent);
+      compileAgainst(table, policy, transparent);
     } else if (Files.isRegularFile(linkMap)) {
       PolicyFile.read(policy, LinkMap.read(linkMap).libraries());
     }
