@@ -10,4 +10,7 @@ public interface CallSink {
   default void load(LoadRecord l) {}
 
   default void event(EventRecord e) {}
+
+  /** A counting image's snapshot: every counter since boot (the last one holds them all). */
+  default void counts(CountSnapshot s) {}
 }

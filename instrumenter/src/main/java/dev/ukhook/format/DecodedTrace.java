@@ -11,9 +11,11 @@ import java.util.Optional;
  * @param bytes the stream's length, decoded or not
  * @param loads the load records (programs a loader started), always kept
  * @param events the filter events (phase switches, policies put in force or refused), always kept
+ * @param counts a counting image's last snapshot of its counters
  */
 public record DecodedTrace(TraceHeader header, List<SyscallRecord> records, TraceStats stats,
-    Optional<Damage> damage, long bytes, List<LoadRecord> loads, List<EventRecord> events) {
+    Optional<Damage> damage, long bytes, List<LoadRecord> loads, List<EventRecord> events,
+    Optional<CountSnapshot> counts) {
 
   public DecodedTrace {
     records = List.copyOf(records);
@@ -38,6 +40,8 @@ public record DecodedTrace(TraceHeader header, List<SyscallRecord> records, Trac
     List<String> p = new ArrayList<>();
     damage.ifPresent(d -> p.add("the trace is damaged: " + d.message()));
     p.addAll(stats.problems());
+    counts.filter(c -> c.overflowed() > 0).ifPresent(c -> p.add(c.overflowed() + " calls found no free cell in "
+        + "the guest's table of " + TraceLayout.COUNT_CELLS + " counters and are counted nowhere"));
     return p;
   }
 }

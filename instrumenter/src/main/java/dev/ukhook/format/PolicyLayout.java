@@ -72,13 +72,15 @@ public final class PolicyLayout {
         F.scalar("text_hash", Type.U64, "ukhook_anchor_hash: the first bytes of each library range");
     public static final Field NRANGES = F.scalar("nranges", Type.U32, "ranges in use");
     public static final Field NGRANULES = F.scalar("ngranules", Type.U32, "granules in use");
+    public static final Field TRANSPARENT = F.array("transparent", Type.U64, MAX_LIBS / 64,
+        "bit per library looked through when no policy is in force (a counting image's charge)");
     public static final Field RANGE_START = F.array("range_start", Type.U64, MAX_RANGES, "sorted start addresses");
     public static final Field RANGE_LIB = F.array("range_lib", Type.U8, MAX_RANGES, "library of each range");
     public static final Field GRANULE = F.array("granule", Type.U8, MAX_GRANULES, "library per granule, 0xff mixed");
     public static final Field NAMES = F.array("names", Type.U8, MAX_LIBS * NAME_BYTES, "NUL-terminated library names");
     public static final int SIZE = F.at;
     public static final Struct STRUCT = new Struct("ukhook_libtable", SIZE, 0, List.of(MAGIC, CHECKSUM, IMAGE_ID,
-        STATE, NLIBS, SHIFT, RESERVED0, TEXT_LO, TEXT_HI, TEXT_HASH, NRANGES, NGRANULES, RANGE_START, RANGE_LIB,
+        STATE, NLIBS, SHIFT, RESERVED0, TEXT_LO, TEXT_HI, TEXT_HASH, NRANGES, NGRANULES, TRANSPARENT, RANGE_START, RANGE_LIB,
         GRANULE, NAMES));
 
     private Table() {}

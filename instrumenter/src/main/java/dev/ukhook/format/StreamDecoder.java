@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * <p>Decoding stops at the first damage; later bytes are only counted.
  */
 public final class StreamDecoder {
-  private enum State { HEADER, RECORDS, AFTER_FINAL, STOPPED }
+  private enum State { HEADER, RECORDS, CELLS, AFTER_FINAL, STOPPED }
 
   // The header's ts_hz above this is corrupted: TSCs run at a few GHz. (0 is allowed: the guest could not measure.)
   private static final long MAX_TS_HZ = 1L << 40;
@@ -41,6 +41,10 @@ public final class StreamDecoder {
   private final List<LoadRecord> loads = new ArrayList<>();
   private final List<EventRecord> events = new ArrayList<>();
   private FinalRecord finalRecord;
+  // The counts record whose cells are being read (CELLS), and the last whole snapshot.
+  private ByteBuffer countsRecord;
+  private int cellBytes;
+  private CountSnapshot counts;
   private Damage.Kind damageKind;
   private String damageDetail;
   private boolean ended;
@@ -87,7 +91,7 @@ public final class StreamDecoder {
           records(chunk);
           continue;
         }
-        int need = state == State.HEADER ? HEADER_SIZE : recordSize;
+        int need = state == State.HEADER ? HEADER_SIZE : state == State.CELLS ? cellBytes : recordSize;
         int pos = chunk.position();
         if (stage.position() == 0 && chunk.remaining() >= need) {
           chunk.position(pos + need);
@@ -154,6 +158,9 @@ public final class StreamDecoder {
       stop(
           Damage.Kind.TRUNCATED_RECORD,
           "the stream ends " + stage.position() + " bytes into a " + recordSize + "-byte record");
+    } else if (state == State.CELLS) {
+      stop(Damage.Kind.TRUNCATED_RECORD, "the stream ends " + stage.position() + " bytes into the " + cellBytes
+          + " bytes of a counts record's cells");
     }
   }
 
@@ -162,6 +169,7 @@ public final class StreamDecoder {
     switch (state) {
       case HEADER -> header(b, at);
       case RECORDS -> record(b, at);
+      case CELLS -> cells(b, at);
       default -> throw new IllegalStateException(state.name());
     }
     if (state != State.STOPPED) {
@@ -362,6 +370,8 @@ public final class StreamDecoder {
           sink.event(e);
         }
       }
+    } else if (kind == KIND_COUNTS) {
+      countsRecord(b, at);
     } else if (kind == KIND_FINAL) {
       finalRecord =
           new FinalRecord(
@@ -373,6 +383,78 @@ public final class StreamDecoder {
       state = State.AFTER_FINAL;
     } else {
       stop(Damage.Kind.UNKNOWN_KIND, "a record has kind " + kind + ", expected " + values(KINDS));
+    }
+  }
+
+  /** A counts record: its cells follow it, read as one unit (CELLS). */
+  private void countsRecord(ByteBuffer b, int at) {
+    long n = Integer.toUnsignedLong(b.getInt(at + Counts.NCELLS.offset()));
+    int size = Short.toUnsignedInt(b.getShort(at + Counts.CELL_SIZE.offset()));
+    long t = b.getLong(at + Counts.T.offset());
+    if (size != CELL_SIZE_BYTES || n > COUNT_CELLS || b.getLong(at + Counts.CELLS_USED.offset()) != n) {
+      stop(Damage.Kind.BAD_RECORD, "a counts record announces " + n + " cells of " + size + " bytes ("
+          + b.getLong(at + Counts.CELLS_USED.offset()) + " in use); a guest sends at most " + COUNT_CELLS + " of "
+          + CELL_SIZE_BYTES + ": the record is corrupted");
+      return;
+    }
+    if (badTime("counts record", t)) {
+      return;
+    }
+    countsRecord = ByteBuffer.allocate(recordSize).order(ByteOrder.LITTLE_ENDIAN).put(0, b, at, recordSize);
+    cellBytes = (int) n * size;
+    if (cellBytes == 0) {
+      cells(b, at);
+      return;
+    }
+    if (stage.capacity() < cellBytes) {
+      stage = ByteBuffer.allocate(Math.max(cellBytes, recordSize)).order(ByteOrder.LITTLE_ENDIAN);
+    }
+    state = State.CELLS;
+  }
+
+  /** The cells of the counts record read before them, at {@code at} of {@code b}. */
+  private void cells(ByteBuffer b, int at) {
+    ByteBuffer r = countsRecord;
+    List<CountSnapshot.Cell> cells = new ArrayList<>();
+    for (int i = 0; i < cellBytes / CELL_SIZE_BYTES; i++) {
+      int c = at + i * CELL_SIZE_BYTES;
+      int phase = Byte.toUnsignedInt(b.get(c + Cell.PHASE.offset()));
+      if ((phase & 0x80) == 0) {
+        stop(Damage.Kind.BAD_RECORD, "cell " + i + " of a counts record is not in use: the record is corrupted");
+        return;
+      }
+      java.util.Map<Integer, Long> errnos = new java.util.LinkedHashMap<>();
+      for (int e = 0; e < CELL_ERRNOS; e++) {
+        int errno = Short.toUnsignedInt(b.getShort(c + Cell.ERRNO_NR.offset() + 2 * e));
+        if (errno != 0) {
+          errnos.put(errno, b.getLong(c + Cell.ERRNO_CALLS.offset() + 8 * e));
+        }
+      }
+      long[] hist = new long[HIST_BUCKETS];
+      for (int h = 0; h < HIST_BUCKETS; h++) {
+        hist[h] = Integer.toUnsignedLong(b.getInt(c + Cell.HIST.offset() + 4 * h));
+      }
+      long calls = b.getLong(c + Cell.CALLS.offset());
+      long errors = b.getLong(c + Cell.ERRORS.offset());
+      long refused = b.getLong(c + Cell.REFUSED.offset());
+      long nested = b.getLong(c + Cell.NESTED.offset());
+      if (calls < 0 || errors < 0 || refused < 0 || nested < 0 || Long.compareUnsigned(errors, calls) > 0
+          || Long.compareUnsigned(refused, calls) > 0 || Long.compareUnsigned(nested, calls) > 0) {
+        stop(Damage.Kind.BAD_RECORD, "cell " + i + " of a counts record counts " + Long.toUnsignedString(calls)
+            + " calls but " + Long.toUnsignedString(errors) + " errors, " + Long.toUnsignedString(refused)
+            + " refused and " + Long.toUnsignedString(nested) + " nested: the record is corrupted");
+        return;
+      }
+      cells.add(new CountSnapshot.Cell(Short.toUnsignedInt(b.getShort(c + Cell.NR.offset())),
+          Byte.toUnsignedInt(b.get(c + Cell.LIB.offset())), phase & 0x7f, calls, errors, refused, nested,
+          b.getLong(c + Cell.TICKS.offset()), errnos, hist));
+    }
+    counts = new CountSnapshot(r.getLong(Counts.SEQ.offset()), r.getLong(Counts.T.offset()),
+        r.get(Counts.WHY.offset()) == WHY_FINAL, r.get(Counts.LATENCY.offset()) != 0,
+        r.getLong(Counts.OVERFLOWED.offset()), cells);
+    state = State.RECORDS;
+    if (sink != null) {
+      sink.counts(counts);
     }
   }
 
@@ -417,6 +499,11 @@ public final class StreamDecoder {
   /** The load records decoded so far, in stream order. */
   public List<LoadRecord> loads() {
     return List.copyOf(loads);
+  }
+
+  /** The last whole counts snapshot (a counting image's), if any arrived. */
+  public Optional<CountSnapshot> counts() {
+    return Optional.ofNullable(counts);
   }
 
   /** How many filter events were decoded so far. */

@@ -128,6 +128,6 @@ public final class TraceDecoder {
     }
     return new DecodedTrace(
         decoder.header().orElseThrow(), kept, decoder.stats(), decoder.damage(), decoder.bytes(), decoder.loads(),
-        decoder.events());
+        decoder.events(), decoder.counts());
   }
 }

@@ -289,6 +289,91 @@ public final class TraceLayout {
   }
 
   /**
+   * A snapshot of a counting image's counters (kind 5, {@code --mode count}), R bytes followed by {@code ncells}
+   * cells of {@link Cell}: every counter since boot, so the last snapshot holds them all. Sent periodically, at a
+   * stop and at shutdown (then just before the final record); it takes no sequence number.
+   */
+  public static final class Counts {
+    public static final Field SEQ = Field.scalar("seq", Type.U64, 0,
+        "the next sequence number (records numbered so far); a snapshot takes none");
+    public static final Field T = Field.scalar("t", Type.U64, 8, "timestamp of the snapshot");
+    public static final Field NCELLS = Field.scalar("ncells", Type.U32, 16, "cells that follow this record");
+    public static final Field CELL_SIZE = Field.scalar("cell_size", Type.U16, 20, "C, the size of a cell");
+    public static final Field WHY = Field.scalar("why", Type.U8, 22, "why it was sent, see why");
+    public static final Field LATENCY = Field.scalar("latency", Type.U8, 23,
+        "1: the cells' ticks and hist are measured; 0: the image does not time calls");
+    public static final Field RESERVED0 = Field.array("reserved0", Type.U8, 24, 4, "zero");
+    public static final Field KIND = Field.scalar("kind", Type.U8, 28, "UKHOOK_KIND_COUNTS (5)");
+    public static final Field RESERVED1 = Field.array("reserved1", Type.U8, 29, 3, "zero");
+    public static final Field OVERFLOWED = Field.scalar("overflowed", Type.U64, 32,
+        "calls that found no free cell in the guest's table, counted nowhere else");
+    public static final Field CELLS_USED = Field.scalar("cells", Type.U64, 40, "cells in use; equal to ncells");
+    public static final Field ZERO = new Field("zero", Type.U8, 48, 48, 8, true, true, "zero, up to R bytes");
+    public static final Struct STRUCT = new Struct("ukhook_counts_record", RECORD_BASE_SIZE, FRAME_SIZE, List.of(
+        SEQ, T, NCELLS, CELL_SIZE, WHY, LATENCY, RESERVED0, KIND, RESERVED1, OVERFLOWED, CELLS_USED, ZERO));
+
+    private Counts() {}
+  }
+
+  /** Duration buckets of a cell's histogram: log-linear, two per power of two ({@link #bucketLow}). */
+  public static final int HIST_BUCKETS = 64;
+  /** The errnos a cell counts one by one; more distinct ones are only in its errors. */
+  public static final int CELL_ERRNOS = 4;
+  /** Cells in a counting image's table, a power of two. */
+  public static final int COUNT_CELLS = 1024;
+
+  /** One counter cell of a counting image: one (library, phase, syscall), {@value #CELL_SIZE_BYTES} bytes. */
+  public static final class Cell {
+    public static final Field NR = Field.scalar("nr", Type.U16, 0, "system call number, as in a syscall record");
+    public static final Field LIB = Field.scalar("lib", Type.U8, 2,
+        "the library the guest charged the calls to: its index in the image's library table, 0 for none");
+    public static final Field PHASE = Field.scalar("phase", Type.U8, 3,
+        "the phase in force when the calls began (bits 0-6); bit 7: the cell is in use");
+    public static final Field RESERVED = Field.scalar("reserved", Type.U32, 4, "zero");
+    public static final Field CALLS = Field.scalar("calls", Type.U64, 8,
+        "calls begun, counted when they begin (one still in progress is counted)");
+    public static final Field ERRORS = Field.scalar("errors", Type.U64, 16, "calls that returned -4095..-1");
+    public static final Field REFUSED = Field.scalar("refused", Type.U64, 24, "calls the policy refused");
+    public static final Field NESTED = Field.scalar("nested", Type.U64, 32,
+        "calls made while another of the same thread was in progress (nest > 0)");
+    public static final Field TICKS = Field.scalar("ticks", Type.U64, 40,
+        "summed t_exit - t_enter of the calls that returned");
+    public static final Field ERRNO_NR = Field.array("errno_nr", Type.U16, 48, CELL_ERRNOS,
+        "the first distinct errnos returned, 0 for a free slot");
+    public static final Field ERRNO_CALLS = Field.array("errno_calls", Type.U64, 56, CELL_ERRNOS,
+        "calls that returned each of them");
+    public static final Field HIST = Field.array("hist", Type.U32, 88, HIST_BUCKETS,
+        "calls that returned, by duration: bucket b < 4 holds durations of b ticks, bucket b >= 4 those from "
+            + "(2 + b % 2) << (b / 2 - 1) ticks to the next bucket's; the last one has no upper bound");
+    public static final Struct STRUCT = new Struct("ukhook_cell", CELL_SIZE_BYTES, 0, List.of(
+        NR, LIB, PHASE, RESERVED, CALLS, ERRORS, REFUSED, NESTED, TICKS, ERRNO_NR, ERRNO_CALLS, HIST));
+
+    private Cell() {}
+  }
+
+  public static final int CELL_SIZE_BYTES = 344;
+
+  /** The smallest duration, in ticks, of histogram bucket {@code b} (the guest's ukhook_bucket() inverted). */
+  public static long bucketLow(int b) {
+    return b < 4 ? b : (2L + (b & 1)) << (b / 2 - 1);
+  }
+
+  /** The bucket of a duration of {@code ticks}: the model of the guest's ukhook_bucket(). */
+  public static int bucket(long ticks) {
+    if (Long.compareUnsigned(ticks, 4) < 0) {
+      return (int) ticks;
+    }
+    int msb = 63 - Long.numberOfLeadingZeros(ticks);
+    return Math.min(HIST_BUCKETS - 1, 2 * msb + (int) ((ticks >>> (msb - 1)) & 1));
+  }
+
+  public static final int WHY_PERIODIC = 0;
+  public static final int WHY_FINAL = 1;
+  public static final List<Value> WHYS = List.of(
+      new Value("UKHOOK_COUNTS_PERIODIC", "periodic", WHY_PERIODIC, "a periodic snapshot (--snapshot-every)"),
+      new Value("UKHOOK_COUNTS_FINAL", "final", WHY_FINAL, "at shutdown, just before the final record"));
+
+  /**
    * A message from the host to the guest, on the other direction of the same port: this 16-byte header, then
    * {@code length} payload bytes. The guest reads the direction as a byte stream and finds a message by its magic.
    */
@@ -322,12 +407,14 @@ public final class TraceLayout {
   public static final int KIND_FINAL = 2;
   public static final int KIND_LOAD = 3;
   public static final int KIND_EVENT = 4;
+  public static final int KIND_COUNTS = 5;
   public static final List<Value> KINDS = List.of(
       new Value("UKHOOK_KIND_SYSCALL", "syscall", KIND_SYSCALL, "a syscall record"),
       new Value("UKHOOK_KIND_FINAL", "final", KIND_FINAL, "the final record"),
       new Value("UKHOOK_KIND_LOAD", "load", KIND_LOAD, "a program a loader started"),
       new Value("UKHOOK_KIND_EVENT", "event", KIND_EVENT,
-          "a filter event: a phase switch, a policy put in force or refused"));
+          "a filter event: a phase switch, a policy put in force or refused"),
+      new Value("UKHOOK_KIND_COUNTS", "counts", KIND_COUNTS, "a counting image's counters, followed by its cells"));
 
   public static final int FLAG_REFUSED = 1;
   /** frames[0] is the word at the caller's stack pointer: a frameless leaf function's return address. */
@@ -410,7 +497,8 @@ public final class TraceLayout {
   public static final int NR_UNKNOWN = 0xffff;
 
   public static final List<Struct> STRUCTS =
-      List.of(Header.STRUCT, Syscall.STRUCT, Final.STRUCT, Load.STRUCT, Event.STRUCT, Control.STRUCT);
+      List.of(Header.STRUCT, Syscall.STRUCT, Final.STRUCT, Load.STRUCT, Event.STRUCT, Counts.STRUCT, Cell.STRUCT,
+          Control.STRUCT);
 
   private TraceLayout() {}
 
@@ -449,10 +537,13 @@ public final class TraceLayout {
       magic.append(magic.length() > 2 ? ", " : "").append('\'').append(c).append('\'');
     }
     define(defines, "UKHOOK_MAGIC_INIT", magic.append(" }").toString(), "initialiser of the header's magic");
-    for (List<Value> values : List.of(KINDS, FLAGS, PATHS, TS_SOURCES, OVERFLOWS, HOOK_POINTS, CONTROLS)) {
+    for (List<Value> values : List.of(KINDS, FLAGS, PATHS, TS_SOURCES, OVERFLOWS, HOOK_POINTS, CONTROLS, WHYS)) {
       values.forEach(v -> define(defines, v.cName(), Integer.toString(v.value()), v.meaning()));
     }
     define(defines, "UKHOOK_CONTROL_MAGIC", "0x" + Integer.toHexString(CONTROL_MAGIC), "ASCII UKHC");
+    define(defines, "UKHOOK_HIST_BUCKETS", Integer.toString(HIST_BUCKETS), "duration buckets of a cell");
+    define(defines, "UKHOOK_CELL_ERRNOS", Integer.toString(CELL_ERRNOS), "errnos a cell counts one by one");
+    define(defines, "UKHOOK_COUNT_CELLS", Integer.toString(COUNT_CELLS) + "U", "cells of a counting image");
     define(defines, "UKHOOK_NR_UNKNOWN", "0x" + Integer.toHexString(NR_UNKNOWN), "native syscall of unknown name");
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("defines", defines);

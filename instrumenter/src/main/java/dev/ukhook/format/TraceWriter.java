@@ -98,6 +98,38 @@ public final class TraceWriter {
     out.write(buf.array(), 0, buf.limit());
   }
 
+  /** Writes a counts record and its cells (a counting image's snapshot). */
+  public void counts(CountSnapshot c) throws IOException {
+    clear(header.recordSize());
+    u64(Counts.SEQ, c.seq());
+    u64(Counts.T, c.t());
+    buf.putInt(Counts.NCELLS.offset(), c.cells().size());
+    buf.putShort(Counts.CELL_SIZE.offset(), (short) CELL_SIZE_BYTES);
+    buf.put(Counts.WHY.offset(), (byte) (c.finalSnapshot() ? WHY_FINAL : WHY_PERIODIC));
+    buf.put(Counts.LATENCY.offset(), (byte) (c.latency() ? 1 : 0));
+    buf.put(Counts.KIND.offset(), (byte) KIND_COUNTS);
+    u64(Counts.OVERFLOWED, c.overflowed());
+    u64(Counts.CELLS_USED, c.cells().size());
+    out.write(buf.array(), 0, buf.limit());
+    ByteBuffer cell = ByteBuffer.allocate(CELL_SIZE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    for (CountSnapshot.Cell x : c.cells()) {
+      Arrays.fill(cell.array(), (byte) 0);
+      cell.putShort(Cell.NR.offset(), (short) x.nr()).put(Cell.LIB.offset(), (byte) x.lib())
+          .put(Cell.PHASE.offset(), (byte) (0x80 | x.phase())).putLong(Cell.CALLS.offset(), x.calls())
+          .putLong(Cell.ERRORS.offset(), x.errors()).putLong(Cell.REFUSED.offset(), x.refused())
+          .putLong(Cell.NESTED.offset(), x.nested()).putLong(Cell.TICKS.offset(), x.ticks());
+      int e = 0;
+      for (var errno : x.errnos().entrySet()) {
+        cell.putShort(Cell.ERRNO_NR.offset() + 2 * e, (short) (int) errno.getKey());
+        cell.putLong(Cell.ERRNO_CALLS.offset() + 8 * e++, errno.getValue());
+      }
+      for (int h = 0; h < HIST_BUCKETS; h++) {
+        cell.putInt(Cell.HIST.offset() + 4 * h, (int) x.hist()[h]);
+      }
+      out.write(cell.array());
+    }
+  }
+
   /** Writes the final record. */
   public void end(FinalRecord f) throws IOException {
     clear(header.recordSize());

@@ -33,14 +33,15 @@ public final class ImagePolicy {
 
   /**
    * Fills {@code images} (the boot image and its .dbg, the latter read for the code's bytes) with the table of
-   * {@code linkMap} and {@code policy} compiled for it; every file or none is changed.
+   * {@code linkMap} and {@code policy} compiled for it (none: the table alone, for a counting image); every file or
+   * none is changed.
    */
   public static Filled fill(Path image, Path debugImage, Path linkMap, String imageId, Path policy,
       Set<String> transparent) {
     LinkMap map = LinkMap.read(linkMap);
-    LibTable table = table(debugImage, linkMap, map, imageId);
-    PolicySpec spec = PolicyFile.read(policy, map.libraries());
-    byte[] compiled = PolicyCompiler.compile(spec, table, transparent);
+    LibTable table = table(debugImage, linkMap, map, imageId, transparent);
+    PolicySpec spec = policy == null ? null : PolicyFile.read(policy, map.libraries());
+    byte[] compiled = spec == null ? null : PolicyCompiler.compile(spec, table, transparent);
     byte[] tableBytes = table.bytes();
     List<Path> files = List.of(image, debugImage);
     List<byte[]> filled = files.stream().map(f -> filled(read(f), f, imageId, tableBytes, compiled)).toList();
@@ -91,7 +92,7 @@ public final class ImagePolicy {
   }
 
   /** The table of an image: its code's bounds from the map, their bytes (and hash) from the ELF file. */
-  static LibTable table(Path elfFile, Path linkMap, LinkMap map, String imageId) {
+  static LibTable table(Path elfFile, Path linkMap, LinkMap map, String imageId, Set<String> transparent) {
     LinkMap.Text text = map.text().orElseThrow(() -> new UkhookException(Kind.FAILURE, linkMap + " does not give"
         + " the image's code bounds (_text = . and _etext = . lines): is it the map of a Unikraft image's final"
         + " link?"));
@@ -105,13 +106,15 @@ public final class ImagePolicy {
             + Long.toHexString(lo) + ", " + Long.toHexString(hi) + ") its link map names: is it that map's"
             + " image?"));
     return LibTable.of(map, imageId, lo, hi,
-        ByteBuffer.wrap(bytes, (int) (seg.fileOffset() + lo - seg.vaddr()), (int) (hi - lo)).slice());
+        ByteBuffer.wrap(bytes, (int) (seg.fileOffset() + lo - seg.vaddr()), (int) (hi - lo)).slice(), transparent);
   }
 
   /** {@code file} with the table and the policy written over their areas (placeholders, or filled before). */
   static byte[] filled(byte[] file, Path name, String imageId, byte[] table, byte[] compiled) {
     place(file, name, PolicyLayout.TABLE_MAGIC, PolicyLayout.Table.IMAGE_ID.offset(), imageId, table, "library table");
-    place(file, name, PolicyLayout.POLICY_MAGIC, PolicyLayout.Policy.IMAGE_ID.offset(), imageId, compiled, "policy");
+    if (compiled != null) {
+      place(file, name, PolicyLayout.POLICY_MAGIC, PolicyLayout.Policy.IMAGE_ID.offset(), imageId, compiled, "policy");
+    }
     return file;
   }
 

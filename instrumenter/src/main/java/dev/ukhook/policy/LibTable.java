@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -27,12 +28,19 @@ import java.util.TreeSet;
  * the guest's ukhook_lib_at().
  *
  * @param names library names by index; index 0 is {@link Attribution#UNATTRIBUTED_LIBRARY}
+ * @param transparent a bit per library looked through by the charge when no policy is in force (a counting image)
  */
 public record LibTable(String imageId, long textLo, long textHi, long textHash, List<String> names,
-    long[] rangeStart, int[] rangeLib, int shift, int[] granule) {
+    long[] rangeStart, int[] rangeLib, int shift, int[] granule, long[] transparent) {
+
+  /** The table for {@code map}'s image, whose code [textLo, textHi) is {@code text}, looking through nothing. */
+  public static LibTable of(LinkMap map, String imageId, long textLo, long textHi, ByteBuffer text) {
+    return of(map, imageId, textLo, textHi, text, Set.of());
+  }
 
   /** The table for {@code map}'s image, whose code [textLo, textHi) is {@code text}. */
-  public static LibTable of(LinkMap map, String imageId, long textLo, long textHi, ByteBuffer text) {
+  public static LibTable of(LinkMap map, String imageId, long textLo, long textHi, ByteBuffer text,
+      Set<String> transparent) {
     List<String> names = new ArrayList<>();
     names.add(Attribution.UNATTRIBUTED_LIBRARY);
     names.addAll(new TreeSet<>(map.libraries()));
@@ -85,7 +93,13 @@ public record LibTable(String imageId, long textLo, long textHi, long textHash, 
       granule[g] = whole ? libs[r] : GRANULE_MIXED;
     }
     long anchors = anchorHash(starts, libs, textLo, textHi, text);
-    return new LibTable(imageId, textLo, textHi, anchors, List.copyOf(names), starts, libs, shift, granule);
+    long[] bits = new long[MAX_LIBS / 64];
+    for (int i = 1; i < names.size(); i++) {
+      if (transparent.contains(names.get(i))) {
+        bits[i / 64] |= 1L << (i % 64);
+      }
+    }
+    return new LibTable(imageId, textLo, textHi, anchors, List.copyOf(names), starts, libs, shift, granule, bits);
   }
 
   /** ukhook_anchor_hash(): the first {@link PolicyLayout#ANCHOR_BYTES} of each library's range, in order. */
@@ -158,6 +172,9 @@ public record LibTable(String imageId, long textLo, long textHi, long textHash, 
     for (int i = 0; i < granule.length; i++) {
       b.put(Table.GRANULE.offset() + i, (byte) granule[i]);
     }
+    for (int i = 0; i < transparent.length; i++) {
+      b.putLong(Table.TRANSPARENT.offset() + 8 * i, transparent[i]);
+    }
     for (int i = 0; i < names.size(); i++) {
       byte[] n = names.get(i).getBytes(StandardCharsets.US_ASCII);
       b.put(Table.NAMES.offset() + NAME_BYTES * i, n, 0, Math.min(n.length, NAME_BYTES - 1));
@@ -194,9 +211,13 @@ public record LibTable(String imageId, long textLo, long textHi, long textHash, 
     for (int i = 0; i < granule.length; i++) {
       granule[i] = Byte.toUnsignedInt(b.get(Table.GRANULE.offset() + i));
     }
+    long[] transparent = new long[MAX_LIBS / 64];
+    for (int i = 0; i < transparent.length; i++) {
+      transparent[i] = b.getLong(Table.TRANSPARENT.offset() + 8 * i);
+    }
     return new LibTable(HexFormat.of().formatHex(id), b.getLong(Table.TEXT_LO.offset()),
         b.getLong(Table.TEXT_HI.offset()), b.getLong(Table.TEXT_HASH.offset()), List.copyOf(names), starts, libs,
-        b.get(Table.SHIFT.offset()), granule);
+        b.get(Table.SHIFT.offset()), granule, transparent);
   }
 
   public long checksum() {
