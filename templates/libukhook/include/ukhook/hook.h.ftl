@@ -25,6 +25,9 @@ static inline int ukhook_syscall_enter(struct __regs *regs, struct ukhook_ticket
 <#else>
 	uint8_t nest = 0;
 </#if>
+#if UKHOOK_COUNT
+	return ukhook_count_enter(rec, nr, UKHOOK_PATH_BINARY, nest, regs->rcx, regs->rbp, regs->rsp, (long *)&regs->rax);
+#endif
 #if UKHOOK_FILTER
 	uint32_t verdict = ukhook_decide(nr, UKHOOK_PATH_BINARY, regs->rcx, regs->rbp, regs->rsp);
 
@@ -55,7 +58,11 @@ static inline void ukhook_syscall_exit(struct ukhook_ticket rec, long ret)
 <#if nativeHooked>
 	ukhook_binary_ends();
 </#if>
+#if UKHOOK_COUNT
+	ukhook_count_end(rec, ret);
+#else
 	ukhook_end(rec, ret);
+#endif
 	ukhook_after(rec, ret);
 }
 

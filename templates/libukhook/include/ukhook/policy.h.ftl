@@ -145,29 +145,29 @@ static inline __attribute__((always_inline)) unsigned int ukhook_lib_at(const st
 	return t->range_lib[lo];
 }
 
-static inline __attribute__((always_inline)) int ukhook_is_transparent(const struct ukhook_policy *p,
-									unsigned int lib)
+static inline __attribute__((always_inline)) int ukhook_is_transparent(const uint64_t *transparent, unsigned int lib)
 {
-	return (p->transparent[lib >> 6] >> (lib & 63)) & 1;
+	return (transparent[lib >> 6] >> (lib & 63)) & 1;
 }
 
 /*
  * The library a call is charged to, by the host's rule (dev.ukhook.attribution.Attributor): the caller's return
  * address, then the frames ukhook_begin() would record, innermost first; the first library that is not
  * transparent, else the outermost transparent one, else 0. Each address is looked up one byte back (a return
- * address can be the first byte after its function). Which libraries are transparent is the policy's. The walk
- * stops at the first library that decides.
+ * address can be the first byte after its function). transparent has a bit per library looked through: the
+ * policy's, or the table's when no policy is in force. The walk stops at the first library that decides. A charge
+ * to a transparent library (every library found was one) has via added.
  */
 static inline __attribute__((always_inline)) unsigned int
-ukhook_charge(const struct ukhook_libtable *t, const struct ukhook_policy *p, uint8_t path, uint64_t rip, uint64_t fp,
-	      uint64_t sp)
+ukhook_charge(const struct ukhook_libtable *t, const uint64_t *transparent, uint8_t path, uint64_t rip, uint64_t fp,
+	      uint64_t sp, unsigned int via)
 {
 	unsigned int lib, outer = 0;
 	int i = 0;
 
 	lib = ukhook_lib_at(t, rip - 1);
 	if (lib) {
-		if (!ukhook_is_transparent(p, lib))
+		if (!ukhook_is_transparent(transparent, lib))
 			return lib;
 		outer = lib;
 	}
@@ -175,7 +175,7 @@ ukhook_charge(const struct ukhook_libtable *t, const struct ukhook_policy *p, ui
 	if (path == UKHOOK_PATH_BINARY && *(const uint64_t *)sp - ukhook_state.text_lo < ukhook_state.text_len) {
 		lib = ukhook_lib_at(t, *(const uint64_t *)sp - 1);
 		if (lib) {
-			if (!ukhook_is_transparent(p, lib))
+			if (!ukhook_is_transparent(transparent, lib))
 				return lib;
 			outer = lib;
 		}
@@ -186,7 +186,7 @@ ukhook_charge(const struct ukhook_libtable *t, const struct ukhook_policy *p, ui
 			break;
 		lib = ukhook_lib_at(t, ((const uint64_t *)fp)[1] - 1);
 		if (lib) {
-			if (!ukhook_is_transparent(p, lib))
+			if (!ukhook_is_transparent(transparent, lib))
 				return lib;
 			outer = lib;
 		}
@@ -198,7 +198,7 @@ ukhook_charge(const struct ukhook_libtable *t, const struct ukhook_policy *p, ui
 	(void)sp;
 	(void)i;
 #endif
-	return outer;
+	return outer ? outer | via : 0;
 }
 
 /* UKHOOK_ACTION_ALLOW, or the library's action with its errno in bits 8-23 and the library in bits 24-31. */
@@ -221,7 +221,8 @@ static inline __attribute__((always_inline)) uint32_t ukhook_decide(uint64_t nr,
 
 	if (ukhook_unlikely(!p))
 		return UKHOOK_ACTION_ALLOW;
-	return ukhook_verdict(p, ukhook_charge(&ukhook_libtable, p, path, rip, fp, sp), nr, ukhook_phase_now);
+	return ukhook_verdict(p, ukhook_charge(&ukhook_libtable, p->transparent, path, rip, fp, sp, 0), nr,
+			      ukhook_phase_now);
 }
 
 /* A filter event record: numbered and ring-buffered like a syscall record. */
@@ -311,7 +312,7 @@ void ukhook_rule(struct ukhook_ticket t, int64_t ret)
 	unsigned int phase = ukhook_phase_now;
 
 	if (p && UKHOOK_TICKET_NR(t) == p->switch_nr[phase] && (ret >= 0 || !p->switch_success[phase]))
-		ukhook_switch_phase(p->switch_to[phase], UKHOOK_EVENT_RULE, UKHOOK_TICKET_SEQ(t));
+		ukhook_switch_phase(p->switch_to[phase], UKHOOK_EVENT_RULE, UKHOOK_COUNT ? 0 : UKHOOK_TICKET_SEQ(t));
 }
 
 void ukhook_phase(unsigned int id)

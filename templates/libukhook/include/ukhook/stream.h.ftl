@@ -32,6 +32,9 @@
 #define ${d.name} ${d.value} /* ${d.comment} */
 </#list>
 
+/* 1: calls are counted in the guest (ukhook/count.h), not recorded one by one. */
+#define UKHOOK_COUNT ${count}
+
 #define UKHOOK_OVERFLOW <#if overflowDrop == 1>UKHOOK_OVERFLOW_DROP<#else>UKHOOK_OVERFLOW_BLOCK</#if>
 
 #define ukhook_likely(x) __builtin_expect(!!(x), 1)
@@ -69,6 +72,7 @@ struct ukhook_state {
 	uint64_t dropped;
 	uint32_t inflight;   /* buffers the device still holds */
 	int ready;           /* the device is up and the header is out */
+	int snap_inflight;   /* the device still holds the counters' snapshot (a counting image) */
 	uint64_t text_lo;    /* the image's code: [text_lo, text_lo + text_len) */
 	uint64_t text_len;
 };
@@ -130,6 +134,8 @@ void ukhook_flush_now(void);
 int ukhook_make_room(void);
 void ukhook_start(uint64_t ts_hz);
 void ukhook_finish(uint64_t t_end);
+void ukhook_snapshot(unsigned int why);
+int ukhook_snap_sent(const void *buf);
 
 /*
  * The host's control messages (struct ukhook_control, docs/trace-format.md) arrive as a byte stream, in pieces.
@@ -181,6 +187,8 @@ static inline void ukhook_completed(const void *buf, uint32_t len)
 	ukhook_state.inflight--;
 	if (p >= (const char *)ukhook_ring && p < (const char *)(ukhook_ring + UKHOOK_RING_RECORDS))
 		ukhook_state.completed += len / sizeof(struct ukhook_record);
+	else if (UKHOOK_COUNT && ukhook_snap_sent(buf))
+		ukhook_state.snap_inflight = 0;
 }
 
 static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_record *r, int64_t ret);
@@ -191,8 +199,11 @@ static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_re
  * and its slot then reused: the number tells the call's end that the slot is no longer its own.
  */
 struct ukhook_ticket {
-	struct ukhook_record *r; /* NULL: no record (dropped, or not recorded by a filter-only image) */
-	uint64_t seq_nr;         /* the record's seq in bits 0-47, the call's number in bits 48-63 */
+	union {
+		struct ukhook_record *r; /* NULL: no record (dropped, or not recorded by a filter-only image) */
+		struct ukhook_cell *c;   /* a counting image's: the call's cell, NULL when the table was full */
+	};
+	uint64_t seq_nr; /* the record's seq (a counting image's: the entry time) in bits 0-47, the number in 48-63 */
 };
 
 /* Two words, so that the ticket lives in registers across the dispatch (a third one put it on the stack). */
@@ -201,7 +212,7 @@ struct ukhook_ticket {
 
 static inline __attribute__((always_inline)) struct ukhook_ticket ukhook_ticket(struct ukhook_record *r, uint64_t nr)
 {
-	struct ukhook_ticket t = { r, (r ? r->seq : 0) | (uint64_t)(uint16_t)nr << 48 };
+	struct ukhook_ticket t = { .r = r, .seq_nr = (r ? r->seq : 0) | (uint64_t)(uint16_t)nr << 48 };
 
 	return t;
 }
@@ -555,6 +566,9 @@ void ukhook_finish(uint64_t t_end)
 				  (uint32_t)((piece - s->submitted) * sizeof(struct ukhook_record)));
 		s->submitted = piece;
 	}
+#if UKHOOK_COUNT
+	ukhook_snapshot(UKHOOK_COUNTS_FINAL);
+#endif
 	ukhook_final.seq = s->seq;
 	ukhook_final.t_end = t_end;
 	ukhook_final.kind = UKHOOK_KIND_FINAL;

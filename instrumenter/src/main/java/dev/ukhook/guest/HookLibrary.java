@@ -47,6 +47,9 @@ public final class HookLibrary {
     model.put("policyLayout", PolicyLayout.cModel());
     model.put("filter", spec.mode().filters() ? 1 : 0);
     model.put("trace", spec.mode().traces() ? 1 : 0);
+    model.put("count", spec.mode().counts() ? 1 : 0);
+    model.put("latency", spec.latency() ? 1 : 0);
+    model.put("snapshotMs", spec.snapshotMs());
     model.put("hookPoints", TraceLayout.HOOK_POINTS.stream().filter(h -> spec.hookPoints().contains(h.name()))
         .map(TraceLayout.Value::cName).collect(Collectors.joining(" | ")));
     model.put("nativeHooked", spec.hookPoints().contains("native"));

@@ -20,22 +20,43 @@ import java.util.stream.Collectors;
  * @param hookPoints the hook points of the profile the tree is patched with (binary, native)
  * @param pathBytes bytes of every record's tail kept for a copy of the call's path argument (0: no copy)
  * @param stackBytes bytes of the caller's stack a binary call's record keeps, with its sp and bp (0: none)
- * @param mode whether the hooks record every call, enforce a policy, or both
+ * @param mode whether the hooks record every call, count calls, enforce a policy, or both
+ * @param latency whether a counting image times each call (two timestamps per call) for its latency histograms
+ * @param snapshotMs how often a counting image sends its counters to the host, in milliseconds
  */
 public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow,
-    String imageId, Set<String> hookPoints, int pathBytes, int stackBytes, Mode mode) {
+    String imageId, Set<String> hookPoints, int pathBytes, int stackBytes, Mode mode, boolean latency,
+    int snapshotMs) {
 
-  /** What the hooks do: record (the default), record and enforce a policy, or enforce only (docs/policy.md). */
+  /**
+   * What the hooks do: record every call (the default), count calls per library, phase and syscall in the guest
+   * ({@code --mode count}), either of them while enforcing a policy, or enforce only (docs/policy.md).
+   */
   public enum Mode {
-    TRACE, TRACE_AND_FILTER, FILTER_ONLY;
+    TRACE, TRACE_AND_FILTER, FILTER_ONLY, COUNT, COUNT_AND_FILTER;
 
     public boolean filters() {
-      return this != TRACE;
+      return this == TRACE_AND_FILTER || this == FILTER_ONLY || this == COUNT_AND_FILTER;
     }
 
+    /** Whether every call is recorded. */
     public boolean traces() {
-      return this != FILTER_ONLY;
+      return this == TRACE || this == TRACE_AND_FILTER;
     }
+
+    /** Whether calls are counted in the guest instead of recorded. */
+    public boolean counts() {
+      return this == COUNT || this == COUNT_AND_FILTER;
+    }
+  }
+
+  public static final int DEFAULT_SNAPSHOT_MS = 1000;
+
+  /** A library in {@code mode}, timing calls and sending counters every second when it counts. */
+  public HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow, String imageId,
+      Set<String> hookPoints, int pathBytes, int stackBytes, Mode mode) {
+    this(frames, ringRecords, batchRecords, overflow, imageId, hookPoints, pathBytes, stackBytes, mode, true,
+        DEFAULT_SNAPSHOT_MS);
   }
 
   /** A library that only records. */
@@ -111,6 +132,11 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
           + MAX_STACK_BYTES + " bytes, got " + stackBytes);
     }
     mode = mode == null ? Mode.TRACE : mode;
+    snapshotMs = snapshotMs == 0 ? DEFAULT_SNAPSHOT_MS : snapshotMs;
+    if (snapshotMs < 100 || snapshotMs > 3_600_000) {
+      throw new UkhookException(Kind.USAGE, "--snapshot-every must be between 100 and 3600000 milliseconds, got "
+          + snapshotMs);
+    }
     hookPoints = hookPoints == null ? HOOK_POINTS : hookPoints;
     if (hookPoints.isEmpty() || !HOOK_POINTS.containsAll(hookPoints)) {
       throw new IllegalArgumentException("hook points must be some of " + HOOK_POINTS + ", got " + hookPoints);

@@ -13,7 +13,7 @@
  * docs/trace-format.md). A thread of this library polls it every VCON_CONTROL_POLL_MS, so an idle server
  * (blocked in poll or accept) still hears a stop; an image without a scheduler has no such thread.
  */
-#include <ukhook/policy.h>
+#include <ukhook/count.h>
 #include <uk/alloc.h>
 #include <uk/essentials.h>
 #include <uk/print.h>
@@ -181,7 +181,8 @@ static int vcon_open_port(void)
 }
 
 #if CONFIG_LIBUKSCHED
-#define VCON_CONTROL_POLL_MS 250
+/* A counting image's snapshots come at this resolution too. */
+#define VCON_CONTROL_POLL_MS (UKHOOK_COUNT && UKHOOK_SNAPSHOT_MS < 250 ? UKHOOK_SNAPSHOT_MS : 250)
 /* Inside a message (a pushed policy, about 11 KiB, spans many buffers) the next poll comes at once. */
 #define VCON_CONTROL_BUSY_MS 1
 #define VCON_RX_BUFS 4
@@ -226,9 +227,20 @@ static void vcon_control(void *arg __unused)
 	__u32 len, i;
 	int reposted;
 
+#if UKHOOK_COUNT
+	__nsec snapshot_due = ukplat_monotonic_clock() + ukarch_time_msec_to_nsec(UKHOOK_SNAPSHOT_MS);
+#endif
+
 	while (kind != UKHOOK_CONTROL_STOP) {
 		uk_sched_thread_sleep(ukarch_time_msec_to_nsec(r->have || r->skip ? VCON_CONTROL_BUSY_MS
 									       : VCON_CONTROL_POLL_MS));
+#if UKHOOK_COUNT
+		/* The host shows a live table, and a crash loses at most one period of counts. */
+		if (ukplat_monotonic_clock() >= snapshot_due) {
+			ukhook_snapshot(UKHOOK_COUNTS_PERIODIC);
+			snapshot_due = ukplat_monotonic_clock() + ukarch_time_msec_to_nsec(UKHOOK_SNAPSHOT_MS);
+		}
+#endif
 		reposted = 0;
 		while (virtqueue_buffer_dequeue(vcon_rxq, &cookie, &len) >= 0) {
 			for (i = 0; i < len && kind != UKHOOK_CONTROL_STOP; i++) {

@@ -52,6 +52,17 @@ static int ukhook_init(struct uk_init_ctx *ictx __unused)
 			ukplat_terminate(UKPLAT_CRASH);
 		}
 	}
+#elif UKHOOK_COUNT
+	{
+		unsigned int why = ukhook_table_check(&ukhook_libtable, ukhook_state.text_lo,
+						      ukhook_state.text_lo + ukhook_state.text_len);
+
+		if (why) {
+			uk_pr_crit("ukhook: the image's library table is not usable (%s): run `ukhook build`, which writes it"
+				   " after the link; stopping\n", ukhook_refusals[why]);
+			ukplat_terminate(UKPLAT_CRASH);
+		}
+	}
 #endif
 	return 0;
 }

@@ -14,7 +14,7 @@
 #ifndef UKHOOK_NATIVE_H
 #define UKHOOK_NATIVE_H
 
-#include <ukhook/policy.h>
+#include <ukhook/count.h>
 #include <uk/essentials.h>
 
 /* Per-thread state: __uk_tls is one copy per thread when Unikraft has a scheduler. */
@@ -92,6 +92,9 @@ static inline __attribute__((always_inline)) int ukhook_native_begin(struct ukho
 	if (ukhook_unlikely(!*nr))
 		*nr = ukhook_nr_of(name) + 1u;
 	n = *nr - 1;
+#if UKHOOK_COUNT
+	return ukhook_count_enter(rec, n, path, (uint8_t)t->nest++, frame[1], frame[0], sp, ret);
+#endif
 #if UKHOOK_FILTER
 	verdict = ukhook_decide(n, path, frame[1], frame[0], sp);
 #if !UKHOOK_TRACE
@@ -122,7 +125,11 @@ static inline __attribute__((always_inline)) void ukhook_native_exit(struct ukho
 	if (rec.r == UKHOOK_SKIPPED)
 		return;
 	ukhook_thread.nest--;
+#if UKHOOK_COUNT
+	ukhook_count_end(rec, ret);
+#else
 	ukhook_end(rec, ret);
+#endif
 	ukhook_after(rec, ret);
 }
 
@@ -593,9 +600,18 @@ void ukhook_stub(const char *name, uint64_t pc, const uint64_t *frame)
 	uint64_t nr = ukhook_nr_of(name);
 
 	/* Nothing runs, so there is nothing to filter; a filter-only image records none. */
+#if UKHOOK_COUNT
+	struct ukhook_ticket t;
+	long ret;
+
+	ukhook_count_enter(&t, nr, UKHOOK_PATH_STUB, (uint8_t)ukhook_thread.nest, pc, (uint64_t)frame, (uint64_t)frame,
+			   &ret);
+	ukhook_count_end(t, -38 /* ENOSYS */);
+#else
 	if (UKHOOK_TRACE)
 		ukhook_end(ukhook_ticket(ukhook_begin(nr, UKHOOK_PATH_STUB, (uint8_t)ukhook_thread.nest, 0, 0, 0, 0, 0, 0,
 						      pc, (uint64_t)frame, (uint64_t)frame), nr), -38 /* ENOSYS */);
+#endif
 }
 #endif /* UKHOOK_STREAM_IMPLEMENTATION */
 #endif /* UKHOOK_NATIVE_H */

@@ -34,6 +34,7 @@
 #define UKHOOK_KIND_FINAL 2 /* the final record */
 #define UKHOOK_KIND_LOAD 3 /* a program a loader started */
 #define UKHOOK_KIND_EVENT 4 /* a filter event: a phase switch, a policy put in force or refused */
+#define UKHOOK_KIND_COUNTS 5 /* a counting image's counters, followed by its cells */
 #define UKHOOK_FLAG_REFUSED 1 /* bit 0: the policy refused the call (deny or kill): it did not run, the caller got -errno */
 #define UKHOOK_FLAG_LEAF 2 /* bit 1: frames[0] is the word at the caller's stack pointer, taken because it points into the image's code (the return address of a frameless leaf function such as a libc syscall wrapper); the rest of frames follows the frame-pointer chain */
 #define UKHOOK_FLAG_AT_ENTRY 4 /* bit 2: the record was committed without the call returning: exit and exit_group, recorded when they begin because they never return; a call still in progress at shutdown (a thread asleep for good); a call still in progress when the ring was full and records after it waited for it (records leave the ring in order). ret is 0 and t_exit the time of the commit */
@@ -54,8 +55,16 @@
 #define UKHOOK_HOOK_PROCESS 4 /* bit 2: process creation is hooked: load records */
 #define UKHOOK_CONTROL_STOP 1 /* end the unikernel as its program's exit_group would: the stream ends with its final record. No payload. */
 #define UKHOOK_CONTROL_POLICY 2 /* put the payload, a compiled policy (struct ukhook_policy, docs/policy.md), in force; the guest answers with an event record */
+#define UKHOOK_COUNTS_PERIODIC 0 /* a periodic snapshot (--snapshot-every) */
+#define UKHOOK_COUNTS_FINAL 1 /* at shutdown, just before the final record */
 #define UKHOOK_CONTROL_MAGIC 0x43484b55 /* ASCII UKHC */
+#define UKHOOK_HIST_BUCKETS 64 /* duration buckets of a cell */
+#define UKHOOK_CELL_ERRNOS 4 /* errnos a cell counts one by one */
+#define UKHOOK_COUNT_CELLS 1024U /* cells of a counting image */
 #define UKHOOK_NR_UNKNOWN 0xffff /* native syscall of unknown name */
+
+/* 1: calls are counted in the guest (ukhook/count.h), not recorded one by one. */
+#define UKHOOK_COUNT 0
 
 #define UKHOOK_OVERFLOW UKHOOK_OVERFLOW_BLOCK
 
@@ -138,6 +147,36 @@ struct ukhook_event_record {
 	uint8_t zero[48 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* zero, up to R bytes */
 };
 
+struct ukhook_counts_record {
+	uint64_t seq; /* the next sequence number (records numbered so far); a snapshot takes none */
+	uint64_t t; /* timestamp of the snapshot */
+	uint32_t ncells; /* cells that follow this record */
+	uint16_t cell_size; /* C, the size of a cell */
+	uint8_t why; /* why it was sent, see why */
+	uint8_t latency; /* 1: the cells' ticks and hist are measured; 0: the image does not time calls */
+	uint8_t reserved0[4]; /* zero */
+	uint8_t kind; /* UKHOOK_KIND_COUNTS (5) */
+	uint8_t reserved1[3]; /* zero */
+	uint64_t overflowed; /* calls that found no free cell in the guest's table, counted nowhere else */
+	uint64_t cells; /* cells in use; equal to ncells */
+	uint8_t zero[48 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* zero, up to R bytes */
+};
+
+struct ukhook_cell {
+	uint16_t nr; /* system call number, as in a syscall record */
+	uint8_t lib; /* the library the guest charged the calls to: its index in the image's library table, 0 for none */
+	uint8_t phase; /* the phase in force when the calls began (bits 0-6); bit 7: the cell is in use */
+	uint32_t reserved; /* zero */
+	uint64_t calls; /* calls begun, counted when they begin (one still in progress is counted) */
+	uint64_t errors; /* calls that returned -4095..-1 */
+	uint64_t refused; /* calls the policy refused */
+	uint64_t nested; /* calls made while another of the same thread was in progress (nest > 0) */
+	uint64_t ticks; /* summed t_exit - t_enter of the calls that returned */
+	uint16_t errno_nr[4]; /* the first distinct errnos returned, 0 for a free slot */
+	uint64_t errno_calls[4]; /* calls that returned each of them */
+	uint32_t hist[64]; /* calls that returned, by duration: bucket b < 4 holds durations of b ticks, bucket b >= 4 those from (2 + b % 2) << (b / 2 - 1) ticks to the next bucket's; the last one has no upper bound */
+};
+
 struct ukhook_control {
 	uint32_t magic; /* UKHOOK_CONTROL_MAGIC: 0x43484b55 (ASCII UKHC) */
 	uint16_t kind; /* what the host asks, see control kinds */
@@ -216,6 +255,34 @@ _Static_assert(__builtin_offsetof(struct ukhook_event_record, refused) == 40, "u
 _Static_assert(__builtin_offsetof(struct ukhook_event_record, zero) == 48, "ukhook_event_record.zero at 48");
 _Static_assert(sizeof(struct ukhook_event_record) == 96 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_event_record size");
 
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, seq) == 0, "ukhook_counts_record.seq at 0");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, t) == 8, "ukhook_counts_record.t at 8");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, ncells) == 16, "ukhook_counts_record.ncells at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, cell_size) == 20, "ukhook_counts_record.cell_size at 20");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, why) == 22, "ukhook_counts_record.why at 22");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, latency) == 23, "ukhook_counts_record.latency at 23");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, reserved0) == 24, "ukhook_counts_record.reserved0 at 24");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, kind) == 28, "ukhook_counts_record.kind at 28");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, reserved1) == 29, "ukhook_counts_record.reserved1 at 29");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, overflowed) == 32, "ukhook_counts_record.overflowed at 32");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, cells) == 40, "ukhook_counts_record.cells at 40");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, zero) == 48, "ukhook_counts_record.zero at 48");
+_Static_assert(sizeof(struct ukhook_counts_record) == 96 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_counts_record size");
+
+_Static_assert(__builtin_offsetof(struct ukhook_cell, nr) == 0, "ukhook_cell.nr at 0");
+_Static_assert(__builtin_offsetof(struct ukhook_cell, lib) == 2, "ukhook_cell.lib at 2");
+_Static_assert(__builtin_offsetof(struct ukhook_cell, phase) == 3, "ukhook_cell.phase at 3");
+_Static_assert(__builtin_offsetof(struct ukhook_cell, reserved) == 4, "ukhook_cell.reserved at 4");
+_Static_assert(__builtin_offsetof(struct ukhook_cell, calls) == 8, "ukhook_cell.calls at 8");
+_Static_assert(__builtin_offsetof(struct ukhook_cell, errors) == 16, "ukhook_cell.errors at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_cell, refused) == 24, "ukhook_cell.refused at 24");
+_Static_assert(__builtin_offsetof(struct ukhook_cell, nested) == 32, "ukhook_cell.nested at 32");
+_Static_assert(__builtin_offsetof(struct ukhook_cell, ticks) == 40, "ukhook_cell.ticks at 40");
+_Static_assert(__builtin_offsetof(struct ukhook_cell, errno_nr) == 48, "ukhook_cell.errno_nr at 48");
+_Static_assert(__builtin_offsetof(struct ukhook_cell, errno_calls) == 56, "ukhook_cell.errno_calls at 56");
+_Static_assert(__builtin_offsetof(struct ukhook_cell, hist) == 88, "ukhook_cell.hist at 88");
+_Static_assert(sizeof(struct ukhook_cell) == 344, "ukhook_cell size");
+
 _Static_assert(__builtin_offsetof(struct ukhook_control, magic) == 0, "ukhook_control.magic at 0");
 _Static_assert(__builtin_offsetof(struct ukhook_control, kind) == 4, "ukhook_control.kind at 4");
 _Static_assert(__builtin_offsetof(struct ukhook_control, reserved0) == 6, "ukhook_control.reserved0 at 6");
@@ -239,6 +306,7 @@ struct ukhook_state {
 	uint64_t dropped;
 	uint32_t inflight;   /* buffers the device still holds */
 	int ready;           /* the device is up and the header is out */
+	int snap_inflight;   /* the device still holds the counters' snapshot (a counting image) */
 	uint64_t text_lo;    /* the image's code: [text_lo, text_lo + text_len) */
 	uint64_t text_len;
 };
@@ -343,6 +411,8 @@ void ukhook_flush_now(void);
 int ukhook_make_room(void);
 void ukhook_start(uint64_t ts_hz);
 void ukhook_finish(uint64_t t_end);
+void ukhook_snapshot(unsigned int why);
+int ukhook_snap_sent(const void *buf);
 
 /*
  * The host's control messages (struct ukhook_control, docs/trace-format.md) arrive as a byte stream, in pieces.
@@ -394,6 +464,8 @@ static inline void ukhook_completed(const void *buf, uint32_t len)
 	ukhook_state.inflight--;
 	if (p >= (const char *)ukhook_ring && p < (const char *)(ukhook_ring + UKHOOK_RING_RECORDS))
 		ukhook_state.completed += len / sizeof(struct ukhook_record);
+	else if (UKHOOK_COUNT && ukhook_snap_sent(buf))
+		ukhook_state.snap_inflight = 0;
 }
 
 static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_record *r, int64_t ret);
@@ -404,8 +476,11 @@ static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_re
  * and its slot then reused: the number tells the call's end that the slot is no longer its own.
  */
 struct ukhook_ticket {
-	struct ukhook_record *r; /* NULL: no record (dropped, or not recorded by a filter-only image) */
-	uint64_t seq_nr;         /* the record's seq in bits 0-47, the call's number in bits 48-63 */
+	union {
+		struct ukhook_record *r; /* NULL: no record (dropped, or not recorded by a filter-only image) */
+		struct ukhook_cell *c;   /* a counting image's: the call's cell, NULL when the table was full */
+	};
+	uint64_t seq_nr; /* the record's seq (a counting image's: the entry time) in bits 0-47, the number in 48-63 */
 };
 
 /* Two words, so that the ticket lives in registers across the dispatch (a third one put it on the stack). */
@@ -414,7 +489,7 @@ struct ukhook_ticket {
 
 static inline __attribute__((always_inline)) struct ukhook_ticket ukhook_ticket(struct ukhook_record *r, uint64_t nr)
 {
-	struct ukhook_ticket t = { r, (r ? r->seq : 0) | (uint64_t)(uint16_t)nr << 48 };
+	struct ukhook_ticket t = { .r = r, .seq_nr = (r ? r->seq : 0) | (uint64_t)(uint16_t)nr << 48 };
 
 	return t;
 }
@@ -768,6 +843,9 @@ void ukhook_finish(uint64_t t_end)
 				  (uint32_t)((piece - s->submitted) * sizeof(struct ukhook_record)));
 		s->submitted = piece;
 	}
+#if UKHOOK_COUNT
+	ukhook_snapshot(UKHOOK_COUNTS_FINAL);
+#endif
 	ukhook_final.seq = s->seq;
 	ukhook_final.t_end = t_end;
 	ukhook_final.kind = UKHOOK_KIND_FINAL;

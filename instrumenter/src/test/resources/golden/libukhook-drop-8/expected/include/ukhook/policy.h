@@ -67,6 +67,7 @@ struct ukhook_libtable {
 	uint64_t text_hash; /* ukhook_anchor_hash: the first bytes of each library range */
 	uint32_t nranges; /* ranges in use */
 	uint32_t ngranules; /* granules in use */
+	uint64_t transparent[2]; /* bit per library looked through when no policy is in force (a counting image's charge) */
 	uint64_t range_start[2048]; /* sorted start addresses */
 	uint8_t range_lib[2048]; /* library of each range */
 	uint8_t granule[32768]; /* library per granule, 0xff mixed */
@@ -106,11 +107,12 @@ _Static_assert(__builtin_offsetof(struct ukhook_libtable, text_hi) == 48, "ukhoo
 _Static_assert(__builtin_offsetof(struct ukhook_libtable, text_hash) == 56, "ukhook_libtable.text_hash at 56");
 _Static_assert(__builtin_offsetof(struct ukhook_libtable, nranges) == 64, "ukhook_libtable.nranges at 64");
 _Static_assert(__builtin_offsetof(struct ukhook_libtable, ngranules) == 68, "ukhook_libtable.ngranules at 68");
-_Static_assert(__builtin_offsetof(struct ukhook_libtable, range_start) == 72, "ukhook_libtable.range_start at 72");
-_Static_assert(__builtin_offsetof(struct ukhook_libtable, range_lib) == 16456, "ukhook_libtable.range_lib at 16456");
-_Static_assert(__builtin_offsetof(struct ukhook_libtable, granule) == 18504, "ukhook_libtable.granule at 18504");
-_Static_assert(__builtin_offsetof(struct ukhook_libtable, names) == 51272, "ukhook_libtable.names at 51272");
-_Static_assert(sizeof(struct ukhook_libtable) == 55368, "ukhook_libtable size");
+_Static_assert(__builtin_offsetof(struct ukhook_libtable, transparent) == 72, "ukhook_libtable.transparent at 72");
+_Static_assert(__builtin_offsetof(struct ukhook_libtable, range_start) == 88, "ukhook_libtable.range_start at 88");
+_Static_assert(__builtin_offsetof(struct ukhook_libtable, range_lib) == 16472, "ukhook_libtable.range_lib at 16472");
+_Static_assert(__builtin_offsetof(struct ukhook_libtable, granule) == 18520, "ukhook_libtable.granule at 18520");
+_Static_assert(__builtin_offsetof(struct ukhook_libtable, names) == 51288, "ukhook_libtable.names at 51288");
+_Static_assert(sizeof(struct ukhook_libtable) == 55384, "ukhook_libtable size");
 
 _Static_assert(__builtin_offsetof(struct ukhook_policy, magic) == 0, "ukhook_policy.magic at 0");
 _Static_assert(__builtin_offsetof(struct ukhook_policy, checksum) == 8, "ukhook_policy.checksum at 8");
@@ -236,29 +238,29 @@ static inline __attribute__((always_inline)) unsigned int ukhook_lib_at(const st
 	return t->range_lib[lo];
 }
 
-static inline __attribute__((always_inline)) int ukhook_is_transparent(const struct ukhook_policy *p,
-									unsigned int lib)
+static inline __attribute__((always_inline)) int ukhook_is_transparent(const uint64_t *transparent, unsigned int lib)
 {
-	return (p->transparent[lib >> 6] >> (lib & 63)) & 1;
+	return (transparent[lib >> 6] >> (lib & 63)) & 1;
 }
 
 /*
  * The library a call is charged to, by the host's rule (dev.ukhook.attribution.Attributor): the caller's return
  * address, then the frames ukhook_begin() would record, innermost first; the first library that is not
  * transparent, else the outermost transparent one, else 0. Each address is looked up one byte back (a return
- * address can be the first byte after its function). Which libraries are transparent is the policy's. The walk
- * stops at the first library that decides.
+ * address can be the first byte after its function). transparent has a bit per library looked through: the
+ * policy's, or the table's when no policy is in force. The walk stops at the first library that decides. A charge
+ * to a transparent library (every library found was one) has via added.
  */
 static inline __attribute__((always_inline)) unsigned int
-ukhook_charge(const struct ukhook_libtable *t, const struct ukhook_policy *p, uint8_t path, uint64_t rip, uint64_t fp,
-	      uint64_t sp)
+ukhook_charge(const struct ukhook_libtable *t, const uint64_t *transparent, uint8_t path, uint64_t rip, uint64_t fp,
+	      uint64_t sp, unsigned int via)
 {
 	unsigned int lib, outer = 0;
 	int i = 0;
 
 	lib = ukhook_lib_at(t, rip - 1);
 	if (lib) {
-		if (!ukhook_is_transparent(p, lib))
+		if (!ukhook_is_transparent(transparent, lib))
 			return lib;
 		outer = lib;
 	}
@@ -266,7 +268,7 @@ ukhook_charge(const struct ukhook_libtable *t, const struct ukhook_policy *p, ui
 	if (path == UKHOOK_PATH_BINARY && *(const uint64_t *)sp - ukhook_state.text_lo < ukhook_state.text_len) {
 		lib = ukhook_lib_at(t, *(const uint64_t *)sp - 1);
 		if (lib) {
-			if (!ukhook_is_transparent(p, lib))
+			if (!ukhook_is_transparent(transparent, lib))
 				return lib;
 			outer = lib;
 		}
@@ -277,7 +279,7 @@ ukhook_charge(const struct ukhook_libtable *t, const struct ukhook_policy *p, ui
 			break;
 		lib = ukhook_lib_at(t, ((const uint64_t *)fp)[1] - 1);
 		if (lib) {
-			if (!ukhook_is_transparent(p, lib))
+			if (!ukhook_is_transparent(transparent, lib))
 				return lib;
 			outer = lib;
 		}
@@ -289,7 +291,7 @@ ukhook_charge(const struct ukhook_libtable *t, const struct ukhook_policy *p, ui
 	(void)sp;
 	(void)i;
 #endif
-	return outer;
+	return outer ? outer | via : 0;
 }
 
 /* UKHOOK_ACTION_ALLOW, or the library's action with its errno in bits 8-23 and the library in bits 24-31. */
@@ -312,7 +314,8 @@ static inline __attribute__((always_inline)) uint32_t ukhook_decide(uint64_t nr,
 
 	if (ukhook_unlikely(!p))
 		return UKHOOK_ACTION_ALLOW;
-	return ukhook_verdict(p, ukhook_charge(&ukhook_libtable, p, path, rip, fp, sp), nr, ukhook_phase_now);
+	return ukhook_verdict(p, ukhook_charge(&ukhook_libtable, p->transparent, path, rip, fp, sp, 0), nr,
+			      ukhook_phase_now);
 }
 
 /* A filter event record: numbered and ring-buffered like a syscall record. */
@@ -405,7 +408,7 @@ void ukhook_rule(struct ukhook_ticket t, int64_t ret)
 	unsigned int phase = ukhook_phase_now;
 
 	if (p && UKHOOK_TICKET_NR(t) == p->switch_nr[phase] && (ret >= 0 || !p->switch_success[phase]))
-		ukhook_switch_phase(p->switch_to[phase], UKHOOK_EVENT_RULE, UKHOOK_TICKET_SEQ(t));
+		ukhook_switch_phase(p->switch_to[phase], UKHOOK_EVENT_RULE, UKHOOK_COUNT ? 0 : UKHOOK_TICKET_SEQ(t));
 }
 
 void ukhook_phase(unsigned int id)

@@ -21,6 +21,9 @@ static inline int ukhook_syscall_enter(struct __regs *regs, struct ukhook_ticket
 	uint64_t nr = regs->orig_rax;
 	/* The call's definition is hooked too: it must know the call is recorded and decided already. */
 	uint8_t nest = ukhook_binary_begins();
+#if UKHOOK_COUNT
+	return ukhook_count_enter(rec, nr, UKHOOK_PATH_BINARY, nest, regs->rcx, regs->rbp, regs->rsp, (long *)&regs->rax);
+#endif
 #if UKHOOK_FILTER
 	uint32_t verdict = ukhook_decide(nr, UKHOOK_PATH_BINARY, regs->rcx, regs->rbp, regs->rsp);
 
@@ -49,7 +52,11 @@ static inline int ukhook_syscall_enter(struct __regs *regs, struct ukhook_ticket
 static inline void ukhook_syscall_exit(struct ukhook_ticket rec, long ret)
 {
 	ukhook_binary_ends();
+#if UKHOOK_COUNT
+	ukhook_count_end(rec, ret);
+#else
 	ukhook_end(rec, ret);
+#endif
 	ukhook_after(rec, ret);
 }
 
