@@ -1,5 +1,7 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.guest.HookLibrarySpec;
 import dev.ukhook.format.TraceHeader.Overflow;
@@ -59,9 +61,39 @@ final class HookOptions {
       + "the policy does not allow and the filter's events, so a deployment pays only the check.")
   boolean noTrace;
 
+  /** How calls reach the host: one record each, or counted in the guest. */
+  enum Recording { TRACE, COUNT }
+
+  @Option(names = "--mode", defaultValue = "trace", paramLabel = "trace|count", completionCandidates = Modes.class,
+      description = "trace: a record per call (the default). count: calls counted per microlibrary, phase and "
+      + "syscall in the guest, with errors and a latency histogram, sent every --snapshot-every and at the end; "
+      + "no per-call listing or sequences, much cheaper.")
+  Recording mode;
+
+  @Option(names = "--snapshot-every", paramLabel = "MS", defaultValue = "" + HookLibrarySpec.DEFAULT_SNAPSHOT_MS,
+      description = "With --mode count: how often the guest sends its counters, in milliseconds (default: "
+      + "${DEFAULT-VALUE}); a crash loses at most this much.")
+  int snapshotEvery;
+
+  @Option(names = "--no-latency", description = "With --mode count: do not time calls (no latency histograms; "
+      + "one timestamp pair less per call).")
+  boolean noLatency;
+
   Instrumenter.Options options(Path unikraft, AppArgs app, AccelChoice accel) {
+    if (mode != Recording.COUNT && (noLatency || snapshotEvery != HookLibrarySpec.DEFAULT_SNAPSHOT_MS)) {
+      throw new UkhookException(Kind.USAGE, (noLatency ? "--no-latency" : "--snapshot-every")
+          + " applies to a counting image: add --mode count");
+    }
+    Instrumenter.Options.Counting counting = mode == Recording.COUNT
+        ? new Instrumenter.Options.Counting(!noLatency, snapshotEvery) : null;
     return new Instrumenter.Options(unikraft, app.appDir(), app.libraries, transparent, accel, frames, ring, batch,
-        overflow, hookPoints, pathCopy, stackSnapshot, policy, noTrace);
+        overflow, hookPoints, pathCopy, stackSnapshot, policy, noTrace, counting);
+  }
+
+  static final class Modes extends LowerCaseNames<Recording> {
+    Modes() {
+      super(Recording.class);
+    }
   }
 
   /** The hook points the trace format knows; which of them a tree has is its profile's business. */

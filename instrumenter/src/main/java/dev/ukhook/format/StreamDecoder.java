@@ -449,6 +449,8 @@ public final class StreamDecoder {
           Byte.toUnsignedInt(b.get(c + Cell.LIB.offset())), phase & 0x7f, calls, errors, refused, nested,
           b.getLong(c + Cell.TICKS.offset()), errnos, hist));
     }
+    // A counting image's work is its calls that are not idling: the stall detection's measure of progress.
+    work = cells.stream().filter(c -> !SyscallNames.isIdle(c.nr())).mapToLong(CountSnapshot.Cell::calls).sum();
     counts = new CountSnapshot(r.getLong(Counts.SEQ.offset()), r.getLong(Counts.T.offset()),
         r.get(Counts.WHY.offset()) == WHY_FINAL, r.get(Counts.LATENCY.offset()) != 0,
         r.getLong(Counts.OVERFLOWED.offset()), cells);

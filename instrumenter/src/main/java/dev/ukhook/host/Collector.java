@@ -3,6 +3,7 @@ package dev.ukhook.host;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.CountSnapshot;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.StreamDecoder;
 import dev.ukhook.format.SyscallNames;
@@ -72,6 +73,7 @@ public final class Collector implements AutoCloseable {
   private Thread thread;
   private volatile boolean stopRequested;
   private volatile Progress progress = Progress.WAITING;
+  private volatile CountSnapshot counts;
   private volatile CollectResult.End end;
   private volatile Throwable failure;
 
@@ -327,7 +329,13 @@ public final class Collector implements AutoCloseable {
     }
   }
 
+  /** A counting image's last snapshot received so far (its counters since boot). */
+  public Optional<CountSnapshot> counts() {
+    return Optional.ofNullable(counts);
+  }
+
   private void publish(boolean connected) {
+    counts = decoder.counts().orElse(null);
     if (decoder.eventCount() != events.size()) {
       events = decoder.events();
     }

@@ -157,23 +157,34 @@ public final class Builder {
     if (st.hookMode().filters()) {
       fillPolicy(built, st, st.policyFile().orElseThrow(() -> new UkhookException(Kind.USAGE, "the image "
           + "enforces a policy but none is known: run `ukhook instrument --policy FILE` again")), build);
+    } else if (st.hookMode().counts()) {
+      fillPolicy(built, st, null, build);
     }
     // Last: an image id here says the image is complete, table and policy included.
     TextFiles.write(build.resolve(IMAGE_ID), st.imageId() + "\n");
     return built;
   }
 
-  /** Writes the library table and the policy into the image, and keeps copies beside it for the runs. */
+  /**
+   * Writes the library table and the policy (none: a counting image's table alone) into the image, and keeps copies
+   * beside it for the runs.
+   */
   private void fillPolicy(Outcome built, InstrumentState st, Path policy, Path build) {
     TextFiles.deleteQuietly(build.resolve(IMAGE_ID));
     ImagePolicy.Filled f = ImagePolicy.fill(built.image(), built.debugImage(), built.linkMap(), st.imageId(), policy,
         new LinkedHashSet<>(st.transparent()));
     TextFiles.write(build.resolve(RunDir.LIB_TABLE), f.table().bytes());
+    if (policy == null) {
+      out.line("library table is in the image (" + f.table().names().size() + " libraries): calls are counted in "
+          + "the guest");
+      return;
+    }
     TextFiles.write(build.resolve(RunDir.POLICY_BIN), f.compiled());
     TextFiles.write(build.resolve(RunDir.POLICY_YAML), TextFiles.read(policy));
     out.line("policy " + policy + " is in the image (" + f.table().names().size() + " libraries in its table, "
         + f.spec().phases().size() + " phase" + (f.spec().phases().size() == 1 ? "" : "s") + ", "
-        + (st.hookMode().traces() ? "every call recorded" : "only violations recorded") + ", checksum "
+        + (st.hookMode().traces() ? "every call recorded" : st.hookMode().counts() ? "every call counted"
+            : "only violations recorded") + ", checksum "
         + Long.toHexString(PolicyCompiler.checksum(f.compiled())) + ")");
   }
 

@@ -17,7 +17,8 @@ import java.util.Optional;
 /** What `ukhook instrument` decided, kept in .ukhook/instrument.json for build, run and restore. */
 public record InstrumentState(String unikraft, String version, String spec, String imageId, String accel,
     int frames, int ringRecords, int batchRecords, String overflow, List<String> libraries,
-    List<String> transparent, List<String> hookPoints, int pathCopy, int stackSnapshot, String mode, String policy) {
+    List<String> transparent, List<String> hookPoints, int pathCopy, int stackSnapshot, String mode, String policy,
+    Instrumenter.Options.Counting counting) {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -32,6 +32,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -51,7 +52,23 @@ public final class Instrumenter {
    */
   public record Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
       Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints,
-      Integer pathCopy, Integer stackSnapshot, Path policy, boolean noTrace) {
+      Integer pathCopy, Integer stackSnapshot, Path policy, boolean noTrace, Counting counting) {
+    /**
+     * A counting image's options ({@code --mode count}).
+     *
+     * @param latency whether each call is timed for its cell's latency histogram
+     * @param snapshotMs how often the guest sends its counters
+     */
+    public record Counting(boolean latency, int snapshotMs) {}
+
+    /** An image that records every call, or enforces a policy. */
+    public Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
+        Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints,
+        Integer pathCopy, Integer stackSnapshot, Path policy, boolean noTrace) {
+      this(unikraft, app, libraries, transparent, accel, frames, ringRecords, batchRecords, overflow, hookPoints,
+          pathCopy, stackSnapshot, policy, noTrace, null);
+    }
+
     /** An image that only records. */
     public Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
         Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints,
@@ -74,6 +91,10 @@ public final class Instrumenter {
     }
 
     public Options {
+      if (noTrace && counting != null) {
+        throw new UkhookException(Kind.USAGE, "--no-trace makes an image that records only violations and "
+            + "--mode count one that counts every call: choose one");
+      }
       if (noTrace && policy == null) {
         throw new UkhookException(Kind.USAGE, "--no-trace makes an image that only enforces a policy: give it one "
             + "with --policy FILE");
@@ -93,6 +114,9 @@ public final class Instrumenter {
     }
 
     HookLibrarySpec.Mode mode() {
+      if (counting != null) {
+        return policy == null ? HookLibrarySpec.Mode.COUNT : HookLibrarySpec.Mode.COUNT_AND_FILTER;
+      }
       return policy == null ? HookLibrarySpec.Mode.TRACE
           : noTrace ? HookLibrarySpec.Mode.FILTER_ONLY : HookLibrarySpec.Mode.TRACE_AND_FILTER;
     }
@@ -177,9 +201,11 @@ public final class Instrumenter {
           && previous.overflow().equalsIgnoreCase(o.overflow().name())
           && Set.copyOf(previous.hookPoints()).equals(hookPoints)
           && previous.pathCopy() == pathCopy && previous.stackSnapshot() == stack
-          && previous.hookMode() == o.mode();
+          && previous.hookMode() == o.mode() && Objects.equals(previous.counting(), o.counting());
+      Options.Counting counting = o.counting() == null ? new Options.Counting(true, 0) : o.counting();
       HookLibrarySpec libSpec = new HookLibrarySpec(frames, o.ringRecords(), o.batchRecords(), o.overflow(),
-          same ? previous.imageId() : staged.imageId(), hookPoints, pathCopy, stack, o.mode());
+          same ? previous.imageId() : staged.imageId(), hookPoints, pathCopy, stack, o.mode(), counting.latency(),
+          counting.snapshotMs());
       Map<String, String> libFiles = HookLibrary.render(libSpec);
 
       // The tree first: applying the plan writes every file or none (and refuses a file changed since it was
@@ -202,7 +228,8 @@ public final class Instrumenter {
           libSpec.imageId(), o.accel().accel().qemuName(), frames, o.ringRecords(), o.batchRecords(),
           o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
           transparent.stream().distinct().toList(), List.copyOf(new TreeSet<>(hookPoints)), pathCopy, stack,
-          o.mode().name().toLowerCase(Locale.ROOT), o.policy() == null ? null : o.policy().toString());
+          o.mode().name().toLowerCase(Locale.ROOT), o.policy() == null ? null : o.policy().toString(),
+          o.counting());
       state.write(ws);
       Optional<Path> previousTree = previous == null || previous.unikraft().equals(state.unikraft())
           ? Optional.empty() : Optional.of(previous.unikraftRoot());

@@ -19,6 +19,7 @@ import dev.ukhook.host.QemuResult;
 import dev.ukhook.host.QemuSpec;
 import dev.ukhook.host.SocketPaths;
 import dev.ukhook.host.UserNet;
+import dev.ukhook.policy.LibTable;
 import dev.ukhook.policy.PolicyFile;
 import dev.ukhook.report.RunReader;
 import dev.ukhook.report.RunReport;
@@ -194,6 +195,8 @@ public final class Runner {
           for (String f : List.of(RunDir.LIB_TABLE, RunDir.POLICY_BIN, RunDir.POLICY_YAML)) {
             copy(ws.build().resolve(f), runDir.resolve(f));
           }
+        } else if (st.hookMode().counts()) {
+          copy(ws.build().resolve(RunDir.LIB_TABLE), runDir.resolve(RunDir.LIB_TABLE));
         }
         spec = planned.withRunDir(runDir).withVirtioSocket(SocketPaths.inside(runDir, RunDir.TRACE_SOCKET));
         if (o.initrd() != null) {
@@ -226,6 +229,8 @@ public final class Runner {
         }
         collector.stop();
       })) {
+        LiveCounts live = st.hookMode().counts() ? LiveCounts.start(collector::counts,
+            LibTable.read(runDir.resolve(RunDir.LIB_TABLE)).names(), out) : null;
         out.line("booting " + image.getFileName() + " (" + o.accel().accel().qemuName()
             + (o.icount() ? ", icount" : "") + ": " + o.accel().reason() + "); run directory " + runDir);
         CompletableFuture<Load.Result> served = o.serve() == null ? null
@@ -236,6 +241,9 @@ public final class Runner {
           q = qemu.run(spec, o.timeout(), () -> collector.send(ControlMessage.stop()));
         } finally {
           running.set(false);
+          if (live != null) {
+            live.close();
+          }
         }
         Optional<List<String>> serveProblems = served == null ? Optional.empty() : Optional.of(served(served, o, runDir));
         // QEMU has exited, so the peer is closed: what is still queued on the socket is drained, and a

@@ -8,13 +8,17 @@ import static dev.ukhook.format.PolicyLayout.NAME_BYTES;
 
 import dev.ukhook.attribution.Attribution;
 import dev.ukhook.attribution.LinkMap;
+import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.PolicyLayout.Table;
 import dev.ukhook.format.PolicyLayout;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -181,6 +185,16 @@ public record LibTable(String imageId, long textLo, long textHi, long textHash, 
     }
     b.putLong(Table.CHECKSUM.offset(), PolicyLayout.hash(b.slice(Table.CHECKED_FROM, Table.SIZE - Table.CHECKED_FROM)));
     return b.array();
+  }
+
+  /** The table in {@code file} (a run directory's or a build's copy). */
+  public static LibTable read(Path file) {
+    try {
+      return parse(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new UkhookException(Kind.FAILURE, "cannot read the library table " + file + ": "
+          + TextFiles.reason(e));
+    }
   }
 
   /** The table {@link #bytes()} wrote (a run directory keeps it, for policies pushed into that run). */
