@@ -10,6 +10,9 @@
 # With LIBC=musl the image is built on lib-musl ($UK_LIBS/lib-musl, its archive from $UKHOOK_SOURCES) and
 # the ops default to the binary ones plus native-null, native-read, native-write and native-open (libc calls,
 # which lib-musl makes native system calls). UKHOOK_OPTS passes options to `ukhook instrument`.
+# UKHOOK_VARIANTS="NAME=OPTIONS;NAME=OPTIONS..." measures several ukhook images side by side in one run, each
+# instrumented with its own OPTIONS (e.g. "trace=--ring 131072;count=--mode count"); the default is one variant,
+# "ukhook", with UKHOOK_OPTS.
 set -euo pipefail
 uk=$(cd "${1:?usage: bench/lat-syscall.sh UNIKRAFT_TREE [ITERATIONS] [OPS]}" && pwd)
 iters=${2:-20000}
@@ -63,29 +66,39 @@ run_plain() { # name icount(0/1) log
   "${qemu[@]}" "${extra[@]}" -kernel "$img" -append "-n $iters $ops" > "$3" 2>&1 || true
 }
 
-run_ukhook() { # icount(0/1) log
-  local extra=()
-  [ "$1" = 1 ] && extra=(--icount)
-  "$repo/ukhook" run "$app" "${extra[@]}" -M $mem --timeout 600 -- -n "$iters" $ops > "$2.table" 2> "$2.err" || true
-  cp "$(ls -d "$app"/.ukhook/runs/* | tail -1)/console.log" "$2"
-  grep -h "records (" "$2.err" >&2 || true
+run_ukhook() { # variant icount(0/1) log
+  local extra=() dir=$work/app-$1/lat-syscall
+  [ "$2" = 1 ] && extra=(--icount)
+  "$repo/ukhook" run "$dir" "${extra[@]}" -M $mem --timeout 600 -- -n "$iters" $ops > "$3.table" 2> "$3.err" || true
+  cp "$(ls -d "$dir"/.ukhook/runs/* | tail -1)/console.log" "$3"
+  grep -h "records (" "$3.err" >&2 || true
 }
 
 build plain "# CONFIG_LIBSYSCALL_SHIM_STRACE is not set"
 build strace "CONFIG_LIBSYSCALL_SHIM_STRACE=y"
-say "instrumenting and building ukhook"
-# shellcheck disable=SC2086 # UKHOOK_OPTS is a list of options, e.g. "--hook-points binary" or "--frames 4"
-"$repo/ukhook" instrument --unikraft "$uk" "$app" ${UKHOOK_OPTS:-} >&2
-"$repo/ukhook" build "$app" >&2
+declare -A vopts
+variants=()
+IFS=';' read -ra specs <<< "${UKHOOK_VARIANTS:-ukhook=${UKHOOK_OPTS:-}}"
+for spec in "${specs[@]}"; do
+  name=${spec%%=*}
+  variants+=("$name")
+  vopts[$name]=${spec#*=}
+  # Each variant's own copy of the app: its workspace (.ukhook) holds its hook library and image.
+  mkdir -p "$work/app-$name" && rm -rf "$work/app-$name/lat-syscall" && cp -r "$app" "$work/app-$name/"
+  say "instrumenting and building $name (${vopts[$name]:-defaults})"
+  # shellcheck disable=SC2086 # the options are a list, e.g. "--hook-points binary" or "--mode count"
+  "$repo/ukhook" instrument --unikraft "$uk" "$work/app-$name/lat-syscall" ${vopts[$name]} >&2
+  "$repo/ukhook" build "$work/app-$name/lat-syscall" >&2
+done
 
 declare -A icount wall
-for v in plain strace ukhook; do
+for v in plain strace "${variants[@]}"; do
   say "$v: icount run"
-  if [ $v = ukhook ]; then run_ukhook 1 "$work/$v.icount.log"; else run_plain $v 1 "$work/$v.icount.log"; fi
+  if [ -n "${vopts[$v]+x}" ]; then run_ukhook "$v" 1 "$work/$v.icount.log"; else run_plain $v 1 "$work/$v.icount.log"; fi
   for op in $ops; do icount[$v.$op]=$(per_op "$work/$v.icount.log" "$op"); done
   for i in $(seq $runs); do
     say "$v: wall-clock run $i/$runs"
-    if [ $v = ukhook ]; then run_ukhook 0 "$work/$v.wall$i.log"; else run_plain $v 0 "$work/$v.wall$i.log"; fi
+    if [ -n "${vopts[$v]+x}" ]; then run_ukhook "$v" 0 "$work/$v.wall$i.log"; else run_plain $v 0 "$work/$v.wall$i.log"; fi
   done
   for op in $ops; do
     wall[$v.$op]=$(for i in $(seq $runs); do per_op "$work/$v.wall$i.log" "$op"; done | median)
@@ -95,11 +108,23 @@ done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2fx", a / b }'; }
 version=$(sed -n 's/^UK_\(VERSION\|SUBVERSION\|EXTRAVERSION\) = //p' "$uk/version.mk" | paste -sd.)
-echo "Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), $libc, ukhook ${UKHOOK_OPTS:-(defaults)}, $iters iterations, TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
+echo "Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), $libc, $iters iterations, TCG on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
+for v in "${variants[@]}"; do echo "- $v: \`ukhook instrument ${vopts[$v]:-(defaults)}\`"; done
 echo
-echo "| op | plain (icount) | strace (icount) | ukhook (icount) | strace / plain | ukhook / plain | plain (wall, median of $runs) | strace (wall) | ukhook (wall) | strace / plain (wall) | ukhook / plain (wall) |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+cols=(plain strace "${variants[@]}")
+head="| op |" rule="|---|"
+for v in "${cols[@]}"; do head+=" $v (icount) |"; rule+="---|"; done
+for v in strace "${variants[@]}"; do head+=" $v / plain |"; rule+="---|"; done
+for v in "${cols[@]}"; do head+=" $v (wall, median of $runs) |"; rule+="---|"; done
+for v in strace "${variants[@]}"; do head+=" $v / plain (wall) |"; rule+="---|"; done
+echo "$head"
+echo "$rule"
 for op in $ops; do
-  echo "| $op | ${icount[plain.$op]} | ${icount[strace.$op]} | ${icount[ukhook.$op]} | $(ratio "${icount[strace.$op]}" "${icount[plain.$op]}") | $(ratio "${icount[ukhook.$op]}" "${icount[plain.$op]}") | ${wall[plain.$op]} | ${wall[strace.$op]} | ${wall[ukhook.$op]} | $(ratio "${wall[strace.$op]}" "${wall[plain.$op]}") | $(ratio "${wall[ukhook.$op]}" "${wall[plain.$op]}") |"
+  row="| $op |"
+  for v in "${cols[@]}"; do row+=" ${icount[$v.$op]} |"; done
+  for v in strace "${variants[@]}"; do row+=" $(ratio "${icount[$v.$op]}" "${icount[plain.$op]}") |"; done
+  for v in "${cols[@]}"; do row+=" ${wall[$v.$op]} |"; done
+  for v in strace "${variants[@]}"; do row+=" $(ratio "${wall[$v.$op]}" "${wall[plain.$op]}") |"; done
+  echo "$row"
 done
 say "logs in $work"

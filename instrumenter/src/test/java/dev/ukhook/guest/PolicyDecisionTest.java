@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ukhook.attribution.Attribution;
 import dev.ukhook.attribution.Attributor;
 import dev.ukhook.attribution.LinkMap;
+import dev.ukhook.format.CountSnapshot;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.PolicyLayout;
@@ -90,7 +91,8 @@ class PolicyDecisionTest {
     }
     return new PolicySpec(Action.DENY, 1, phases,
         List.of(new PolicySpec.Switch(phases.get(0), phases.get(1), 43, true)), rules,
-        Optional.of(List.of(name(1), name(5))));
+        // Named as the map names them (build/liblibb.o is liblibb).
+        Optional.of(List.of("lib" + name(1), "lib" + name(5))));
   }
 
   record Setup(LinkMap map, LibTable table, byte[] text, Path textFile, Path tableFile, Path policyFile) {}
@@ -209,6 +211,113 @@ class PolicyDecisionTest {
       assertEquals(0, events.get(1).from());
       assertEquals(1, events.get(1).to());
     }
+  }
+
+  /**
+   * A counting image (count.h) charges, decides and counts the same random calls as the Java model: with a policy
+   * (its transparent set) and without one (the table's), its final snapshot holds, per (library, phase, syscall),
+   * the calls, errors by errno, refusals and their durations' count, and nothing else.
+   */
+  @Test
+  void aCountingImageCountsEveryCallInTheCellOfItsChargePhaseAndNumber() throws Exception {
+    for (Mode mode : List.of(Mode.COUNT_AND_FILTER, Mode.COUNT)) {
+      Random rnd = new Random(42);
+      Setup s = setup(rnd);
+      List<String> libs = s.table().names().subList(1, s.table().names().size());
+      List<String> phases = List.of("startup", "serving", "draining");
+      PolicySpec spec = policy(rnd, libs, phases);
+      Set<String> transparent = Set.copyOf(spec.transparent().orElseThrow());
+      boolean filters = mode == Mode.COUNT_AND_FILTER;
+      // Without a policy the charge looks through the table's transparent set: the same one here.
+      LibTable table = LibTable.of(s.map(), HostStreamTest.ID, TEXT, s.table().textHi(), ByteBuffer.wrap(s.text()),
+          transparent);
+      Files.write(s.tableFile(), table.bytes());
+      Files.write(s.policyFile(), PolicyCompiler.compile(spec, table, Set.of()));
+      StringBuilder in = new StringBuilder();
+      List<long[]> calls = new ArrayList<>();
+      // A call from a transparent library with no frame: charged to it, marked as looked through only.
+      long inTransparent = TEXT + java.util.stream.LongStream.range(0, s.table().textHi() - TEXT)
+          .filter(o -> transparent.contains(s.table().names().get(s.table().libAt(TEXT + o)))).findFirst().orElseThrow()
+          + 1;
+      for (int i = 0; i < 3000; i++) {
+        long[] c = i % 100 == 0 ? new long[] {39, inTransparent, 0, 7} : call(rnd, s);
+        calls.add(c);
+        in.append(c[0]).append(' ').append(Long.toHexString(c[1])).append(' ').append(Long.toHexString(c[2]))
+            .append(' ').append(c[3]).append(' ').append(c.length - 4);
+        for (int f = 4; f < c.length; f++) {
+          in.append(' ').append(Long.toHexString(c[f]));
+        }
+        in.append('\n');
+      }
+      HostC.Result r = HostC.run(dir, spec(mode), "host_policy.c", in.toString(), s.textFile().toString(),
+          s.tableFile().toString(), s.policyFile().toString());
+
+      assertEquals("boot 0", r.stderr().get(0));
+      // The model: key "lib phase nr" -> calls, errors, refused, returned; errnos by key.
+      Map<String, long[]> cells = new java.util.TreeMap<>();
+      Map<String, Map<Integer, Long>> errnos = new java.util.TreeMap<>();
+      int phase = 0;
+      for (long[] c : calls) {
+        String lib = charge(s, transparent, c);
+        int index = s.table().index(lib);
+        int via = index != 0 && transparent.contains(lib) ? 0x80 : 0;
+        int nr = (int) c[0];
+        Action a = Action.ALLOW;
+        if (filters) {
+          a = Action.values()[PolicyCompiler.verdict(spec, lib, index, nr, phases.get(phase)) & 0xff];
+        }
+        long[] cell = cells.computeIfAbsent((index | via) + " " + phase + " " + nr, k -> new long[4]);
+        cell[0]++;
+        if (a == Action.KILL) {
+          cell[2]++;
+          continue;
+        }
+        long ret = a == Action.DENY ? -spec.errno(lib) : c[3];
+        cell[2] += a == Action.DENY ? 1 : 0;
+        cell[3]++;
+        if (ret < 0 && ret >= -4095) {
+          cell[1]++;
+          errnos.computeIfAbsent((index | via) + " " + phase + " " + nr, k -> new java.util.TreeMap<>())
+              .merge((int) -ret, 1L, Long::sum);
+        }
+        if (filters && nr == 43 && phase == 0 && ret >= 0) {
+          phase = 1;
+        }
+      }
+      DecodedTrace t = TraceDecoder.decode(new ByteArrayInputStream(r.stdout()));
+      assertEquals(List.of(), t.problems(), mode.toString());
+      assertEquals(List.of(), t.records(), "a counting image records no call");
+      CountSnapshot snap = t.counts().orElseThrow();
+      assertTrue(snap.finalSnapshot() && snap.latency());
+      assertEquals(0, snap.overflowed());
+      Map<String, long[]> got = new java.util.TreeMap<>();
+      Map<String, Map<Integer, Long>> gotErrnos = new java.util.TreeMap<>();
+      for (CountSnapshot.Cell c : snap.cells()) {
+        String key = c.lib() + " " + c.phase() + " " + c.nr();
+        got.put(key, new long[] {c.calls(), c.errors(), c.refused(), c.returned()});
+        if (!filters) { // the harness's kill jumps out of a call, which stays in progress: the later ones nest
+          assertEquals(0, c.nested(), key);
+        }
+        if (!c.errnos().isEmpty()) {
+          gotErrnos.put(key, new java.util.TreeMap<>(c.errnos()));
+        }
+        errnos.computeIfPresent(key, (k, m) -> {
+          // a cell counts its first four errnos one by one
+          return m.size() <= TraceLayout.CELL_ERRNOS ? m : gotErrnos.get(k);
+        });
+      }
+      assertEquals(render(cells), render(got), mode.toString());
+      assertEquals(errnos, gotErrnos, mode.toString());
+      assertTrue(cells.keySet().stream().anyMatch(k -> k.startsWith("0 ")), "some calls are charged to no library");
+      assertTrue(cells.keySet().stream().anyMatch(k -> Integer.parseInt(k.split(" ")[0]) >= 0x80),
+          "some calls went through transparent libraries only");
+    }
+  }
+
+  private static String render(Map<String, long[]> cells) {
+    StringBuilder sb = new StringBuilder();
+    cells.forEach((k, v) -> sb.append(k).append(": ").append(java.util.Arrays.toString(v)).append('\n'));
+    return sb.toString();
   }
 
   @Test
