@@ -26,7 +26,8 @@ static inline int ukhook_syscall_enter(struct __regs *regs, struct ukhook_ticket
 	uint8_t nest = 0;
 </#if>
 #if UKHOOK_COUNT
-	return ukhook_count_enter(rec, nr, UKHOOK_PATH_BINARY, nest, regs->rcx, regs->rbp, regs->rsp, (long *)&regs->rax);
+	return ukhook_count_enter(rec, nr < UKHOOK_NR_UNKNOWN ? nr : UKHOOK_NR_UNKNOWN, UKHOOK_PATH_BINARY, nest,
+				  regs->rcx, regs->rbp, regs->rsp, (long *)&regs->rax);
 #endif
 #if UKHOOK_FILTER
 	uint32_t verdict = ukhook_decide(nr, UKHOOK_PATH_BINARY, regs->rcx, regs->rbp, regs->rsp);

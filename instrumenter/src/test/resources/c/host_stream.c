@@ -24,6 +24,8 @@
  *   host_stream numbers
  *     the syscall numbers the library was generated with, as text on stdout: "exit NR", "exit_group NR",
  *     "name NAME NR" (native.h's table, looked up by name), "path NR ARG" and "buffer NR" (stream.h's switches).
+ *   host_stream buckets
+ *     reads durations from stdin and prints each with its latency histogram bucket (count.h's ukhook_bucket()).
  *   host_stream control HEX
  *     feeds the bytes HEX spells to a control reader one by one; the kind of each message it completes
  *     goes to stderr as "fn kindN KIND", with the index of its last byte as "fn atN INDEX".
@@ -305,6 +307,13 @@ int main(int argc, char **argv)
 		return native();
 	if (argc > 1 && strcmp(argv[1], "buffers") == 0)
 		return buffers();
+	if (argc > 1 && strcmp(argv[1], "buckets") == 0) {
+		unsigned long long d;
+
+		while (scanf("%llu", &d) == 1)
+			printf("%llu %u\n", d, ukhook_bucket(d));
+		return 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "numbers") == 0)
 		return numbers();
 	if (argc > 1 && strcmp(argv[1], "tails") == 0)

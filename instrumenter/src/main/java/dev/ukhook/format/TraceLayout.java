@@ -315,7 +315,7 @@ public final class TraceLayout {
     private Counts() {}
   }
 
-  /** Duration buckets of a cell's histogram: log-linear, two per power of two ({@link #bucketLow}). */
+  /** Duration buckets of a cell's histogram: two per power of two ({@link #bucket}, {@link #bucketLow}). */
   public static final int HIST_BUCKETS = 64;
   /** The errnos a cell counts one by one; more distinct ones are only in its errors. */
   public static final int CELL_ERRNOS = 4;
@@ -343,8 +343,8 @@ public final class TraceLayout {
     public static final Field ERRNO_CALLS = Field.array("errno_calls", Type.U64, 56, CELL_ERRNOS,
         "calls that returned each of them");
     public static final Field HIST = Field.array("hist", Type.U32, 88, HIST_BUCKETS,
-        "calls that returned, by duration: bucket b < 4 holds durations of b ticks, bucket b >= 4 those from "
-            + "(2 + b % 2) << (b / 2 - 1) ticks to the next bucket's; the last one has no upper bound");
+        "calls that returned, by duration d in ticks: bucket b holds those whose d * d has its highest bit at b "
+            + "(two buckets per power of two); durations of 2^32 ticks and more are in bucket 63");
     public static final Struct STRUCT = new Struct("ukhook_cell", CELL_SIZE_BYTES, 0, List.of(
         NR, LIB, PHASE, RESERVED, CALLS, ERRORS, REFUSED, NESTED, TICKS, ERRNO_NR, ERRNO_CALLS, HIST));
 
@@ -353,18 +353,32 @@ public final class TraceLayout {
 
   public static final int CELL_SIZE_BYTES = 344;
 
-  /** The smallest duration, in ticks, of histogram bucket {@code b} (the guest's ukhook_bucket() inverted). */
+  /**
+   * The smallest duration, in ticks, of histogram bucket {@code b} (the guest's ukhook_bucket() inverted): the
+   * smallest d whose square has its highest bit at b, the ceiling of 2^(b/2). Bucket 0 holds 0 and 1; bucket 1 is
+   * always empty (no square has its highest bit there).
+   */
   public static long bucketLow(int b) {
-    return b < 4 ? b : (2L + (b & 1)) << (b / 2 - 1);
+    if (b == 0) {
+      return 0;
+    }
+    long d = (long) Math.ceil(Math.sqrt(Math.pow(2, b)));
+    while (d > 1 && bucket(d - 1) == b) { // the double's rounding, either way
+      d--;
+    }
+    while (bucket(d) < b) {
+      d++;
+    }
+    return d;
   }
 
-  /** The bucket of a duration of {@code ticks}: the model of the guest's ukhook_bucket(). */
+  /**
+   * The bucket of a duration of {@code ticks}: the model of the guest's ukhook_bucket(), the highest bit of ticks
+   * squared (two buckets per power of two, split at its square root of two times), 2^32 ticks and more in the last.
+   */
   public static int bucket(long ticks) {
-    if (Long.compareUnsigned(ticks, 4) < 0) {
-      return (int) ticks;
-    }
-    int msb = 63 - Long.numberOfLeadingZeros(ticks);
-    return Math.min(HIST_BUCKETS - 1, 2 * msb + (int) ((ticks >>> (msb - 1)) & 1));
+    long d = Long.compareUnsigned(ticks, 1L << 32) < 0 ? ticks : (1L << 32) - 1;
+    return 63 - Long.numberOfLeadingZeros(d * d | 1);
   }
 
   public static final int WHY_PERIODIC = 0;

@@ -192,6 +192,11 @@ public final class Instrumenter {
       checkResolved(values, required, o.tcg());
       int frames = o.frames() != null ? o.frames() : HookLibrarySpec.defaultFrames(values);
       boolean loader = HookLibrarySpec.loadsPrograms(values);
+      if (loader && o.counting() != null) {
+        throw new UkhookException(Kind.USAGE, "--mode count charges calls in the guest by the image's library table, "
+            + "and the programs app-elfloader loads are not in it: trace this image (without --mode count), whose "
+            + "records keep the stack snapshots the host attributes them by");
+      }
       int pathCopy = o.pathCopy() != null ? o.pathCopy() : loader ? HookLibrarySpec.DEFAULT_LOADER_PATH_COPY : 0;
       int stack = o.stackSnapshot() != null ? o.stackSnapshot() : loader ? HookLibrarySpec.DEFAULT_LOADER_STACK : 0;
       // Re-instrumenting the same tree with the same hook options keeps the image's identity.

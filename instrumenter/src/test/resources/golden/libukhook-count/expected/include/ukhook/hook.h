@@ -22,7 +22,8 @@ static inline int ukhook_syscall_enter(struct __regs *regs, struct ukhook_ticket
 	/* The call's definition is hooked too: it must know the call is recorded and decided already. */
 	uint8_t nest = ukhook_binary_begins();
 #if UKHOOK_COUNT
-	return ukhook_count_enter(rec, nr, UKHOOK_PATH_BINARY, nest, regs->rcx, regs->rbp, regs->rsp, (long *)&regs->rax);
+	return ukhook_count_enter(rec, nr < UKHOOK_NR_UNKNOWN ? nr : UKHOOK_NR_UNKNOWN, UKHOOK_PATH_BINARY, nest,
+				  regs->rcx, regs->rbp, regs->rsp, (long *)&regs->rax);
 #endif
 #if UKHOOK_FILTER
 	uint32_t verdict = ukhook_decide(nr, UKHOOK_PATH_BINARY, regs->rcx, regs->rbp, regs->rsp);

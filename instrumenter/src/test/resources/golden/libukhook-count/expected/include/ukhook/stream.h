@@ -174,7 +174,7 @@ struct ukhook_cell {
 	uint64_t ticks; /* summed t_exit - t_enter of the calls that returned */
 	uint16_t errno_nr[4]; /* the first distinct errnos returned, 0 for a free slot */
 	uint64_t errno_calls[4]; /* calls that returned each of them */
-	uint32_t hist[64]; /* calls that returned, by duration: bucket b < 4 holds durations of b ticks, bucket b >= 4 those from (2 + b % 2) << (b / 2 - 1) ticks to the next bucket's; the last one has no upper bound */
+	uint32_t hist[64]; /* calls that returned, by duration d in ticks: bucket b holds those whose d * d has its highest bit at b (two buckets per power of two); durations of 2^32 ticks and more are in bucket 63 */
 };
 
 struct ukhook_control {

@@ -54,21 +54,20 @@ static inline __attribute__((always_inline)) struct ukhook_cell *ukhook_cell(uin
 	}
 }
 
-/* The histogram bucket of a duration: log-linear, two per power of two (TraceLayout.bucket()). */
+/*
+ * The histogram bucket of a duration: two per power of two, split at its square root of two times (TraceLayout.bucket():
+ * the highest bit of d squared), without a branch; 2^32 ticks and more go to the last one.
+ */
 static inline __attribute__((always_inline)) unsigned int ukhook_bucket(uint64_t d)
 {
-	unsigned int msb;
-
-	if (d < 4)
-		return (unsigned int)d;
-	msb = 63 - (unsigned int)__builtin_clzll(d);
-	d = 2 * msb + ((d >> (msb - 1)) & 1);
-	return d < UKHOOK_HIST_BUCKETS ? (unsigned int)d : UKHOOK_HIST_BUCKETS - 1;
+	d = d < (1ULL << 32) ? d : (1ULL << 32) - 1;
+	return 63 - (unsigned int)__builtin_clzll(d * d | 1);
 }
 
 /*
- * A call begins: charge it, count it in its cell, and decide it by the policy in force. Returns 1 when the call is
- * to run; 0 when the policy refused it (*ret then holds what the caller gets).
+ * A call begins: charge it, count it in its cell, and decide it by the policy in force. nr is at most
+ * UKHOOK_NR_UNKNOWN. Returns 1 when the call is to run; 0 when the policy refused it (*ret then holds what the
+ * caller gets).
  */
 static inline __attribute__((always_inline)) int ukhook_count_enter(struct ukhook_ticket *t, uint64_t nr, uint8_t path,
 								    uint8_t nest, uint64_t rip, uint64_t fp, uint64_t sp,
@@ -83,8 +82,6 @@ static inline __attribute__((always_inline)) int ukhook_count_enter(struct ukhoo
 	unsigned int lib = ukhook_charge(&ukhook_libtable, transparent, path, rip, fp, sp, UKHOOK_VIA_TRANSPARENT);
 	struct ukhook_cell *c;
 
-	if (nr > UKHOOK_NR_UNKNOWN)
-		nr = UKHOOK_NR_UNKNOWN;
 	c = ukhook_cell((uint32_t)nr | lib << 16 | (uint32_t)(ukhook_phase_now | 0x80) << 24);
 	t->c = c;
 	t->seq_nr = (UKHOOK_LATENCY ? ukhook_now() & UKHOOK_T48 : 0) | nr << 48;
