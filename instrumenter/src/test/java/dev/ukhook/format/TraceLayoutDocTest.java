@@ -94,6 +94,8 @@ class TraceLayoutDocTest {
     check("Final record (kind = 2)", TraceLayout.Final.STRUCT);
     check("Load record (kind = 3)", TraceLayout.Load.STRUCT);
     check("Event record (kind = 4)", TraceLayout.Event.STRUCT);
+    check("Counts record (kind = 5)", TraceLayout.Counts.STRUCT);
+    check("Cell (" + TraceLayout.CELL_SIZE_BYTES + " bytes)", TraceLayout.Cell.STRUCT);
     check("Control message (host to guest)", TraceLayout.Control.STRUCT);
   }
 
@@ -106,6 +108,7 @@ class TraceLayoutDocTest {
     check("overflow", TraceLayout.OVERFLOWS);
     check("hook_points", TraceLayout.HOOK_POINTS);
     check("control kinds", TraceLayout.CONTROLS);
+    check("why", TraceLayout.WHYS);
     check("event", PolicyLayout.EVENTS);
     check("reason", PolicyLayout.REFUSALS);
   }
