@@ -22,20 +22,23 @@ field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1"; }
 # The launcher builds the jar when it is missing or older than its sources; --version then does nothing.
 "$repo/ukhook" --version > /dev/null
 
-# variant name, frames, leaf word is code (0/1)
-variants=("logging only:0:0" "walk depth 4:4:0" "walk depth 8:8:0" "walk depth 4, leaf word is code:4:1")
+# variant name, frames, leaf word is code (0/1), library mode (trace, count: --mode count, count-nolat: --no-latency)
+variants=("logging only:0:0:trace" "walk depth 4:4:0:trace" "walk depth 8:8:0:trace"
+          "walk depth 4, leaf word is code:4:1:trace" "count mode, one-frame charge:4:0:count"
+          "count mode without latency:4:0:count-nolat")
 built=()
 for v in "${variants[@]}"; do
-  IFS=: read -r name frames leaf <<< "$v"
-  lib=$work/lib-frames$frames
-  if [[ " ${built[*]} " != *" $frames "* ]]; then
-    say "rendering and compiling frames=$frames"
-    java -cp "$jar" "$repo/bench/hook-native/RenderLibrary.java" "$lib" "$frames" 4096 512 block
-    gcc "${cflags[@]}" -I "$lib/include" "$repo/bench/hook-native/hookbench.c" -o "$lib/hookbench"
-    built+=("$frames")
+  IFS=: read -r name frames leaf mode <<< "$v"
+  lib=$work/lib-$mode-frames$frames
+  if [[ " ${built[*]} " != *" $mode-$frames "* ]]; then
+    say "rendering and compiling $mode frames=$frames"
+    java -cp "$jar" "$repo/bench/hook-native/RenderLibrary.java" "$lib" "$frames" 4096 512 block "$mode"
+    gcc "${cflags[@]}" -I "$lib/include" "$repo/bench/hook-native/hookbench.c" \
+      -o "$lib/hookbench"
+    built+=("$mode-$frames")
   fi
   say "running $name ($iters iterations x 5)"
-  "$lib/hookbench" "$iters" "$leaf" > "$work/out-$frames-$leaf.txt"
+  "$lib/hookbench" "$iters" "$leaf" > "$work/out-$mode-$frames-$leaf.txt"
 done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
@@ -52,12 +55,13 @@ echo
 echo "| variant | ns/hook | TSC cycles/hook | depth walked | 2 x rdtsc alone, ns | raw ns/iter | baseline ns/iter | tsc_hz | target |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for v in "${variants[@]}"; do
-  IFS=: read -r name frames leaf <<< "$v"
-  out=$work/out-$frames-$leaf.txt
+  IFS=: read -r name frames leaf mode <<< "$v"
+  out=$work/out-$mode-$frames-$leaf.txt
   ns=$(field "$out" ns_per_hook)
-  case "$frames.$leaf" in
-    0.0) target=10 ;;
-    4.0) target=15 ;;
+  case "$mode.$frames.$leaf" in
+    trace.0.0) target=10 ;;
+    trace.4.0) target=15 ;;
+    count.4.0|count-nolat.4.0) target=8 ;;
     *) target= ;;
   esac
   verdict=

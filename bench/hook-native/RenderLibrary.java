@@ -3,28 +3,34 @@ import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.guest.HookLibrary;
 import dev.ukhook.guest.HookLibrarySpec;
+import dev.ukhook.guest.HookLibrarySpec.Mode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * Renders the hook library into a directory without a Unikraft tree, for bench/hook-native.sh, which runs this
  * file as a single-file program on the tool's jar (it is benchmark code, not part of the tool):
- * {@code java -cp ukhook.jar bench/hook-native/RenderLibrary.java OUT_DIR FRAMES RING BATCH block|drop}.
- * The image id is 32 zero hex digits.
+ * {@code java -cp ukhook.jar bench/hook-native/RenderLibrary.java OUT_DIR FRAMES RING BATCH block|drop
+ * [trace|count|count-nolat]} (a counting library, with or without timing each call). The image id is 32 zero hex
+ * digits.
  */
 final class RenderLibrary {
   private RenderLibrary() {}
 
   public static void main(String[] args) {
-    if (args.length != 5) {
-      System.err.println("usage: RenderLibrary OUT_DIR FRAMES RING BATCH block|drop");
+    String mode = args.length == 6 ? args[5] : "trace";
+    if (args.length < 5 || args.length > 6 || !List.of("trace", "count", "count-nolat").contains(mode)) {
+      System.err.println("usage: RenderLibrary OUT_DIR FRAMES RING BATCH block|drop [trace|count|count-nolat]");
       System.exit(2);
     }
     HookLibrarySpec spec;
     try {
       spec = new HookLibrarySpec(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-          Integer.parseInt(args[3]), TraceHeader.Overflow.valueOf(args[4].toUpperCase(Locale.ROOT)), "0".repeat(32));
+          Integer.parseInt(args[3]), TraceHeader.Overflow.valueOf(args[4].toUpperCase(Locale.ROOT)), "0".repeat(32),
+          HookLibrarySpec.HOOK_POINTS, 0, 0, mode.equals("trace") ? Mode.TRACE : Mode.COUNT,
+          !mode.equals("count-nolat"), HookLibrarySpec.DEFAULT_SNAPSHOT_MS);
     } catch (IllegalArgumentException | UkhookException e) {
       System.err.println("RenderLibrary: " + e.getMessage());
       System.exit(2);

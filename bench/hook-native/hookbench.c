@@ -1,6 +1,7 @@
 /*
  * Host-native microbenchmark of ukhook's hot path (ukhook_begin()/ukhook_end() from the generated
- * ukhook/stream.h, rendered from templates/libukhook by bench/hook-native/RenderLibrary.java).
+ * ukhook/stream.h, or a counting library's ukhook_count_enter()/ukhook_count_end() from ukhook/count.h, rendered
+ * from templates/libukhook by bench/hook-native/RenderLibrary.java).
  *
  *   hookbench [ITERATIONS [LEAF]]
  *     ITERATIONS  hooks per timed repetition (default 10000000)
@@ -45,7 +46,8 @@
  */
 #define _GNU_SOURCE
 #define UKHOOK_STREAM_IMPLEMENTATION
-#include <ukhook/stream.h>
+/* A counting library (RenderLibrary ... count): count.h's hooks, which charge by the library table. */
+#include <ukhook/count.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -100,17 +102,34 @@ struct regs {
 	uint64_t orig_rax, rip, cs, eflags, rsp, ss;
 };
 
-/* As templates/libukhook/ukhook.c.ftl. */
+void ukhook_kill(unsigned int lib, uint64_t nr, uint64_t rip)
+{
+	fprintf(stderr, "hookbench: no policy kills here (%u %lu %lx)\n", lib, (unsigned long)nr, (unsigned long)rip);
+	exit(1);
+}
+
+/* As templates/libukhook/include/ukhook/hook.h.ftl (without the native hook point's nesting). */
 BENCH_OUTOFLINE int bench_syscall_enter(struct regs *regs, struct ukhook_ticket *rec)
 {
+#if UKHOOK_COUNT
+	long ret;
+
+	return ukhook_count_enter(rec, regs->orig_rax < UKHOOK_NR_UNKNOWN ? regs->orig_rax : UKHOOK_NR_UNKNOWN,
+				  UKHOOK_PATH_BINARY, 0, regs->rcx, regs->rbp, regs->rsp, &ret);
+#else
 	*rec = ukhook_ticket(ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, 0, regs->rdi, regs->rsi, regs->rdx,
 					  regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp), regs->orig_rax);
 	return 1;
+#endif
 }
 
 BENCH_OUTOFLINE void bench_syscall_exit(struct ukhook_ticket rec, long ret)
 {
+#if UKHOOK_COUNT
+	ukhook_count_end(rec, ret);
+#else
 	ukhook_end(rec, ret);
+#endif
 }
 
 extern char __executable_start[], etext[];
@@ -281,6 +300,23 @@ int main(int argc, char **argv)
 	build_stack(leaf);
 	ukhook_state.text_lo = (uint64_t)__executable_start;
 	ukhook_state.text_len = (uint64_t)(etext - __executable_start);
+	{
+		/* One library holds all of this program's code: a call's charge is one lookup, as an app's own. */
+		struct ukhook_libtable *t = &ukhook_libtable;
+		uint32_t g;
+
+		t->text_lo = ukhook_state.text_lo;
+		t->text_hi = ukhook_state.text_lo + ukhook_state.text_len;
+		t->nlibs = 2;
+		t->nranges = 1;
+		t->range_start[0] = t->text_lo;
+		t->range_lib[0] = 1;
+		while ((ukhook_state.text_len >> t->shift) >= UKHOOK_MAX_GRANULES)
+			t->shift++;
+		t->ngranules = (uint32_t)(ukhook_state.text_len >> t->shift) + 1;
+		for (g = 0; g < t->ngranules; g++)
+			t->granule[g] = 1;
+	}
 	ukhook_start(0);
 
 	for (warm = 0; warm < REGS_SETS; warm++)
@@ -295,9 +331,26 @@ int main(int argc, char **argv)
 	}
 	tsc_hz = calibrate_tsc_hz();
 
+#if UKHOOK_COUNT
+	{
+		/* Every hook counted, in the cells of library 1: a counting image keeps no record to show a depth. */
+		uint64_t counted = 0;
+		uint32_t i;
+
+		for (i = 0; i < UKHOOK_COUNT_CELLS; i++)
+			counted += ukhook_cells[i].lib == 1 ? ukhook_cells[i].calls : 0;
+		if (ukhook_overflowed || counted != warm + (uint64_t)REPS * n) {
+			fprintf(stderr, "hookbench: %llu calls counted, %llu run\n", (unsigned long long)counted,
+				(unsigned long long)(warm + (uint64_t)REPS * n));
+			return 1;
+		}
+		last = &(struct ukhook_record){ .depth = 0 };
+	}
+#else
 	/* The record written last: its walk depth shows what was measured. */
 	last = &ukhook_ring[(ukhook_state.reserved - 1) & (UKHOOK_RING_RECORDS - 1)];
-	if (ukhook_state.dropped || last->kind != UKHOOK_KIND_SYSCALL) {
+#endif
+	if (ukhook_state.dropped || (!UKHOOK_COUNT && last->kind != UKHOOK_KIND_SYSCALL)) {
 		fprintf(stderr, "hookbench: records were dropped or not committed (dropped=%llu)\n",
 			(unsigned long long)ukhook_state.dropped);
 		return 1;

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -192,8 +193,84 @@ class TraceDecoderTest {
     assertEquals(Damage.Kind.UNKNOWN_KIND, d.kind());
     assertEquals(64 + R, d.offset());
     assertEquals(3 * R, d.undecodedBytes());
-    assertEquals("a record has kind 7, expected 1 (syscall), 2 (final), 3 (load), 4 (event)", d.detail());
+    assertEquals("a record has kind 7, expected 1 (syscall), 2 (final), 3 (load), 4 (event), 5 (counts)",
+        d.detail());
     assertEquals(Optional.empty(), t.finalRecord());
+  }
+
+  private static CountSnapshot.Cell cell(int nr, int lib, int phase, long calls, long errors) {
+    long[] hist = new long[TraceLayout.HIST_BUCKETS];
+    hist[TraceLayout.bucket(100)] = calls - 1;
+    return new CountSnapshot.Cell(nr, lib, phase, calls, errors, 1, 2, 100 * (calls - 1),
+        errors == 0 ? Map.of() : Map.of(11, errors), hist);
+  }
+
+  private static byte[] counted(CountSnapshot... snapshots) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TraceWriter w = new TraceWriter(out, H4);
+    for (CountSnapshot c : snapshots) {
+      w.counts(c);
+    }
+    w.end(new FinalRecord(0, 0, 0, 500));
+    return out.toByteArray();
+  }
+
+  /** A counting image's stream: snapshots of cells, the last one final, in any chunking. */
+  @Test
+  void countsSnapshotsRoundTripAndTheLastIsTheRunsCount() throws IOException {
+    CountSnapshot first = new CountSnapshot(0, 100, false, true, 0, List.of(cell(39, 3, 0, 10, 0)));
+    CountSnapshot last = new CountSnapshot(0, 400, true, true, 0, List.of(cell(39, 3, 0, 12, 0),
+        cell(0, 0x85, 1, 7, 3)));
+    byte[] bytes = counted(first, last);
+    assertEquals(64 + R + 344 + R + 2 * 344 + R, bytes.length);
+    for (int chunk : new int[] {1, 7, 344, bytes.length}) {
+      StreamDecoder d = new StreamDecoder(null);
+      for (int at = 0; at < bytes.length; at += chunk) {
+        d.feed(ByteBuffer.wrap(bytes, at, Math.min(chunk, bytes.length - at)));
+      }
+      d.end();
+      assertEquals(Optional.empty(), d.damage(), "chunks of " + chunk);
+      CountSnapshot got = d.counts().orElseThrow();
+      assertEquals(List.of(39, 0), got.cells().stream().map(CountSnapshot.Cell::nr).toList());
+      assertEquals(19, got.calls());
+      assertTrue(got.finalSnapshot() && got.latency());
+      CountSnapshot.Cell c = got.cells().get(1);
+      assertEquals(List.of(0x85, 1, 7L, 3L, 1L, 2L, 600L, Map.of(11, 3L), 6L), List.of(c.lib(), c.phase(), c.calls(),
+          c.errors(), c.refused(), c.nested(), c.ticks(), c.errnos(), c.returned()));
+      assertEquals(7, d.work(), "the calls that are not idling (getpid is) are the collector's measure of work");
+    }
+    DecodedTrace t = decode(bytes);
+    assertEquals(List.of(), t.problems());
+    assertEquals(List.of(), t.records());
+  }
+
+  @Test
+  void aDamagedCountsRecordStopsDecodingAndTheSnapshotBeforeItStays() throws IOException {
+    CountSnapshot ok = new CountSnapshot(0, 100, false, true, 0, List.of(cell(39, 3, 0, 10, 0)));
+    byte[] good = counted(ok, ok);
+    int second = 64 + R + 344;
+    byte[] tooMany = good.clone();
+    ByteBuffer.wrap(tooMany).order(ByteOrder.LITTLE_ENDIAN).putInt(second + 16, 5000);
+    byte[] notInUse = good.clone();
+    notInUse[second + R + 3] = 0;
+    byte[] moreErrors = good.clone();
+    ByteBuffer.wrap(moreErrors).order(ByteOrder.LITTLE_ENDIAN).putLong(second + R + 16, 11);
+    for (byte[] bad : List.of(tooMany, notInUse, moreErrors)) {
+      DecodedTrace t = decode(bad);
+      Damage d = t.damage().orElseThrow();
+      assertEquals(Damage.Kind.BAD_RECORD, d.kind(), d.detail());
+      assertEquals(10, t.counts().orElseThrow().calls(), "the first snapshot stays");
+      assertTrue(d.detail().endsWith("the record is corrupted"), d.detail());
+    }
+    assertEquals("a counts record announces 5000 cells of 344 bytes (1 in use); a guest sends at most 1024 of 344:"
+        + " the record is corrupted", decode(tooMany).damage().orElseThrow().detail());
+    DecodedTrace cut = decode(Arrays.copyOf(good, second + R + 100));
+    assertEquals(Damage.Kind.TRUNCATED_RECORD, cut.damage().orElseThrow().kind());
+    assertEquals("the stream ends 100 bytes into the 344 bytes of a counts record's cells",
+        cut.damage().orElseThrow().detail());
+    CountSnapshot overflowed = new CountSnapshot(0, 100, true, true, 4, List.of(cell(39, 3, 0, 10, 0)));
+    assertEquals(List.of("4 calls found no free cell in the guest's table of 1024 counters and are counted nowhere"),
+        decode(counted(overflowed)).problems());
   }
 
   @Test
