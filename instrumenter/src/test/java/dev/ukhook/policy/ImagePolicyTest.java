@@ -83,7 +83,7 @@ class ImagePolicyTest {
     Path mapFile = java.nio.file.Files.writeString(dir.resolve("link.map"), text);
     LinkMap map = LinkMap.read(mapFile);
     UkhookException e = assertThrows(UkhookException.class,
-        () -> ImagePolicy.table(dir.resolve("app_qemu-x86_64.dbg"), mapFile, map, ID));
+        () -> ImagePolicy.table(dir.resolve("app_qemu-x86_64.dbg"), mapFile, map, ID, java.util.Set.of()));
     assertEquals(mapFile + " does not give the image's code bounds (_text = . and _etext = . lines): is it the map"
         + " of a Unikraft image's final link?", e.getMessage());
   }
