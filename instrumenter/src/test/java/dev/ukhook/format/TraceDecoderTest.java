@@ -192,7 +192,7 @@ class TraceDecoderTest {
     assertEquals(Damage.Kind.UNKNOWN_KIND, d.kind());
     assertEquals(64 + R, d.offset());
     assertEquals(3 * R, d.undecodedBytes());
-    assertEquals("a record has kind 7, expected 1 (syscall), 2 (final), 3 (load), 4 (event)", d.detail());
+    assertEquals("a record has kind 7, expected 1 (syscall), 2 (final), 3 (load), 4 (event), 5 (counts)", d.detail());
     assertEquals(Optional.empty(), t.finalRecord());
   }
 
