@@ -98,7 +98,7 @@ public final class ReportJson {
         long[] b = lat.buckets();
         for (int i = 0; i < b.length; i++) {
           if (b[i] > 0) {
-            hist.addArray().add(unit.of(Latency.low(i))).add(unit.of(Latency.high(i))).add(b[i]);
+            hist.addArray().add(unit.of(lat.scale().low(i))).add(unit.of(lat.scale().high(i))).add(b[i]);
           }
         }
         s.put("first_seq", x.firstSeq()).put("last_seq", x.lastSeq()).put("first_t", x.firstT())
