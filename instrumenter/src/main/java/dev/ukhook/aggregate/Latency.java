@@ -47,6 +47,11 @@ public record Latency(long calls, long total, long max, long[] buckets, Scale sc
     public long high(int b) {
       return b + 1 < (this == TRACE ? BUCKETS : TraceLayout.HIST_BUCKETS) ? low(b + 1) : Long.MAX_VALUE;
     }
+
+    /** Whether a {@link #quantile} of {@code ticks} is the lower end of a guest's last bucket: at least that long. */
+    public boolean atLeast(long ticks) {
+      return this == GUEST && ticks >= low(TraceLayout.HIST_BUCKETS - 1);
+    }
   }
 
   /** The host's histogram of a trace's durations. */
