@@ -202,8 +202,9 @@ public final class SyscallTable {
       boolean policy = refused > 0 || filter.logged() > 0
           || filter.events().stream().anyMatch(e -> e.event() != PolicyLayout.EVENT_MARK);
       // A trace-only image's phase marks are events too, but nothing was filtered.
-      out.append(policy ? "\nfilter: " + refused + " refused (" + filter.killed() + " killed), " + filter.logged()
-          + " logged\n" : "\nevents (no policy in force)\n");
+      String marked = counted ? " (a counting image counts no killed or logged calls)"
+          : " (" + filter.killed() + " killed), " + filter.logged() + " logged";
+      out.append(policy ? "\nfilter: " + refused + " refused" + marked + "\n" : "\nevents (no policy in force)\n");
       for (EventRecord e : filter.events()) {
         out.append(pad("#" + e.seq(), 8, false)).append("  ").append(describe(filter, e)).append('\n');
       }
@@ -342,8 +343,11 @@ public final class SyscallTable {
     }
     if (!filter.isEmpty()) {
       ObjectNode f = root.putObject("filter");
-      f.put("logged", filter.logged());
-      f.put("killed", filter.killed());
+      if (counted) { // not counted
+        f.putNull("logged").putNull("killed");
+      } else {
+        f.put("logged", filter.logged()).put("killed", filter.killed());
+      }
       ArrayNode events = f.putArray("events");
       for (EventRecord e : filter.events()) {
         events.addObject().put("seq", e.seq()).put("event", e.eventName()).put("from", e.from()).put("to", e.to())

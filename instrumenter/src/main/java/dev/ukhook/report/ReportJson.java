@@ -178,7 +178,9 @@ public final class ReportJson {
       root.putNull("filter");
     } else {
       ObjectNode filter = root.putObject("filter").put("refused", t.libraries().stream()
-          .mapToLong(LibraryCounts::refused).sum()).put("killed", f.killed()).put("logged", f.logged());
+          .mapToLong(LibraryCounts::refused).sum());
+      nullable(filter, "killed", perCall, f.killed());
+      nullable(filter, "logged", perCall, f.logged());
       ArrayNode events = filter.putArray("events");
       for (EventRecord e : f.events()) {
         events.addObject().put("seq", e.seq()).put("t", e.t()).put("event", e.eventName())
