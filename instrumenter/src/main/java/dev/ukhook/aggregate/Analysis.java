@@ -45,6 +45,15 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
    */
   public record Timeline(long startT, long endT, long bucketTicks, Map<String, long[]> counts) {}
 
+  /**
+   * Whether the run counted its calls in the guest ({@code --mode count}): the table has the counts, errors,
+   * refusals and latency histograms, but no per-call facts, so the sequences, the timeline and the first and last
+   * call of each syscall are empty.
+   */
+  public boolean counted() {
+    return table.counted();
+  }
+
   /** The attack-surface estimate of the libraries' syscall sets (docs/security-estimate.md). */
   public SecurityEstimate security() {
     return SecurityEstimate.of(phases.names(), phases.sets());
@@ -52,4 +61,7 @@ public record Analysis(SyscallTable table, Phases phases, List<Sequences> sequen
 
   static final String EVENTS_RULE = "the trace's phase events: the program's ukhook_phase marks and the policy's "
       + "switch rules";
+
+  static final String COUNTS_RULE = "the guest's phase when each call began, as the trace's phase events set it; a "
+      + "counting image keeps no order of calls for the start-up rule";
 }

@@ -11,6 +11,7 @@ import dev.ukhook.attribution.Attribution;
 import dev.ukhook.attribution.Attributor;
 import dev.ukhook.format.Call;
 import dev.ukhook.format.CallSink;
+import dev.ukhook.format.CountSnapshot;
 import dev.ukhook.format.Errnos;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.LoadRecord;
@@ -39,6 +40,10 @@ import java.util.TreeMap;
  * <p>Phases come from two sources at once: the trace's phase events (the program's {@code ukhook_phase} marks and
  * a policy's switch rules), and the start-up rule ({@link PhaseRule}); {@link #analysis} uses the events when the
  * trace has any.
+ *
+ * <p>A counting image's trace has no calls but counters per library, phase and syscall ({@link #counts}): they fill
+ * the same arrays, so its table has the shape of a trace's, without what needs each call (first and last call, paths,
+ * timeline, sequences, functions).
  */
 public final class Analyzer implements CallSink {
   /** The libraries' timelines have this many buckets; their width doubles as the trace goes on. */
@@ -49,8 +54,12 @@ public final class Analyzer implements CallSink {
   private static final int COUNT = 0, REFUSED = 1, ERRORS = 2, TICKS = 3, NESTED = 4, LATER = 5, FIRST_SEQ = 6,
       LAST_SEQ = 7, FIRST_T = 8, LAST_T = 9, MAX = 10, LOGGED = 11, KILLED = 12, MEASURED = 13, PATH0 = 14;
   private static final int W = PATH0 + TraceLayout.PATHS.size();
-  /** Errors by errno up to the last one Linux names; the last slot counts every errno above it. */
+  /**
+   * Errors by errno up to the last one Linux names; the last slot counts every errno above it, slot 0 a counting
+   * image's errors beyond the errnos a cell names.
+   */
   private static final int ERRNOS = Errnos.MAX + 2;
+  private static final int OTHER_ERRNOS = 0;
 
   /** One library's aggregates; slots are the analyzer's dense syscall numbers. */
   private static final class Lib {
@@ -82,6 +91,14 @@ public final class Analyzer implements CallSink {
     int slots() {
       return slots;
     }
+
+    /** Forgets the counts, for a snapshot that holds them all again. */
+    void clear() {
+      Arrays.fill(v, 0);
+      Arrays.fill(hist, null);
+      Arrays.fill(errnos, null);
+      phases = new long[0][];
+    }
   }
 
   private final Attributor attributor;
@@ -99,6 +116,10 @@ public final class Analyzer implements CallSink {
   private final Map<String, Map<String, Long>> functions = new TreeMap<>();
   private final List<EventRecord> events = new ArrayList<>();
   private final List<Boundary> eventBoundaries = new ArrayList<>();
+  private CountSnapshot counts;
+  private int maxCellPhase;
+  /** Counted calls of cells whose library number is beyond the map's. */
+  private long strayCalls;
   private Boundary ruleBoundary;
   private int phase;
   private boolean listened;
@@ -167,6 +188,60 @@ public final class Analyzer implements CallSink {
     if (after != phase) {
       phase = after;
       eventBoundaries.add(new Boundary(phase, e.seq(), e.t()));
+    }
+  }
+
+  /**
+   * A counting image's snapshot. It holds every call since boot, so it takes the place of the one before: each
+   * cell's calls are charged as the guest charged them, numbered as in {@link Attributor#libraryNames()}.
+   */
+  @Override
+  public void counts(CountSnapshot snapshot) {
+    if (attributor == null) {
+      throw new IllegalStateException("this analyzer has no attributor to name the cells' libraries");
+    }
+    counts = snapshot;
+    libs.forEach(Lib::clear);
+    maxCellPhase = 0;
+    strayCalls = 0;
+    for (CountSnapshot.Cell c : snapshot.cells()) {
+      Optional<Attribution> a = attributor.ofCell(c.lib());
+      if (a.isEmpty()) {
+        strayCalls += c.calls();
+        continue;
+      }
+      Lib lib = byIndex[library(a.get().library())];
+      lib.viaTransparentOnly |= a.get().viaTransparentOnly();
+      int s = slot(c.nr());
+      if (s >= lib.slots) {
+        lib.grow(Math.max(slots, 2 * lib.slots));
+      }
+      long[] v = lib.v;
+      int o = s * W;
+      v[o + COUNT] += c.calls();
+      v[o + REFUSED] += c.refused();
+      v[o + ERRORS] += c.errors();
+      v[o + NESTED] += c.nested();
+      v[o + TICKS] += c.ticks();
+      v[o + MEASURED] += c.returned();
+      v[o + FIRST_SEQ] = v[o + LAST_SEQ] = -1;
+      if (c.errors() > 0) {
+        long[] e = lib.errnos[s] == null ? lib.errnos[s] = new long[ERRNOS] : lib.errnos[s];
+        long named = 0;
+        for (Map.Entry<Integer, Long> n : c.errnos().entrySet()) {
+          e[Math.min(n.getKey(), ERRNOS - 1)] += n.getValue();
+          named += n.getValue();
+        }
+        e[OTHER_ERRNOS] += c.errors() - named;
+      }
+      if (c.returned() > 0) {
+        long[] h = lib.hist[s] == null ? lib.hist[s] = new long[TraceLayout.HIST_BUCKETS] : lib.hist[s];
+        Arrays.setAll(h, b -> h[b] + c.hist()[b]);
+      }
+      if (c.phase() != 0) {
+        countPhase(lib, s, c.phase(), c.calls());
+      }
+      maxCellPhase = Math.max(maxCellPhase, c.phase());
     }
   }
 
@@ -253,7 +328,7 @@ public final class Analyzer implements CallSink {
       h[Latency.bucket(d)]++;
     }
     if (phase != 0) {
-      countPhase(lib, s); // phase 0 is what no other phase counted
+      countPhase(lib, s, phase, 1); // phase 0 is what no other phase counted
     }
     timeline(lib, tEnter);
     if (sequences) {
@@ -267,7 +342,7 @@ public final class Analyzer implements CallSink {
     }
   }
 
-  private void countPhase(Lib lib, int s) {
+  private static void countPhase(Lib lib, int s, int phase, long calls) {
     if (phase >= lib.phases.length) {
       lib.phases = Arrays.copyOf(lib.phases, phase + 1);
     }
@@ -275,7 +350,7 @@ public final class Analyzer implements CallSink {
     if (p == null) {
       p = lib.phases[phase] = new long[lib.slots()];
     }
-    p[s]++;
+    p[s] += calls;
   }
 
   private void timeline(Lib lib, long t) {
@@ -304,8 +379,10 @@ public final class Analyzer implements CallSink {
    */
   public Analysis analysis(PhaseRule rule, TraceHeader header, TraceStats stats, List<String> problems,
       List<String> phaseNames) {
-    boolean fromEvents = !eventBoundaries.isEmpty();
-    int maxPhase = eventBoundaries.stream().mapToInt(Boundary::phase).max().orElse(0);
+    boolean counted = counts != null;
+    // A counting image has no order to apply the start-up rule to: its phases are the guest's, as events set them.
+    boolean fromEvents = counted || !eventBoundaries.isEmpty();
+    int maxPhase = Math.max(maxCellPhase, eventBoundaries.stream().mapToInt(Boundary::phase).max().orElse(0));
     List<String> names = new ArrayList<>();
     if (fromEvents) {
       for (int p = 0; p <= maxPhase; p++) {
@@ -319,7 +396,7 @@ public final class Analyzer implements CallSink {
     }
     List<Boundary> boundaries = fromEvents ? eventBoundaries
         : ruleBoundary == null ? List.of() : List.of(ruleBoundary);
-    List<LibraryCounts> counted = new ArrayList<>();
+    List<LibraryCounts> rows = new ArrayList<>();
     Map<String, Map<String, BitSet>> sets = new LinkedHashMap<>();
     Map<String, long[]> timelines = new HashMap<>();
     long logged = 0;
@@ -361,9 +438,10 @@ public final class Analyzer implements CallSink {
         }
         Map<String, Long> errnos = new TreeMap<>();
         long[] e = lib.errnos[s];
-        for (int i = 1; e != null && i < e.length; i++) {
+        for (int i = 0; e != null && i < e.length; i++) {
           if (e[i] > 0) {
-            errnos.put(i == ERRNOS - 1 ? "errno>" + Errnos.MAX : Errnos.name(i), e[i]);
+            errnos.put(i == OTHER_ERRNOS ? SyscallCount.OTHER_ERRNOS : i == ERRNOS - 1 ? "errno>" + Errnos.MAX
+                : Errnos.name(i), e[i]);
           }
         }
         Map<String, Long> paths = new LinkedHashMap<>();
@@ -373,7 +451,8 @@ public final class Analyzer implements CallSink {
           }
         }
         long[] h = lib.hist[s];
-        Latency latency = h == null ? Latency.NONE : new Latency(v[o + MEASURED], v[o + TICKS], v[o + MAX], trim(h));
+        Latency latency = h == null ? Latency.NONE : counted ? Latency.ofGuest(v[o + TICKS], trim(h))
+            : new Latency(v[o + MEASURED], v[o + TICKS], v[o + MAX], trim(h));
         logged += v[o + LOGGED];
         killed += v[o + KILLED];
         calls.add(new SyscallCount(nr, name, v[o + COUNT], v[o + REFUSED], v[o + TICKS], paths, v[o + NESTED],
@@ -384,23 +463,33 @@ public final class Analyzer implements CallSink {
         continue;
       }
       calls.sort(Comparator.comparingLong(SyscallCount::count).reversed().thenComparing(SyscallCount::name));
-      timelines.put(lib.name, lib.timeline.clone());
-      counted.add(new LibraryCounts(lib.name, calls.stream().mapToLong(SyscallCount::count).sum(),
+      if (!counted) {
+        timelines.put(lib.name, lib.timeline.clone());
+      }
+      rows.add(new LibraryCounts(lib.name, calls.stream().mapToLong(SyscallCount::count).sum(),
           calls.stream().mapToLong(SyscallCount::refused).sum(), calls.stream().mapToLong(SyscallCount::ticks).sum(),
           calls, lib.viaTransparentOnly));
     }
-    counted.sort(Comparator.comparingLong(LibraryCounts::total).reversed().thenComparing(LibraryCounts::library));
+    rows.sort(Comparator.comparingLong(LibraryCounts::total).reversed().thenComparing(LibraryCounts::library));
     Map<String, Map<String, BitSet>> setsInOrder = new LinkedHashMap<>();
-    counted.stream().filter(l -> sets.containsKey(l.library())).forEach(l -> setsInOrder.put(l.library(),
+    rows.stream().filter(l -> sets.containsKey(l.library())).forEach(l -> setsInOrder.put(l.library(),
         sets.get(l.library())));
-    SyscallTable table = new SyscallTable(header, stats, counted, problems, functions,
+    List<String> allProblems = new ArrayList<>(problems);
+    if (strayCalls > 0) {
+      allProblems.add(strayCalls + " counted calls are charged to library numbers beyond the "
+          + attributor.libraryNames().size() + " libraries of the link map: the counts record is corrupted or the"
+          + " map is not the image's; they are left out");
+    }
+    SyscallTable table = new SyscallTable(header, stats, rows, allProblems, functions,
         Optional.ofNullable(ruleBoundary).map(Boundary::seq), new SyscallTable.Filter(logged, killed, events,
-            phaseNames));
+            phaseNames), counted);
     Map<String, long[]> timeline = new LinkedHashMap<>();
-    counted.forEach(l -> timeline.put(l.library(), timelines.get(l.library())));
+    rows.stream().filter(l -> timelines.containsKey(l.library()))
+        .forEach(l -> timeline.put(l.library(), timelines.get(l.library())));
     long start = t0 == Long.MIN_VALUE ? 0 : t0;
-    return new Analysis(table, new Phases(fromEvents, fromEvents ? Analysis.EVENTS_RULE : rule.describe(), names, boundaries,
-        setsInOrder), sequences(counted), new Timeline(start, start + span, 1L << shift, timeline));
+    String told = counted ? Analysis.COUNTS_RULE : fromEvents ? Analysis.EVENTS_RULE : rule.describe();
+    return new Analysis(table, new Phases(fromEvents, told, names, boundaries, setsInOrder), sequences(rows),
+        new Timeline(start, start + span, 1L << shift, timeline));
   }
 
   private static Map<String, Long> prepend(String key, long value, Map<String, Long> rest) {
@@ -418,7 +507,7 @@ public final class Analyzer implements CallSink {
     return Arrays.copyOf(h, n);
   }
 
-  private List<Sequences> sequences(List<LibraryCounts> counted) {
+  private List<Sequences> sequences(List<LibraryCounts> rows) {
     Map<String, List<Gram>> bi = new TreeMap<>();
     Map<String, List<Gram>> tri = new TreeMap<>();
     List<Lib> all = libs;
@@ -433,7 +522,7 @@ public final class Analyzer implements CallSink {
     Comparator<Gram> order = Comparator.comparingLong(Gram::count).reversed()
         .thenComparing(g -> String.join(" ", g.calls()));
     List<Sequences> out = new ArrayList<>();
-    for (LibraryCounts l : counted) {
+    for (LibraryCounts l : rows) {
       if (bi.containsKey(l.library())) {
         List<Gram> b = bi.get(l.library());
         List<Gram> t = tri.getOrDefault(l.library(), new ArrayList<>());

@@ -51,6 +51,9 @@ public final class SyscallTable {
       this(nr, name, count, refused, ticks, paths, nested, 0, Detail.NONE);
     }
 
+    /** The key of {@link Detail#errnos()} for a counting image's errors beyond the errnos its cell names. */
+    public static final String OTHER_ERRNOS = "other";
+
     /**
      * What the analysis adds ({@link Analysis}).
      *
@@ -112,9 +115,12 @@ public final class SyscallTable {
   private final List<String> problems;
   private final Map<String, Map<String, Long>> functions;
   private final Optional<Long> servingFrom;
+  private final boolean counted;
 
+  /** @param counted the calls were counted in the guest ({@link Analysis#counted()}), not recorded one by one */
   SyscallTable(TraceHeader header, TraceStats stats, List<LibraryCounts> libraries, List<String> problems,
-      Map<String, Map<String, Long>> functions, Optional<Long> servingFrom, Filter filter) {
+      Map<String, Map<String, Long>> functions, Optional<Long> servingFrom, Filter filter, boolean counted) {
+    this.counted = counted;
     this.filter = filter;
     this.servingFrom = servingFrom;
     this.header = header;
@@ -138,7 +144,13 @@ public final class SyscallTable {
 
   /** This table with its filter's phases named (see {@link Filter#withPhaseNames}). */
   public SyscallTable withPhaseNames(List<String> names) {
-    return new SyscallTable(header, stats, libraries, problems, functions, servingFrom, filter.withPhaseNames(names));
+    return new SyscallTable(header, stats, libraries, problems, functions, servingFrom, filter.withPhaseNames(names),
+        counted);
+  }
+
+  /** See {@link Analysis#counted()}. */
+  public boolean counted() {
+    return counted;
   }
 
   /** "object:function" to syscall name to count, for the calls charged to a function (sorted by name). */
@@ -190,8 +202,9 @@ public final class SyscallTable {
       boolean policy = refused > 0 || filter.logged() > 0
           || filter.events().stream().anyMatch(e -> e.event() != PolicyLayout.EVENT_MARK);
       // A trace-only image's phase marks are events too, but nothing was filtered.
-      out.append(policy ? "\nfilter: " + refused + " refused (" + filter.killed() + " killed), " + filter.logged()
-          + " logged\n" : "\nevents (no policy in force)\n");
+      String marked = counted ? " (a counting image counts no killed or logged calls)"
+          : " (" + filter.killed() + " killed), " + filter.logged() + " logged";
+      out.append(policy ? "\nfilter: " + refused + " refused" + marked + "\n" : "\nevents (no policy in force)\n");
       for (EventRecord e : filter.events()) {
         out.append(pad("#" + e.seq(), 8, false)).append("  ").append(describe(filter, e)).append('\n');
       }
@@ -255,13 +268,18 @@ public final class SyscallTable {
             : stats.missing() + " missing or dropped ("
                 + (stats.finalRecord().isPresent() ? "the final record is corrupted" : "no final record") + ")";
     long unattributed = unattributed();
-    return "image " + header.imageId() + ": " + stats.received() + " records (" + byPath() + "), " + lost
+    String calls = counted ? libraries.stream().mapToLong(LibraryCounts::total).sum() + " calls counted in the guest ("
+        + byPath() + "), " + stats.received() + " records" : stats.received() + " records (" + byPath() + ")";
+    return "image " + header.imageId() + ": " + calls + ", " + lost
         + (unattributed > 0 ? ", " + unattributed + " unattributed" : "")
         + (problems.isEmpty() ? "" : "; " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
             + ": the counts may be wrong");
   }
 
-  /** How the calls came: "binary 18" or "binary 0, native_raw 97, native_errno 3, stub 1", and how many nested. */
+  /**
+   * How the calls came: "binary 18" or "binary 0, native_raw 97, native_errno 3, stub 1" (a counting image does not
+   * count that), and how many nested.
+   */
   private String byPath() {
     Map<String, Long> paths = new LinkedHashMap<>();
     TraceLayout.PATHS.forEach(p -> paths.put(p.name(), 0L));
@@ -272,7 +290,8 @@ public final class SyscallTable {
         nested += c.nested();
       }
     }
-    String by = paths.entrySet().stream().filter(e -> e.getValue() > 0 || e.getKey().equals("binary"))
+    String by = counted ? "paths not counted" : paths.entrySet().stream()
+        .filter(e -> e.getValue() > 0 || e.getKey().equals("binary"))
         .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
     return by + (nested > 0 ? "; " + nested + " nested in another call" : "");
   }
@@ -287,6 +306,7 @@ public final class SyscallTable {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
     root.put("image_id", header.imageId());
+    root.put("mode", mode());
     root.put("ts_hz", header.tsHz());
     root.put("records", stats.received());
     root.put("dropped", stats.dropped());
@@ -304,11 +324,15 @@ public final class SyscallTable {
       l.put("ticks", lib.ticks());
       ObjectNode calls = l.putObject("syscalls");
       lib.syscalls().forEach(c -> calls.put(c.name(), c.count()));
-      // By path, and how many were nested (the rest were made by application-level code); only non-zero.
-      ObjectNode paths = l.putObject("paths");
-      for (SyscallCount c : lib.syscalls()) {
-        ObjectNode byPath = paths.putObject(c.name());
-        c.paths().forEach(byPath::put);
+      // By path (null: not counted), and how many were nested (the rest were made by application-level code).
+      if (counted) {
+        l.putNull("paths");
+      } else {
+        ObjectNode paths = l.putObject("paths");
+        for (SyscallCount c : lib.syscalls()) {
+          ObjectNode byPath = paths.putObject(c.name());
+          c.paths().forEach(byPath::put);
+        }
       }
       ObjectNode nested = l.putObject("nested");
       lib.syscalls().stream().filter(c -> c.nested() > 0).forEach(c -> nested.put(c.name(), c.nested()));
@@ -319,8 +343,11 @@ public final class SyscallTable {
     }
     if (!filter.isEmpty()) {
       ObjectNode f = root.putObject("filter");
-      f.put("logged", filter.logged());
-      f.put("killed", filter.killed());
+      if (counted) { // not counted
+        f.putNull("logged").putNull("killed");
+      } else {
+        f.put("logged", filter.logged()).put("killed", filter.killed());
+      }
       ArrayNode events = f.putArray("events");
       for (EventRecord e : filter.events()) {
         events.addObject().put("seq", e.seq()).put("event", e.eventName()).put("from", e.from()).put("to", e.to())
@@ -333,6 +360,11 @@ public final class SyscallTable {
       functions.forEach((f, calls) -> calls.forEach(fs.putObject(f)::put));
     }
     out.append(pretty(root));
+  }
+
+  /** How the run saw its calls: "trace" (a record per call) or "count" (counters in the guest). */
+  public String mode() {
+    return counted ? "count" : "trace";
   }
 
   /** {@code root} indented by two spaces, "\n" line ends and a final newline: byte-identical on every platform. */

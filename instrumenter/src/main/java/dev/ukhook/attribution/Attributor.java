@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -22,6 +23,11 @@ public final class Attributor {
   public static final int VIA_TRANSPARENT_ONLY = 1 << 30;
   /** The library number of a {@link #charge}. */
   public static final int LIBRARY = VIA_TRANSPARENT_ONLY - 1;
+  /**
+   * The bit of a counting image's cell library (TraceLayout.Cell.LIB) that says what {@link #VIA_TRANSPARENT_ONLY}
+   * says; the bits below it are the library's number, as in {@link #libraryNames()}.
+   */
+  public static final int CELL_VIA_TRANSPARENT_ONLY = 0x80;
 
   // Return addresses looked up, in an open-addressing table that never evicts; real traces have a few thousand
   // distinct ones. Past MAX_CACHED, new addresses are searched every time.
@@ -65,6 +71,13 @@ public final class Attributor {
   /** The libraries by number: 0 is {@link Attribution#UNATTRIBUTED_LIBRARY}, then the map's, by name. */
   public List<String> libraryNames() {
     return List.copyOf(names);
+  }
+
+  /** What a counting image charged a cell's calls to ({@link #CELL_VIA_TRANSPARENT_ONLY}); empty beyond the map. */
+  public Optional<Attribution> ofCell(int lib) {
+    int i = lib & (CELL_VIA_TRANSPARENT_ONLY - 1);
+    return i < names.size() ? Optional.of(attributions[2 * i + ((lib & CELL_VIA_TRANSPARENT_ONLY) != 0 ? 1 : 0)])
+        : Optional.empty();
   }
 
   /** Whether calls are charged to the objects of loaded programs, which {@link #charge} does not know. */

@@ -70,9 +70,7 @@ final class QueryCommand implements Callable<Integer> {
       return ExitCode.OK;
     }
     RunReport r = analysis.report(files ? null : Path.of(args.get(0)), traceFile, map, false);
-    try (Duck duck = QueryTables.load(r)) {
-      duck.query(args.get(sqlAt), format, out, maxRows == null ? Duck.TEXT_ROWS : maxRows);
-    }
+    QueryTables.query(r, args.get(sqlAt), format, out, maxRows == null ? Duck.TEXT_ROWS : maxRows);
     PrintWriter err = spec.commandLine().getErr();
     r.warnings().forEach(w -> CliOutput.line(err, w));
     r.problems().forEach(p -> CliOutput.line(err, "warning: " + p + " (the tables may be wrong)"));

@@ -101,6 +101,16 @@ final class ReportCommand implements Callable<Integer> {
     boolean sequences = (!calls && (format == null || format == ReportOutput.Format.TEXT
         || format == ReportOutput.Format.JSON)) || html != null || dot != null;
     RunReport r = analysis.report(runDir, traceFile, map, sequences);
+    // What needs each call in order is refused for a run that only counted them, before anything is written.
+    if (calls) {
+      r.requireCalls("--calls");
+    }
+    if (perfetto != null) {
+      r.requireCalls("--perfetto");
+    }
+    if (dot != null) {
+      r.requireCalls("--dot");
+    }
     Calls.Selection selection = new Calls.Selection(syscalls, libraries(r));
     ReportOutput.Format f = format != null ? format : json ? ReportOutput.Format.JSON : ReportOutput.Format.TEXT;
     ReportOutput.write(r, new ReportOutput.Request(f, calls, selection, Optional.ofNullable(output)),

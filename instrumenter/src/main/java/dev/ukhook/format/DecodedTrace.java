@@ -34,7 +34,8 @@ public record DecodedTrace(TraceHeader header, List<SyscallRecord> records, Trac
 
   /**
    * What makes this trace's counts untrustworthy, one line each: damage to the stream, then the sequence and
-   * final-record problems of {@link TraceStats#problems()}. Empty for a clean trace.
+   * final-record problems of {@link TraceStats#problems()}, then a counting image's calls not counted. Empty for a
+   * clean trace.
    */
   public List<String> problems() {
     List<String> p = new ArrayList<>();
@@ -42,6 +43,8 @@ public record DecodedTrace(TraceHeader header, List<SyscallRecord> records, Trac
     p.addAll(stats.problems());
     counts.filter(c -> c.overflowed() > 0).ifPresent(c -> p.add(c.overflowed() + " calls found no free cell in "
         + "the guest's table of " + TraceLayout.COUNT_CELLS + " counters and are counted nowhere"));
+    counts.filter(c -> !c.finalSnapshot()).ifPresent(c -> p.add("the last counts snapshot is a periodic one (tick "
+        + c.t() + "), not the one the guest sends at shutdown: the calls made after it are not counted"));
     return p;
   }
 }

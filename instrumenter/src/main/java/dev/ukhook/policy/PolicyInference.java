@@ -4,6 +4,7 @@ import dev.ukhook.attribution.Attribution;
 import dev.ukhook.attribution.Attributor;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.CountSnapshot;
 import dev.ukhook.format.Errnos;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.RunDir;
@@ -122,18 +123,44 @@ public final class PolicyInference {
     if (!phases.contains(phase)) {
       throw new IllegalStateException("phase " + phase + " of record " + r.seq() + " is not one of " + phases);
     }
-    seen++;
-    if (r.refused()) {
-      refused++;
-    } else if (a.isUnattributed()) {
-      unattributed.merge(r.nr(), 1L, Long::sum);
+    return r.refused() ? count(a, phase, r.nr(), 0, 0, 1) : count(a, phase, r.nr(), 1, r.ret() < 0 ? 1 : 0, 0);
+  }
+
+  /**
+   * Adds a counting image's cells as the current run's calls: each cell's library as the guest charged it, its
+   * phase by number (all in the one phase of inference without phases).
+   */
+  public PolicyInference add(CountSnapshot counts, Attributor attributor) {
+    for (CountSnapshot.Cell c : counts.cells()) {
+      if (c.phase() >= phases.size() && phases.size() > 1) {
+        throw new UkhookException(Kind.FAILURE, runs.get(runs.size() - 1) + ": its counts name phase " + c.phase()
+            + " but its trace switches only among " + phases + ": the counts record is corrupted; infer from the"
+            + " other runs");
+      }
+      String phase = phases.get(phases.size() == 1 ? 0 : c.phase());
+      // A refused call returned an errno too: it is among the errors, and not among the calls that ran.
+      attributor.ofCell(c.lib()).ifPresent(a -> count(a, phase, c.nr(), c.calls() - c.refused(),
+          Math.max(0, c.errors() - c.refused()), c.refused()));
+    }
+    return this;
+  }
+
+  /** Counts {@code ran} calls of {@code nr} charged to {@code a}, {@code failed} of them failing, and the refused. */
+  private PolicyInference count(Attribution a, String phase, int nr, long ran, long failed, long refusedCalls) {
+    seen += ran + refusedCalls;
+    refused += refusedCalls;
+    if (ran == 0) {
+      return this;
+    }
+    if (a.isUnattributed()) {
+      unattributed.merge(nr, ran, Long::sum);
     } else if (a.viaTransparentOnly()) {
-      viaTransparentOnly.merge(a.library(), 1L, Long::sum);
+      viaTransparentOnly.merge(a.library(), ran, Long::sum);
     } else {
       long[] c = calls.computeIfAbsent(a.library(), l -> new TreeMap<>())
-          .computeIfAbsent(phase, p -> new TreeMap<>()).computeIfAbsent(r.nr(), n -> new long[2]);
-      c[0]++;
-      c[1] += r.ret() < 0 ? 1 : 0;
+          .computeIfAbsent(phase, p -> new TreeMap<>()).computeIfAbsent(nr, n -> new long[2]);
+      c[0] += ran;
+      c[1] += failed;
     }
     return this;
   }
@@ -146,8 +173,9 @@ public final class PolicyInference {
 
   /**
    * Adds the run in {@code runDir}: its trace is checked against its link map and image id as `ukhook report`
-   * does (a mismatch is refused), then each call is charged to the library of the image's code that made it.
-   * Programs loaded at run time are not the image's code: their calls come out unattributed, as in the guest.
+   * does (a mismatch is refused), then each call is charged to the library of the image's code that made it (a
+   * counting image's calls as it charged them). Programs loaded at run time are not the image's code: their calls
+   * come out unattributed, as in the guest.
    *
    * @param transparent the libraries to look through: the run's (run.json), or the default
    * @throws UkhookException when the run directory cannot be read or its trace and map do not belong together
@@ -155,7 +183,7 @@ public final class PolicyInference {
   public PolicyInference addRunDir(Path runDir, Set<String> transparent) {
     RunReport report = RunReader.ofRunDir(runDir, transparent,
         RunReport.Options.DEFAULT.withPhaseNames(PolicyFile.phaseNames(runDir)));
-    if (report.syscallRecords() == 0 && !report.source().violationsOnly()) {
+    if (report.calls() == 0 && !report.source().violationsOnly()) {
       // A policy from it would allow nothing, and the likely cause is an image without hooks.
       throw new UkhookException(Kind.FAILURE, runDir + ": " + report.problems().get(0) + "; no policy was written");
     }
@@ -163,6 +191,9 @@ public final class PolicyInference {
     report.warnings().forEach(w -> warn(w.replaceFirst("^warning: ", "")));
     report.problems().forEach(p -> warn(p + "; calls may be missing from the policy"));
     Attributor attributor = new Attributor(report.map(), transparent);
+    if (report.counted()) {
+      return add(report.trace().counts().orElseThrow(), attributor);
+    }
     TraceDecoder.read(runDir.resolve(RunDir.TRACE), r -> add(attributor.attribute(r), r));
     return this;
   }

@@ -96,12 +96,20 @@ public final class HtmlReport {
     }
     lines(r.path("problems"), "problems", "Problems");
     lines(r.path("warnings"), "warnings", "Warnings");
+    boolean counted = r.path("mode").asText().equals("count");
+    if (counted) {
+      h.append("<div class=\"banner counted\"><b>Counted in the guest:</b> ").append(esc(RunReport.countedNote()))
+          .append("</div>\n");
+    }
     JsonNode span = r.path("span");
     long first = span.path("first_t").asLong(), last = span.path("last_t").asLong();
     long dropped = r.path("dropped").asLong(), missing = r.path("missing").asLong();
     long unattributed = r.path("unattributed").asLong();
     h.append("<div class=\"facts\">");
     fact("image id", "<code>" + esc(r.path("image_id").asText("unknown")) + "</code>", false);
+    if (counted) { // its records are only the events: the calls are the libraries' totals
+      fact("calls counted", num(libs.stream().mapToLong(l -> l.path("total").asLong()).sum()), false);
+    }
     fact("records", num(r.path("records").asLong()), false);
     fact("dropped / missing", num(dropped) + " / " + num(missing), dropped + missing > 0);
     fact("unattributed", num(unattributed), unattributed > 0);
@@ -455,7 +463,7 @@ public final class HtmlReport {
     long peak = 1;
     for (JsonNode b : s.path("histogram")) {
       lo = Math.min(lo, Math.max(1, b.path(0).asDouble()));
-      hi = Math.max(hi, b.path(1).asDouble());
+      hi = Math.max(hi, upper(b));
       peak = Math.max(peak, b.path(2).asLong());
     }
     for (String[] m : marks) {
@@ -469,12 +477,12 @@ public final class HtmlReport {
       double l0 = Math.log(lo / 1.2), l1 = Math.log(Math.max(hi, lo * 2) * 1.2);
       java.util.function.DoubleUnaryOperator x = v -> pl + (Math.log(Math.max(1, v)) - l0) / (l1 - l0) * pw;
       for (JsonNode b : s.path("histogram")) {
-        double x0 = x.applyAsDouble(b.path(0).asDouble()), x1 = x.applyAsDouble(b.path(1).asDouble());
+        double x0 = x.applyAsDouble(b.path(0).asDouble()), x1 = x.applyAsDouble(upper(b));
         double bh = Math.max(1, (base - 8) * b.path(2).asDouble() / peak);
         h.append(f("<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
             + "<title>[%s, %s): %d</title></rect>",
-            x0, base - bh, Math.max(2, x1 - x0 - 0.5), bh, latency(b.path(0).asDouble()), latency(b.path(1).asDouble()),
-            b.path(2).asLong()));
+            x0, base - bh, Math.max(2, x1 - x0 - 0.5), bh, latency(b.path(0).asDouble()),
+            b.path(1).isNumber() ? latency(b.path(1).asDouble()) : "&#8734;", b.path(2).asLong()));
       }
       for (String[] m : marks) {
         if (!lat.path(m[0]).isNumber()) continue;
@@ -495,6 +503,11 @@ public final class HtmlReport {
           .append("</b> ");
     }
     h.append("</div></figure>\n");
+  }
+
+  /** Where bucket {@code b} of a histogram ends; a guest's last bucket has no end, drawn as wide as the one before. */
+  private static double upper(JsonNode b) {
+    return b.path(1).isNumber() ? b.path(1).asDouble() : 1.5 * b.path(0).asDouble();
   }
 
   // ---- phases ----

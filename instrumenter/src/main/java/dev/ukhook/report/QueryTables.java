@@ -1,9 +1,12 @@
 package dev.ukhook.report;
 
+import dev.ukhook.core.UkhookException;
 import dev.ukhook.query.Column;
 import dev.ukhook.query.Duck;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.sql.SQLException;
 import java.util.List;
 
 /** The tables {@code ukhook query} gives SQL (docs/analysis.md): a report's calls and syscalls. */
@@ -12,7 +15,7 @@ public final class QueryTables {
   public record Table(String name, String row, List<Column> columns) {}
 
   public static final List<Table> TABLES = List.of(
-      new Table("calls", "one row per call", ReportTables.CALLS),
+      new Table("calls", "one row per call (not in a count run)", ReportTables.CALLS),
       new Table("syscalls", "one row per library and syscall", ReportTables.SYSCALLS));
 
   public static final List<String> EXAMPLES = List.of(
@@ -21,11 +24,29 @@ public final class QueryTables {
 
   private QueryTables() {}
 
-  /** A database holding {@code r}'s tables; the caller closes it. */
-  public static Duck load(RunReport r) {
+  /**
+   * Runs {@code sql} over {@code r}'s tables ({@link Duck#query}). A run that counted its calls in the guest has no
+   * calls table: SQL that reads it is refused as {@link RunReport#requireCalls} refuses what needs each call.
+   */
+  public static void query(RunReport r, String sql, Duck.Output format, PrintWriter out, int textRows) {
+    try (Duck duck = load(r)) {
+      duck.query(sql, format, out, textRows);
+    } catch (UkhookException e) {
+      if (r.counted() && e.getCause() instanceof SQLException x && x.getMessage() != null
+          && x.getMessage().contains("Table with name calls does not exist")) {
+        r.requireCalls("the calls table");
+      }
+      throw e;
+    }
+  }
+
+  /** A database holding {@code r}'s tables (a counted run's without calls); the caller closes it. */
+  static Duck load(RunReport r) {
     Duck duck = new Duck();
     try {
-      ReportTables.calls(r, Calls.Selection.ALL, duck.table("calls", ReportTables.CALLS));
+      if (!r.counted()) {
+        ReportTables.calls(r, Calls.Selection.ALL, duck.table("calls", ReportTables.CALLS));
+      }
       ReportTables.syscalls(r, duck.table("syscalls", ReportTables.SYSCALLS));
     } catch (RuntimeException e) {
       duck.close();

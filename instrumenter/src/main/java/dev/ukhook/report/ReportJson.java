@@ -50,6 +50,11 @@ public final class ReportJson {
     Unit unit = new Unit(r.trace().header().tsHz());
     root.put("schema_version", SCHEMA_VERSION);
     root.put("image_id", r.trace().header().imageId());
+    root.put("mode", t.mode());
+    ArrayNode unavailable = root.putArray("unavailable");
+    if (a.counted()) {
+      RunReport.COUNTED_LACKS.forEach(unavailable::add);
+    }
     root.put("time_unit", unit.name());
     root.put("ts_hz", r.trace().header().tsHz());
     root.put("records", stats.received());
@@ -68,6 +73,7 @@ public final class ReportJson {
     r.problems().forEach(problems::add);
     ArrayNode warnings = root.putArray("warnings");
     r.warnings().forEach(warnings::add);
+    boolean perCall = !a.counted(); // else what needs each call is null: a counting image does not keep it
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
     ArrayNode libs = root.putArray("libraries");
@@ -90,28 +96,40 @@ public final class ReportJson {
         if (lat.calls() == 0) { // calls that never returned (exit_group): nothing measured
           latency.putNull("p50").putNull("p99").putNull("max");
         } else {
-          latency.put("p50", unit.of(lat.quantile(0.5))).put("p99", unit.of(lat.quantile(0.99)))
-              .put("max", unit.of(lat.max()));
+          latency.put("p50", unit.of(lat.quantile(0.5))).put("p99", unit.of(lat.quantile(0.99)));
+          nullable(latency, "max", lat.maxKnown(), unit.of(lat.max()));
         }
         latency.put("total", unit.of(lat.total()));
         ArrayNode hist = s.putArray("histogram");
         long[] b = lat.buckets();
         for (int i = 0; i < b.length; i++) {
-          if (b[i] > 0) {
-            hist.addArray().add(unit.of(Latency.low(i))).add(unit.of(Latency.high(i))).add(b[i]);
+          if (b[i] > 0) { // a guest's last bucket has no upper end: null
+            long high = lat.scale().high(i);
+            ArrayNode bucket = hist.addArray().add(unit.of(lat.scale().low(i)));
+            (high == Long.MAX_VALUE ? bucket.addNull() : bucket.add(unit.of(high))).add(b[i]);
           }
         }
-        s.put("first_seq", x.firstSeq()).put("last_seq", x.lastSeq()).put("first_t", x.firstT())
-            .put("last_t", x.lastT());
+        nullable(s, "first_seq", perCall, x.firstSeq());
+        nullable(s, "last_seq", perCall, x.lastSeq());
+        nullable(s, "first_t", perCall, x.firstT());
+        nullable(s, "last_t", perCall, x.lastT());
         x.phases().forEach(s.putObject("phases")::put);
         s.put("nested", c.nested());
-        c.paths().forEach(s.putObject("paths")::put);
-        first = Math.min(first, x.firstT());
-        last = Math.max(last, x.lastT());
+        if (perCall) {
+          c.paths().forEach(s.putObject("paths")::put);
+          first = Math.min(first, x.firstT());
+          last = Math.max(last, x.lastT());
+        } else {
+          s.putNull("paths");
+        }
       }
     }
-    root.putObject("span").put("first_t", first == Long.MAX_VALUE ? 0 : first)
-        .put("last_t", last == Long.MIN_VALUE ? 0 : last);
+    if (a.counted()) {
+      root.putNull("span");
+    } else {
+      root.putObject("span").put("first_t", first == Long.MAX_VALUE ? 0 : first)
+          .put("last_t", last == Long.MIN_VALUE ? 0 : last);
+    }
     Analysis.Timeline tl = a.timeline();
     ObjectNode timeline = root.putObject("timeline").put("start_t", tl.startT()).put("end_t", tl.endT())
         .put("bucket", tl.bucketTicks())
@@ -160,7 +178,9 @@ public final class ReportJson {
       root.putNull("filter");
     } else {
       ObjectNode filter = root.putObject("filter").put("refused", t.libraries().stream()
-          .mapToLong(LibraryCounts::refused).sum()).put("killed", f.killed()).put("logged", f.logged());
+          .mapToLong(LibraryCounts::refused).sum());
+      nullable(filter, "killed", perCall, f.killed());
+      nullable(filter, "logged", perCall, f.logged());
       ArrayNode events = filter.putArray("events");
       for (EventRecord e : f.events()) {
         events.addObject().put("seq", e.seq()).put("t", e.t()).put("event", e.eventName())
@@ -168,6 +188,14 @@ public final class ReportJson {
       }
     }
     return root;
+  }
+
+  private static void nullable(ObjectNode o, String key, boolean known, long value) {
+    if (known) {
+      o.put(key, value);
+    } else {
+      o.putNull(key);
+    }
   }
 
   private static void names(BitSet nrs, ArrayNode into) {

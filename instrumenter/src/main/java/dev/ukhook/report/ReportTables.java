@@ -32,14 +32,14 @@ public final class ReportTables {
       new Column("refused", BIGINT, "calls the policy refused"),
       new Column("nested", BIGINT, "calls made while another call of the thread was in progress"),
       new Column("unit", VARCHAR, "the latency columns' unit: ns, or cycles when the clock's frequency is unknown"),
-      new Column("p50", BIGINT, "median latency (within 6.25 %)"),
-      new Column("p99", BIGINT, "99th percentile latency (within 6.25 %)"),
-      new Column("max", BIGINT, "longest call"),
+      new Column("p50", BIGINT, "median latency (within 6.25 %; 50 % in a count run)"),
+      new Column("p99", BIGINT, "99th percentile latency (within 6.25 %; 50 % in a count run)"),
+      new Column("max", BIGINT, "longest call (null in a count run)"),
       new Column("total", BIGINT, "all calls' time together"),
-      new Column("first_seq", BIGINT, "the first call's record number"),
-      new Column("last_seq", BIGINT, "the last call's record number"),
-      new Column("first_t", BIGINT, "the first call's entry, in trace ticks"),
-      new Column("last_t", BIGINT, "the last call's entry, in trace ticks"),
+      new Column("first_seq", BIGINT, "the first call's record number (null in a count run)"),
+      new Column("last_seq", BIGINT, "the last call's record number (null in a count run)"),
+      new Column("first_t", BIGINT, "the first call's entry, in trace ticks (null in a count run)"),
+      new Column("last_t", BIGINT, "the last call's entry, in trace ticks (null in a count run)"),
       new Column("phases", VARCHAR, "calls by phase, NAME=count separated by spaces"));
 
   public static final List<Column> CALLS = Stream.concat(Stream.of(
@@ -70,6 +70,7 @@ public final class ReportTables {
   /** Writes the {@link #SYSCALLS} table of {@code r}. */
   public static void syscalls(RunReport r, RowWriter w) {
     ReportJson.Unit unit = new ReportJson.Unit(r.trace().header().tsHz());
+    boolean perCall = !r.counted();
     w.begin(SYSCALLS);
     for (LibraryCounts lib : r.table().libraries()) {
       for (SyscallCount c : lib.syscalls()) {
@@ -91,18 +92,27 @@ public final class ReportTables {
         } else {
           w.putLong(unit.of(l.quantile(0.5)));
           w.putLong(unit.of(l.quantile(0.99)));
-          w.putLong(unit.of(l.max()));
+          putLong(w, l.maxKnown(), unit.of(l.max()));
         }
         w.putLong(unit.of(l.total()));
-        w.putLong(d.firstSeq());
-        w.putLong(d.lastSeq());
-        w.putLong(d.firstT());
-        w.putLong(d.lastT());
+        putLong(w, perCall, d.firstSeq());
+        putLong(w, perCall, d.lastSeq());
+        putLong(w, perCall, d.firstT());
+        putLong(w, perCall, d.lastT());
         w.putString(pairs(d.phases()));
         w.endRow();
       }
     }
     w.close();
+  }
+
+  /** {@code value}, or null when it is not {@code known}. */
+  private static void putLong(RowWriter w, boolean known, long value) {
+    if (known) {
+      w.putLong(value);
+    } else {
+      w.putNull();
+    }
   }
 
   private static String pairs(Map<String, Long> m) {

@@ -48,6 +48,9 @@ public final class ReportText {
     Analysis a = r.analysis();
     SyscallTable t = a.table();
     ReportJson.Unit unit = new ReportJson.Unit(r.trace().header().tsHz());
+    if (a.counted()) {
+      out.append(RunReport.countedNote()).append("\n\n");
+    }
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"library", "syscall", "count", "errors", "p50", "p99", "max", "first", "last"});
     for (LibraryCounts lib : t.libraries()) {
@@ -58,17 +61,25 @@ public final class ReportText {
             .collect(Collectors.joining(", "));
         rows.add(new String[] {lib.library(), c.name(), Long.toString(c.count()),
             (c.refused() > 0 ? c.refused() + " refused" + (errors.isEmpty() ? "" : ": ") : "") + errors,
-            time(unit, l.quantile(0.5), l.calls()), time(unit, l.quantile(0.99), l.calls()),
-            time(unit, l.max(), l.calls()), "#" + d.firstSeq(), "#" + d.lastSeq()});
+            quantile(unit, l, 0.5), quantile(unit, l, 0.99),
+            l.maxKnown() ? time(unit, l.max(), l.calls()) : "-", a.counted() ? "-" : "#" + d.firstSeq(),
+            a.counted() ? "-" : "#" + d.lastSeq()});
       }
     }
     out.append(TextTable.render(rows, "llrlrrrrr"));
-    out.append("\nlatency: from entry to return, ").append(unit.hz() > 0 ? "in time (the trace's clock runs at "
-        + unit.hz() + " Hz)" : "in clock cycles (the trace does not say its clock's frequency)")
-        .append("; p50 and p99 within 6.25 %\n");
+    if (r.trace().counts().filter(c -> !c.latency()).isPresent()) {
+      out.append("\nlatency: not measured (the image does not time calls)\n");
+    } else {
+      out.append("\nlatency: from entry to return, ").append(unit.hz() > 0 ? "in time (the trace's clock runs at "
+          + unit.hz() + " Hz)" : "in clock cycles (the trace does not say its clock's frequency)")
+          .append("; p50 and p99 within ")
+          .append((a.counted() ? Latency.Scale.GUEST : Latency.Scale.TRACE).error).append('\n');
+    }
     t.writeFunctions(out);
     phases(a, out);
-    sequences(a, out);
+    if (!a.counted()) {
+      sequences(a, out);
+    }
     out.append('\n');
     a.security().writeText(out);
     String filter = t.toText();
@@ -118,6 +129,12 @@ public final class ReportText {
   private static String grams(List<Analysis.Gram> grams) {
     return grams.stream().limit(TOP_GRAMS).map(g -> String.join(">", g.calls()) + " " + g.count())
         .collect(Collectors.joining(", "));
+  }
+
+  /** Quantile {@code q} of {@code l} for people, ">=" where it is only known to be at least that. */
+  private static String quantile(ReportJson.Unit unit, Latency l, double q) {
+    long ticks = l.quantile(q);
+    return (l.scale().atLeast(ticks) ? ">=" : "") + time(unit, ticks, l.calls());
   }
 
   /** A duration for people: 812ns, 4.31us, 2.50ms, 1.20s; cycles as 1234cy; "-" when nothing was measured. */

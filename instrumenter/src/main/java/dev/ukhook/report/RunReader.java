@@ -101,10 +101,11 @@ public final class RunReader {
 
   /**
    * A libc that makes native system calls is in the image and the native hook point is compiled in, yet it never
-   * fired: its calls went unrecorded (the binary hook point staying silent is normal for a musl program).
+   * fired: its calls went unrecorded (the binary hook point staying silent is normal for a musl program). A counting
+   * image does not count the hook points, so it says nothing here.
    */
   static Optional<String> silentNativeHook(TraceHeader h, LinkMap map, SyscallTable table) {
-    boolean nativeSeen = table.libraries().stream().flatMap(l -> l.syscalls().stream())
+    boolean nativeSeen = table.counted() || table.libraries().stream().flatMap(l -> l.syscalls().stream())
         .anyMatch(c -> c.paths().keySet().stream().anyMatch(p -> p.startsWith("native")));
     Optional<String> libc = map.libraries().stream().filter(l -> l.equals("libmusl") || l.equals("libnewlibc"))
         .findFirst();

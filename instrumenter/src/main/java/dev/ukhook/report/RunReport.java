@@ -8,6 +8,8 @@ import dev.ukhook.attribution.Attributor;
 import dev.ukhook.attribution.LinkMap;
 import dev.ukhook.attribution.LoadedPrograms;
 import dev.ukhook.attribution.Rootfs;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.DecodedTrace;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,6 +41,40 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
 
   public RunReport {
     warnings = List.copyOf(warnings);
+  }
+
+  /** What a run that counted its calls in the guest cannot show ({@link #counted()}), for people. */
+  public static final List<String> COUNTED_LACKS = List.of("the per-call listing and table (--calls, query's calls)",
+      "call sequences and automata (--dot)", "the timeline", "Perfetto (--perfetto)", "function-level attribution",
+      "the first and last call of each syscall", "the path each call took");
+
+  /** Whether the run counted its calls in the guest ({@code --mode count}) instead of recording each. */
+  public boolean counted() {
+    return analysis.counted();
+  }
+
+  /** The one line a report of a counted run says about it. */
+  public static String countedNote() {
+    return "this run counted its calls in the guest (--mode count): it has their counts, errors, refusals and "
+        + "latency histograms per library, phase and syscall, but not " + String.join(", ", COUNTED_LACKS);
+  }
+
+  /**
+   * Refuses {@code request}, which needs each call in order, for a run that counted its calls in the guest.
+   *
+   * @throws UkhookException a usage error, saying to trace the app without --mode count
+   */
+  public void requireCalls(String request) {
+    if (counted()) {
+      throw new UkhookException(Kind.USAGE, source.trace() + " counted calls in the guest (--mode count): it has "
+          + "no per-call records for " + request + "; trace the app without --mode count");
+    }
+  }
+
+  /** The system calls of the run: its syscall records, or the calls a counting image counted. */
+  public long calls() {
+    return counted() ? table().libraries().stream().mapToLong(SyscallTable.LibraryCounts::total).sum()
+        : syscallRecords();
   }
 
   /** This run as one side of a diff, labelled {@code label}. */
@@ -92,10 +128,10 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
    * single system call is one of them: an empty table must never pass for a quiet program.
    */
   public List<String> problems() {
-    if (syscallRecords() > 0 || source.violationsOnly() || !table().problems().isEmpty()) {
+    if (calls() > 0 || source.violationsOnly() || !table().problems().isEmpty()) {
       return table().problems();
     }
-    return List.of("no system call was recorded although the guest sent a trace"
+    return List.of("no system call was " + (counted() ? "counted" : "recorded") + " although the guest sent a trace"
         + (trace.received() > 0 ? " (only " + trace.received() + " load or filter event record"
             + (trace.received() == 1 ? ")" : "s)") : "")
         + ": if the program makes system calls, the image was built without the hooks (the tree restored, or"

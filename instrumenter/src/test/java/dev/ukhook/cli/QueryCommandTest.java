@@ -91,7 +91,7 @@ class QueryCommandTest {
     assertEquals(ExitCode.OK, r.exitCode());
     assertEquals("", r.err());
     assertTrue(r.out().startsWith("""
-        calls: one row per call
+        calls: one row per call (not in a count run)
           seq          BIGINT   record number, in the order the guest numbered the calls
           t_enter      BIGINT   entry, in trace ticks
         """), r.out());

@@ -1,19 +1,28 @@
 package dev.ukhook.report;
 
+import dev.ukhook.aggregate.Analyzer;
+import dev.ukhook.attribution.Attributor;
+import dev.ukhook.attribution.LinkMap;
+import dev.ukhook.format.CountSnapshot;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.PolicyLayout;
 import dev.ukhook.format.RunDir;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.TraceWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Run directories as `ukhook trace` leaves them, without QEMU: trace.ukt written with {@link TraceWriter},
@@ -31,6 +40,9 @@ public final class TestRuns {
   static final long UKDEBUG = 0x101200L;
   static final long NOWHERE = 0x900000L;
 
+  /** The libraries the runs look through (their run.json). */
+  static final Set<String> TRANSPARENT = Set.of("libnolibc", "libsyscall_shim");
+
   private TestRuns() {}
 
   /** A call of {@code nr} charged to libposix_process. */
@@ -46,6 +58,11 @@ public final class TestRuns {
   /** A call of {@code nr} charged to libukdebug. */
   public static SyscallRecord ukdebug(long seq, int nr) {
     return call(seq, nr, UKDEBUG);
+  }
+
+  /** A call of {@code nr} from libnolibc alone: charged to it, through transparent libraries only. */
+  public static SyscallRecord libc(long seq, int nr) {
+    return call(seq, nr, NOLIBC);
   }
 
   /** A call of {@code nr} from no mapped code: unattributed. */
@@ -86,11 +103,89 @@ public final class TestRuns {
     }
     long n = records.size() + missing;
     w.end(new FinalRecord(n, 0, n, 10 * n));
-    Files.write(dir.resolve(RunDir.TRACE), out.toByteArray());
+    return files(dir, imageId, out.toByteArray());
+  }
+
+  private static Path files(Path dir, String imageId, byte[] trace) throws IOException {
+    Files.write(dir.resolve(RunDir.TRACE), trace);
     Files.writeString(dir.resolve(RunDir.LINK_MAP), map(imageId));
     Files.writeString(dir.resolve(RunDir.IMAGE_ID), imageId + "\n");
     Files.writeString(dir.resolve(RunDir.RUN_JSON), "{\"transparent\": [\"libnolibc\", \"libsyscall_shim\"]}\n");
     return dir;
+  }
+
+  /**
+   * The final snapshot a counting image sends for the calls of {@code records} (syscall and event records in
+   * stream order), the guest's model: each call charged as the host's attributor charges it (the library's number,
+   * bit 7 when only transparent libraries were on its path), in the phase the events before it set, counted when it
+   * began; its error (and its errno, of the first {@value TraceLayout#CELL_ERRNOS} a cell names), refusal, nesting
+   * and, if it returned, its duration.
+   */
+  public static CountSnapshot counts(String imageId, List<?> records) throws IOException {
+    Attributor attributor = new Attributor(LinkMap.parse(new StringReader(map(imageId))), TRANSPARENT);
+    Map<List<Integer>, CountSnapshot.Cell> cells = new LinkedHashMap<>();
+    int phase = 0;
+    long events = 0;
+    long t = 0;
+    for (Object o : records) {
+      if (o instanceof EventRecord e) {
+        phase = Analyzer.phaseAfter(e, phase);
+        events++;
+        t = e.t();
+        continue;
+      }
+      SyscallRecord r = (SyscallRecord) o;
+      t = r.tExit();
+      int charge = attributor.charge(r);
+      int lib = (charge & Attributor.LIBRARY)
+          | ((charge & Attributor.VIA_TRANSPARENT_ONLY) != 0 ? Attributor.CELL_VIA_TRANSPARENT_ONLY : 0);
+      CountSnapshot.Cell c = cells.getOrDefault(List.of(r.nr(), lib, phase), new CountSnapshot.Cell(r.nr(), lib,
+          phase, 0, 0, 0, 0, 0, Map.of(), new long[TraceLayout.HIST_BUCKETS]));
+      Map<Integer, Long> errnos = new LinkedHashMap<>(c.errnos());
+      if (r.errno() != 0 && (errnos.containsKey(r.errno()) || errnos.size() < TraceLayout.CELL_ERRNOS)) {
+        errnos.merge(r.errno(), 1L, Long::sum);
+      }
+      long[] hist = c.hist();
+      long d = r.atEntry() ? 0 : r.tExit() - r.tEnter();
+      hist[TraceLayout.bucket(d)] += r.atEntry() ? 0 : 1;
+      cells.put(List.of(r.nr(), lib, phase), new CountSnapshot.Cell(r.nr(), lib, phase, c.calls() + 1,
+          c.errors() + (r.errno() != 0 ? 1 : 0), c.refused() + (r.refused() ? 1 : 0), c.nested() + (r.nest() > 0 ? 1
+              : 0), c.ticks() + d, errnos, hist));
+    }
+    return new CountSnapshot(events, t + 1, true, true, 0, List.copyOf(cells.values()));
+  }
+
+  /**
+   * Writes run directory {@code dir} as a counting image of {@code imageId} leaves it for the calls of {@code
+   * records}: their events, numbered anew (such an image numbers no calls), then {@code snapshot} and, when {@code
+   * shutDown}, a final record.
+   */
+  public static Path writeCounted(Path dir, String imageId, List<?> records, CountSnapshot snapshot,
+      boolean shutDown) throws IOException {
+    Files.createDirectories(dir);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TraceHeader h = TraceHeader.of(4, 1_000_000_000L, imageId, 4096, TraceHeader.Overflow.BLOCK);
+    // Both hook points, the native one silent as it always is here: no report may take that for a missing hook.
+    TraceWriter w = new TraceWriter(out, new TraceHeader(h.version(), h.headerSize(), h.recordSize(), h.frames(),
+        h.tsSource(), h.tsHz(), imageId, h.ringRecords(), h.overflow(), TraceLayout.HOOK_BINARY
+            | TraceLayout.HOOK_NATIVE, 0x101000L, 0x102800L, 0, 0));
+    long n = 0;
+    for (Object r : records) {
+      if (r instanceof EventRecord e) {
+        w.event(new EventRecord(n++, e.t(), e.policy(), e.event(), e.from(), e.to(), e.reason(), e.cause(),
+            e.refused()));
+      }
+    }
+    w.counts(snapshot);
+    if (shutDown) {
+      w.end(new FinalRecord(n, 0, n, snapshot.t()));
+    }
+    return files(dir, imageId, out.toByteArray());
+  }
+
+  /** {@link #writeCounted} of the final snapshot of {@code records} ({@link #counts}). */
+  public static Path writeCounted(Path dir, String imageId, List<?> records) throws IOException {
+    return writeCounted(dir, imageId, records, counts(imageId, records), true);
   }
 
   public static Path write(Path dir, String imageId, List<?> records) throws IOException {
