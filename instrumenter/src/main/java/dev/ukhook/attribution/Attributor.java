@@ -2,6 +2,7 @@ package dev.ukhook.attribution;
 
 import dev.ukhook.format.Call;
 import dev.ukhook.format.LoadRecord;
+import dev.ukhook.format.TraceLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +28,6 @@ public final class Attributor {
    * The bit of a counting image's cell library (TraceLayout.Cell.LIB) that says what {@link #VIA_TRANSPARENT_ONLY}
    * says; the bits below it are the library's number, as in {@link #libraryNames()}.
    */
-  public static final int CELL_VIA_TRANSPARENT_ONLY = 0x80;
 
   // Return addresses looked up, in an open-addressing table that never evicts; real traces have a few thousand
   // distinct ones. Past MAX_CACHED, new addresses are searched every time.
@@ -73,10 +73,10 @@ public final class Attributor {
     return List.copyOf(names);
   }
 
-  /** What a counting image charged a cell's calls to ({@link #CELL_VIA_TRANSPARENT_ONLY}); empty beyond the map. */
+  /** What a counting image charged a cell's calls to ({@link #TraceLayout.CELL_VIA_TRANSPARENT}); empty beyond the map. */
   public Optional<Attribution> ofCell(int lib) {
-    int i = lib & (CELL_VIA_TRANSPARENT_ONLY - 1);
-    return i < names.size() ? Optional.of(attributions[2 * i + ((lib & CELL_VIA_TRANSPARENT_ONLY) != 0 ? 1 : 0)])
+    int i = lib & (TraceLayout.CELL_VIA_TRANSPARENT - 1);
+    return i < names.size() ? Optional.of(attributions[2 * i + ((lib & TraceLayout.CELL_VIA_TRANSPARENT) != 0 ? 1 : 0)])
         : Optional.empty();
   }
 

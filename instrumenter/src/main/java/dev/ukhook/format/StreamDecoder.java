@@ -419,7 +419,7 @@ public final class StreamDecoder {
     for (int i = 0; i < cellBytes / CELL_SIZE_BYTES; i++) {
       int c = at + i * CELL_SIZE_BYTES;
       int phase = Byte.toUnsignedInt(b.get(c + Cell.PHASE.offset()));
-      if ((phase & 0x80) == 0) {
+      if ((phase & CELL_IN_USE) == 0) {
         stop(Damage.Kind.BAD_RECORD, "cell " + i + " of a counts record is not in use: the record is corrupted");
         return;
       }
@@ -446,7 +446,7 @@ public final class StreamDecoder {
         return;
       }
       cells.add(new CountSnapshot.Cell(Short.toUnsignedInt(b.getShort(c + Cell.NR.offset())),
-          Byte.toUnsignedInt(b.get(c + Cell.LIB.offset())), phase & 0x7f, calls, errors, refused, nested,
+          Byte.toUnsignedInt(b.get(c + Cell.LIB.offset())), phase & ~CELL_IN_USE, calls, errors, refused, nested,
           b.getLong(c + Cell.TICKS.offset()), errnos, hist));
     }
     // A counting image's work is its calls that are not idling: the stall detection's measure of progress.

@@ -326,7 +326,8 @@ public final class TraceLayout {
   public static final class Cell {
     public static final Field NR = Field.scalar("nr", Type.U16, 0, "system call number, as in a syscall record");
     public static final Field LIB = Field.scalar("lib", Type.U8, 2,
-        "the library the guest charged the calls to: its index in the image's library table, 0 for none");
+        "the library the guest charged the calls to: its index in the image's library table (bits 0-6), 0 for "
+            + "none; bit 7: every library on the calls' path was transparent");
     public static final Field PHASE = Field.scalar("phase", Type.U8, 3,
         "the phase in force when the calls began (bits 0-6); bit 7: the cell is in use");
     public static final Field RESERVED = Field.scalar("reserved", Type.U32, 4, "zero");
@@ -352,6 +353,10 @@ public final class TraceLayout {
   }
 
   public static final int CELL_SIZE_BYTES = 344;
+  /** Bit 7 of a cell's lib: every library on the calls' path was transparent (the charge is the outermost). */
+  public static final int CELL_VIA_TRANSPARENT = 0x80;
+  /** Bit 7 of a cell's phase: the cell is in use. */
+  public static final int CELL_IN_USE = 0x80;
 
   /**
    * The smallest duration, in ticks, of histogram bucket {@code b} (the guest's ukhook_bucket() inverted): the
@@ -555,6 +560,9 @@ public final class TraceLayout {
       values.forEach(v -> define(defines, v.cName(), Integer.toString(v.value()), v.meaning()));
     }
     define(defines, "UKHOOK_CONTROL_MAGIC", "0x" + Integer.toHexString(CONTROL_MAGIC), "ASCII UKHC");
+    define(defines, "UKHOOK_VIA_TRANSPARENT", "0x" + Integer.toHexString(CELL_VIA_TRANSPARENT),
+        "bit 7 of a cell's lib: charged to a transparent library, every one on the path being one");
+    define(defines, "UKHOOK_CELL_IN_USE", "0x" + Integer.toHexString(CELL_IN_USE), "bit 7 of a cell's phase: in use");
     define(defines, "UKHOOK_HIST_BUCKETS", Integer.toString(HIST_BUCKETS), "duration buckets of a cell");
     define(defines, "UKHOOK_CELL_ERRNOS", Integer.toString(CELL_ERRNOS), "errnos a cell counts one by one");
     define(defines, "UKHOOK_COUNT_CELLS", Integer.toString(COUNT_CELLS) + "U", "cells of a counting image");

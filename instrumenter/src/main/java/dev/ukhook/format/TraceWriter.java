@@ -115,7 +115,7 @@ public final class TraceWriter {
     for (CountSnapshot.Cell x : c.cells()) {
       Arrays.fill(cell.array(), (byte) 0);
       cell.putShort(Cell.NR.offset(), (short) x.nr()).put(Cell.LIB.offset(), (byte) x.lib())
-          .put(Cell.PHASE.offset(), (byte) (0x80 | x.phase())).putLong(Cell.CALLS.offset(), x.calls())
+          .put(Cell.PHASE.offset(), (byte) (CELL_IN_USE | x.phase())).putLong(Cell.CALLS.offset(), x.calls())
           .putLong(Cell.ERRORS.offset(), x.errors()).putLong(Cell.REFUSED.offset(), x.refused())
           .putLong(Cell.NESTED.offset(), x.nested()).putLong(Cell.TICKS.offset(), x.ticks());
       int e = 0;

@@ -3,6 +3,7 @@ package dev.ukhook.pipeline;
 import dev.ukhook.core.TextTable;
 import dev.ukhook.format.CountSnapshot;
 import dev.ukhook.format.SyscallNames;
+import dev.ukhook.format.TraceLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -82,7 +83,7 @@ final class LiveCounts implements AutoCloseable {
   }
 
   private static String key(CountSnapshot.Cell c, List<String> libraries) {
-    int lib = c.lib() & 0x7f;
+    int lib = c.lib() & ~TraceLayout.CELL_VIA_TRANSPARENT;
     return (lib < libraries.size() ? libraries.get(lib) : "library " + lib) + "\t" + SyscallNames.name(c.nr());
   }
 

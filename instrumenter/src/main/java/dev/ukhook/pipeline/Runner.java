@@ -370,7 +370,8 @@ public final class Runner {
     o.report().warnings().forEach(out::line);
     o.problems().forEach(out::line);
     out.line("results in " + o.runDir() + " (table.txt, results.json, report.html, trace.ukt, console.log, qemu.log)");
-    out.line("next: `ukhook report " + o.runDir() + "` for latencies, phases, call sequences and the security estimate");
+    out.line("next: `ukhook report " + o.runDir() + "` for latencies, phases, " + (o.report().counted() ? "errors"
+        : "call sequences") + " and the security estimate");
   }
 
   /** runs/<time>, or runs/<time>-N when that exists already (two runs in the same second). */

@@ -138,7 +138,7 @@ public final class TestRuns {
       t = r.tExit();
       int charge = attributor.charge(r);
       int lib = (charge & Attributor.LIBRARY)
-          | ((charge & Attributor.VIA_TRANSPARENT_ONLY) != 0 ? Attributor.CELL_VIA_TRANSPARENT_ONLY : 0);
+          | ((charge & Attributor.VIA_TRANSPARENT_ONLY) != 0 ? TraceLayout.CELL_VIA_TRANSPARENT : 0);
       CountSnapshot.Cell c = cells.getOrDefault(List.of(r.nr(), lib, phase), new CountSnapshot.Cell(r.nr(), lib,
           phase, 0, 0, 0, 0, 0, Map.of(), new long[TraceLayout.HIST_BUCKETS]));
       Map<Integer, Long> errnos = new LinkedHashMap<>(c.errnos());

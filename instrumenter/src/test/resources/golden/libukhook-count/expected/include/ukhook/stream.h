@@ -58,6 +58,8 @@
 #define UKHOOK_COUNTS_PERIODIC 0 /* a periodic snapshot (--snapshot-every) */
 #define UKHOOK_COUNTS_FINAL 1 /* at shutdown, just before the final record */
 #define UKHOOK_CONTROL_MAGIC 0x43484b55 /* ASCII UKHC */
+#define UKHOOK_VIA_TRANSPARENT 0x80 /* bit 7 of a cell's lib: charged to a transparent library, every one on the path being one */
+#define UKHOOK_CELL_IN_USE 0x80 /* bit 7 of a cell's phase: in use */
 #define UKHOOK_HIST_BUCKETS 64 /* duration buckets of a cell */
 #define UKHOOK_CELL_ERRNOS 4 /* errnos a cell counts one by one */
 #define UKHOOK_COUNT_CELLS 1024U /* cells of a counting image */
@@ -164,7 +166,7 @@ struct ukhook_counts_record {
 
 struct ukhook_cell {
 	uint16_t nr; /* system call number, as in a syscall record */
-	uint8_t lib; /* the library the guest charged the calls to: its index in the image's library table, 0 for none */
+	uint8_t lib; /* the library the guest charged the calls to: its index in the image's library table (bits 0-6), 0 for none; bit 7: every library on the calls' path was transparent */
 	uint8_t phase; /* the phase in force when the calls began (bits 0-6); bit 7: the cell is in use */
 	uint32_t reserved; /* zero */
 	uint64_t calls; /* calls begun, counted when they begin (one still in progress is counted) */

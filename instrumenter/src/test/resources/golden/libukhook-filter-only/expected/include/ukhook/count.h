@@ -20,8 +20,6 @@
 #define UKHOOK_SNAPSHOT_MS 1000ULL
 /* A ticket keeps the entry time in the bits below the call's number. */
 #define UKHOOK_T48 ((1ULL << 48) - 1)
-/* Bit 7 of a charge: every library on the call's path was transparent (the charge is the outermost of them). */
-#define UKHOOK_VIA_TRANSPARENT 0x80
 
 _Static_assert((UKHOOK_COUNT_CELLS & (UKHOOK_COUNT_CELLS - 1)) == 0, "the cell table's size is a power of two");
 _Static_assert(UKHOOK_MAX_LIBS <= UKHOOK_VIA_TRANSPARENT, "a library number leaves bit 7 of a charge free");
@@ -36,7 +34,7 @@ void ukhook_count_error(struct ukhook_cell *c, int64_t ret);
 int ukhook_count_enforce(struct ukhook_cell *c, uint32_t verdict, uint64_t nr, uint64_t rip, long *ret);
 
 /*
- * The cell of key (nr | lib << 16 | (phase | 0x80) << 24: its first four bytes), claimed when new; NULL when the
+ * The cell of key (nr | lib << 16 | (phase | UKHOOK_CELL_IN_USE) << 24: its first four bytes), claimed when new; NULL when the
  * table is full. Open addressing by a multiplicative hash: one load and compare for a cell seen before.
  */
 static inline __attribute__((always_inline)) struct ukhook_cell *ukhook_cell(uint32_t key)
@@ -82,7 +80,7 @@ static inline __attribute__((always_inline)) int ukhook_count_enter(struct ukhoo
 	unsigned int lib = ukhook_charge(&ukhook_libtable, transparent, path, rip, fp, sp, UKHOOK_VIA_TRANSPARENT);
 	struct ukhook_cell *c;
 
-	c = ukhook_cell((uint32_t)nr | lib << 16 | (uint32_t)(ukhook_phase_now | 0x80) << 24);
+	c = ukhook_cell((uint32_t)nr | lib << 16 | (uint32_t)(ukhook_phase_now | UKHOOK_CELL_IN_USE) << 24);
 	t->c = c;
 	t->seq_nr = (UKHOOK_LATENCY ? ukhook_now() & UKHOOK_T48 : 0) | nr << 48;
 	if (ukhook_likely(c != NULL)) {
@@ -202,7 +200,7 @@ void ukhook_snapshot(unsigned int why)
 		ukhook_transport_pause();
 	}
 	for (i = 0; i < UKHOOK_COUNT_CELLS; i++)
-		if (ukhook_cells[i].phase & 0x80)
+		if (ukhook_cells[i].phase & UKHOOK_CELL_IN_USE)
 			ukhook_snap.cells[n++] = ukhook_cells[i];
 	__builtin_memset(h, 0, sizeof(ukhook_snap.head));
 	h->seq = ukhook_state.seq;
