@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A server under load, side by side: plain, with CONFIG_LIBSYSCALL_SHIM_STRACE, traced by ukhook (block mode), and
-# traced by ukhook in drop mode with a small ring (to check that drop mode accounts for every record).
+# A server under load, side by side: plain, with CONFIG_LIBSYSCALL_SHIM_STRACE, traced by ukhook (block mode),
+# traced by ukhook in drop mode with a small ring (to check that drop mode accounts for every record), and counted
+# by ukhook in the guest (--mode count).
 #
 #   UK_LIBS=DIR UKHOOK_SOURCES=DIR bench/servers.sh redis|nginx UNIKRAFT_TREE [REQUESTS|SECONDS]
 #
@@ -13,7 +14,7 @@
 # plain and STRACE guests are killed. With PIN=1 (the default on 2 or more CPUs) the guest side (QEMU, and ukhook
 # with it) runs on CPU 1 and the load generator on CPU 0, so that the two do not take turns on one core. With
 # COLLECTOR_CPU=0 as well, ukhook itself (the collector) runs on CPU 0 beside the load and only QEMU on CPU 1.
-# VARIANTS chooses which of plain, strace, ukhook, ukhook-drop run (default: all four). Prints a Markdown table of medians on stdout (requests/s and p50 latency; for
+# VARIANTS chooses which of plain, strace, ukhook, ukhook-drop, ukhook-count run and are built (default: all five). Prints a Markdown table of medians on stdout (requests/s and p50 latency; for
 # ukhook the records received, dropped and missing of every run), with the columns of the variants that ran;
 # progress goes to stderr.
 #
@@ -34,11 +35,11 @@ if [ -n "$table_only" ]; then
 else
   uk=$(cd "${2:?usage: bench/servers.sh redis|nginx UNIKRAFT_TREE [REQUESTS|SECONDS]}" && pwd)
 fi
-variants=${VARIANTS:-plain strace ukhook ukhook-drop}
+variants=${VARIANTS:-plain strace ukhook ukhook-drop ukhook-count}
 for v in $variants; do
   case $v in
-    plain|strace|ukhook|ukhook-drop) ;;
-    *) echo "bench: unknown variant $v in VARIANTS (plain, strace, ukhook, ukhook-drop)" >&2; exit 2 ;;
+    plain|strace|ukhook|ukhook-drop|ukhook-count) ;;
+    *) echo "bench: unknown variant $v in VARIANTS (plain, strace, ukhook, ukhook-drop, ukhook-count)" >&2; exit 2 ;;
   esac
 done
 runs=${RUNS:-5}
@@ -85,6 +86,8 @@ print_table() {
   for v in plain strace ukhook; do ran $v && head+=" | $v req/s"; done
   ran ukhook && ran plain && head+=" | ukhook / plain"
   ran ukhook-drop && head+=" | ukhook drop req/s"
+  ran ukhook-count && head+=" | ukhook count req/s"
+  ran ukhook-count && ran plain && head+=" | ukhook count / plain"
   for v in plain strace ukhook; do ran $v && head+=" | $v p50 ms"; done
   for _ in $(seq "$(tr -cd '|' <<< "$head" | wc -c)"); do sep+="---|"; done
   echo "$head |"
@@ -99,6 +102,8 @@ print_table() {
     for v in plain strace ukhook; do ran $v && row+=" | ${rps[$v]}"; done
     ran ukhook && ran plain && row+=" | $(ratio "${rps[ukhook]}" "${rps[plain]}")"
     ran ukhook-drop && row+=" | ${rps[ukhook-drop]}"
+    ran ukhook-count && row+=" | ${rps[ukhook-count]}"
+    ran ukhook-count && ran plain && row+=" | $(ratio "${rps[ukhook-count]}" "${rps[plain]}")"
     for v in plain strace ukhook; do ran $v && row+=" | ${p50[$v]}"; done
     echo "$row |"
   done
@@ -145,8 +150,8 @@ if [ -n "$load_cpu" ] && [ "${COLLECTOR_CPU:-}" = 0 ]; then
   ukhook_cpu=(taskset -c 0); qemu_opt=(--qemu "$work/qemu-cpu1")
 fi
 
-# The app twice: ukhook instruments each copy for itself (block mode, and drop mode with a 64-record ring).
-for a in app app-drop; do
+# The app three times: ukhook instruments each copy for itself (block mode, drop mode with a 64-record ring, count).
+for a in app app-drop app-count; do
   [ -n "$(ls "$work/$a"/.ukhook/build/*_qemu-x86_64 2>/dev/null)" ] && continue # a BENCH_WORK of an earlier run
   rm -rf "${work:?}/$a" && cp -r "$repo/examples/$server" "$work/$a" && rm -rf "$work/$a/.ukhook"
 done
@@ -206,13 +211,19 @@ run_ukhook() { # app log
   grep -h "records (" "$2.err" >&2 || true
 }
 
-build plain "# CONFIG_LIBSYSCALL_SHIM_STRACE is not set"
-build strace "CONFIG_LIBSYSCALL_SHIM_STRACE=y"
-say "instrumenting and building ukhook (block mode, and drop mode with a 64-record ring)"
-"$repo/ukhook" instrument --unikraft "$uk" "$app" --accel tcg >&2
-"$repo/ukhook" build "$app" >&2
-"$repo/ukhook" instrument --unikraft "$uk" "$work/app-drop" --accel tcg --overflow drop --ring 64 --batch 8 >&2
-"$repo/ukhook" build "$work/app-drop" >&2
+ran plain && build plain "# CONFIG_LIBSYSCALL_SHIM_STRACE is not set"
+ran strace && build strace "CONFIG_LIBSYSCALL_SHIM_STRACE=y"
+for v in ukhook ukhook-drop ukhook-count; do
+  ran $v || continue
+  say "instrumenting and building $v"
+  case $v in
+    ukhook) dir=$app; opts=() ;;
+    ukhook-drop) dir=$work/app-drop; opts=(--overflow drop --ring 64 --batch 8) ;;
+    ukhook-count) dir=$work/app-count; opts=(--mode count) ;;
+  esac
+  "$repo/ukhook" instrument --unikraft "$uk" "$dir" --accel tcg "${opts[@]}" >&2
+  "$repo/ukhook" build "$dir" >&2
+done
 
 for i in $(seq "$runs"); do
   for v in $variants; do
@@ -220,6 +231,7 @@ for i in $(seq "$runs"); do
     case $v in
       ukhook) run_ukhook "$app" "$work/$v.$i.log" ;;
       ukhook-drop) run_ukhook "$work/app-drop" "$work/$v.$i.log" ;;
+      ukhook-count) run_ukhook "$work/app-count" "$work/$v.$i.log" ;;
       *) run_plain $v "$work/$v.$i.log" ;;
     esac
   done

@@ -114,7 +114,7 @@ class ServersTableTest {
   @Test
   void anUnknownVariantIsRefusedBeforeAnyRound() throws Exception {
     round("plain", 1, 5000, 6000, "1.5");
-    assertEquals(new Result(2, "", "bench: unknown variant ukhok in VARIANTS (plain, strace, ukhook, ukhook-drop)\n"),
+    assertEquals(new Result(2, "", "bench: unknown variant ukhok in VARIANTS (plain, strace, ukhook, ukhook-drop, ukhook-count)\n"),
         table("plain ukhok"));
   }
 }
