@@ -132,19 +132,11 @@ class PolicyDecisionTest {
       Set<String> transparent = Set.copyOf(spec.transparent().orElseThrow());
       Files.write(s.policyFile(), PolicyCompiler.compile(spec, s.table(), Set.of()));
 
-      StringBuilder in = new StringBuilder();
       List<long[]> calls = new ArrayList<>();
       for (int i = 0; i < 3000; i++) {
-        long[] c = call(rnd, s);
-        calls.add(c);
-        in.append(c[0]).append(' ').append(Long.toHexString(c[1])).append(' ').append(Long.toHexString(c[2]))
-            .append(' ').append(c[3]).append(' ').append(c.length - 4);
-        for (int f = 4; f < c.length; f++) {
-          in.append(' ').append(Long.toHexString(c[f]));
-        }
-        in.append('\n');
+        calls.add(call(rnd, s));
       }
-      HostC.Result r = HostC.run(dir, spec(mode), "host_policy.c", in.toString(), s.textFile().toString(),
+      HostC.Result r = HostC.run(dir, spec(mode), "host_policy.c", stdin(calls), s.textFile().toString(),
           s.tableFile().toString(), s.policyFile().toString());
       List<String> lines = r.stderr();
       assertEquals("boot 0", lines.get(0));
@@ -233,23 +225,15 @@ class PolicyDecisionTest {
           transparent);
       Files.write(s.tableFile(), table.bytes());
       Files.write(s.policyFile(), PolicyCompiler.compile(spec, table, Set.of()));
-      StringBuilder in = new StringBuilder();
       List<long[]> calls = new ArrayList<>();
       // A call from a transparent library with no frame: charged to it, marked as looked through only.
       long inTransparent = TEXT + java.util.stream.LongStream.range(0, s.table().textHi() - TEXT)
           .filter(o -> transparent.contains(s.table().names().get(s.table().libAt(TEXT + o)))).findFirst().orElseThrow()
           + 1;
       for (int i = 0; i < 3000; i++) {
-        long[] c = i % 100 == 0 ? new long[] {39, inTransparent, 0, 7} : call(rnd, s);
-        calls.add(c);
-        in.append(c[0]).append(' ').append(Long.toHexString(c[1])).append(' ').append(Long.toHexString(c[2]))
-            .append(' ').append(c[3]).append(' ').append(c.length - 4);
-        for (int f = 4; f < c.length; f++) {
-          in.append(' ').append(Long.toHexString(c[f]));
-        }
-        in.append('\n');
+        calls.add(i % 100 == 0 ? new long[] {39, inTransparent, 0, 7} : call(rnd, s));
       }
-      HostC.Result r = HostC.run(dir, spec(mode), "host_policy.c", in.toString(), s.textFile().toString(),
+      HostC.Result r = HostC.run(dir, spec(mode), "host_policy.c", stdin(calls), s.textFile().toString(),
           s.tableFile().toString(), s.policyFile().toString());
 
       assertEquals("boot 0", r.stderr().get(0));
@@ -312,6 +296,20 @@ class PolicyDecisionTest {
       assertTrue(cells.keySet().stream().anyMatch(k -> Integer.parseInt(k.split(" ")[0]) >= 0x80),
           "some calls went through transparent libraries only");
     }
+  }
+
+  /** host_policy.c's input: a line per call, NR RIP LEAF RET N FRAME1 .. FRAMEN. */
+  private static String stdin(List<long[]> calls) {
+    StringBuilder in = new StringBuilder();
+    for (long[] c : calls) {
+      in.append(c[0]).append(' ').append(Long.toHexString(c[1])).append(' ').append(Long.toHexString(c[2]))
+          .append(' ').append(c[3]).append(' ').append(c.length - 4);
+      for (int f = 4; f < c.length; f++) {
+        in.append(' ').append(Long.toHexString(c[f]));
+      }
+      in.append('\n');
+    }
+    return in.toString();
   }
 
   private static String render(Map<String, long[]> cells) {
