@@ -59,7 +59,14 @@ public final class Instrumenter {
      * @param latency whether each call is timed for its cell's latency histogram
      * @param snapshotMs how often the guest sends its counters
      */
-    public record Counting(boolean latency, int snapshotMs) {}
+    public record Counting(boolean latency, int snapshotMs) {
+      public Counting {
+        if (snapshotMs < 100 || snapshotMs > 3_600_000) {
+          throw new UkhookException(Kind.USAGE, "--snapshot-every must be between 100 and 3600000 milliseconds, got "
+              + snapshotMs);
+        }
+      }
+    }
 
     /** An image that records every call, or enforces a policy. */
     public Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
@@ -207,7 +214,8 @@ public final class Instrumenter {
           && Set.copyOf(previous.hookPoints()).equals(hookPoints)
           && previous.pathCopy() == pathCopy && previous.stackSnapshot() == stack
           && previous.hookMode() == o.mode() && Objects.equals(previous.counting(), o.counting());
-      Options.Counting counting = o.counting() == null ? new Options.Counting(true, 0) : o.counting();
+      Options.Counting counting = o.counting() == null
+          ? new Options.Counting(true, HookLibrarySpec.DEFAULT_SNAPSHOT_MS) : o.counting();
       HookLibrarySpec libSpec = new HookLibrarySpec(frames, o.ringRecords(), o.batchRecords(), o.overflow(),
           same ? previous.imageId() : staged.imageId(), hookPoints, pathCopy, stack, o.mode(), counting.latency(),
           counting.snapshotMs());

@@ -21,6 +21,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -175,6 +177,37 @@ class CliPipelineTest extends AppOnTreeTest {
     assertEquals(List.of("-append", "-- /prog arg1"),
         args.subList(args.indexOf("-append"), args.indexOf("-append") + 2));
     assertTrue(r.err().contains("ukhook: note: using -cpu qemu64,+pdpe1gb for the initrd under TCG"), r.err());
+  }
+
+  /** Counting options that make no sense are refused with one line, before the tree or the workspace is touched. */
+  @Test
+  void badCountingOptionsAreRefusedBeforeTheTreeIsTouched() throws IOException {
+    String before = Files.readString(handler);
+    Map<List<String>, String> cases = new java.util.LinkedHashMap<>();
+    cases.put(List.of("--mode", "count", "--snapshot-every", "0"),
+        "--snapshot-every must be between 100 and 3600000 milliseconds, got 0");
+    cases.put(List.of("--mode", "count", "--snapshot-every", "-5"),
+        "--snapshot-every must be between 100 and 3600000 milliseconds, got -5");
+    cases.put(List.of("--mode", "count", "--snapshot-every", "99999999"),
+        "--snapshot-every must be between 100 and 3600000 milliseconds, got 99999999");
+    cases.put(List.of("--no-latency"), "--no-latency applies to a counting image: add --mode count");
+    cases.put(List.of("--snapshot-every", "500"), "--snapshot-every applies to a counting image: add --mode count");
+    cases.put(List.of("--mode", "count", "--no-trace"), "--no-trace makes an image that records only violations "
+        + "and --mode count one that counts every call: choose one");
+    for (Map.Entry<List<String>, String> c : cases.entrySet()) {
+      List<String> args = new ArrayList<>(List.of("trace", app.toString(), "--unikraft", uk.toString(), "--accel",
+          "tcg"));
+      args.addAll(c.getKey());
+      Run t = fake(args.toArray(String[]::new));
+      assertEquals(ExitCode.USAGE, t.exitCode(), c.getKey() + ": " + t.err());
+      assertEquals("ukhook: " + c.getValue() + "\n", t.err(), c.getKey().toString());
+    }
+    Run t = fake("trace", app.toString(), "--unikraft", uk.toString(), "--mode", "counted");
+    assertEquals(ExitCode.USAGE, t.exitCode(), t.err());
+    assertTrue(t.err().contains("--mode"), t.err());
+    assertTrue(make.calls.isEmpty(), "no build");
+    assertEquals(before, Files.readString(handler), "the tree is not touched");
+    assertFalse(Files.exists(app.resolve(".ukhook/instrument.json")));
   }
 
   @Test

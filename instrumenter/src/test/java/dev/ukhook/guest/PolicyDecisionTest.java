@@ -298,6 +298,29 @@ class PolicyDecisionTest {
     }
   }
 
+  /** More distinct (library, phase, syscall) triples than cells: the rest are counted as overflowed, not lost. */
+  @Test
+  void aFullCellTableCountsTheRestAsOverflowed() throws Exception {
+    Setup s = setup(new Random(5));
+    Files.write(s.policyFile(), PolicyCompiler.compile(policy(new Random(5), s.table().names().subList(1,
+        s.table().names().size()), List.of("a", "b")), s.table(), Set.of()));
+    List<long[]> calls = new ArrayList<>();
+    int distinct = TraceLayout.COUNT_CELLS + 76;
+    for (int nr = 1000; nr < 1000 + distinct; nr++) {
+      calls.add(new long[] {nr, TEXT + 1, 0, 0});
+      calls.add(new long[] {nr, TEXT + 1, 0, 0});
+    }
+    HostC.Result r = HostC.run(dir, spec(Mode.COUNT), "host_policy.c", stdin(calls), s.textFile().toString(),
+        s.tableFile().toString(), s.policyFile().toString());
+    DecodedTrace t = TraceDecoder.decode(new ByteArrayInputStream(r.stdout()));
+    CountSnapshot snap = t.counts().orElseThrow();
+    assertEquals(TraceLayout.COUNT_CELLS - 1, snap.cells().size(), "one cell stays free, so a search always ends");
+    assertEquals(2L * (TraceLayout.COUNT_CELLS - 1), snap.calls());
+    assertEquals(2L * (distinct - TraceLayout.COUNT_CELLS + 1), snap.overflowed());
+    assertEquals(List.of(snap.overflowed() + " calls found no free cell in the guest's table of "
+        + TraceLayout.COUNT_CELLS + " counters and are counted nowhere"), t.problems());
+  }
+
   /** host_policy.c's input: a line per call, NR RIP LEAF RET N FRAME1 .. FRAMEN. */
   private static String stdin(List<long[]> calls) {
     StringBuilder in = new StringBuilder();
