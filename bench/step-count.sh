@@ -4,6 +4,7 @@
 # then the count per source line (file:line), most first. Needs gdb and the image's .dbg beside it.
 #
 #   bench/step-count.sh IMAGE [SKIP] [APP-ARGS]     e.g. bench/step-count.sh APP/.ukhook/build/lat-syscall_qemu-x86_64 50 "-n 200 null"
+#   BREAK=getpid MEM=128 bench/step-count.sh IMAGE 50 "-n 200 native-null"    a native call: from musl's getpid()
 set -euo pipefail
 image=${1:?usage: bench/step-count.sh IMAGE [SKIP] [APP-ARGS]}
 skip=${2:-50}
@@ -15,7 +16,7 @@ cat > "$script" <<PY
 import gdb
 gdb.execute("set pagination off")
 gdb.execute("target remote :$port")
-gdb.execute("hbreak ukplat_syscall_handler")
+gdb.execute("hbreak ${BREAK:-ukplat_syscall_handler}")
 for _ in range($skip + 1):
     gdb.execute("continue", to_string=True)
 ret = int(gdb.parse_and_eval("*(unsigned long *)\$sp"))
@@ -30,7 +31,7 @@ print("instructions", n)
 for where, count in sorted(lines.items(), key=lambda x: -x[1]):
     print(count, where)
 PY
-qemu-system-x86_64 -nodefaults -no-reboot -display none -serial null -accel tcg -cpu qemu64 -m 64 \
+qemu-system-x86_64 -nodefaults -no-reboot -display none -serial null -accel tcg -cpu qemu64 -m "${MEM:-64}" \
   -device isa-debug-exit,iobase=0x501,iosize=2 -device virtio-serial-pci,max_ports=2 \
   -kernel "$image" -append "$args" -gdb tcp::$port -S &
 qemu=$!
