@@ -137,6 +137,17 @@ class PolicyIT {
       assertEquals(List.of("libsmnet"), iterable(r.at("/libraries").fieldNames()));
       assertTrue(console(app).contains("libsmnet: socket -1 -1 -1"), console(app));
 
+      // 7b. A counting image with the same policies: one charge in the guest decides the call and names its cell.
+      r = trace(app, tree, noSocket, ExitCode.OK, "--mode", "count");
+      assertEquals("count", r.get("mode").asText(), r.toString());
+      assertTrue(console(app).contains("libsmnet: socket -1 -1 -1"), console(app));
+      assertEquals(3, r.at("/libraries/libsmnet/refused").asLong(), r.toString());
+      assertEquals(3, refused(r), "only libsmnet's socket calls: " + r);
+      assertEquals(5, r.at("/libraries/libsmstore/syscalls/getuid").asLong(), "charged through libsmsys: " + r);
+      r = trace(app, tree, write("rule-count.yaml", rule), ExitCode.OK, "--mode", "count");
+      assertTrue(console(app).contains("appsyscallmix: getpid -38 -13 -13 -13, sched_yield 0 0"), console(app));
+      assertEquals(3, r.at("/libraries/appsyscallmix/refused").asLong(), "the rule switched phases in the guest: " + r);
+
       // 8. A push while the image runs: socket passes from then on; a damaged policy is refused, the old stays.
       pushWhileRunning(app, tree, noSocket, inferred);
     } finally {
