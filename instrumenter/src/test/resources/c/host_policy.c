@@ -79,7 +79,7 @@ static void push(const char *path)
 
 	memcpy(slot, p, len < (long)sizeof(*slot) ? (size_t)len : sizeof(*slot));
 	free(p);
-	fprintf(stderr, "push %u\n", ukhook_policy_put(slot));
+	fprintf(stderr, "push %u\n", ukhook_policy_put(slot, 0));
 }
 
 int main(int argc, char **argv)

@@ -278,7 +278,8 @@ public final class TraceLayout {
     public static final Field KIND = Field.scalar("kind", Type.U8, 28, "UKHOOK_KIND_EVENT (4)");
     public static final Field RESERVED0 = Field.array("reserved0", Type.U8, 29, 3, "zero");
     public static final Field CAUSE = Field.scalar("cause", Type.U64, 32,
-        "seq of the call whose return fired a switch rule; else 0");
+        "seq of the call whose return fired a switch rule (0 in a counting image, whose calls have none); for a "
+            + "policy put in force or refused by a push, the push's id (control message id); else 0");
     public static final Field REFUSED = Field.scalar("refused", Type.U64, 40,
         "the checksum of a refused policy; else 0");
     public static final Field ZERO = new Field("zero", Type.U8, 48, 48, 8, true, true, "zero, up to R bytes");
@@ -402,9 +403,10 @@ public final class TraceLayout {
     public static final Field KIND = Field.scalar("kind", Type.U16, 4, "what the host asks, see control kinds");
     public static final Field RESERVED0 = Field.scalar("reserved0", Type.U16, 6, "zero");
     public static final Field LENGTH = Field.scalar("length", Type.U32, 8, "payload bytes that follow");
-    public static final Field RESERVED1 = Field.scalar("reserved1", Type.U32, 12, "zero");
+    public static final Field ID = Field.scalar("id", Type.U32, 12,
+        "a policy's push number, which the guest's answer (its event record's cause) repeats; 0 for other kinds");
     public static final Struct STRUCT = new Struct("ukhook_control", CONTROL_SIZE, 0, List.of(
-        MAGIC, KIND, RESERVED0, LENGTH, RESERVED1));
+        MAGIC, KIND, RESERVED0, LENGTH, ID));
 
     private Control() {}
   }

@@ -95,8 +95,11 @@ public final class PolicyPush implements AutoCloseable {
       return "refused: " + policy.length + " bytes is no compiled policy";
     }
     long checksum = ByteBuffer.wrap(policy).order(ByteOrder.LITTLE_ENDIAN).getLong(PolicyLayout.Policy.CHECKSUM.offset());
+    // The guest's answer repeats the push's id: an event the guest sent before it read the push (its boot policy's,
+    // still in the ring, with the same checksum when the push is a damaged copy of it) is no answer.
+    int id = PUSHES.incrementAndGet();
     int before = events.get().size();
-    if (!send.test(ControlMessage.encode(TraceLayout.CONTROL_POLICY, policy))) {
+    if (!send.test(ControlMessage.encode(TraceLayout.CONTROL_POLICY, policy, id))) {
       return "refused: the guest is not connected to the trace port (has it ended?)";
     }
     long deadline = System.nanoTime() + ANSWER.toNanos();
@@ -105,10 +108,13 @@ public final class PolicyPush implements AutoCloseable {
       boolean open = connected.getAsBoolean();
       List<EventRecord> all = events.get();
       for (EventRecord e : all.subList(Math.min(before, all.size()), all.size())) {
+        if (e.cause() != id) {
+          continue;
+        }
         if (e.event() == PolicyLayout.EVENT_POLICY && e.policy() == checksum) {
           return "in force from record #" + e.seq() + " on (policy " + Long.toHexString(checksum) + ")";
         }
-        if (e.event() == PolicyLayout.EVENT_REFUSED && (e.refused() == checksum || e.refused() == 0)) {
+        if (e.event() == PolicyLayout.EVENT_REFUSED) {
           return "refused by the guest: " + PolicyLayout.refusal(e.reason()) + "; the old policy stays in force";
         }
       }
@@ -128,6 +134,8 @@ public final class PolicyPush implements AutoCloseable {
   }
 
   private static final String NOT_CONFIRMED = "not in force: ";
+  /** Pushes numbered from 1 (0 is no push: the boot's policy event); wraps only after 2^31. */
+  private static final java.util.concurrent.atomic.AtomicInteger PUSHES = new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * The client: sends {@code policy} to the ukhook that listens on {@code socket} and returns its answer, which

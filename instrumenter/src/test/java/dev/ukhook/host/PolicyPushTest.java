@@ -1,9 +1,11 @@
 package dev.ukhook.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.PolicyLayout;
+import dev.ukhook.format.TraceLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -13,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +33,13 @@ class PolicyPushTest {
     return p;
   }
 
-  static EventRecord inForce(long seq) {
-    return new EventRecord(seq, 0, CHECKSUM, PolicyLayout.EVENT_POLICY, 0, 0, 0, 0, 0);
+  static EventRecord inForce(long seq, long push) {
+    return new EventRecord(seq, 0, CHECKSUM, PolicyLayout.EVENT_POLICY, 0, 0, 0, push, 0);
+  }
+
+  /** The push id a message carries (TraceLayout.Control.ID). */
+  static int id(byte[] message) {
+    return ByteBuffer.wrap(message).order(ByteOrder.LITTLE_ENDIAN).getInt(TraceLayout.Control.ID.offset());
   }
 
   // Issue 18 defect 2: a guest that shut down before it answered kept the push waiting its 10 s for nothing.
@@ -44,12 +51,29 @@ class PolicyPushTest {
 
   @Test
   void anAnswerThatCameBeforeTheGuestShutDownStillCounts() {
-    AtomicBoolean sent = new AtomicBoolean();
+    AtomicInteger sent = new AtomicInteger();
     // The guest's answer arrived with the last bytes of its trace, before its connection closed.
     assertEquals("in force from record #7 on (policy 1234abcd)", PolicyPush.answer(policy(), m -> {
-      sent.set(true);
+      sent.set(id(m));
       return true;
-    }, () -> sent.get() ? List.of(inForce(7)) : List.of(), () -> false));
+    }, () -> sent.get() != 0 ? List.of(inForce(7, sent.get())) : List.of(), () -> false));
+  }
+
+  // Found by PolicyIT on a loaded machine: a damaged copy of the policy in force has the same checksum, and the
+  // boot's "in force" event of that policy, still on its way from the guest's ring when the push was sent, was
+  // taken for the guest's answer: the push said "in force" while the guest had refused it.
+  @Test
+  void anEventTheGuestSentBeforeThePushIsNoAnswer() {
+    AtomicInteger sent = new AtomicInteger();
+    List<EventRecord> events = new java.util.ArrayList<>();
+    assertEquals("refused by the guest: damaged (checksum); the old policy stays in force",
+        PolicyPush.answer(policy(), m -> {
+          sent.set(id(m));
+          assertTrue(sent.get() != 0, "a push has an id");
+          events.add(inForce(0, 0)); // the boot's, arriving late
+          events.add(new EventRecord(5, 0, CHECKSUM, PolicyLayout.EVENT_REFUSED, 0, 0, 4, sent.get(), CHECKSUM));
+          return true;
+        }, () -> List.copyOf(events), () -> true));
   }
 
   // Issue 18 defect 2: the run ending while a push waited for the guest closed the push's connection without a

@@ -204,10 +204,11 @@ static void vcon_policy_received(struct ukhook_control_reader *r, struct ukhook_
 	unsigned int why;
 
 	if (r->msg.length != sizeof(*p)) {
-		ukhook_event(UKHOOK_EVENT_REFUSED, ukhook_phase_now, ukhook_phase_now, UKHOOK_REFUSED_FORMAT, 0, 0);
+		ukhook_event(UKHOOK_EVENT_REFUSED, ukhook_phase_now, ukhook_phase_now, UKHOOK_REFUSED_FORMAT, r->msg.id,
+			     0);
 		why = UKHOOK_REFUSED_FORMAT;
 	} else {
-		why = ukhook_policy_put(p);
+		why = ukhook_policy_put(p, r->msg.id);
 	}
 	if (why)
 		uk_pr_warn("ukhook: refused a pushed policy (%s); the old one stays in force\n", ukhook_refusals[why]);

@@ -144,7 +144,7 @@ struct ukhook_event_record {
 	uint8_t reason; /* why a policy was refused, see reason; else 0 */
 	uint8_t kind; /* UKHOOK_KIND_EVENT (4) */
 	uint8_t reserved0[3]; /* zero */
-	uint64_t cause; /* seq of the call whose return fired a switch rule; else 0 */
+	uint64_t cause; /* seq of the call whose return fired a switch rule (0 in a counting image, whose calls have none); for a policy put in force or refused by a push, the push's id (control message id); else 0 */
 	uint64_t refused; /* the checksum of a refused policy; else 0 */
 	uint8_t zero[48 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* zero, up to R bytes */
 };
@@ -184,7 +184,7 @@ struct ukhook_control {
 	uint16_t kind; /* what the host asks, see control kinds */
 	uint16_t reserved0; /* zero */
 	uint32_t length; /* payload bytes that follow */
-	uint32_t reserved1; /* zero */
+	uint32_t id; /* a policy's push number, which the guest's answer (its event record's cause) repeats; 0 for other kinds */
 };
 
 _Static_assert(__builtin_offsetof(struct ukhook_header, magic) == 0, "ukhook_header.magic at 0");
@@ -289,7 +289,7 @@ _Static_assert(__builtin_offsetof(struct ukhook_control, magic) == 0, "ukhook_co
 _Static_assert(__builtin_offsetof(struct ukhook_control, kind) == 4, "ukhook_control.kind at 4");
 _Static_assert(__builtin_offsetof(struct ukhook_control, reserved0) == 6, "ukhook_control.reserved0 at 6");
 _Static_assert(__builtin_offsetof(struct ukhook_control, length) == 8, "ukhook_control.length at 8");
-_Static_assert(__builtin_offsetof(struct ukhook_control, reserved1) == 12, "ukhook_control.reserved1 at 12");
+_Static_assert(__builtin_offsetof(struct ukhook_control, id) == 12, "ukhook_control.id at 12");
 _Static_assert(sizeof(struct ukhook_control) == 16, "ukhook_control size");
 
 _Static_assert(sizeof(struct ukhook_load_record) == sizeof(struct ukhook_record), "a load record fills a slot");

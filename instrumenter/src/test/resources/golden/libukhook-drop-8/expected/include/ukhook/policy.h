@@ -151,7 +151,7 @@ int ukhook_violation(struct ukhook_ticket *t, uint32_t verdict, uint64_t nr, uin
 		     uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, uint64_t rip, uint64_t fp,
 		     uint64_t sp, long *ret);
 void ukhook_switch_phase(unsigned int to, unsigned int event, uint64_t cause);
-unsigned int ukhook_policy_put(const struct ukhook_policy *p);
+unsigned int ukhook_policy_put(const struct ukhook_policy *p, uint32_t push);
 unsigned int ukhook_policy_boot(void);
 unsigned int ukhook_table_check(const struct ukhook_libtable *t, uint64_t text_lo, uint64_t text_hi);
 unsigned int ukhook_policy_check(const struct ukhook_policy *p);
@@ -475,22 +475,23 @@ unsigned int ukhook_policy_check(const struct ukhook_policy *p)
 }
 
 /*
- * Puts p in force, or leaves the old policy when p fails its checks; either way a record says which. One store
+ * Puts p in force, or leaves the old policy when p fails its checks; either way a record says which, with the push's
+ * id as its cause (0 at boot), so that the host tells its answer from an earlier event. One store
  * switches: a call reads the pointer once, so it is decided wholly by the old policy or wholly by the new one.
  * p must stay valid while in force (the control thread keeps two buffers).
  */
-unsigned int ukhook_policy_put(const struct ukhook_policy *p)
+unsigned int ukhook_policy_put(const struct ukhook_policy *p, uint32_t push)
 {
 	unsigned int why = ukhook_policy_check(p);
 
 	if (why) {
-		ukhook_event(UKHOOK_EVENT_REFUSED, ukhook_phase_now, ukhook_phase_now, why, 0, p->checksum);
+		ukhook_event(UKHOOK_EVENT_REFUSED, ukhook_phase_now, ukhook_phase_now, why, push, p->checksum);
 		return why;
 	}
 	ukhook_barrier();
 	ukhook_policy = p;
 	ukhook_rule_update();
-	ukhook_event(UKHOOK_EVENT_POLICY, ukhook_phase_now, ukhook_phase_now, 0, 0, 0);
+	ukhook_event(UKHOOK_EVENT_POLICY, ukhook_phase_now, ukhook_phase_now, 0, push, 0);
 	return 0;
 }
 
@@ -506,7 +507,7 @@ unsigned int ukhook_policy_boot(void)
 	if (why)
 		return why;
 	ukhook_phase_now = ukhook_policy_image.initial;
-	return ukhook_policy_put(&ukhook_policy_image);
+	return ukhook_policy_put(&ukhook_policy_image, 0);
 }
 
 /*
