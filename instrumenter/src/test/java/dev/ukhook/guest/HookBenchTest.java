@@ -45,16 +45,27 @@ class HookBenchTest {
     check(4, 1, 4); // the leaf word is code: frames[0] from the stack pointer, 3 from the chain
   }
 
+  /** A counting library builds too (-Werror) and counts every hook it ran (hookbench checks, and fails otherwise). */
+  @Test
+  void countingLibraryBuildsAndReports() throws Exception {
+    check(new HookLibrarySpec(4, 4096, 512, Overflow.BLOCK, "0".repeat(32), HookLibrarySpec.HOOK_POINTS, 0, 0,
+        HookLibrarySpec.Mode.COUNT), 0, 0);
+  }
+
   private void check(int frames, int leaf, int depth) throws Exception {
+    check(new HookLibrarySpec(frames, 4096, 512, Overflow.BLOCK, "0".repeat(32)), leaf, depth);
+  }
+
+  private void check(HookLibrarySpec spec, int leaf, int depth) throws Exception {
+    int frames = spec.frames();
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")),
         "host gcc not found at /usr/bin/gcc: install gcc to build bench/hook-native/hookbench.c");
     Path src = repo().resolve("bench/hook-native/hookbench.c");
     assertTrue(Files.isRegularFile(src), () -> src + " is missing");
-    Path lib = dir.resolve("lib-" + frames);
+    Path lib = dir.resolve("lib-" + spec.mode() + "-" + frames);
     Path bin = lib.resolve("hookbench");
     if (!Files.exists(bin)) {
-      for (Map.Entry<String, String> f : HookLibrary.render(
-          new HookLibrarySpec(frames, 4096, 512, Overflow.BLOCK, "0".repeat(32))).entrySet()) {
+      for (Map.Entry<String, String> f : HookLibrary.render(spec).entrySet()) {
         Files.createDirectories(lib.resolve(f.getKey()).getParent());
         Files.writeString(lib.resolve(f.getKey()), f.getValue());
       }
