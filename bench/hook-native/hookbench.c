@@ -42,7 +42,8 @@
  * ns_per_hook and cycles_per_hook have the baseline subtracted; raw_* and baseline_* are unsubtracted.
  * rdtsc_pair_* is a reference loop, the baseline plus two ukhook_now() (the hook's t_enter and
  * t_exit) and nothing else, baseline subtracted: the floor the timestamps alone put under a hook.
- * depth is the walk depth of the last record; seq counts every hook run (warm-up included).
+ * depth is the walk depth of the last record (0 for a counting library); seq counts every hook run (warm-up
+ * included; a counting library's: the calls its cells counted).
  */
 #define _GNU_SOURCE
 #define UKHOOK_STREAM_IMPLEMENTATION
@@ -294,6 +295,7 @@ int main(int argc, char **argv)
 	struct sample base = { UINT64_MAX, UINT64_MAX }, hook = base, pair = base;
 	uint64_t warm;
 	const struct ukhook_record *last;
+	uint64_t hooks = ukhook_state.seq; /* a counting library numbers no calls: its cells' sum */
 	double tsc_hz, nd = (double)n;
 	int rep;
 
@@ -349,6 +351,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		last = &no_record;
+		hooks = counted;
 	}
 #else
 	/* The record written last: its walk depth shows what was measured. */
@@ -369,6 +372,6 @@ int main(int argc, char **argv)
 	       (double)hook.ns / nd, (double)hook.cycles / nd,
 	       (double)base.ns / nd, (double)base.cycles / nd,
 	       ((double)pair.ns - (double)base.ns) / nd, ((double)pair.cycles - (double)base.cycles) / nd, tsc_hz,
-	       (unsigned long long)ukhook_state.seq);
+	       (unsigned long long)hooks);
 	return 0;
 }
