@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 	struct sample base = { UINT64_MAX, UINT64_MAX }, hook = base, pair = base;
 	uint64_t warm;
 	const struct ukhook_record *last;
-	uint64_t hooks = ukhook_state.seq; /* a counting library numbers no calls: its cells' sum */
+	uint64_t hooks; /* hooks run: the calls numbered, or a counting library's cells' sum */
 	double tsc_hz, nd = (double)n;
 	int rep;
 
@@ -337,6 +337,7 @@ int main(int argc, char **argv)
 	}
 	tsc_hz = calibrate_tsc_hz();
 
+	hooks = ukhook_state.seq;
 #if UKHOOK_COUNT
 	{
 		/* Every hook counted, in the cells of library 1: a counting image keeps no record to show a depth. */
