@@ -59,8 +59,4 @@ public record RunJson(String image, String imageId, String unikraft, String unik
     return Optional.ofNullable(transparent).map(LinkedHashSet::new);
   }
 
-  /** Whether the image only filters: its trace holds only the calls the policy refused. */
-  public boolean violationsOnly() {
-    return FILTER_ONLY.equals(hooks);
-  }
 }

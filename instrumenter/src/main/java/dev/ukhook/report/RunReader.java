@@ -42,24 +42,24 @@ public final class RunReader {
     RunJson json = run.json();
     Optional<Path> files = options.rootfs().or(() -> Optional.ofNullable(json.rootfs()).map(Path::of));
     return of(run.trace(), run.linkMap(), transparent, run.imageId(), files.map(RunReader::rootfs),
-        options.withRootfs(files), json.violationsOnly());
+        options.withRootfs(files), json.hooks());
   }
 
   /** Reports on a trace and the link map of its image, not in a run directory. */
   public static RunReport of(Path traceFile, Path linkMap, Set<String> transparent, RunReport.Options options) {
     return of(traceFile, linkMap, transparent, Optional.empty(), options.rootfs().map(RunReader::rootfs), options,
-        false);
+        null);
   }
 
   private static RunReport of(Path traceFile, Path linkMap, Set<String> transparent,
-      Optional<String> expectedImageId, Optional<Rootfs> rootfs, RunReport.Options options, boolean violationsOnly) {
+      Optional<String> expectedImageId, Optional<Rootfs> rootfs, RunReport.Options options, String hooks) {
     boolean force = options.force();
     if (!Files.exists(linkMap)) { // a pipe will do (--map <(...)): the map is read once
       throw new UkhookException(Kind.USAGE, "no link map at " + linkMap
           + ": build the image with `ukhook build`, which asks the linker for one");
     }
     LinkMap map = LinkMap.read(linkMap);
-    RunReport.Source source = new RunReport.Source(traceFile, transparent, rootfs, options.rule(), violationsOnly);
+    RunReport.Source source = new RunReport.Source(traceFile, transparent, rootfs, options.rule(), hooks);
     Attributor attributor = source.attributor(map);
     Analyzer analyzer = new Analyzer(attributor, options.rule(), options.sequences());
     DecodedTrace trace = TraceDecoder.readCalls(traceFile, analyzer);

@@ -11,6 +11,7 @@ import dev.ukhook.attribution.Rootfs;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.DecodedTrace;
+import dev.ukhook.format.RunJson;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -27,11 +28,23 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
   /**
    * What the report was made from, so that its calls can be read again one by one ({@link Calls}).
    *
-   * @param violationsOnly the trace is a filter-only image's (its run.json says so): it records only the calls
-   *     its policy refuses, so a trace without any is a quiet run, not a sign of missing hooks
+   * @param hooks the image's hook mode as its run.json says it ({@link RunJson#hooks()}), null when not known
    */
   public record Source(Path trace, Set<String> transparent, Optional<Rootfs> rootfs, PhaseRule rule,
-      boolean violationsOnly) {
+      String hooks) {
+    /**
+     * The trace is a filter-only image's: it records only the calls its policy refuses, so a trace without any is a
+     * quiet run, not a sign of missing hooks.
+     */
+    public boolean violationsOnly() {
+      return RunJson.FILTER_ONLY.equals(hooks);
+    }
+
+    /** The image counts calls in the guest (--mode count), whether or not a snapshot of its counters arrived. */
+    public boolean counting() {
+      return hooks != null && hooks.startsWith("count");
+    }
+
     /** A fresh attributor, as the report's: loaded programs are followed anew from the trace's start. */
     Attributor attributor(LinkMap map) {
       return new Attributor(map, transparent, rootfs.map(r -> new LoadedPrograms(r::file, transparent,
@@ -130,6 +143,10 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
   public List<String> problems() {
     if (calls() > 0 || source.violationsOnly() || !table().problems().isEmpty()) {
       return table().problems();
+    }
+    if (source.counting() && !counted()) {
+      return List.of("the counting image sent no snapshot of its counters: it stopped before its first periodic "
+          + "snapshot (--snapshot-every) and before its shutdown could send one; its console log says why");
     }
     return List.of("no system call was " + (counted() ? "counted" : "recorded") + " although the guest sent a trace"
         + (trace.received() > 0 ? " (only " + trace.received() + " load or filter event record"

@@ -191,6 +191,18 @@ class CountedRunTest {
         + "nowhere");
   }
 
+  /** A counting image that died before any snapshot is not said to lack its hooks. */
+  @Test
+  void aCountingRunWithoutASnapshotSaysSo() throws IOException {
+    Path none = writeCounted(dir.resolve("none"), IMAGE_A, RECORDS, null, true);
+    Run r = CliTest.ukhook("report", none.toString());
+    assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
+    assertTrue(r.err().contains("ukhook: the counting image sent no snapshot of its counters: it stopped before its "
+        + "first periodic snapshot (--snapshot-every) and before its shutdown could send one; its console log says "
+        + "why"), r.err());
+    assertFalse(r.err().contains("built without the hooks"), r.err());
+  }
+
   private static void assertProblem(Path run, String problem) {
     Run r = CliTest.ukhook("report", run.toString());
     assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());

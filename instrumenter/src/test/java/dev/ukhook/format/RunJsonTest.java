@@ -50,7 +50,7 @@ class RunJsonTest {
     RunDir run = new RunDir(dir);
     Files.writeString(run.runJson(), RUN.toJson());
     assertEquals(RUN, run.json());
-    assertTrue(run.json().violationsOnly());
+    assertEquals(RunJson.FILTER_ONLY, run.json().hooks());
     assertEquals(Optional.of(Set.of("libnolibc")), run.json().transparentLibraries());
   }
 
@@ -61,7 +61,7 @@ class RunJsonTest {
     Files.writeString(run.runJson(), "{\"transparent\": [\"lib0\"], \"added_later\": 1}");
     assertEquals(Optional.of(Set.of("lib0")), run.json().transparentLibraries());
     assertEquals(null, run.json().rootfs());
-    assertEquals(false, run.json().violationsOnly());
+    assertEquals(null, run.json().hooks());
   }
 
   @Test

@@ -157,8 +157,8 @@ public final class TestRuns {
 
   /**
    * Writes run directory {@code dir} as a counting image of {@code imageId} leaves it for the calls of {@code
-   * records}: their events, numbered anew (such an image numbers no calls), then {@code snapshot} and, when {@code
-   * shutDown}, a final record.
+   * records}: their events, numbered anew (such an image numbers no calls), then {@code snapshot} (none: null) and,
+   * when {@code shutDown}, a final record.
    */
   public static Path writeCounted(Path dir, String imageId, List<?> records, CountSnapshot snapshot,
       boolean shutDown) throws IOException {
@@ -176,11 +176,16 @@ public final class TestRuns {
             e.refused()));
       }
     }
-    w.counts(snapshot);
-    if (shutDown) {
-      w.end(new FinalRecord(n, 0, n, snapshot.t()));
+    if (snapshot != null) {
+      w.counts(snapshot);
     }
-    return files(dir, imageId, out.toByteArray());
+    if (shutDown) {
+      w.end(new FinalRecord(n, 0, n, snapshot == null ? 0 : snapshot.t()));
+    }
+    files(dir, imageId, out.toByteArray());
+    Files.writeString(dir.resolve(RunDir.RUN_JSON), "{\"transparent\": [\"libnolibc\", \"libsyscall_shim\"], "
+        + "\"hooks\": \"count\"}\n");
+    return dir;
   }
 
   /** {@link #writeCounted} of the final snapshot of {@code records} ({@link #counts}). */
