@@ -97,6 +97,13 @@ class PolicyDecisionTest {
 
   record Setup(LinkMap map, LibTable table, byte[] text, Path textFile, Path tableFile, Path policyFile) {}
 
+  static final List<String> PHASES = List.of("startup", "serving", "draining");
+
+  /** A random policy over the libraries of {@code s}, in {@link #PHASES}. */
+  static PolicySpec policy(Random rnd, Setup s) {
+    return policy(rnd, s.table().names().subList(1, s.table().names().size()), PHASES);
+  }
+
   Setup setup(Random rnd) throws Exception {
     long[] end = new long[1];
     LinkMap map = LinkMap.parse(new StringReader(map(rnd, end)));
@@ -126,9 +133,8 @@ class PolicyDecisionTest {
     for (Mode mode : List.of(Mode.TRACE_AND_FILTER, Mode.FILTER_ONLY)) {
       Random rnd = new Random(42);
       Setup s = setup(rnd);
-      List<String> libs = s.table().names().subList(1, s.table().names().size());
-      List<String> phases = List.of("startup", "serving", "draining");
-      PolicySpec spec = policy(rnd, libs, phases);
+      List<String> phases = PHASES;
+      PolicySpec spec = policy(rnd, s);
       Set<String> transparent = Set.copyOf(spec.transparent().orElseThrow());
       Files.write(s.policyFile(), PolicyCompiler.compile(spec, s.table(), Set.of()));
 
@@ -215,9 +221,8 @@ class PolicyDecisionTest {
     for (Mode mode : List.of(Mode.COUNT_AND_FILTER, Mode.COUNT)) {
       Random rnd = new Random(42);
       Setup s = setup(rnd);
-      List<String> libs = s.table().names().subList(1, s.table().names().size());
-      List<String> phases = List.of("startup", "serving", "draining");
-      PolicySpec spec = policy(rnd, libs, phases);
+      List<String> phases = PHASES;
+      PolicySpec spec = policy(rnd, s);
       Set<String> transparent = Set.copyOf(spec.transparent().orElseThrow());
       boolean filters = mode == Mode.COUNT_AND_FILTER;
       // Without a policy the charge looks through the table's transparent set: the same one here.
