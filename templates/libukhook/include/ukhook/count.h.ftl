@@ -34,8 +34,8 @@ void ukhook_count_error(struct ukhook_cell *c, int64_t ret);
 int ukhook_count_enforce(struct ukhook_cell *c, uint32_t verdict, uint64_t nr, uint64_t rip, long *ret);
 
 /*
- * The cell of key (nr | lib << 16 | (phase | UKHOOK_CELL_IN_USE) << 24: its first four bytes), claimed when new; NULL when the
- * table is full. Open addressing by a multiplicative hash: one load and compare for a cell seen before.
+ * The cell of key (nr | lib << 16 | (phase | UKHOOK_CELL_IN_USE) << 24: its first four bytes), claimed when new;
+ * NULL when the table is full. Open addressing by a multiplicative hash: one load and compare for a cell seen before.
  */
 static inline __attribute__((always_inline)) struct ukhook_cell *ukhook_cell(uint32_t key)
 {
@@ -53,8 +53,8 @@ static inline __attribute__((always_inline)) struct ukhook_cell *ukhook_cell(uin
 }
 
 /*
- * The histogram bucket of a duration: two per power of two, split at its square root of two times (TraceLayout.bucket():
- * the highest bit of d squared), without a branch; 2^32 ticks and more go to the last one.
+ * The histogram bucket of a duration: the highest bit of d squared (TraceLayout.bucket()), so two buckets per power of
+ * two, split at sqrt(2) times it; no branch. 2^32 ticks and more go to the last one.
  */
 static inline __attribute__((always_inline)) unsigned int ukhook_bucket(uint64_t d)
 {
