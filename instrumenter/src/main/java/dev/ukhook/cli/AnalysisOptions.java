@@ -58,10 +58,14 @@ final class AnalysisOptions {
     if (!sequences) {
       options = options.withoutSequences();
     }
-    return runDir != null
+    RunReport r = runDir != null
         ? RunReader.ofRunDir(runDir, transparent(new RunDir(runDir).require().json().transparentLibraries()),
             options.withPhaseNames(PolicyFile.phaseNames(runDir)))
         : RunReader.of(trace, map, transparent(Optional.empty()), options);
+    if (!phaseAt.isEmpty()) {
+      r.requireCalls("--phase-at"); // the start-up rule needs the calls' order; a counting image's phases are its own
+    }
+    return r;
   }
 
   /** The numbers of syscall {@code names}; an unknown name is refused with the closest ones. */

@@ -164,6 +164,8 @@ class CountedRunTest {
       {"--perfetto", "report", counted.toString(), "--perfetto", file.toString()},
       {"--dot", "report", counted.toString(), "--dot", file.toString()},
       {"the calls table", "query", counted.toString(), "SELECT count(*) FROM calls"},
+      {"--phase-at", "report", counted.toString(), "--phase-at", "getpid"},
+      {"--phase-at", "diff", counted.toString(), counted.toString(), "--phase-at", "getpid"},
     };
     for (String[] c : cases) {
       Run r = CliTest.ukhook(java.util.Arrays.copyOfRange(c, 1, c.length));
