@@ -2,6 +2,7 @@ package dev.ukhook.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +27,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CountModeIT {
   @TempDir Path tmp;
+
+  /** Makes the skip visible in the test counts, not only in the log. */
+  @Test
+  void unikraftTreeIsGiven() {
+    String missing = SyscallMixIT.trees().isEmpty() ? SyscallMixIT.NO_TREE
+        : !SyscallMixIT.onPath("qemu-system-x86_64") ? "SKIPPED: qemu-system-x86_64 is not installed" : null;
+    if (missing != null) {
+      System.err.println("[CountModeIT] " + missing);
+    }
+    assumeTrue(missing == null, missing);
+  }
 
   @TestFactory
   Stream<DynamicTest> countedCallsEqualTracedCalls() {
