@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -423,7 +425,7 @@ public final class StreamDecoder {
         stop(Damage.Kind.BAD_RECORD, "cell " + i + " of a counts record is not in use: the record is corrupted");
         return;
       }
-      java.util.Map<Integer, Long> errnos = new java.util.LinkedHashMap<>();
+      Map<Integer, Long> errnos = new LinkedHashMap<>();
       for (int e = 0; e < CELL_ERRNOS; e++) {
         int errno = Short.toUnsignedInt(b.getShort(c + Cell.ERRNO_NR.offset() + 2 * e));
         if (errno != 0) {

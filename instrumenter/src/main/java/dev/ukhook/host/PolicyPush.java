@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -135,7 +136,7 @@ public final class PolicyPush implements AutoCloseable {
 
   private static final String NOT_CONFIRMED = "not in force: ";
   /** Pushes numbered from 1 (0 is no push: the boot's policy event); wraps only after 2^31. */
-  private static final java.util.concurrent.atomic.AtomicInteger PUSHES = new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger PUSHES = new AtomicInteger();
 
   /**
    * The client: sends {@code policy} to the ukhook that listens on {@code socket} and returns its answer, which
