@@ -29,10 +29,9 @@ static inline int ukhook_syscall_enter(struct __regs *regs, struct ukhook_ticket
 	return ukhook_count_enter(rec, nr < UKHOOK_NR_UNKNOWN ? nr : UKHOOK_NR_UNKNOWN, UKHOOK_PATH_BINARY, nest,
 				  regs->rcx, regs->rbp, regs->rsp, (long *)&regs->rax);
 #endif
-#if UKHOOK_FILTER
+#if UKHOOK_FILTER && !UKHOOK_TRACE
 	uint32_t verdict = ukhook_decide(nr, UKHOOK_PATH_BINARY, regs->rcx, regs->rbp, regs->rsp);
 
-#if !UKHOOK_TRACE
 	/* A filter-only image: an allowed call leaves no record; a violation's record is made out of line. */
 	if (ukhook_likely(verdict == UKHOOK_ACTION_ALLOW)) {
 		*rec = ukhook_ticket(NULL, nr);
@@ -43,10 +42,17 @@ static inline int ukhook_syscall_enter(struct __regs *regs, struct ukhook_ticket
 	return ukhook_violation(rec, verdict, nr, UKHOOK_PATH_BINARY | (uint32_t)nest << 8, regs->rdi, regs->rsi,
 				regs->rdx, regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp,
 				(long *)&regs->rax);
+#else
+	/* One charge for the record and the policy. */
+	uint64_t at;
+	unsigned int lib = ukhook_charge(&ukhook_libtable, ukhook_transparent(), UKHOOK_PATH_BINARY, regs->rcx,
+					 regs->rbp, regs->rsp, UKHOOK_VIA_TRANSPARENT, &at);
+#if UKHOOK_FILTER
+	uint32_t verdict = ukhook_decide_charged(nr, lib);
 #endif
-#endif
+
 	*rec = ukhook_ticket(ukhook_begin(nr, UKHOOK_PATH_BINARY, nest, regs->rdi, regs->rsi, regs->rdx, regs->r10,
-					  regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp), nr);
+					  regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp, lib, at), nr);
 #if UKHOOK_FILTER
 	if (ukhook_unlikely(verdict != UKHOOK_ACTION_ALLOW))
 		return ukhook_enforce(rec->r, verdict, nr, regs->rcx, (long *)&regs->rax);

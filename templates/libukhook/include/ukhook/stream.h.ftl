@@ -17,11 +17,14 @@
 #include <stdint.h>
 #include <stddef.h>
 
+/* Return addresses a record keeps (the walk from the call); the charge's walk reads up to UKHOOK_WALK. */
 #define UKHOOK_FRAMES ${frames}
-/* The record's tail: a copy of the call's path argument, then sp, bp and a snapshot of the caller's stack. */
+#define UKHOOK_WALK ${walk}
+/* The record's tail: the arguments, a copy of the call's path argument, then sp, bp and a snapshot of the stack. */
+#define UKHOOK_ARG_WORDS ${argWords}
 #define UKHOOK_PATH_BYTES (8 * ${pathWords})
 #define UKHOOK_STACK_WORDS ${stackWords}
-#define UKHOOK_TAIL_BYTES (UKHOOK_PATH_BYTES + 8 * UKHOOK_STACK_WORDS)
+#define UKHOOK_TAIL_BYTES (8 * UKHOOK_ARG_WORDS + UKHOOK_PATH_BYTES + 8 * UKHOOK_STACK_WORDS)
 #define UKHOOK_RING_RECORDS ${ringRecords}UL
 #define UKHOOK_BATCH_RECORDS ${batchRecords}UL
 /* A frame pointer further than this above the caller's stack pointer is not trusted. */
@@ -56,9 +59,10 @@ _Static_assert(__builtin_offsetof(struct ${s.name}, ${f.name}) == ${f.offset}, "
 _Static_assert(sizeof(struct ${s.name}) == ${s.size}, "${s.name} size");
 </#list>
 
-_Static_assert(sizeof(struct ukhook_load_record) == sizeof(struct ukhook_record), "a load record fills a slot");
-_Static_assert(__builtin_offsetof(struct ukhook_record, args) - __builtin_offsetof(struct ukhook_record, nr) == 8,
-	       "ukhook_begin() writes nr..flags as one 8-byte word");
+_Static_assert(!(${hookPoints} & UKHOOK_HOOK_PROCESS) || sizeof(struct ukhook_record) >= ${loadMinSize},
+	       "a load record's path needs room in a slot");
+_Static_assert(__builtin_offsetof(struct ukhook_record, rip) - __builtin_offsetof(struct ukhook_record, nr) == 8,
+	       "ukhook_begin() writes nr..thread as one 8-byte word");
 _Static_assert((UKHOOK_RING_RECORDS & (UKHOOK_RING_RECORDS - 1)) == 0, "ring size is a power of two");
 _Static_assert(UKHOOK_RING_RECORDS % UKHOOK_BATCH_RECORDS == 0, "batches never wrap");
 
@@ -244,15 +248,29 @@ static inline __attribute__((always_inline)) void ukhook_publish(const struct uk
 		ukhook_flush();
 }
 
+/* The dur field of a call that took d ticks: ticks below 2^31, else units of 2^16 ticks (docs/trace-format.md). */
+static inline __attribute__((always_inline)) uint32_t ukhook_dur(uint64_t d)
+{
+	if (ukhook_likely(d < UKHOOK_DUR_COARSE))
+		return (uint32_t)d;
+	d >>= 16;
+	return UKHOOK_DUR_COARSE | (uint32_t)(d < UKHOOK_DUR_COARSE - 1 ? d : UKHOOK_DUR_COARSE - 1);
+}
+
+/* The calling thread's number, given on its first system call (ukhook_thread_new(), native.h). */
+static inline __attribute__((always_inline)) uint16_t ukhook_thread_id(void);
+
 /*
  * Hot path, on every system call: reserve a slot and fill it in place. Returns NULL when the
  * record had to be dropped (the sequence number is still used, so the host sees the gap).
  * path is a constant at every call site (the hooks inline this), so the binary-only leaf-frame
- * check costs the native hooks nothing.
+ * check costs the native hooks nothing. lib is the call's charge and at the return address that
+ * decided it (ukhook_charge()).
  */
 static inline __attribute__((always_inline)) struct ukhook_record *
 ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, uint64_t a2,
-	     uint64_t a3, uint64_t a4, uint64_t a5, uint64_t rip, uint64_t fp, uint64_t sp)
+	     uint64_t a3, uint64_t a4, uint64_t a5, uint64_t rip, uint64_t fp, uint64_t sp, unsigned int lib,
+	     uint64_t at)
 {
 	struct ukhook_record *r;
 	uint64_t seq;
@@ -265,57 +283,70 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	r = ukhook_reserve(&seq);
 	if (!r)
 		return NULL;
-	r->seq = seq;
 	r->t_enter = ukhook_now();
+	r->seq = (uint32_t)seq;
 	/*
-	 * nr, path, nest, kind, depth and flags in one store (the hot path is as cheap as with the
-	 * 32-bit nr of format version 1): kind stays 0 until ukhook_end() commits the record, flags and
-	 * depth are filled in below. A number the dispatcher cannot know (>= 0xffff) is recorded as
-	 * unknown, never as another call.
+	 * nr, lib, nest and path, kind, flags and thread in one store: kind stays 0 until ukhook_end() commits the
+	 * record, flags are filled in below. A number the dispatcher cannot know (>= 0xffff) is recorded as unknown,
+	 * never as another call.
 	 */
-	head = (nr < UKHOOK_NR_UNKNOWN ? nr : UKHOOK_NR_UNKNOWN) | (uint64_t)path << 16 | (uint64_t)nest << 24;
+	head = (nr < UKHOOK_NR_UNKNOWN ? nr : UKHOOK_NR_UNKNOWN) | (uint64_t)lib << 16 |
+	       (uint64_t)((nest < UKHOOK_NEST_MASK ? nest : UKHOOK_NEST_MASK) | path << UKHOOK_PATH_SHIFT) << 24 |
+	       (uint64_t)ukhook_thread_id() << 48;
 	__builtin_memcpy((char *)r + __builtin_offsetof(struct ukhook_record, nr), &head, sizeof(head));
-	r->args[0] = a0;
-	r->args[1] = a1;
-	r->args[2] = a2;
-	r->args[3] = a3;
-	r->args[4] = a4;
-	r->args[5] = a5;
-	r->rip = rip;
-	/*
-	 * A leaf function that issues the syscall instruction itself (a libc wrapper) often has no
-	 * frame even with frame pointers on, so the rbp chain would skip its caller; the word at the
-	 * caller's stack pointer is then that caller's return address. Take it when it points into the
-	 * image's code. A native call always comes from a function with a frame.
-	 */
-	i = 0;
-#if UKHOOK_FRAMES > 0
-	if (path == UKHOOK_PATH_BINARY && *(const uint64_t *)sp - ukhook_state.text_lo < ukhook_state.text_len) {
-		r->frames[0] = *(const uint64_t *)sp;
-		r->flags |= UKHOOK_FLAG_LEAF;
-		i = 1;
+	r->rip = at;
+#if UKHOOK_ARG_WORDS > 0
+	{
+		uint64_t *args = (uint64_t *)(r->tail);
+
+		args[0] = a0;
+		args[1] = a1;
+		args[2] = a2;
+		args[3] = a3;
+		args[4] = a4;
+		args[5] = a5;
 	}
+#else
+	(void)a3;
+	(void)a4;
+	(void)a5;
 #endif
+#if UKHOOK_FRAMES > 0
 	/*
-	 * Frame-pointer walk (needs CONFIG_OPTIMIZE_NOOMITFP). A frame must lie within
-	 * UKHOOK_STACK_WINDOW above the caller's stack pointer, so a clobbered rbp (zero, below the
-	 * stack, wild) ends the walk instead of faulting; one unsigned compare covers all of these.
+	 * The walk from the call, as the charge reads it: the caller's return address, then, for a leaf function that
+	 * issues the syscall instruction itself (a libc wrapper, which often has no frame even with frame pointers on,
+	 * so the rbp chain would skip its caller), the word at the caller's stack pointer when it points into the
+	 * image's code, then the frame-pointer chain (CONFIG_OPTIMIZE_NOOMITFP). A frame must lie within
+	 * UKHOOK_STACK_WINDOW above the caller's stack pointer, so a clobbered rbp (zero, below the stack, wild) ends
+	 * the walk instead of faulting; one unsigned compare covers all of these.
 	 */
+	r->frames[0] = rip;
+	i = 1;
+	if (UKHOOK_FRAMES > 1 && path == UKHOOK_PATH_BINARY &&
+	    *(const uint64_t *)sp - ukhook_state.text_lo < ukhook_state.text_len) {
+		r->frames[1] = *(const uint64_t *)sp;
+		r->flags |= UKHOOK_FLAG_LEAF;
+		i = 2;
+	}
 	for (; i < UKHOOK_FRAMES; i++) {
 		if (fp - sp >= UKHOOK_STACK_WINDOW)
 			break;
 		r->frames[i] = ((const uint64_t *)fp)[1];
 		fp = ((const uint64_t *)fp)[0];
 	}
-	r->depth = (uint8_t)i;
 	for (; i < UKHOOK_FRAMES; i++)
 		r->frames[i] = 0;
+#else
+	(void)rip;
+	(void)fp;
+	(void)i;
+#endif
 #if UKHOOK_PATH_BYTES > 0
 	/* The path as the caller passed it, cut to the tail's size (the host names mapped files by it). */
 	i = ukhook_path_arg(nr);
 	if (i >= 0) {
 		const char *src = (const char *)(i == 0 ? a0 : i == 1 ? a1 : a2);
-		char *dst = (char *)r->tail;
+		char *dst = (char *)r->tail + 8 * UKHOOK_ARG_WORDS;
 		int n = 0;
 
 		if (src) {
@@ -332,7 +363,7 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	 * and the stack above sp, as perf's --call-graph dwarf takes them.
 	 */
 	if (path == UKHOOK_PATH_BINARY) {
-		uint64_t *area = (uint64_t *)(r->tail + UKHOOK_PATH_BYTES);
+		uint64_t *area = (uint64_t *)(r->tail + 8 * UKHOOK_ARG_WORDS + UKHOOK_PATH_BYTES);
 
 		area[0] = sp;
 		area[1] = bp;
@@ -348,6 +379,9 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 			ukhook_exit_group();
 		return NULL;
 	}
+#if UKHOOK_PATH_BYTES > 0
+	r->ret = (int64_t)a1; /* the buffer of a read or write, for ukhook_commit(); ret is written there */
+#endif
 	return r;
 }
 
@@ -370,13 +404,13 @@ static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_re
 	 * the buffer was good for that many (an EFAULT call copies nothing).
 	 */
 	if (ret > 0 && ukhook_buffer_call(r->nr)) {
-		__builtin_memcpy(r->tail, (const void *)r->args[1],
+		__builtin_memcpy(r->tail + 8 * UKHOOK_ARG_WORDS, (const void *)r->ret,
 				 (uint64_t)ret < UKHOOK_PATH_BYTES ? (uint64_t)ret : UKHOOK_PATH_BYTES);
 		r->flags |= UKHOOK_FLAG_BUFFER;
 	}
 #endif
 	r->ret = ret;
-	r->t_exit = ukhook_now();
+	r->dur = ukhook_dur(ukhook_now() - r->t_enter);
 	ukhook_barrier();
 	r->kind = UKHOOK_KIND_SYSCALL;
 	ukhook_publish(r);
@@ -396,14 +430,14 @@ static inline void ukhook_load(uint64_t phdr, uint64_t phnum, uint64_t entry, ui
 
 	if (!r)
 		return;
-	__builtin_memset(l, 0, sizeof(*l));
-	l->seq = seq;
+	__builtin_memset(l, 0, sizeof(struct ukhook_record));
+	l->seq = (uint32_t)seq;
 	l->t = ukhook_now();
 	l->phdr = phdr;
 	l->phnum = phnum;
 	l->entry = entry;
 	l->interp_base = interp_base;
-	for (; execfn && n < sizeof(l->execfn) - 1 && execfn[n]; n++)
+	for (; execfn && n < sizeof(struct ukhook_record) - sizeof(*l) - 1 && execfn[n]; n++)
 		l->execfn[n] = (uint8_t)execfn[n];
 	ukhook_barrier();
 	l->kind = UKHOOK_KIND_LOAD;
@@ -419,7 +453,7 @@ struct ukhook_header ukhook_header = {
 	.header_size = sizeof(struct ukhook_header),
 	.record_size = sizeof(struct ukhook_record),
 	.frames = UKHOOK_FRAMES,
-	.ts_source = UKHOOK_TS_SOURCE_TSC,
+	.arg_words = UKHOOK_ARG_WORDS,
 	.image_id = { ${imageIdBytes} },
 	.ring_records = UKHOOK_RING_RECORDS,
 	.overflow = UKHOOK_OVERFLOW,
@@ -498,7 +532,7 @@ static void ukhook_commit_unfinished(uint64_t from, uint64_t to, uint64_t now)
 		if (!r->kind) {
 			r->flags |= UKHOOK_FLAG_AT_ENTRY;
 			r->ret = 0;
-			r->t_exit = now;
+			r->dur = ukhook_dur(now - r->t_enter);
 			ukhook_barrier();
 			r->kind = UKHOOK_KIND_SYSCALL;
 			ukhook_state.committed++;
@@ -569,7 +603,6 @@ void ukhook_finish(uint64_t t_end)
 #if UKHOOK_COUNT
 	ukhook_snapshot(UKHOOK_COUNTS_FINAL);
 #endif
-	ukhook_final.seq = s->seq;
 	ukhook_final.t_end = t_end;
 	ukhook_final.kind = UKHOOK_KIND_FINAL;
 	ukhook_final.total = s->seq;

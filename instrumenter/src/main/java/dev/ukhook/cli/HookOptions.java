@@ -18,10 +18,15 @@ final class HookOptions {
       description = "Library to look through when attributing, besides the libc and syscall_shim (repeatable).")
   List<String> transparent = new ArrayList<>();
 
-  @Option(names = "--frames", paramLabel = "N", description = "Frame-pointer return addresses kept per record "
-      + "(default: " + HookLibrarySpec.DEFAULT_FRAMES + ", or " + HookLibrarySpec.DEFAULT_FRAMES_DEEP_LIBC
-      + " in an image with musl or newlib).")
+  @Option(names = "--frames", paramLabel = "N", description = "Return addresses kept per record: the walk from the "
+      + "call, the caller's own first (default: 0, only the one that decided the guest's charge; in an app-elfloader "
+      + "image the charge's walk, " + HookLibrarySpec.DEFAULT_WALK + ", or " + HookLibrarySpec.DEFAULT_WALK_DEEP_LIBC
+      + " with musl or newlib). The charge reads at least that many.")
   Integer frames;
+
+  @Option(names = "--args", description = "Keep the six arguments of every call in its record (48 bytes more; "
+      + "always in an app-elfloader image). Without them `report --calls` shows only the path or buffer copy.")
+  boolean args;
 
   @Option(names = "--ring", defaultValue = "" + HookLibrarySpec.DEFAULT_RING, paramLabel = "N",
       description = "Guest ring capacity in records, a power of two (default: ${DEFAULT-VALUE}).")
@@ -84,10 +89,14 @@ final class HookOptions {
       throw new UkhookException(Kind.USAGE, (noLatency ? "--no-latency" : "--snapshot-every")
           + " applies to a counting image: add --mode count");
     }
+    if (mode == Recording.COUNT && args) {
+      throw new UkhookException(Kind.USAGE, "--args keeps arguments in records, and a counting image (--mode count) "
+          + "makes none: drop one of them");
+    }
     Instrumenter.Options.Counting counting = mode == Recording.COUNT
         ? new Instrumenter.Options.Counting(!noLatency, snapshotEvery) : null;
     return new Instrumenter.Options(unikraft, app.appDir(), app.libraries, transparent, accel, frames, ring, batch,
-        overflow, hookPoints, pathCopy, stackSnapshot, policy, noTrace, counting);
+        overflow, hookPoints, pathCopy, stackSnapshot, policy, noTrace, counting, args);
   }
 
   static final class Modes extends LowerCaseNames<Recording> {

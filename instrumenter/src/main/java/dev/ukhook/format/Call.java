@@ -20,11 +20,20 @@ public interface Call {
 
   int flags();
 
+  /** Whether the image recorded the arguments (else {@link #arg} must not be asked). */
+  boolean hasArgs();
+
   long arg(int i);
 
   long ret();
 
   long rip();
+
+  /** The guest's charge ({@link TraceLayout.Syscall#LIB}): 0 for none. */
+  int lib();
+
+  /** The calling thread, numbered by the guest from 1; 0 where unknown. */
+  int thread();
 
   /** The number of valid frame slots. */
   int depth();

@@ -39,7 +39,6 @@ public final class StreamDecoder {
   private long unitOffset;
   private TraceHeader header;
   private int recordSize;
-  private int frames;
   private final List<LoadRecord> loads = new ArrayList<>();
   private final List<EventRecord> events = new ArrayList<>();
   private FinalRecord finalRecord;
@@ -193,13 +192,14 @@ public final class StreamDecoder {
       stop(
           Damage.Kind.BAD_HEADER,
           "trace format version " + version + " is not supported: this ukhook reads version " + VERSION
-              + (version < VERSION ? "; trace the app again with this ukhook" : "; read it with a newer ukhook"));
+              + (version < VERSION ? " only (version 4 records are compact, an older trace's are not); trace the app"
+                  + " again with this ukhook" : "; read it with a newer ukhook"));
       return;
     }
     int headerSize = Short.toUnsignedInt(b.getShort(at + Header.HEADER_SIZE.offset()));
     int size = Short.toUnsignedInt(b.getShort(at + Header.RECORD_SIZE.offset()));
     int n = Byte.toUnsignedInt(b.get(at + Header.FRAMES.offset()));
-    int tsSource = Byte.toUnsignedInt(b.get(at + Header.TS_SOURCE.offset()));
+    int argWords = Byte.toUnsignedInt(b.get(at + Header.ARG_WORDS.offset()));
     int overflow = Byte.toUnsignedInt(b.get(at + Header.OVERFLOW.offset()));
     int hookPoints = Byte.toUnsignedInt(b.get(at + Header.HOOK_POINTS.offset()));
     int pathWords = Byte.toUnsignedInt(b.get(at + Header.PATH_WORDS.offset()));
@@ -212,11 +212,15 @@ public final class StreamDecoder {
       bad = "header_size is " + headerSize + ", format version " + VERSION + " needs " + HEADER_SIZE;
     } else if (stackWords > 0 && stackWords <= STACK_REGS) {
       bad = "stack_words is " + stackWords + ": a stack area holds sp, bp and at least one word";
-    } else if (size != recordSize(n, pathWords, stackWords)) {
-      bad = "record_size is " + size + " but " + n + " frames, " + pathWords + " path words and " + stackWords
-          + " stack words need " + recordSize(n, pathWords, stackWords) + " (96 + 8 * (frames + words))";
-    } else if (TS_SOURCES.stream().noneMatch(v -> v.value() == tsSource)) {
-      bad = "ts_source is " + tsSource + ", expected " + values(TS_SOURCES);
+    } else if (argWords != 0 && argWords != ARGS) {
+      bad = "arg_words is " + argWords + ", expected 0 or " + ARGS;
+    } else if (size != recordSize(n, argWords, pathWords, stackWords)) {
+      bad = "record_size is " + size + " but " + n + " frames, " + argWords + " argument words, " + pathWords
+          + " path words and " + stackWords + " stack words need " + recordSize(n, argWords, pathWords, stackWords)
+          + " (" + RECORD_BASE_SIZE + " + 8 * (frames + words))";
+    } else if ((hookPoints & HOOK_PROCESS) != 0 && size < LOAD_MIN_SIZE) {
+      bad = "record_size is " + size + " in an image with the process hook point, whose load records need "
+          + LOAD_MIN_SIZE;
     } else if (overflow >= OVERFLOWS.size()) {
       bad = "overflow mode is " + overflow + ", expected " + values(OVERFLOWS);
     } else if (hookPoints == 0 || (hookPoints & ~(HOOK_BINARY | HOOK_NATIVE | HOOK_PROCESS)) != 0) {
@@ -239,7 +243,7 @@ public final class StreamDecoder {
             headerSize,
             size,
             n,
-            tsSource,
+            argWords,
             tsHz,
             HexFormat.of().formatHex(id),
             Integer.toUnsignedLong(b.getInt(at + Header.RING_RECORDS.offset())),
@@ -250,12 +254,23 @@ public final class StreamDecoder {
             pathWords,
             stackWords);
     recordSize = size;
-    frames = n;
     view = new SyscallView(header);
     if (stage.capacity() < size) {
       stage = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     }
     state = State.RECORDS;
+  }
+
+  /**
+   * An event's cause: a push's id as it is, or the full sequence number of the call that fired a switch rule, which
+   * came before the event.
+   */
+  private static long cause(ByteBuffer b, int at, long seq) {
+    int cause = b.getInt(at + Event.CAUSE.offset());
+    if (b.get(at + Event.EVENT.offset()) != PolicyLayout.EVENT_RULE) {
+      return Integer.toUnsignedLong(cause);
+    }
+    return seq - Integer.toUnsignedLong((int) seq - cause);
   }
 
   private static String values(List<Value> values) {
@@ -268,16 +283,13 @@ public final class StreamDecoder {
       other(b, at);
       return;
     }
-    int depth = Byte.toUnsignedInt(b.get(at + Syscall.DEPTH.offset()));
-    int path = Byte.toUnsignedInt(b.get(at + Syscall.PATH.offset()));
-    long seq = b.getLong(at + Syscall.SEQ.offset());
+    long seq = seq(b.getInt(at + Syscall.SEQ.offset()));
     long tEnter = b.getLong(at + Syscall.T_ENTER.offset());
-    long tExit = b.getLong(at + Syscall.T_EXIT.offset());
-    // One test for the rare cases: a seq or a timestamp the guest cannot write, or a return before the entry (of a
-    // call that returned: an at-entry record's return time is its commit's, and nothing reads it).
-    if (depth > frames || path >= PATHS.size() || (seq & ~SequenceCheck.SEQ_MASK) != 0 || (tEnter | tExit) < 0
-        || tExit < tEnter && (b.getShort(at + Syscall.FLAGS.offset()) & FLAG_AT_ENTRY) == 0) {
-      badSyscall(depth, path, seq, tEnter, tExit);
+    // One test for the rare cases: a seq before the first or a timestamp the guest cannot write, or a path not
+    // defined.
+    if ((seq | tEnter | tEnter + duration(b.getInt(at + Syscall.DUR.offset()))) < 0
+        || Byte.toUnsignedInt(b.get(at + Syscall.NEST.offset())) >>> PATH_SHIFT >= PATHS.size()) {
+      badSyscall(b, at, seq, tEnter);
       return;
     }
     if (seq != sequence.next() && badJump(seq, tEnter)) {
@@ -288,21 +300,25 @@ public final class StreamDecoder {
         work++;
       }
       if (sink != null) {
-        sink.call(view.at(b, at));
+        sink.call(view.at(b, at, seq));
       }
     }
   }
 
-  private void badSyscall(int depth, int path, long seq, long tEnter, long tExit) {
-    if (depth > frames) {
-      stop(Damage.Kind.BAD_RECORD, "a syscall record has depth " + depth + " but the image keeps " + frames
-          + " frames");
-    } else if (path >= PATHS.size()) {
+  /** The full sequence number of a record holding {@code seq32}, the nearest to the next one expected. */
+  private long seq(int seq32) {
+    long next = sequence.next();
+    return next + (seq32 - (int) next);
+  }
+
+  private void badSyscall(ByteBuffer b, int at, long seq, long tEnter) {
+    int path = Byte.toUnsignedInt(b.get(at + Syscall.NEST.offset())) >>> PATH_SHIFT;
+    if (path >= PATHS.size()) {
       stop(Damage.Kind.BAD_RECORD, "a syscall record has path " + path + ", expected " + values(PATHS));
-    } else if (!badSeq(seq) && !badTime("syscall record seq " + seq, tEnter)
-        && !badTime("syscall record seq " + seq, tExit)) {
-      stop(Damage.Kind.BAD_RECORD, "syscall record seq " + seq + " returns at tick " + tExit + ", before it"
-          + " entered at tick " + tEnter + ": the record is corrupted");
+    } else if (!badSeq(seq) && !badTime("syscall record seq " + seq, tEnter)) {
+      stop(Damage.Kind.BAD_RECORD, "syscall record seq " + seq + " entered at tick " + tEnter + " and lasted "
+          + duration(b.getInt(at + Syscall.DUR.offset())) + " ticks, beyond the 2^63 ticks a clock started at boot"
+          + " can reach: the record is corrupted");
     }
   }
 
@@ -312,11 +328,11 @@ public final class StreamDecoder {
    * missing.
    */
   private boolean badSeq(long seq) {
-    if ((seq & ~SequenceCheck.SEQ_MASK) == 0) {
+    if (seq >= 0) {
       return false;
     }
-    stop(Damage.Kind.BAD_RECORD, "a record has seq " + Long.toUnsignedString(seq) + ", beyond the 2^48 calls"
-        + " a guest numbers: the record is corrupted");
+    stop(Damage.Kind.BAD_RECORD, "a record has seq " + seq + " (" + Integer.toUnsignedString((int) seq)
+        + " modulo 2^32), before the first: the record is corrupted");
     return true;
   }
 
@@ -347,7 +363,7 @@ public final class StreamDecoder {
   private void other(ByteBuffer b, int at) {
     int kind = Byte.toUnsignedInt(b.get(at + Syscall.KIND.offset()));
     if (kind == KIND_LOAD) {
-      long seq = b.getLong(at + Load.SEQ.offset());
+      long seq = seq(b.getInt(at + Load.SEQ.offset()));
       long t = b.getLong(at + Load.T.offset());
       if (!badSeq(seq) && !badTime("load record seq " + seq, t) && !badJump(seq, t) && sequence.accept(seq, t)) {
         LoadRecord l = new LoadRecord(seq, t, b.getLong(at + Load.PHDR.offset()),
@@ -360,13 +376,13 @@ public final class StreamDecoder {
         }
       }
     } else if (kind == KIND_EVENT) {
-      long seq = b.getLong(at + Event.SEQ.offset());
+      long seq = seq(b.getInt(at + Event.SEQ.offset()));
       long t = b.getLong(at + Event.T.offset());
       if (!badSeq(seq) && !badTime("event record seq " + seq, t) && !badJump(seq, t) && sequence.accept(seq, t)) {
         EventRecord e = new EventRecord(seq, t, b.getLong(at + Event.POLICY.offset()),
             Byte.toUnsignedInt(b.get(at + Event.EVENT.offset())), Byte.toUnsignedInt(b.get(at + Event.FROM.offset())),
             Byte.toUnsignedInt(b.get(at + Event.TO.offset())), Byte.toUnsignedInt(b.get(at + Event.REASON.offset())),
-            b.getLong(at + Event.CAUSE.offset()), b.getLong(at + Event.REFUSED.offset()));
+            cause(b, at, seq), b.getLong(at + Event.REFUSED.offset()));
         events.add(e);
         if (sink != null) {
           sink.event(e);
@@ -380,8 +396,7 @@ public final class StreamDecoder {
               b.getLong(at + Final.TOTAL.offset()),
               b.getLong(at + Final.DROPPED.offset()),
               b.getLong(at + Final.EMITTED.offset()),
-              b.getLong(at + Final.T_END.offset()),
-              b.getLong(at + Final.SEQ.offset()));
+              b.getLong(at + Final.T_END.offset()));
       state = State.AFTER_FINAL;
     } else {
       stop(Damage.Kind.UNKNOWN_KIND, "a record has kind " + kind + ", expected " + values(KINDS));
@@ -393,10 +408,9 @@ public final class StreamDecoder {
     long n = Integer.toUnsignedLong(b.getInt(at + Counts.NCELLS.offset()));
     int size = Short.toUnsignedInt(b.getShort(at + Counts.CELL_SIZE.offset()));
     long t = b.getLong(at + Counts.T.offset());
-    if (size != CELL_SIZE_BYTES || n > COUNT_CELLS || b.getLong(at + Counts.CELLS_USED.offset()) != n) {
-      stop(Damage.Kind.BAD_RECORD, "a counts record announces " + n + " cells of " + size + " bytes ("
-          + b.getLong(at + Counts.CELLS_USED.offset()) + " in use); a guest sends at most " + COUNT_CELLS + " of "
-          + CELL_SIZE_BYTES + ": the record is corrupted");
+    if (size != CELL_SIZE_BYTES || n > COUNT_CELLS) {
+      stop(Damage.Kind.BAD_RECORD, "a counts record announces " + n + " cells of " + size + " bytes; a guest sends"
+          + " at most " + COUNT_CELLS + " of " + CELL_SIZE_BYTES + ": the record is corrupted");
       return;
     }
     if (badTime("counts record", t)) {
@@ -453,7 +467,7 @@ public final class StreamDecoder {
     }
     // A counting image's work is its calls that are not idling: the stall detection's measure of progress.
     work = cells.stream().filter(c -> !SyscallNames.isIdle(c.nr())).mapToLong(CountSnapshot.Cell::calls).sum();
-    counts = new CountSnapshot(r.getLong(Counts.SEQ.offset()), r.getLong(Counts.T.offset()),
+    counts = new CountSnapshot(seq(r.getInt(Counts.SEQ.offset())), r.getLong(Counts.T.offset()),
         r.get(Counts.WHY.offset()) == WHY_FINAL, r.get(Counts.LATENCY.offset()) != 0,
         r.getLong(Counts.OVERFLOWED.offset()), cells);
     state = State.RECORDS;

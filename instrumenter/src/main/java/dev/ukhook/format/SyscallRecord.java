@@ -13,12 +13,17 @@ import java.util.Objects;
  * @param path how the call was made: {@link TraceLayout#PATHS}
  * @param nest how many system calls of the same thread were in progress when this one began
  * @param flags {@link TraceLayout#FLAG_REFUSED}, {@link TraceLayout#FLAG_LEAF_FRAME}
- * @param args the six argument registers
+ * @param args the six argument registers, or none where the image does not record them
  * @param ret return value, negative errno on failure
- * @param rip the caller's return address, the instruction after {@code syscall}
- * @param frames return addresses, innermost first: from the caller's frame-pointer chain, the first one
- *     possibly from the stack pointer instead (see {@link #leafFrame()})
+ * @param rip the caller's return address, the instruction after {@code syscall}; where the record keeps no frames,
+ *     the return address that decided the guest's charge (which is the caller's own unless transparent libraries
+ *     were looked through)
+ * @param frames return addresses beyond rip, innermost first: from the caller's frame-pointer chain, the first
+ *     one possibly from the stack pointer instead (see {@link #leafFrame()})
  * @param tail what the record's tail held: the path argument and the stack snapshot, where the image copies them
+ * @param lib the guest's charge: the library table's index of the library (bits 0-6, 0 for none) and bit 7 when
+ *     every library on the path was transparent ({@link TraceLayout.Syscall#LIB})
+ * @param thread the calling thread, numbered by the guest from 1; 0 where unknown
  */
 public record SyscallRecord(
     long seq,
@@ -32,7 +37,9 @@ public record SyscallRecord(
     long ret,
     long rip,
     long[] frames,
-    Tail tail) implements Call {
+    Tail tail,
+    int lib,
+    int thread) implements Call {
 
   /**
    * A record's tail, where the image has one (docs/trace-format.md, "Tail").
@@ -74,8 +81,11 @@ public record SyscallRecord(
     if (nr < 0 || nr > 0xffff || path < 0 || path > 0xff || nest < 0 || nest > 0xff) {
       throw new IllegalArgumentException("nr, path or nest out of range: " + nr + ", " + path + ", " + nest);
     }
-    if (args.length != TraceLayout.ARGS) {
-      throw new IllegalArgumentException("a syscall has 6 arguments, got " + args.length);
+    if (args.length != TraceLayout.ARGS && args.length != 0) {
+      throw new IllegalArgumentException("a syscall has 6 arguments (or none recorded), got " + args.length);
+    }
+    if (lib < 0 || lib > 0xff || thread < 0 || thread > 0xffff) {
+      throw new IllegalArgumentException("lib or thread out of range: " + lib + ", " + thread);
     }
     if (frames.length > 255) {
       throw new IllegalArgumentException("at most 255 frames fit a record, got " + frames.length);
@@ -83,6 +93,12 @@ public record SyscallRecord(
     args = args.clone();
     frames = frames.clone();
     tail = Objects.requireNonNull(tail);
+  }
+
+  /** A record without the guest's charge or thread. */
+  public SyscallRecord(long seq, long tEnter, long tExit, int nr, int path, int nest, int flags, long[] args,
+      long ret, long rip, long[] frames, Tail tail) {
+    this(seq, tEnter, tExit, nr, path, nest, flags, args, ret, rip, frames, tail, 0, 0);
   }
 
   /** A record without a tail. */
@@ -114,6 +130,11 @@ public record SyscallRecord(
   /** The number of valid frame slots. */
   public int depth() {
     return frames.length;
+  }
+
+  @Override
+  public boolean hasArgs() {
+    return args.length != 0;
   }
 
   @Override

@@ -10,15 +10,13 @@ import java.nio.charset.StandardCharsets;
  * aggregates allocates nothing per record. Offsets are {@link TraceLayout}'s.
  */
 public final class SyscallView implements Call {
-  private static final int SEQ = Syscall.SEQ.offset();
   private static final int T_ENTER = Syscall.T_ENTER.offset();
-  private static final int T_EXIT = Syscall.T_EXIT.offset();
+  private static final int DUR = Syscall.DUR.offset();
   private static final int NR = Syscall.NR.offset();
-  private static final int PATH = Syscall.PATH.offset();
+  private static final int LIB = Syscall.LIB.offset();
   private static final int NEST = Syscall.NEST.offset();
-  private static final int DEPTH = Syscall.DEPTH.offset();
   private static final int FLAGS = Syscall.FLAGS.offset();
-  private static final int ARGS = Syscall.ARGS.offset();
+  private static final int THREAD = Syscall.THREAD.offset();
   private static final int RET = Syscall.RET.offset();
   private static final int RIP = Syscall.RIP.offset();
   private static final int FRAMES = Syscall.FRAMES.offset();
@@ -26,22 +24,33 @@ public final class SyscallView implements Call {
   private final TraceHeader header;
   private ByteBuffer b;
   private int at;
+  private long seq;
+  private int depth;
 
   /** A view for records of the trace {@code header} describes (little-endian buffers only). */
   public SyscallView(TraceHeader header) {
     this.header = header;
   }
 
-  /** Moves the view to the record at absolute index {@code at} of {@code b}. */
-  public SyscallView at(ByteBuffer b, int at) {
+  /**
+   * Moves the view to the record at absolute index {@code at} of {@code b}, whose full sequence number (the record
+   * holds it modulo 2^32) the reader found to be {@code seq}.
+   */
+  public SyscallView at(ByteBuffer b, int at, long seq) {
     this.b = b;
     this.at = at;
+    this.seq = seq;
+    int n = 0;
+    while (n < header.frames() && b.getLong(at + FRAMES + 8 * n) != 0) {
+      n++;
+    }
+    this.depth = n;
     return this;
   }
 
   @Override
   public long seq() {
-    return b.getLong(at + SEQ);
+    return seq;
   }
 
   @Override
@@ -51,7 +60,7 @@ public final class SyscallView implements Call {
 
   @Override
   public long tExit() {
-    return b.getLong(at + T_EXIT);
+    return tEnter() + TraceLayout.duration(b.getInt(at + DUR));
   }
 
   @Override
@@ -61,22 +70,40 @@ public final class SyscallView implements Call {
 
   @Override
   public int path() {
-    return Byte.toUnsignedInt(b.get(at + PATH));
+    return Byte.toUnsignedInt(b.get(at + NEST)) >>> TraceLayout.PATH_SHIFT;
   }
 
   @Override
   public int nest() {
-    return Byte.toUnsignedInt(b.get(at + NEST));
+    return b.get(at + NEST) & TraceLayout.NEST_MASK;
   }
 
   @Override
   public int flags() {
-    return Short.toUnsignedInt(b.getShort(at + FLAGS));
+    return Byte.toUnsignedInt(b.get(at + FLAGS));
+  }
+
+  @Override
+  public int lib() {
+    return Byte.toUnsignedInt(b.get(at + LIB));
+  }
+
+  @Override
+  public int thread() {
+    return Short.toUnsignedInt(b.getShort(at + THREAD));
+  }
+
+  @Override
+  public boolean hasArgs() {
+    return header.argWords() != 0;
   }
 
   @Override
   public long arg(int i) {
-    return b.getLong(at + ARGS + 8 * i);
+    if (!hasArgs()) {
+      throw new IllegalStateException("the image does not record arguments");
+    }
+    return b.getLong(tailStart() + 8 * i);
   }
 
   @Override
@@ -84,28 +111,42 @@ public final class SyscallView implements Call {
     return b.getLong(at + RET);
   }
 
+  /**
+   * The caller's return address: the first slot of the walk where the record keeps one, else the return address
+   * that decided the guest's charge.
+   */
   @Override
   public long rip() {
+    return depth > 0 ? b.getLong(at + FRAMES) : b.getLong(at + RIP);
+  }
+
+  /** The return address that decided the guest's charge. */
+  public long chargedAt() {
     return b.getLong(at + RIP);
   }
 
+  /** The frames beyond {@link #rip()}. */
   @Override
   public int depth() {
-    return Byte.toUnsignedInt(b.get(at + DEPTH));
+    return Math.max(0, depth - 1);
   }
 
   @Override
   public long frame(int i) {
-    return b.getLong(at + FRAMES + 8 * i);
+    return b.getLong(at + FRAMES + 8 * (i + 1));
   }
 
   private int tailStart() {
     return at + FRAMES + 8 * header.frames();
   }
 
+  private int pathStart() {
+    return tailStart() + header.argBytes();
+  }
+
   @Override
   public String pathArg() {
-    return (flags() & TraceLayout.FLAG_PATH_ARG) == 0 ? null : string(b, tailStart(), header.pathBytes());
+    return (flags() & TraceLayout.FLAG_PATH_ARG) == 0 ? null : string(b, pathStart(), header.pathBytes());
   }
 
   @Override
@@ -114,7 +155,7 @@ public final class SyscallView implements Call {
       return null;
     }
     byte[] copy = new byte[(int) Math.max(0, Math.min(ret(), header.pathBytes()))];
-    b.get(tailStart(), copy);
+    b.get(pathStart(), copy);
     return copy;
   }
 
@@ -126,7 +167,7 @@ public final class SyscallView implements Call {
       return pathArg == null && buffer == null ? SyscallRecord.Tail.NONE
           : new SyscallRecord.Tail(pathArg, 0, 0, null, buffer);
     }
-    int area = tailStart() + header.pathBytes();
+    int area = pathStart() + header.pathBytes();
     byte[] stack = new byte[header.snapshotBytes()];
     b.get(area + 8 * TraceLayout.STACK_REGS, stack);
     return new SyscallRecord.Tail(pathArg, b.getLong(area), b.getLong(area + 8), stack, buffer);
@@ -134,7 +175,7 @@ public final class SyscallView implements Call {
 
   @Override
   public SyscallRecord toRecord() {
-    long[] args = new long[TraceLayout.ARGS];
+    long[] args = new long[hasArgs() ? TraceLayout.ARGS : 0];
     for (int i = 0; i < args.length; i++) {
       args[i] = arg(i);
     }
@@ -143,7 +184,7 @@ public final class SyscallView implements Call {
       frames[i] = frame(i);
     }
     return new SyscallRecord(seq(), tEnter(), tExit(), nr(), path(), nest(), flags(), args, ret(), rip(), frames,
-        tail());
+        tail(), lib(), thread());
   }
 
   /** The NUL-terminated string of at most {@code max} bytes at {@code at}. */

@@ -5,6 +5,7 @@ import java.util.HexFormat;
 /**
  * The 64-byte stream header.
  *
+ * @param argWords the arguments at the start of every record's tail, in 8-byte words: 6 or 0
  * @param pathWords the path copy of every record's tail, in 8-byte words (0: none)
  * @param stackWords the stack area of every record's tail, in 8-byte words (0: none; else sp, bp and a snapshot)
  * @param imageId the 16-byte image identity as 32 lowercase hex digits, as in the {@code image-id} file
@@ -18,7 +19,7 @@ public record TraceHeader(
     int headerSize,
     int recordSize,
     int frames,
-    int tsSource,
+    int argWords,
     long tsHz,
     String imageId,
     long ringRecords,
@@ -54,6 +55,9 @@ public record TraceHeader(
       throw new IllegalArgumentException("path_words and stack_words must be 0..255, stack_words 0 or above "
           + TraceLayout.STACK_REGS + ", got " + pathWords + ", " + stackWords);
     }
+    if (argWords != 0 && argWords != TraceLayout.ARGS) {
+      throw new IllegalArgumentException("arg_words must be 0 or " + TraceLayout.ARGS + ", got " + argWords);
+    }
     if (frames < 0 || frames > 255) {
       throw new IllegalArgumentException("frames must be 0..255, got " + frames);
     }
@@ -64,16 +68,16 @@ public record TraceHeader(
   }
 
   /**
-   * A header as the guest writes it, with the sizes derived from {@code frames}, the binary hook point and no
-   * text bounds (see {@link #withText}).
+   * A header as the guest writes it, with the sizes derived from {@code frames}, the arguments recorded, the binary
+   * hook point and no text bounds (see {@link #withText}).
    */
   public static TraceHeader of(int frames, long tsHz, String imageId, long ringRecords, Overflow overflow) {
     return new TraceHeader(
         TraceLayout.VERSION,
         TraceLayout.HEADER_SIZE,
-        TraceLayout.recordSize(frames),
+        TraceLayout.recordSize(frames, TraceLayout.ARGS, 0, 0),
         frames,
-        TraceLayout.TS_SOURCE_TSC,
+        TraceLayout.ARGS,
         tsHz,
         imageId,
         ringRecords,
@@ -87,14 +91,24 @@ public record TraceHeader(
 
   /** This header with the image's code at {@code [start, end)}. */
   public TraceHeader withText(long start, long end) {
-    return new TraceHeader(version, headerSize, recordSize, frames, tsSource, tsHz, imageId, ringRecords, overflow,
+    return new TraceHeader(version, headerSize, recordSize, frames, argWords, tsHz, imageId, ringRecords, overflow,
         hookPoints, start, end, pathWords, stackWords);
   }
 
   /** This header with a record tail of {@code pathWords} and {@code stackWords} words, and the record size to match. */
   public TraceHeader withTail(int pathWords, int stackWords) {
-    return new TraceHeader(version, headerSize, TraceLayout.recordSize(frames, pathWords, stackWords), frames,
-        tsSource, tsHz, imageId, ringRecords, overflow, hookPoints, textStart, textEnd, pathWords, stackWords);
+    return withTail(argWords, pathWords, stackWords);
+  }
+
+  /** This header with a record tail of arguments, path copy and stack area, and the record size to match. */
+  public TraceHeader withTail(int argWords, int pathWords, int stackWords) {
+    return new TraceHeader(version, headerSize, TraceLayout.recordSize(frames, argWords, pathWords, stackWords),
+        frames, argWords, tsHz, imageId, ringRecords, overflow, hookPoints, textStart, textEnd, pathWords, stackWords);
+  }
+
+  /** A: bytes of arguments per record's tail. */
+  public int argBytes() {
+    return 8 * argWords;
   }
 
   /** P: bytes of path copy per record. */

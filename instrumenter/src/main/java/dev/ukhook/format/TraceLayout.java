@@ -6,17 +6,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The trace stream, format version 3: the one definition of its header, records and values. The guest's C
+ * The trace stream, format version 4: the one definition of its header, records and values. The guest's C
  * structs, {@code #define}s and {@code _Static_assert}s are generated from it ({@link #cModel()}, rendered by
  * templates/libukhook/include/ukhook/stream.h.ftl); the Java codec reads and writes by its offsets; the tables
  * of docs/trace-format.md are tested against it. Everything is little-endian.
  */
 public final class TraceLayout {
-  public static final int VERSION = 3;
+  public static final int VERSION = 4;
   public static final String MAGIC = "UKHOOKTR";
   public static final int HEADER_SIZE = 64;
-  /** Record size without frame slots; each slot adds {@link #FRAME_SIZE} bytes. */
-  public static final int RECORD_BASE_SIZE = 96;
+  /** Record size without frame slots and tail; each slot adds {@link #FRAME_SIZE} bytes. */
+  public static final int RECORD_BASE_SIZE = 40;
   public static final int FRAME_SIZE = 8;
   public static final int ARGS = 6;
   public static final int IMAGE_ID_BYTES = 16;
@@ -147,10 +147,10 @@ public final class TraceLayout {
     public static final Field HEADER_SIZE = Field.scalar("header_size", Type.U16, 10, "64");
     public static final Field RECORD_SIZE = Field.scalar("record_size", Type.U16, 12, "R");
     public static final Field FRAMES = Field.scalar("frames", Type.U8, 14, "N, the number of frame slots per record");
-    public static final Field TS_SOURCE = Field.scalar("ts_source", Type.U8, 15,
-        "where timestamps come from, see ts_source");
+    public static final Field ARG_WORDS = Field.scalar("arg_words", Type.U8, 15,
+        "A / 8: the arguments at the start of every record's tail, in 8-byte words: 6 (all six) or 0 (none)");
     public static final Field TS_HZ = Field.scalar("ts_hz", Type.U64, 16,
-        "timestamp ticks per second, measured by the guest between early init and the device probe against "
+        "timestamp (TSC) ticks per second, measured by the guest between early init and the device probe against "
             + "Unikraft's monotonic clock (no busy wait); 0 if unknown, as under QEMU -icount, where that clock stands "
             + "still during boot");
     public static final Field IMAGE_ID = Field.array("image_id", Type.U8, 24, IMAGE_ID_BYTES,
@@ -171,65 +171,89 @@ public final class TraceLayout {
         "the image's _text: its code is [text_start, text_end)");
     public static final Field TEXT_END = Field.scalar("text_end", Type.U64, 56, "the image's _etext");
     public static final Struct STRUCT = new Struct("ukhook_header", TraceLayout.HEADER_SIZE, 0, List.of(
-        MAGIC, VERSION, HEADER_SIZE, RECORD_SIZE, FRAMES, TS_SOURCE, TS_HZ, IMAGE_ID, RING_RECORDS, OVERFLOW,
+        MAGIC, VERSION, HEADER_SIZE, RECORD_SIZE, FRAMES, ARG_WORDS, TS_HZ, IMAGE_ID, RING_RECORDS, OVERFLOW,
         HOOK_POINTS, PATH_WORDS, STACK_WORDS, TEXT_START, TEXT_END));
 
     private Header() {}
   }
 
-  /** A syscall record (kind 1), {@code R = 96 + 8 * N + T} bytes. */
+  /** A syscall record (kind 1), {@code R = 40 + 8 * N + T} bytes. */
   public static final class Syscall {
-    public static final Field SEQ = Field.scalar("seq", Type.U64, 0,
-        "sequence number, 0 for the first system call after boot, +1 per call (dropped ones use a number too)");
-    public static final Field T_ENTER = Field.scalar("t_enter", Type.U64, 8, "timestamp when the hook saw the call");
-    public static final Field T_EXIT = Field.scalar("t_exit", Type.U64, 16,
-        "timestamp when the call returned to the hook");
+    public static final Field T_ENTER = Field.scalar("t_enter", Type.U64, 0, "timestamp when the hook saw the call");
+    public static final Field RET = Field.scalar("ret", Type.I64, 8, "return value (negative errno on failure)");
+    public static final Field SEQ = Field.scalar("seq", Type.U32, 16,
+        "sequence number, modulo 2^32: 0 for the first system call after boot, +1 per call (dropped ones use a "
+            + "number too); the reader carries the higher bits, records being in order");
+    public static final Field DUR = Field.scalar("dur", Type.U32, 20,
+        "t_exit - t_enter: with bit 31 clear, in ticks; with bit 31 set, bits 0-30 count 65536 ticks (a call of "
+            + "2^31 ticks or longer, to 2^47)");
     public static final Field NR = Field.scalar("nr", Type.U16, 24,
         "system call number, x86-64 Linux numbering; numbers from 1024 up are Unikraft-only calls (see "
             + "SyscallNames); 0xffff: a number ukhook does not know (a native syscall it cannot name, or a binary one "
             + "of 0xffff or more, which no dispatcher knows either)");
-    public static final Field PATH = Field.scalar("path", Type.U8, 26, "how the call was made, see path");
+    public static final Field LIB = Field.scalar("lib", Type.U8, 26,
+        "the library the guest charged the call to: its index in the image's library table (bits 0-6), 0 for none "
+            + "(the table does not know the caller); bit 7: every library on the call's path was transparent, the "
+            + "charge is the outermost of them");
     public static final Field NEST = Field.scalar("nest", Type.U8, 27,
-        "how many system calls of the same thread were in progress when this one began; 0 = made by "
-            + "application-level code");
+        "bits 0-5: how many system calls of the same thread were in progress when this one began (0 = made by "
+            + "application-level code; 63 = 63 or more); bits 6-7: how the call was made, see path");
     public static final Field KIND = Field.scalar("kind", Type.U8, 28, "UKHOOK_KIND_SYSCALL (1)");
-    public static final Field DEPTH = Field.scalar("depth", Type.U8, 29,
-        "how many of the N frame slots are valid (0..N)");
-    public static final Field FLAGS = Field.scalar("flags", Type.U16, 30, "see flags");
-    public static final Field ARGS = Field.array("args", Type.U64, 32, TraceLayout.ARGS,
-        "arguments 0..5 as the caller passed them");
-    public static final Field RET = Field.scalar("ret", Type.I64, 80, "return value (negative errno on failure)");
-    public static final Field RIP = Field.scalar("rip", Type.U64, 88,
-        "caller's return address: after the syscall instruction (binary), after the call of the definition or of "
-            + "its outermost wrapper (native), or the stub's own address (stub)");
+    public static final Field FLAGS = Field.scalar("flags", Type.U8, 29, "see flags");
+    public static final Field THREAD = Field.scalar("thread", Type.U16, 30,
+        "the calling thread: 1 for the first thread that made a system call, +1 for each new one (65535: that many "
+            + "or more); 0 before thread-local storage is set up");
+    public static final Field RIP = Field.scalar("rip", Type.U64, 32,
+        "the return address that decided the charge (lib): the caller's own (after the syscall instruction, after "
+            + "the call of the definition or of its outermost wrapper, or the stub's address), or one further up "
+            + "the frame-pointer chain when the libraries below it are transparent");
     public static final Field FRAMES =
-        new Field("frames", Type.U64, 96, 0, 1, false, true,
-            "return addresses, innermost first, found by walking the caller's frame pointers; slots past depth are "
-                + "zero");
+        new Field("frames", Type.U64, 40, 0, 1, false, true,
+            "with N > 0: the walk from the call, innermost first: the caller's own return address, then (flag leaf) "
+                + "the word at its stack pointer, then the frame-pointer chain; slots past the walk's end are zero");
     public static final Field TAIL =
-        new Field("tail", Type.U8, 96, 0, 0, true, true, "the path copy, then the stack area (see Tail)");
+        new Field("tail", Type.U8, 40, 0, 0, true, true, "the arguments, the path copy, then the stack area (see Tail)");
     public static final Struct STRUCT = new Struct("ukhook_record", RECORD_BASE_SIZE, FRAME_SIZE, List.of(
-        SEQ, T_ENTER, T_EXIT, NR, PATH, NEST, KIND, DEPTH, FLAGS, ARGS, RET, RIP, FRAMES, TAIL));
+        T_ENTER, RET, SEQ, DUR, NR, LIB, NEST, KIND, FLAGS, THREAD, RIP, FRAMES, TAIL));
 
     private Syscall() {}
   }
 
-  /** The final record (kind 2), R bytes like a syscall record; only seq and kind share their place. */
+  /** Bits 0-5 of a syscall record's nest byte are the nesting, bits 6-7 the path. */
+  public static final int NEST_MASK = 0x3f;
+  public static final int PATH_SHIFT = 6;
+  /** A duration with bit 31 set counts 2^16 ticks per unit. */
+  public static final int DUR_COARSE = 1 << 31;
+  public static final int DUR_COARSE_SHIFT = 16;
+
+  /** The ticks of a syscall record's dur field. */
+  public static long duration(int dur) {
+    return dur < 0 ? (long) (dur & ~DUR_COARSE) << DUR_COARSE_SHIFT : dur;
+  }
+
+  /** The dur field of a duration in ticks, as the guest encodes it (the model of ukhook_dur()). */
+  public static int dur(long ticks) {
+    if (Long.compareUnsigned(ticks, DUR_COARSE) < 0) {
+      return (int) ticks;
+    }
+    return DUR_COARSE | (int) Math.min(ticks >>> DUR_COARSE_SHIFT, DUR_COARSE - 1);
+  }
+
+  /** The final record (kind 2), R bytes like a syscall record; kind shares its place. */
   public static final class Final {
-    public static final Field SEQ = Field.scalar("seq", Type.U64, 0, "equal to total (the next sequence number)");
-    public static final Field T_END = Field.scalar("t_end", Type.U64, 8, "timestamp at shutdown");
-    public static final Field RESERVED0 = Field.array("reserved0", Type.U8, 16, 12, "zero");
+    public static final Field T_END = Field.scalar("t_end", Type.U64, 0, "timestamp at shutdown");
+    public static final Field TOTAL = Field.scalar("total", Type.U64, 8,
+        "records numbered: system calls seen and load and event records");
+    public static final Field DROPPED = Field.scalar("dropped", Type.U64, 16,
+        "records dropped by the guest (overflow drop, or the ring filling before the device was up)");
+    public static final Field RESERVED0 = Field.array("reserved0", Type.U8, 24, 4, "zero");
     public static final Field KIND = Field.scalar("kind", Type.U8, 28, "UKHOOK_KIND_FINAL (2)");
     public static final Field RESERVED1 = Field.array("reserved1", Type.U8, 29, 3, "zero");
-    public static final Field TOTAL = Field.scalar("total", Type.U64, 32,
-        "records numbered: system calls seen and load records");
-    public static final Field DROPPED = Field.scalar("dropped", Type.U64, 40,
-        "records dropped by the guest (overflow drop, or the ring filling before the device was up)");
-    public static final Field EMITTED = Field.scalar("emitted", Type.U64, 48,
+    public static final Field EMITTED = Field.scalar("emitted", Type.U64, 32,
         "records handed to the device, total - dropped");
-    public static final Field ZERO = new Field("zero", Type.U8, 56, 40, 8, true, true, "zero, up to R bytes");
+    public static final Field ZERO = new Field("zero", Type.U8, 40, 0, 8, true, true, "zero, up to R bytes");
     public static final Struct STRUCT = new Struct("ukhook_final_record", RECORD_BASE_SIZE, FRAME_SIZE, List.of(
-        SEQ, T_END, RESERVED0, KIND, RESERVED1, TOTAL, DROPPED, EMITTED, ZERO));
+        T_END, TOTAL, DROPPED, RESERVED0, KIND, RESERVED1, EMITTED, ZERO));
 
     private Final() {}
   }
@@ -237,39 +261,45 @@ public final class TraceLayout {
   /**
    * A program load (kind 3), R bytes: the facts of a new process's auxiliary vector, as app-elfloader gave them to
    * the program it started. The host turns them into address ranges with the program's and interpreter's files.
+   * Only an image with the process hook point writes one; its records are at least {@link #LOAD_MIN_SIZE} bytes.
    */
   public static final class Load {
-    public static final Field SEQ = Field.scalar("seq", Type.U64, 0, "sequence number");
-    public static final Field T = Field.scalar("t", Type.U64, 8, "timestamp");
-    public static final Field RESERVED0 = Field.array("reserved0", Type.U8, 16, 12, "zero");
+    public static final Field T = Field.scalar("t", Type.U64, 0, "timestamp");
+    public static final Field PHDR = Field.scalar("phdr", Type.U64, 8,
+        "AT_PHDR: where the program's program headers are");
+    public static final Field SEQ = Field.scalar("seq", Type.U32, 16, "sequence number, modulo 2^32");
+    public static final Field RESERVED0 = Field.array("reserved0", Type.U8, 20, 8, "zero");
     public static final Field KIND = Field.scalar("kind", Type.U8, 28, "UKHOOK_KIND_LOAD (3)");
     public static final Field RESERVED1 = Field.array("reserved1", Type.U8, 29, 3, "zero");
-    public static final Field PHDR = Field.scalar("phdr", Type.U64, 32,
-        "AT_PHDR: where the program's program headers are");
-    public static final Field PHNUM = Field.scalar("phnum", Type.U64, 40, "AT_PHNUM");
-    public static final Field ENTRY = Field.scalar("entry", Type.U64, 48,
+    public static final Field PHNUM = Field.scalar("phnum", Type.U64, 32, "AT_PHNUM");
+    public static final Field ENTRY = Field.scalar("entry", Type.U64, 40,
         "AT_ENTRY: the program's entry point (its load base is entry minus the file's e_entry)");
-    public static final Field INTERP_BASE = Field.scalar("interp_base", Type.U64, 56,
+    public static final Field INTERP_BASE = Field.scalar("interp_base", Type.U64, 48,
         "AT_BASE: where the interpreter (the dynamic loader the program's PT_INTERP names) starts; 0 for a static "
             + "program");
-    public static final Field EXECFN =
-        new Field("execfn", Type.U8, 64, 32, 8, true, true,
-            "AT_EXECFN, the program's path, NUL-terminated and cut to fit");
-    public static final Struct STRUCT = new Struct("ukhook_load_record", RECORD_BASE_SIZE, FRAME_SIZE, List.of(
-        SEQ, T, RESERVED0, KIND, RESERVED1, PHDR, PHNUM, ENTRY, INTERP_BASE, EXECFN));
+    public static final Field EXECFN = Field.array("execfn", Type.U8, 56, 0,
+        "AT_EXECFN, the program's path, NUL-terminated and cut to fit: the rest of the record, R - 56 bytes");
+    public static final Struct STRUCT = new Struct("ukhook_load_record", 56, 0, List.of(
+        T, PHDR, SEQ, RESERVED0, KIND, RESERVED1, PHNUM, ENTRY, INTERP_BASE, EXECFN));
 
     private Load() {}
   }
+
+  /** The smallest record size of an image with the process hook point: a load record's path needs room. */
+  public static final int LOAD_MIN_SIZE = 96;
 
   /**
    * A filter event (kind 4), R bytes: a phase switch, or a policy put in force or refused (docs/policy.md). Numbered
    * like a syscall record, so the host knows which calls came before it.
    */
   public static final class Event {
-    public static final Field SEQ = Field.scalar("seq", Type.U64, 0, "sequence number");
-    public static final Field T = Field.scalar("t", Type.U64, 8, "timestamp");
-    public static final Field POLICY = Field.scalar("policy", Type.U64, 16,
+    public static final Field T = Field.scalar("t", Type.U64, 0, "timestamp");
+    public static final Field POLICY = Field.scalar("policy", Type.U64, 8,
         "the checksum (the id) of the policy in force after the event; 0 in an image that does not filter");
+    public static final Field SEQ = Field.scalar("seq", Type.U32, 16, "sequence number, modulo 2^32");
+    public static final Field CAUSE = Field.scalar("cause", Type.U32, 20,
+        "seq (modulo 2^32) of the call whose return fired a switch rule (0 in a counting image, whose calls have "
+            + "none); for a policy put in force or refused by a push, the push's id (control message id); else 0");
     public static final Field EVENT = Field.scalar("event", Type.U8, 24, "what happened, see event");
     public static final Field FROM = Field.scalar("from", Type.U8, 25, "the phase before");
     public static final Field TO = Field.scalar("to", Type.U8, 26, "the phase after");
@@ -277,14 +307,11 @@ public final class TraceLayout {
         "why a policy was refused, see reason; else 0");
     public static final Field KIND = Field.scalar("kind", Type.U8, 28, "UKHOOK_KIND_EVENT (4)");
     public static final Field RESERVED0 = Field.array("reserved0", Type.U8, 29, 3, "zero");
-    public static final Field CAUSE = Field.scalar("cause", Type.U64, 32,
-        "seq of the call whose return fired a switch rule (0 in a counting image, whose calls have none); for a "
-            + "policy put in force or refused by a push, the push's id (control message id); else 0");
-    public static final Field REFUSED = Field.scalar("refused", Type.U64, 40,
+    public static final Field REFUSED = Field.scalar("refused", Type.U64, 32,
         "the checksum of a refused policy; else 0");
-    public static final Field ZERO = new Field("zero", Type.U8, 48, 48, 8, true, true, "zero, up to R bytes");
+    public static final Field ZERO = new Field("zero", Type.U8, 40, 0, 8, true, true, "zero, up to R bytes");
     public static final Struct STRUCT = new Struct("ukhook_event_record", RECORD_BASE_SIZE, FRAME_SIZE, List.of(
-        SEQ, T, POLICY, EVENT, FROM, TO, REASON, KIND, RESERVED0, CAUSE, REFUSED, ZERO));
+        T, POLICY, SEQ, CAUSE, EVENT, FROM, TO, REASON, KIND, RESERVED0, REFUSED, ZERO));
 
     private Event() {}
   }
@@ -295,23 +322,21 @@ public final class TraceLayout {
    * stop and at shutdown (then just before the final record); it takes no sequence number.
    */
   public static final class Counts {
-    public static final Field SEQ = Field.scalar("seq", Type.U64, 0,
-        "the next sequence number (records numbered so far); a snapshot takes none");
-    public static final Field T = Field.scalar("t", Type.U64, 8, "timestamp of the snapshot");
+    public static final Field T = Field.scalar("t", Type.U64, 0, "timestamp of the snapshot");
+    public static final Field OVERFLOWED = Field.scalar("overflowed", Type.U64, 8,
+        "calls that found no free cell in the guest's table, counted nowhere else");
     public static final Field NCELLS = Field.scalar("ncells", Type.U32, 16, "cells that follow this record");
     public static final Field CELL_SIZE = Field.scalar("cell_size", Type.U16, 20, "C, the size of a cell");
     public static final Field WHY = Field.scalar("why", Type.U8, 22, "why it was sent, see why");
     public static final Field LATENCY = Field.scalar("latency", Type.U8, 23,
         "1: the cells' ticks and hist are measured; 0: the image does not time calls");
-    public static final Field RESERVED0 = Field.array("reserved0", Type.U8, 24, 4, "zero");
+    public static final Field SEQ = Field.scalar("seq", Type.U32, 24,
+        "the next sequence number (records numbered so far), modulo 2^32; a snapshot takes none");
     public static final Field KIND = Field.scalar("kind", Type.U8, 28, "UKHOOK_KIND_COUNTS (5)");
-    public static final Field RESERVED1 = Field.array("reserved1", Type.U8, 29, 3, "zero");
-    public static final Field OVERFLOWED = Field.scalar("overflowed", Type.U64, 32,
-        "calls that found no free cell in the guest's table, counted nowhere else");
-    public static final Field CELLS_USED = Field.scalar("cells", Type.U64, 40, "cells in use; equal to ncells");
-    public static final Field ZERO = new Field("zero", Type.U8, 48, 48, 8, true, true, "zero, up to R bytes");
+    public static final Field RESERVED0 = Field.array("reserved0", Type.U8, 29, 11, "zero");
+    public static final Field ZERO = new Field("zero", Type.U8, 40, 0, 8, true, true, "zero, up to R bytes");
     public static final Struct STRUCT = new Struct("ukhook_counts_record", RECORD_BASE_SIZE, FRAME_SIZE, List.of(
-        SEQ, T, NCELLS, CELL_SIZE, WHY, LATENCY, RESERVED0, KIND, RESERVED1, OVERFLOWED, CELLS_USED, ZERO));
+        T, OVERFLOWED, NCELLS, CELL_SIZE, WHY, LATENCY, SEQ, KIND, RESERVED0, ZERO));
 
     private Counts() {}
   }
@@ -438,7 +463,7 @@ public final class TraceLayout {
       new Value("UKHOOK_KIND_COUNTS", "counts", KIND_COUNTS, "a counting image's counters, followed by its cells"));
 
   public static final int FLAG_REFUSED = 1;
-  /** frames[0] is the word at the caller's stack pointer: a frameless leaf function's return address. */
+  /** frames[1] is the word at the caller's stack pointer: a frameless leaf function's return address. */
   public static final int FLAG_LEAF_FRAME = 2;
   /**
    * The record was committed without the call returning: a call that does not return (exit, exit_group), or
@@ -462,9 +487,9 @@ public final class TraceLayout {
       new Value("UKHOOK_FLAG_REFUSED", "refused", FLAG_REFUSED,
           "bit 0: the policy refused the call (deny or kill): it did not run, the caller got -errno"),
       new Value("UKHOOK_FLAG_LEAF", "leaf frame", FLAG_LEAF_FRAME,
-          "bit 1: frames[0] is the word at the caller's stack pointer, taken because it points into the image's "
+          "bit 1: frames[1] is the word at the caller's stack pointer, taken because it points into the image's "
               + "code (the return address of a frameless leaf function such as a libc syscall wrapper); the rest of "
-              + "frames follows the frame-pointer chain"),
+              + "frames follows the frame-pointer chain. The charge's walk reads the same word"),
       new Value("UKHOOK_FLAG_AT_ENTRY", "at entry", FLAG_AT_ENTRY,
           "bit 2: the record was committed without the call returning: exit and exit_group, recorded when they "
               + "begin because they never return; a call still in progress at shutdown (a thread asleep for good); a "
@@ -492,10 +517,6 @@ public final class TraceLayout {
           "a call of uk_syscall_e_* or a libc-style wrapper"),
       new Value("UKHOOK_PATH_STUB", "stub", PATH_STUB,
           "a syscall the image does not provide, answered -ENOSYS inline"));
-
-  public static final int TS_SOURCE_TSC = 1;
-  public static final List<Value> TS_SOURCES =
-      List.of(new Value("UKHOOK_TS_SOURCE_TSC", "tsc", TS_SOURCE_TSC, "x86 TSC (rdtsc)"));
 
   public static final int OVERFLOW_BLOCK = 0;
   public static final int OVERFLOW_DROP = 1;
@@ -528,14 +549,17 @@ public final class TraceLayout {
     return Syscall.STRUCT.size(frames, 0);
   }
 
-  /** The record size with a tail of {@code pathWords} and {@code stackWords} 8-byte words. */
-  public static int recordSize(int frames, int pathWords, int stackWords) {
-    return Syscall.STRUCT.size(frames, tailBytes(pathWords, stackWords));
+  /** The record size with a tail of {@code argWords}, {@code pathWords} and {@code stackWords} 8-byte words. */
+  public static int recordSize(int frames, int argWords, int pathWords, int stackWords) {
+    return Syscall.STRUCT.size(frames, tailBytes(argWords, pathWords, stackWords));
   }
 
-  /** T: the tail of every record, P = 8 * pathWords bytes of path copy, then S = 8 * stackWords of stack area. */
-  public static int tailBytes(int pathWords, int stackWords) {
-    return 8 * (pathWords + stackWords);
+  /**
+   * T: the tail of every record: A = 8 * argWords bytes of arguments, P = 8 * pathWords of path copy, then S = 8 *
+   * stackWords of stack area.
+   */
+  public static int tailBytes(int argWords, int pathWords, int stackWords) {
+    return 8 * (argWords + pathWords + stackWords);
   }
 
   /** The stack area's first words: sp and bp at the call; the snapshot of the stack from sp follows. */
@@ -558,7 +582,7 @@ public final class TraceLayout {
       magic.append(magic.length() > 2 ? ", " : "").append('\'').append(c).append('\'');
     }
     define(defines, "UKHOOK_MAGIC_INIT", magic.append(" }").toString(), "initialiser of the header's magic");
-    for (List<Value> values : List.of(KINDS, FLAGS, PATHS, TS_SOURCES, OVERFLOWS, HOOK_POINTS, CONTROLS, WHYS)) {
+    for (List<Value> values : List.of(KINDS, FLAGS, PATHS, OVERFLOWS, HOOK_POINTS, CONTROLS, WHYS)) {
       values.forEach(v -> define(defines, v.cName(), Integer.toString(v.value()), v.meaning()));
     }
     define(defines, "UKHOOK_CONTROL_MAGIC", "0x" + Integer.toHexString(CONTROL_MAGIC), "ASCII UKHC");
@@ -568,6 +592,10 @@ public final class TraceLayout {
     define(defines, "UKHOOK_HIST_BUCKETS", Integer.toString(HIST_BUCKETS), "duration buckets of a cell");
     define(defines, "UKHOOK_CELL_ERRNOS", Integer.toString(CELL_ERRNOS), "errnos a cell counts one by one");
     define(defines, "UKHOOK_COUNT_CELLS", Integer.toString(COUNT_CELLS) + "U", "cells of a counting image");
+    define(defines, "UKHOOK_NEST_MASK", "0x" + Integer.toHexString(NEST_MASK), "bits 0-5 of a record's nest");
+    define(defines, "UKHOOK_PATH_SHIFT", Integer.toString(PATH_SHIFT), "bits 6-7 of a record's nest are its path");
+    define(defines, "UKHOOK_DUR_COARSE", "0x" + Integer.toHexString(DUR_COARSE) + "U",
+        "bit 31 of a record's dur: it counts 2^16 ticks");
     define(defines, "UKHOOK_NR_UNKNOWN", "0x" + Integer.toHexString(NR_UNKNOWN), "native syscall of unknown name");
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("defines", defines);

@@ -30,29 +30,42 @@ public final class TraceWriter {
     out.write(encode(header));
   }
 
+  /**
+   * Writes {@code r} as the guest would: its rip as the walk's first slot where the header keeps frames, else as
+   * the charge's return address; its arguments where the header keeps them.
+   */
   public void syscall(SyscallRecord r) throws IOException {
-    if (r.depth() > frames) {
-      throw new IllegalArgumentException("record has " + r.depth() + " frames, the header allows " + frames);
+    int slots = frames == 0 ? 0 : 1 + r.depth();
+    if (slots > frames) {
+      throw new IllegalArgumentException("record has " + slots + " frames, the header allows " + frames);
+    }
+    if (r.hasArgs() != (header.argWords() != 0)) {
+      throw new IllegalArgumentException("record " + (r.hasArgs() ? "has" : "has no") + " arguments, the header "
+          + (header.argWords() != 0 ? "keeps them" : "keeps none"));
     }
     clear(header.recordSize());
-    u64(Syscall.SEQ, r.seq());
     u64(Syscall.T_ENTER, r.tEnter());
-    u64(Syscall.T_EXIT, r.tExit());
-    buf.putShort(Syscall.NR.offset(), (short) r.nr());
-    buf.put(Syscall.PATH.offset(), (byte) r.path());
-    buf.put(Syscall.NEST.offset(), (byte) r.nest());
-    buf.put(Syscall.KIND.offset(), (byte) KIND_SYSCALL);
-    buf.put(Syscall.DEPTH.offset(), (byte) r.depth());
-    buf.putShort(Syscall.FLAGS.offset(), (short) r.flags());
     u64(Syscall.RET, r.ret());
+    buf.putInt(Syscall.SEQ.offset(), (int) r.seq());
+    buf.putInt(Syscall.DUR.offset(), TraceLayout.dur(r.tExit() - r.tEnter()));
+    buf.putShort(Syscall.NR.offset(), (short) r.nr());
+    buf.put(Syscall.LIB.offset(), (byte) r.lib());
+    buf.put(Syscall.NEST.offset(), (byte) (Math.min(r.nest(), NEST_MASK) | r.path() << PATH_SHIFT));
+    buf.put(Syscall.KIND.offset(), (byte) KIND_SYSCALL);
+    buf.put(Syscall.FLAGS.offset(), (byte) r.flags());
+    buf.putShort(Syscall.THREAD.offset(), (short) r.thread());
     u64(Syscall.RIP, r.rip());
-    for (int i = 0; i < TraceLayout.ARGS; i++) {
-      buf.putLong(Syscall.ARGS.offset() + 8 * i, r.arg(i));
-    }
-    for (int i = 0; i < r.depth(); i++) {
-      buf.putLong(Syscall.FRAMES.offset() + 8 * i, r.frame(i));
+    if (slots > 0) {
+      buf.putLong(Syscall.FRAMES.offset(), r.rip());
+      for (int i = 0; i < r.depth(); i++) {
+        buf.putLong(Syscall.FRAMES.offset() + 8 * (i + 1), r.frame(i));
+      }
     }
     int tail = Syscall.FRAMES.offset() + 8 * frames;
+    for (int i = 0; i < header.argWords(); i++) {
+      buf.putLong(tail + 8 * i, r.arg(i));
+    }
+    tail += header.argBytes();
     if (r.tail().pathArg() != null) {
       byte[] p = r.tail().pathArg().getBytes(StandardCharsets.ISO_8859_1);
       buf.put(tail, p, 0, Math.min(p.length, header.pathBytes()));
@@ -72,7 +85,7 @@ public final class TraceWriter {
   /** Writes a load record. */
   public void load(LoadRecord l) throws IOException {
     clear(header.recordSize());
-    u64(Load.SEQ, l.seq());
+    buf.putInt(Load.SEQ.offset(), (int) l.seq());
     u64(Load.T, l.t());
     buf.put(Load.KIND.offset(), (byte) KIND_LOAD);
     u64(Load.PHDR, l.phdr());
@@ -87,13 +100,13 @@ public final class TraceWriter {
   /** Writes a filter event record. */
   public void event(EventRecord e) throws IOException {
     clear(header.recordSize());
-    u64(Event.SEQ, e.seq());
+    buf.putInt(Event.SEQ.offset(), (int) e.seq());
     u64(Event.T, e.t());
     u64(Event.POLICY, e.policy());
     buf.put(Event.EVENT.offset(), (byte) e.event()).put(Event.FROM.offset(), (byte) e.from())
         .put(Event.TO.offset(), (byte) e.to()).put(Event.REASON.offset(), (byte) e.reason())
         .put(Event.KIND.offset(), (byte) KIND_EVENT);
-    u64(Event.CAUSE, e.cause());
+    buf.putInt(Event.CAUSE.offset(), (int) e.cause());
     u64(Event.REFUSED, e.refused());
     out.write(buf.array(), 0, buf.limit());
   }
@@ -101,7 +114,7 @@ public final class TraceWriter {
   /** Writes a counts record and its cells (a counting image's snapshot). */
   public void counts(CountSnapshot c) throws IOException {
     clear(header.recordSize());
-    u64(Counts.SEQ, c.seq());
+    buf.putInt(Counts.SEQ.offset(), (int) c.seq());
     u64(Counts.T, c.t());
     buf.putInt(Counts.NCELLS.offset(), c.cells().size());
     buf.putShort(Counts.CELL_SIZE.offset(), (short) CELL_SIZE_BYTES);
@@ -109,7 +122,6 @@ public final class TraceWriter {
     buf.put(Counts.LATENCY.offset(), (byte) (c.latency() ? 1 : 0));
     buf.put(Counts.KIND.offset(), (byte) KIND_COUNTS);
     u64(Counts.OVERFLOWED, c.overflowed());
-    u64(Counts.CELLS_USED, c.cells().size());
     out.write(buf.array(), 0, buf.limit());
     ByteBuffer cell = ByteBuffer.allocate(CELL_SIZE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     for (CountSnapshot.Cell x : c.cells()) {
@@ -133,7 +145,6 @@ public final class TraceWriter {
   /** Writes the final record. */
   public void end(FinalRecord f) throws IOException {
     clear(header.recordSize());
-    u64(Final.SEQ, f.seq());
     u64(Final.T_END, f.tEnd());
     buf.put(Final.KIND.offset(), (byte) KIND_FINAL);
     u64(Final.TOTAL, f.total());
@@ -154,7 +165,7 @@ public final class TraceWriter {
         .putShort(Header.HEADER_SIZE.offset(), (short) h.headerSize())
         .putShort(Header.RECORD_SIZE.offset(), (short) h.recordSize())
         .put(Header.FRAMES.offset(), (byte) h.frames())
-        .put(Header.TS_SOURCE.offset(), (byte) h.tsSource())
+        .put(Header.ARG_WORDS.offset(), (byte) h.argWords())
         .putLong(Header.TS_HZ.offset(), h.tsHz())
         .put(Header.IMAGE_ID.offset(), HexFormat.of().parseHex(h.imageId()))
         .putInt(Header.RING_RECORDS.offset(), (int) h.ringRecords())

@@ -32,6 +32,9 @@ public final class HookLibrary {
     byte[] id = HexFormat.of().parseHex(spec.imageId());
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("frames", spec.frames());
+    model.put("walk", spec.walk());
+    model.put("argWords", spec.argWords());
+    model.put("loadMinSize", TraceLayout.LOAD_MIN_SIZE);
     model.put("pathWords", spec.pathWords());
     model.put("stackWords", spec.stackWords());
     model.put("pathArgs", SyscallNames.pathArgs().entrySet().stream()

@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
 /**
  * Everything the generated hook microlibrary depends on.
  *
- * @param frames frame-pointer return addresses kept per record
+ * @param frames return addresses kept per record: the walk from the call, the caller's own first (0: only the one
+ *     that decided the charge)
  * @param ringRecords capacity of the guest ring, a power of two
  * @param batchRecords records per virtio buffer; divides ringRecords
  * @param overflow what the guest does when the ring is full (the trace header's own enum: one definition)
@@ -23,10 +24,13 @@ import java.util.stream.Collectors;
  * @param mode whether the hooks record every call, count calls, enforce a policy, or both
  * @param latency whether a counting image times each call (two timestamps per call) for its latency histograms
  * @param snapshotMs how often a counting image sends its counters to the host, in milliseconds
+ * @param walk return addresses the guest's charge reads at most, the caller's own first; at least frames (0: the
+ *     default, {@link #DEFAULT_WALK} or frames)
+ * @param args whether every record keeps the six arguments
  */
 public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow,
     String imageId, Set<String> hookPoints, int pathBytes, int stackBytes, Mode mode, boolean latency,
-    int snapshotMs) {
+    int snapshotMs, int walk, boolean args) {
 
   /**
    * What the hooks do: record every call (the default), count calls per library, phase and syscall in the guest
@@ -56,7 +60,7 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
   public HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow, String imageId,
       Set<String> hookPoints, int pathBytes, int stackBytes, Mode mode) {
     this(frames, ringRecords, batchRecords, overflow, imageId, hookPoints, pathBytes, stackBytes, mode, true,
-        DEFAULT_SNAPSHOT_MS);
+        DEFAULT_SNAPSHOT_MS, Math.max(frames, DEFAULT_WALK), true);
   }
 
   /** A library that only records. */
@@ -84,18 +88,19 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
   public static final int MAX_PATH_BYTES = 8 * 255;
   public static final int MAX_STACK_BYTES = 8 * (255 - TraceLayout.STACK_REGS);
 
-  public static final int DEFAULT_FRAMES = 4;
+  /** The charge's walk: the caller's return address and four more. */
+  public static final int DEFAULT_WALK = 5;
   /**
    * With musl or newlib a libc call is several frames deep before its system call (printf: vfprintf,
-   * printf_core, the FILE's write, writev), all in the libc attribution looks through: four return addresses
+   * printf_core, the FILE's write, writev), all in the libc attribution looks through: five return addresses
    * often end inside it, and the call would be charged to the libc.
    */
-  public static final int DEFAULT_FRAMES_DEEP_LIBC = 8;
+  public static final int DEFAULT_WALK_DEEP_LIBC = 9;
 
-  /** The walk depth when the user does not choose one: deeper for a libc that nests deeply. */
-  public static int defaultFrames(Map<String, String> kconfig) {
+  /** The charge's walk when the user does not choose a longer one: deeper for a libc that nests deeply. */
+  public static int defaultWalk(Map<String, String> kconfig) {
     return "y".equals(kconfig.get("CONFIG_LIBMUSL")) || "y".equals(kconfig.get("CONFIG_LIBNEWLIBC"))
-        ? DEFAULT_FRAMES_DEEP_LIBC : DEFAULT_FRAMES;
+        ? DEFAULT_WALK_DEEP_LIBC : DEFAULT_WALK;
   }
   /**
    * An app-elfloader image runs Linux programs: their loads are found through path arguments (openat of a
@@ -115,6 +120,10 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
   public HookLibrarySpec {
     if (frames < 0 || frames > 32) {
       throw new UkhookException(Kind.USAGE, "--frames must be between 0 and 32, got " + frames);
+    }
+    walk = walk == 0 ? Math.max(frames, DEFAULT_WALK) : walk;
+    if (walk < Math.max(frames, 1) || walk > 32) {
+      throw new IllegalArgumentException("the charge's walk must be from max(frames, 1) to 32, got " + walk);
     }
     if (Integer.bitCount(ringRecords) != 1 || ringRecords < 2) {
       throw new UkhookException(Kind.USAGE, "--ring must be a power of two of at least 2 records, got " + ringRecords);
@@ -156,7 +165,11 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
     return stackBytes == 0 ? 0 : TraceLayout.STACK_REGS + stackBytes / 8;
   }
 
+  public int argWords() {
+    return args ? TraceLayout.ARGS : 0;
+  }
+
   public int recordSize() {
-    return TraceLayout.recordSize(frames, pathWords(), stackWords());
+    return TraceLayout.recordSize(frames, argWords(), pathWords(), stackWords());
   }
 }

@@ -154,20 +154,17 @@ public final class Builder {
     Outcome built = new Outcome(image, Path.of(image + ".dbg"), ws.linkMap(), st.imageId(), result);
     out.line("built " + built.image() + " in " + result.duration().toSeconds() + " s (" + result.steps()
         + " steps); debug ELF " + built.debugImage() + ", link map " + built.linkMap());
-    if (st.hookMode().filters()) {
-      fillPolicy(built, st, st.policyFile().orElseThrow(() -> new UkhookException(Kind.USAGE, "the image "
-          + "enforces a policy but none is known: run `ukhook instrument --policy FILE` again")), build);
-    } else if (st.hookMode().counts()) {
-      fillPolicy(built, st, null, build);
-    }
+    fillPolicy(built, st, !st.hookMode().filters() ? null : st.policyFile().orElseThrow(() -> new UkhookException(
+        Kind.USAGE, "the image enforces a policy but none is known: run `ukhook instrument --policy FILE` again")),
+        build);
     // Last: an image id here says the image is complete, table and policy included.
     TextFiles.write(build.resolve(IMAGE_ID), st.imageId() + "\n");
     return built;
   }
 
   /**
-   * Writes the library table and the policy (none: a counting image's table alone) into the image, and keeps copies
-   * beside it for the runs.
+   * Writes the library table, by which the guest charges each call, and the policy (none: the table alone) into the
+   * image, and keeps copies beside it for the runs.
    */
   private void fillPolicy(Outcome built, InstrumentState st, Path policy, Path build) {
     TextFiles.deleteQuietly(build.resolve(IMAGE_ID));
@@ -175,8 +172,8 @@ public final class Builder {
         new LinkedHashSet<>(st.transparent()));
     TextFiles.write(build.resolve(RunDir.LIB_TABLE), f.table().bytes());
     if (policy == null) {
-      out.line("library table is in the image (" + f.table().names().size() + " libraries): calls are counted in "
-          + "the guest");
+      out.line("library table is in the image (" + f.table().names().size() + " libraries): the guest charges each "
+          + "call to its library");
       return;
     }
     TextFiles.write(build.resolve(RunDir.POLICY_BIN), f.compiled());

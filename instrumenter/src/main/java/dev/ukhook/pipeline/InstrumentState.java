@@ -18,7 +18,7 @@ import java.util.Optional;
 public record InstrumentState(String unikraft, String version, String spec, String imageId, String accel,
     int frames, int ringRecords, int batchRecords, String overflow, List<String> libraries,
     List<String> transparent, List<String> hookPoints, int pathCopy, int stackSnapshot, String mode, String policy,
-    Instrumenter.Options.Counting counting) {
+    Instrumenter.Options.Counting counting, boolean args) {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

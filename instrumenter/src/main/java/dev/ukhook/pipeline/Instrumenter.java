@@ -49,10 +49,11 @@ public final class Instrumenter {
    * @param stackSnapshot bytes of a binary caller's stack kept per record, null for the default
    * @param policy the policy the image enforces (docs/policy.md), null for an image that only records
    * @param noTrace a filter-only image: it records violations and filter events only
+   * @param args whether every record keeps the call's six arguments (an app-elfloader image's always do)
    */
   public record Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
       Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints,
-      Integer pathCopy, Integer stackSnapshot, Path policy, boolean noTrace, Counting counting) {
+      Integer pathCopy, Integer stackSnapshot, Path policy, boolean noTrace, Counting counting, boolean args) {
     /**
      * A counting image's options ({@code --mode count}).
      *
@@ -73,7 +74,7 @@ public final class Instrumenter {
         Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints,
         Integer pathCopy, Integer stackSnapshot, Path policy, boolean noTrace) {
       this(unikraft, app, libraries, transparent, accel, frames, ringRecords, batchRecords, overflow, hookPoints,
-          pathCopy, stackSnapshot, policy, noTrace, null);
+          pathCopy, stackSnapshot, policy, noTrace, null, false);
     }
 
     /** An image that only records. */
@@ -163,7 +164,7 @@ public final class Instrumenter {
     Profile profile = Profiles.forVersion(tree.version());
     Set<String> hookPoints = hookPoints(profile, o.hookPoints());
     // The walk depth can depend on the resolved configuration; until then any valid one renders the library.
-    HookLibrarySpec staged = new HookLibrarySpec(o.frames() != null ? o.frames() : HookLibrarySpec.DEFAULT_FRAMES,
+    HookLibrarySpec staged = new HookLibrarySpec(o.frames() != null ? o.frames() : 0,
         o.ringRecords(), o.batchRecords(), o.overflow(), newImageId(), hookPoints,
         o.pathCopy() != null ? o.pathCopy() : 0, o.stackSnapshot() != null ? o.stackSnapshot() : 0);
     AppSpec app = AppSpec.load(o.app(), o.libraries());
@@ -197,8 +198,11 @@ public final class Instrumenter {
       }
       Map<String, String> values = Kconfig.parse(resolved);
       checkResolved(values, required, o.tcg());
-      int frames = o.frames() != null ? o.frames() : HookLibrarySpec.defaultFrames(values);
       boolean loader = HookLibrarySpec.loadsPrograms(values);
+      int walk = HookLibrarySpec.defaultWalk(values);
+      // A loaded program is outside the library table: the host attributes its calls by the whole walk.
+      int frames = o.frames() != null ? o.frames() : loader ? walk : 0;
+      boolean args = o.args() || loader;
       if (loader && o.counting() != null) {
         throw new UkhookException(Kind.USAGE, "--mode count charges calls in the guest by the image's library table, "
             + "and the programs app-elfloader loads are not in it: trace this image (without --mode count), whose "
@@ -213,12 +217,13 @@ public final class Instrumenter {
           && previous.overflow().equalsIgnoreCase(o.overflow().name())
           && Set.copyOf(previous.hookPoints()).equals(hookPoints)
           && previous.pathCopy() == pathCopy && previous.stackSnapshot() == stack
-          && previous.hookMode() == o.mode() && Objects.equals(previous.counting(), o.counting());
+          && previous.hookMode() == o.mode() && Objects.equals(previous.counting(), o.counting())
+          && previous.args() == args;
       Options.Counting counting = o.counting() == null
           ? new Options.Counting(true, HookLibrarySpec.DEFAULT_SNAPSHOT_MS) : o.counting();
       HookLibrarySpec libSpec = new HookLibrarySpec(frames, o.ringRecords(), o.batchRecords(), o.overflow(),
           same ? previous.imageId() : staged.imageId(), hookPoints, pathCopy, stack, o.mode(), counting.latency(),
-          counting.snapshotMs());
+          counting.snapshotMs(), Math.max(frames, walk), args);
       Map<String, String> libFiles = HookLibrary.render(libSpec);
 
       // The tree first: applying the plan writes every file or none (and refuses a file changed since it was
@@ -242,16 +247,15 @@ public final class Instrumenter {
           o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
           transparent.stream().distinct().toList(), List.copyOf(new TreeSet<>(hookPoints)), pathCopy, stack,
           o.mode().name().toLowerCase(Locale.ROOT), o.policy() == null ? null : o.policy().toString(),
-          o.counting());
+          o.counting(), args);
       state.write(ws);
       Optional<Path> previousTree = previous == null || previous.unikraft().equals(state.unikraft())
           ? Optional.empty() : Optional.of(previous.unikraftRoot());
       Result r = new Result(app, tree, profile, plan.changed(), !plan.changed().isEmpty(), state, previousTree);
       report(r, o.accel());
-      if (o.frames() == null && frames != HookLibrarySpec.DEFAULT_FRAMES) {
-        out.line("note: the frame walk keeps " + frames + " return addresses per record (the default with a libc "
-            + "whose stdio nests deeply, such as musl; --frames N chooses)");
-      }
+      out.line("note: records keep " + (frames == 0 ? "no walk, only the return address that decided the guest's "
+          + "charge" : "a walk of " + frames + " return addresses") + (args ? " and the arguments" : ", no arguments")
+          + "; the charge reads up to " + Math.max(frames, walk) + " (--frames N and --args choose)");
       if (pathCopy > 0 || stack > 0) {
         out.line("note: every record keeps " + pathCopy + " bytes of path argument and " + stack + " bytes of the "
             + "binary caller's stack" + (loader && o.stackSnapshot() == null ? " (the defaults of an app-elfloader "

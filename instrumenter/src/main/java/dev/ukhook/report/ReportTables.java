@@ -57,8 +57,10 @@ public final class ReportTables {
       new Column("refused", BOOLEAN, "the policy refused the call"),
       new Column("flags", INTEGER, "the record's flags (docs/trace-format.md)"),
       new Column("path", VARCHAR, "how the call was made: binary, native_raw, native_errno or stub"),
-      new Column("nest", INTEGER, "calls of the thread in progress when it began")),
-      Stream.concat(IntStream.range(0, TraceLayout.ARGS).mapToObj(i -> new Column("a" + i, UBIGINT, "argument " + i)),
+      new Column("nest", INTEGER, "calls of the thread in progress when it began"),
+      new Column("thread", INTEGER, "the calling thread, numbered by the guest from 1 (0: unknown)")),
+      Stream.concat(IntStream.range(0, TraceLayout.ARGS).mapToObj(i -> new Column("a" + i, UBIGINT,
+          "argument " + i + " (null where the image did not record arguments, --args)")),
           Stream.of(new Column("rip", UBIGINT, "the caller's return address"),
               new Column("path_arg", VARCHAR, "the path argument as the guest copied it (--path-copy), else null"),
               new Column("buffer", VARCHAR, "the first bytes a read or write moved, as the guest copied them "
@@ -142,8 +144,13 @@ public final class ReportTables {
       w.putInt(c.flags());
       w.putString(TraceLayout.pathName(c.path()));
       w.putInt(c.nest());
+      w.putInt(c.thread());
       for (int i = 0; i < TraceLayout.ARGS; i++) {
-        w.putLong(c.arg(i));
+        if (c.hasArgs()) {
+          w.putLong(c.arg(i));
+        } else {
+          w.putNull();
+        }
       }
       w.putLong(c.rip());
       w.putString(c.pathArg());
@@ -166,14 +173,14 @@ public final class ReportTables {
     long[] args = new long[TraceLayout.ARGS];
     StringBuilder line = new StringBuilder(256);
     Calls.scan(r, selection, (c, library, phase) -> {
-      for (int i = 0; i < args.length; i++) {
+      for (int i = 0; i < args.length && c.hasArgs(); i++) {
         args[i] = c.arg(i);
       }
       long ticks = c.tExit() - c.tEnter();
       line.setLength(0);
       byte[] buffer = c.buffer();
       String copied = buffer != null ? new String(buffer, StandardCharsets.ISO_8859_1) : c.pathArg();
-      StraceFormat.append(line, library, c.nr(), args, c.ret(), copied, hz > 0 ? ticks / (double) hz : Double.NaN,
+      StraceFormat.append(line, library, c.nr(), c.hasArgs() ? args : null, c.ret(), copied, hz > 0 ? ticks / (double) hz : Double.NaN,
           ticks, c.flags());
       out.append(line.append('\n'));
     });

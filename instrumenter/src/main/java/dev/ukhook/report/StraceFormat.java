@@ -81,7 +81,8 @@ public final class StraceFormat {
    *
    * @param library the microlibrary the call is attributed to
    * @param nr x86-64 Linux syscall number ({@link SyscallNames})
-   * @param args the six argument registers (fewer are taken as 0)
+   * @param args the six argument registers (fewer are taken as 0), or null where the image did not record them
+   *     (printed as {@code ...}, with the path or buffer copy if there is one)
    * @param ret the raw return value; -4095..-1 is {@code -errno}
    * @param pathArg the call's path argument as the guest copied it (may be cut), or for a read or write the first
    *     bytes it moved (one char a byte), or null when nothing was copied
@@ -107,12 +108,17 @@ public final class StraceFormat {
   /** {@link #line} appended to {@code sb}, without a newline; returns {@code sb}. */
   public static StringBuilder append(StringBuilder sb, String library, int nr, long[] args, long ret,
       String pathArg, double seconds, long ticks, int flags) {
-    if (args.length < 6) {
-      args = Arrays.copyOf(args, 6);
-    }
+    boolean unknown = args == null;
+    args = unknown ? new long[6] : args.length < 6 ? Arrays.copyOf(args, 6) : args;
     sb.append('[').append(Terminal.escape(library)).append("] ").append(SyscallNames.name(nr)).append('(');
     Shape shape = nr >= 0 && nr < SHAPE_BY_NR.length ? SHAPE_BY_NR[nr] : null;
-    if (shape == null) {
+    if (unknown) {
+      if (pathArg != null) {
+        quoted(sb, pathArg);
+        sb.append(", ");
+      }
+      sb.append("...");
+    } else if (shape == null) {
       for (int i = 0; i < 6; i++) {
         hex(i == 0 ? sb : sb.append(", "), args[i]);
       }

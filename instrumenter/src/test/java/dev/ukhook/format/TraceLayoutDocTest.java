@@ -104,7 +104,6 @@ class TraceLayoutDocTest {
     check("kind", TraceLayout.KINDS);
     check("flags", TraceLayout.FLAGS);
     check("path", TraceLayout.PATHS);
-    check("ts_source", TraceLayout.TS_SOURCES);
     check("overflow", TraceLayout.OVERFLOWS);
     check("hook_points", TraceLayout.HOOK_POINTS);
     check("control kinds", TraceLayout.CONTROLS);

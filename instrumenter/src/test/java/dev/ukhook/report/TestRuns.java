@@ -167,7 +167,7 @@ public final class TestRuns {
     TraceHeader h = TraceHeader.of(4, 1_000_000_000L, imageId, 4096, TraceHeader.Overflow.BLOCK);
     // Both hook points, the native one silent as it always is here: no report may take that for a missing hook.
     TraceWriter w = new TraceWriter(out, new TraceHeader(h.version(), h.headerSize(), h.recordSize(), h.frames(),
-        h.tsSource(), h.tsHz(), imageId, h.ringRecords(), h.overflow(), TraceLayout.HOOK_BINARY
+        h.argWords(), h.tsHz(), imageId, h.ringRecords(), h.overflow(), TraceLayout.HOOK_BINARY
             | TraceLayout.HOOK_NATIVE, 0x101000L, 0x102800L, 0, 0));
     long n = 0;
     for (Object r : records) {

@@ -33,7 +33,8 @@ uint64_t ukhook_boot_tsc;
 
 /*
  * Before the first syscall: the walk needs the bounds of the image's code, the header has them. A filtering
- * image puts its policy in force here; without a library table that matches the image it does not run.
+ * image puts its policy in force here; without a library table that matches the image (ukhook build writes it)
+ * no image runs.
  */
 static int ukhook_init(struct uk_init_ctx *ictx __unused)
 {
@@ -52,7 +53,8 @@ static int ukhook_init(struct uk_init_ctx *ictx __unused)
 			ukplat_terminate(UKPLAT_CRASH);
 		}
 	}
-#elif UKHOOK_COUNT
+#else
+	/* Every image charges its calls by the table. */
 	{
 		unsigned int why = ukhook_table_check(&ukhook_libtable, ukhook_state.text_lo,
 						      ukhook_state.text_lo + ukhook_state.text_len);

@@ -23,9 +23,18 @@ struct ukhook_thread {
 	uint32_t thunk_path;
 	uint16_t nest;         /* system calls of this thread in progress */
 	uint16_t skip;         /* a recorded binary call is on its way to its definition */
+	uint16_t id;           /* the thread's number in records, 0 until its first recorded call */
 };
 
 extern __uk_tls struct ukhook_thread ukhook_thread;
+uint16_t ukhook_thread_new(void);
+
+static inline __attribute__((always_inline)) uint16_t ukhook_thread_id(void)
+{
+	uint16_t id = ukhook_thread.id;
+
+	return ukhook_likely(id) ? id : ukhook_thread_new();
+}
 
 /* The syscall number of a definition's name; once per definition (the result is cached). */
 uint16_t ukhook_nr_of(const char *name);
@@ -95,9 +104,8 @@ static inline __attribute__((always_inline)) int ukhook_native_begin(struct ukho
 #if UKHOOK_COUNT
 	return ukhook_count_enter(rec, n, path, (uint8_t)t->nest++, frame[1], frame[0], sp, ret);
 #endif
-#if UKHOOK_FILTER
+#if UKHOOK_FILTER && !UKHOOK_TRACE
 	verdict = ukhook_decide(n, path, frame[1], frame[0], sp);
-#if !UKHOOK_TRACE
 	if (ukhook_likely(verdict == UKHOOK_ACTION_ALLOW)) {
 		t->nest++;
 		*rec = ukhook_ticket(NULL, n);
@@ -107,10 +115,20 @@ static inline __attribute__((always_inline)) int ukhook_native_begin(struct ukho
 	}
 	return ukhook_violation(rec, verdict, n, path | (uint32_t)t->nest++ << 8, a0, a1, a2, a3, a4, a5, frame[1],
 				frame[0], sp, ret);
+#else
+	{
+		/* One charge for the record and the policy. */
+		uint64_t at;
+		unsigned int lib = ukhook_charge(&ukhook_libtable, ukhook_transparent(), path, frame[1], frame[0], sp,
+						 UKHOOK_VIA_TRANSPARENT, &at);
+
+#if UKHOOK_FILTER
+		verdict = ukhook_decide_charged(n, lib);
 #endif
+		*rec = ukhook_ticket(ukhook_begin(n, path, (uint8_t)t->nest++, a0, a1, a2, a3, a4, a5, frame[1], frame[0],
+						  sp, lib, at), n);
+	}
 #endif
-	*rec = ukhook_ticket(ukhook_begin(n, path, (uint8_t)t->nest++, a0, a1, a2, a3, a4, a5, frame[1], frame[0], sp),
-			     n);
 #if UKHOOK_FILTER
 	if (ukhook_unlikely(verdict != UKHOOK_ACTION_ALLOW))
 		return ukhook_enforce(rec->r, verdict, n, frame[1], ret);
@@ -608,10 +626,27 @@ void ukhook_stub(const char *name, uint64_t pc, const uint64_t *frame)
 			   &ret);
 	ukhook_count_end(t, -38 /* ENOSYS */);
 #else
-	if (UKHOOK_TRACE)
+	uint64_t at;
+	unsigned int lib;
+
+	if (UKHOOK_TRACE) {
+		lib = ukhook_charge(&ukhook_libtable, ukhook_transparent(), UKHOOK_PATH_STUB, pc, (uint64_t)frame,
+				    (uint64_t)frame, UKHOOK_VIA_TRANSPARENT, &at);
 		ukhook_end(ukhook_ticket(ukhook_begin(nr, UKHOOK_PATH_STUB, (uint8_t)ukhook_thread.nest, 0, 0, 0, 0, 0, 0,
-						      pc, (uint64_t)frame, (uint64_t)frame), nr), -38 /* ENOSYS */);
+						      pc, (uint64_t)frame, (uint64_t)frame, lib, at), nr), -38 /* ENOSYS */);
+	}
 #endif
+}
+
+/* A thread's first recorded call: its number, 1 for the first thread; 65535 stands for that many and more. */
+uint16_t ukhook_thread_new(void)
+{
+	static uint16_t threads;
+
+	if (threads < 0xffff)
+		threads++;
+	ukhook_thread.id = threads;
+	return threads;
 }
 #endif /* UKHOOK_STREAM_IMPLEMENTATION */
 #endif /* UKHOOK_NATIVE_H */

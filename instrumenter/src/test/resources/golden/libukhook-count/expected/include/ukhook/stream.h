@@ -17,18 +17,21 @@
 #include <stdint.h>
 #include <stddef.h>
 
+/* Return addresses a record keeps (the walk from the call); the charge's walk reads up to UKHOOK_WALK. */
 #define UKHOOK_FRAMES 8
-/* The record's tail: a copy of the call's path argument, then sp, bp and a snapshot of the caller's stack. */
+#define UKHOOK_WALK 8
+/* The record's tail: the arguments, a copy of the call's path argument, then sp, bp and a snapshot of the stack. */
+#define UKHOOK_ARG_WORDS 0
 #define UKHOOK_PATH_BYTES (8 * 0)
 #define UKHOOK_STACK_WORDS 0
-#define UKHOOK_TAIL_BYTES (UKHOOK_PATH_BYTES + 8 * UKHOOK_STACK_WORDS)
+#define UKHOOK_TAIL_BYTES (8 * UKHOOK_ARG_WORDS + UKHOOK_PATH_BYTES + 8 * UKHOOK_STACK_WORDS)
 #define UKHOOK_RING_RECORDS 256UL
 #define UKHOOK_BATCH_RECORDS 64UL
 /* A frame pointer further than this above the caller's stack pointer is not trusted. */
 #define UKHOOK_STACK_WINDOW 262144UL
 
 /* The trace layout, generated from dev.ukhook.format.TraceLayout (docs/trace-format.md). */
-#define UKHOOK_FORMAT_VERSION 3 /* trace format version */
+#define UKHOOK_FORMAT_VERSION 4 /* trace format version */
 #define UKHOOK_MAGIC_INIT { 'U', 'K', 'H', 'O', 'O', 'K', 'T', 'R' } /* initialiser of the header's magic */
 #define UKHOOK_KIND_SYSCALL 1 /* a syscall record */
 #define UKHOOK_KIND_FINAL 2 /* the final record */
@@ -36,7 +39,7 @@
 #define UKHOOK_KIND_EVENT 4 /* a filter event: a phase switch, a policy put in force or refused */
 #define UKHOOK_KIND_COUNTS 5 /* a counting image's counters, followed by its cells */
 #define UKHOOK_FLAG_REFUSED 1 /* bit 0: the policy refused the call (deny or kill): it did not run, the caller got -errno */
-#define UKHOOK_FLAG_LEAF 2 /* bit 1: frames[0] is the word at the caller's stack pointer, taken because it points into the image's code (the return address of a frameless leaf function such as a libc syscall wrapper); the rest of frames follows the frame-pointer chain */
+#define UKHOOK_FLAG_LEAF 2 /* bit 1: frames[1] is the word at the caller's stack pointer, taken because it points into the image's code (the return address of a frameless leaf function such as a libc syscall wrapper); the rest of frames follows the frame-pointer chain. The charge's walk reads the same word */
 #define UKHOOK_FLAG_AT_ENTRY 4 /* bit 2: the record was committed without the call returning: exit and exit_group, recorded when they begin because they never return; a call still in progress at shutdown (a thread asleep for good); a call still in progress when the ring was full and records after it waited for it (records leave the ring in order). ret is 0 and t_exit the time of the commit */
 #define UKHOOK_FLAG_PATH_ARG 8 /* bit 3: the tail holds the call's path argument */
 #define UKHOOK_FLAG_STACK 16 /* bit 4: the tail holds sp, bp and the stack snapshot */
@@ -47,7 +50,6 @@
 #define UKHOOK_PATH_NATIVE_RAW 1 /* a direct call of uk_syscall_r_* */
 #define UKHOOK_PATH_NATIVE_ERRNO 2 /* a call of uk_syscall_e_* or a libc-style wrapper */
 #define UKHOOK_PATH_STUB 3 /* a syscall the image does not provide, answered -ENOSYS inline */
-#define UKHOOK_TS_SOURCE_TSC 1 /* x86 TSC (rdtsc) */
 #define UKHOOK_OVERFLOW_BLOCK 0 /* the calling thread waits for room: no record is ever lost */
 #define UKHOOK_OVERFLOW_DROP 1 /* the record is dropped and counted in the final record's dropped */
 #define UKHOOK_HOOK_BINARY 1 /* bit 0: the binary syscall handler is hooked */
@@ -63,6 +65,9 @@
 #define UKHOOK_HIST_BUCKETS 64 /* duration buckets of a cell */
 #define UKHOOK_CELL_ERRNOS 4 /* errnos a cell counts one by one */
 #define UKHOOK_COUNT_CELLS 1024U /* cells of a counting image */
+#define UKHOOK_NEST_MASK 0x3f /* bits 0-5 of a record's nest */
+#define UKHOOK_PATH_SHIFT 6 /* bits 6-7 of a record's nest are its path */
+#define UKHOOK_DUR_COARSE 0x80000000U /* bit 31 of a record's dur: it counts 2^16 ticks */
 #define UKHOOK_NR_UNKNOWN 0xffff /* native syscall of unknown name */
 
 /* 1: calls are counted in the guest (ukhook/count.h), not recorded one by one. */
@@ -76,12 +81,12 @@
 
 struct ukhook_header {
 	uint8_t magic[8]; /* ASCII UKHOOKTR */
-	uint16_t version; /* format version, 3 */
+	uint16_t version; /* format version, 4 */
 	uint16_t header_size; /* 64 */
 	uint16_t record_size; /* R */
 	uint8_t frames; /* N, the number of frame slots per record */
-	uint8_t ts_source; /* where timestamps come from, see ts_source */
-	uint64_t ts_hz; /* timestamp ticks per second, measured by the guest between early init and the device probe against Unikraft's monotonic clock (no busy wait); 0 if unknown, as under QEMU -icount, where that clock stands still during boot */
+	uint8_t arg_words; /* A / 8: the arguments at the start of every record's tail, in 8-byte words: 6 (all six) or 0 (none) */
+	uint64_t ts_hz; /* timestamp (TSC) ticks per second, measured by the guest between early init and the device probe against Unikraft's monotonic clock (no busy wait); 0 if unknown, as under QEMU -icount, where that clock stands still during boot */
 	uint8_t image_id[16]; /* random identity generated by ukhook instrument, compiled into the image (also as the symbol ukhook_image_id_<32 hex digits>, which the link map lists) and written to image-id beside it */
 	uint32_t ring_records; /* capacity of the guest ring, in records */
 	uint8_t overflow; /* what the guest does when its ring is full, see overflow */
@@ -93,75 +98,71 @@ struct ukhook_header {
 };
 
 struct ukhook_record {
-	uint64_t seq; /* sequence number, 0 for the first system call after boot, +1 per call (dropped ones use a number too) */
 	uint64_t t_enter; /* timestamp when the hook saw the call */
-	uint64_t t_exit; /* timestamp when the call returned to the hook */
-	uint16_t nr; /* system call number, x86-64 Linux numbering; numbers from 1024 up are Unikraft-only calls (see SyscallNames); 0xffff: a number ukhook does not know (a native syscall it cannot name, or a binary one of 0xffff or more, which no dispatcher knows either) */
-	uint8_t path; /* how the call was made, see path */
-	uint8_t nest; /* how many system calls of the same thread were in progress when this one began; 0 = made by application-level code */
-	uint8_t kind; /* UKHOOK_KIND_SYSCALL (1) */
-	uint8_t depth; /* how many of the N frame slots are valid (0..N) */
-	uint16_t flags; /* see flags */
-	uint64_t args[6]; /* arguments 0..5 as the caller passed them */
 	int64_t ret; /* return value (negative errno on failure) */
-	uint64_t rip; /* caller's return address: after the syscall instruction (binary), after the call of the definition or of its outermost wrapper (native), or the stub's own address (stub) */
-	uint64_t frames[UKHOOK_FRAMES]; /* return addresses, innermost first, found by walking the caller's frame pointers; slots past depth are zero */
-	uint8_t tail[UKHOOK_TAIL_BYTES]; /* the path copy, then the stack area (see Tail) */
+	uint32_t seq; /* sequence number, modulo 2^32: 0 for the first system call after boot, +1 per call (dropped ones use a number too); the reader carries the higher bits, records being in order */
+	uint32_t dur; /* t_exit - t_enter: with bit 31 clear, in ticks; with bit 31 set, bits 0-30 count 65536 ticks (a call of 2^31 ticks or longer, to 2^47) */
+	uint16_t nr; /* system call number, x86-64 Linux numbering; numbers from 1024 up are Unikraft-only calls (see SyscallNames); 0xffff: a number ukhook does not know (a native syscall it cannot name, or a binary one of 0xffff or more, which no dispatcher knows either) */
+	uint8_t lib; /* the library the guest charged the call to: its index in the image's library table (bits 0-6), 0 for none (the table does not know the caller); bit 7: every library on the call's path was transparent, the charge is the outermost of them */
+	uint8_t nest; /* bits 0-5: how many system calls of the same thread were in progress when this one began (0 = made by application-level code; 63 = 63 or more); bits 6-7: how the call was made, see path */
+	uint8_t kind; /* UKHOOK_KIND_SYSCALL (1) */
+	uint8_t flags; /* see flags */
+	uint16_t thread; /* the calling thread: 1 for the first thread that made a system call, +1 for each new one (65535: that many or more); 0 before thread-local storage is set up */
+	uint64_t rip; /* the return address that decided the charge (lib): the caller's own (after the syscall instruction, after the call of the definition or of its outermost wrapper, or the stub's address), or one further up the frame-pointer chain when the libraries below it are transparent */
+	uint64_t frames[UKHOOK_FRAMES]; /* with N > 0: the walk from the call, innermost first: the caller's own return address, then (flag leaf) the word at its stack pointer, then the frame-pointer chain; slots past the walk's end are zero */
+	uint8_t tail[UKHOOK_TAIL_BYTES]; /* the arguments, the path copy, then the stack area (see Tail) */
 };
 
 struct ukhook_final_record {
-	uint64_t seq; /* equal to total (the next sequence number) */
 	uint64_t t_end; /* timestamp at shutdown */
-	uint8_t reserved0[12]; /* zero */
+	uint64_t total; /* records numbered: system calls seen and load and event records */
+	uint64_t dropped; /* records dropped by the guest (overflow drop, or the ring filling before the device was up) */
+	uint8_t reserved0[4]; /* zero */
 	uint8_t kind; /* UKHOOK_KIND_FINAL (2) */
 	uint8_t reserved1[3]; /* zero */
-	uint64_t total; /* records numbered: system calls seen and load records */
-	uint64_t dropped; /* records dropped by the guest (overflow drop, or the ring filling before the device was up) */
 	uint64_t emitted; /* records handed to the device, total - dropped */
-	uint8_t zero[40 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* zero, up to R bytes */
+	uint8_t zero[8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* zero, up to R bytes */
 };
 
 struct ukhook_load_record {
-	uint64_t seq; /* sequence number */
 	uint64_t t; /* timestamp */
-	uint8_t reserved0[12]; /* zero */
+	uint64_t phdr; /* AT_PHDR: where the program's program headers are */
+	uint32_t seq; /* sequence number, modulo 2^32 */
+	uint8_t reserved0[8]; /* zero */
 	uint8_t kind; /* UKHOOK_KIND_LOAD (3) */
 	uint8_t reserved1[3]; /* zero */
-	uint64_t phdr; /* AT_PHDR: where the program's program headers are */
 	uint64_t phnum; /* AT_PHNUM */
 	uint64_t entry; /* AT_ENTRY: the program's entry point (its load base is entry minus the file's e_entry) */
 	uint64_t interp_base; /* AT_BASE: where the interpreter (the dynamic loader the program's PT_INTERP names) starts; 0 for a static program */
-	uint8_t execfn[32 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* AT_EXECFN, the program's path, NUL-terminated and cut to fit */
+	uint8_t execfn[]; /* AT_EXECFN, the program's path, NUL-terminated and cut to fit: the rest of the record, R - 56 bytes */
 };
 
 struct ukhook_event_record {
-	uint64_t seq; /* sequence number */
 	uint64_t t; /* timestamp */
 	uint64_t policy; /* the checksum (the id) of the policy in force after the event; 0 in an image that does not filter */
+	uint32_t seq; /* sequence number, modulo 2^32 */
+	uint32_t cause; /* seq (modulo 2^32) of the call whose return fired a switch rule (0 in a counting image, whose calls have none); for a policy put in force or refused by a push, the push's id (control message id); else 0 */
 	uint8_t event; /* what happened, see event */
 	uint8_t from; /* the phase before */
 	uint8_t to; /* the phase after */
 	uint8_t reason; /* why a policy was refused, see reason; else 0 */
 	uint8_t kind; /* UKHOOK_KIND_EVENT (4) */
 	uint8_t reserved0[3]; /* zero */
-	uint64_t cause; /* seq of the call whose return fired a switch rule (0 in a counting image, whose calls have none); for a policy put in force or refused by a push, the push's id (control message id); else 0 */
 	uint64_t refused; /* the checksum of a refused policy; else 0 */
-	uint8_t zero[48 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* zero, up to R bytes */
+	uint8_t zero[8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* zero, up to R bytes */
 };
 
 struct ukhook_counts_record {
-	uint64_t seq; /* the next sequence number (records numbered so far); a snapshot takes none */
 	uint64_t t; /* timestamp of the snapshot */
+	uint64_t overflowed; /* calls that found no free cell in the guest's table, counted nowhere else */
 	uint32_t ncells; /* cells that follow this record */
 	uint16_t cell_size; /* C, the size of a cell */
 	uint8_t why; /* why it was sent, see why */
 	uint8_t latency; /* 1: the cells' ticks and hist are measured; 0: the image does not time calls */
-	uint8_t reserved0[4]; /* zero */
+	uint32_t seq; /* the next sequence number (records numbered so far), modulo 2^32; a snapshot takes none */
 	uint8_t kind; /* UKHOOK_KIND_COUNTS (5) */
-	uint8_t reserved1[3]; /* zero */
-	uint64_t overflowed; /* calls that found no free cell in the guest's table, counted nowhere else */
-	uint64_t cells; /* cells in use; equal to ncells */
-	uint8_t zero[48 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* zero, up to R bytes */
+	uint8_t reserved0[11]; /* zero */
+	uint8_t zero[8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES]; /* zero, up to R bytes */
 };
 
 struct ukhook_cell {
@@ -192,7 +193,7 @@ _Static_assert(__builtin_offsetof(struct ukhook_header, version) == 8, "ukhook_h
 _Static_assert(__builtin_offsetof(struct ukhook_header, header_size) == 10, "ukhook_header.header_size at 10");
 _Static_assert(__builtin_offsetof(struct ukhook_header, record_size) == 12, "ukhook_header.record_size at 12");
 _Static_assert(__builtin_offsetof(struct ukhook_header, frames) == 14, "ukhook_header.frames at 14");
-_Static_assert(__builtin_offsetof(struct ukhook_header, ts_source) == 15, "ukhook_header.ts_source at 15");
+_Static_assert(__builtin_offsetof(struct ukhook_header, arg_words) == 15, "ukhook_header.arg_words at 15");
 _Static_assert(__builtin_offsetof(struct ukhook_header, ts_hz) == 16, "ukhook_header.ts_hz at 16");
 _Static_assert(__builtin_offsetof(struct ukhook_header, image_id) == 24, "ukhook_header.image_id at 24");
 _Static_assert(__builtin_offsetof(struct ukhook_header, ring_records) == 40, "ukhook_header.ring_records at 40");
@@ -204,72 +205,68 @@ _Static_assert(__builtin_offsetof(struct ukhook_header, text_start) == 48, "ukho
 _Static_assert(__builtin_offsetof(struct ukhook_header, text_end) == 56, "ukhook_header.text_end at 56");
 _Static_assert(sizeof(struct ukhook_header) == 64, "ukhook_header size");
 
-_Static_assert(__builtin_offsetof(struct ukhook_record, seq) == 0, "ukhook_record.seq at 0");
-_Static_assert(__builtin_offsetof(struct ukhook_record, t_enter) == 8, "ukhook_record.t_enter at 8");
-_Static_assert(__builtin_offsetof(struct ukhook_record, t_exit) == 16, "ukhook_record.t_exit at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_record, t_enter) == 0, "ukhook_record.t_enter at 0");
+_Static_assert(__builtin_offsetof(struct ukhook_record, ret) == 8, "ukhook_record.ret at 8");
+_Static_assert(__builtin_offsetof(struct ukhook_record, seq) == 16, "ukhook_record.seq at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_record, dur) == 20, "ukhook_record.dur at 20");
 _Static_assert(__builtin_offsetof(struct ukhook_record, nr) == 24, "ukhook_record.nr at 24");
-_Static_assert(__builtin_offsetof(struct ukhook_record, path) == 26, "ukhook_record.path at 26");
+_Static_assert(__builtin_offsetof(struct ukhook_record, lib) == 26, "ukhook_record.lib at 26");
 _Static_assert(__builtin_offsetof(struct ukhook_record, nest) == 27, "ukhook_record.nest at 27");
 _Static_assert(__builtin_offsetof(struct ukhook_record, kind) == 28, "ukhook_record.kind at 28");
-_Static_assert(__builtin_offsetof(struct ukhook_record, depth) == 29, "ukhook_record.depth at 29");
-_Static_assert(__builtin_offsetof(struct ukhook_record, flags) == 30, "ukhook_record.flags at 30");
-_Static_assert(__builtin_offsetof(struct ukhook_record, args) == 32, "ukhook_record.args at 32");
-_Static_assert(__builtin_offsetof(struct ukhook_record, ret) == 80, "ukhook_record.ret at 80");
-_Static_assert(__builtin_offsetof(struct ukhook_record, rip) == 88, "ukhook_record.rip at 88");
-_Static_assert(__builtin_offsetof(struct ukhook_record, frames) == 96, "ukhook_record.frames at 96");
-_Static_assert(__builtin_offsetof(struct ukhook_record, tail) == 96 + 8 * UKHOOK_FRAMES, "ukhook_record.tail at 96 + 8 * UKHOOK_FRAMES");
-_Static_assert(sizeof(struct ukhook_record) == 96 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_record size");
+_Static_assert(__builtin_offsetof(struct ukhook_record, flags) == 29, "ukhook_record.flags at 29");
+_Static_assert(__builtin_offsetof(struct ukhook_record, thread) == 30, "ukhook_record.thread at 30");
+_Static_assert(__builtin_offsetof(struct ukhook_record, rip) == 32, "ukhook_record.rip at 32");
+_Static_assert(__builtin_offsetof(struct ukhook_record, frames) == 40, "ukhook_record.frames at 40");
+_Static_assert(__builtin_offsetof(struct ukhook_record, tail) == 40 + 8 * UKHOOK_FRAMES, "ukhook_record.tail at 40 + 8 * UKHOOK_FRAMES");
+_Static_assert(sizeof(struct ukhook_record) == 40 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_record size");
 
-_Static_assert(__builtin_offsetof(struct ukhook_final_record, seq) == 0, "ukhook_final_record.seq at 0");
-_Static_assert(__builtin_offsetof(struct ukhook_final_record, t_end) == 8, "ukhook_final_record.t_end at 8");
-_Static_assert(__builtin_offsetof(struct ukhook_final_record, reserved0) == 16, "ukhook_final_record.reserved0 at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, t_end) == 0, "ukhook_final_record.t_end at 0");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, total) == 8, "ukhook_final_record.total at 8");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, dropped) == 16, "ukhook_final_record.dropped at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, reserved0) == 24, "ukhook_final_record.reserved0 at 24");
 _Static_assert(__builtin_offsetof(struct ukhook_final_record, kind) == 28, "ukhook_final_record.kind at 28");
 _Static_assert(__builtin_offsetof(struct ukhook_final_record, reserved1) == 29, "ukhook_final_record.reserved1 at 29");
-_Static_assert(__builtin_offsetof(struct ukhook_final_record, total) == 32, "ukhook_final_record.total at 32");
-_Static_assert(__builtin_offsetof(struct ukhook_final_record, dropped) == 40, "ukhook_final_record.dropped at 40");
-_Static_assert(__builtin_offsetof(struct ukhook_final_record, emitted) == 48, "ukhook_final_record.emitted at 48");
-_Static_assert(__builtin_offsetof(struct ukhook_final_record, zero) == 56, "ukhook_final_record.zero at 56");
-_Static_assert(sizeof(struct ukhook_final_record) == 96 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_final_record size");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, emitted) == 32, "ukhook_final_record.emitted at 32");
+_Static_assert(__builtin_offsetof(struct ukhook_final_record, zero) == 40, "ukhook_final_record.zero at 40");
+_Static_assert(sizeof(struct ukhook_final_record) == 40 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_final_record size");
 
-_Static_assert(__builtin_offsetof(struct ukhook_load_record, seq) == 0, "ukhook_load_record.seq at 0");
-_Static_assert(__builtin_offsetof(struct ukhook_load_record, t) == 8, "ukhook_load_record.t at 8");
-_Static_assert(__builtin_offsetof(struct ukhook_load_record, reserved0) == 16, "ukhook_load_record.reserved0 at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, t) == 0, "ukhook_load_record.t at 0");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, phdr) == 8, "ukhook_load_record.phdr at 8");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, seq) == 16, "ukhook_load_record.seq at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, reserved0) == 20, "ukhook_load_record.reserved0 at 20");
 _Static_assert(__builtin_offsetof(struct ukhook_load_record, kind) == 28, "ukhook_load_record.kind at 28");
 _Static_assert(__builtin_offsetof(struct ukhook_load_record, reserved1) == 29, "ukhook_load_record.reserved1 at 29");
-_Static_assert(__builtin_offsetof(struct ukhook_load_record, phdr) == 32, "ukhook_load_record.phdr at 32");
-_Static_assert(__builtin_offsetof(struct ukhook_load_record, phnum) == 40, "ukhook_load_record.phnum at 40");
-_Static_assert(__builtin_offsetof(struct ukhook_load_record, entry) == 48, "ukhook_load_record.entry at 48");
-_Static_assert(__builtin_offsetof(struct ukhook_load_record, interp_base) == 56, "ukhook_load_record.interp_base at 56");
-_Static_assert(__builtin_offsetof(struct ukhook_load_record, execfn) == 64, "ukhook_load_record.execfn at 64");
-_Static_assert(sizeof(struct ukhook_load_record) == 96 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_load_record size");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, phnum) == 32, "ukhook_load_record.phnum at 32");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, entry) == 40, "ukhook_load_record.entry at 40");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, interp_base) == 48, "ukhook_load_record.interp_base at 48");
+_Static_assert(__builtin_offsetof(struct ukhook_load_record, execfn) == 56, "ukhook_load_record.execfn at 56");
+_Static_assert(sizeof(struct ukhook_load_record) == 56, "ukhook_load_record size");
 
-_Static_assert(__builtin_offsetof(struct ukhook_event_record, seq) == 0, "ukhook_event_record.seq at 0");
-_Static_assert(__builtin_offsetof(struct ukhook_event_record, t) == 8, "ukhook_event_record.t at 8");
-_Static_assert(__builtin_offsetof(struct ukhook_event_record, policy) == 16, "ukhook_event_record.policy at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, t) == 0, "ukhook_event_record.t at 0");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, policy) == 8, "ukhook_event_record.policy at 8");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, seq) == 16, "ukhook_event_record.seq at 16");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, cause) == 20, "ukhook_event_record.cause at 20");
 _Static_assert(__builtin_offsetof(struct ukhook_event_record, event) == 24, "ukhook_event_record.event at 24");
 _Static_assert(__builtin_offsetof(struct ukhook_event_record, from) == 25, "ukhook_event_record.from at 25");
 _Static_assert(__builtin_offsetof(struct ukhook_event_record, to) == 26, "ukhook_event_record.to at 26");
 _Static_assert(__builtin_offsetof(struct ukhook_event_record, reason) == 27, "ukhook_event_record.reason at 27");
 _Static_assert(__builtin_offsetof(struct ukhook_event_record, kind) == 28, "ukhook_event_record.kind at 28");
 _Static_assert(__builtin_offsetof(struct ukhook_event_record, reserved0) == 29, "ukhook_event_record.reserved0 at 29");
-_Static_assert(__builtin_offsetof(struct ukhook_event_record, cause) == 32, "ukhook_event_record.cause at 32");
-_Static_assert(__builtin_offsetof(struct ukhook_event_record, refused) == 40, "ukhook_event_record.refused at 40");
-_Static_assert(__builtin_offsetof(struct ukhook_event_record, zero) == 48, "ukhook_event_record.zero at 48");
-_Static_assert(sizeof(struct ukhook_event_record) == 96 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_event_record size");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, refused) == 32, "ukhook_event_record.refused at 32");
+_Static_assert(__builtin_offsetof(struct ukhook_event_record, zero) == 40, "ukhook_event_record.zero at 40");
+_Static_assert(sizeof(struct ukhook_event_record) == 40 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_event_record size");
 
-_Static_assert(__builtin_offsetof(struct ukhook_counts_record, seq) == 0, "ukhook_counts_record.seq at 0");
-_Static_assert(__builtin_offsetof(struct ukhook_counts_record, t) == 8, "ukhook_counts_record.t at 8");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, t) == 0, "ukhook_counts_record.t at 0");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, overflowed) == 8, "ukhook_counts_record.overflowed at 8");
 _Static_assert(__builtin_offsetof(struct ukhook_counts_record, ncells) == 16, "ukhook_counts_record.ncells at 16");
 _Static_assert(__builtin_offsetof(struct ukhook_counts_record, cell_size) == 20, "ukhook_counts_record.cell_size at 20");
 _Static_assert(__builtin_offsetof(struct ukhook_counts_record, why) == 22, "ukhook_counts_record.why at 22");
 _Static_assert(__builtin_offsetof(struct ukhook_counts_record, latency) == 23, "ukhook_counts_record.latency at 23");
-_Static_assert(__builtin_offsetof(struct ukhook_counts_record, reserved0) == 24, "ukhook_counts_record.reserved0 at 24");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, seq) == 24, "ukhook_counts_record.seq at 24");
 _Static_assert(__builtin_offsetof(struct ukhook_counts_record, kind) == 28, "ukhook_counts_record.kind at 28");
-_Static_assert(__builtin_offsetof(struct ukhook_counts_record, reserved1) == 29, "ukhook_counts_record.reserved1 at 29");
-_Static_assert(__builtin_offsetof(struct ukhook_counts_record, overflowed) == 32, "ukhook_counts_record.overflowed at 32");
-_Static_assert(__builtin_offsetof(struct ukhook_counts_record, cells) == 40, "ukhook_counts_record.cells at 40");
-_Static_assert(__builtin_offsetof(struct ukhook_counts_record, zero) == 48, "ukhook_counts_record.zero at 48");
-_Static_assert(sizeof(struct ukhook_counts_record) == 96 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_counts_record size");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, reserved0) == 29, "ukhook_counts_record.reserved0 at 29");
+_Static_assert(__builtin_offsetof(struct ukhook_counts_record, zero) == 40, "ukhook_counts_record.zero at 40");
+_Static_assert(sizeof(struct ukhook_counts_record) == 40 + 8 * UKHOOK_FRAMES + UKHOOK_TAIL_BYTES, "ukhook_counts_record size");
 
 _Static_assert(__builtin_offsetof(struct ukhook_cell, nr) == 0, "ukhook_cell.nr at 0");
 _Static_assert(__builtin_offsetof(struct ukhook_cell, lib) == 2, "ukhook_cell.lib at 2");
@@ -292,9 +289,10 @@ _Static_assert(__builtin_offsetof(struct ukhook_control, length) == 8, "ukhook_c
 _Static_assert(__builtin_offsetof(struct ukhook_control, id) == 12, "ukhook_control.id at 12");
 _Static_assert(sizeof(struct ukhook_control) == 16, "ukhook_control size");
 
-_Static_assert(sizeof(struct ukhook_load_record) == sizeof(struct ukhook_record), "a load record fills a slot");
-_Static_assert(__builtin_offsetof(struct ukhook_record, args) - __builtin_offsetof(struct ukhook_record, nr) == 8,
-	       "ukhook_begin() writes nr..flags as one 8-byte word");
+_Static_assert(!(UKHOOK_HOOK_BINARY | UKHOOK_HOOK_NATIVE | UKHOOK_HOOK_PROCESS & UKHOOK_HOOK_PROCESS) || sizeof(struct ukhook_record) >= 96,
+	       "a load record's path needs room in a slot");
+_Static_assert(__builtin_offsetof(struct ukhook_record, rip) - __builtin_offsetof(struct ukhook_record, nr) == 8,
+	       "ukhook_begin() writes nr..thread as one 8-byte word");
 _Static_assert((UKHOOK_RING_RECORDS & (UKHOOK_RING_RECORDS - 1)) == 0, "ring size is a power of two");
 _Static_assert(UKHOOK_RING_RECORDS % UKHOOK_BATCH_RECORDS == 0, "batches never wrap");
 
@@ -523,15 +521,29 @@ static inline __attribute__((always_inline)) void ukhook_publish(const struct uk
 		ukhook_flush();
 }
 
+/* The dur field of a call that took d ticks: ticks below 2^31, else units of 2^16 ticks (docs/trace-format.md). */
+static inline __attribute__((always_inline)) uint32_t ukhook_dur(uint64_t d)
+{
+	if (ukhook_likely(d < UKHOOK_DUR_COARSE))
+		return (uint32_t)d;
+	d >>= 16;
+	return UKHOOK_DUR_COARSE | (uint32_t)(d < UKHOOK_DUR_COARSE - 1 ? d : UKHOOK_DUR_COARSE - 1);
+}
+
+/* The calling thread's number, given on its first system call (ukhook_thread_new(), native.h). */
+static inline __attribute__((always_inline)) uint16_t ukhook_thread_id(void);
+
 /*
  * Hot path, on every system call: reserve a slot and fill it in place. Returns NULL when the
  * record had to be dropped (the sequence number is still used, so the host sees the gap).
  * path is a constant at every call site (the hooks inline this), so the binary-only leaf-frame
- * check costs the native hooks nothing.
+ * check costs the native hooks nothing. lib is the call's charge and at the return address that
+ * decided it (ukhook_charge()).
  */
 static inline __attribute__((always_inline)) struct ukhook_record *
 ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, uint64_t a2,
-	     uint64_t a3, uint64_t a4, uint64_t a5, uint64_t rip, uint64_t fp, uint64_t sp)
+	     uint64_t a3, uint64_t a4, uint64_t a5, uint64_t rip, uint64_t fp, uint64_t sp, unsigned int lib,
+	     uint64_t at)
 {
 	struct ukhook_record *r;
 	uint64_t seq;
@@ -544,57 +556,70 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	r = ukhook_reserve(&seq);
 	if (!r)
 		return NULL;
-	r->seq = seq;
 	r->t_enter = ukhook_now();
+	r->seq = (uint32_t)seq;
 	/*
-	 * nr, path, nest, kind, depth and flags in one store (the hot path is as cheap as with the
-	 * 32-bit nr of format version 1): kind stays 0 until ukhook_end() commits the record, flags and
-	 * depth are filled in below. A number the dispatcher cannot know (>= 0xffff) is recorded as
-	 * unknown, never as another call.
+	 * nr, lib, nest and path, kind, flags and thread in one store: kind stays 0 until ukhook_end() commits the
+	 * record, flags are filled in below. A number the dispatcher cannot know (>= 0xffff) is recorded as unknown,
+	 * never as another call.
 	 */
-	head = (nr < UKHOOK_NR_UNKNOWN ? nr : UKHOOK_NR_UNKNOWN) | (uint64_t)path << 16 | (uint64_t)nest << 24;
+	head = (nr < UKHOOK_NR_UNKNOWN ? nr : UKHOOK_NR_UNKNOWN) | (uint64_t)lib << 16 |
+	       (uint64_t)((nest < UKHOOK_NEST_MASK ? nest : UKHOOK_NEST_MASK) | path << UKHOOK_PATH_SHIFT) << 24 |
+	       (uint64_t)ukhook_thread_id() << 48;
 	__builtin_memcpy((char *)r + __builtin_offsetof(struct ukhook_record, nr), &head, sizeof(head));
-	r->args[0] = a0;
-	r->args[1] = a1;
-	r->args[2] = a2;
-	r->args[3] = a3;
-	r->args[4] = a4;
-	r->args[5] = a5;
-	r->rip = rip;
-	/*
-	 * A leaf function that issues the syscall instruction itself (a libc wrapper) often has no
-	 * frame even with frame pointers on, so the rbp chain would skip its caller; the word at the
-	 * caller's stack pointer is then that caller's return address. Take it when it points into the
-	 * image's code. A native call always comes from a function with a frame.
-	 */
-	i = 0;
-#if UKHOOK_FRAMES > 0
-	if (path == UKHOOK_PATH_BINARY && *(const uint64_t *)sp - ukhook_state.text_lo < ukhook_state.text_len) {
-		r->frames[0] = *(const uint64_t *)sp;
-		r->flags |= UKHOOK_FLAG_LEAF;
-		i = 1;
+	r->rip = at;
+#if UKHOOK_ARG_WORDS > 0
+	{
+		uint64_t *args = (uint64_t *)(r->tail);
+
+		args[0] = a0;
+		args[1] = a1;
+		args[2] = a2;
+		args[3] = a3;
+		args[4] = a4;
+		args[5] = a5;
 	}
+#else
+	(void)a3;
+	(void)a4;
+	(void)a5;
 #endif
+#if UKHOOK_FRAMES > 0
 	/*
-	 * Frame-pointer walk (needs CONFIG_OPTIMIZE_NOOMITFP). A frame must lie within
-	 * UKHOOK_STACK_WINDOW above the caller's stack pointer, so a clobbered rbp (zero, below the
-	 * stack, wild) ends the walk instead of faulting; one unsigned compare covers all of these.
+	 * The walk from the call, as the charge reads it: the caller's return address, then, for a leaf function that
+	 * issues the syscall instruction itself (a libc wrapper, which often has no frame even with frame pointers on,
+	 * so the rbp chain would skip its caller), the word at the caller's stack pointer when it points into the
+	 * image's code, then the frame-pointer chain (CONFIG_OPTIMIZE_NOOMITFP). A frame must lie within
+	 * UKHOOK_STACK_WINDOW above the caller's stack pointer, so a clobbered rbp (zero, below the stack, wild) ends
+	 * the walk instead of faulting; one unsigned compare covers all of these.
 	 */
+	r->frames[0] = rip;
+	i = 1;
+	if (UKHOOK_FRAMES > 1 && path == UKHOOK_PATH_BINARY &&
+	    *(const uint64_t *)sp - ukhook_state.text_lo < ukhook_state.text_len) {
+		r->frames[1] = *(const uint64_t *)sp;
+		r->flags |= UKHOOK_FLAG_LEAF;
+		i = 2;
+	}
 	for (; i < UKHOOK_FRAMES; i++) {
 		if (fp - sp >= UKHOOK_STACK_WINDOW)
 			break;
 		r->frames[i] = ((const uint64_t *)fp)[1];
 		fp = ((const uint64_t *)fp)[0];
 	}
-	r->depth = (uint8_t)i;
 	for (; i < UKHOOK_FRAMES; i++)
 		r->frames[i] = 0;
+#else
+	(void)rip;
+	(void)fp;
+	(void)i;
+#endif
 #if UKHOOK_PATH_BYTES > 0
 	/* The path as the caller passed it, cut to the tail's size (the host names mapped files by it). */
 	i = ukhook_path_arg(nr);
 	if (i >= 0) {
 		const char *src = (const char *)(i == 0 ? a0 : i == 1 ? a1 : a2);
-		char *dst = (char *)r->tail;
+		char *dst = (char *)r->tail + 8 * UKHOOK_ARG_WORDS;
 		int n = 0;
 
 		if (src) {
@@ -611,7 +636,7 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	 * and the stack above sp, as perf's --call-graph dwarf takes them.
 	 */
 	if (path == UKHOOK_PATH_BINARY) {
-		uint64_t *area = (uint64_t *)(r->tail + UKHOOK_PATH_BYTES);
+		uint64_t *area = (uint64_t *)(r->tail + 8 * UKHOOK_ARG_WORDS + UKHOOK_PATH_BYTES);
 
 		area[0] = sp;
 		area[1] = bp;
@@ -627,6 +652,9 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 			ukhook_exit_group();
 		return NULL;
 	}
+#if UKHOOK_PATH_BYTES > 0
+	r->ret = (int64_t)a1; /* the buffer of a read or write, for ukhook_commit(); ret is written there */
+#endif
 	return r;
 }
 
@@ -649,13 +677,13 @@ static inline __attribute__((always_inline)) void ukhook_commit(struct ukhook_re
 	 * the buffer was good for that many (an EFAULT call copies nothing).
 	 */
 	if (ret > 0 && ukhook_buffer_call(r->nr)) {
-		__builtin_memcpy(r->tail, (const void *)r->args[1],
+		__builtin_memcpy(r->tail + 8 * UKHOOK_ARG_WORDS, (const void *)r->ret,
 				 (uint64_t)ret < UKHOOK_PATH_BYTES ? (uint64_t)ret : UKHOOK_PATH_BYTES);
 		r->flags |= UKHOOK_FLAG_BUFFER;
 	}
 #endif
 	r->ret = ret;
-	r->t_exit = ukhook_now();
+	r->dur = ukhook_dur(ukhook_now() - r->t_enter);
 	ukhook_barrier();
 	r->kind = UKHOOK_KIND_SYSCALL;
 	ukhook_publish(r);
@@ -675,14 +703,14 @@ static inline void ukhook_load(uint64_t phdr, uint64_t phnum, uint64_t entry, ui
 
 	if (!r)
 		return;
-	__builtin_memset(l, 0, sizeof(*l));
-	l->seq = seq;
+	__builtin_memset(l, 0, sizeof(struct ukhook_record));
+	l->seq = (uint32_t)seq;
 	l->t = ukhook_now();
 	l->phdr = phdr;
 	l->phnum = phnum;
 	l->entry = entry;
 	l->interp_base = interp_base;
-	for (; execfn && n < sizeof(l->execfn) - 1 && execfn[n]; n++)
+	for (; execfn && n < sizeof(struct ukhook_record) - sizeof(*l) - 1 && execfn[n]; n++)
 		l->execfn[n] = (uint8_t)execfn[n];
 	ukhook_barrier();
 	l->kind = UKHOOK_KIND_LOAD;
@@ -698,7 +726,7 @@ struct ukhook_header ukhook_header = {
 	.header_size = sizeof(struct ukhook_header),
 	.record_size = sizeof(struct ukhook_record),
 	.frames = UKHOOK_FRAMES,
-	.ts_source = UKHOOK_TS_SOURCE_TSC,
+	.arg_words = UKHOOK_ARG_WORDS,
 	.image_id = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff },
 	.ring_records = UKHOOK_RING_RECORDS,
 	.overflow = UKHOOK_OVERFLOW,
@@ -777,7 +805,7 @@ static void ukhook_commit_unfinished(uint64_t from, uint64_t to, uint64_t now)
 		if (!r->kind) {
 			r->flags |= UKHOOK_FLAG_AT_ENTRY;
 			r->ret = 0;
-			r->t_exit = now;
+			r->dur = ukhook_dur(now - r->t_enter);
 			ukhook_barrier();
 			r->kind = UKHOOK_KIND_SYSCALL;
 			ukhook_state.committed++;
@@ -848,7 +876,6 @@ void ukhook_finish(uint64_t t_end)
 #if UKHOOK_COUNT
 	ukhook_snapshot(UKHOOK_COUNTS_FINAL);
 #endif
-	ukhook_final.seq = s->seq;
 	ukhook_final.t_end = t_end;
 	ukhook_final.kind = UKHOOK_KIND_FINAL;
 	ukhook_final.total = s->seq;

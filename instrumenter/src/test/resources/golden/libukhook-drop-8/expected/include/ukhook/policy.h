@@ -245,40 +245,47 @@ static inline __attribute__((always_inline)) int ukhook_is_transparent(const uin
 
 /*
  * The library a call is charged to, by the host's rule (dev.ukhook.attribution.Attributor): the caller's return
- * address, then the frames ukhook_begin() would record, innermost first; the first library that is not
- * transparent, else the outermost transparent one, else 0. Each address is looked up one byte back (a return
- * address can be the first byte after its function). transparent has a bit per library looked through: the
- * policy's, or the table's when no policy is in force. The walk stops at the first library that decides. A charge
- * to a transparent library (every library found was one) has via added.
+ * address, then the frames of the walk ukhook_begin() records, innermost first, up to UKHOOK_WALK; the first library
+ * that is not transparent, else the outermost transparent one, else 0. Each address is looked up one byte back (a
+ * return address can be the first byte after its function). transparent has a bit per library looked through: the
+ * policy's, or the table's when no policy is in force (ukhook_transparent()). The walk stops at the first library
+ * that decides. A charge to a transparent library (every library found was one) has via added. *at is the return
+ * address that decided: the charged library's (the outermost transparent one's), or rip when no library did.
  */
 static inline __attribute__((always_inline)) unsigned int
 ukhook_charge(const struct ukhook_libtable *t, const uint64_t *transparent, uint8_t path, uint64_t rip, uint64_t fp,
-	      uint64_t sp, unsigned int via)
+	      uint64_t sp, unsigned int via, uint64_t *at)
 {
 	unsigned int lib, outer = 0;
+	uint64_t ra;
 	int i = 0;
 
+	*at = rip;
 	lib = ukhook_lib_at(t, rip - 1);
 	if (lib) {
 		if (!ukhook_is_transparent(transparent, lib))
 			return lib;
 		outer = lib;
 	}
-#if UKHOOK_FRAMES > 0
-	if (path == UKHOOK_PATH_BINARY && *(const uint64_t *)sp - ukhook_state.text_lo < ukhook_state.text_len) {
-		lib = ukhook_lib_at(t, *(const uint64_t *)sp - 1);
+#if UKHOOK_WALK > 1
+	ra = *(const uint64_t *)sp;
+	if (path == UKHOOK_PATH_BINARY && ra - ukhook_state.text_lo < ukhook_state.text_len) {
+		lib = ukhook_lib_at(t, ra - 1);
 		if (lib) {
+			*at = ra;
 			if (!ukhook_is_transparent(transparent, lib))
 				return lib;
 			outer = lib;
 		}
 		i = 1;
 	}
-	for (; i < UKHOOK_FRAMES; i++) {
+	for (i++; i < UKHOOK_WALK; i++) {
 		if (fp - sp >= UKHOOK_STACK_WINDOW)
 			break;
-		lib = ukhook_lib_at(t, ((const uint64_t *)fp)[1] - 1);
+		ra = ((const uint64_t *)fp)[1];
+		lib = ukhook_lib_at(t, ra - 1);
 		if (lib) {
+			*at = ra;
 			if (!ukhook_is_transparent(transparent, lib))
 				return lib;
 			outer = lib;
@@ -290,8 +297,21 @@ ukhook_charge(const struct ukhook_libtable *t, const uint64_t *transparent, uint
 	(void)fp;
 	(void)sp;
 	(void)i;
+	(void)ra;
 #endif
 	return outer ? outer | via : 0;
+}
+
+/* The libraries a charge looks through: the policy's in force, else the table's. */
+static inline __attribute__((always_inline)) const uint64_t *ukhook_transparent(void)
+{
+#if UKHOOK_FILTER
+	const struct ukhook_policy *p = ukhook_policy;
+
+	if (p)
+		return p->transparent;
+#endif
+	return ukhook_libtable.transparent;
 }
 
 /* UKHOOK_ACTION_ALLOW, or the library's action with its errno in bits 8-23 and the library in bits 24-31. */
@@ -314,8 +334,20 @@ static inline __attribute__((always_inline)) uint32_t ukhook_decide(uint64_t nr,
 
 	if (ukhook_unlikely(!p))
 		return UKHOOK_ACTION_ALLOW;
-	return ukhook_verdict(p, ukhook_charge(&ukhook_libtable, p->transparent, path, rip, fp, sp, 0), nr,
+	uint64_t at;
+
+	return ukhook_verdict(p, ukhook_charge(&ukhook_libtable, p->transparent, path, rip, fp, sp, 0, &at), nr,
 			      ukhook_phase_now);
+}
+
+/* The decision for a call already charged to lib (bit 7 aside). */
+static inline __attribute__((always_inline)) uint32_t ukhook_decide_charged(uint64_t nr, unsigned int lib)
+{
+	const struct ukhook_policy *p = ukhook_policy;
+
+	if (ukhook_likely(!p))
+		return UKHOOK_ACTION_ALLOW;
+	return ukhook_verdict(p, lib & (UKHOOK_VIA_TRANSPARENT - 1), nr, ukhook_phase_now);
 }
 
 /* A filter event record: numbered and ring-buffered like a syscall record. */
@@ -330,14 +362,14 @@ static inline void ukhook_event(unsigned int event, unsigned int from, unsigned 
 	if (!r)
 		return;
 	__builtin_memset(e, 0, sizeof(*e));
-	e->seq = seq;
+	e->seq = (uint32_t)seq;
 	e->t = ukhook_now();
 	e->policy = p ? p->checksum : 0;
 	e->event = (uint8_t)event;
 	e->from = (uint8_t)from;
 	e->to = (uint8_t)to;
 	e->reason = (uint8_t)reason;
-	e->cause = cause;
+	e->cause = (uint32_t)cause;
 	e->refused = refused;
 	ukhook_barrier();
 	e->kind = UKHOOK_KIND_EVENT;
@@ -547,8 +579,12 @@ int ukhook_violation(struct ukhook_ticket *t, uint32_t verdict, uint64_t nr, uin
 		     uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, uint64_t rip, uint64_t fp,
 		     uint64_t sp, long *ret)
 {
+	uint64_t at;
+	unsigned int lib = ukhook_charge(&ukhook_libtable, ukhook_transparent(), (uint8_t)path_nest, rip, fp, sp,
+					 UKHOOK_VIA_TRANSPARENT, &at);
+
 	*t = ukhook_ticket(ukhook_begin(nr, (uint8_t)path_nest, (uint8_t)(path_nest >> 8), a0, a1, a2, a3, a4, a5, rip,
-					fp, sp), nr);
+					fp, sp, lib, at), nr);
 	return ukhook_enforce(t->r, verdict, nr, rip, ret);
 }
 #endif /* UKHOOK_STREAM_IMPLEMENTATION */

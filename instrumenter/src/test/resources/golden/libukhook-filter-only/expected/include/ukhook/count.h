@@ -71,13 +71,9 @@ static inline __attribute__((always_inline)) int ukhook_count_enter(struct ukhoo
 								    uint8_t nest, uint64_t rip, uint64_t fp, uint64_t sp,
 								    long *ret)
 {
-#if UKHOOK_FILTER
-	const struct ukhook_policy *p = ukhook_policy;
-	const uint64_t *transparent = p ? p->transparent : ukhook_libtable.transparent;
-#else
-	const uint64_t *transparent = ukhook_libtable.transparent;
-#endif
-	unsigned int lib = ukhook_charge(&ukhook_libtable, transparent, path, rip, fp, sp, UKHOOK_VIA_TRANSPARENT);
+	uint64_t at;
+	unsigned int lib = ukhook_charge(&ukhook_libtable, ukhook_transparent(), path, rip, fp, sp,
+					 UKHOOK_VIA_TRANSPARENT, &at);
 	struct ukhook_cell *c;
 
 	c = ukhook_cell((uint32_t)nr | lib << 16 | (uint32_t)(ukhook_phase_now | UKHOOK_CELL_IN_USE) << 24);
@@ -92,8 +88,8 @@ static inline __attribute__((always_inline)) int ukhook_count_enter(struct ukhoo
 	if (ukhook_unlikely(nr == UKHOOK_NR_EXIT_GROUP))
 		ukhook_exit_group();
 #if UKHOOK_FILTER
-	if (p) {
-		uint32_t verdict = ukhook_verdict(p, lib & (UKHOOK_VIA_TRANSPARENT - 1), nr, ukhook_phase_now);
+	{
+		uint32_t verdict = ukhook_decide_charged(nr, lib);
 
 		if (ukhook_unlikely(verdict != UKHOOK_ACTION_ALLOW))
 			return ukhook_count_enforce(c, verdict, nr, rip, ret);
@@ -203,14 +199,13 @@ void ukhook_snapshot(unsigned int why)
 		if (ukhook_cells[i].phase & UKHOOK_CELL_IN_USE)
 			ukhook_snap.cells[n++] = ukhook_cells[i];
 	__builtin_memset(h, 0, sizeof(ukhook_snap.head));
-	h->seq = ukhook_state.seq;
+	h->seq = (uint32_t)ukhook_state.seq;
 	h->t = ukhook_now();
 	h->ncells = n;
 	h->cell_size = sizeof(struct ukhook_cell);
 	h->why = (uint8_t)why;
 	h->latency = UKHOOK_LATENCY;
 	h->overflowed = ukhook_overflowed;
-	h->cells = n;
 	h->kind = UKHOOK_KIND_COUNTS;
 	ukhook_state.snap_inflight = 1;
 	ukhook_submit_all(&ukhook_snap, (uint32_t)(sizeof(ukhook_snap.head) + n * sizeof(struct ukhook_cell)));
