@@ -122,8 +122,13 @@ BENCH_OUTOFLINE int bench_syscall_enter(struct regs *regs, struct ukhook_ticket 
 	return ukhook_count_enter(rec, regs->orig_rax < UKHOOK_NR_UNKNOWN ? regs->orig_rax : UKHOOK_NR_UNKNOWN,
 				  UKHOOK_PATH_BINARY, 0, regs->rcx, regs->rbp, regs->rsp, &ret);
 #else
+	uint64_t at;
+	unsigned int lib = ukhook_charge(&ukhook_libtable, ukhook_transparent(), UKHOOK_PATH_BINARY, regs->rcx,
+					 regs->rbp, regs->rsp, UKHOOK_VIA_TRANSPARENT, &at);
+
 	*rec = ukhook_ticket(ukhook_begin(regs->orig_rax, UKHOOK_PATH_BINARY, 0, regs->rdi, regs->rsi, regs->rdx,
-					  regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp), regs->orig_rax);
+					  regs->r10, regs->r8, regs->r9, regs->rcx, regs->rbp, regs->rsp, lib, at),
+			     regs->orig_rax);
 	return 1;
 #endif
 }
@@ -295,6 +300,7 @@ int main(int argc, char **argv)
 	struct sample base = { UINT64_MAX, UINT64_MAX }, hook = base, pair = base;
 	uint64_t warm;
 	const struct ukhook_record *last;
+	unsigned int depth;
 	uint64_t hooks; /* hooks run: the calls numbered, or a counting library's cells' sum */
 	double tsc_hz, nd = (double)n;
 	int rep;
@@ -363,11 +369,16 @@ int main(int argc, char **argv)
 			(unsigned long long)ukhook_state.dropped);
 		return 1;
 	}
+	depth = 0;
+#if !UKHOOK_COUNT && UKHOOK_FRAMES > 0
+	while (depth < UKHOOK_FRAMES && last->frames[depth])
+		depth++;
+#endif
 	printf("hookbench frames=%d leaf=%d depth=%u ring=%lu batch=%lu iterations=%llu reps=%d stat=min"
 	       " ns_per_hook=%.3f cycles_per_hook=%.2f raw_ns_per_iter=%.3f raw_cycles_per_iter=%.2f"
 	       " baseline_ns_per_iter=%.3f baseline_cycles_per_iter=%.2f rdtsc_pair_ns=%.3f rdtsc_pair_cycles=%.2f"
 	       " tsc_hz=%.0f seq=%llu\n",
-	       UKHOOK_FRAMES, leaf, last->depth, UKHOOK_RING_RECORDS, UKHOOK_BATCH_RECORDS,
+	       UKHOOK_FRAMES, leaf, depth, UKHOOK_RING_RECORDS, UKHOOK_BATCH_RECORDS,
 	       (unsigned long long)n, REPS,
 	       ((double)hook.ns - (double)base.ns) / nd, ((double)hook.cycles - (double)base.cycles) / nd,
 	       (double)hook.ns / nd, (double)hook.cycles / nd,

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-/* Return addresses a record keeps (the walk from the call); the charge's walk reads up to UKHOOK_WALK. */
+/* Return addresses a record keeps beyond the caller's own; the charge reads up to UKHOOK_WALK of them. */
 #define UKHOOK_FRAMES ${frames}
 #define UKHOOK_WALK ${walk}
 /* The record's tail: the arguments, a copy of the call's path argument, then sp, bp and a snapshot of the stack. */
@@ -59,8 +59,6 @@ _Static_assert(__builtin_offsetof(struct ${s.name}, ${f.name}) == ${f.offset}, "
 _Static_assert(sizeof(struct ${s.name}) == ${s.size}, "${s.name} size");
 </#list>
 
-_Static_assert(!(${hookPoints} & UKHOOK_HOOK_PROCESS) || sizeof(struct ukhook_record) >= ${loadMinSize},
-	       "a load record's path needs room in a slot");
 _Static_assert(__builtin_offsetof(struct ukhook_record, rip) - __builtin_offsetof(struct ukhook_record, nr) == 8,
 	       "ukhook_begin() writes nr..thread as one 8-byte word");
 _Static_assert((UKHOOK_RING_RECORDS & (UKHOOK_RING_RECORDS - 1)) == 0, "ring size is a power of two");
@@ -257,8 +255,10 @@ static inline __attribute__((always_inline)) uint32_t ukhook_dur(uint64_t d)
 	return UKHOOK_DUR_COARSE | (uint32_t)(d < UKHOOK_DUR_COARSE - 1 ? d : UKHOOK_DUR_COARSE - 1);
 }
 
-/* The calling thread's number, given on its first system call (ukhook_thread_new(), native.h). */
-static inline __attribute__((always_inline)) uint16_t ukhook_thread_id(void);
+/* The calling thread's number in records: native.h numbers threads (a host harness without threads records 0). */
+#ifndef UKHOOK_THREAD_ID
+#define UKHOOK_THREAD_ID() 0
+#endif
 
 /*
  * Hot path, on every system call: reserve a slot and fill it in place. Returns NULL when the
@@ -292,9 +292,9 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	 */
 	head = (nr < UKHOOK_NR_UNKNOWN ? nr : UKHOOK_NR_UNKNOWN) | (uint64_t)lib << 16 |
 	       (uint64_t)((nest < UKHOOK_NEST_MASK ? nest : UKHOOK_NEST_MASK) | path << UKHOOK_PATH_SHIFT) << 24 |
-	       (uint64_t)ukhook_thread_id() << 48;
+	       (uint64_t)UKHOOK_THREAD_ID() << 48;
 	__builtin_memcpy((char *)r + __builtin_offsetof(struct ukhook_record, nr), &head, sizeof(head));
-	r->rip = at;
+	r->rip = UKHOOK_FRAMES > 0 ? rip : at;
 #if UKHOOK_ARG_WORDS > 0
 	{
 		uint64_t *args = (uint64_t *)(r->tail);
@@ -313,20 +313,18 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 #endif
 #if UKHOOK_FRAMES > 0
 	/*
-	 * The walk from the call, as the charge reads it: the caller's return address, then, for a leaf function that
-	 * issues the syscall instruction itself (a libc wrapper, which often has no frame even with frame pointers on,
-	 * so the rbp chain would skip its caller), the word at the caller's stack pointer when it points into the
-	 * image's code, then the frame-pointer chain (CONFIG_OPTIMIZE_NOOMITFP). A frame must lie within
-	 * UKHOOK_STACK_WINDOW above the caller's stack pointer, so a clobbered rbp (zero, below the stack, wild) ends
-	 * the walk instead of faulting; one unsigned compare covers all of these.
+	 * The walk beyond the caller's return address, as the charge reads it. A leaf function that issues the syscall
+	 * instruction itself (a libc wrapper) often has no frame even with frame pointers on, so the rbp chain would
+	 * skip its caller; the word at the caller's stack pointer is then that caller's return address: taken when it
+	 * points into the image's code. Then the frame-pointer chain (CONFIG_OPTIMIZE_NOOMITFP). A frame must lie
+	 * within UKHOOK_STACK_WINDOW above the caller's stack pointer, so a clobbered rbp (zero, below the stack,
+	 * wild) ends the walk instead of faulting; one unsigned compare covers all of these.
 	 */
-	r->frames[0] = rip;
-	i = 1;
-	if (UKHOOK_FRAMES > 1 && path == UKHOOK_PATH_BINARY &&
-	    *(const uint64_t *)sp - ukhook_state.text_lo < ukhook_state.text_len) {
-		r->frames[1] = *(const uint64_t *)sp;
+	i = 0;
+	if (path == UKHOOK_PATH_BINARY && *(const uint64_t *)sp - ukhook_state.text_lo < ukhook_state.text_len) {
+		r->frames[0] = *(const uint64_t *)sp;
 		r->flags |= UKHOOK_FLAG_LEAF;
-		i = 2;
+		i = 1;
 	}
 	for (; i < UKHOOK_FRAMES; i++) {
 		if (fp - sp >= UKHOOK_STACK_WINDOW)
@@ -337,8 +335,8 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	for (; i < UKHOOK_FRAMES; i++)
 		r->frames[i] = 0;
 #else
-	(void)rip;
 	(void)fp;
+	(void)sp;
 	(void)i;
 #endif
 #if UKHOOK_PATH_BYTES > 0

@@ -94,7 +94,7 @@ static void call(int native, uint64_t rip, uint64_t nr, int64_t ret, uint64_t du
 	if (native) {
 		/* What UKHOOK_NATIVE_ENTER does once it knows the call is to be recorded. */
 		t = ukhook_ticket(ukhook_begin(nr, UKHOOK_PATH_NATIVE_RAW, 0, a[0], a[1], a[2], a[3], a[4], a[5],
-					       rip, n ? (uint64_t)&stack[4] : 0, (uint64_t)stack), nr);
+					       rip, n ? (uint64_t)&stack[4] : 0, (uint64_t)stack, 0, rip), nr);
 		clock_ticks += dur;
 		ukhook_end(t, ret);
 		return;

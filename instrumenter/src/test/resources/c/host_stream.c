@@ -160,7 +160,7 @@ NOINLINE void app_binary(void)
 {
 	uint64_t fp = (uint64_t)__builtin_frame_address(0);
 	struct ukhook_record *r = ukhook_begin(1, UKHOOK_PATH_BINARY, ukhook_binary_begins(), 7, 8, 9,
-					       0, 0, 0, 0x1234, fp, fp);
+					       0, 0, 0, 0x1234, fp, fp, 0, 0x1234);
 	long ret = uk_syscall_r_write(7, 8, 9);
 
 	ukhook_binary_ends();
@@ -172,7 +172,7 @@ NOINLINE void app_binary_wrapped(void)
 {
 	uint64_t fp = (uint64_t)__builtin_frame_address(0);
 	struct ukhook_record *r = ukhook_begin(1, UKHOOK_PATH_BINARY, ukhook_binary_begins(), 7, 8, 9,
-					       0, 0, 0, 0x1235, fp, fp);
+					       0, 0, 0, 0x1235, fp, fp, 0, 0x1235);
 	long ret = uk_syscall_e_write(7, 8, 9);
 
 	ukhook_binary_ends();
@@ -208,16 +208,16 @@ NOINLINE static int tails(void)
 		snap[i] = 0x5000 + i;
 	ukhook_start(1000000000ULL);
 	r = ukhook_begin(257, UKHOOK_PATH_BINARY, 0, (uint64_t)-100, (uint64_t)"/lib/x86_64-linux-gnu/libc.so.6",
-			 0, 0, 0, 0, 0x401000, 0, (uint64_t)snap);
+			 0, 0, 0, 0, 0x401000, 0, (uint64_t)snap, 0, 0x401000);
 	ukhook_end(ukhook_ticket(r, 257), 3);
 	ukhook_load(0x7000040, 13, 0x7001000, 0x9000000, "/linux-static");
 	/* A path longer than the copy is cut, and still terminated. */
 	r = ukhook_begin(2, UKHOOK_PATH_NATIVE_RAW, 0, (uint64_t)"/a/very/long/path/that/does/not/fit/into/the/"
-			 "record/tail/at/all/not/even/close", 0, 0, 0, 0, 0, 0x401100, 0, (uint64_t)snap);
+			 "record/tail/at/all/not/even/close", 0, 0, 0, 0, 0, 0x401100, 0, (uint64_t)snap, 0, 0x401100);
 	ukhook_end(ukhook_ticket(r, 2), -2);
-	r = ukhook_begin(231, UKHOOK_PATH_BINARY, 0, 7, 0, 0, 0, 0, 0, 0x401200, 0, (uint64_t)snap);
+	r = ukhook_begin(231, UKHOOK_PATH_BINARY, 0, 7, 0, 0, 0, 0, 0, 0x401200, 0, (uint64_t)snap, 0, 0x401200);
 	ukhook_end(ukhook_ticket(r, 231), 99); /* never reached in a guest: must change nothing */
-	ukhook_begin(35, UKHOOK_PATH_NATIVE_ERRNO, 0, 1, 0, 0, 0, 0, 0, 0x401300, 0, (uint64_t)snap);
+	ukhook_begin(35, UKHOOK_PATH_NATIVE_ERRNO, 0, 1, 0, 0, 0, 0, 0, 0x401300, 0, (uint64_t)snap, 0, 0x401300);
 	ukhook_finish(ukhook_now());
 	fflush(stdout);
 	fprintf(stderr, "fn sp %lu\nfn exit_groups %d\n", (unsigned long)snap, exit_groups);
@@ -235,13 +235,13 @@ NOINLINE static int buffers(void)
 
 	ukhook_start(1000000000ULL);
 	r = ukhook_begin(1, UKHOOK_PATH_BINARY, 0, 1, (uint64_t)"hello, world\n", 13, 0, 0, 0, 0x401000, 0,
-			 (uint64_t)stack);
+			 (uint64_t)stack, 0, 0x401000);
 	ukhook_end(ukhook_ticket(r, 1), 13);
-	r = ukhook_begin(0, UKHOOK_PATH_NATIVE_RAW, 0, 3, (uint64_t)in, 64, 0, 0, 0, 0x401100, 0, (uint64_t)stack);
+	r = ukhook_begin(0, UKHOOK_PATH_NATIVE_RAW, 0, 3, (uint64_t)in, 64, 0, 0, 0, 0x401100, 0, (uint64_t)stack, 0, 0x401100);
 	ukhook_end(ukhook_ticket(r, 0), 40);
-	r = ukhook_begin(1, UKHOOK_PATH_BINARY, 0, 1, 0x10, 5, 0, 0, 0, 0x401200, 0, (uint64_t)stack);
+	r = ukhook_begin(1, UKHOOK_PATH_BINARY, 0, 1, 0x10, 5, 0, 0, 0, 0x401200, 0, (uint64_t)stack, 0, 0x401200);
 	ukhook_end(ukhook_ticket(r, 1), -14);
-	r = ukhook_begin(0, UKHOOK_PATH_NATIVE_RAW, 0, 3, (uint64_t)in, 64, 0, 0, 0, 0x401300, 0, (uint64_t)stack);
+	r = ukhook_begin(0, UKHOOK_PATH_NATIVE_RAW, 0, 3, (uint64_t)in, 64, 0, 0, 0, 0x401300, 0, (uint64_t)stack, 0, 0x401300);
 	ukhook_end(ukhook_ticket(r, 0), 0);
 	ukhook_finish(ukhook_now());
 	fflush(stdout);
@@ -255,10 +255,10 @@ NOINLINE static int stuck(long calls)
 
 	ukhook_start(1000000000ULL);
 	sleeper = ukhook_ticket(ukhook_begin(35, UKHOOK_PATH_NATIVE_ERRNO, 0, 1, 0, 0, 0, 0, 0, 0x401000, 0,
-					     (uint64_t)stack), 35);
+					     (uint64_t)stack, 0, 0x401000), 35);
 	for (i = 1; i <= calls; i++)
 		ukhook_end(ukhook_ticket(ukhook_begin(39, UKHOOK_PATH_BINARY, 0, i, 0, 0, 0, 0, 0, 0x402000, 0,
-						      (uint64_t)stack), 39), i);
+						      (uint64_t)stack, 0, 0x402000), 39), i);
 	ukhook_end(sleeper, 77); /* its slot holds another call's record by now */
 	ukhook_finish(ukhook_now());
 	fflush(stdout);
@@ -346,7 +346,7 @@ int main(int argc, char **argv)
 		/* Call 3 passes a number no syscall has: it must be recorded as unknown (0xffff). */
 		r = ukhook_begin(i == 3 ? 0x10027 : (uint64_t)(i % 300), UKHOOK_PATH_BINARY, 0, i, i + 1,
 				 i + 2, i + 3, i + 4, i + 5, 0x400000 + i, (uint64_t)&stack[4],
-				 (uint64_t)&stack[0]);
+				 (uint64_t)&stack[0], 0, 0x400000 + i);
 		ukhook_end(ukhook_ticket(r, 0), -i);
 	}
 	if (!ukhook_state.ready)

@@ -218,9 +218,6 @@ public final class StreamDecoder {
       bad = "record_size is " + size + " but " + n + " frames, " + argWords + " argument words, " + pathWords
           + " path words and " + stackWords + " stack words need " + recordSize(n, argWords, pathWords, stackWords)
           + " (" + RECORD_BASE_SIZE + " + 8 * (frames + words))";
-    } else if ((hookPoints & HOOK_PROCESS) != 0 && size < LOAD_MIN_SIZE) {
-      bad = "record_size is " + size + " in an image with the process hook point, whose load records need "
-          + LOAD_MIN_SIZE;
     } else if (overflow >= OVERFLOWS.size()) {
       bad = "overflow mode is " + overflow + ", expected " + values(OVERFLOWS);
     } else if (hookPoints == 0 || (hookPoints & ~(HOOK_BINARY | HOOK_NATIVE | HOOK_PROCESS)) != 0) {
@@ -285,10 +282,9 @@ public final class StreamDecoder {
     }
     long seq = seq(b.getInt(at + Syscall.SEQ.offset()));
     long tEnter = b.getLong(at + Syscall.T_ENTER.offset());
-    // One test for the rare cases: a seq before the first or a timestamp the guest cannot write, or a path not
-    // defined.
-    if ((seq | tEnter | tEnter + duration(b.getInt(at + Syscall.DUR.offset()))) < 0
-        || Byte.toUnsignedInt(b.get(at + Syscall.NEST.offset())) >>> PATH_SHIFT >= PATHS.size()) {
+    // One test for the rare cases: a seq before the first or a timestamp the guest cannot write. (Every path, nest,
+    // lib and thread is one a guest can write.)
+    if ((seq | tEnter | tEnter + duration(b.getInt(at + Syscall.DUR.offset()))) < 0) {
       badSyscall(b, at, seq, tEnter);
       return;
     }
@@ -312,10 +308,7 @@ public final class StreamDecoder {
   }
 
   private void badSyscall(ByteBuffer b, int at, long seq, long tEnter) {
-    int path = Byte.toUnsignedInt(b.get(at + Syscall.NEST.offset())) >>> PATH_SHIFT;
-    if (path >= PATHS.size()) {
-      stop(Damage.Kind.BAD_RECORD, "a syscall record has path " + path + ", expected " + values(PATHS));
-    } else if (!badSeq(seq) && !badTime("syscall record seq " + seq, tEnter)) {
+    if (!badSeq(seq) && !badTime("syscall record seq " + seq, tEnter)) {
       stop(Damage.Kind.BAD_RECORD, "syscall record seq " + seq + " entered at tick " + tEnter + " and lasted "
           + duration(b.getInt(at + Syscall.DUR.offset())) + " ticks, beyond the 2^63 ticks a clock started at boot"
           + " can reach: the record is corrupted");
@@ -323,9 +316,8 @@ public final class StreamDecoder {
   }
 
   /**
-   * Whether {@code seq} is beyond what a guest numbers (and the damage is recorded, {@link
-   * SequenceCheck#SEQ_MASK}). Caught here, a corrupted seq never becomes a negative or absurd count of records
-   * missing.
+   * Whether {@code seq}, carried from the record's 32 bits, falls before the first record (and the damage is
+   * recorded). Caught here, a corrupted seq never becomes a negative count of records missing.
    */
   private boolean badSeq(long seq) {
     if (seq >= 0) {
@@ -362,7 +354,10 @@ public final class StreamDecoder {
 
   private void other(ByteBuffer b, int at) {
     int kind = Byte.toUnsignedInt(b.get(at + Syscall.KIND.offset()));
-    if (kind == KIND_LOAD) {
+    if (kind == KIND_LOAD && recordSize < LOAD_MIN_SIZE) {
+      stop(Damage.Kind.BAD_RECORD, "a load record in records of " + recordSize + " bytes, where no guest writes one "
+          + "(they need " + LOAD_MIN_SIZE + "): the record is corrupted");
+    } else if (kind == KIND_LOAD) {
       long seq = seq(b.getInt(at + Load.SEQ.offset()));
       long t = b.getLong(at + Load.T.offset());
       if (!badSeq(seq) && !badTime("load record seq " + seq, t) && !badJump(seq, t) && sequence.accept(seq, t)) {

@@ -112,28 +112,22 @@ public final class SyscallView implements Call {
   }
 
   /**
-   * The caller's return address: the first slot of the walk where the record keeps one, else the return address
-   * that decided the guest's charge.
+   * The caller's return address where the record keeps a walk (frames), else the return address that decided the
+   * guest's charge.
    */
   @Override
   public long rip() {
-    return depth > 0 ? b.getLong(at + FRAMES) : b.getLong(at + RIP);
-  }
-
-  /** The return address that decided the guest's charge. */
-  public long chargedAt() {
     return b.getLong(at + RIP);
   }
 
-  /** The frames beyond {@link #rip()}. */
   @Override
   public int depth() {
-    return Math.max(0, depth - 1);
+    return depth;
   }
 
   @Override
   public long frame(int i) {
-    return b.getLong(at + FRAMES + 8 * (i + 1));
+    return b.getLong(at + FRAMES + 8 * i);
   }
 
   private int tailStart() {

@@ -204,13 +204,14 @@ public final class TraceLayout {
         "the calling thread: 1 for the first thread that made a system call, +1 for each new one (65535: that many "
             + "or more); 0 before thread-local storage is set up");
     public static final Field RIP = Field.scalar("rip", Type.U64, 32,
-        "the return address that decided the charge (lib): the caller's own (after the syscall instruction, after "
-            + "the call of the definition or of its outermost wrapper, or the stub's address), or one further up "
-            + "the frame-pointer chain when the libraries below it are transparent");
+        "with N = 0, the return address that decided the charge (lib): the caller's own (after the syscall "
+            + "instruction, after the call of the definition or of its outermost wrapper, or the stub's address), or "
+            + "one further up the frame-pointer chain when the libraries below it are transparent. With N > 0, always "
+            + "the caller's own: the walk in frames goes on from it, and the charge's address is among them");
     public static final Field FRAMES =
         new Field("frames", Type.U64, 40, 0, 1, false, true,
-            "with N > 0: the walk from the call, innermost first: the caller's own return address, then (flag leaf) "
-                + "the word at its stack pointer, then the frame-pointer chain; slots past the walk's end are zero");
+            "return addresses beyond rip, innermost first: (flag leaf) the word at the caller's stack pointer, then "
+                + "the frame-pointer chain; slots past the walk's end are zero");
     public static final Field TAIL =
         new Field("tail", Type.U8, 40, 0, 0, true, true, "the arguments, the path copy, then the stack area (see Tail)");
     public static final Struct STRUCT = new Struct("ukhook_record", RECORD_BASE_SIZE, FRAME_SIZE, List.of(
@@ -233,10 +234,11 @@ public final class TraceLayout {
 
   /** The dur field of a duration in ticks, as the guest encodes it (the model of ukhook_dur()). */
   public static int dur(long ticks) {
-    if (Long.compareUnsigned(ticks, DUR_COARSE) < 0) {
+    long coarse = Integer.toUnsignedLong(DUR_COARSE);
+    if (Long.compareUnsigned(ticks, coarse) < 0) {
       return (int) ticks;
     }
-    return DUR_COARSE | (int) Math.min(ticks >>> DUR_COARSE_SHIFT, DUR_COARSE - 1);
+    return DUR_COARSE | (int) Math.min(ticks >>> DUR_COARSE_SHIFT, coarse - 1);
   }
 
   /** The final record (kind 2), R bytes like a syscall record; kind shares its place. */
@@ -463,7 +465,7 @@ public final class TraceLayout {
       new Value("UKHOOK_KIND_COUNTS", "counts", KIND_COUNTS, "a counting image's counters, followed by its cells"));
 
   public static final int FLAG_REFUSED = 1;
-  /** frames[1] is the word at the caller's stack pointer: a frameless leaf function's return address. */
+  /** frames[0] is the word at the caller's stack pointer: a frameless leaf function's return address. */
   public static final int FLAG_LEAF_FRAME = 2;
   /**
    * The record was committed without the call returning: a call that does not return (exit, exit_group), or
@@ -487,7 +489,7 @@ public final class TraceLayout {
       new Value("UKHOOK_FLAG_REFUSED", "refused", FLAG_REFUSED,
           "bit 0: the policy refused the call (deny or kill): it did not run, the caller got -errno"),
       new Value("UKHOOK_FLAG_LEAF", "leaf frame", FLAG_LEAF_FRAME,
-          "bit 1: frames[1] is the word at the caller's stack pointer, taken because it points into the image's "
+          "bit 1: frames[0] is the word at the caller's stack pointer, taken because it points into the image's "
               + "code (the return address of a frameless leaf function such as a libc syscall wrapper); the rest of "
               + "frames follows the frame-pointer chain. The charge's walk reads the same word"),
       new Value("UKHOOK_FLAG_AT_ENTRY", "at entry", FLAG_AT_ENTRY,

@@ -30,14 +30,10 @@ public final class TraceWriter {
     out.write(encode(header));
   }
 
-  /**
-   * Writes {@code r} as the guest would: its rip as the walk's first slot where the header keeps frames, else as
-   * the charge's return address; its arguments where the header keeps them.
-   */
+  /** Writes {@code r} as the guest would: its arguments only where the header keeps them. */
   public void syscall(SyscallRecord r) throws IOException {
-    int slots = frames == 0 ? 0 : 1 + r.depth();
-    if (slots > frames) {
-      throw new IllegalArgumentException("record has " + slots + " frames, the header allows " + frames);
+    if (r.depth() > frames) {
+      throw new IllegalArgumentException("record has " + r.depth() + " frames, the header allows " + frames);
     }
     if (r.hasArgs() != (header.argWords() != 0)) {
       throw new IllegalArgumentException("record " + (r.hasArgs() ? "has" : "has no") + " arguments, the header "
@@ -55,11 +51,8 @@ public final class TraceWriter {
     buf.put(Syscall.FLAGS.offset(), (byte) r.flags());
     buf.putShort(Syscall.THREAD.offset(), (short) r.thread());
     u64(Syscall.RIP, r.rip());
-    if (slots > 0) {
-      buf.putLong(Syscall.FRAMES.offset(), r.rip());
-      for (int i = 0; i < r.depth(); i++) {
-        buf.putLong(Syscall.FRAMES.offset() + 8 * (i + 1), r.frame(i));
-      }
+    for (int i = 0; i < r.depth(); i++) {
+      buf.putLong(Syscall.FRAMES.offset() + 8 * i, r.frame(i));
     }
     int tail = Syscall.FRAMES.offset() + 8 * frames;
     for (int i = 0; i < header.argWords(); i++) {

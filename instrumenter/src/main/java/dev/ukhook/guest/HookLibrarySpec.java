@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 /**
  * Everything the generated hook microlibrary depends on.
  *
- * @param frames return addresses kept per record: the walk from the call, the caller's own first (0: only the one
+ * @param frames return addresses kept per record beyond the caller's own (0: none, the record keeps only the one
  *     that decided the charge)
  * @param ringRecords capacity of the guest ring, a power of two
  * @param batchRecords records per virtio buffer; divides ringRecords
@@ -24,8 +24,7 @@ import java.util.stream.Collectors;
  * @param mode whether the hooks record every call, count calls, enforce a policy, or both
  * @param latency whether a counting image times each call (two timestamps per call) for its latency histograms
  * @param snapshotMs how often a counting image sends its counters to the host, in milliseconds
- * @param walk return addresses the guest's charge reads at most, the caller's own first; at least frames (0: the
- *     default, {@link #DEFAULT_WALK} or frames)
+ * @param walk return addresses the guest's charge reads at most beyond the caller's own; at least frames
  * @param args whether every record keeps the six arguments
  */
 public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Overflow overflow,
@@ -88,14 +87,14 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
   public static final int MAX_PATH_BYTES = 8 * 255;
   public static final int MAX_STACK_BYTES = 8 * (255 - TraceLayout.STACK_REGS);
 
-  /** The charge's walk: the caller's return address and four more. */
-  public static final int DEFAULT_WALK = 5;
+  /** The charge's walk: four return addresses beyond the caller's own. */
+  public static final int DEFAULT_WALK = 4;
   /**
    * With musl or newlib a libc call is several frames deep before its system call (printf: vfprintf,
-   * printf_core, the FILE's write, writev), all in the libc attribution looks through: five return addresses
+   * printf_core, the FILE's write, writev), all in the libc attribution looks through: four return addresses
    * often end inside it, and the call would be charged to the libc.
    */
-  public static final int DEFAULT_WALK_DEEP_LIBC = 9;
+  public static final int DEFAULT_WALK_DEEP_LIBC = 8;
 
   /** The charge's walk when the user does not choose a longer one: deeper for a libc that nests deeply. */
   public static int defaultWalk(Map<String, String> kconfig) {
@@ -121,9 +120,8 @@ public record HookLibrarySpec(int frames, int ringRecords, int batchRecords, Ove
     if (frames < 0 || frames > 32) {
       throw new UkhookException(Kind.USAGE, "--frames must be between 0 and 32, got " + frames);
     }
-    walk = walk == 0 ? Math.max(frames, DEFAULT_WALK) : walk;
-    if (walk < Math.max(frames, 1) || walk > 32) {
-      throw new IllegalArgumentException("the charge's walk must be from max(frames, 1) to 32, got " + walk);
+    if (walk < frames || walk > 32) {
+      throw new IllegalArgumentException("the charge's walk must be from frames (" + frames + ") to 32, got " + walk);
     }
     if (Integer.bitCount(ringRecords) != 1 || ringRecords < 2) {
       throw new UkhookException(Kind.USAGE, "--ring must be a power of two of at least 2 records, got " + ringRecords);

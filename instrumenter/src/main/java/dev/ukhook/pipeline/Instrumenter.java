@@ -6,6 +6,7 @@ import dev.ukhook.core.Tools;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceLayout;
 import dev.ukhook.guest.HookKconfig;
 import dev.ukhook.guest.HookLibrary;
 import dev.ukhook.guest.HookLibrarySpec;
@@ -224,6 +225,11 @@ public final class Instrumenter {
       HookLibrarySpec libSpec = new HookLibrarySpec(frames, o.ringRecords(), o.batchRecords(), o.overflow(),
           same ? previous.imageId() : staged.imageId(), hookPoints, pathCopy, stack, o.mode(), counting.latency(),
           counting.snapshotMs(), Math.max(frames, walk), args);
+      if (loader && libSpec.recordSize() < TraceLayout.LOAD_MIN_SIZE) {
+        throw new UkhookException(Kind.USAGE, "an app-elfloader image's records must hold a program's load (at least "
+            + TraceLayout.LOAD_MIN_SIZE + " bytes), and these are " + libSpec.recordSize() + ": keep more --frames, "
+            + "--path-copy or --stack-snapshot");
+      }
       Map<String, String> libFiles = HookLibrary.render(libSpec);
 
       // The tree first: applying the plan writes every file or none (and refuses a file changed since it was

@@ -45,8 +45,9 @@ class CountedRunTest {
       returns(app(7, SOCKET), 0, TraceLayout.FLAG_REFUSED, -EPERM, 20),
       returns(app(8, OPENAT), 0, 0, -ENOENT, 900),
       nowhere(9, GETPID),
-      // Beyond the guest's last histogram bucket, which has no upper end.
-      returns(app(10, WRITE), 0, 0, 5, 10_000_000_000L),
+      // Beyond the guest's last histogram bucket, which has no upper end; a whole number of the 2^16 ticks a trace
+      // record counts a call this long in (format 4's dur), so that trace and count agree to the tick.
+      returns(app(10, WRITE), 0, 0, 5, 152_588L << 16),
       returns(app(11, EXIT_GROUP), 0, TraceLayout.FLAG_AT_ENTRY, 0, 0));
 
   @TempDir Path dir;

@@ -80,7 +80,7 @@ class QueryCommandTest {
     CliTest.assertOneLine(r.err());
     assertTrue(r.err().startsWith("ukhook: Binder Error: Referenced column \"nosuch\" not found"), r.err());
     assertTrue(r.err().endsWith("; tables: calls(seq, t_enter, t_exit, duration_ns, library, phase, syscall, nr, ret, "
-        + "errno, refused, flags, path, nest, a0, a1, a2, a3, a4, a5, rip, path_arg, buffer), syscalls(library, syscall, nr, "
+        + "errno, refused, flags, path, nest, thread, a0, a1, a2, a3, a4, a5, rip, path_arg, buffer), syscalls(library, syscall, nr, "
         + "count, errors, errnos, refused, nested, unit, p50, p99, max, total, first_seq, last_seq, first_t, last_t, "
         + "phases)\n"), r.err());
   }

@@ -293,24 +293,29 @@ class ReportCommandTest {
   }
   /**
    * Issue 18, defects 3 and 12: a record of seq 2^64-1 in place of seq 5 gave "0 missing" and exit 0; a return
-   * before the entry printed a latency of -0.32 s with exit 0. Each is damage: the report fails and says where.
+   * before the entry printed a latency of -0.32 s with exit 0. Each is damage: the report fails and says where. (In
+   * format 4 a record holds its seq modulo 2^32 and its duration unsigned: the damage is a seq before the first, a
+   * return beyond the clock's reach.)
    */
   @Test
   void aCorruptedSeqOrTimestampFailsTheReport() throws IOException {
     List<SyscallRecord> seqs = new ArrayList<>(calls(0, 1, 2, 3, 4, 6, 7, 8, 9));
-    seqs.add(5, calls(-1L).get(0));
+    seqs.add(5, calls(0xffff_ffffL).get(0));
+    int r = TraceLayout.recordSize(4, TraceLayout.ARGS, 0, 0);
     Run seq = report(trace(ID, seqs, new FinalRecord(10, 0, 10, 999)), helloMap());
-    assertFails(seq, "the trace is damaged: a record has seq 18446744073709551615, beyond the 2^48 calls a guest"
-        + " numbers: the record is corrupted (byte offset 704, after 5 records)");
+    assertFails(seq, "the trace is damaged: a record has seq -1 (4294967295 modulo 2^32), before the first: the"
+        + " record is corrupted (byte offset " + (64 + 5 * r) + ", after 5 records)");
     assertTrue(seq.out().endsWith("image " + ID + ": 5 records (binary 5), 0 missing or dropped (no final record); 2"
         + " problems: the counts may be wrong\n"), seq.out());
 
     List<SyscallRecord> times = new ArrayList<>(calls(0, 1, 2, 4));
-    times.add(3, new SyscallRecord(3, 1_000_000_000L, 680_000_000L, 39, 0, new long[6], 3, 0x101605L,
+    long late = Long.MAX_VALUE - 10;
+    times.add(3, new SyscallRecord(3, late, late + (1L << 40), 39, 0, new long[6], 3, 0x101605L,
         new long[] {0x101950L}));
     Run time = report(trace(ID, times, new FinalRecord(5, 0, 5, 2_000_000_000L)), helloMap(), "--calls");
-    assertFails(time, "the trace is damaged: syscall record seq 3 returns at tick 680000000, before it entered at"
-        + " tick 1000000000: the record is corrupted (byte offset 448, after 3 records)");
+    assertFails(time, "the trace is damaged: syscall record seq 3 entered at tick 9223372036854775797 and lasted"
+        + " 1099511627776 ticks, beyond the 2^63 ticks a clock started at boot can reach: the record is corrupted"
+        + " (byte offset " + (64 + 3 * r) + ", after 3 records)");
     assertFalse(time.out().contains("<-"), time.out());
   }
 }

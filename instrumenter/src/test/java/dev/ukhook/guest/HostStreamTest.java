@@ -37,7 +37,7 @@ class HostStreamTest {
   @Test
   void blockModeDeliversEveryRecordWithItsFields() throws Exception {
     DecodedTrace t = run(new HookLibrarySpec(4, 1024, 8, Overflow.BLOCK, ID), 2000, 5);
-    assertEquals(128, t.header().recordSize());
+    assertEquals(40 + 4 * 8 + 48, t.header().recordSize()); // the base, 4 frames, the arguments
     assertEquals(ID, t.header().imageId());
     assertEquals(1_000_000_000L, t.header().tsHz());
     assertEquals(TraceLayout.HOOK_BINARY | TraceLayout.HOOK_NATIVE | TraceLayout.HOOK_PROCESS, t.header().hookPoints());
@@ -61,6 +61,8 @@ class HostStreamTest {
       assertArrayEquals(new long[] {i, i + 1, i + 2, i + 3, i + 4, i + 5}, r.args());
       assertEquals(atEntry(i) ? 0 : -i, r.ret());
       assertEquals(0x400000 + i, r.rip());
+      assertEquals(0, r.lib()); // the harness's library table is empty: no library charged
+      assertEquals(1, r.thread()); // the harness's one thread, the first to make a call
       // frames[0] from the leaf check (the word at the stack pointer), then the rbp chain.
       assertArrayEquals(new long[] {0x1abc, 0x1001, 0x1002, 0x1003}, r.frames());
       // exit and exit_group (60, 231) never return: recorded when they begin.
@@ -95,7 +97,7 @@ class HostStreamTest {
     assertEquals(List.of(), t.problems());
     assertEquals(4, t.header().pathWords());
     assertEquals(2 + 8, t.header().stackWords());
-    assertEquals(128 + 32 + 80, t.header().recordSize());
+    assertEquals(40 + 4 * 8 + 48 + 32 + 80, t.header().recordSize());
     assertEquals(5, t.stats().finalRecord().orElseThrow().total());
     List<SyscallRecord> r = t.records();
     assertEquals(4, r.size());
@@ -210,10 +212,10 @@ class HostStreamTest {
   @Test
   void walkDepthFollowsTheFramesOption() throws Exception {
     DecodedTrace none = run(new HookLibrarySpec(0, 64, 8, Overflow.BLOCK, ID), 20, 0);
-    assertEquals(96, none.header().recordSize());
+    assertEquals(40 + 48, none.header().recordSize());
     assertEquals(0, none.records().get(0).depth());
     DecodedTrace eight = run(new HookLibrarySpec(8, 64, 8, Overflow.BLOCK, ID), 20, 0);
-    assertEquals(160, eight.header().recordSize());
+    assertEquals(40 + 8 * 8 + 48, eight.header().recordSize());
     assertArrayEquals(new long[] {0x1abc, 0x1001, 0x1002, 0x1003}, eight.records().get(19).frames());
   }
 

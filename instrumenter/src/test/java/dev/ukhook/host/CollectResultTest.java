@@ -58,7 +58,7 @@ class CollectResultTest {
   void damageComesFirstAndNoConnectionIsAProblem() {
     byte[] bytes = trace(null, 0, 1);
     CollectResult cut = collected(Arrays.copyOf(bytes, bytes.length - 3));
-    assertEquals("connection closed after 1 records, 125 trailing bytes of a partial record", cut.problems().get(0));
+    assertEquals("connection closed after 1 records, 117 trailing bytes of a partial record", cut.problems().get(0));
     assertTrue(cut.problems().get(1).startsWith("no final record"), cut.problems().toString());
 
     CollectResult none = new CollectResult(SOCKET, TRACE, CollectResult.End.NO_CONNECTION, 0, Optional.empty(),

@@ -34,6 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CollectorTest {
+  /** The size of the records {@link #stream} writes: 4 frames and the arguments. */
+  private static final int R = TraceLayout.recordSize(4, TraceLayout.ARGS, 0, 0);
+
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final TraceHeader HEADER =
       TraceHeader.of(4, 1_000_000_000L, "0123456789abcdef0123456789abcdef", 4096, TraceHeader.Overflow.BLOCK);
@@ -116,7 +119,7 @@ class CollectorTest {
   @Test
   void peerClosingMidRecordKeepsEveryByteAndReportsThePartialRecord() throws Exception {
     byte[] whole = stream(5, -1);
-    byte[] cut = Arrays.copyOf(whole, whole.length - 128 + 17);
+    byte[] cut = Arrays.copyOf(whole, whole.length - R + 17);
     try (Collector c = Collector.listen(socket(), trace())) {
       c.start();
       clientSends(cut).get();
@@ -365,7 +368,8 @@ class CollectorTest {
       assertEquals(CollectResult.End.STOPPED, r.end());
       assertEquals(99, r.recordsReceived());
       assertEquals(
-          "collection stopped after 99 records, 78 trailing bytes of a partial record", r.damageLine().orElseThrow());
+          "collection stopped after 99 records, " + (R - 50) + " trailing bytes of a partial record",
+          r.damageLine().orElseThrow());
       assertArrayEquals(sent, Files.readAllBytes(trace()));
     }
   }
@@ -427,19 +431,19 @@ class CollectorTest {
     int n = 1_000_000;
     byte[] one = stream(1, -1);
     byte[] header = Arrays.copyOf(one, 64);
-    byte[] record = Arrays.copyOfRange(one, 64, 64 + 128);
+    byte[] record = Arrays.copyOfRange(one, 64, 64 + R);
     try (Collector c = Collector.listen(socket(), trace());
         SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       c.start();
       client.connect(UnixDomainSocketAddress.of(socket()));
       long t0 = System.nanoTime();
       client.write(ByteBuffer.wrap(header));
-      ByteBuffer batch = ByteBuffer.allocate(128 * 8192);
+      ByteBuffer batch = ByteBuffer.allocate(R * 8192);
       for (int sent = 0; sent < n; ) {
         batch.clear();
         for (int i = 0; i < 8192 && sent < n; i++, sent++) {
-          // seq at offset 0 must count up for the sequence check
-          batch.put(record).putLong(batch.position() - 128, Long.reverseBytes(sent));
+          // seq must count up for the sequence check
+          batch.put(record).putInt(batch.position() - R + TraceLayout.Syscall.SEQ.offset(), Integer.reverseBytes(sent));
         }
         batch.flip();
         while (batch.hasRemaining()) {
@@ -453,7 +457,7 @@ class CollectorTest {
 
       assertEquals(n, r.recordsReceived());
       assertEquals(0, r.stats().gaps());
-      assertEquals(64L + 128L * n, Files.size(trace()));
+      assertEquals(64L + (long) R * n, Files.size(trace()));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.ukhook.pipeline;
 
 import dev.ukhook.format.ControlMessage;
 import dev.ukhook.format.FinalRecord;
+import dev.ukhook.format.PolicyLayout;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceLayout;
@@ -17,6 +18,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +30,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +101,29 @@ public final class Fakes {
     return sb.toString();
   }
 
+  /** hello.map's code: [_text, _etext). */
+  static final long TEXT_START = 0x101000L;
+  static final long TEXT_END = 0x102900L;
+
+  /**
+   * An image as small as the build's checks allow: an x86-64 ELF executable whose one loaded segment holds
+   * hello.map's code (zeros), followed by the hook library's table placeholder of image {@code imageId}, which
+   * `ukhook build` fills.
+   */
+  static byte[] image(String imageId) {
+    int code = 0x1000;
+    int table = code + (int) (TEXT_END - TEXT_START);
+    ByteBuffer b = ByteBuffer.allocate(table + PolicyLayout.Table.STRUCT.size(0, 0)).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(0, 0x464c457f).put(4, (byte) 2).put(5, (byte) 1).put(6, (byte) 1);
+    b.putShort(16, (short) 2).putShort(18, (short) 62).putInt(20, 1).putLong(24, TEXT_START).putLong(32, 64);
+    b.putShort(52, (short) 64).putShort(54, (short) 56).putShort(56, (short) 1);
+    b.putInt(64, 1).putInt(68, 5).putLong(72, code).putLong(80, TEXT_START).putLong(88, TEXT_START)
+        .putLong(96, TEXT_END - TEXT_START).putLong(104, TEXT_END - TEXT_START).putLong(112, 0x1000);
+    b.putLong(table, PolicyLayout.TABLE_MAGIC)
+        .put(table + PolicyLayout.Table.IMAGE_ID.offset(), HexFormat.of().parseHex(imageId));
+    return b.array();
+  }
+
   /** Unikraft's make, as far as ukhook can tell: it records each call and writes the files make would. */
   public static final class FakeMake implements Make {
     public final List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
@@ -126,13 +152,17 @@ public final class Fakes {
         Path out = Path.of(vars.get("O"));
         String app = Path.of(vars.get("A")).getFileName().toString();
         Files.createDirectories(out);
-        Files.writeString(out.resolve(app + "_qemu-x86_64"), "fake image\n");
-        Files.writeString(out.resolve(app + "_qemu-x86_64.dbg"), "fake debug image\n");
+        String id = imageId(vars.get("L"));
+        Files.write(out.resolve(app + "_qemu-x86_64"), image(id));
+        Files.write(out.resolve(app + "_qemu-x86_64.dbg"), image(id));
         String map = vars.get("UK_LDFLAGS").substring("-Wl,-Map=".length());
-        // hello.map with the image id this build's hook library carries, as the real link map would.
+        // hello.map with the image id this build's hook library carries, as the real link map would, and the end
+        // of its code.
         try (InputStream in = Fakes.class.getResourceAsStream("/attrib/hello.map")) {
           Files.writeString(Path.of(map), new String(in.readAllBytes(), StandardCharsets.UTF_8)
-              .replace("00112233445566778899aabbccddeeff", imageId(vars.get("L"))));
+              .replace("00112233445566778899aabbccddeeff", id)
+              .replace("\n.init ", String.format("                0x%016x                _etext = .%n%n.init ",
+                  TEXT_END)));
         }
         return new BuildResult(0, logFile, List.of(), 42, Duration.ofMillis(3));
       } catch (IOException e) {

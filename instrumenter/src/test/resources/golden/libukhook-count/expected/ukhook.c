@@ -88,6 +88,8 @@ static void ukhook_term(const struct uk_term_ctx *tctx __unused)
 #if CONFIG_APPELFLOADER_DEPENDENCIES
 #include <uk/thread.h>
 
+_Static_assert(sizeof(struct ukhook_record) >= 96, "a load record's program path needs room in a slot");
+
 /* Whether argc, argv[] and the NULL after them start at p, the strings being in the stack as elf_ctx_init() puts them. */
 static int ukhook_is_argv(const uint64_t *p, const uint64_t *lo, const uint64_t *end)
 {

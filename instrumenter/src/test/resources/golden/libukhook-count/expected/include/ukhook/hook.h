@@ -54,6 +54,7 @@ static inline int ukhook_syscall_enter(struct __regs *regs, struct ukhook_ticket
 		return ukhook_enforce(rec->r, verdict, nr, regs->rcx, (long *)&regs->rax);
 #endif
 	return 1;
+#endif
 }
 
 static inline void ukhook_syscall_exit(struct ukhook_ticket rec, long ret)

@@ -17,9 +17,9 @@
 #include <stdint.h>
 #include <stddef.h>
 
-/* Return addresses a record keeps (the walk from the call); the charge's walk reads up to UKHOOK_WALK. */
+/* Return addresses a record keeps beyond the caller's own; the charge reads up to UKHOOK_WALK of them. */
 #define UKHOOK_FRAMES 0
-#define UKHOOK_WALK 5
+#define UKHOOK_WALK 4
 /* The record's tail: the arguments, a copy of the call's path argument, then sp, bp and a snapshot of the stack. */
 #define UKHOOK_ARG_WORDS 0
 #define UKHOOK_PATH_BYTES (8 * 0)
@@ -39,7 +39,7 @@
 #define UKHOOK_KIND_EVENT 4 /* a filter event: a phase switch, a policy put in force or refused */
 #define UKHOOK_KIND_COUNTS 5 /* a counting image's counters, followed by its cells */
 #define UKHOOK_FLAG_REFUSED 1 /* bit 0: the policy refused the call (deny or kill): it did not run, the caller got -errno */
-#define UKHOOK_FLAG_LEAF 2 /* bit 1: frames[1] is the word at the caller's stack pointer, taken because it points into the image's code (the return address of a frameless leaf function such as a libc syscall wrapper); the rest of frames follows the frame-pointer chain. The charge's walk reads the same word */
+#define UKHOOK_FLAG_LEAF 2 /* bit 1: frames[0] is the word at the caller's stack pointer, taken because it points into the image's code (the return address of a frameless leaf function such as a libc syscall wrapper); the rest of frames follows the frame-pointer chain. The charge's walk reads the same word */
 #define UKHOOK_FLAG_AT_ENTRY 4 /* bit 2: the record was committed without the call returning: exit and exit_group, recorded when they begin because they never return; a call still in progress at shutdown (a thread asleep for good); a call still in progress when the ring was full and records after it waited for it (records leave the ring in order). ret is 0 and t_exit the time of the commit */
 #define UKHOOK_FLAG_PATH_ARG 8 /* bit 3: the tail holds the call's path argument */
 #define UKHOOK_FLAG_STACK 16 /* bit 4: the tail holds sp, bp and the stack snapshot */
@@ -108,8 +108,8 @@ struct ukhook_record {
 	uint8_t kind; /* UKHOOK_KIND_SYSCALL (1) */
 	uint8_t flags; /* see flags */
 	uint16_t thread; /* the calling thread: 1 for the first thread that made a system call, +1 for each new one (65535: that many or more); 0 before thread-local storage is set up */
-	uint64_t rip; /* the return address that decided the charge (lib): the caller's own (after the syscall instruction, after the call of the definition or of its outermost wrapper, or the stub's address), or one further up the frame-pointer chain when the libraries below it are transparent */
-	uint64_t frames[UKHOOK_FRAMES]; /* with N > 0: the walk from the call, innermost first: the caller's own return address, then (flag leaf) the word at its stack pointer, then the frame-pointer chain; slots past the walk's end are zero */
+	uint64_t rip; /* with N = 0, the return address that decided the charge (lib): the caller's own (after the syscall instruction, after the call of the definition or of its outermost wrapper, or the stub's address), or one further up the frame-pointer chain when the libraries below it are transparent. With N > 0, always the caller's own: the walk in frames goes on from it, and the charge's address is among them */
+	uint64_t frames[UKHOOK_FRAMES]; /* return addresses beyond rip, innermost first: (flag leaf) the word at the caller's stack pointer, then the frame-pointer chain; slots past the walk's end are zero */
 	uint8_t tail[UKHOOK_TAIL_BYTES]; /* the arguments, the path copy, then the stack area (see Tail) */
 };
 
@@ -289,8 +289,6 @@ _Static_assert(__builtin_offsetof(struct ukhook_control, length) == 8, "ukhook_c
 _Static_assert(__builtin_offsetof(struct ukhook_control, id) == 12, "ukhook_control.id at 12");
 _Static_assert(sizeof(struct ukhook_control) == 16, "ukhook_control size");
 
-_Static_assert(!(UKHOOK_HOOK_BINARY | UKHOOK_HOOK_NATIVE | UKHOOK_HOOK_PROCESS & UKHOOK_HOOK_PROCESS) || sizeof(struct ukhook_record) >= 96,
-	       "a load record's path needs room in a slot");
 _Static_assert(__builtin_offsetof(struct ukhook_record, rip) - __builtin_offsetof(struct ukhook_record, nr) == 8,
 	       "ukhook_begin() writes nr..thread as one 8-byte word");
 _Static_assert((UKHOOK_RING_RECORDS & (UKHOOK_RING_RECORDS - 1)) == 0, "ring size is a power of two");
@@ -530,8 +528,10 @@ static inline __attribute__((always_inline)) uint32_t ukhook_dur(uint64_t d)
 	return UKHOOK_DUR_COARSE | (uint32_t)(d < UKHOOK_DUR_COARSE - 1 ? d : UKHOOK_DUR_COARSE - 1);
 }
 
-/* The calling thread's number, given on its first system call (ukhook_thread_new(), native.h). */
-static inline __attribute__((always_inline)) uint16_t ukhook_thread_id(void);
+/* The calling thread's number in records: native.h numbers threads (a host harness without threads records 0). */
+#ifndef UKHOOK_THREAD_ID
+#define UKHOOK_THREAD_ID() 0
+#endif
 
 /*
  * Hot path, on every system call: reserve a slot and fill it in place. Returns NULL when the
@@ -565,9 +565,9 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	 */
 	head = (nr < UKHOOK_NR_UNKNOWN ? nr : UKHOOK_NR_UNKNOWN) | (uint64_t)lib << 16 |
 	       (uint64_t)((nest < UKHOOK_NEST_MASK ? nest : UKHOOK_NEST_MASK) | path << UKHOOK_PATH_SHIFT) << 24 |
-	       (uint64_t)ukhook_thread_id() << 48;
+	       (uint64_t)UKHOOK_THREAD_ID() << 48;
 	__builtin_memcpy((char *)r + __builtin_offsetof(struct ukhook_record, nr), &head, sizeof(head));
-	r->rip = at;
+	r->rip = UKHOOK_FRAMES > 0 ? rip : at;
 #if UKHOOK_ARG_WORDS > 0
 	{
 		uint64_t *args = (uint64_t *)(r->tail);
@@ -586,20 +586,18 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 #endif
 #if UKHOOK_FRAMES > 0
 	/*
-	 * The walk from the call, as the charge reads it: the caller's return address, then, for a leaf function that
-	 * issues the syscall instruction itself (a libc wrapper, which often has no frame even with frame pointers on,
-	 * so the rbp chain would skip its caller), the word at the caller's stack pointer when it points into the
-	 * image's code, then the frame-pointer chain (CONFIG_OPTIMIZE_NOOMITFP). A frame must lie within
-	 * UKHOOK_STACK_WINDOW above the caller's stack pointer, so a clobbered rbp (zero, below the stack, wild) ends
-	 * the walk instead of faulting; one unsigned compare covers all of these.
+	 * The walk beyond the caller's return address, as the charge reads it. A leaf function that issues the syscall
+	 * instruction itself (a libc wrapper) often has no frame even with frame pointers on, so the rbp chain would
+	 * skip its caller; the word at the caller's stack pointer is then that caller's return address: taken when it
+	 * points into the image's code. Then the frame-pointer chain (CONFIG_OPTIMIZE_NOOMITFP). A frame must lie
+	 * within UKHOOK_STACK_WINDOW above the caller's stack pointer, so a clobbered rbp (zero, below the stack,
+	 * wild) ends the walk instead of faulting; one unsigned compare covers all of these.
 	 */
-	r->frames[0] = rip;
-	i = 1;
-	if (UKHOOK_FRAMES > 1 && path == UKHOOK_PATH_BINARY &&
-	    *(const uint64_t *)sp - ukhook_state.text_lo < ukhook_state.text_len) {
-		r->frames[1] = *(const uint64_t *)sp;
+	i = 0;
+	if (path == UKHOOK_PATH_BINARY && *(const uint64_t *)sp - ukhook_state.text_lo < ukhook_state.text_len) {
+		r->frames[0] = *(const uint64_t *)sp;
 		r->flags |= UKHOOK_FLAG_LEAF;
-		i = 2;
+		i = 1;
 	}
 	for (; i < UKHOOK_FRAMES; i++) {
 		if (fp - sp >= UKHOOK_STACK_WINDOW)
@@ -610,8 +608,8 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 	for (; i < UKHOOK_FRAMES; i++)
 		r->frames[i] = 0;
 #else
-	(void)rip;
 	(void)fp;
+	(void)sp;
 	(void)i;
 #endif
 #if UKHOOK_PATH_BYTES > 0

@@ -14,6 +14,10 @@
 #ifndef UKHOOK_NATIVE_H
 #define UKHOOK_NATIVE_H
 
+/* Records carry the calling thread's number (ukhook_thread_id() below). */
+#define UKHOOK_THREAD_ID() ukhook_thread_id()
+static inline __attribute__((always_inline)) unsigned int ukhook_thread_id(void);
+
 #include <ukhook/count.h>
 #include <uk/essentials.h>
 
@@ -29,7 +33,7 @@ struct ukhook_thread {
 extern __uk_tls struct ukhook_thread ukhook_thread;
 uint16_t ukhook_thread_new(void);
 
-static inline __attribute__((always_inline)) uint16_t ukhook_thread_id(void)
+static inline __attribute__((always_inline)) unsigned int ukhook_thread_id(void)
 {
 	uint16_t id = ukhook_thread.id;
 

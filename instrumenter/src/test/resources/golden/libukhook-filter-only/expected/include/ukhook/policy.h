@@ -245,7 +245,7 @@ static inline __attribute__((always_inline)) int ukhook_is_transparent(const uin
 
 /*
  * The library a call is charged to, by the host's rule (dev.ukhook.attribution.Attributor): the caller's return
- * address, then the frames of the walk ukhook_begin() records, innermost first, up to UKHOOK_WALK; the first library
+ * address, then up to UKHOOK_WALK frames of the walk ukhook_begin() records, innermost first; the first library
  * that is not transparent, else the outermost transparent one, else 0. Each address is looked up one byte back (a
  * return address can be the first byte after its function). transparent has a bit per library looked through: the
  * policy's, or the table's when no policy is in force (ukhook_transparent()). The walk stops at the first library
@@ -267,7 +267,7 @@ ukhook_charge(const struct ukhook_libtable *t, const uint64_t *transparent, uint
 			return lib;
 		outer = lib;
 	}
-#if UKHOOK_WALK > 1
+#if UKHOOK_WALK > 0
 	ra = *(const uint64_t *)sp;
 	if (path == UKHOOK_PATH_BINARY && ra - ukhook_state.text_lo < ukhook_state.text_len) {
 		lib = ukhook_lib_at(t, ra - 1);
@@ -279,7 +279,7 @@ ukhook_charge(const struct ukhook_libtable *t, const uint64_t *transparent, uint
 		}
 		i = 1;
 	}
-	for (i++; i < UKHOOK_WALK; i++) {
+	for (; i < UKHOOK_WALK; i++) {
 		if (fp - sp >= UKHOOK_STACK_WINDOW)
 			break;
 		ra = ((const uint64_t *)fp)[1];
