@@ -118,6 +118,9 @@ public final class Analyzer implements CallSink {
   private final List<Boundary> eventBoundaries = new ArrayList<>();
   private CountSnapshot counts;
   private int maxCellPhase;
+  // Calls the guest charged to another library than the host's walk over the same addresses.
+  private long chargeMismatches;
+  private String firstMismatch;
   /** Counted calls of cells whose library number is beyond the map's. */
   private long strayCalls;
   private Boundary ruleBoundary;
@@ -164,6 +167,14 @@ public final class Analyzer implements CallSink {
     int lib = charge & Attributor.LIBRARY;
     if ((charge & Attributor.VIA_TRANSPARENT_ONLY) != 0) {
       byIndex[lib].viaTransparentOnly = true;
+    } else if (c.lib() != 0 && (c.lib() & (TraceLayout.CELL_VIA_TRANSPARENT - 1)) != lib) {
+      // The guest walks at least as far as the record keeps frames, by the same rule: where the host finds a library
+      // that decides, the guest's charge must be that library.
+      if (chargeMismatches++ == 0) {
+        firstMismatch = "seq " + c.seq() + ": the guest's " + attributor.ofCell(c.lib()).map(Attribution::library)
+            .orElse("library " + (c.lib() & (TraceLayout.CELL_VIA_TRANSPARENT - 1))) + ", the host's "
+            + attributor.libraryNames().get(lib);
+      }
     }
     add(lib, c);
   }
@@ -475,6 +486,11 @@ public final class Analyzer implements CallSink {
     rows.stream().filter(l -> sets.containsKey(l.library())).forEach(l -> setsInOrder.put(l.library(),
         sets.get(l.library())));
     List<String> allProblems = new ArrayList<>(problems);
+    if (chargeMismatches > 0) {
+      allProblems.add(chargeMismatches + " calls were charged by the guest to another library than the link map"
+          + " gives for the same return addresses (first: " + firstMismatch + "): the image's library table is not"
+          + " this map's, or the trace is damaged");
+    }
     if (strayCalls > 0) {
       allProblems.add(strayCalls + " counted calls are charged to library numbers beyond the "
           + attributor.libraryNames().size() + " libraries of the link map: the counts record is corrupted or the"

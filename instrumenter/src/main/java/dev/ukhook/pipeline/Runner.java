@@ -191,12 +191,11 @@ public final class Runner {
       try {
         copy(ws.linkMap(), runDir.resolve(RunDir.LINK_MAP));
         TextFiles.write(runDir.resolve(RunDir.IMAGE_ID), st.imageId() + "\n");
+        copy(ws.build().resolve(RunDir.LIB_TABLE), runDir.resolve(RunDir.LIB_TABLE));
         if (st.hookMode().filters()) {
-          for (String f : List.of(RunDir.LIB_TABLE, RunDir.POLICY_BIN, RunDir.POLICY_YAML)) {
+          for (String f : List.of(RunDir.POLICY_BIN, RunDir.POLICY_YAML)) {
             copy(ws.build().resolve(f), runDir.resolve(f));
           }
-        } else if (st.hookMode().counts()) {
-          copy(ws.build().resolve(RunDir.LIB_TABLE), runDir.resolve(RunDir.LIB_TABLE));
         }
         spec = planned.withRunDir(runDir).withVirtioSocket(SocketPaths.inside(runDir, RunDir.TRACE_SOCKET));
         if (o.initrd() != null) {

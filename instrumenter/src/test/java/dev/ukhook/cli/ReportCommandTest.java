@@ -1,5 +1,8 @@
 package dev.ukhook.cli;
 
+import java.util.Set;
+import dev.ukhook.attribution.LinkMap;
+import dev.ukhook.attribution.Attributor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,6 +80,30 @@ class ReportCommandTest {
   private static void assertFails(Run r, String expectedStart) {
     assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
     assertTrue(r.err().contains("ukhook: " + expectedStart), r.err());
+  }
+
+  /**
+   * Format 4 records carry the guest's charge: where the record's walk lets the host decide, the two must agree, or
+   * the image's library table is not the map's. (The test traces keep 4 frames, as an image with --frames 4.)
+   */
+  @Test
+  void aGuestChargeTheMapDoesNotGiveFailsTheReport() throws IOException {
+    List<String> names = new Attributor(LinkMap.read(Files.writeString(dir.resolve("names.map"), helloMap())),
+        Set.of()).libraryNames();
+    int posix = names.indexOf("libposix_process");
+    List<SyscallRecord> charged = calls(0, 1, 2).stream().map(r -> new SyscallRecord(r.seq(), r.tEnter(), r.tExit(),
+        r.nr(), r.path(), r.nest(), r.flags(), r.args(), r.ret(), r.rip(), r.frames(), r.tail(), posix, 1)).toList();
+    Run agreed = report(trace(ID, charged, new FinalRecord(3, 0, 3, 99)), helloMap());
+    assertEquals(ExitCode.OK, agreed.exitCode(), agreed.err());
+
+    List<SyscallRecord> wrong = new ArrayList<>(charged);
+    SyscallRecord r = wrong.get(1);
+    wrong.set(1, new SyscallRecord(r.seq(), r.tEnter(), r.tExit(), r.nr(), r.path(), r.nest(), r.flags(), r.args(),
+        r.ret(), r.rip(), r.frames(), r.tail(), names.indexOf("apphello"), 1));
+    assertFails(report(trace(ID, wrong, new FinalRecord(3, 0, 3, 99)), helloMap()), "1 calls were charged by the"
+        + " guest to another library than the link map gives for the same return addresses (first: seq 1: the"
+        + " guest's apphello, the host's libposix_process): the image's library table is not this map's, or the"
+        + " trace is damaged");
   }
 
   @Test
