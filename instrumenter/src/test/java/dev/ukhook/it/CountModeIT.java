@@ -20,7 +20,9 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The guest's charge against the host's: each example traced (a record per call, charged on the host) and counted
+ * The guest's charge against the host's: each example traced with the walk in its records (`--frames 8`, charged on
+ * the host, which also checks every record's guest charge against its own: a difference fails the run), traced
+ * compactly (the default: the host charges by the return address that decided the guest's charge) and counted
  * (`--mode count`, charged in the guest) on the same tree must give the same calls per microlibrary and syscall,
  * nested and not: syscall-mix (a transparent helper library) on every tree of UK_ROOTS, musl-files on every tree
  * and SQLite on the first when UK_LIBS and UKHOOK_SOURCES are given. Skips are SyscallMixIT's and MuslAppsIT's.
@@ -59,19 +61,24 @@ class CountModeIT {
   }
 
   private void same(String example, Path tree, String memory) throws Exception {
-    Map<String, Object> traced = table(run(example, tree, memory, "trace"));
+    Map<String, Object> traced = table(run(example, tree, memory, "trace", "--frames", "8"));
+    Map<String, Object> compact = table(run(example, tree, memory, "trace"));
     Map<String, Object> counted = table(run(example, tree, memory, "count"));
     assertTrue(!traced.isEmpty());
+    assertEquals(traced, compact, example + " on " + tree + ": traced with the walk (host's charge) against"
+        + " compact records (the guest's)");
     assertEquals(traced, counted, example + " on " + tree + ": traced (host's charge) against counted (guest's)");
     System.err.printf("[CountModeIT] %s on %s: %s%n", example, tree, counted);
     assertEquals(ExitCode.OK, SyscallMixIT.ukhook("restore", "--unikraft", tree.toString()).exitCode());
   }
 
-  private JsonNode run(String example, Path tree, String memory, String mode) throws Exception {
-    Path app = tmp.resolve(example + "-" + mode + "-" + tree.getFileName());
+  private JsonNode run(String example, Path tree, String memory, String mode, String... more) throws Exception {
+    Path app = tmp.resolve(example + "-" + mode + more.length + "-" + tree.getFileName());
     SyscallMixIT.copyExample(SyscallMixIT.home().resolve("examples/" + example), app);
-    Run r = SyscallMixIT.ukhook("trace", app.toString(), "--unikraft", tree.toString(), "-M", memory, "--timeout",
-        "300", "--mode", mode);
+    List<String> args = new ArrayList<>(List.of("trace", app.toString(), "--unikraft", tree.toString(), "-M", memory,
+        "--timeout", "300", "--mode", mode));
+    args.addAll(List.of(more));
+    Run r = SyscallMixIT.ukhook(args.toArray(String[]::new));
     assertEquals(ExitCode.OK, r.exitCode(), r.err());
     JsonNode results = new ObjectMapper().readTree(SyscallMixIT.lastRun(app).resolve("results.json").toFile());
     assertEquals(0, results.get("dropped").asLong(), mode);

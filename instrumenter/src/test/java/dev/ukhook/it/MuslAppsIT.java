@@ -148,8 +148,9 @@ class MuslAppsIT {
     String handlerBefore = Files.readString(handler);
     String headerBefore = Files.readString(header);
 
+    // --args: the listing below shows open's flags and mode, which records keep only when asked.
     Run r = SyscallMixIT.ukhook("trace", app.toString(), "--unikraft", tree.toString(), "-M", memory,
-        "--timeout", "300");
+        "--timeout", "300", "--args");
     assertEquals(ExitCode.OK, r.exitCode(), r.err());
     JsonNode results = results(app);
     assertEquals(0, results.get("dropped").asLong());
