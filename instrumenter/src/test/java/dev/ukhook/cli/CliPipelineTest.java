@@ -194,6 +194,10 @@ class CliPipelineTest extends AppOnTreeTest {
     cases.put(List.of("--snapshot-every", "500"), "--snapshot-every applies to a counting image: add --mode count");
     cases.put(List.of("--mode", "count", "--no-trace"), "--no-trace makes an image that records only violations "
         + "and --mode count one that counts every call: choose one");
+    cases.put(List.of("--mode", "count", "--args"), "--args keeps arguments in records, and a counting image (--mode"
+        + " count) makes none: drop one of them");
+    cases.put(List.of("--frames", "-1"), "--frames must be between 0 and 32, got -1");
+    cases.put(List.of("--frames", "33"), "--frames must be between 0 and 32, got 33");
     for (Map.Entry<List<String>, String> c : cases.entrySet()) {
       List<String> args = new ArrayList<>(List.of("trace", app.toString(), "--unikraft", uk.toString(), "--accel",
           "tcg"));

@@ -191,6 +191,11 @@ class PolicyDecisionTest {
         SyscallRecord rec = recs.get(k++);
         String lib = charge(s, transparent, calls.get(i));
         assertEquals(lib, attributor.attribute(rec).library(), "the host charges record " + rec.seq() + " alike");
+        // The record carries the guest's own charge (trace format 4), the one the policy decided by: the host's over
+        // the same walk, to the via-transparent bit.
+        int host = attributor.charge(rec);
+        assertEquals((host & Attributor.LIBRARY) | ((host & Attributor.VIA_TRANSPARENT_ONLY) != 0
+            ? TraceLayout.CELL_VIA_TRANSPARENT : 0), rec.lib(), "the guest's charge of call " + i);
         Action a = spec.action(lib);
         int flags = violations.contains(i) ? switch (a) {
           case LOG -> TraceLayout.FLAG_LOGGED;

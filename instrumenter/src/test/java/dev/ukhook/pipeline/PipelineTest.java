@@ -72,7 +72,7 @@ class PipelineTest extends AppOnTreeTest {
     Path run = app.resolve(".ukhook/runs/" + Fakes.RUN_DIR);
     assertEquals(run, o.runDir());
     try (Stream<Path> files = Files.list(run)) {
-      assertEquals(List.of("console.log", "image-id", "link.map", "qemu.log", "report.html", "results.json",
+      assertEquals(List.of("console.log", "image-id", "libtable.bin", "link.map", "qemu.log", "report.html", "results.json",
           "run.json", "table.txt", "trace.ukt"), files.map(p -> p.getFileName().toString()).sorted().toList());
     }
     assertEquals(imageId + "\n", Files.readString(run.resolve("image-id")));
@@ -263,7 +263,7 @@ class PipelineTest extends AppOnTreeTest {
           throw new java.io.UncheckedIOException(e);
         }
       }).toList();
-      assertEquals(List.of("console.log rw-------", "image-id rw-------", "link.map rw-------", "qemu.log rw-------",
+      assertEquals(List.of("console.log rw-------", "image-id rw-------", "libtable.bin rw-------", "link.map rw-------", "qemu.log rw-------",
           "report.html rw-------", "results.json rw-------", "run.json rw-------", "table.txt rw-------",
           "trace.ukt rw-------"), modes);
     }
@@ -473,6 +473,32 @@ class PipelineTest extends AppOnTreeTest {
     assertTrue(out.lines.contains("note: using -cpu qemu64,+pdpe1gb for the initrd under TCG (app-elfloader's "
         + "paging needs 1 GiB pages, which TCG's default CPU lacks); --cpu MODEL chooses another"), out.lines.toString());
     assertTrue(out.lines.contains("packed 2 entries of " + rootfs + " into " + cpio), out.lines.toString());
+  }
+
+  /**
+   * A compact record by default; an app-elfloader image keeps the walk, the arguments and the tails its programs'
+   * attribution needs, and refuses options that leave a program's load no room in a record.
+   */
+  @Test
+  void recordsAreCompactUnlessTheImageLoadsPrograms() throws IOException {
+    Instrumenter.Result plain = steps.instrumenter().instrument(new Instrumenter.Options(uk, app, List.of(), List.of(),
+        TCG, null, 4096, 512, Overflow.BLOCK));
+    assertEquals(List.of(0, false), List.of(plain.state().frames(), plain.state().args()));
+    assertTrue(out.lines.contains("note: records keep no walk, only the return address that decided the guest's charge"
+        + ", no arguments; the charge reads up to 4 (--frames N and --args choose)"), out.lines.toString());
+
+    make.configExtra = "CONFIG_LIBNOLIBC=y\nCONFIG_LIBUKLIBPARAM=y\nCONFIG_APPELFLOADER_DEPENDENCIES=y\n";
+    Instrumenter.Result loader = steps.instrumenter().instrument(new Instrumenter.Options(uk, app, List.of(),
+        List.of(), TCG, null, 4096, 512, Overflow.BLOCK));
+    assertEquals(List.of(4, true, 64, 512), List.of(loader.state().frames(), loader.state().args(),
+        loader.state().pathCopy(), loader.state().stackSnapshot()));
+
+    UkhookException small = assertThrows(UkhookException.class, () -> steps.instrumenter().instrument(
+        new Instrumenter.Options(uk, app, List.of(), List.of(), TCG, 0, 4096, 512, Overflow.BLOCK, List.of(), 0,
+            0)));
+    assertEquals("an app-elfloader image's records must hold a program's load (at least 96 bytes), and these are 88:"
+        + " keep more --frames, --path-copy or --stack-snapshot", small.getMessage());
+    assertEquals(4, InstrumentState.read(Workspace.of(appSpec())).frames(), "the refused options changed nothing");
   }
 
   @Test
