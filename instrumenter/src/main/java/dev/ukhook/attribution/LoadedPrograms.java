@@ -60,6 +60,7 @@ public final class LoadedPrograms {
   private final List<Placed> placed = new ArrayList<>();
   private final Map<Long, String> fds = new HashMap<>();
   private final List<String> problems = new ArrayList<>();
+  private boolean argsMissing;
   private final Set<String> glibcNames = new HashSet<>();
   private final Set<String> reported = new LinkedHashSet<>();
   private StackUnwinder unwinder = new StackUnwinder(List.of());
@@ -107,6 +108,14 @@ public final class LoadedPrograms {
    */
   public void observe(SyscallRecord r) {
     if (r.path() != TraceLayout.PATH_BINARY || r.atEntry()) {
+      return;
+    }
+    if (!r.hasArgs()) {
+      if (!argsMissing) {
+        argsMissing = true;
+        problems.add("the trace's records keep no arguments: the objects a loaded program maps (open, then mmap of"
+            + " its descriptor) cannot be followed; trace the image with --args (an app-elfloader image's default)");
+      }
       return;
     }
     String name = r.name();

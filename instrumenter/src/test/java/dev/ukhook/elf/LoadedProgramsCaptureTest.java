@@ -9,6 +9,7 @@ import dev.ukhook.format.LoadRecord;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceLayout;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,19 @@ class LoadedProgramsCaptureTest {
     assertEquals(1, programs.placed().stream().filter(p -> p.name().equals("libc.so.6")).count());
 
     assertEquals(new Attribution("prog", false, "c"), programs.attribute(call));
+  }
+
+  /** Records without arguments (a trace made without --args) cannot be followed: one problem, no crash. */
+  @Test
+  void recordsWithoutArgumentsAreAProblemOnce() {
+    LoadedPrograms programs = new LoadedPrograms(p -> Optional.empty(), Set.of(), Set.of());
+    for (int nr : new int[] {257, 9, 3, 9}) {
+      programs.observe(binary(nr, new long[0], 3, nr == 257 ? "/lib/libc.so.6" : null));
+    }
+    assertEquals(List.of("the trace's records keep no arguments: the objects a loaded program maps (open, then mmap"
+        + " of its descriptor) cannot be followed; trace the image with --args (an app-elfloader image's default)"),
+        programs.problems());
+    assertEquals(List.of(), programs.placed());
   }
 
   private static SyscallRecord binary(int nr, long[] args, long ret, String path) {
