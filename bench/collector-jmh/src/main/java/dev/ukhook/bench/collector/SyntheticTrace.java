@@ -3,10 +3,12 @@ package dev.ukhook.bench.collector;
 
 
 
+import dev.ukhook.attribution.Attributor;
 import dev.ukhook.attribution.LinkMap;
 import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.TraceWriter;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -23,7 +25,9 @@ import java.util.SplittableRandom;
 /**
  * A reproducible trace of a Unikraft image with a few dozen microlibraries: the GNU ld map text of its final
  * link and a stream of syscall records whose return addresses walk through that code the way a libc wrapper
- * and its callers do. Everything follows from the seed, so every benchmark run decodes the same bytes.
+ * and its callers do. Everything follows from the seed, so every benchmark run decodes the same bytes. A trace
+ * keeps the walk and the arguments in its records ({@code --frames 4 --args}), or is compact (trace format 4's
+ * default: each record the guest's charge and the return address that decided it, 40 bytes).
  */
 public final class SyntheticTrace {
   /** The libraries a libc's syscall wrappers and the syscall shim live in, as an app's ukhook.json names them. */
@@ -80,9 +84,14 @@ public final class SyntheticTrace {
   }
 
   public static SyntheticTrace generate(int records, long seed) {
-    TraceHeader header = header(mapText(new SplittableRandom(seed)));
+    return generate(records, seed, false);
+  }
+
+  /** A trace of {@code records} records, compact ones when {@code compact}. */
+  public static SyntheticTrace generate(int records, long seed, boolean compact) {
+    TraceHeader header = header(mapText(new SplittableRandom(seed)), compact);
     ArrayOutput out = new ArrayOutput(header.headerSize() + (long) (records + 1) * header.recordSize());
-    MapText map = write(records, seed, out);
+    MapText map = write(records, seed, out, compact);
     LinkMap linkMap;
     try {
       linkMap = LinkMap.parse(new StringReader(map.text));
@@ -93,11 +102,12 @@ public final class SyntheticTrace {
   }
 
   /** The header of a trace of the image {@code map} describes: its text from the boot code to the last range. */
-  private static TraceHeader header(MapText map) {
-    TraceHeader h = TraceHeader.of(FRAMES, 2_450_000_000L, IMAGE_ID, 4096, TraceHeader.Overflow.BLOCK);
+  private static TraceHeader header(MapText map, boolean compact) {
+    TraceHeader h = TraceHeader.of(compact ? 0 : FRAMES, 2_450_000_000L, IMAGE_ID, 4096, TraceHeader.Overflow.BLOCK);
     long end = map.code.stream().flatMap(List::stream).mapToLong(r -> r[1]).max().orElseThrow();
-    return new TraceHeader(h.version(), h.headerSize(), h.recordSize(), h.frames(), h.tsSource(), h.tsHz(),
-        h.imageId(), h.ringRecords(), h.overflow(), h.hookPoints(), 0x100000, end, 0, 0);
+    return new TraceHeader(h.version(), h.headerSize(), h.recordSize(), h.frames(), h.argWords(), h.tsHz(),
+        h.imageId(), h.ringRecords(), h.overflow(), h.hookPoints(), 0x100000, end, 0, 0).withTail(compact ? 0
+        : TraceLayout.ARGS, 0, 0);
   }
 
   /**
@@ -113,16 +123,44 @@ public final class SyntheticTrace {
     Path dir = Files.createDirectories(Path.of(args[0]));
     MapText map;
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve("trace.ukt")), 1 << 20)) {
-      map = write(Integer.parseInt(args[1]), 42, out);
+      map = write(Integer.parseInt(args[1]), 42, out, false);
     }
     Files.writeString(dir.resolve("link.map"), map.text);
   }
 
-  private static MapText write(int records, long seed, OutputStream out) {
+  private static MapText write(int records, long seed, OutputStream out, boolean compact) {
     SplittableRandom random = new SplittableRandom(seed);
     MapText map = mapText(random);
-    TraceHeader header = header(map);
+    TraceHeader header = header(map, compact);
     long[][] paths = callPaths(map, random);
+    // A compact record keeps what the guest's charge found over the path: the library and the address that decided.
+    int[] charges = new int[paths.length];
+    long[] decided = new long[paths.length];
+    if (compact) {
+      Attributor attributor;
+      try {
+        attributor = new Attributor(LinkMap.parse(new StringReader(map.text)), TRANSPARENT);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      for (int i = 0; i < paths.length; i++) {
+        long[] frames = java.util.Arrays.copyOfRange(paths[i], 2, paths[i].length);
+        SyscallRecord full = new SyscallRecord(0, 0, 0, 0, (int) paths[i][0], new long[6], 0, paths[i][1], frames);
+        int c = attributor.charge(full);
+        int lib = c & Attributor.LIBRARY;
+        charges[i] = lib | ((c & Attributor.VIA_TRANSPARENT_ONLY) != 0 ? TraceLayout.CELL_VIA_TRANSPARENT : 0);
+        decided[i] = paths[i][1];
+        for (int k = 1; k < paths[i].length; k++) { // the guest's walk: the first that decides, else the outermost
+          int one = attributor.charge(new SyscallRecord(0, 0, 0, 0, 0, new long[6], 0, paths[i][k], new long[0]));
+          if (one != 0) {
+            decided[i] = paths[i][k];
+            if ((one & Attributor.VIA_TRANSPARENT_ONLY) == 0) {
+              break;
+            }
+          }
+        }
+      }
+    }
     int[] pathWeights = new int[paths.length];
     for (int i = 0; i < paths.length; i++) {
       // Few hot call sites, a long tail: the hottest path is about 20 times as frequent as the median one.
@@ -133,7 +171,8 @@ public final class SyntheticTrace {
       long t = 1_000_000;
       long[] args = new long[6];
       for (int seq = 0; seq < records; seq++) {
-        long[] path = paths[pick(pathWeights, random)];
+        int p = pick(pathWeights, random);
+        long[] path = paths[p];
         int nr = NRS[pick(NR_WEIGHTS, random)];
         for (int i = 0; i < args.length; i++) {
           args[i] = random.nextInt(8) == 0 ? random.nextLong() : random.nextInt(4096);
@@ -143,9 +182,11 @@ public final class SyntheticTrace {
         int flags = (refused ? 1 : 0) | (int) path[0];
         long[] frames = new long[path.length - 2];
         System.arraycopy(path, 2, frames, 0, frames.length);
-        writer.syscall(
-            new SyscallRecord(
-                seq, t, t + duration, nr, flags, args, refused ? -38 : random.nextInt(64), path[1], frames));
+        long ret = refused ? -38 : random.nextInt(64);
+        writer.syscall(compact
+            ? new SyscallRecord(seq, t, t + duration, nr, TraceLayout.PATH_BINARY, 0, flags & ~TraceLayout.FLAG_LEAF_FRAME,
+                new long[0], ret, decided[p], new long[0], SyscallRecord.Tail.NONE, charges[p], 1)
+            : new SyscallRecord(seq, t, t + duration, nr, flags, args, ret, path[1], frames));
         t += duration + random.nextInt(2000);
       }
       writer.end(new FinalRecord(records, 0, records, t));

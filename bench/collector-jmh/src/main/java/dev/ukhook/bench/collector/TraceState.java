@@ -23,6 +23,10 @@ public class TraceState {
   @Param({"1000000"})
   public int records;
 
+  /** walk: records keep 4 frames and the arguments (120 bytes); compact: trace format 4's default (40 bytes). */
+  @Param({"walk", "compact"})
+  public String format;
+
   public static final int DEFAULT_RECORDS = 1_000_000;
   public static final long SEED = 42;
 
@@ -38,7 +42,7 @@ public class TraceState {
           "records=" + records + " but " + params.getOpsPerInvocation()
               + " operations per invocation: pass -opi " + records + " so that ops/s counts records");
     }
-    trace = SyntheticTrace.generate(records, SEED);
+    trace = SyntheticTrace.generate(records, SEED, format.equals("compact"));
     attributor = new Attributor(trace.linkMap, SyntheticTrace.TRANSPARENT);
     try {
       file = Files.createTempFile("ukhook-jmh-", ".ukt");

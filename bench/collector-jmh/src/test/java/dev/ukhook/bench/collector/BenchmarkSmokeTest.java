@@ -3,6 +3,14 @@ package dev.ukhook.bench.collector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ukhook.aggregate.Analysis;
+import dev.ukhook.aggregate.Analyzer;
+import dev.ukhook.aggregate.PhaseRule;
+import dev.ukhook.attribution.Attributor;
+import dev.ukhook.format.StreamDecoder;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
@@ -68,7 +76,7 @@ class BenchmarkSmokeTest {
       assertEquals("ops/s", r.getPrimaryResult().getScoreUnit(), label);
     }
     assertEquals(new TreeSet<>(EXPECTED), names);
-    assertEquals(EXPECTED.size(), results.size());
+    assertEquals(2 * EXPECTED.size(), results.size(), "each benchmark on walk and compact records");
 
     // The JSON a reader of the results table would load: one entry per benchmark, scores positive.
     JsonNode entries = new ObjectMapper().readTree(json.toFile());
@@ -79,9 +87,10 @@ class BenchmarkSmokeTest {
       assertTrue(e.get("primaryMetric").get("score").asDouble() > 0, e.toString());
     }
 
-    // The human-readable table at the end of the log names every benchmark with the records parameter.
+    // The human-readable table at the end of the log names every benchmark with its parameters.
     String text = Files.readString(log);
-    Matcher header = Pattern.compile("(?m)^Benchmark +\\(records\\) +Mode +Cnt +Score +Error +Units$").matcher(text);
+    Matcher header = Pattern.compile("(?m)^Benchmark +\\(format\\) +\\(records\\) +Mode +Cnt +Score +Error +Units$")
+        .matcher(text);
     assertTrue(header.find(), "no results table in the JMH output:\n" + text);
     String tail = text.substring(header.start());
     for (String name : EXPECTED) {
@@ -107,5 +116,26 @@ class BenchmarkSmokeTest {
 
     assertTrue(results.isEmpty(), "a mismatched -opi must not produce a score");
     assertTrue(Files.readString(dir.resolve("jmh.log")).contains("pass -opi 1000"));
+  }
+
+  /** The compact trace is the walk trace's calls as the guest charged them: the host's table is the same. */
+  @Test
+  void compactRecordsGiveTheTableOfTheWalk() {
+    List<String> tables = new ArrayList<>();
+    for (boolean compact : new boolean[] {false, true}) {
+      SyntheticTrace t = SyntheticTrace.generate(20_000, TraceState.SEED, compact);
+      assertEquals(compact ? 40 : 120, t.header.recordSize());
+      Analyzer analyzer = new Analyzer(new Attributor(t.linkMap, SyntheticTrace.TRANSPARENT), PhaseRule.SERVING,
+          false);
+      StreamDecoder decoder = StreamDecoder.of(analyzer);
+      decoder.feed(ByteBuffer.wrap(t.bytes));
+      decoder.end();
+      Analysis a = analyzer.analysis(PhaseRule.SERVING, decoder.header().orElseThrow(), decoder.stats(),
+          decoder.stats().problems(), List.of());
+      assertEquals(List.of(), a.table().problems(), "no charge of the guest differs from the host's");
+      tables.add(a.table().libraries().stream().map(l -> l.library() + " " + l.total() + " " + l.syscalls().stream()
+          .map(c -> c.name() + "=" + c.count()).toList()).toList().toString());
+    }
+    assertEquals(tables.get(0), tables.get(1));
   }
 }
