@@ -351,6 +351,12 @@ class TraceDecoderTest {
         "cannot read trace: trace format version 1 is not supported: this ukhook reads version 4 only (version 4"
             + " records are compact, an older trace's are not); trace the app again with this ukhook",
         headerError(v1));
+    byte[] older = encode(H4, THREE, null);
+    older[8] = 3; // the format before compact records: refused in one line, never misread
+    assertEquals(
+        "cannot read trace: trace format version 3 is not supported: this ukhook reads version 4 only (version 4"
+            + " records are compact, an older trace's are not); trace the app again with this ukhook",
+        headerError(older));
     byte[] v3 = encode(H4, THREE, null);
     v3[8] = 5;
     assertEquals(
