@@ -104,6 +104,13 @@ class ReportCommandTest {
         + " guest to another library than the link map gives for the same return addresses (first: seq 1: the"
         + " guest's apphello, the host's libposix_process): the image's library table is not this map's, or the"
         + " trace is damaged");
+
+    // A charge to a library number the map does not have (a damaged record or another image's table) is named so.
+    wrong.set(1, new SyscallRecord(r.seq(), r.tEnter(), r.tExit(), r.nr(), r.path(), r.nest(), r.flags(), r.args(),
+        r.ret(), r.rip(), r.frames(), r.tail(), 0x7f, 1));
+    assertFails(report(trace(ID, wrong, new FinalRecord(3, 0, 3, 99)), helloMap()), "1 calls were charged by the"
+        + " guest to another library than the link map gives for the same return addresses (first: seq 1: the"
+        + " guest's library 127, the host's libposix_process)");
   }
 
   @Test

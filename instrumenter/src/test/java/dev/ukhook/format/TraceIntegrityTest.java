@@ -273,6 +273,46 @@ class TraceIntegrityTest {
     assertEquals(List.of(), same.problems());
   }
 
+  /**
+   * Hostile bytes: every byte of a compact trace (40-byte records) set to each of a few values is a header refused in
+   * one line, or decodes without an exception, counts every byte and never claims more records than were written;
+   * what it cannot trust is damage or a problem, never a silent count.
+   */
+  @Test
+  void anyByteOfACompactTraceDamagedIsDecodedToTheDamage() {
+    TraceHeader compact = TraceHeader.of(0, 1_000_000_000L, Traces.IMAGE_ID, 4096, TraceHeader.Overflow.BLOCK)
+        .withTail(0, 0, 0);
+    List<SyscallRecord> rs = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      rs.add(new SyscallRecord(i, 100L * i, 100L * i + 7, 39 + i, TraceLayout.PATH_BINARY, i % 3, 0, new long[0],
+          -i, 0x101000 + i, new long[0], SyscallRecord.Tail.NONE, i % 5, 1 + i % 2));
+    }
+    byte[] good = encode(compact, rs, new FinalRecord(20, 0, 20, 5000));
+    assertEquals(64 + 21 * 40, good.length);
+    assertEquals(List.of(), TraceDecoder.decode(ByteBuffer.wrap(good)).problems());
+    for (int at = 0; at < good.length; at++) {
+      for (byte v : new byte[] {0, (byte) 0xff, (byte) (good[at] ^ 0x80), (byte) (good[at] + 1)}) {
+        byte[] bad = good.clone();
+        bad[at] = v;
+        String where = "byte " + at + " = " + v;
+        DecodedTrace t;
+        try {
+          t = TraceDecoder.decode(ByteBuffer.wrap(bad));
+        } catch (dev.ukhook.core.UkhookException e) {
+          // A header it cannot read is refused in one line.
+          assertTrue(at < TraceLayout.HEADER_SIZE && e.getMessage().startsWith("cannot read trace: ")
+              && e.getMessage().lines().count() == 1, where + ": " + e.getMessage());
+          continue;
+        }
+        assertEquals(bad.length, t.bytes(), where);
+        assertTrue(t.received() <= 20, where);
+        if (t.damage().isEmpty() && t.problems().isEmpty()) {
+          assertEquals(20, t.received(), where + ": a trace read without a problem has all its records");
+        }
+      }
+    }
+  }
+
   @Test
   void anImpossibleClockRateIsABadHeader() {
     byte[] bytes = encode(TraceHeader.of(2, -1L, Traces.IMAGE_ID, 4096, TraceHeader.Overflow.BLOCK), records(0),
