@@ -113,11 +113,16 @@ public final class StraceFormat {
     sb.append('[').append(Terminal.escape(library)).append("] ").append(SyscallNames.name(nr)).append('(');
     Shape shape = nr >= 0 && nr < SHAPE_BY_NR.length ? SHAPE_BY_NR[nr] : null;
     if (unknown) {
-      if (pathArg != null) {
-        quoted(sb, pathArg);
-        sb.append(", ");
+      // Arguments not recorded: "..." for each run of them, the copied path or buffer in its place.
+      int copied = pathArg == null || shape == null ? -1 : PATH_ARG_BY_NR[nr];
+      int n = shape == null ? 6 : shape.args().length;
+      for (int i = 0; i < n; i++) {
+        if (i == copied) {
+          quoted(i == 0 ? sb : sb.append(", "), pathArg);
+        } else if (i == 0 || i - 1 == copied) {
+          sb.append(i == 0 ? "..." : ", ...");
+        }
       }
-      sb.append("...");
     } else if (shape == null) {
       for (int i = 0; i < 6; i++) {
         hex(i == 0 ? sb : sb.append(", "), args[i]);

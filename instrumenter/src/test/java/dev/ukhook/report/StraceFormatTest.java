@@ -26,6 +26,21 @@ class StraceFormatTest {
     return StraceFormat.line("lib", (int) nr(name), args, ret, null, 0.000001, 0, 0);
   }
 
+  /** A compact record keeps no arguments: each run of them is "...", a copied path or buffer stands in its place. */
+  @Test
+  void argumentsNotRecordedAreDotsAroundTheCopy() {
+    assertEquals("[lib] getpid() = 5 <0.000001>", StraceFormat.line("lib", (int) nr("getpid"), null, 5, null,
+        0.000001, 0, 0));
+    assertEquals("[lib] socket(...) = 3 <0.000001>", StraceFormat.line("lib", (int) nr("socket"), null, 3, null,
+        0.000001, 0, 0));
+    assertEquals("[lib] openat(..., \"/etc/hosts\", ...) = 3 <0.000001>", StraceFormat.line("lib", (int) nr("openat"),
+        null, 3, "/etc/hosts", 0.000001, 0, 0));
+    assertEquals("[lib] open(\"/etc/hosts\", ...) = 3 <0.000001>", StraceFormat.line("lib", (int) nr("open"), null, 3,
+        "/etc/hosts", 0.000001, 0, 0));
+    assertEquals("[lib] write(..., \"hi\\n\", ...) = 3 <0.000001>", StraceFormat.line("lib", (int) nr("write"), null, 3,
+        "hi\n", 0.000001, 0, 0));
+  }
+
   @Test
   void theIssuesSocketLine() {
     assertEquals("[libsmnet] socket(AF_INET, SOCK_STREAM, 0) = 3 <0.000012>",
