@@ -39,6 +39,14 @@ class HookBenchTest {
     check(0, 0, 0);
   }
 
+  /** The default record: no walk, no arguments, no copies (everything but the head unused), -Werror. */
+  @Test
+  void aCompactRecordBuildsAndReports() throws Exception {
+    check(new HookLibrarySpec(0, 4096, 512, Overflow.BLOCK, "0".repeat(32), HookLibrarySpec.HOOK_POINTS, 0, 0,
+        HookLibrarySpec.Mode.TRACE, true, HookLibrarySpec.DEFAULT_SNAPSHOT_MS, HookLibrarySpec.DEFAULT_WALK, false),
+        0, 0);
+  }
+
   @Test
   void depthFourWalkBuildsAndReports() throws Exception {
     check(4, 0, 4);

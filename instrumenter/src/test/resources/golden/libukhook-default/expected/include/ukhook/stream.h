@@ -580,6 +580,9 @@ ukhook_begin(uint64_t nr, uint8_t path, uint8_t nest, uint64_t a0, uint64_t a1, 
 		args[5] = a5;
 	}
 #else
+	(void)a0; /* the path copy below may use a0..a2 */
+	(void)a1;
+	(void)a2;
 	(void)a3;
 	(void)a4;
 	(void)a5;
@@ -697,7 +700,8 @@ static inline void ukhook_load(uint64_t phdr, uint64_t phnum, uint64_t entry, ui
 	uint64_t seq;
 	struct ukhook_record *r = ukhook_reserve(&seq);
 	struct ukhook_load_record *l = (struct ukhook_load_record *)r;
-	unsigned int n = 0;
+	/* The path fills the rest of the slot: an app-elfloader image's records are at least 96 bytes (ukhook.c). */
+	int n = 0, max = (int)sizeof(struct ukhook_record) - (int)sizeof(*l) - 1;
 
 	if (!r)
 		return;
@@ -708,7 +712,7 @@ static inline void ukhook_load(uint64_t phdr, uint64_t phnum, uint64_t entry, ui
 	l->phnum = phnum;
 	l->entry = entry;
 	l->interp_base = interp_base;
-	for (; execfn && n < sizeof(struct ukhook_record) - sizeof(*l) - 1 && execfn[n]; n++)
+	for (; execfn && n < max && execfn[n]; n++)
 		l->execfn[n] = (uint8_t)execfn[n];
 	ukhook_barrier();
 	l->kind = UKHOOK_KIND_LOAD;
