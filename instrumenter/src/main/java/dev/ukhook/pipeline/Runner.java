@@ -153,6 +153,11 @@ public final class Runner {
           + named.get() + " (the policy of the last `ukhook instrument`) differs from it: run `ukhook build "
           + app.dir() + "` first");
     }
+    if (!Files.isRegularFile(ws.build().resolve(RunDir.LIB_TABLE))) {
+      throw new UkhookException(Kind.USAGE, "the image in " + ws.build() + " has no library table ("
+          + RunDir.LIB_TABLE + "): it was built by an older ukhook or its build did not finish; run `ukhook build "
+          + app.dir() + "` again");
+    }
     Map<String, String> config = Kconfig.parse(TextFiles.read(ws.config()));
     if (o.serve() != null && o.serve().load() != null && o.serve().stop() == null
         && !"y".equals(config.get("CONFIG_LIBUKSCHED"))) {

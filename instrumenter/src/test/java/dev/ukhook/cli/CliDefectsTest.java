@@ -225,6 +225,18 @@ class CliDefectsTest extends AppOnTreeTest {
         r.err());
   }
 
+  // Format 4: an image built before every image had a library table was refused with "cannot copy ... no such file".
+  @Test
+  void anImageWithoutALibraryTableIsRefusedBeforeAnythingIsCreated() throws IOException {
+    Path built = handMadeBuild();
+    Files.delete(built.resolve(".ukhook/build/libtable.bin"));
+    Run r = ukhook("run", built.toString(), "--accel", "tcg", "--qemu", "/bin/true");
+    assertEquals(ExitCode.USAGE, r.exitCode(), r.err());
+    assertEquals("ukhook: the image in " + built.resolve(".ukhook/build") + " has no library table (libtable.bin): it "
+        + "was built by an older ukhook or its build did not finish; run `ukhook build " + built + "` again\n", r.err());
+    assertFalse(Files.exists(built.resolve(".ukhook/runs")));
+  }
+
   // Issue 18, defect 8: a huge --timeout overflowed (internal error) after the socket and an empty trace file were
   // made, and the rerun was refused because of that file.
   @Test
@@ -311,6 +323,7 @@ class CliDefectsTest extends AppOnTreeTest {
         """.formatted(uk, ws.resolve("libukhook")));
     Files.writeString(ws.resolve("config"), "CONFIG_LIBUKLIBPARAM=y\n");
     Files.writeString(ws.resolve("build/built_qemu-x86_64"), "image");
+    Files.writeString(ws.resolve("build/libtable.bin"), "table"); // run only copies it
     try (InputStream map = getClass().getResourceAsStream("/attrib/hello.map")) {
       Files.write(ws.resolve("build/link.map"), map.readAllBytes());
     }
