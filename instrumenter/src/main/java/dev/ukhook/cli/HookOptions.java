@@ -46,6 +46,12 @@ final class HookOptions {
       + "it can be, and native calls unseen.")
   List<String> hookPoints = new ArrayList<>();
 
+  @Option(names = "--fixes", split = ",", paramLabel = "auto|none|NAME[,NAME]",
+      description = "Fixes of Unikraft bugs that ukhook patches in with its hooks and takes out on restore "
+      + "(default: auto, each fix the image's configuration needs: virtio-notify, the virtio-net receive stall, for "
+      + "images with virtio-net; see docs/virtio-net-stall.md).")
+  List<String> fixes = new ArrayList<>(List.of("auto"));
+
   @Option(names = "--path-copy", paramLabel = "BYTES", description = "Bytes of a call's path argument, or of what "
       + "a read or write moved, copied into its record, a multiple of 8 (default: 0, or "
       + HookLibrarySpec.DEFAULT_LOADER_PATH_COPY
@@ -93,10 +99,15 @@ final class HookOptions {
       throw new UkhookException(Kind.USAGE, "--args keeps arguments in records, and a counting image (--mode count) "
           + "makes none: drop one of them");
     }
+    List<String> chosenFixes = fixes.equals(List.of("auto")) ? null : fixes.equals(List.of("none")) ? List.of() : fixes;
+    if (chosenFixes != null && (chosenFixes.contains("auto") || chosenFixes.contains("none"))) {
+      throw new UkhookException(Kind.USAGE, "--fixes takes auto, none, or the names of fixes, not a mix: "
+          + String.join(",", fixes));
+    }
     Instrumenter.Options.Counting counting = mode == Recording.COUNT
         ? new Instrumenter.Options.Counting(!noLatency, snapshotEvery) : null;
     return new Instrumenter.Options(unikraft, app.appDir(), app.libraries, transparent, accel, frames, ring, batch,
-        overflow, hookPoints, pathCopy, stackSnapshot, policy, noTrace, counting, args);
+        overflow, hookPoints, pathCopy, stackSnapshot, policy, noTrace, counting, args, chosenFixes);
   }
 
   static final class Modes extends LowerCaseNames<Recording> {

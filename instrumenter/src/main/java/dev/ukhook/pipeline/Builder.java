@@ -94,11 +94,11 @@ public final class Builder {
   private static void requirePatched(UnikraftTree tree, Profile profile, InstrumentState st, AppSpec app,
       String after) {
     Set<String> patched = TreePatcher.patchedHookPoints(tree, profile);
-    if (!patched.equals(new LinkedHashSet<>(st.hookPoints()))) {
+    if (!patched.equals(new LinkedHashSet<>(st.patched()))) {
       throw new UkhookException(Kind.USAGE, tree.root() + " is" + after + " patched at hook points "
           + (patched.isEmpty() ? "none (restored?)" : String.join(", ", patched)) + ", but this app was instrumented "
-          + "for " + (st.hookPoints().isEmpty() ? "none recorded (by an older ukhook)" : String.join(", ",
-          st.hookPoints())) + " (another app instrumented the tree since?): run "
+          + "for " + (st.patched().isEmpty() ? "none recorded (by an older ukhook)" : String.join(", ",
+          st.patched())) + " (another app instrumented the tree since?): run "
           + "`ukhook instrument --unikraft " + tree.root() + " --app " + app.dir() + "` before building");
     }
   }

@@ -13,18 +13,25 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /** What `ukhook instrument` decided, kept in .ukhook/instrument.json for build, run and restore. */
 public record InstrumentState(String unikraft, String version, String spec, String imageId, String accel,
     int frames, int ringRecords, int batchRecords, String overflow, List<String> libraries,
     List<String> transparent, List<String> hookPoints, int pathCopy, int stackSnapshot, String mode, String policy,
-    Instrumenter.Options.Counting counting, boolean args) {
+    Instrumenter.Options.Counting counting, boolean args, List<String> fixes) {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public InstrumentState {
     // A workspace instrumented before hook points were recorded names none: build then says to instrument again.
     hookPoints = hookPoints == null ? List.of() : List.copyOf(hookPoints);
+    fixes = fixes == null ? List.of() : List.copyOf(fixes);
+  }
+
+  /** Every hook point and fix the tree carries for this app: what its blocks must be. */
+  public List<String> patched() {
+    return Stream.concat(hookPoints.stream(), fixes.stream()).toList();
   }
 
   public static InstrumentState read(Workspace ws) {

@@ -51,10 +51,13 @@ public final class Instrumenter {
    * @param policy the policy the image enforces (docs/policy.md), null for an image that only records
    * @param noTrace a filter-only image: it records violations and filter events only
    * @param args whether every record keeps the call's six arguments (an app-elfloader image's always do)
+   * @param fixes the profile's fixes of Unikraft to carry, by name; null for those the image's configuration calls
+   *     for (see {@link #fixes})
    */
   public record Options(Path unikraft, Path app, List<Path> libraries, List<String> transparent, AccelChoice accel,
       Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints,
-      Integer pathCopy, Integer stackSnapshot, Path policy, boolean noTrace, Counting counting, boolean args) {
+      Integer pathCopy, Integer stackSnapshot, Path policy, boolean noTrace, Counting counting, boolean args,
+      List<String> fixes) {
     /**
      * A counting image's options ({@code --mode count}).
      *
@@ -75,7 +78,7 @@ public final class Instrumenter {
         Integer frames, int ringRecords, int batchRecords, TraceHeader.Overflow overflow, List<String> hookPoints,
         Integer pathCopy, Integer stackSnapshot, Path policy, boolean noTrace) {
       this(unikraft, app, libraries, transparent, accel, frames, ringRecords, batchRecords, overflow, hookPoints,
-          pathCopy, stackSnapshot, policy, noTrace, null, false);
+          pathCopy, stackSnapshot, policy, noTrace, null, false, null);
     }
 
     /** An image that only records. */
@@ -118,6 +121,7 @@ public final class Instrumenter {
         PolicyFile.read(policy, Set.of());
       }
       hookPoints = List.copyOf(hookPoints);
+      fixes = fixes == null ? null : List.copyOf(fixes);
       libraries = List.copyOf(libraries);
       transparent = List.copyOf(transparent);
     }
@@ -171,8 +175,10 @@ public final class Instrumenter {
     AppSpec app = AppSpec.load(o.app(), o.libraries());
     requireMakeCanUse(tree.root(), app.dir(), app.libraries().stream().map(Path::toString).toList());
     Workspace ws = Workspace.of(app);
-    PatchPlan plan = TreePatcher.plan(tree, profile, hookPoints);
-    for (Path file : plan.changed()) {
+    fixes(profile, o.fixes(), Map.of()); // names checked before anything runs
+    Set<String> withEveryFix = new LinkedHashSet<>(hookPoints);
+    withEveryFix.addAll(profile.names(true));
+    for (Path file : TreePatcher.plan(tree, profile, withEveryFix).changed()) {
       TreePatcher.requireReplaceable(file);
       TextFiles.checkReplaceable(file, "; ukhook patches this file, so the Unikraft tree must be writable; "
           + "nothing was changed");
@@ -199,6 +205,10 @@ public final class Instrumenter {
       }
       Map<String, String> values = Kconfig.parse(resolved);
       checkResolved(values, required, o.tcg());
+      List<String> fixes = fixes(profile, o.fixes(), values);
+      Set<String> patchedPoints = new LinkedHashSet<>(hookPoints);
+      patchedPoints.addAll(fixes);
+      PatchPlan plan = TreePatcher.plan(tree, profile, patchedPoints);
       boolean loader = HookLibrarySpec.loadsPrograms(values);
       int walk = HookLibrarySpec.defaultWalk(values);
       // A loaded program is outside the library table: the host attributes its calls by the whole walk.
@@ -219,7 +229,7 @@ public final class Instrumenter {
           && Set.copyOf(previous.hookPoints()).equals(hookPoints)
           && previous.pathCopy() == pathCopy && previous.stackSnapshot() == stack
           && previous.hookMode() == o.mode() && Objects.equals(previous.counting(), o.counting())
-          && previous.args() == args;
+          && previous.args() == args && previous.fixes().equals(fixes);
       Options.Counting counting = o.counting() == null
           ? new Options.Counting(true, HookLibrarySpec.DEFAULT_SNAPSHOT_MS) : o.counting();
       HookLibrarySpec libSpec = new HookLibrarySpec(frames, o.ringRecords(), o.batchRecords(), o.overflow(),
@@ -253,7 +263,7 @@ public final class Instrumenter {
           o.overflow().name().toLowerCase(Locale.ROOT), libraryPath(app, ws.library()),
           transparent.stream().distinct().toList(), List.copyOf(new TreeSet<>(hookPoints)), pathCopy, stack,
           o.mode().name().toLowerCase(Locale.ROOT), o.policy() == null ? null : o.policy().toString(),
-          o.counting(), args);
+          o.counting(), args, fixes);
       state.write(ws);
       Optional<Path> previousTree = previous == null || previous.unikraft().equals(state.unikraft())
           ? Optional.empty() : Optional.of(previous.unikraftRoot());
@@ -278,7 +288,8 @@ public final class Instrumenter {
           + "there is no RDSEED, so Unikraft's HWRNG init would stop the boot (use --accel kvm where KVM works)");
     }
     out.line("Unikraft " + r.tree().version() + " at " + r.tree().root() + " (profile " + r.profile().name()
-        + ", hook points " + String.join(", ", r.state().hookPoints()) + "): "
+        + ", hook points " + String.join(", ", r.state().hookPoints()) + "; fixes "
+        + (r.state().fixes().isEmpty() ? "none" : String.join(", ", r.state().fixes())) + "): "
         + (r.treeChanged() ? "patched " + r.patched().stream().map(Path::toString).collect(Collectors.joining(", "))
             : "already patched, unchanged"));
     List<String> libs = r.state().libraries();
@@ -291,16 +302,36 @@ public final class Instrumenter {
 
   /** The hook points to patch: the ones asked for, all of the profile's when none are. */
   static Set<String> hookPoints(Profile profile, List<String> asked) {
+    List<String> known = profile.names(false);
     if (asked.isEmpty()) {
-      return profile.hookPoints().keySet();
+      return new LinkedHashSet<>(known);
     }
     for (String h : asked) {
-      if (!profile.hookPoints().containsKey(h)) {
+      if (!known.contains(h)) {
         throw new UkhookException(Kind.USAGE, "--hook-points: Unikraft " + profile.name() + " has no hook point `" + h
-            + "`; its hook points are " + String.join(", ", profile.hookPoints().keySet()));
+            + "`; its hook points are " + String.join(", ", known)
+            + (profile.names(true).contains(h) ? " (`" + h + "` is a fix: --fixes chooses it)" : ""));
       }
     }
     return new LinkedHashSet<>(asked);
+  }
+
+  /**
+   * The fixes of Unikraft to patch: the ones asked for (none for an empty list), or, when none were asked for
+   * (null), each fix whose Kconfig option the image's configuration {@code values} turns on.
+   */
+  static List<String> fixes(Profile profile, List<String> asked, Map<String, String> values) {
+    List<String> known = profile.names(true);
+    if (asked == null) {
+      return known.stream().filter(f -> "y".equals(values.get(profile.hookPoint(f).fixFor()))).toList();
+    }
+    for (String f : asked) {
+      if (!known.contains(f)) {
+        throw new UkhookException(Kind.USAGE, "--fixes: Unikraft " + profile.name() + " has no fix `" + f + "`; its "
+            + "fixes are " + (known.isEmpty() ? "none" : String.join(", ", known)) + " (or `--fixes none`)");
+      }
+    }
+    return known.stream().filter(asked::contains).toList();
   }
 
   /** Whether {@code root} is a Unikraft tree that carries ukhook's blocks; false if it cannot tell. */

@@ -18,13 +18,20 @@ public record Profile(String name, List<String> releases, boolean main, Map<Stri
     String source) {
 
   /**
-   * A place where ukhook hooks into Unikraft.
+   * A place where ukhook hooks into Unikraft, or a fix of Unikraft that ukhook carries (patched and restored
+   * the same way, chosen by {@code --fixes} instead of {@code --hook-points}).
    *
+   * @param fixFor null for a hook point; for a fix, the Kconfig option of the images it is on for by default
    * @param kconfig options this hook point needs, set in the defconfig ukhook resolves and checked after
    * @param model values the templates use besides {@code indent}
    */
-  public record HookPoint(String name, String file, Map<String, String> kconfig, Map<String, String> model,
-      List<Edit> edits) {}
+  public record HookPoint(String name, String fixFor, String file, Map<String, String> kconfig,
+      Map<String, String> model, List<Edit> edits) {
+
+    public boolean fix() {
+      return fixFor != null;
+    }
+  }
 
   /**
    * One inserted block: the template it renders (relative to templates/patch/), its scope ({@code macro},
@@ -76,6 +83,11 @@ public record Profile(String name, List<String> releases, boolean main, Map<Stri
           + String.join(", ", hookPoints.keySet()) + ")");
     }
     return h;
+  }
+
+  /** The names of its hook points ({@code fix} false) or of its fixes, in profile order. */
+  public List<String> names(boolean fixes) {
+    return hookPoints.values().stream().filter(h -> h.fix() == fixes).map(HookPoint::name).toList();
   }
 
   /** Every file any hook point names, in the profile's order. */

@@ -26,8 +26,8 @@ public final class Profiles {
   /** The profile JSON as written; {@link #read} turns it into a checked {@link Profile}. */
   record ProfileJson(String name, List<String> releases, boolean main, LinkedHashMap<String, HookPointJson> hookPoints) {}
 
-  record HookPointJson(String file, LinkedHashMap<String, String> kconfig, LinkedHashMap<String, String> model,
-      List<Edit> edits) {}
+  record HookPointJson(boolean fix, String when, String file, LinkedHashMap<String, String> kconfig,
+      LinkedHashMap<String, String> model, List<Edit> edits) {}
 
   public static List<Profile> all() {
     List<Profile> profiles = new ArrayList<>();
@@ -75,8 +75,12 @@ public final class Profiles {
     if (!name.matches("[A-Za-z0-9_.-]+") || h.file() == null || h.edits() == null || h.edits().isEmpty()) {
       throw invalid(source, where + " needs a name of letters, digits, '_', '.' or '-', a file and at least one edit");
     }
-    HookPoint hp = new HookPoint(name, h.file(), h.kconfig() == null ? Map.of() : h.kconfig(),
-        h.model() == null ? Map.of() : h.model(), List.copyOf(h.edits()));
+    if (h.fix() != (h.when() != null) || h.when() != null && !h.when().matches("CONFIG_[A-Za-z0-9_]+")) {
+      throw invalid(source, where + ": a fix (\"fix\": true) needs \"when\", the Kconfig option (CONFIG_...) of the "
+          + "images it is for, and only a fix has one");
+    }
+    HookPoint hp = new HookPoint(name, h.fix() ? h.when() : null, h.file(),
+        h.kconfig() == null ? Map.of() : h.kconfig(), h.model() == null ? Map.of() : h.model(), List.copyOf(h.edits()));
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < hp.edits().size(); i++) {
       Edit e = hp.edits().get(i);

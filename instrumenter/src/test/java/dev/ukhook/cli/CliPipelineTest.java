@@ -198,6 +198,10 @@ class CliPipelineTest extends AppOnTreeTest {
         + " count) makes none: drop one of them");
     cases.put(List.of("--frames", "-1"), "--frames must be between 0 and 32, got -1");
     cases.put(List.of("--frames", "33"), "--frames must be between 0 and 32, got 33");
+    cases.put(List.of("--fixes", "none,virtio-notify"), "--fixes takes auto, none, or the names of fixes, not a mix: "
+        + "none,virtio-notify");
+    cases.put(List.of("--fixes", "virtio-notfy"), "--fixes: Unikraft 0.17 has no fix `virtio-notfy`; its fixes are "
+        + "virtio-notify (or `--fixes none`)");
     for (Map.Entry<List<String>, String> c : cases.entrySet()) {
       List<String> args = new ArrayList<>(List.of("trace", app.toString(), "--unikraft", uk.toString(), "--accel",
           "tcg"));

@@ -114,7 +114,7 @@ class PipelineTest extends AppOnTreeTest {
     assertTrue(first.treeChanged());
     assertFalse(second.treeChanged());
     assertEquals(patched, Files.readString(handler));
-    assertTrue(out.lines.stream().anyMatch(l -> l.endsWith("(profile 0.17, hook points binary, native, process): already patched, unchanged")), out.lines.toString());
+    assertTrue(out.lines.stream().anyMatch(l -> l.endsWith("(profile 0.17, hook points binary, native, process; fixes none): already patched, unchanged")), out.lines.toString());
   }
 
   @Test
@@ -499,6 +499,42 @@ class PipelineTest extends AppOnTreeTest {
     assertEquals("an app-elfloader image's records must hold a program's load (at least 96 bytes), and these are 88:"
         + " keep more --frames, --path-copy or --stack-snapshot", small.getMessage());
     assertEquals(4, InstrumentState.read(Workspace.of(appSpec())).frames(), "the refused options changed nothing");
+  }
+
+  /** An image with virtio-net carries the virtio-notify fix unless --fixes none; restore takes it out too. */
+  @Test
+  void aNetworkingImageCarriesTheVirtioFixUnlessToldNot() throws IOException {
+    Path ring = uk.resolve("drivers/virtio/ring/virtio_ring.c");
+    String original = Files.readString(ring);
+    make.configExtra = "CONFIG_LIBNOLIBC=y\nCONFIG_LIBUKLIBPARAM=y\nCONFIG_LIBVIRTIO_NET=y\n";
+    Instrumenter.Result net = instrument(4);
+    assertEquals(List.of("virtio-notify"), net.state().fixes());
+    assertEquals(List.of("binary", "native", "process"), net.state().hookPoints(), "a fix is no hook point");
+    assertTrue(Files.readString(ring).contains("ukhook-begin virtio-notify/check"));
+    assertTrue(out.lines.stream().anyMatch(l -> l.contains("(profile 0.17, hook points binary, native, process; "
+        + "fixes virtio-notify): patched ") && l.contains(ring.toString())), out.lines.toString());
+    steps.builder().build(appSpec()); // the tree carries what the app was instrumented for
+
+    Instrumenter.Result none = steps.instrumenter().instrument(new Instrumenter.Options(uk, app, List.of(), List.of(),
+        TCG, 4, 4096, 512, Overflow.BLOCK, List.of(), null, null, null, false, null, false, List.of()));
+    assertEquals(List.of(), none.state().fixes());
+    assertEquals(original, Files.readString(ring), "--fixes none takes the fix out again");
+
+    instrument(4);
+    assertTrue(Instrumenter.restore(uk, false).changed());
+    assertEquals(original, Files.readString(ring));
+
+    UkhookException bad = assertThrows(UkhookException.class, () -> steps.instrumenter().instrument(
+        new Instrumenter.Options(uk, app, List.of(), List.of(), TCG, 4, 4096, 512, Overflow.BLOCK,
+            List.of("virtio-notify"))));
+    assertEquals("--hook-points: Unikraft 0.17 has no hook point `virtio-notify`; its hook points are binary, native, "
+        + "process (`virtio-notify` is a fix: --fixes chooses it)", bad.getMessage());
+    bad = assertThrows(UkhookException.class, () -> steps.instrumenter().instrument(new Instrumenter.Options(uk, app,
+        List.of(), List.of(), TCG, 4, 4096, 512, Overflow.BLOCK, List.of(), null, null, null, false, null, false,
+        List.of("virtio"))));
+    assertEquals("--fixes: Unikraft 0.17 has no fix `virtio`; its fixes are virtio-notify (or `--fixes none`)",
+        bad.getMessage());
+    assertEquals(original, Files.readString(ring), "a refused name changes nothing");
   }
 
   @Test

@@ -1,0 +1,1 @@
+${indent}vrq->ukhook_checked_avail_idx = 0;
