@@ -101,13 +101,19 @@ class MacroScopeCompileTest {
     Path h = tmp.resolve("include/uk/syscall.h");
     Files.createDirectories(h.getParent());
     Files.write(h, header.getBytes(StandardCharsets.ISO_8859_1));
-    List<String> gcc = new ArrayList<>(List.of("gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
-        "-I", tmp.resolve("include").toString(), "-o", tmp.resolve("prog").toString(), tmp.resolve("main.c").toString()));
+    return compileAndRun(tmp, hook, "-I", tmp.resolve("include").toString());
+  }
+
+  /** Compiles {@code dir}/main.c with the host gcc (warnings are errors), with CONFIG_LIBUKHOOK or not, and runs it. */
+  static String compileAndRun(Path dir, boolean hook, String... flags) throws IOException, InterruptedException {
+    List<String> gcc = new ArrayList<>(List.of("gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror"));
     if (hook) {
-      gcc.add(1, "-DCONFIG_LIBUKHOOK=1");
+      gcc.add("-DCONFIG_LIBUKHOOK=1");
     }
+    gcc.addAll(List.of(flags));
+    gcc.addAll(List.of("-o", dir.resolve("prog").toString(), dir.resolve("main.c").toString()));
     exec(gcc);
-    return exec(List.of(tmp.resolve("prog").toString()));
+    return exec(List.of(dir.resolve("prog").toString()));
   }
 
   private static String exec(List<String> cmd) throws IOException, InterruptedException {

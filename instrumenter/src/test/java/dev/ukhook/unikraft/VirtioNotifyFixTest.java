@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,19 +64,6 @@ class VirtioNotifyFixTest {
     Path src = tmp.resolve("virtio_ring.c");
     Files.write(src, source.getBytes(StandardCharsets.ISO_8859_1));
     Files.writeString(tmp.resolve("main.c"), MAIN);
-    List<String> gcc = new ArrayList<>(List.of("gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
-        "-DSOURCE=\"" + src + "\"", "-o", tmp.resolve("prog").toString(), tmp.resolve("main.c").toString()));
-    if (hook) {
-      gcc.add(1, "-DCONFIG_LIBUKHOOK=1");
-    }
-    exec(gcc);
-    return exec(List.of(tmp.resolve("prog").toString()));
-  }
-
-  private static String exec(List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), String.join(" ", cmd) + "\n" + out);
-    return out;
+    return MacroScopeCompileTest.compileAndRun(tmp, hook, "-DSOURCE=\"" + src + "\"");
   }
 }
