@@ -12,6 +12,7 @@ import dev.ukhook.format.RunJson;
 import dev.ukhook.host.AccelChoice;
 import dev.ukhook.host.CollectResult;
 import dev.ukhook.host.Collector;
+import dev.ukhook.host.ForwardProxy;
 import dev.ukhook.host.Initrd;
 import dev.ukhook.host.PolicyPush;
 import dev.ukhook.host.QemuOwner;
@@ -19,6 +20,7 @@ import dev.ukhook.host.QemuResult;
 import dev.ukhook.host.QemuSpec;
 import dev.ukhook.host.SocketPaths;
 import dev.ukhook.host.UserNet;
+import dev.ukhook.host.UserNet.Forward;
 import dev.ukhook.policy.LibTable;
 import dev.ukhook.policy.PolicyFile;
 import dev.ukhook.report.RunReader;
@@ -166,7 +168,9 @@ public final class Runner {
     }
     boolean libParam = "y".equals(config.get("CONFIG_LIBUKLIBPARAM"));
     List<String> kernelArgs = new ArrayList<>(o.kernelArgs());
-    List<String> netArgs = o.serve() == null ? List.of() : UserNet.qemuArgs(o.serve().forwards());
+    // QEMU forwards from ports of its own; ukhook listens on the ports asked for (ForwardProxy says why).
+    List<Forward> innerForwards = o.serve() == null ? List.of() : ForwardProxy.inner(o.serve().forwards());
+    List<String> netArgs = o.serve() == null ? List.of() : UserNet.qemuArgs(innerForwards);
     if (o.serve() != null && kernelArgs.stream().noneMatch(a -> a.startsWith("netdev.ip="))) {
       // Unikraft's netdev takes the guest's address from the command line (LIBUKNETDEV_EINFO_LIBPARAM).
       if ("y".equals(config.get("CONFIG_LIBUKNETDEV_EINFO_LIBPARAM")) && libParam) {
@@ -193,6 +197,7 @@ public final class Runner {
       QemuSpec spec;
       Collector collector;
       Path pushSocket;
+      ForwardProxy proxy = null;
       try {
         copy(ws.linkMap(), runDir.resolve(RunDir.LINK_MAP));
         TextFiles.write(runDir.resolve(RunDir.IMAGE_ID), st.imageId() + "\n");
@@ -212,14 +217,19 @@ public final class Runner {
         }
         pushSocket = st.hookMode().filters() ? SocketPaths.inside(runDir, RunDir.POLICY_SOCKET) : null;
         writeRunJson(runDir, st, image, o, spec, pushSocket);
+        proxy = o.serve() == null ? null : ForwardProxy.start(o.serve().forwards(), innerForwards);
         collector = Collector.listen(spec.virtioSocket(), trace);
         collector.start();
       } catch (RuntimeException e) {
+        if (proxy != null) {
+          proxy.close();
+        }
         TextFiles.deleteTree(runDir); // nothing ran: leave no run directory behind
         throw e;
       }
+      ForwardProxy forwards = proxy;
       AtomicBoolean running = new AtomicBoolean(true);
-      try (PolicyPush push = pushSocket == null ? null : PolicyPush.listen(pushSocket, collector::send,
+      try (forwards; PolicyPush push = pushSocket == null ? null : PolicyPush.listen(pushSocket, collector::send,
               collector::events, collector::guestConnected);
           ShutdownGuard guard = ShutdownGuard.install(() -> {
         // Ctrl-C: QEMU runs in its own session and did not get it, so the guest is asked to stop first.

@@ -13,7 +13,12 @@ public final class HoldingServer implements AutoCloseable {
   private final List<Socket> held = new CopyOnWriteArrayList<>();
 
   public HoldingServer() throws IOException {
-    server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+    this(0);
+  }
+
+  /** Listens on loopback {@code port} (0: a free one). */
+  public HoldingServer(int port) throws IOException {
+    server = new ServerSocket(port, 10, InetAddress.getLoopbackAddress());
     Thread t = new Thread(() -> {
       while (!server.isClosed()) {
         try {

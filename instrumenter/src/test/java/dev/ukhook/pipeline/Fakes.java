@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -34,7 +36,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Stand-ins for Unikraft's make and for QEMU, so that the pipeline runs end to end without a Unikraft tree:
@@ -207,13 +212,18 @@ public final class Fakes {
      * on the stop request QEMU's launcher sends then; without one it is killed and the final record is lost.
      */
     public volatile boolean runsPastTimeout;
-    /** A server guest: it listens here (QEMU's forward) and sends its final record only on a stop request. */
+    /** A server guest: it listens on QEMU's side of the forward and sends its final record only on a stop request. */
+    private volatile boolean serving;
     private HoldingServer server;
+    /** The host port of each forward QEMU was given (ukhook's proxy relays the ports asked for to these). */
+    public final List<Integer> qemuForwardPorts = new CopyOnWriteArrayList<>();
 
-    /** Makes the guest a server listening on a free loopback port, which this returns. */
+    /** Makes the guest a server; returns a free loopback port for the forward ukhook listens on. */
     public int serve() throws IOException {
-      server = new HoldingServer();
-      return server.port();
+      serving = true;
+      try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        return free.getLocalPort();
+      }
     }
 
     @Override
@@ -221,6 +231,14 @@ public final class Fakes {
       boots.add(spec);
       timeouts.add(timeout);
       try {
+        Matcher forward = Pattern.compile("hostfwd=tcp:127\\.0\\.0\\.1:(\\d+)-").matcher(String.join(" ",
+            spec.extraArgs()));
+        while (forward.find()) {
+          qemuForwardPorts.add(Integer.parseInt(forward.group(1)));
+        }
+        if (serving) {
+          server = new HoldingServer(qemuForwardPorts.get(0)); // QEMU listens on its side of the forward
+        }
         String imageId = Files.readString(spec.kernel().resolveSibling("image-id")).strip();
         if (connects) {
           try (SocketChannel guest = SocketChannel.open(UnixDomainSocketAddress.of(spec.virtioSocket()))) {

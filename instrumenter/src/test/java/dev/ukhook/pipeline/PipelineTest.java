@@ -214,6 +214,9 @@ class PipelineTest extends AppOnTreeTest {
     assertEquals(List.of(), o.problems());
     assertTrue(o.collect().finalRecordPresent(), o.collect().summary());
     assertEquals(3, o.collect().recordsReceived());
+    assertEquals(1, qemu.qemuForwardPorts.size());
+    assertNotEquals(port, qemu.qemuForwardPorts.get(0), "QEMU forwards from a port of its own; ukhook's proxy has "
+        + "the one asked for");
     assertTrue(out.lines.contains("asked the guest to stop after the load (a stop request on its trace port)"),
         out.lines.toString());
     assertTrue(out.data.toString().contains("$ echo served\nserved\n"), out.data.toString());
