@@ -17,6 +17,9 @@
 # VARIANTS chooses which of plain, strace, ukhook, ukhook-drop, ukhook-count run and are built (default: all five). Prints a Markdown table of medians on stdout (requests/s and p50 latency; for
 # ukhook the records received, dropped and missing of every run), with the columns of the variants that ran;
 # progress goes to stderr.
+# Caveat: since ukhook relays forwarded connections itself (ForwardProxy, docs/virtio-net-stall.md), the ukhook
+# variants reach the guest through that relay and the plain and STRACE ones straight through QEMU's forward; the
+# tables measured before that change compared like with like, a new run does not until both take one path.
 #
 #   bench/servers.sh table redis|nginx WORK_DIR
 #
