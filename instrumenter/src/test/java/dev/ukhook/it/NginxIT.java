@@ -61,7 +61,7 @@ class NginxIT {
     SyscallMixIT.copyExample(SyscallMixIT.home().resolve("examples/nginx"), app);
     int port = 18080 + (int) (ProcessHandle.current().pid() % 1000);
     String url = "http://127.0.0.1:" + port + "/";
-    Run r = RedisIT.traceServer("NginxIT", tree, List.of("trace", app.toString(), "--unikraft", tree.toString(),
+    Run r = RedisIT.traceServer(tree, List.of("trace", app.toString(), "--unikraft", tree.toString(),
         "-M", "512", "--timeout", "600", "--net", "user", "--forward", "127.0.0.1:" + port + ":80", "--initrd",
         app.resolve("rootfs").toString(), "--load", "curl -sS " + url + " && wrk -t1 -c10 -d5s " + url,
         "--", "-c", "/nginx/conf/nginx.conf"));
