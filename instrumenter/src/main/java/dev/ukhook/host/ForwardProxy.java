@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -85,7 +86,11 @@ public final class ForwardProxy implements AutoCloseable {
         return; // closed
       }
       track(client);
-      connector.execute(() -> relay(client, to));
+      try {
+        connector.execute(() -> relay(client, to));
+      } catch (RejectedExecutionException closing) {
+        closeQuietly(client); // accepted while the proxy closed
+      }
     }
   }
 
