@@ -14,12 +14,13 @@
 # plain and STRACE guests are killed. With PIN=1 (the default on 2 or more CPUs) the guest side (QEMU, and ukhook
 # with it) runs on CPU 1 and the load generator on CPU 0, so that the two do not take turns on one core. With
 # COLLECTOR_CPU=0 as well, ukhook itself (the collector) runs on CPU 0 beside the load and only QEMU on CPU 1.
-# VARIANTS chooses which of plain, strace, ukhook, ukhook-drop, ukhook-count run and are built (default: all five). Prints a Markdown table of medians on stdout (requests/s and p50 latency; for
-# ukhook the records received, dropped and missing of every run), with the columns of the variants that ran;
-# progress goes to stderr.
-# Caveat: since ukhook relays forwarded connections itself (ForwardProxy, docs/virtio-net-stall.md), the ukhook
-# variants reach the guest through that relay and the plain and STRACE ones straight through QEMU's forward; the
-# tables measured before that change compared like with like, a new run does not until both take one path.
+# VARIANTS chooses which of plain, strace, ukhook, ukhook-drop, ukhook-count run and are built (default: all five).
+# Prints a Markdown table on stdout: requests/s as the median with the range over the rounds, the ratio to plain as
+# the median and range of the paired rounds' ratios, p50 latency (median), and for ukhook the records received,
+# dropped and missing of every run; a column only for the variants that ran. Progress goes to stderr.
+# Every variant reaches the guest through the same relay: ukhook run relays its --forward itself (ForwardProxy,
+# docs/virtio-net-stall.md), and the plain and STRACE guests get `ukhook relay` in front of QEMU's forward, on the
+# CPU ukhook runs on, since QEMU's user network alone accepts connections with a backlog of one.
 #
 #   bench/servers.sh table redis|nginx WORK_DIR
 #
@@ -79,7 +80,12 @@ case $server in
 esac
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.3f", a / b }'; }
+# The median of the numbers on stdin and their range: "5020.00 (4890.00-5110.00)".
+spread() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else printf "%s (%s-%s)\n", (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2, a[1], a[NR]}'; }
+# Variant $1's req/s over variant $2's, per paired round (both with a figure) of command $3, with 3 decimals.
+ratios() { for i in $(seq "$runs"); do
+  awk -v a="$(field "$work/$1.$i.log" "$3" 1)" -v b="$(field "$work/$2.$i.log" "$3" 1)" \
+    'BEGIN { if (a != "" && b != "" && b > 0) printf "%.3f\n", a / b }'; done; }
 ran() { case " $variants " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 # The table of medians from $work's logs ($v.$i.log, and $v.$i.log.err for ukhook), for $variants and $runs
@@ -98,15 +104,15 @@ print_table() {
   for cmd in $commands; do
     local -A rps=() p50=()
     for v in $variants; do
-      rps[$v]=$(for i in $(seq "$runs"); do field "$work/$v.$i.log" $cmd 1; done | median)
+      rps[$v]=$(for i in $(seq "$runs"); do field "$work/$v.$i.log" $cmd 1; done | spread)
       p50[$v]=$(for i in $(seq "$runs"); do field "$work/$v.$i.log" $cmd 2; done | median)
     done
     row="| $cmd"
     for v in plain strace ukhook; do ran $v && row+=" | ${rps[$v]}"; done
-    ran ukhook && ran plain && row+=" | $(ratio "${rps[ukhook]}" "${rps[plain]}")"
+    ran ukhook && ran plain && row+=" | $(ratios ukhook plain $cmd | spread)"
     ran ukhook-drop && row+=" | ${rps[ukhook-drop]}"
     ran ukhook-count && row+=" | ${rps[ukhook-count]}"
-    ran ukhook-count && ran plain && row+=" | $(ratio "${rps[ukhook-count]}" "${rps[plain]}")"
+    ran ukhook-count && ran plain && row+=" | $(ratios ukhook-count plain $cmd | spread)"
     for v in plain strace ukhook; do ran $v && row+=" | ${p50[$v]}"; done
     echo "$row |"
   done
@@ -192,16 +198,18 @@ load() {
 }
 
 run_plain() { # name log
-  local img
+  local img inner=$((port + 1))
   img=$(ls "$work/$1"/build/*_qemu-x86_64)
+  "${ukhook_cpu[@]}" "$repo/ukhook" relay 127.0.0.1:$port $inner 2> "$2.relay" &
+  local relay=$!
   "${guest_cpu[@]}" qemu-system-x86_64 -nodefaults -no-reboot -display none -serial file:"$2.console" -accel tcg -cpu $cpu -m 512 \
     -device isa-debug-exit,iobase=0x501,iosize=2 "${initrd[@]}" \
-    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$port-:$guest_port -device virtio-net-pci,netdev=n0 \
+    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$inner-:$guest_port -device virtio-net-pci,netdev=n0 \
     -kernel "$img" -append "netdev.ip=10.0.2.15/24:10.0.2.2 -- $cmdline" > /dev/null 2>&1 &
   local qemu=$!
   load "$2"
-  kill $qemu 2>/dev/null || true
-  wait $qemu 2>/dev/null || true
+  kill $qemu $relay 2>/dev/null || true
+  wait $qemu $relay 2>/dev/null || true
 }
 
 run_ukhook() { # app log

@@ -15,7 +15,7 @@ import picocli.CommandLine;
     description = "Trace and attribute the system calls of Unikraft unikernels, binary and native, per microlibrary.",
     subcommands = {InstrumentCommand.class,
         BuildCommand.class, RunCommand.class, TraceCommand.class, CollectCommand.class, ReportCommand.class,
-        DiffCommand.class, QueryCommand.class, RestoreCommand.class, PolicyCommand.class,
+        DiffCommand.class, QueryCommand.class, RestoreCommand.class, PolicyCommand.class, RelayCommand.class,
         CommandLine.HelpCommand.class})
 public final class Ukhook implements java.util.concurrent.Callable<Integer> {
   @CommandLine.Spec

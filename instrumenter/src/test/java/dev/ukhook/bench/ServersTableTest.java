@@ -66,8 +66,8 @@ class ServersTableTest {
     assertEquals(new Result(0, """
         | command | plain req/s | ukhook req/s | ukhook / plain | plain p50 ms | ukhook p50 ms |
         |---|---|---|---|---|---|
-        | SET | 5020.00 | 4020.00 | 0.801 | 1.5 | 2.5 |
-        | GET | 6020.00 | 4520.00 | 0.751 | 1.5 | 2.5 |
+        | SET | 5020.00 (5010.00-5030.00) | 4020.00 (4010.00-4030.00) | 0.801 (0.800-0.801) | 1.5 | 2.5 |
+        | GET | 6020.00 (6010.00-6030.00) | 4520.00 (4510.00-4530.00) | 0.751 (0.750-0.751) | 1.5 | 2.5 |
 
         Runs without a figure stalled and count in no median:\s
 
@@ -89,8 +89,8 @@ class ServersTableTest {
     assertEquals(new Result(0, """
         | command | plain req/s | ukhook req/s | ukhook / plain | plain p50 ms | ukhook p50 ms |
         |---|---|---|---|---|---|
-        | SET | 5050 | 4000.00 | 0.792 | 1.5 | 2.5 |
-        | GET | 6050 | 4500.00 | 0.744 | 1.5 | 2.5 |
+        | SET | 5050 (5000.00-5100.00) | 4000.00 (4000.00-4000.00) | 0.800 (0.800-0.800) | 1.5 | 2.5 |
+        | GET | 6050 (6000.00-6100.00) | 4500.00 (4500.00-4500.00) | 0.750 (0.750-0.750) | 1.5 | 2.5 |
 
         Runs without a figure stalled and count in no median:\s
 
@@ -108,7 +108,8 @@ class ServersTableTest {
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().startsWith("| command | plain req/s | strace req/s | ukhook req/s | ukhook / plain | ukhook "
         + "drop req/s | plain p50 ms | strace p50 ms | ukhook p50 ms |\n|---|---|---|---|---|---|---|---|---|\n"
-        + "| SET | 5000.00 | 5000.00 | 5000.00 | 1.000 | 5000.00 | 1.5 | 1.5 | 1.5 |\n"), r.out());
+        + "| SET | 5000.00 (5000.00-5000.00) | 5000.00 (5000.00-5000.00) | 5000.00 (5000.00-5000.00) | 1.000 "
+        + "(1.000-1.000) | 5000.00 (5000.00-5000.00) | 1.5 | 1.5 | 1.5 |\n"), r.out());
   }
 
   @Test
