@@ -159,13 +159,30 @@ public record Load(List<Forward> forwards, String load, String stop, Duration st
     } catch (IOException e) {
       throw new UkhookException(Kind.ENVIRONMENT, "cannot run `" + command + "`: " + e.getMessage());
     }
-    while (!p.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-      if (end.getAsBoolean()) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        return p.waitFor();
+    // However ukhook ends (Ctrl-C, an error, the thread interrupted), the command and what it started end with it:
+    // a load generator left behind keeps connecting to a guest that is gone.
+    Thread orphans = new Thread(() -> end(p), "ukhook-load-end");
+    Runtime.getRuntime().addShutdownHook(orphans);
+    try {
+      while (!p.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+        if (end.getAsBoolean()) {
+          end(p);
+          return p.waitFor();
+        }
+      }
+      return p.exitValue();
+    } finally {
+      end(p);
+      try {
+        Runtime.getRuntime().removeShutdownHook(orphans);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
       }
     }
-    return p.exitValue();
+  }
+
+  private static void end(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
   }
 }

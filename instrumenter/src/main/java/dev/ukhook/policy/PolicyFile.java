@@ -176,7 +176,7 @@ public final class PolicyFile {
       }
     }
     Map<String, Library> libraries = keys.containsKey("libraries")
-        ? libraries(keys.get("libraries"), phases, action, defaultValid, transparent) : Map.of();
+        ? libraries(keys.get("libraries"), phases, action, defaultValid) : Map.of();
 
     if (!problems.isEmpty()) {
       return Optional.empty();
@@ -262,7 +262,7 @@ public final class PolicyFile {
   }
 
   private Map<String, Library> libraries(NodeTuple tuple, List<String> phases, Action defaultAction,
-      boolean defaultValid, Map<String, Node> transparent) {
+      boolean defaultValid) {
     Map<String, Library> libraries = new LinkedHashMap<>();
     Node n = tuple.getValueNode();
     if (isNull(n)) {
@@ -285,11 +285,6 @@ public final class PolicyFile {
         continue;
       }
       inImage(lib, t.getKeyNode());
-      if (transparent.containsKey(lib)) {
-        problem(t.getKeyNode(), "library `" + lib + "` has rules but is transparent (line "
-            + line(transparent.get(lib)) + "): calls are charged to the library that called it, so its rules would"
-            + " never apply; remove it from transparent or from libraries (contradictory)");
-      }
       library(lib, t.getValueNode(), phases, defaultAction, defaultValid).ifPresent(l -> libraries.put(lib, l));
     }
     if (seen.size() > PolicySpec.MAX_LIBRARIES) {

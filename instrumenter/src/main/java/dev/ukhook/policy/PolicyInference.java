@@ -72,7 +72,6 @@ public final class PolicyInference {
   // library -> phase -> syscall nr -> {calls, failed calls}
   private final Map<String, Map<String, Map<Integer, long[]>>> calls = new TreeMap<>();
   private final Map<Integer, Long> unattributed = new TreeMap<>();
-  private final Map<String, Long> viaTransparentOnly = new TreeMap<>();
   private final List<String> runWarnings = new ArrayList<>();
   private long refused;
   private long seen;
@@ -154,9 +153,9 @@ public final class PolicyInference {
     }
     if (a.isUnattributed()) {
       unattributed.merge(nr, ran, Long::sum);
-    } else if (a.viaTransparentOnly()) {
-      viaTransparentOnly.merge(a.library(), ran, Long::sum);
     } else {
+      // A call with only transparent libraries on its path is charged to the outermost one, in the guest as here:
+      // that library's rules decide it (a thread's start in libmusl, say).
       long[] c = calls.computeIfAbsent(a.library(), l -> new TreeMap<>())
           .computeIfAbsent(phase, p -> new TreeMap<>()).computeIfAbsent(nr, n -> new long[2]);
       c[0] += ran;
@@ -302,9 +301,6 @@ public final class PolicyInference {
           + (n == 1 ? "is" : "are") + " left out: "
           + counts(unattributed) + "; the guest cannot charge them to a library either");
     }
-    viaTransparentOnly.forEach((lib, n) -> w.add(countOf(n) + " of " + lib + (n == 1 ? " was" : " were") + " made"
-        + " with only transparent libraries on the call path, so no rule can allow " + (n == 1 ? "it" : "them")
-        + "; left out, " + (n == 1 ? "it gets" : "they get") + " the default action"));
     if (refused > 0) {
       w.add(countOf(refused) + (refused == 1 ? " was" : " were") + " refused by the policy in force during the runs"
           + " and left out: " + (refused == 1 ? "it" : "they") + " did not run");
@@ -312,7 +308,6 @@ public final class PolicyInference {
     Set<String> silent = new TreeSet<>(imageLibraries);
     silent.removeAll(calls.keySet());
     silent.removeAll(transparent);
-    silent.removeAll(viaTransparentOnly.keySet());
     if (!silent.isEmpty()) {
       w.add(silent.size() + (silent.size() == 1 ? " library" : " libraries") + " of the image made no system call"
           + " in these runs, so none is allowed to " + (silent.size() == 1 ? "it" : "them") + ": "
@@ -340,12 +335,8 @@ public final class PolicyInference {
   private String unallowed() {
     List<String> why = new ArrayList<>();
     long u = unattributed.values().stream().mapToLong(Long::longValue).sum();
-    long t = viaTransparentOnly.values().stream().mapToLong(Long::longValue).sum();
     if (u > 0) {
       why.add(u + " unattributed");
-    }
-    if (t > 0) {
-      why.add(t + " through transparent libraries only");
     }
     if (refused > 0) {
       why.add(refused + " refused by the policy in force");
@@ -380,7 +371,11 @@ public final class PolicyInference {
     }
     y.append("libraries:\n");
     spec.libraries().forEach((lib, rules) -> {
-      y.append("  ").append(scalar(lib)).append(":\n    allow:");
+      y.append("  ").append(scalar(lib)).append(':');
+      if (spec.transparent().orElse(List.of()).contains(lib)) {
+        y.append("  # transparent: only calls with no other library on their path");
+      }
+      y.append("\n    allow:");
       Map<String, Map<Integer, long[]>> byPhase = calls.get(lib);
       if (phases.size() == 1) {
         list(y, "      ", byPhase.getOrDefault(phases.get(0), Map.of()));

@@ -140,6 +140,37 @@ class LoadTest {
     }
   }
 
+  /**
+   * A load generator outlived an interrupted run (seen when a test failed mid-run: redis-benchmark kept connecting
+   * to a port nobody listened on, at 73% of a CPU, for minutes). Ending the run ends the load and its children.
+   */
+  @Test
+  void anInterruptedRunLeavesNoLoadBehind() throws Exception {
+    try (HoldingServer server = new HoldingServer()) {
+      Path pid = dir.resolve("pid");
+      Load l = load(server.port(), "sh -c 'echo $$ > " + pid + "; sleep 600'", null, Duration.ZERO);
+      Thread run = new Thread(() -> {
+        try {
+          l.drive(dir, Duration.ofSeconds(20), new FakeGuest(true, Duration.ZERO), GRACE);
+        } catch (InterruptedException expected) {
+          // ended
+        }
+      });
+      run.start();
+      for (int i = 0; i < 100 && !(Files.exists(pid) && Files.size(pid) > 0); i++) {
+        Thread.sleep(100);
+      }
+      long child = Long.parseLong(Files.readString(pid).strip());
+      assertTrue(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false), "the load runs");
+      run.interrupt();
+      run.join(10_000);
+      for (int i = 0; i < 50 && ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false); i++) {
+        Thread.sleep(100);
+      }
+      assertTrue(ProcessHandle.of(child).filter(ProcessHandle::isAlive).isEmpty(), "the load's own child is gone");
+    }
+  }
+
   @Test
   void aGuestThatNeverListensIsAProblemAndNoLoadRuns() throws Exception {
     Load l = load(1, "touch " + dir.resolve("ran"), null, Duration.ofSeconds(30));

@@ -295,12 +295,12 @@ class PolicyFileTest {
         problem("version: 1\nphases: [a, b]\nswitch:\n  - {from: a, to: b, after: accept, success: maybe}\n"));
   }
 
+  /** Its rules decide the calls made with only transparent libraries on their path (the guest charges those to it). */
   @Test
-  void aTransparentLibraryWithRulesIsContradictory() {
-    assertEquals("p.yaml:4: library `libsmsys` has rules but is transparent (line 2): calls are charged to the "
-        + "library that called it, so its rules would never apply; remove it from transparent or from libraries "
-        + "(contradictory)", problem("version: 1\ntransparent: [libsmsys]\nlibraries:\n  libsmsys:\n"
-        + "    allow: [read]\n"));
+  void aTransparentLibraryMayHaveRules() {
+    PolicySpec spec = PolicyFile.parse("p.yaml", "version: 1\ntransparent: [libsmsys]\nlibraries:\n  libsmsys:\n"
+        + "    allow: [read]\n", IMAGE);
+    assertEquals(Set.of(0), spec.libraries().get("libsmsys").allowed("all"));
     assertEquals("p.yaml:2: library `libsmsys` listed twice in transparent (first at line 2)",
         problem("version: 1\ntransparent: [libsmsys, libsmsys]\n"));
   }

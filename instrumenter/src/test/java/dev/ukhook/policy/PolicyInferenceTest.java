@@ -123,7 +123,7 @@ class PolicyInferenceTest {
   }
 
   @Test
-  void unattributedRefusedAndTransparentOnlyCallsAreLeftOutWithAWarning() {
+  void unattributedAndRefusedCallsAreLeftOutWithAWarningTransparentOnlyOnesGoToTheirLibrary() {
     PolicyInference p = new PolicyInference().run("run", ID, IMAGE, TRANSPARENT);
     for (int i = 0; i < 5; i++) {
       p.add(to("appx"), call(GETPID, 1));
@@ -134,17 +134,21 @@ class PolicyInferenceTest {
     p.add(new Attribution("libnolibc", true), call(ACCEPT, 3));
     p.warn("the trace is damaged");
     PolicyInference.Result r = p.result();
-    assertEquals(Set.of("appx"), r.spec().libraries().keySet());
+    assertEquals(Set.of("appx", "libnolibc"), r.spec().libraries().keySet());
+    assertEquals(Set.of(ACCEPT), r.spec().libraries().get("libnolibc").allowed("all"),
+        "the guest charges a call with only transparent libraries on its path to the outermost one");
+    assertTrue(r.yaml().contains("  libnolibc:  # transparent: only calls with no other library on their path\n"),
+        r.yaml());
     assertEquals(Set.of(GETPID), r.spec().libraries().get("appx").allowed("all"), "the refused socket is not in");
     assertEquals(List.of(
         "run (image " + ID + "): the trace is damaged",
         "3 calls could not be attributed (no return address in the image's code) and are left out: read 1, "
             + "write 2; the guest cannot charge them to a library either",
-        "1 call of libnolibc was made with only transparent libraries on the call path, so no rule can allow it; "
-            + "left out, it gets the default action",
         "1 call was refused by the policy in force during the runs and left out: it did not run",
         "3 libraries of the image made no system call in these runs, so none is allowed to them: libkvmplat, "
-            + "libsmnet, libukdebug"), r.warnings());
+            + "libsmnet, libukdebug",
+        "libnolibc made only 1 call in 1 run: the evidence is thin; run the program through more of its work to see "
+            + "the rest"), r.warnings());
     assertEquals(r.spec(), PolicyFile.parse("inferred.yaml", r.yaml(), IMAGE));
   }
 
