@@ -153,14 +153,7 @@ public final class Analyzer implements CallSink {
       throw new IllegalStateException("this analyzer has no attributor; use add(library, call)");
     }
     if (attributor.followsPrograms()) {
-      Attribution a = attributor.attributeAndFollow(c);
-      int lib = library(a.library());
-      byIndex[lib].viaTransparentOnly |= a.viaTransparentOnly();
-      if (a.function() != null) {
-        functions.computeIfAbsent(a.library() + ":" + a.function(), f -> new TreeMap<>())
-            .merge(SyscallNames.name(c.nr()), 1L, Long::sum);
-      }
-      add(lib, c);
+      add(attributor.attributeAndFollow(c), c);
       return;
     }
     int charge = attributor.charge(c);
@@ -182,6 +175,18 @@ public final class Analyzer implements CallSink {
   /** Counts a call charged to {@code library} elsewhere. */
   public Analyzer add(String library, Call c) {
     add(library(library), c);
+    return this;
+  }
+
+  /** Adds a call charged elsewhere, with its function (a Linux program's, a loaded program's) where known. */
+  public Analyzer add(Attribution a, Call c) {
+    int lib = library(a.library());
+    byIndex[lib].viaTransparentOnly |= a.viaTransparentOnly();
+    if (a.function() != null) {
+      functions.computeIfAbsent(a.library() + ":" + a.function(), f -> new TreeMap<>())
+          .merge(SyscallNames.name(c.nr()), 1L, Long::sum);
+    }
+    add(lib, c);
     return this;
   }
 

@@ -181,7 +181,16 @@ public final class LoadedPrograms {
   }
 
   private boolean isTransparent(String owner) {
-    boolean glibc = owner.equals(STATIC_LIBC) || owner.startsWith("libc.so") || owner.startsWith("ld-linux");
+    return isTransparent(owner, transparent);
+  }
+
+  /**
+   * Whether attribution looks through the object file {@code owner}: when {@code transparent} names it, or, with
+   * {@value #GLIBC} in it, for glibc's own objects (libc.so, ld-linux, libpthread, and libc inside a static program).
+   */
+  public static boolean isTransparent(String owner, Set<String> transparent) {
+    boolean glibc = owner.equals(STATIC_LIBC) || owner.startsWith("libc.so") || owner.startsWith("ld-linux")
+        || owner.startsWith("libpthread.so");
     return (glibc && transparent.contains(GLIBC)) || transparent.contains(owner);
   }
 

@@ -14,12 +14,14 @@ public final class Tools {
   public static final String QEMU = "qemu-system-x86_64";
   /** GNU binutils' readelf: its DWARF CFI interpreter gives the unwind tables of a guest's ELF objects. */
   public static final String READELF = "readelf";
+  /** Traces a Linux program's calls with their stacks ({@code ukhook linux}). */
+  public static final String STRACE = "strace";
   /** What Unikraft's build runs besides make itself. */
   public static final List<String> BUILD = List.of(MAKE, "gcc", "flex", "bison");
 
   private static final Map<String, String> DEBIAN = Map.of(MAKE, "make", "gcc", "gcc", "flex", "flex",
       "bison", "bison", QEMU, "qemu-system-x86", READELF, "binutils", "setsid", "util-linux", "setpriv",
-      "util-linux");
+      "util-linux", STRACE, "strace");
 
   private Tools() {}
 

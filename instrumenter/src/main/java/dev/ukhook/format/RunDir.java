@@ -15,6 +15,8 @@ import java.util.Optional;
 public record RunDir(Path dir) {
   /** The trace the guest sent. */
   public static final String TRACE = "trace.ukt";
+  /** A Linux program's run ({@code ukhook linux}) has strace's log instead of a trace and a link map. */
+  public static final String STRACE_LOG = "strace.log";
   /** The link map of the image that ran, and its id (ukhook_image_id_*). */
   public static final String LINK_MAP = "link.map";
   public static final String IMAGE_ID = "image-id";

@@ -25,13 +25,17 @@ import java.util.Set;
  * @param qemu QEMU's command line
  * @param initrd the initrd QEMU got; {@code rootfs}: what it was made of (where `ukhook report` finds programs)
  * @param forwards a server's port forwards; {@code load} and {@code stop}: its load and stop commands
+ * @param command a Linux program's command line ({@code ukhook linux}), else null
  */
 public record RunJson(String image, String imageId, String unikraft, String unikraftVersion, String accel,
     boolean icount, List<String> transparent, String hooks, String policy, String policySocket, List<String> qemu,
-    String initrd, String rootfs, List<String> forwards, String load, String stop) {
+    String initrd, String rootfs, List<String> forwards, String load, String stop, List<String> command) {
   /** What a run directory without run.json says: nothing. */
   public static final RunJson NONE = new RunJson(null, null, null, null, null, false, null, null, null, null, null,
-      null, null, null, null, null);
+      null, null, null, null, null, null);
+
+  /** The hook mode of a Linux program's run: strace's log in place of a trace ({@code ukhook linux}). */
+  public static final String STRACE = "strace";
 
   /** The hook mode of an image that only filters (HookLibrarySpec.Mode.FILTER_ONLY, lower case). */
   public static final String FILTER_ONLY = "filter_only";
@@ -52,6 +56,11 @@ public record RunJson(String image, String imageId, String unikraft, String unik
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render run.json", e);
     }
+  }
+
+  /** Whether the run is a Linux program's, traced by strace ({@code ukhook linux}). */
+  public boolean linux() {
+    return STRACE.equals(hooks);
   }
 
   /** The libraries the run looked through, if it says. */

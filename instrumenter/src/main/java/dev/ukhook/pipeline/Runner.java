@@ -417,7 +417,7 @@ public final class Runner {
         spec.initrd() == null ? null : spec.initrd().toString(),
         o.initrd() == null ? null : o.initrd().rootfs().toString(),
         serve == null ? List.of() : serve.forwards().stream().map(Object::toString).toList(),
-        serve == null ? null : serve.load(), serve == null ? null : serve.stop());
+        serve == null ? null : serve.load(), serve == null ? null : serve.stop(), null);
     TextFiles.write(new RunDir(runDir).runJson(), run.toJson());
   }
 

@@ -186,9 +186,13 @@ public final class PolicyInference {
       // A policy from it would allow nothing, and the likely cause is an image without hooks.
       throw new UkhookException(Kind.FAILURE, runDir + ": " + report.problems().get(0) + "; no policy was written");
     }
-    run(runDir.toString(), report.trace().header().imageId(), report.map().libraries(), transparent);
+    run(runDir.toString(), report.trace().header().imageId(), report.libraries(), transparent);
     report.warnings().forEach(w -> warn(w.replaceFirst("^warning: ", "")));
     report.problems().forEach(p -> warn(p + "; calls may be missing from the policy"));
+    if (report.source().linux() != null) {
+      report.source().linux().replay((c, a) -> add(a, c.toRecord()));
+      return this;
+    }
     Attributor attributor = new Attributor(report.map(), transparent);
     if (report.counted()) {
       return add(report.trace().counts().orElseThrow(), attributor);
@@ -209,8 +213,9 @@ public final class PolicyInference {
     int count = 1;
     List<String> named = null;
     for (Path run : runDirs) {
-      List<EventRecord> s = TraceDecoder.read(run.resolve(RunDir.TRACE), r -> { }).events().stream()
-          .filter(EventRecord::phaseSwitch).toList();
+      // A Linux program's run has no trace, and no phase events.
+      List<EventRecord> s = new RunDir(run).json().linux() ? List.of() : TraceDecoder.read(run.resolve(RunDir.TRACE),
+          r -> { }).events().stream().filter(EventRecord::phaseSwitch).toList();
       switches.add(s);
       for (EventRecord e : s) {
         if (e.to() >= PolicySpec.MAX_PHASES) {

@@ -8,6 +8,7 @@ import dev.ukhook.format.CallSink;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.LoadRecord;
 import dev.ukhook.format.TraceDecoder;
+import dev.ukhook.linux.LinuxRun;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -46,7 +47,8 @@ public final class Calls {
 
   /** Visits the selected calls of {@code r}'s trace in stream order, up to the damage if the trace has one. */
   public static void scan(RunReport r, Selection selection, Visitor visitor) {
-    Attributor attributor = r.source().attributor(r.map());
+    LinuxRun linux = r.source().linux();
+    Attributor attributor = linux == null ? r.source().attributor(r.map()) : null;
     Analysis.Phases phases = r.analysis().phases();
     List<String> names = phases.names();
     long ruleSeq = !phases.fromEvents() && !phases.boundaries().isEmpty() ? phases.boundaries().get(0).seq() : -1;
@@ -59,7 +61,7 @@ public final class Calls {
           phase = 1;
           at(names.get(1), c.tEnter());
         }
-        String library = attributor.attributeAndFollow(c).library();
+        String library = (linux != null ? linux.attribution(c) : attributor.attributeAndFollow(c)).library();
         if (selection.test(c.nr(), library)) {
           try {
             visitor.visit(c, library, names.get(Math.min(phase, names.size() - 1)));
@@ -91,6 +93,10 @@ public final class Calls {
         }
       }
     };
-    TraceDecoder.readCalls(r.source().trace(), sink);
+    if (linux != null) {
+      linux.replay((c, a) -> sink.call(c));
+    } else {
+      TraceDecoder.readCalls(r.source().trace(), sink);
+    }
   }
 }

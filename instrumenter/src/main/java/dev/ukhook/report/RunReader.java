@@ -14,6 +14,7 @@ import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.RunDir;
 import dev.ukhook.format.RunJson;
+import dev.ukhook.linux.LinuxRun;
 import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceLayout;
@@ -40,6 +41,9 @@ public final class RunReader {
   public static RunReport ofRunDir(Path runDir, Set<String> transparent, RunReport.Options options) {
     RunDir run = new RunDir(runDir).require();
     RunJson json = run.json();
+    if (json.linux()) {
+      return LinuxRun.read(runDir, transparent).report(runDir, json.imageId(), transparent, options);
+    }
     Optional<Path> files = options.rootfs().or(() -> Optional.ofNullable(json.rootfs()).map(Path::of));
     return of(run.trace(), run.linkMap(), transparent, run.imageId(), files.map(RunReader::rootfs),
         options.withRootfs(files), json.hooks());
@@ -59,7 +63,7 @@ public final class RunReader {
           + ": build the image with `ukhook build`, which asks the linker for one");
     }
     LinkMap map = LinkMap.read(linkMap);
-    RunReport.Source source = new RunReport.Source(traceFile, transparent, rootfs, options.rule(), hooks);
+    RunReport.Source source = new RunReport.Source(traceFile, transparent, rootfs, options.rule(), hooks, null);
     Attributor attributor = source.attributor(map);
     Analyzer analyzer = new Analyzer(attributor, options.rule(), options.sequences());
     DecodedTrace trace = TraceDecoder.readCalls(traceFile, analyzer);

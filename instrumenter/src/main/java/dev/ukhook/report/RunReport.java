@@ -12,6 +12,7 @@ import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.DecodedTrace;
 import dev.ukhook.format.RunJson;
+import dev.ukhook.linux.LinuxRun;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +21,8 @@ import java.util.Set;
 /**
  * A run's report: its decoded trace, the link map its calls were charged with, and the analysis, with the
  * warnings of what {@code force} let through ({@link RunReader} makes one, {@link RunWriter} writes a run
- * directory's results).
+ * directory's results). A Linux program's run has no link map ({@code map} is null): its calls were charged to
+ * object files ({@link LinuxRun}).
  *
  * @param warnings the refusals that {@code force} turned into warnings, one line each
  */
@@ -29,9 +31,10 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
    * What the report was made from, so that its calls can be read again one by one ({@link Calls}).
    *
    * @param hooks the image's hook mode as its run.json says it ({@link RunJson#hooks()}), null when not known
+   * @param linux a Linux program's run (then {@code trace} is strace's log), else null
    */
   public record Source(Path trace, Set<String> transparent, Optional<Rootfs> rootfs, PhaseRule rule,
-      String hooks) {
+      String hooks, LinuxRun linux) {
     /**
      * The trace is a filter-only image's: it records only the calls its policy refuses, so a trace without any is a
      * quiet run, not a sign of missing hooks.
@@ -88,6 +91,11 @@ public record RunReport(DecodedTrace trace, LinkMap map, Analysis analysis, List
   public long calls() {
     return counted() ? table().libraries().stream().mapToLong(SyscallTable.LibraryCounts::total).sum()
         : syscallRecords();
+  }
+
+  /** The libraries (a Linux run's object files) the run's calls could be charged to. */
+  public Set<String> libraries() {
+    return map != null ? map.libraries() : source.linux().libraries();
   }
 
   /** This run as one side of a diff, labelled {@code label}. */

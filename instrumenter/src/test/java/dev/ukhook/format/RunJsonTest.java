@@ -19,7 +19,7 @@ class RunJsonTest {
 
   private static final RunJson RUN = new RunJson("/app/.ukhook/build/app_qemu-x86_64", "00ff", "/uk", "0.17.0",
       "tcg", true, List.of("libnolibc"), "filter_only", "/app/p.yaml", "/tmp/policy.sock", List.of("qemu", "-m"),
-      null, null, List.of("127.0.0.1:8080:80"), "curl x", null);
+      null, null, List.of("127.0.0.1:8080:80"), "curl x", null, null);
 
   @Test
   void keysAreSnakeCaseInTheRecordsOrder() {
@@ -40,7 +40,8 @@ class RunJsonTest {
           "rootfs" : null,
           "forwards" : [ "127.0.0.1:8080:80" ],
           "load" : "curl x",
-          "stop" : null
+          "stop" : null,
+          "command" : null
         }
         """, RUN.toJson());
   }

@@ -1,0 +1,132 @@
+package dev.ukhook.linux;
+
+import dev.ukhook.aggregate.Analysis;
+import dev.ukhook.aggregate.Analyzer;
+import dev.ukhook.attribution.Attribution;
+import dev.ukhook.attribution.LoadedPrograms;
+import dev.ukhook.core.UkhookException;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.format.Call;
+import dev.ukhook.format.DecodedTrace;
+import dev.ukhook.format.FinalRecord;
+import dev.ukhook.format.RunDir;
+import dev.ukhook.format.SyscallRecord;
+import dev.ukhook.format.TraceHeader;
+import dev.ukhook.format.TraceLayout;
+import dev.ukhook.format.TraceStats;
+import dev.ukhook.report.RunReport;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * A Linux program's run ({@code ukhook linux}): strace's log, its calls as records, and each call charged to an
+ * object file by the unikernel's rule: the first frame, innermost first, whose object is not transparent; else the
+ * outermost transparent one, marked so; else none. Threads are numbered from 1 in the order they first called.
+ */
+public final class LinuxRun {
+  /** The clock of a Linux run's records: nanoseconds. */
+  public static final long NS_HZ = 1_000_000_000L;
+
+  private final List<SyscallRecord> calls;
+  private final List<Attribution> charged;
+  private final StraceLog.Parsed parsed;
+
+  private LinuxRun(StraceLog.Parsed parsed, Set<String> transparent) {
+    this.parsed = parsed;
+    Map<Integer, Integer> threads = new HashMap<>();
+    List<SyscallRecord> records = new ArrayList<>(parsed.calls().size());
+    List<Attribution> attributions = new ArrayList<>(parsed.calls().size());
+    for (StraceLog.Call c : parsed.calls()) {
+      int thread = threads.computeIfAbsent(c.pid(), p -> Math.min(threads.size() + 1, 0xffff));
+      records.add(new SyscallRecord(c.seq(), c.tEnterNs(), c.tEnterNs() + c.durationNs(), c.nr(),
+          TraceLayout.PATH_BINARY, 0, 0, new long[0], c.ret(), 0, new long[0],
+          c.pathArg() == null ? SyscallRecord.Tail.NONE : new SyscallRecord.Tail(c.pathArg(), 0, 0, null), 0, thread));
+      attributions.add(charge(c.frames(), transparent));
+    }
+    this.calls = List.copyOf(records);
+    this.charged = List.copyOf(attributions);
+  }
+
+  /** Reads the run's strace log, charging with {@code transparent} (object names, or "glibc" for glibc's own). */
+  public static LinuxRun read(Path runDir, Set<String> transparent) {
+    Path log = runDir.resolve(RunDir.STRACE_LOG);
+    try (BufferedReader in = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
+      return new LinuxRun(StraceLog.parse(in), transparent);
+    } catch (IOException e) {
+      throw new UkhookException(Kind.FAILURE, "cannot read " + log + ": " + e.getMessage()
+          + "; a Linux run (`ukhook linux`) keeps strace's log there", e);
+    }
+  }
+
+  /** The object a call with {@code frames} is charged to, with the function of the deciding frame. */
+  public static Attribution charge(List<StraceLog.Frame> frames, Set<String> transparent) {
+    Attribution outermost = null;
+    for (StraceLog.Frame f : frames) {
+      String owner = f.objectName();
+      if (!LoadedPrograms.isTransparent(owner, transparent)) {
+        return new Attribution(owner, false, f.function());
+      }
+      outermost = new Attribution(owner, true, f.function());
+    }
+    return outermost != null ? outermost : Attribution.UNATTRIBUTED;
+  }
+
+  /** The calls in order of entry, with what each was charged to. */
+  public void replay(BiConsumer<Call, Attribution> sink) {
+    for (int i = 0; i < calls.size(); i++) {
+      sink.accept(calls.get(i), charged.get(i));
+    }
+  }
+
+  /** What {@code c}, one of {@link #replay}'s calls, was charged to. */
+  public Attribution attribution(Call c) {
+    return charged.get((int) c.seq());
+  }
+
+  /** The objects calls were charged to, in order of first charge. */
+  public Set<String> libraries() {
+    Set<String> s = new LinkedHashSet<>();
+    charged.forEach(a -> s.add(a.library()));
+    return s;
+  }
+
+  /**
+   * The report of this run, as a unikernel run's: its header says nanoseconds and {@code imageId} (the program's
+   * hash), and its final record is the log's end; a log damaged part way, or with calls strace could not number,
+   * is one of the report's problems.
+   */
+  public RunReport report(Path runDir, String imageId, Set<String> transparent, RunReport.Options options) {
+    Analyzer analyzer = new Analyzer(null, options.rule(), options.sequences());
+    replay((c, a) -> analyzer.add(a, c));
+    long n = calls.size();
+    long tEnd = calls.isEmpty() ? 0 : calls.get(calls.size() - 1).tExit();
+    TraceHeader header = TraceHeader.of(0, NS_HZ, imageId, 0, TraceHeader.Overflow.BLOCK);
+    TraceStats stats = new TraceStats(n, 0, 0, 0, n, 0, Optional.of(new FinalRecord(n, 0, n, tEnd)));
+    List<String> problems = new ArrayList<>();
+    if (parsed.damage() != null) {
+      problems.add("strace's log " + runDir.resolve(RunDir.STRACE_LOG) + " cannot be read past " + parsed.damage()
+          + ": the calls after it are missing");
+    }
+    if (!parsed.unknown().isEmpty()) {
+      problems.add("strace named calls ukhook cannot number, left out: " + parsed.unknown());
+    }
+    DecodedTrace trace = new DecodedTrace(header, List.of(), stats, Optional.empty(), 0, List.of(), List.of(),
+        Optional.empty());
+    Analysis analysis = analyzer.analysis(options.rule(), header, stats, problems, options.phaseNames());
+    List<String> warnings = parsed.unfinished().isEmpty() ? List.of() : List.of("warning: calls that never "
+        + "returned (the program ended in them), not counted: " + parsed.unfinished());
+    return new RunReport(trace, null, analysis, warnings, new RunReport.Source(runDir.resolve(RunDir.STRACE_LOG),
+        transparent, Optional.empty(), options.rule(), dev.ukhook.format.RunJson.STRACE, this));
+  }
+}
