@@ -16,7 +16,7 @@ import picocli.CommandLine;
     subcommands = {InstrumentCommand.class,
         BuildCommand.class, RunCommand.class, TraceCommand.class, CollectCommand.class, ReportCommand.class,
         DiffCommand.class, QueryCommand.class, RestoreCommand.class, PolicyCommand.class, RelayCommand.class,
-        LinuxCommand.class,
+        LinuxCommand.class, CompareCommand.class,
         CommandLine.HelpCommand.class})
 public final class Ukhook implements java.util.concurrent.Callable<Integer> {
   @CommandLine.Spec

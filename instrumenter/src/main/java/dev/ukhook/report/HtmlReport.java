@@ -70,6 +70,7 @@ public final class HtmlReport {
       h.append("<a href=\"#").append(s).append("\">").append(s).append("</a> ");
     }
     if (present(r.get("filter"))) h.append("<a href=\"#filter\">filter</a>");
+    if (present(r.get("compare"))) h.append(" <a href=\"#compare\">compare</a>");
     h.append("</nav>\n");
     summary();
     heatmap();
@@ -79,6 +80,7 @@ public final class HtmlReport {
     phases();
     security();
     filter();
+    compare();
     h.append("</main></body></html>\n");
   }
 
@@ -623,6 +625,26 @@ public final class HtmlReport {
   }
 
   // ---- helpers ----
+
+  /** `ukhook compare`'s rows, when the report carries them (RunCompare#toJson). */
+  private void compare() {
+    JsonNode c = r.get("compare");
+    if (!present(c)) {
+      return;
+    }
+    open("compare", "Compared with another run");
+    JsonNode runs = c.path("runs");
+    h.append("<p>A: <code>").append(esc(runs.path(0).path("label").asText())).append("</code><br>B: <code>")
+        .append(esc(runs.path(1).path("label").asText())).append("</code></p>\n<table>");
+    row("th", "group", "syscall", "A", "B", "A errors", "B errors", "only");
+    for (JsonNode x : c.path("rows")) {
+      row("td", esc(x.path("group").asText()), esc(x.path("syscall").asText()), x.path("count_a").asLong(),
+          x.path("count_b").asLong(), x.path("errors_a").asLong(), x.path("errors_b").asLong(),
+          esc(x.path("only").asText()));
+    }
+    h.append("</table>\n");
+    close();
+  }
 
   private void open(String id, String title) {
     h.append("<section id=\"").append(id).append("\" class=\"section ").append(id).append("\">\n<h2>").append(title)

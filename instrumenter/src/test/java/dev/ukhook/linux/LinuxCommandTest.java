@@ -75,6 +75,26 @@ class LinuxCommandTest {
     Run diff = ukhook("diff", run.toString(), run.toString());
     assertEquals(ExitCode.OK, diff.exitCode(), diff.err());
     assertTrue(diff.out().contains("no difference"), diff.out());
+    Path groups = Files.writeString(dir.resolve("groups"), "# ld.so's calls as the program's own\n"
+        + "ld-linux-x86-64.so.2: program\n");
+    Path html = dir.resolve("compare.html");
+    Run compare = ukhook("compare", run.toString(), run.toString(), "--format", "json", "--groups", groups.toString(),
+        "--html", html.toString());
+    assertEquals(ExitCode.OK, compare.exitCode(), compare.err());
+    JsonNode c = new ObjectMapper().readTree(compare.out());
+    long programMmaps = 0;
+    for (JsonNode row : c.get("rows")) {
+      assertEquals(row.get("count_a"), row.get("count_b"), "a run against itself: " + row);
+      if (row.get("group").asText().equals("program") && row.get("syscall").asText().equals("mmap")) {
+        programMmaps = row.get("count_a").asLong();
+      }
+    }
+    assertTrue(programMmaps > 0, "the loader's mmaps are in the program's group: " + compare.out());
+    assertTrue(Files.readString(html).contains("<section id=\"compare\""), "the HTML report's compare section");
+    Run bad = ukhook("compare", run.toString(), run.toString(), "--groups", Files.writeString(dir.resolve("bad"),
+        "libc.so.6 program\n").toString());
+    assertEquals(ExitCode.USAGE, bad.exitCode(), bad.err());
+    assertTrue(bad.err().contains("bad:1: expected `LIBRARY: GROUP`"), bad.err());
   }
 
   @Test
