@@ -10,6 +10,10 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
+/* The database file; a Linux build (docs/linux-vs-unikraft.md) may put it elsewhere than /. */
+#ifndef SQLITE_DB_PATH
+#define SQLITE_DB_PATH "/ukhook.db"
+#endif
 #define ROWS 10
 
 static int print_row(void *unused, int n, char **values, char **names)
@@ -39,8 +43,8 @@ int main(void)
 	sqlite3 *db;
 	int failed = 0;
 
-	if (sqlite3_open("/ukhook.db", &db) != SQLITE_OK) {
-		printf("sqlite: FAILED: cannot open /ukhook.db: %s\n", sqlite3_errmsg(db));
+	if (sqlite3_open(SQLITE_DB_PATH, &db) != SQLITE_OK) {
+		printf("sqlite: FAILED: cannot open %s: %s\n", SQLITE_DB_PATH, sqlite3_errmsg(db));
 		return 1;
 	}
 	failed |= exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)", NULL);

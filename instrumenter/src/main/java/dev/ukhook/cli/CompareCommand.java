@@ -4,8 +4,6 @@ import dev.ukhook.aggregate.RunCompare;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
-import dev.ukhook.format.RunDir;
-import dev.ukhook.format.RunJson;
 import dev.ukhook.report.HtmlReport;
 import dev.ukhook.report.ReportJson;
 import dev.ukhook.report.ReportOutput;
@@ -65,8 +63,8 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
     Map<String, String> mapping = groups == null ? Map.of() : readGroups(groups);
     RunReport a = analysis.report(runA, null, null, false);
     RunReport b = analysis.report(runB, null, null, false);
-    RunCompare c = RunCompare.of(runA.toString(), a.analysis(), grouping(runA, mapping), runB.toString(),
-        b.analysis(), grouping(runB, mapping));
+    RunCompare c = RunCompare.of(runA.toString(), a.analysis(), grouping(a, mapping), runB.toString(),
+        b.analysis(), grouping(b, mapping));
     PrintWriter out = spec.commandLine().getOut();
     out.print(format == DiffCommand.Format.JSON ? c.toJson().toPrettyString() + "\n" : c.toText());
     out.flush();
@@ -86,10 +84,9 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
     return problems ? ExitCode.FAILURE : ExitCode.OK;
   }
 
-  /** A library's group: the mapping's, else the default, the program being a Linux run's executable. */
-  private static Function<String, String> grouping(Path run, Map<String, String> mapping) {
-    RunJson json = new RunDir(run).json();
-    String program = json.linux() && json.image() != null ? Path.of(json.image()).getFileName().toString() : null;
+  /** A library's group: the mapping's, else the default, the program being a Linux run's object with main. */
+  private static Function<String, String> grouping(RunReport r, Map<String, String> mapping) {
+    String program = r.source().linux() == null ? null : r.source().linux().program();
     return lib -> mapping.getOrDefault(lib, RunCompare.defaultGroup(lib, program));
   }
 

@@ -41,6 +41,7 @@ public final class LinuxRun {
   private final List<SyscallRecord> calls;
   private final List<Attribution> charged;
   private final StraceLog.Parsed parsed;
+  private final String program;
 
   private LinuxRun(StraceLog.Parsed parsed, Set<String> transparent) {
     this.parsed = parsed;
@@ -56,6 +57,16 @@ public final class LinuxRun {
     }
     this.calls = List.copyOf(records);
     this.charged = List.copyOf(attributions);
+    this.program = parsed.calls().stream().flatMap(c -> c.frames().stream())
+        .filter(f -> "main".equals(f.function())).map(StraceLog.Frame::objectName).findFirst().orElse(null);
+  }
+
+  /**
+   * The program's object: the first whose {@code main} is on a call's stack (Debian's redis-server is a link to
+   * redis-check-rdb, which strace names), or null when no stack shows one.
+   */
+  public String program() {
+    return program;
   }
 
   /** Reads the run's strace log, charging with {@code transparent} (object names, or "glibc" for glibc's own). */

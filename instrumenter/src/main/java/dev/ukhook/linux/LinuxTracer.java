@@ -47,8 +47,13 @@ public final class LinuxTracer {
     return c;
   }
 
-  /** Traces {@code command} into a new directory under {@code runs}; the program's input and output are this one's. */
-  public static Result trace(List<String> command, Path runs, Set<String> transparent) throws InterruptedException {
+  /**
+   * Traces {@code command} into a new directory under {@code runs}; the program's input and output are this one's.
+   * With a {@code load} (a server's), {@code sh -c LOAD} runs beside it (its output in the run's load.log, it waits
+   * for the server itself), and when it ends the program gets SIGTERM.
+   */
+  public static Result trace(List<String> command, String load, Path runs, Set<String> transparent)
+      throws InterruptedException {
     if (command.isEmpty()) {
       throw new UkhookException(Kind.USAGE, "name the program to trace: ukhook linux -- CMD [ARGS...]");
     }
@@ -65,7 +70,64 @@ public final class LinuxTracer {
     } catch (IOException e) {
       throw new UkhookException(Kind.ENVIRONMENT, "cannot run strace: " + e.getMessage());
     }
+    if (load != null) {
+      try {
+        runLoad(new ProcessBuilder("sh", "-c", load), runDir);
+      } finally {
+        p.descendants().forEach(ProcessHandle::destroy); // SIGTERM to the program and its children; strace follows
+      }
+    }
     int exit = p.waitFor();
+    requireLog(runDir, command, exit);
+    return new Result(runDir, exit);
+  }
+
+  /** Runs a load to its end, its output appended to the run's load.log. */
+  private static void runLoad(ProcessBuilder load, Path runDir) throws InterruptedException {
+    Path log = runDir.resolve(RunDir.LOAD_LOG);
+    try {
+      Process l = load.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      l.waitFor();
+    } catch (IOException e) {
+      throw new UkhookException(Kind.ENVIRONMENT, "cannot run the load: " + e.getMessage());
+    }
+  }
+
+  /** Where the run directory is mounted in an experiment's container. */
+  static final String IN_CONTAINER = "/ukhook-run";
+
+  /**
+   * Traces {@code command} inside a container of {@code image} (docker/'s experiment images carry strace), started
+   * by Testcontainers with ptrace allowed, the run directory mounted; the program's output is shown as it comes.
+   */
+  public static Result traceInImage(String image, List<String> command, String load, Path runs,
+      Set<String> transparent) {
+    if (command.isEmpty()) {
+      throw new UkhookException(Kind.USAGE, "name the program to trace: ukhook linux --image IMAGE -- CMD [ARGS...]");
+    }
+    String imageId = Containers.imageId(image);
+    Path runDir = newRunDir(runs).toAbsolutePath();
+    TextFiles.write(new RunDir(runDir).runJson(), new RunJson(image + ":" + command.get(0), imageId, null, null, null,
+        false, List.copyOf(transparent), RunJson.STRACE, null, null, null, null, null, List.of(), null, null,
+        List.copyOf(command)).toJson());
+    try (Containers.Run c = Containers.start(image, straceCommand(Path.of(IN_CONTAINER, RunDir.STRACE_LOG), command),
+        runDir, IN_CONTAINER, load != null)) {
+      if (load != null) {
+        // In the container, beside the server; then SIGTERM to all but strace (its pid 1) and the shell itself.
+        c.exec("sh -c " + quote(load) + " >> " + IN_CONTAINER + "/" + RunDir.LOAD_LOG + " 2>&1; kill -TERM -1");
+      }
+      int exit = c.await();
+      requireLog(runDir, command, exit);
+      return new Result(runDir, exit);
+    }
+  }
+
+  private static String quote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  private static void requireLog(Path runDir, List<String> command, int exit) {
+    Path log = runDir.resolve(RunDir.STRACE_LOG);
     try {
       if (!Files.exists(log) || Files.size(log) == 0) {
         throw new UkhookException(Kind.ENVIRONMENT, "strace traced nothing of `" + String.join(" ", command)
@@ -75,7 +137,6 @@ public final class LinuxTracer {
     } catch (IOException e) {
       throw new UkhookException(Kind.FAILURE, "cannot read " + log + ": " + e.getMessage());
     }
-    return new Result(runDir, exit);
   }
 
   /** The program's file: a path as given, or the first executable of that name on PATH. */

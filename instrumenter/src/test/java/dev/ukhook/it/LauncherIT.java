@@ -104,4 +104,28 @@ class LauncherIT {
     assertEquals("", again.err(), "a good jar is not rebuilt");
     assertTrue(again.out().startsWith("ukhook "), again.out());
   }
+
+  /**
+   * Two commands at once on a repository whose jar is stale (seen this session: a trace and `ukhook linux` started
+   * together, and one failed with "Could not replace original artifact with shaded artifact"): one builds, the other
+   * waits for it and builds nothing.
+   */
+  @Test
+  void twoLaunchersAtOnceBuildOnce() throws Exception {
+    assumeTrue(SyscallMixIT.onPath("mvn"), "SKIPPED: mvn is not on PATH");
+    Path repo = copyOfTheRepository();
+    java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var a = two.submit(() -> launch(repo, "--version"));
+      var b = two.submit(() -> launch(repo, "--version"));
+      for (Result r : List.of(a.get(), b.get())) {
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("ukhook 0.1.0\n", r.out());
+      }
+      assertEquals(1, (a.get().err() + b.get().err()).split("building the tool", -1).length - 1,
+          "one build: " + a.get().err() + b.get().err());
+    } finally {
+      two.shutdownNow();
+    }
+  }
 }
