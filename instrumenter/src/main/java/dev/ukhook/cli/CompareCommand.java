@@ -41,8 +41,8 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
   Path runB;
 
   @Option(names = "--groups", paramLabel = "FILE", description = "Lines `LIBRARY: GROUP` that put a library of "
-      + "either run in a group (for example `libsqlite: program` and `libsqlite3.so.0: program`); the rest go to "
-      + "the default groups.")
+      + "either run in a group (for example `libsqlite: sqlite` and `libsqlite3.so*: sqlite`, a trailing * matching "
+      + "any end); the rest go to the default groups.")
   Path groups;
 
   @Option(names = "--format", paramLabel = "FORMAT", description = "text (default) or json.")
@@ -87,7 +87,9 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
   /** A library's group: the mapping's, else the default, the program being a Linux run's object with main. */
   private static Function<String, String> grouping(RunReport r, Map<String, String> mapping) {
     String program = r.source().linux() == null ? null : r.source().linux().program();
-    return lib -> mapping.getOrDefault(lib, RunCompare.defaultGroup(lib, program));
+    return lib -> mapping.entrySet().stream().filter(e -> e.getKey().equals(lib)
+            || e.getKey().endsWith("*") && lib.startsWith(e.getKey().substring(0, e.getKey().length() - 1)))
+        .map(Map.Entry::getValue).findFirst().orElseGet(() -> RunCompare.defaultGroup(lib, program));
   }
 
   private static Map<String, String> readGroups(Path file) {
