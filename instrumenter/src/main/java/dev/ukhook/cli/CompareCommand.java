@@ -10,7 +10,7 @@ import dev.ukhook.report.ReportOutput;
 import dev.ukhook.report.RunReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -74,12 +74,7 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
       ReportOutput.toFile(html, w -> HtmlReport.write(report, w));
     }
     PrintWriter err = spec.commandLine().getErr();
-    boolean problems = false;
-    for (Map.Entry<Path, RunReport> e : java.util.List.of(Map.entry(runA, a), Map.entry(runB, b))) {
-      e.getValue().warnings().forEach(w -> CliOutput.line(err, e.getKey() + ": " + w));
-      e.getValue().problems().forEach(p -> CliOutput.line(err, e.getKey() + ": " + p));
-      problems |= !e.getValue().problems().isEmpty();
-    }
+    boolean problems = DiffCommand.complain(runA, a, err) | DiffCommand.complain(runB, b, err);
     err.flush();
     return problems ? ExitCode.FAILURE : ExitCode.OK;
   }
@@ -93,7 +88,7 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
   }
 
   private static Map<String, String> readGroups(Path file) {
-    Map<String, String> m = new HashMap<>();
+    Map<String, String> m = new LinkedHashMap<>(); // in the file's order: the first line that matches wins
     String[] lines = TextFiles.readSmall(file, "--groups").split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i].strip();

@@ -58,7 +58,7 @@ final class DiffCommand implements Callable<Integer> {
   }
 
   /** Prints the run's warnings and problems, each prefixed with its directory; whether it has problems. */
-  private static boolean complain(Path dir, RunReport r, PrintWriter err) {
+  static boolean complain(Path dir, RunReport r, PrintWriter err) {
     r.warnings().forEach(w -> CliOutput.line(err, dir + ": " + w));
     r.problems().forEach(p -> CliOutput.line(err, dir + ": " + p));
     return !r.problems().isEmpty();
