@@ -95,6 +95,15 @@ class LinuxCommandTest {
         "libc.so.6 program\n").toString());
     assertEquals(ExitCode.USAGE, bad.exitCode(), bad.err());
     assertTrue(bad.err().contains("bad:1: expected `LIBRARY: GROUP`"), bad.err());
+
+    // A damaged log is read up to the damage, which is reported, and the exit is 1.
+    Path log = run.resolve("strace.log");
+    java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(log));
+    lines.set(30, "garbage here");
+    Files.write(log, lines);
+    Run damaged = ukhook("report", run.toString());
+    assertEquals(ExitCode.FAILURE, damaged.exitCode(), damaged.err());
+    assertTrue(damaged.err().contains("strace.log cannot be read past line 31: garbage here"), damaged.err());
   }
 
   @Test
