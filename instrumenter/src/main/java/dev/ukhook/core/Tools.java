@@ -17,11 +17,11 @@ public final class Tools {
   /** Traces a Linux program's calls with their stacks ({@code ukhook linux}). */
   public static final String STRACE = "strace";
   /** What Unikraft's build runs besides make itself. */
-  public static final List<String> BUILD = List.of(MAKE, "gcc", "flex", "bison");
+  public static final List<String> BUILD = List.of(MAKE, "gcc", "flex", "bison", "python3");
 
   private static final Map<String, String> DEBIAN = Map.of(MAKE, "make", "gcc", "gcc", "flex", "flex",
       "bison", "bison", QEMU, "qemu-system-x86", READELF, "binutils", "setsid", "util-linux", "setpriv",
-      "util-linux", STRACE, "strace");
+      "util-linux", STRACE, "strace", "python3", "python3");
 
   private Tools() {}
 
