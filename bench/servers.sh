@@ -80,8 +80,8 @@ case $server in
 esac
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-# The median of the numbers on stdin and their range: "5020.00 (4890.00-5110.00)".
-spread() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else printf "%s (%s-%s)\n", (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2, a[1], a[NR]}'; }
+# The median of the numbers on stdin, in printf format $1, and their range: "5020.00 (4890.00-5110.00)".
+spread() { sort -g | awk -v f="$1" '{a[NR]=$1} END {if (NR == 0) print "n/a"; else printf f " (%s-%s)\n", (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2, a[1], a[NR]}'; }
 # Variant $1's req/s over variant $2's, per paired round (both with a figure) of command $3, with 3 decimals.
 ratios() { for i in $(seq "$runs"); do
   awk -v a="$(field "$work/$1.$i.log" "$3" 1)" -v b="$(field "$work/$2.$i.log" "$3" 1)" \
@@ -104,15 +104,15 @@ print_table() {
   for cmd in $commands; do
     local -A rps=() p50=()
     for v in $variants; do
-      rps[$v]=$(for i in $(seq "$runs"); do field "$work/$v.$i.log" $cmd 1; done | spread)
+      rps[$v]=$(for i in $(seq "$runs"); do field "$work/$v.$i.log" $cmd 1; done | spread %.2f)
       p50[$v]=$(for i in $(seq "$runs"); do field "$work/$v.$i.log" $cmd 2; done | median)
     done
     row="| $cmd"
     for v in plain strace ukhook; do ran $v && row+=" | ${rps[$v]}"; done
-    ran ukhook && ran plain && row+=" | $(ratios ukhook plain $cmd | spread)"
+    ran ukhook && ran plain && row+=" | $(ratios ukhook plain $cmd | spread %.3f)"
     ran ukhook-drop && row+=" | ${rps[ukhook-drop]}"
     ran ukhook-count && row+=" | ${rps[ukhook-count]}"
-    ran ukhook-count && ran plain && row+=" | $(ratios ukhook-count plain $cmd | spread)"
+    ran ukhook-count && ran plain && row+=" | $(ratios ukhook-count plain $cmd | spread %.3f)"
     for v in plain strace ukhook; do ran $v && row+=" | ${p50[$v]}"; done
     echo "$row |"
   done
