@@ -60,9 +60,7 @@ public final class LinuxTracer {
     Tools.require(List.of(Tools.STRACE));
     Path program = resolve(command.get(0));
     Path runDir = newRunDir(runs);
-    TextFiles.write(new RunDir(runDir).runJson(), new RunJson(program.toString(), imageId(program), null, null, null,
-        false, List.copyOf(transparent), RunJson.STRACE, null, null, null, null, null, List.of(), null, null,
-        List.copyOf(command)).toJson());
+    writeRunJson(runDir, program.toString(), imageId(program), transparent, command);
     Path log = runDir.resolve(RunDir.STRACE_LOG);
     Process p;
     try {
@@ -107,9 +105,7 @@ public final class LinuxTracer {
     }
     String imageId = Containers.imageId(image);
     Path runDir = newRunDir(runs).toAbsolutePath();
-    TextFiles.write(new RunDir(runDir).runJson(), new RunJson(image + ":" + command.get(0), imageId, null, null, null,
-        false, List.copyOf(transparent), RunJson.STRACE, null, null, null, null, null, List.of(), null, null,
-        List.copyOf(command)).toJson());
+    writeRunJson(runDir, image + ":" + command.get(0), imageId, transparent, command);
     try (Containers.Run c = Containers.start(image, straceCommand(Path.of(IN_CONTAINER, RunDir.STRACE_LOG), command),
         runDir, IN_CONTAINER, load != null)) {
       if (load != null) {
@@ -120,6 +116,14 @@ public final class LinuxTracer {
       requireLog(runDir, command, exit);
       return new Result(runDir, exit);
     }
+  }
+
+  /** A Linux run's run.json: what ran (a file, or IMAGE:PROGRAM), its id, the objects looked through, the command. */
+  private static void writeRunJson(Path runDir, String image, String imageId, Set<String> transparent,
+      List<String> command) {
+    TextFiles.write(new RunDir(runDir).runJson(), new RunJson(image, imageId, null, null, null, false,
+        List.copyOf(transparent), RunJson.STRACE, null, null, null, null, null, List.of(), null, null,
+        List.copyOf(command)).toJson());
   }
 
   private static String quote(String s) {
