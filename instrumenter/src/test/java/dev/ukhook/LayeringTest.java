@@ -28,7 +28,7 @@ class LayeringTest {
       List.of("pipeline"),
       List.of("policy", "guest", "unikraft", "host"),
       List.of("report"),
-      List.of("aggregate", "query"),
+      List.of("aggregate", "query", "linux"),
       List.of("attribution"),
       List.of("elf", "format"),
       List.of("core"));

@@ -1,20 +1,13 @@
 package dev.ukhook.linux;
 
-import dev.ukhook.aggregate.Analysis;
-import dev.ukhook.aggregate.Analyzer;
 import dev.ukhook.attribution.Attribution;
 import dev.ukhook.attribution.LoadedPrograms;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.format.Call;
-import dev.ukhook.format.DecodedTrace;
-import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.RunDir;
 import dev.ukhook.format.SyscallRecord;
-import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceLayout;
-import dev.ukhook.format.TraceStats;
-import dev.ukhook.report.RunReport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
 
@@ -35,9 +27,6 @@ import java.util.function.BiConsumer;
  * outermost transparent one, marked so; else none. Threads are numbered from 1 in the order they first called.
  */
 public final class LinuxRun {
-  /** The clock of a Linux run's records: nanoseconds. */
-  public static final long NS_HZ = 1_000_000_000L;
-
   private final List<SyscallRecord> calls;
   private final List<Attribution> charged;
   private final StraceLog.Parsed parsed;
@@ -112,32 +101,32 @@ public final class LinuxRun {
     return s;
   }
 
-  /**
-   * The report of this run, as a unikernel run's: its header says nanoseconds and {@code imageId} (the program's
-   * hash), and its final record is the log's end; a log damaged part way, or with calls strace could not number,
-   * is one of the report's problems.
-   */
-  public RunReport report(Path runDir, String imageId, Set<String> transparent, RunReport.Options options) {
-    Analyzer analyzer = new Analyzer(null, options.rule(), options.sequences());
-    replay((c, a) -> analyzer.add(a, c));
-    long n = calls.size();
-    long tEnd = calls.isEmpty() ? 0 : calls.get(calls.size() - 1).tExit();
-    TraceHeader header = TraceHeader.of(0, NS_HZ, imageId, 0, TraceHeader.Overflow.BLOCK);
-    TraceStats stats = new TraceStats(n, 0, 0, 0, n, 0, Optional.of(new FinalRecord(n, 0, n, tEnd)));
+  /** How many calls the log holds. */
+  public int size() {
+    return calls.size();
+  }
+
+  /** When the last call returned, in ns since the epoch; 0 without calls. */
+  public long tEnd() {
+    return calls.isEmpty() ? 0 : calls.get(calls.size() - 1).tExit();
+  }
+
+  /** What makes the counts untrustworthy: a log damaged part way, calls strace named that ukhook cannot number. */
+  public List<String> problems(Path log) {
     List<String> problems = new ArrayList<>();
     if (parsed.damage() != null) {
-      problems.add("strace's log " + runDir.resolve(RunDir.STRACE_LOG) + " cannot be read past " + parsed.damage()
-          + ": the calls after it are missing");
+      problems.add("strace's log " + log + " cannot be read past " + parsed.damage() + ": the calls after it are "
+          + "missing");
     }
     if (!parsed.unknown().isEmpty()) {
       problems.add("strace named calls ukhook cannot number, left out: " + parsed.unknown());
     }
-    DecodedTrace trace = new DecodedTrace(header, List.of(), stats, Optional.empty(), 0, List.of(), List.of(),
-        Optional.empty());
-    Analysis analysis = analyzer.analysis(options.rule(), header, stats, problems, options.phaseNames());
-    List<String> warnings = parsed.unfinished().isEmpty() ? List.of() : List.of("warning: calls that never "
-        + "returned (the program ended in them), not counted: " + parsed.unfinished());
-    return new RunReport(trace, null, analysis, warnings, new RunReport.Source(runDir.resolve(RunDir.STRACE_LOG),
-        transparent, Optional.empty(), options.rule(), dev.ukhook.format.RunJson.STRACE, this));
+    return problems;
+  }
+
+  /** The calls that never returned (the program ended in them), which no count includes. */
+  public List<String> warnings() {
+    return parsed.unfinished().isEmpty() ? List.of() : List.of("warning: calls that never returned (the program "
+        + "ended in them), not counted: " + parsed.unfinished());
   }
 }

@@ -12,12 +12,14 @@ import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.DecodedTrace;
+import dev.ukhook.format.FinalRecord;
 import dev.ukhook.format.RunDir;
 import dev.ukhook.format.RunJson;
-import dev.ukhook.linux.LinuxRun;
 import dev.ukhook.format.TraceDecoder;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.format.TraceLayout;
+import dev.ukhook.format.TraceStats;
+import dev.ukhook.linux.LinuxRun;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,11 +44,33 @@ public final class RunReader {
     RunDir run = new RunDir(runDir).require();
     RunJson json = run.json();
     if (json.linux()) {
-      return LinuxRun.read(runDir, transparent).report(runDir, json.imageId(), transparent, options);
+      return linux(runDir, json.imageId(), transparent, options);
     }
     Optional<Path> files = options.rootfs().or(() -> Optional.ofNullable(json.rootfs()).map(Path::of));
     return of(run.trace(), run.linkMap(), transparent, run.imageId(), files.map(RunReader::rootfs),
         options.withRootfs(files), json.hooks());
+  }
+
+  /** The clock of a Linux run's records: nanoseconds. */
+  private static final long NS_HZ = 1_000_000_000L;
+
+  /**
+   * A Linux program's run ({@code ukhook linux}): its calls, charged to object files, analysed as a unikernel's; its
+   * header says nanoseconds and {@code imageId} (the program's hash), and its final record is the log's end.
+   */
+  private static RunReport linux(Path runDir, String imageId, Set<String> transparent, RunReport.Options options) {
+    LinuxRun run = LinuxRun.read(runDir, transparent);
+    Analyzer analyzer = new Analyzer(null, options.rule(), options.sequences());
+    run.replay((c, a) -> analyzer.add(a, c));
+    long n = run.size();
+    TraceHeader header = TraceHeader.of(0, NS_HZ, imageId, 0, TraceHeader.Overflow.BLOCK);
+    TraceStats stats = new TraceStats(n, 0, 0, 0, n, 0, Optional.of(new FinalRecord(n, 0, n, run.tEnd())));
+    Path log = runDir.resolve(RunDir.STRACE_LOG);
+    DecodedTrace trace = new DecodedTrace(header, List.of(), stats, Optional.empty(), 0, List.of(), List.of(),
+        Optional.empty());
+    Analysis analysis = analyzer.analysis(options.rule(), header, stats, run.problems(log), options.phaseNames());
+    return new RunReport(trace, null, analysis, run.warnings(), new RunReport.Source(log, transparent,
+        Optional.empty(), options.rule(), RunJson.STRACE, run));
   }
 
   /** Reports on a trace and the link map of its image, not in a run directory. */
