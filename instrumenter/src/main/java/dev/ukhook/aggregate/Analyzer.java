@@ -131,12 +131,23 @@ public final class Analyzer implements CallSink {
   /** The latest entry after {@link #t0}: the timeline's buckets cover {@code [t0, t0 + span]}. */
   private long span;
   private int shift;
+  private final boolean fromStrace;
 
   /**
    * @param attributor charges each call; null for calls charged elsewhere ({@link #add(String, Call)})
    * @param sequences whether to count 2- and 3-grams (the run's table does without)
    */
   public Analyzer(Attributor attributor, PhaseRule rule, boolean sequences) {
+    this(attributor, rule, sequences, false);
+  }
+
+  /** An analyzer of a Linux program's calls, from strace's log, each charged elsewhere ({@link #add(String, Call)}). */
+  public static Analyzer ofStraceLog(PhaseRule rule, boolean sequences) {
+    return new Analyzer(null, rule, sequences, true);
+  }
+
+  private Analyzer(Attributor attributor, PhaseRule rule, boolean sequences, boolean fromStrace) {
+    this.fromStrace = fromStrace;
     this.attributor = attributor;
     this.sequences = sequences;
     ruleBegins = rule.begins;
@@ -503,7 +514,8 @@ public final class Analyzer implements CallSink {
     }
     SyscallTable table = new SyscallTable(header, stats, rows, allProblems, functions,
         Optional.ofNullable(ruleBoundary).map(Boundary::seq), new SyscallTable.Filter(logged, killed, events,
-            phaseNames), counted);
+            phaseNames), counted ? SyscallTable.Mode.COUNT : fromStrace ? SyscallTable.Mode.STRACE
+            : SyscallTable.Mode.TRACE);
     Map<String, long[]> timeline = new LinkedHashMap<>();
     rows.stream().filter(l -> timelines.containsKey(l.library()))
         .forEach(l -> timeline.put(l.library(), timelines.get(l.library())));

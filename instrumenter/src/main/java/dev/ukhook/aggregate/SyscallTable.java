@@ -115,12 +115,23 @@ public final class SyscallTable {
   private final List<String> problems;
   private final Map<String, Map<String, Long>> functions;
   private final Optional<Long> servingFrom;
+  private final Mode mode;
   private final boolean counted;
 
-  /** @param counted the calls were counted in the guest ({@link Analysis#counted()}), not recorded one by one */
+  /** How the run saw its calls. */
+  public enum Mode {
+    /** A record per call from the guest. */
+    TRACE,
+    /** Counters in the guest ({@link Analysis#counted()}). */
+    COUNT,
+    /** A Linux program's calls from strace's log. */
+    STRACE
+  }
+
   SyscallTable(TraceHeader header, TraceStats stats, List<LibraryCounts> libraries, List<String> problems,
-      Map<String, Map<String, Long>> functions, Optional<Long> servingFrom, Filter filter, boolean counted) {
-    this.counted = counted;
+      Map<String, Map<String, Long>> functions, Optional<Long> servingFrom, Filter filter, Mode mode) {
+    this.mode = mode;
+    this.counted = mode == Mode.COUNT;
     this.filter = filter;
     this.servingFrom = servingFrom;
     this.header = header;
@@ -145,7 +156,7 @@ public final class SyscallTable {
   /** This table with its filter's phases named (see {@link Filter#withPhaseNames}). */
   public SyscallTable withPhaseNames(List<String> names) {
     return new SyscallTable(header, stats, libraries, problems, functions, servingFrom, filter.withPhaseNames(names),
-        counted);
+        mode);
   }
 
   /** See {@link Analysis#counted()}. */
@@ -262,6 +273,11 @@ public final class SyscallTable {
 
   /** The line under the table: how many records, whether any are missing, and whether to trust the counts. */
   public String summary() {
+    String said = problems.isEmpty() ? ""
+        : "; " + problems.size() + (problems.size() == 1 ? " problem" : " problems") + ": the counts may be wrong";
+    if (mode == Mode.STRACE) {
+      return "program " + header.imageId() + ": " + stats.received() + " calls in strace's log" + said;
+    }
     String lost =
         stats.missingIsExact()
             ? stats.dropped() + " dropped by the guest, " + stats.missing() + " missing"
@@ -271,9 +287,7 @@ public final class SyscallTable {
     String calls = counted ? libraries.stream().mapToLong(LibraryCounts::total).sum() + " calls counted in the guest ("
         + byPath() + "), " + stats.received() + " records" : stats.received() + " records (" + byPath() + ")";
     return "image " + header.imageId() + ": " + calls + ", " + lost
-        + (unattributed > 0 ? ", " + unattributed + " unattributed" : "")
-        + (problems.isEmpty() ? "" : "; " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
-            + ": the counts may be wrong");
+        + (unattributed > 0 ? ", " + unattributed + " unattributed" : "") + said;
   }
 
   /**
@@ -362,9 +376,9 @@ public final class SyscallTable {
     out.append(pretty(root));
   }
 
-  /** How the run saw its calls: "trace" (a record per call) or "count" (counters in the guest). */
+  /** How the run saw its calls: "trace", "count" or "strace" ({@link Mode}). */
   public String mode() {
-    return counted ? "count" : "trace";
+    return mode.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** {@code root} indented by two spaces, "\n" line ends and a final newline: byte-identical on every platform. */

@@ -290,6 +290,26 @@ public final class TextFiles {
     }
   }
 
+  /**
+   * A new directory {@code parent/NAME}, or {@code parent/NAME-N} when that exists already (two runs in the same
+   * second), its owner's alone whatever the umask: the trace, sockets and policies in it are no one else's business.
+   */
+  public static Path newPrivateDir(Path parent, String name) {
+    createDirectories(parent);
+    for (int i = 0; ; i++) {
+      Path dir = parent.resolve(i == 0 ? name : name + "-" + i);
+      try {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_DIR));
+        ownerOnly(dir);
+        return dir;
+      } catch (FileAlreadyExistsException taken) {
+        // try the next name
+      } catch (IOException e) {
+        throw new UkhookException(Kind.ENVIRONMENT, "cannot create " + dir + ": " + reason(e), e);
+      }
+    }
+  }
+
   /** Best effort: what cannot be deleted stays (a leftover in a temporary directory harms nothing). */
   public static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {

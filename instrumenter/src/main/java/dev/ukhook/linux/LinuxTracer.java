@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
@@ -177,21 +176,8 @@ public final class LinuxTracer {
     }
   }
 
-  /** runs/<time>, or runs/<time>-N when that exists already; its owner's alone. */
+  /** runs/<time>, or runs/<time>-N when that exists already. */
   private static Path newRunDir(Path runs) {
-    TextFiles.createDirectories(runs);
-    String stamp = LocalDateTime.now().format(STAMP);
-    for (int i = 0; ; i++) {
-      Path dir = runs.resolve(i == 0 ? stamp : stamp + "-" + i);
-      try {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(TextFiles.OWNER_DIR));
-        TextFiles.ownerOnly(dir);
-        return dir;
-      } catch (java.nio.file.FileAlreadyExistsException taken) {
-        // the next number
-      } catch (IOException e) {
-        throw new UkhookException(Kind.ENVIRONMENT, "cannot create " + dir + ": " + TextFiles.reason(e), e);
-      }
-    }
+    return TextFiles.newPrivateDir(runs, LocalDateTime.now().format(STAMP));
   }
 }

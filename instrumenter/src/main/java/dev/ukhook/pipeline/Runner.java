@@ -28,12 +28,10 @@ import dev.ukhook.report.RunReport;
 import dev.ukhook.report.RunWriter;
 import dev.ukhook.unikraft.Kconfig;
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -388,23 +386,9 @@ public final class Runner {
         : "call sequences") + " and the security estimate");
   }
 
-  /** runs/<time>, or runs/<time>-N when that exists already (two runs in the same second). */
+  /** runs/<time>, or runs/<time>-N when that exists already. */
   private Path newRunDir(Workspace ws) {
-    String stamp = LocalDateTime.now(clock).format(STAMP);
-    TextFiles.createDirectories(ws.runs());
-    for (int i = 0; ; i++) {
-      Path dir = ws.runs().resolve(i == 0 ? stamp : stamp + "-" + i);
-      try {
-        // Its owner's alone whatever the umask: the trace, sockets and policies in it are no one else's business.
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(TextFiles.OWNER_DIR));
-        TextFiles.ownerOnly(dir);
-        return dir;
-      } catch (FileAlreadyExistsException taken) {
-        // try the next name
-      } catch (IOException e) {
-        throw new UkhookException(Kind.ENVIRONMENT, "cannot create " + dir + ": " + TextFiles.reason(e), e);
-      }
-    }
+    return TextFiles.newPrivateDir(ws.runs(), LocalDateTime.now(clock).format(STAMP));
   }
 
   private static void writeRunJson(Path runDir, InstrumentState st, Path image, Options o, QemuSpec spec,

@@ -186,7 +186,11 @@ public final class PolicyInference {
       // A policy from it would allow nothing, and the likely cause is an image without hooks.
       throw new UkhookException(Kind.FAILURE, runDir + ": " + report.problems().get(0) + "; no policy was written");
     }
-    run(runDir.toString(), report.trace().header().imageId(), report.libraries(), transparent);
+    Set<String> libraries = new TreeSet<>(report.libraries());
+    if (report.source().linux() != null) {
+      libraries.addAll(transparent); // a Linux run's names (glibc, libc.so.6) are its objects' by definition
+    }
+    run(runDir.toString(), report.trace().header().imageId(), libraries, transparent);
     report.warnings().forEach(w -> warn(w.replaceFirst("^warning: ", "")));
     report.problems().forEach(p -> warn(p + "; calls may be missing from the policy"));
     if (report.source().linux() != null) {

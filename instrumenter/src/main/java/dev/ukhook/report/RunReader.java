@@ -60,7 +60,7 @@ public final class RunReader {
    */
   private static RunReport linux(Path runDir, String imageId, Set<String> transparent, RunReport.Options options) {
     LinuxRun run = LinuxRun.read(runDir, transparent);
-    Analyzer analyzer = new Analyzer(null, options.rule(), options.sequences());
+    Analyzer analyzer = Analyzer.ofStraceLog(options.rule(), options.sequences());
     run.replay((c, a) -> analyzer.add(a, c));
     long n = run.size();
     TraceHeader header = TraceHeader.of(0, NS_HZ, imageId, 0, TraceHeader.Overflow.BLOCK);

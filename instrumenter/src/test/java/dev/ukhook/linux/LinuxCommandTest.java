@@ -61,6 +61,9 @@ class LinuxCommandTest {
     assertEquals(0, results.get("unattributed").asLong(), results.toString());
     assertTrue(results.at("/libraries/ld-linux-x86-64.so.2/syscalls/mmap").asLong() > 0, "the loader's start-up");
     assertTrue(r.out().contains("musl-files:main "), "the functions table: " + r.out());
+    assertTrue(r.out().contains(": " + results.get("records").asLong() + " calls in strace's log\n"), r.out());
+    assertTrue(!r.out().contains("dropped by the guest"), "no guest here: " + r.out());
+    assertEquals("strace", results.get("mode").asText());
 
     Run json = ukhook("report", run.toString(), "--json");
     assertEquals(ExitCode.OK, json.exitCode(), json.err());
@@ -72,6 +75,7 @@ class LinuxCommandTest {
     Run infer = ukhook("policy", "infer", run.toString(), "-o", policy.toString());
     assertEquals(ExitCode.OK, infer.exitCode(), infer.err());
     assertTrue(Files.readString(policy).contains("  musl-files:\n    allow:\n"), Files.readString(policy));
+    assertTrue(Files.readString(policy).contains("\ntransparent: [glibc]\n"), "what the run looked through");
     Run diff = ukhook("diff", run.toString(), run.toString());
     assertEquals(ExitCode.OK, diff.exitCode(), diff.err());
     assertTrue(diff.out().contains("no difference"), diff.out());
