@@ -159,8 +159,8 @@ int ukhook_count_enforce(struct ukhook_cell *c, uint32_t verdict, uint64_t nr, u
 	if (action == UKHOOK_ACTION_LOG)
 		return 1;
 	if (c)
-		c->refused++;
-	*ret = -(long)((verdict >> 8) & 0xffff);
+		c->refused++; /* an injected call did not run either: a counting image counts it among the refused */
+	*ret = action == UKHOOK_ACTION_INJECT ? (int16_t)(verdict >> 8) : -(long)((verdict >> 8) & 0xffff);
 	if (action == UKHOOK_ACTION_KILL)
 		ukhook_kill(verdict >> 24, nr, rip);
 	return 0;

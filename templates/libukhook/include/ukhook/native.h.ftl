@@ -182,10 +182,13 @@ static inline __attribute__((always_inline)) void ukhook_native_exit(struct ukho
 	ukhook_native_begin(&ukhook_rec, &ukhook_nr, STRINGIFY(name), path,		\
 			    (regs)->rdi, (regs)->rsi, (regs)->rdx, (regs)->r10, (regs)->r8,	\
 			    (regs)->r9, (const uint64_t[]){(regs)->rbp, (regs)->rip}, (regs)->rsp, &ret)
-/* An errno-style definition refused: its caller gets -1 and errno, as from the implementation. */
+/*
+ * An errno-style definition refused: its caller gets -1 and errno, as from the implementation (an injected result
+ * of 0 or more as it is).
+ */
 #define UKHOOK_NATIVE_ENTER_ERRNO(name, x, ...) ({						\
 	int ukhook_run = UKHOOK_NATIVE_ENTER(UKHOOK_PATH_NATIVE_ERRNO, name, x, __VA_ARGS__);		\
-	if (!ukhook_run) {									\
+	if (!ukhook_run && ret < 0) {								\
 		errno = (int)-ret;								\
 		ret = -1;									\
 	}											\

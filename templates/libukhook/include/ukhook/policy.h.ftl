@@ -221,15 +221,23 @@ static inline __attribute__((always_inline)) const uint64_t *ukhook_transparent(
 	return ukhook_libtable.transparent;
 }
 
-/* UKHOOK_ACTION_ALLOW, or the library's action with its errno in bits 8-23 and the library in bits 24-31. */
+uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase);
+
+/*
+ * UKHOOK_ACTION_ALLOW, or the library's action with its errno in bits 8-23 and the library in bits 24-31. An
+ * allowed call of a syscall some injection rule names is matched against the rules, out of line.
+ */
 static inline __attribute__((always_inline)) uint32_t ukhook_verdict(const struct ukhook_policy *p, unsigned int lib,
 								     uint64_t nr, unsigned int phase)
 {
 	const uint64_t *bits = p->bitmaps + p->bitmap_of[lib * UKHOOK_MAX_PHASES + phase];
 
 	if (ukhook_likely(nr < UKHOOK_BITMAP_BITS && ((bits[nr >> 6] >> (nr & 63)) & 1)) ||
-	    p->action[lib] == UKHOOK_ACTION_ALLOW)
-		return UKHOOK_ACTION_ALLOW;
+	    p->action[lib] == UKHOOK_ACTION_ALLOW) {
+		if (ukhook_likely(nr >= UKHOOK_BITMAP_BITS || !((p->inject_bits[nr >> 6] >> (nr & 63)) & 1)))
+			return UKHOOK_ACTION_ALLOW;
+		return ukhook_inject(p, lib, nr, phase);
+	}
 	return p->action[lib] | (uint32_t)p->err[lib] << 8 | (uint32_t)lib << 24;
 }
 
@@ -314,6 +322,48 @@ struct ukhook_policy ukhook_policy_image __attribute__((aligned(64))) = {
 };
 const struct ukhook_policy *volatile ukhook_policy;
 uint8_t ukhook_phase_now;
+/* Per injection rule of the policy in force: the calls it matched, and its random state (xorshift64). */
+static uint32_t ukhook_inject_seen[UKHOOK_MAX_INJECT];
+static uint64_t ukhook_inject_rand[UKHOOK_MAX_INJECT];
+
+/*
+ * An allowed call of a syscall an injection rule names (docs/policy.md, "Fault injection"): every rule that matches
+ * its syscall, library and phase counts it; the first whose count, and random number, choose it decides. Returns
+ * UKHOOK_ACTION_INJECT with the value the caller gets in bits 8-23 and the library in bits 24-31, or
+ * UKHOOK_ACTION_ALLOW.
+ */
+uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase)
+{
+	uint32_t verdict = UKHOOK_ACTION_ALLOW;
+	unsigned int i;
+
+	for (i = 0; i < p->ninject && i < UKHOOK_MAX_INJECT; i++) {
+		const uint64_t *set = p->inject_set + i * (UKHOOK_BITMAP_BITS / 64);
+		uint32_t n, first = p->inject_first[i], step = p->inject_step[i];
+
+		if (!((set[nr >> 6] >> (nr & 63)) & 1) ||
+		    (p->inject_lib[i] != UKHOOK_INJECT_ANY && p->inject_lib[i] != lib) ||
+		    (p->inject_phase[i] != UKHOOK_INJECT_ANY && p->inject_phase[i] != phase))
+			continue;
+		n = ukhook_inject_seen[i] + (ukhook_inject_seen[i] != 0xffffffffu);
+		ukhook_inject_seen[i] = n;
+		if (verdict != UKHOOK_ACTION_ALLOW || n < first || n > p->inject_last[i] ||
+		    (step ? (n - first) % step != 0 : n != first))
+			continue;
+		if (p->inject_chance[i]) {
+			uint64_t x = ukhook_inject_rand[i];
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			ukhook_inject_rand[i] = x;
+			if ((uint32_t)(x >> 32) >= p->inject_chance[i])
+				continue;
+		}
+		verdict = UKHOOK_ACTION_INJECT | (uint32_t)p->inject_ret[i] << 8 | (uint32_t)lib << 24;
+	}
+	return verdict;
+}
 uint32_t ukhook_rule_nr = 0x10000;
 
 /* ukhook_rule_nr for the policy and phase in force. */
@@ -407,6 +457,11 @@ unsigned int ukhook_policy_check(const struct ukhook_policy *p)
 	for (i = 0; i < UKHOOK_MAX_PHASES; i++)
 		if (p->switch_nr[i] != UKHOOK_NO_SWITCH && p->switch_to[i] >= p->nphases)
 			return UKHOOK_REFUSED_RANGE;
+	if (p->ninject > UKHOOK_MAX_INJECT)
+		return UKHOOK_REFUSED_RANGE;
+	for (i = 0; i < p->ninject; i++)
+		if (p->inject_first[i] == 0 || (p->inject_chance[i] && !p->inject_seed[i]))
+			return UKHOOK_REFUSED_RANGE;
 	return 0;
 }
 
@@ -423,6 +478,11 @@ unsigned int ukhook_policy_put(const struct ukhook_policy *p, uint32_t push)
 	if (why) {
 		ukhook_event(UKHOOK_EVENT_REFUSED, ukhook_phase_now, ukhook_phase_now, why, push, p->checksum);
 		return why;
+	}
+	/* Its injection rules count from the first call it decides. */
+	for (unsigned int i = 0; i < UKHOOK_MAX_INJECT; i++) {
+		ukhook_inject_seen[i] = 0;
+		ukhook_inject_rand[i] = p->inject_seed[i];
 	}
 	ukhook_barrier();
 	ukhook_policy = p;
@@ -447,15 +507,21 @@ unsigned int ukhook_policy_boot(void)
 }
 
 /*
- * Off the hot path: a call the policy does not allow (verdict from ukhook_verdict()); r is its record, or NULL
- * when there is none (dropped). Returns 1 when the call runs (log), 0 when it is refused and *ret holds what
- * the caller gets.
+ * Off the hot path: a call the policy does not allow or injects into (verdict from ukhook_verdict()); r is its
+ * record, or NULL when there is none (dropped). Returns 1 when the call runs (log), 0 when it is refused or
+ * injected and *ret holds what the caller gets.
  */
 int ukhook_enforce(struct ukhook_record *r, uint32_t verdict, uint64_t nr, uint64_t rip, long *ret)
 {
 	unsigned int action = verdict & 0xff;
 	long err = -(long)((verdict >> 8) & 0xffff);
 
+	if (action == UKHOOK_ACTION_INJECT) { /* refused and logged: injected */
+		*ret = (int16_t)(verdict >> 8);
+		if (r)
+			r->flags |= UKHOOK_FLAG_REFUSED | UKHOOK_FLAG_LOGGED;
+		return 0;
+	}
 	if (action == UKHOOK_ACTION_LOG) {
 		if (r)
 			r->flags |= UKHOOK_FLAG_LOGGED;

@@ -52,7 +52,8 @@ public final class Analyzer implements CallSink {
 
   // Per library and syscall slot, W longs:
   private static final int COUNT = 0, REFUSED = 1, ERRORS = 2, TICKS = 3, NESTED = 4, LATER = 5, FIRST_SEQ = 6,
-      LAST_SEQ = 7, FIRST_T = 8, LAST_T = 9, MAX = 10, LOGGED = 11, KILLED = 12, MEASURED = 13, PATH0 = 14;
+      LAST_SEQ = 7, FIRST_T = 8, LAST_T = 9, MAX = 10, LOGGED = 11, KILLED = 12, MEASURED = 13, INJECTED = 14,
+      PATH0 = 15;
   private static final int W = PATH0 + TraceLayout.PATHS.size();
   /**
    * Errors by errno up to the last one Linux names; the last slot counts every errno above it, slot 0 a counting
@@ -328,7 +329,9 @@ public final class Analyzer implements CallSink {
     v[o + LATER] += later ? 1 : 0;
     v[o + NESTED] += c.nest() > 0 ? 1 : 0;
     v[o + PATH0 + c.path()]++;
-    if (flags != 0) {
+    if ((flags & TraceLayout.FLAG_INJECTED) == TraceLayout.FLAG_INJECTED) {
+      v[o + INJECTED]++;
+    } else if (flags != 0) {
       v[o + REFUSED] += (flags & TraceLayout.FLAG_REFUSED) != 0 ? 1 : 0;
       v[o + LOGGED] += (flags & TraceLayout.FLAG_LOGGED) != 0 ? 1 : 0;
       v[o + KILLED] += (flags & TraceLayout.FLAG_KILLED) != 0 ? 1 : 0;
@@ -428,6 +431,7 @@ public final class Analyzer implements CallSink {
     Map<String, long[]> timelines = new HashMap<>();
     long logged = 0;
     long killed = 0;
+    long injected = 0;
     for (Lib lib : libs) {
       List<SyscallCount> calls = new ArrayList<>();
       for (int s = 0; s < lib.slots(); s++) {
@@ -481,6 +485,7 @@ public final class Analyzer implements CallSink {
         Latency latency = h == null ? Latency.NONE : counted ? Latency.ofGuest(v[o + TICKS], trim(h))
             : new Latency(v[o + MEASURED], v[o + TICKS], v[o + MAX], trim(h));
         logged += v[o + LOGGED];
+        injected += v[o + INJECTED];
         killed += v[o + KILLED];
         calls.add(new SyscallCount(nr, name, v[o + COUNT], v[o + REFUSED], v[o + TICKS], paths, v[o + NESTED],
             v[o + LATER], new SyscallCount.Detail(v[o + ERRORS], errnos, latency, v[o + FIRST_SEQ],
@@ -513,7 +518,7 @@ public final class Analyzer implements CallSink {
           + " map is not the image's; they are left out");
     }
     SyscallTable table = new SyscallTable(header, stats, rows, allProblems, functions,
-        Optional.ofNullable(ruleBoundary).map(Boundary::seq), new SyscallTable.Filter(logged, killed, events,
+        Optional.ofNullable(ruleBoundary).map(Boundary::seq), new SyscallTable.Filter(logged, killed, injected, events,
             phaseNames), counted ? SyscallTable.Mode.COUNT : fromStrace ? SyscallTable.Mode.STRACE
             : SyscallTable.Mode.TRACE);
     Map<String, long[]> timeline = new LinkedHashMap<>();

@@ -86,9 +86,10 @@ public final class SyscallTable {
 
   /**
    * What a filtering image's policy did: calls it let run but marked (log), calls that stopped the unikernel
-   * (kill; they are refused too), and its events (policies put in force or refused, phase switches).
+   * (kill; they are refused too), calls its injection rules failed on purpose, and its events (policies put in
+   * force or refused, phase switches).
    */
-  public record Filter(long logged, long killed, List<EventRecord> events, List<String> phaseNames) {
+  public record Filter(long logged, long killed, long injected, List<EventRecord> events, List<String> phaseNames) {
     public Filter {
       events = List.copyOf(events);
       phaseNames = List.copyOf(phaseNames);
@@ -96,7 +97,7 @@ public final class SyscallTable {
 
     /** The same, its phases named as the run's policy names them ({@code phases:}). */
     public Filter withPhaseNames(List<String> names) {
-      return new Filter(logged, killed, events, names);
+      return new Filter(logged, killed, injected, events, names);
     }
 
     private String phase(int i) {
@@ -104,7 +105,7 @@ public final class SyscallTable {
     }
 
     boolean isEmpty() {
-      return logged == 0 && killed == 0 && events.isEmpty();
+      return logged == 0 && killed == 0 && injected == 0 && events.isEmpty();
     }
   }
 
@@ -210,11 +211,11 @@ public final class SyscallTable {
     writeFunctions(out);
     if (!filter.isEmpty()) {
       long refused = libraries.stream().mapToLong(LibraryCounts::refused).sum();
-      boolean policy = refused > 0 || filter.logged() > 0
+      boolean policy = refused > 0 || filter.logged() > 0 || filter.injected() > 0
           || filter.events().stream().anyMatch(e -> e.event() != PolicyLayout.EVENT_MARK);
       // A trace-only image's phase marks are events too, but nothing was filtered.
-      String marked = counted ? " (a counting image counts no killed or logged calls)"
-          : " (" + filter.killed() + " killed), " + filter.logged() + " logged";
+      String marked = counted ? " (a counting image counts no killed or logged calls, and injected ones as refused)"
+          : " (" + filter.killed() + " killed), " + filter.logged() + " logged, " + filter.injected() + " injected";
       out.append(policy ? "\nfilter: " + refused + " refused" + marked + "\n" : "\nevents (no policy in force)\n");
       for (EventRecord e : filter.events()) {
         out.append(pad("#" + e.seq(), 8, false)).append("  ").append(describe(filter, e)).append('\n');
@@ -358,9 +359,9 @@ public final class SyscallTable {
     if (!filter.isEmpty()) {
       ObjectNode f = root.putObject("filter");
       if (counted) { // not counted
-        f.putNull("logged").putNull("killed");
+        f.putNull("logged").putNull("killed").putNull("injected");
       } else {
-        f.put("logged", filter.logged()).put("killed", filter.killed());
+        f.put("logged", filter.logged()).put("killed", filter.killed()).put("injected", filter.injected());
       }
       ArrayNode events = f.putArray("events");
       for (EventRecord e : filter.events()) {

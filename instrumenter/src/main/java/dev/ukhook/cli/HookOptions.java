@@ -1,6 +1,10 @@
 package dev.ukhook.cli;
 
+import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException;
+import dev.ukhook.format.PolicyLayout;
+import dev.ukhook.policy.PolicyFile;
+import java.nio.charset.StandardCharsets;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.format.TraceHeader;
 import dev.ukhook.guest.HookLibrarySpec;
@@ -68,6 +72,13 @@ final class HookOptions {
       + "`ukhook policy push` changes it while the image runs.")
   Path policy;
 
+  @Option(names = "--inject", paramLabel = "SPEC", description = "Fail chosen calls on purpose, in the guest "
+      + "(repeatable; docs/policy.md, \"Fault injection\"): SYSCALL[,SYSCALL...]|%%CLASS[:error=ERRNO|:retval=N]"
+      + "[:when=N|N+|N+STEP|N..M][:lib=LIBRARY][:phase=PHASE][:prob=P[:seed=N]], as strace's -e inject=. The rules "
+      + "join the --policy (or one that allows every call); `ukhook policy push --inject` changes them while the "
+      + "image runs.")
+  List<String> inject = new ArrayList<>();
+
   @Option(names = "--no-trace", description = "With --policy: a filter-only image, which records only the calls "
       + "the policy does not allow and the filter's events, so a deployment pays only the check.")
   boolean noTrace;
@@ -107,7 +118,24 @@ final class HookOptions {
     Instrumenter.Options.Counting counting = mode == Recording.COUNT
         ? new Instrumenter.Options.Counting(!noLatency, snapshotEvery) : null;
     return new Instrumenter.Options(unikraft, app.appDir(), app.libraries, transparent, accel, frames, ring, batch,
-        overflow, hookPoints, pathCopy, stackSnapshot, policy, noTrace, counting, args, chosenFixes);
+        overflow, hookPoints, pathCopy, stackSnapshot, inject.isEmpty() ? policy : injecting(app.appDir()), noTrace,
+        counting, args, chosenFixes);
+  }
+
+  /**
+   * The policy with the --inject rules, written beside the app's other ukhook files under a name of its content
+   * (two commands with different rules do not overwrite each other's).
+   */
+  private Path injecting(Path appDir) {
+    String text = PolicyFile.withInjections(policy == null ? "--inject" : policy.toString(),
+        policy == null ? null : TextFiles.readSmall(policy, "policy file"), inject);
+    Path file = appDir.toAbsolutePath().resolve(".ukhook").resolve("inject-"
+        + Long.toHexString(PolicyLayout.hash(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))))
+        + ".yaml");
+    TextFiles.createDirectories(file.getParent());
+    TextFiles.write(file, text);
+    TextFiles.ownerOnly(file);
+    return file;
   }
 
   static final class Modes extends LowerCaseNames<Recording> {

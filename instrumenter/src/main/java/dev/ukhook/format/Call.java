@@ -49,8 +49,14 @@ public interface Call {
   /** An immutable record of this call, to keep beyond the sink's call. */
   SyscallRecord toRecord();
 
+  /** Whether the policy refused the call (deny or kill): it did not run. */
   default boolean refused() {
-    return (flags() & TraceLayout.FLAG_REFUSED) != 0;
+    return (flags() & TraceLayout.FLAG_INJECTED) == TraceLayout.FLAG_REFUSED;
+  }
+
+  /** Whether an injection rule failed the call on purpose: it did not run, its caller got {@link #ret()}. */
+  default boolean injected() {
+    return (flags() & TraceLayout.FLAG_INJECTED) == TraceLayout.FLAG_INJECTED;
   }
 
   default boolean atEntry() {

@@ -34,7 +34,14 @@ public final class PolicyLayout {
 
   public static final long TABLE_MAGIC = magic("UKHKLIBT");
   public static final long POLICY_MAGIC = magic("UKHKPOLI");
-  public static final int POLICY_VERSION = 1;
+  /** 2: injection rules ({@link Policy#INJECT_BITS} on). */
+  public static final int POLICY_VERSION = 2;
+  /** Injection rules a policy holds ({@code ukhook trace --inject}). */
+  public static final int MAX_INJECT = 16;
+  /** An injection rule's library or phase that matches any. */
+  public static final int INJECT_ANY = 0xff;
+  /** The verdict of an injected call: bits 8-23 hold the value the caller gets (a 16-bit signed number). */
+  public static final int ACTION_INJECT = 4;
   public static final int TABLE_FILLED = 1;
 
   /** Lays fields out one after the other, so that no offset is written by hand. */
@@ -115,10 +122,33 @@ public final class PolicyLayout {
         F.array("switch_success", Type.U8, MAX_PHASES, "per phase: 1 only when the call returns >= 0");
     public static final Field BITMAPS =
         F.array("bitmaps", Type.U64, MAX_BITMAPS * BITMAP_BITS / 64, "allowlists, 512 bits each");
+    public static final Field INJECT_BITS = F.array("inject_bits", Type.U64, BITMAP_BITS / 64,
+        "syscalls an injection rule names: an allowed call of one is matched against the rules");
+    public static final Field INJECT_SET = F.array("inject_set", Type.U64, MAX_INJECT * BITMAP_BITS / 64,
+        "per rule: the syscalls it matches, 512 bits");
+    public static final Field INJECT_SEED = F.array("inject_seed", Type.U64, MAX_INJECT,
+        "per rule: its random numbers' seed (xorshift64, never 0)");
+    public static final Field INJECT_FIRST = F.array("inject_first", Type.U32, MAX_INJECT,
+        "per rule: the first matching call it fails, from 1");
+    public static final Field INJECT_LAST = F.array("inject_last", Type.U32, MAX_INJECT,
+        "per rule: the last matching call it may fail, 0xffffffff none");
+    public static final Field INJECT_STEP = F.array("inject_step", Type.U32, MAX_INJECT,
+        "per rule: from first on, every step-th matching call, 0 only the first");
+    public static final Field INJECT_CHANCE = F.array("inject_chance", Type.U32, MAX_INJECT,
+        "per rule: of the calls chosen so, those whose random number is below chance (of 2^32), 0 all");
+    public static final Field INJECT_RET = F.array("inject_ret", Type.U16, MAX_INJECT,
+        "per rule: what the caller gets, a 16-bit signed number (-errno, or a faked result)");
+    public static final Field INJECT_LIB = F.array("inject_lib", Type.U8, MAX_INJECT,
+        "per rule: the library whose calls it matches, 0xff any");
+    public static final Field INJECT_PHASE = F.array("inject_phase", Type.U8, MAX_INJECT,
+        "per rule: the phase whose calls it matches, 0xff any");
+    public static final Field NINJECT = F.scalar("ninject", Type.U8, "injection rules in use");
+    public static final Field RESERVED2 = F.array("reserved2", Type.U8, 7, "zero");
     public static final int SIZE = F.at;
     public static final Struct STRUCT = new Struct("ukhook_policy", SIZE, 0, List.of(MAGIC, CHECKSUM, VERSION,
         NPHASES, INITIAL, SIZE_FIELD, IMAGE_ID, TABLE_CHECKSUM, NBITMAPS, RESERVED1, TRANSPARENT, ACTION,
-        ERRNO, BITMAP_OF, SWITCH_NR, SWITCH_TO, SWITCH_SUCCESS, BITMAPS));
+        ERRNO, BITMAP_OF, SWITCH_NR, SWITCH_TO, SWITCH_SUCCESS, BITMAPS, INJECT_BITS, INJECT_SET, INJECT_SEED,
+        INJECT_FIRST, INJECT_LAST, INJECT_STEP, INJECT_CHANCE, INJECT_RET, INJECT_LIB, INJECT_PHASE, NINJECT, RESERVED2));
 
     private Policy() {}
   }
@@ -218,6 +248,9 @@ public final class PolicyLayout {
     define(defines, "UKHOOK_BITMAP_BITS", BITMAP_BITS, "syscall numbers an allowlist covers");
     define(defines, "UKHOOK_GRANULE_MIXED", GRANULE_MIXED, "granule of several libraries");
     define(defines, "UKHOOK_NO_SWITCH", NO_SWITCH, "no switch rule");
+    define(defines, "UKHOOK_MAX_INJECT", MAX_INJECT, "injection rules of a policy");
+    define(defines, "UKHOOK_INJECT_ANY", INJECT_ANY, "an injection rule's library or phase: any");
+    define(defines, "UKHOOK_ACTION_INJECT", ACTION_INJECT, "the call does not run, the caller gets an injected value");
     defines.add(Map.of("name", "UKHOOK_TABLE_MAGIC", "value", "0x" + Long.toHexString(TABLE_MAGIC) + "ULL",
         "comment", "ASCII UKHKLIBT"));
     defines.add(Map.of("name", "UKHOOK_POLICY_MAGIC", "value", "0x" + Long.toHexString(POLICY_MAGIC) + "ULL",

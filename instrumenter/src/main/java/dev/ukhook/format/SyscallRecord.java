@@ -113,8 +113,14 @@ public record SyscallRecord(
     this(seq, tEnter, tExit, nr, TraceLayout.PATH_BINARY, 0, flags, args, ret, rip, frames);
   }
 
+  /** Whether the policy refused the call (deny or kill): it did not run. */
   public boolean refused() {
-    return (flags & TraceLayout.FLAG_REFUSED) != 0;
+    return (flags & TraceLayout.FLAG_INJECTED) == TraceLayout.FLAG_REFUSED;
+  }
+
+  /** Whether an injection rule failed the call on purpose: it did not run, its caller got {@link #ret()}. */
+  public boolean injected() {
+    return (flags & TraceLayout.FLAG_INJECTED) == TraceLayout.FLAG_INJECTED;
   }
 
   /** Whether frames[0] was read at the caller's stack pointer, as the return address of a frameless leaf. */

@@ -478,6 +478,8 @@ public final class TraceLayout {
   public static final int FLAG_STACK = 16;
   /** The policy said log: the call ran and its record is marked. */
   public static final int FLAG_LOGGED = 32;
+  /** Refused and logged together: an injection rule failed the call on purpose (it did not run). */
+  public static final int FLAG_INJECTED = FLAG_REFUSED | FLAG_LOGGED;
   /** The policy said kill: the call did not run, the unikernel stopped (refused is set too). */
   public static final int FLAG_KILLED = 64;
   /**
@@ -487,7 +489,8 @@ public final class TraceLayout {
   public static final int FLAG_BUFFER = 128;
   public static final List<Value> FLAGS = List.of(
       new Value("UKHOOK_FLAG_REFUSED", "refused", FLAG_REFUSED,
-          "bit 0: the policy refused the call (deny or kill): it did not run, the caller got -errno"),
+          "bit 0: the policy refused the call (deny or kill): it did not run, the caller got -errno. With logged: "
+              + "injected, an injection rule failed the call on purpose, it did not run, the caller got ret"),
       new Value("UKHOOK_FLAG_LEAF", "leaf frame", FLAG_LEAF_FRAME,
           "bit 1: frames[0] is the word at the caller's stack pointer, taken because it points into the image's "
               + "code (the return address of a frameless leaf function such as a libc syscall wrapper); the rest of "
@@ -500,7 +503,8 @@ public final class TraceLayout {
       new Value("UKHOOK_FLAG_PATH_ARG", "path argument", FLAG_PATH_ARG,
           "bit 3: the tail holds the call's path argument"),
       new Value("UKHOOK_FLAG_STACK", "stack", FLAG_STACK, "bit 4: the tail holds sp, bp and the stack snapshot"),
-      new Value("UKHOOK_FLAG_LOGGED", "logged", FLAG_LOGGED, "bit 5: the policy said log: the call ran, and is marked"),
+      new Value("UKHOOK_FLAG_LOGGED", "logged", FLAG_LOGGED, "bit 5: the policy said log: the call ran, and is marked (with refused: "
+          + "injected)"),
       new Value("UKHOOK_FLAG_KILLED", "killed", FLAG_KILLED,
           "bit 6: the policy said kill: the unikernel stopped at this call (refused and at entry are set too)"),
       new Value("UKHOOK_FLAG_BUFFER", "buffer", FLAG_BUFFER,

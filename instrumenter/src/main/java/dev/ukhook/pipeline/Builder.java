@@ -180,6 +180,8 @@ public final class Builder {
     TextFiles.write(build.resolve(RunDir.POLICY_YAML), TextFiles.read(policy));
     out.line("policy " + policy + " is in the image (" + f.table().names().size() + " libraries in its table, "
         + f.spec().phases().size() + " phase" + (f.spec().phases().size() == 1 ? "" : "s") + ", "
+        + (f.spec().injections().isEmpty() ? "" : f.spec().injections().size() + " injection rule"
+            + (f.spec().injections().size() == 1 ? "" : "s") + ", ")
         + (st.hookMode().traces() ? "every call recorded" : st.hookMode().counts() ? "every call counted"
             : "only violations recorded") + ", checksum "
         + Long.toHexString(PolicyCompiler.checksum(f.compiled())) + ")");

@@ -56,6 +56,11 @@ public final class ImagePolicy {
 
   /** Compiles {@code policy} against the library table the run's image carries (its copy in the run directory). */
   public static Push forRun(Path runDir, Path policy) {
+    return forRun(runDir, policy.toString(), TextFiles.readSmall(policy, "policy file"));
+  }
+
+  /** {@link #forRun(Path, Path)} of a policy's text, {@code fileName} naming it in problems. */
+  public static Push forRun(Path runDir, String fileName, String policy) {
     RunDir run = new RunDir(runDir);
     Path table = run.file(RunDir.LIB_TABLE);
     if (!Files.isRegularFile(run.runJson())) {
@@ -68,15 +73,16 @@ public final class ImagePolicy {
       throw new UkhookException(Kind.USAGE, "the image of run " + runDir + " does not filter, so it takes no policy: "
           + "trace it with --policy FILE to make one that does");
     }
-    return new Push(Path.of(json.policySocket()), compileAgainst(table, policy, transparent));
+    return new Push(Path.of(json.policySocket()), compileAgainst(table, fileName, policy, transparent));
   }
 
   /** {@code policy} read against the libraries of the library table in {@code tableFile}, and compiled for it. */
-  private static byte[] compileAgainst(Path tableFile, Path policy, Set<String> transparent) {
+  private static byte[] compileAgainst(Path tableFile, String fileName, String policy, Set<String> transparent) {
     LibTable t = LibTable.parse(read(tableFile));
-    PolicySpec spec = PolicyFile.read(policy, Set.copyOf(t.names().subList(1, t.names().size())));
+    PolicySpec spec = PolicyFile.parse(fileName, policy, Set.copyOf(t.names().subList(1, t.names().size())));
     return PolicyCompiler.compile(spec, t, transparent);
   }
+
 
   /**
    * Refuses {@code policy} as the build of the image in {@code build} would: against the library table it
@@ -85,7 +91,7 @@ public final class ImagePolicy {
   public static void checkAgainstBuilt(Path build, Path linkMap, Path policy, Set<String> transparent) {
     Path table = build.resolve(RunDir.LIB_TABLE);
     if (Files.isRegularFile(table)) {
-      compileAgainst(table, policy, transparent);
+      compileAgainst(table, policy.toString(), TextFiles.readSmall(policy, "policy file"), transparent);
     } else if (Files.isRegularFile(linkMap)) {
       PolicyFile.read(policy, LinkMap.read(linkMap).libraries());
     }

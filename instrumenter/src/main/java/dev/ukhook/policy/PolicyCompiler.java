@@ -95,9 +95,42 @@ public final class PolicyCompiler {
       b.put(Policy.SWITCH_TO.offset() + from, (byte) spec.phases().indexOf(s.to()));
       b.put(Policy.SWITCH_SUCCESS.offset() + from, (byte) (s.success() ? 1 : 0));
     }
+    injections(spec, table, b);
     b.putLong(Policy.CHECKSUM.offset(),
         PolicyLayout.hash(b.slice(Policy.CHECKED_FROM, Policy.SIZE - Policy.CHECKED_FROM)));
     return b.array();
+  }
+
+  /** The injection rules: per rule its syscalls, library, phase, count, chance and result. */
+  private static void injections(PolicySpec spec, LibTable table, ByteBuffer b) {
+    List<Injection> rules = spec.injections();
+    for (int i = 0; i < rules.size(); i++) {
+      Injection r = rules.get(i);
+      int lib = PolicyLayout.INJECT_ANY;
+      if (r.library().isPresent()) {
+        lib = table.index(r.library().get());
+        if (lib < 0) {
+          throw new UkhookException(Kind.USAGE, "injection `" + r.text() + "` names " + r.library().get()
+              + ", which this image does not have");
+        }
+      }
+      for (int nr : r.syscalls()) {
+        for (int at : new int[] {Policy.INJECT_BITS.offset() + 8 * (nr / 64),
+            Policy.INJECT_SET.offset() + 8 * (i * BITMAP_BITS / 64 + nr / 64)}) {
+          b.putLong(at, b.getLong(at) | 1L << (nr % 64));
+        }
+      }
+      b.putLong(Policy.INJECT_SEED.offset() + 8 * i, r.seed());
+      b.putInt(Policy.INJECT_FIRST.offset() + 4 * i, (int) r.first());
+      b.putInt(Policy.INJECT_LAST.offset() + 4 * i, (int) r.last());
+      b.putInt(Policy.INJECT_STEP.offset() + 4 * i, (int) r.step());
+      b.putInt(Policy.INJECT_CHANCE.offset() + 4 * i, (int) r.chance());
+      b.putShort(Policy.INJECT_RET.offset() + 2 * i, (short) r.ret());
+      b.put(Policy.INJECT_LIB.offset() + i, (byte) lib);
+      b.put(Policy.INJECT_PHASE.offset() + i, (byte) r.phase().map(spec.phases()::indexOf)
+          .orElse(PolicyLayout.INJECT_ANY).intValue());
+    }
+    b.put(Policy.NINJECT.offset(), (byte) rules.size());
   }
 
   private static BitSet allowed(Library lib, String phase) {
@@ -134,5 +167,55 @@ public final class PolicyCompiler {
       return 0;
     }
     return a.ordinal() | spec.errno(library) << 8 | libIndex << 24;
+  }
+
+  /**
+   * The guest's injection decision (ukhook_inject()) with its counters and random states, for one policy in force:
+   * the tests' model of a run of calls.
+   */
+  public static final class Injector {
+    private final PolicySpec spec;
+    private final long[] seen;
+    private final long[] rand;
+
+    public Injector(PolicySpec spec) {
+      this.spec = spec;
+      seen = new long[spec.injections().size()];
+      rand = spec.injections().stream().mapToLong(Injection::seed).toArray();
+    }
+
+    /**
+     * The verdict of a call as {@link PolicyCompiler#verdict}, and for an allowed call of an injection rule's syscall
+     * {@link PolicyLayout#ACTION_INJECT} with the result in bits 8-23 (16 bits) and {@code libIndex} in 24-31.
+     */
+    public int verdict(String library, int libIndex, int nr, String phase) {
+      int v = PolicyCompiler.verdict(spec, library, libIndex, nr, phase);
+      if (v != 0) {
+        return v;
+      }
+      for (int i = 0; i < seen.length; i++) {
+        Injection r = spec.injections().get(i);
+        if (!r.syscalls().contains(nr) || r.library().filter(l -> !l.equals(library)).isPresent()
+            || r.phase().filter(p -> !p.equals(phase)).isPresent()) {
+          continue;
+        }
+        seen[i] = Math.min(seen[i] + 1, Injection.NO_LAST);
+        if (v != 0 || !r.chosen(seen[i])) {
+          continue;
+        }
+        if (r.chance() != 0) {
+          long x = rand[i];
+          x ^= x << 13;
+          x ^= x >>> 7;
+          x ^= x << 17;
+          rand[i] = x;
+          if ((x >>> 32) >= r.chance()) {
+            continue;
+          }
+        }
+        v = PolicyLayout.ACTION_INJECT | (r.ret() & 0xffff) << 8 | libIndex << 24;
+      }
+      return v;
+    }
   }
 }

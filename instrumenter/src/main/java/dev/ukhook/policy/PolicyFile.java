@@ -4,6 +4,7 @@ import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.Errnos;
+import dev.ukhook.format.PolicyLayout;
 import dev.ukhook.format.RunDir;
 import dev.ukhook.format.SyscallNames;
 import dev.ukhook.policy.PolicySpec.Action;
@@ -51,7 +52,7 @@ public final class PolicyFile {
   public static final int VERSION = 1;
   /** The keys of a policy, in the order docs/policy.md lists them. */
   public static final List<String> KEYS =
-      List.of("version", "default", "errno", "phases", "switch", "transparent", "libraries");
+      List.of("version", "default", "errno", "phases", "switch", "transparent", "libraries", "inject");
   /** The keys of one library's rules. */
   public static final List<String> LIBRARY_KEYS = List.of("default", "errno", "allow");
   /** The keys of one phase switch. */
@@ -98,6 +99,45 @@ public final class PolicyFile {
       throw new UkhookException(Kind.USAGE, f.report());
     }
     return spec.get();
+  }
+
+  /** The line before the {@code inject:} list that {@link #withInjections} appends. */
+  static final String INJECT_MARKER = "# the injection rules of `--inject` (added by ukhook):";
+  /** A policy that allows every call: the base of `--inject` without `--policy`. */
+  static final String ALLOW_ALL = "version: " + VERSION + "\ndefault: allow\n";
+
+  /**
+   * The text of a policy file: {@code base} (a policy file's text; null: one that allows every call), without the
+   * rules an earlier {@code --inject} added, with {@code rules} (`--inject` syntax) as its {@code inject:} list.
+   *
+   * @throws UkhookException (USAGE) for a rule that is not one, or a base that has its own {@code inject:} list
+   */
+  public static String withInjections(String fileName, String base, List<String> rules) {
+    String text = base == null ? ALLOW_ALL : withoutInjections(base);
+    for (String r : rules) {
+      try {
+        Injection.parse(r);
+      } catch (IllegalArgumentException e) {
+        throw new UkhookException(Kind.USAGE, "--inject: " + e.getMessage());
+      }
+    }
+    if (!parse(fileName, text, Set.of()).injections().isEmpty()) {
+      throw new UkhookException(Kind.USAGE, fileName + " has its own inject: list; add the rules of --inject to it, "
+          + "or drop --inject");
+    }
+    if (rules.isEmpty()) {
+      return text;
+    }
+    StringBuilder sb = new StringBuilder(text.endsWith("\n") || text.isEmpty() ? text : text + "\n");
+    sb.append(INJECT_MARKER).append("\ninject:\n");
+    rules.forEach(r -> sb.append("  - '").append(r.strip().replace("'", "''")).append("'\n"));
+    return sb.toString();
+  }
+
+  /** {@code text} without the rules {@link #withInjections} added to it. */
+  static String withoutInjections(String text) {
+    int at = text.indexOf("\n" + INJECT_MARKER + "\n");
+    return at < 0 ? text : text.substring(0, at + 1);
   }
 
   private String report() {
@@ -178,12 +218,38 @@ public final class PolicyFile {
     Map<String, Library> libraries = keys.containsKey("libraries")
         ? libraries(keys.get("libraries"), phases, action, defaultValid) : Map.of();
 
+    List<Injection> injections = keys.containsKey("inject") ? injections(keys.get("inject").getValueNode(), phases)
+        : List.of();
+
     if (!problems.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(new PolicySpec(action, errno.orElse(Errnos.number("EPERM").getAsInt()), phases, switches,
         libraries, keys.containsKey("transparent") ? Optional.of(List.copyOf(transparent.keySet()))
-            : Optional.empty()));
+            : Optional.empty(), injections));
+  }
+
+  /** {@code inject:}, a list of rules in `--inject` syntax ({@link Injection}). */
+  private List<Injection> injections(Node n, List<String> phases) {
+    List<Injection> rules = new ArrayList<>();
+    for (Node rule : names(n, "injection rules (SYSCALL:error=ERRNO:when=N, as --inject takes)")) {
+      scalar(rule, "an injection rule").ifPresent(text -> {
+        try {
+          Injection i = Injection.parse(text);
+          i.library().ifPresent(lib -> inImage(lib, rule));
+          if (i.phase().isPresent() && !phases.contains(i.phase().get())) {
+            problem(rule, "injection `" + text + "` names phase " + i.phase().get() + ", not one of " + phases);
+          }
+          rules.add(i);
+        } catch (IllegalArgumentException e) {
+          problem(rule, e.getMessage());
+        }
+      });
+    }
+    if (rules.size() > PolicyLayout.MAX_INJECT) {
+      problem(n, rules.size() + " injection rules, more than the " + PolicyLayout.MAX_INJECT + " a policy holds");
+    }
+    return rules;
   }
 
   private List<String> phases(Node n) {

@@ -1,5 +1,6 @@
 package dev.ukhook.policy;
 
+import dev.ukhook.format.PolicyLayout;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,9 +24,24 @@ import java.util.TreeSet;
  * @param switches the rule-based phase switches, at most one from each phase
  * @param libraries by name, in file order, at most {@link #MAX_LIBRARIES}
  * @param transparent the libraries looked through for attribution; empty: the image's own set
+ * @param injections the fault injection rules, at most {@link PolicyLayout#MAX_INJECT}, each naming a phase of
+ *     {@code phases} if any
  */
 public record PolicySpec(Action defaultAction, int defaultErrno, List<String> phases, List<Switch> switches,
-    Map<String, Library> libraries, Optional<List<String>> transparent) {
+    Map<String, Library> libraries, Optional<List<String>> transparent, List<Injection> injections) {
+
+  /** A policy without injection rules. */
+  public PolicySpec(Action defaultAction, int defaultErrno, List<String> phases, List<Switch> switches,
+      Map<String, Library> libraries, Optional<List<String>> transparent) {
+    this(defaultAction, defaultErrno, phases, switches, libraries, transparent, List.of());
+  }
+
+  /** This policy with {@code more} injection rules after its own. */
+  public PolicySpec withInjections(List<Injection> more) {
+    List<Injection> all = new java.util.ArrayList<>(injections);
+    all.addAll(more);
+    return new PolicySpec(defaultAction, defaultErrno, phases, switches, libraries, transparent, all);
+  }
 
   /** The guest's fixed limit on phases: a phase is an index into a table of that many bitmaps per library. */
   public static final int MAX_PHASES = 8;
@@ -33,6 +49,10 @@ public record PolicySpec(Action defaultAction, int defaultErrno, List<String> ph
   public static final int MAX_LIBRARIES = 120;
   /** The one phase of a policy that names none. */
   public static final String ALL_PHASES = "all";
+
+  /** The policy that allows every call, in one phase: what `--inject` without `--policy` puts in force. */
+  public static final PolicySpec ALLOW_ALL = new PolicySpec(Action.ALLOW, 1, List.of(ALL_PHASES), List.of(), Map.of(),
+      Optional.empty());
 
   /** What happens to a call; in YAML the lower-case name. */
   public enum Action {
@@ -88,6 +108,17 @@ public record PolicySpec(Action defaultAction, int defaultErrno, List<String> ph
     phases = List.copyOf(phases);
     switches = List.copyOf(switches);
     transparent = transparent.map(List::copyOf);
+    injections = List.copyOf(injections);
+    if (injections.size() > PolicyLayout.MAX_INJECT) {
+      throw new IllegalArgumentException(injections.size() + " injection rules, more than the "
+          + PolicyLayout.MAX_INJECT + " a policy holds");
+    }
+    for (Injection i : injections) {
+      if (i.phase().isPresent() && !phases.contains(i.phase().get())) {
+        throw new IllegalArgumentException("injection `" + i.text() + "` names phase " + i.phase().get()
+            + ", which is not one of the policy's phases " + phases);
+      }
+    }
     if (phases.isEmpty() || phases.size() > MAX_PHASES || new HashSet<>(phases).size() != phases.size()) {
       throw new IllegalArgumentException("phases must be 1 to " + MAX_PHASES + " distinct names: " + phases);
     }

@@ -174,13 +174,14 @@ public final class ReportJson {
     t.functions().forEach((f, calls) -> calls.forEach(functions.putObject(f)::put));
     a.security().toJson(root.putObject("security"));
     SyscallTable.Filter f = t.filter();
-    if (f.logged() == 0 && f.killed() == 0 && f.events().isEmpty()) {
+    if (f.logged() == 0 && f.killed() == 0 && f.injected() == 0 && f.events().isEmpty()) {
       root.putNull("filter");
     } else {
       ObjectNode filter = root.putObject("filter").put("refused", t.libraries().stream()
           .mapToLong(LibraryCounts::refused).sum());
       nullable(filter, "killed", perCall, f.killed());
       nullable(filter, "logged", perCall, f.logged());
+      nullable(filter, "injected", perCall, f.injected());
       ArrayNode events = filter.putArray("events");
       for (EventRecord e : f.events()) {
         events.addObject().put("seq", e.seq()).put("t", e.t()).put("event", e.eventName())

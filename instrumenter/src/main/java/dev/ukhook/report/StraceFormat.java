@@ -157,12 +157,13 @@ public final class StraceFormat {
       sb.append(" = ");
       result(sb, nr, shape, args, ret);
     }
-    if ((flags & TraceLayout.FLAG_KILLED) != 0) {
+    if ((flags & TraceLayout.FLAG_INJECTED) == TraceLayout.FLAG_INJECTED) {
+      sb.append(" (INJECTED)"); // strace's word for it
+    } else if ((flags & TraceLayout.FLAG_KILLED) != 0) {
       sb.append(" (killed by policy)");
     } else if ((flags & TraceLayout.FLAG_REFUSED) != 0) {
       sb.append(" (refused by policy)");
-    }
-    if ((flags & TraceLayout.FLAG_LOGGED) != 0) {
+    } else if ((flags & TraceLayout.FLAG_LOGGED) != 0) {
       sb.append(" (logged by policy)");
     }
     if (!atEntry) {

@@ -71,17 +71,22 @@ class SyscallTableTest {
     b.add("libb", new SyscallRecord(5, 100, 101, 39, 0, 0,
         TraceLayout.FLAG_REFUSED | TraceLayout.FLAG_KILLED | TraceLayout.FLAG_AT_ENTRY, new long[6], -1, 1,
         new long[0]));
-    SyscallTable t = table(b, HEADER, new TraceStats(6, 0, 0, 0, 6, 64, Optional.of(new FinalRecord(6, 0, 6, 0))))
+    b.add("libb", new SyscallRecord(6, 100, 101, 0, 0, 0, TraceLayout.FLAG_INJECTED, new long[6], -5, 1,
+        new long[0]));
+    SyscallTable t = table(b, HEADER, new TraceStats(7, 0, 0, 0, 7, 64, Optional.of(new FinalRecord(7, 0, 7, 0))))
         .withPhaseNames(List.of("startup", "serving"));
     String text = t.toText();
     assertTrue(text.contains("""
 
-        filter: 2 refused (1 killed), 1 logged
+        filter: 2 refused (1 killed), 1 logged, 1 injected
         #0        policy abc in force, phase startup (0)
         #3        phase startup (0) -> serving (1) (a switch rule, on the return of #2)
         #4        refused policy def: damaged (checksum); policy abc stays
         """), text);
-    assertTrue(t.toJson().contains("\"filter\": {\n    \"logged\": 1,\n    \"killed\": 1,"), t.toJson());
+    assertTrue(t.toJson().contains("\"filter\": {\n    \"logged\": 1,\n    \"killed\": 1,\n    \"injected\": 1,"),
+        t.toJson());
+    assertTrue(text.contains("libb     read         1       0        0\n"), "an injected call is a call, not refused: "
+        + text);
   }
 
   private static final Map<String, Long> BINARY_1 = Map.of("binary", 1L);

@@ -140,7 +140,7 @@ class CountedRunTest {
     assertTrue(r.out().startsWith(RunReport.countedNote() + "\n\n"), r.out());
     assertEquals(1, r.out().split("counted its calls in the guest", -1).length - 1, r.out());
     assertFalse(r.out().contains("sequences ("), r.out());
-    assertTrue(r.out().contains("\nfilter: 1 refused (a counting image counts no killed or logged calls)\n"), r.out());
+    assertTrue(r.out().contains("\nfilter: 1 refused (a counting image counts no killed or logged calls, and injected ones as refused)\n"), r.out());
     // No first or last call, no maximum; p99 in the guest's last bucket is only known to be at least its lower end.
     assertTrue(r.out().contains(""
         + "apphello          openat          3  EACCES 1, ENOENT 2  1.02us   1.02us    -      -     -\n"

@@ -217,6 +217,92 @@ class PolicyDecisionTest {
   }
 
   /**
+   * Fault injection: the guest fails the calls its rules choose (by syscall, library, phase, count and a seeded
+   * draw) as the Java model ({@link PolicyCompiler.Injector}) does, the caller gets the rule's result, the record is
+   * flagged injected; a calls the policy refuses is refused, not injected; a push starts the rules' counts again.
+   */
+  @Test
+  void theGuestInjectsIntoTheCallsItsRulesChooseAsTheJavaModel() throws Exception {
+    for (Mode mode : List.of(Mode.TRACE_AND_FILTER, Mode.FILTER_ONLY)) {
+      Random rnd = new Random(11);
+      Setup s = setup(rnd);
+      PolicySpec base = policy(rnd, s);
+      Set<String> transparent = Set.copyOf(base.transparent().orElseThrow());
+      List<long[]> calls = new ArrayList<>();
+      for (int i = 0; i < 4000; i++) {
+        long[] c = call(rnd, s);
+        c[0] = c[0] == 43 ? 43 : new int[] {0, 1, 2, 3, 9, 0, 1, 3, 5, 7}[rnd.nextInt(10)]; // read write open close mmap
+        calls.add(c);
+      }
+      // A rule for one library: the one most closes are charged to, among those the policy lets close in a phase.
+      String lib = calls.stream().filter(c -> c[0] == 3).map(c -> charge(s, transparent, c))
+          .filter(l -> PHASES.stream().anyMatch(p -> PolicyCompiler.verdict(base, l, s.table().index(l), 3, p) == 0))
+          .collect(java.util.stream.Collectors.groupingBy(l -> l, java.util.stream.Collectors.counting()))
+          .entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+      PolicySpec spec = base.withInjections(java.util.stream.Stream.of("read,write:error=EIO:when=3+2",
+          "write:retval=0", "close:error=EBADF:when=2..40+5:lib=" + lib, "mmap:error=ENOMEM:prob=0.3:seed=9",
+          "open:error=ENOENT:phase=serving", "read:error=EINTR:when=1..200").map(dev.ukhook.policy.Injection::parse)
+          .toList());
+      Files.write(s.policyFile(), PolicyCompiler.compile(spec, s.table(), Set.of()));
+      StringBuilder in = new StringBuilder(stdin(calls.subList(0, 2000)));
+      in.append("push ").append(s.policyFile()).append('\n').append(stdin(calls.subList(2000, calls.size())));
+      HostC.Result r = HostC.run(dir, spec(mode), "host_policy.c", in.toString(), s.textFile().toString(),
+          s.tableFile().toString(), s.policyFile().toString());
+      List<String> lines = r.stderr();
+      assertEquals("boot 0", lines.get(0));
+      PolicyCompiler.Injector model = new PolicyCompiler.Injector(spec);
+      int phase = 0;
+      int line = 1;
+      List<Integer> flagged = new ArrayList<>();
+      int injected = 0;
+      Set<Long> results = new TreeSet<>();
+      for (int i = 0; i < calls.size(); i++) {
+        if (i == 2000) {
+          assertEquals("push 0", lines.get(line++));
+          model = new PolicyCompiler.Injector(spec); // the same policy again: its counts start again
+        }
+        long[] c = calls.get(i);
+        String charged = charge(s, transparent, c);
+        int nr = (int) c[0];
+        int v = model.verdict(charged, s.table().index(charged), nr, PHASES.get(phase));
+        int action = v & 0xff;
+        String got = lines.get(line++);
+        if (action == Action.KILL.ordinal()) {
+          assertEquals("kill " + charged + " " + nr + " " + Long.toHexString(c[1]), got, "call " + i);
+          flagged.add(i);
+          continue;
+        }
+        boolean run = v == 0 || action == Action.LOG.ordinal();
+        long rax = run ? c[3] : action == PolicyLayout.ACTION_INJECT ? (short) (v >> 8) : -spec.errno(charged);
+        if (v != 0) {
+          flagged.add(i);
+        }
+        if (action == PolicyLayout.ACTION_INJECT) {
+          injected++;
+          results.add(rax);
+        }
+        if (run && nr == 43 && phase == 0 && c[3] >= 0) {
+          phase = 1;
+        }
+        assertEquals("call " + (run ? 1 : 0) + " " + rax + " " + phase, got, "call " + i + " (nr " + nr + ") of "
+            + charged + " in " + PHASES.get(phase));
+      }
+      assertEquals(lines.size(), line);
+      assertTrue(injected > 100, "the rules fire: " + injected);
+      assertEquals(Set.of(-5L, 0L, -9L, -12L, -2L, -4L), results, "every rule fired");
+
+      DecodedTrace t = TraceDecoder.decode(new ByteArrayInputStream(r.stdout()));
+      assertEquals(List.of(), t.problems());
+      List<SyscallRecord> recs = t.records();
+      long seen = recs.stream().filter(SyscallRecord::injected).count();
+      assertEquals(injected, seen, mode + ": every injected call's record says so, and no other's");
+      assertEquals(mode == Mode.FILTER_ONLY ? flagged.size() : calls.size(), recs.size(), mode.toString());
+      assertTrue(recs.stream().filter(SyscallRecord::injected).noneMatch(SyscallRecord::refused),
+          "an injected call is not a refused one");
+    }
+  }
+
+  /**
    * A counting image (count.h) charges, decides and counts the same random calls as the Java model: with a policy
    * (its transparent set) and without one (the table's), its final snapshot holds, per (library, phase, syscall),
    * the calls, errors by errno, refusals and their durations' count, and nothing else.

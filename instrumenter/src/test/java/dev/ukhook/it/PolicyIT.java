@@ -269,6 +269,80 @@ class PolicyIT {
     }
   }
 
+  /**
+   * Fault injection (docs/policy.md): the third open of musl-files fails with EACCES, the program says so, the
+   * report counts one injected call and no refused one; then, on syscall-mix, a push changes the rules while it runs.
+   */
+  @Test
+  void theThirdOpenFailsByInjectionAndAPushChangesTheRules() throws Exception {
+    assumeTree();
+    assumeTrue(MuslAppsIT.librariesGiven(), MuslAppsIT.NO_LIBS);
+    Path tree = tree();
+    Path app = tmp.resolve("musl-files");
+    SyscallMixIT.copyExample(SyscallMixIT.home().resolve("examples/musl-files"), app);
+    try {
+      Run r = ukhook("trace", app.toString(), "--unikraft", tree.toString(), "-M", "128", "--timeout", "120",
+          "--inject", "open:error=EACCES:when=3");
+      String console = console(app);
+      assertEquals(1, count(console, "musl-files: open "), console);
+      assertTrue(console.contains("musl-files: open /musl-files.tmp (round 3): Permission denied"), console);
+      assertTrue(console.contains("musl-files: FAILED"), console);
+      Path run = SyscallMixIT.lastRun(app);
+      JsonNode results = new ObjectMapper().readTree(run.resolve("results.json").toFile());
+      assertEquals(1, results.at("/filter/injected").asLong(), results.toString());
+      assertEquals(0, refused(results), results.toString());
+      assertEquals(10, results.at("/libraries/appmuslfiles/syscalls/open").asLong(), "an injected call is a call");
+      Run calls = ukhook("report", run.toString(), "--calls");
+      assertEquals(ExitCode.OK, calls.exitCode(), calls.err());
+      List<String> injected = calls.out().lines().filter(l -> l.contains("(INJECTED)")).toList();
+      assertEquals(1, injected.size(), calls.out());
+      assertTrue(injected.get(0).contains("open(") && injected.get(0).contains("= -1 EACCES"), injected.get(0));
+      assertTrue(r.out().contains("filter: 0 refused (0 killed), 0 logged, 1 injected"), r.out());
+    } finally {
+      assertEquals(ExitCode.OK, ukhook("restore", "--unikraft", tree.toString()).exitCode());
+    }
+
+    // While it runs: every socket of syscall-mix fails with EPERM, then a push makes them fail with EACCES.
+    Path mix = tmp.resolve("syscall-mix");
+    SyscallMixIT.copyExample(SyscallMixIT.home().resolve("examples/syscall-mix"), mix);
+    try {
+      Path runs = mix.resolve(".ukhook/runs");
+      CompletableFuture<Run> running = CompletableFuture.supplyAsync(() -> ukhook("trace", mix.toString(),
+          "--unikraft", tree.toString(), "--inject", "socket:error=EPERM", "--timeout", "300", "--", "4000"));
+      Path run = null;
+      for (int i = 0; i < 600 && run == null; i++) {
+        Thread.sleep(500);
+        if (Files.isDirectory(runs)) {
+          try (var s = Files.list(runs)) {
+            run = s.filter(p -> Files.exists(p.resolve("policy.sock"))).findFirst().orElse(null);
+          }
+        }
+        assertTrue(!running.isDone(), () -> "the run ended before a push: " + running.join().err());
+      }
+      assertTrue(run != null, "no run directory with a push socket appeared");
+      Thread.sleep(3000); // into the rounds
+      Run push = ukhook("policy", "push", run.toString(), "--inject", "socket:error=EACCES");
+      assertEquals(ExitCode.OK, push.exitCode(), push.err());
+      Run done = running.get();
+      assertEquals(ExitCode.OK, done.exitCode(), done.err());
+      String console = Files.readString(run.resolve("console.log"));
+      Matcher m = Pattern.compile("libsmnet: round (\\d+): socket (-?\\d+)").matcher(console);
+      List<String> changes = new ArrayList<>();
+      while (m.find()) {
+        changes.add(m.group(2) + "@" + m.group(1));
+      }
+      assertEquals(2, changes.size(), console);
+      assertTrue(changes.get(0).equals("-1@0") && changes.get(1).startsWith("-13@"), changes.toString());
+      JsonNode r = new ObjectMapper().readTree(run.resolve("results.json").toFile());
+      assertEquals(r.at("/libraries/libsmnet/syscalls/socket").asLong(), r.at("/filter/injected").asLong(),
+          "every socket was injected, before and after the push: " + r);
+      assertEquals(0, refused(r), r.toString());
+      assertEquals(List.of("policy", "mark", "policy"), events(r));
+    } finally {
+      assertEquals(ExitCode.OK, ukhook("restore", "--unikraft", tree.toString()).exitCode());
+    }
+  }
+
   private JsonNode trace(Path app, Path tree, Path policy, int exit, String... more) throws Exception {
     List<String> args = new ArrayList<>(List.of("trace", app.toString(), "--unikraft", tree.toString(),
         "--timeout", "120", "--policy", policy.toString()));

@@ -2,6 +2,7 @@ package dev.ukhook.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
@@ -167,9 +168,9 @@ class PolicyFileTest {
     assertEquals("p.yaml:1: the file is empty; a policy is a mapping that starts with `version: 1`",
         problem("# nothing but a comment\n"));
     assertEquals("p.yaml:1: a policy is a mapping of keys (version, default, errno, phases, switch, transparent, "
-        + "libraries), not a list", problem("- version: 1\n"));
+        + "libraries, inject), not a list", problem("- version: 1\n"));
     assertEquals("p.yaml:2: a policy is a mapping of keys (version, default, errno, phases, switch, transparent, "
-        + "libraries), not `deny`", problem("\ndeny\n"));
+        + "libraries, inject), not `deny`", problem("\ndeny\n"));
   }
 
   @Test
@@ -183,7 +184,7 @@ class PolicyFileTest {
   @Test
   void unknownKeys() {
     assertEquals("p.yaml:2: unknown key `libaries`; valid keys: version, default, errno, phases, switch, "
-        + "transparent, libraries", problem("version: 1\nlibaries: {}\n"));
+        + "transparent, libraries, inject", problem("version: 1\nlibaries: {}\n"));
     assertEquals("p.yaml:4: unknown key `alow` in the rules of `libsmnet`; valid keys: default, errno, allow",
         problem("version: 1\nlibraries:\n  libsmnet:\n    alow: [read]\n"));
     assertEquals("p.yaml:4: unknown key `when` in a switch; valid keys: from, to, after, success",
@@ -341,7 +342,7 @@ class PolicyFileTest {
         "p.yaml:3: phase `a` listed twice (first at line 3)",
         "p.yaml:5: a switch from phase `a` to itself: remove it or name another phase",
         "p.yaml:6: unknown key `frobnicate`; valid keys: version, default, errno, phases, switch, transparent, "
-            + "libraries",
+            + "libraries, inject",
         "p.yaml:8: library `libsmnett` is not in this image; the closest it has: libsmnet, libsmsys, libnolibc",
         "p.yaml:10: phase `c` is not in phases [a, b]",
         "p.yaml:11: unknown system call `getpd` (did you mean getpid?): use the x86-64 Linux name, as in "
@@ -365,5 +366,40 @@ class PolicyFileTest {
     assertEquals(Kind.USAGE, m.kind());
     assertEquals("no policy file at " + missing + ": pass a policy (docs/policy.md), or infer one from a run with "
         + "`ukhook policy infer RUN_DIR -o " + missing + "`", m.getMessage());
+  }
+
+  @Test
+  void injectionRulesAreReadCheckedAndAddedByInject() {
+    PolicySpec spec = PolicyFile.parse("p.yaml", "version: 1\nphases: [a, b]\ninject:\n  - open:error=EACCES:when=3\n"
+        + "  - 'getpid:retval=0:phase=b'\n", Set.of("libsmnet"));
+    assertEquals(List.of("open:error=EACCES:when=3", "getpid:retval=0:phase=b"),
+        spec.injections().stream().map(Injection::text).toList());
+    assertEquals(List.of(
+        "p.yaml:3: injection `opne:error=EIO`: no syscall `opne` (did you mean open?); the syntax is "
+            + "SYSCALL[,SYSCALL...]|%CLASS[:error=ERRNO|:retval=N][:when=EXPR][:lib=LIBRARY][:phase=PHASE]"
+            + "[:prob=P[:seed=N]]",
+        "p.yaml:4: library `libsmnett` is not in this image; the closest it has: libsmnet, libsmsys, libnolibc",
+        "p.yaml:5: injection `read:error=EIO:phase=c` names phase c, not one of [all]"),
+        problems("version: 1\ninject:\n  - opne:error=EIO\n  - read:error=EIO:lib=libsmnett\n"
+            + "  - read:error=EIO:phase=c\n"));
+
+    // --inject: the rules join a policy, or one that allows every call; a second --inject replaces the first's.
+    String once = PolicyFile.withInjections("p.yaml", "version: 1\ndefault: deny\n", List.of("read:error=EIO"));
+    String twice = PolicyFile.withInjections("p.yaml", once, List.of("write:error=ENOSPC", "close:error=EIO"));
+    PolicySpec p = PolicyFile.parse("p.yaml", twice, Set.of());
+    assertEquals(Action.DENY, p.defaultAction());
+    assertEquals(List.of("write:error=ENOSPC", "close:error=EIO"), p.injections().stream().map(Injection::text).toList());
+    assertEquals(Action.ALLOW, PolicyFile.parse("x", PolicyFile.withInjections("x", null, List.of("read:error=EIO")),
+        Set.of()).defaultAction());
+    assertEquals("version: 1\ndefault: deny\n", PolicyFile.withInjections("p.yaml", twice, List.of()),
+        "a push without --inject ends the injections");
+    UkhookException own = assertThrows(UkhookException.class, () -> PolicyFile.withInjections("p.yaml",
+        "version: 1\ninject: [read:error=EIO]\n", List.of("write:error=EIO")));
+    assertEquals("p.yaml has its own inject: list; add the rules of --inject to it, or drop --inject",
+        own.getMessage());
+    UkhookException bad = assertThrows(UkhookException.class, () -> PolicyFile.withInjections("p.yaml", null,
+        List.of("read:when=3")));
+    assertTrue(bad.getMessage().startsWith("--inject: injection `read:when=3`: give what the call returns"),
+        bad.getMessage());
   }
 }

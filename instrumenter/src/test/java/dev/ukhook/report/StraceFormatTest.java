@@ -103,6 +103,8 @@ class StraceFormatTest {
         StraceFormat.line("libapp", 42, args, 0, null, 0, 0, FLAG_REFUSED | FLAG_KILLED | FLAG_AT_ENTRY));
     assertEquals("[libapp] connect(3, 0x1000, 16) = 0 (logged by policy) <0.000002>",
         StraceFormat.line("libapp", 42, args, 0, null, 0.000002, 0, FLAG_LOGGED));
+    assertEquals("[libapp] connect(3, 0x1000, 16) = -1 ECONNREFUSED (Connection refused) (INJECTED) <0.000002>",
+        StraceFormat.line("libapp", 42, args, -111, null, 0.000002, 0, FLAG_REFUSED | FLAG_LOGGED));
   }
 
   @Test

@@ -38,12 +38,12 @@
 #define UKHOOK_KIND_LOAD 3 /* a program a loader started */
 #define UKHOOK_KIND_EVENT 4 /* a filter event: a phase switch, a policy put in force or refused */
 #define UKHOOK_KIND_COUNTS 5 /* a counting image's counters, followed by its cells */
-#define UKHOOK_FLAG_REFUSED 1 /* bit 0: the policy refused the call (deny or kill): it did not run, the caller got -errno */
+#define UKHOOK_FLAG_REFUSED 1 /* bit 0: the policy refused the call (deny or kill): it did not run, the caller got -errno. With logged: injected, an injection rule failed the call on purpose, it did not run, the caller got ret */
 #define UKHOOK_FLAG_LEAF 2 /* bit 1: frames[0] is the word at the caller's stack pointer, taken because it points into the image's code (the return address of a frameless leaf function such as a libc syscall wrapper); the rest of frames follows the frame-pointer chain. The charge's walk reads the same word */
 #define UKHOOK_FLAG_AT_ENTRY 4 /* bit 2: the record was committed without the call returning: exit and exit_group, recorded when they begin because they never return; a call still in progress at shutdown (a thread asleep for good); a call still in progress when the ring was full and records after it waited for it (records leave the ring in order). ret is 0 and t_exit the time of the commit */
 #define UKHOOK_FLAG_PATH_ARG 8 /* bit 3: the tail holds the call's path argument */
 #define UKHOOK_FLAG_STACK 16 /* bit 4: the tail holds sp, bp and the stack snapshot */
-#define UKHOOK_FLAG_LOGGED 32 /* bit 5: the policy said log: the call ran, and is marked */
+#define UKHOOK_FLAG_LOGGED 32 /* bit 5: the policy said log: the call ran, and is marked (with refused: injected) */
 #define UKHOOK_FLAG_KILLED 64 /* bit 6: the policy said kill: the unikernel stopped at this call (refused and at entry are set too) */
 #define UKHOOK_FLAG_BUFFER 128 /* bit 7: the tail's path area holds the first min(ret, P) bytes the call read or wrote */
 #define UKHOOK_PATH_BINARY 0 /* the syscall instruction, through Unikraft's binary syscall handler */

@@ -35,9 +35,12 @@
 #define UKHOOK_BITMAP_BITS 512 /* syscall numbers an allowlist covers */
 #define UKHOOK_GRANULE_MIXED 255 /* granule of several libraries */
 #define UKHOOK_NO_SWITCH 65535 /* no switch rule */
+#define UKHOOK_MAX_INJECT 16 /* injection rules of a policy */
+#define UKHOOK_INJECT_ANY 255 /* an injection rule's library or phase: any */
+#define UKHOOK_ACTION_INJECT 4 /* the call does not run, the caller gets an injected value */
 #define UKHOOK_TABLE_MAGIC 0x5442494c4b484b55ULL /* ASCII UKHKLIBT */
 #define UKHOOK_POLICY_MAGIC 0x494c4f504b484b55ULL /* ASCII UKHKPOLI */
-#define UKHOOK_POLICY_VERSION 1 /* compiled policy version */
+#define UKHOOK_POLICY_VERSION 2 /* compiled policy version */
 #define UKHOOK_TABLE_FILLED 1 /* state of a table ukhook filled */
 #define UKHOOK_ACTION_ALLOW 0 /* the call runs */
 #define UKHOOK_ACTION_LOG 1 /* the call runs, its record is marked */
@@ -93,6 +96,18 @@ struct ukhook_policy {
 	uint8_t switch_to[8]; /* per phase: the phase it switches to */
 	uint8_t switch_success[8]; /* per phase: 1 only when the call returns >= 0 */
 	uint64_t bitmaps[1024]; /* allowlists, 512 bits each */
+	uint64_t inject_bits[8]; /* syscalls an injection rule names: an allowed call of one is matched against the rules */
+	uint64_t inject_set[128]; /* per rule: the syscalls it matches, 512 bits */
+	uint64_t inject_seed[16]; /* per rule: its random numbers' seed (xorshift64, never 0) */
+	uint32_t inject_first[16]; /* per rule: the first matching call it fails, from 1 */
+	uint32_t inject_last[16]; /* per rule: the last matching call it may fail, 0xffffffff none */
+	uint32_t inject_step[16]; /* per rule: from first on, every step-th matching call, 0 only the first */
+	uint32_t inject_chance[16]; /* per rule: of the calls chosen so, those whose random number is below chance (of 2^32), 0 all */
+	uint16_t inject_ret[16]; /* per rule: what the caller gets, a 16-bit signed number (-errno, or a faked result) */
+	uint8_t inject_lib[16]; /* per rule: the library whose calls it matches, 0xff any */
+	uint8_t inject_phase[16]; /* per rule: the phase whose calls it matches, 0xff any */
+	uint8_t ninject; /* injection rules in use */
+	uint8_t reserved2[7]; /* zero */
 };
 
 _Static_assert(__builtin_offsetof(struct ukhook_libtable, magic) == 0, "ukhook_libtable.magic at 0");
@@ -132,7 +147,19 @@ _Static_assert(__builtin_offsetof(struct ukhook_policy, switch_nr) == 2504, "ukh
 _Static_assert(__builtin_offsetof(struct ukhook_policy, switch_to) == 2520, "ukhook_policy.switch_to at 2520");
 _Static_assert(__builtin_offsetof(struct ukhook_policy, switch_success) == 2528, "ukhook_policy.switch_success at 2528");
 _Static_assert(__builtin_offsetof(struct ukhook_policy, bitmaps) == 2536, "ukhook_policy.bitmaps at 2536");
-_Static_assert(sizeof(struct ukhook_policy) == 10728, "ukhook_policy size");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_bits) == 10728, "ukhook_policy.inject_bits at 10728");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_set) == 10792, "ukhook_policy.inject_set at 10792");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_seed) == 11816, "ukhook_policy.inject_seed at 11816");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_first) == 11944, "ukhook_policy.inject_first at 11944");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_last) == 12008, "ukhook_policy.inject_last at 12008");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_step) == 12072, "ukhook_policy.inject_step at 12072");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_chance) == 12136, "ukhook_policy.inject_chance at 12136");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_ret) == 12200, "ukhook_policy.inject_ret at 12200");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_lib) == 12232, "ukhook_policy.inject_lib at 12232");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_phase) == 12248, "ukhook_policy.inject_phase at 12248");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, ninject) == 12264, "ukhook_policy.ninject at 12264");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, reserved2) == 12265, "ukhook_policy.reserved2 at 12265");
+_Static_assert(sizeof(struct ukhook_policy) == 12272, "ukhook_policy size");
 
 /* Why a table or policy was refused, by UKHOOK_REFUSED_* (index 0 unused). */
 extern const char *const ukhook_refusals[UKHOOK_REFUSALS + 1];
@@ -314,15 +341,23 @@ static inline __attribute__((always_inline)) const uint64_t *ukhook_transparent(
 	return ukhook_libtable.transparent;
 }
 
-/* UKHOOK_ACTION_ALLOW, or the library's action with its errno in bits 8-23 and the library in bits 24-31. */
+uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase);
+
+/*
+ * UKHOOK_ACTION_ALLOW, or the library's action with its errno in bits 8-23 and the library in bits 24-31. An
+ * allowed call of a syscall some injection rule names is matched against the rules, out of line.
+ */
 static inline __attribute__((always_inline)) uint32_t ukhook_verdict(const struct ukhook_policy *p, unsigned int lib,
 								     uint64_t nr, unsigned int phase)
 {
 	const uint64_t *bits = p->bitmaps + p->bitmap_of[lib * UKHOOK_MAX_PHASES + phase];
 
 	if (ukhook_likely(nr < UKHOOK_BITMAP_BITS && ((bits[nr >> 6] >> (nr & 63)) & 1)) ||
-	    p->action[lib] == UKHOOK_ACTION_ALLOW)
-		return UKHOOK_ACTION_ALLOW;
+	    p->action[lib] == UKHOOK_ACTION_ALLOW) {
+		if (ukhook_likely(nr >= UKHOOK_BITMAP_BITS || !((p->inject_bits[nr >> 6] >> (nr & 63)) & 1)))
+			return UKHOOK_ACTION_ALLOW;
+		return ukhook_inject(p, lib, nr, phase);
+	}
 	return p->action[lib] | (uint32_t)p->err[lib] << 8 | (uint32_t)lib << 24;
 }
 
@@ -410,6 +445,48 @@ struct ukhook_policy ukhook_policy_image __attribute__((aligned(64))) = {
 };
 const struct ukhook_policy *volatile ukhook_policy;
 uint8_t ukhook_phase_now;
+/* Per injection rule of the policy in force: the calls it matched, and its random state (xorshift64). */
+static uint32_t ukhook_inject_seen[UKHOOK_MAX_INJECT];
+static uint64_t ukhook_inject_rand[UKHOOK_MAX_INJECT];
+
+/*
+ * An allowed call of a syscall an injection rule names (docs/policy.md, "Fault injection"): every rule that matches
+ * its syscall, library and phase counts it; the first whose count, and random number, choose it decides. Returns
+ * UKHOOK_ACTION_INJECT with the value the caller gets in bits 8-23 and the library in bits 24-31, or
+ * UKHOOK_ACTION_ALLOW.
+ */
+uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase)
+{
+	uint32_t verdict = UKHOOK_ACTION_ALLOW;
+	unsigned int i;
+
+	for (i = 0; i < p->ninject && i < UKHOOK_MAX_INJECT; i++) {
+		const uint64_t *set = p->inject_set + i * (UKHOOK_BITMAP_BITS / 64);
+		uint32_t n, first = p->inject_first[i], step = p->inject_step[i];
+
+		if (!((set[nr >> 6] >> (nr & 63)) & 1) ||
+		    (p->inject_lib[i] != UKHOOK_INJECT_ANY && p->inject_lib[i] != lib) ||
+		    (p->inject_phase[i] != UKHOOK_INJECT_ANY && p->inject_phase[i] != phase))
+			continue;
+		n = ukhook_inject_seen[i] + (ukhook_inject_seen[i] != 0xffffffffu);
+		ukhook_inject_seen[i] = n;
+		if (verdict != UKHOOK_ACTION_ALLOW || n < first || n > p->inject_last[i] ||
+		    (step ? (n - first) % step != 0 : n != first))
+			continue;
+		if (p->inject_chance[i]) {
+			uint64_t x = ukhook_inject_rand[i];
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			ukhook_inject_rand[i] = x;
+			if ((uint32_t)(x >> 32) >= p->inject_chance[i])
+				continue;
+		}
+		verdict = UKHOOK_ACTION_INJECT | (uint32_t)p->inject_ret[i] << 8 | (uint32_t)lib << 24;
+	}
+	return verdict;
+}
 uint32_t ukhook_rule_nr = 0x10000;
 
 /* ukhook_rule_nr for the policy and phase in force. */
@@ -503,6 +580,11 @@ unsigned int ukhook_policy_check(const struct ukhook_policy *p)
 	for (i = 0; i < UKHOOK_MAX_PHASES; i++)
 		if (p->switch_nr[i] != UKHOOK_NO_SWITCH && p->switch_to[i] >= p->nphases)
 			return UKHOOK_REFUSED_RANGE;
+	if (p->ninject > UKHOOK_MAX_INJECT)
+		return UKHOOK_REFUSED_RANGE;
+	for (i = 0; i < p->ninject; i++)
+		if (p->inject_first[i] == 0 || (p->inject_chance[i] && !p->inject_seed[i]))
+			return UKHOOK_REFUSED_RANGE;
 	return 0;
 }
 
@@ -519,6 +601,11 @@ unsigned int ukhook_policy_put(const struct ukhook_policy *p, uint32_t push)
 	if (why) {
 		ukhook_event(UKHOOK_EVENT_REFUSED, ukhook_phase_now, ukhook_phase_now, why, push, p->checksum);
 		return why;
+	}
+	/* Its injection rules count from the first call it decides. */
+	for (unsigned int i = 0; i < UKHOOK_MAX_INJECT; i++) {
+		ukhook_inject_seen[i] = 0;
+		ukhook_inject_rand[i] = p->inject_seed[i];
 	}
 	ukhook_barrier();
 	ukhook_policy = p;
@@ -543,15 +630,21 @@ unsigned int ukhook_policy_boot(void)
 }
 
 /*
- * Off the hot path: a call the policy does not allow (verdict from ukhook_verdict()); r is its record, or NULL
- * when there is none (dropped). Returns 1 when the call runs (log), 0 when it is refused and *ret holds what
- * the caller gets.
+ * Off the hot path: a call the policy does not allow or injects into (verdict from ukhook_verdict()); r is its
+ * record, or NULL when there is none (dropped). Returns 1 when the call runs (log), 0 when it is refused or
+ * injected and *ret holds what the caller gets.
  */
 int ukhook_enforce(struct ukhook_record *r, uint32_t verdict, uint64_t nr, uint64_t rip, long *ret)
 {
 	unsigned int action = verdict & 0xff;
 	long err = -(long)((verdict >> 8) & 0xffff);
 
+	if (action == UKHOOK_ACTION_INJECT) { /* refused and logged: injected */
+		*ret = (int16_t)(verdict >> 8);
+		if (r)
+			r->flags |= UKHOOK_FLAG_REFUSED | UKHOOK_FLAG_LOGGED;
+		return 0;
+	}
 	if (action == UKHOOK_ACTION_LOG) {
 		if (r)
 			r->flags |= UKHOOK_FLAG_LOGGED;
