@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
   static final List<List<String>> LAYERS = List.of(
       List.of("cli"),
+      List.of("explore"),
       List.of("pipeline"),
       List.of("policy", "guest", "unikraft", "host"),
       List.of("report"),

@@ -102,6 +102,11 @@ final class HookOptions {
   boolean noLatency;
 
   Instrumenter.Options options(Path unikraft, AppArgs app, AccelChoice accel) {
+    return options(unikraft, app, accel, false);
+  }
+
+  /** @param filter whether the image must filter (explore): without a policy, one that allows every call */
+  Instrumenter.Options options(Path unikraft, AppArgs app, AccelChoice accel, boolean filter) {
     if (mode != Recording.COUNT && (noLatency || snapshotEvery != HookLibrarySpec.DEFAULT_SNAPSHOT_MS)) {
       throw new UkhookException(Kind.USAGE, (noLatency ? "--no-latency" : "--snapshot-every")
           + " applies to a counting image: add --mode count");
@@ -118,7 +123,7 @@ final class HookOptions {
     Instrumenter.Options.Counting counting = mode == Recording.COUNT
         ? new Instrumenter.Options.Counting(!noLatency, snapshotEvery) : null;
     return new Instrumenter.Options(unikraft, app.appDir(), app.libraries, transparent, accel, frames, ring, batch,
-        overflow, hookPoints, pathCopy, stackSnapshot, inject.isEmpty() ? policy : injecting(app.appDir()), noTrace,
+        overflow, hookPoints, pathCopy, stackSnapshot, inject.isEmpty() && !(filter && policy == null) ? policy : injecting(app.appDir()), noTrace,
         counting, args, chosenFixes);
   }
 

@@ -16,7 +16,7 @@ import picocli.CommandLine;
     subcommands = {InstrumentCommand.class,
         BuildCommand.class, RunCommand.class, TraceCommand.class, CollectCommand.class, ReportCommand.class,
         DiffCommand.class, QueryCommand.class, RestoreCommand.class, PolicyCommand.class, RelayCommand.class,
-        LinuxCommand.class, CompareCommand.class,
+        LinuxCommand.class, CompareCommand.class, ExploreCommand.class,
         CommandLine.HelpCommand.class})
 public final class Ukhook implements java.util.concurrent.Callable<Integer> {
   @CommandLine.Spec
@@ -33,6 +33,11 @@ public final class Ukhook implements java.util.concurrent.Callable<Integer> {
     spec.commandLine().getErr().println("ukhook: missing command: try `ukhook trace APP --unikraft DIR`, "
         + "or `ukhook help` for the list");
     return ExitCode.USAGE;
+  }
+
+  /** How the pipeline steps of {@code command}'s CommandLine are wired (the real ones, or tests' fakes). */
+  static Function<Output, Steps> wiring(CommandSpec command) {
+    return ((Ukhook) command.root().userObject()).wiring;
   }
 
   /** The pipeline steps for the command {@code command}, writing to its stdout and stderr. */

@@ -26,14 +26,19 @@ public final class LockFile implements AutoCloseable {
   /** What this process holds, by file, to name it when one of its own steps conflicts (same-process locks). */
   private static final Map<Path, String> HELD = new ConcurrentHashMap<>();
 
+  /** Shared locks this process holds, by file, with how many of its steps share each (explore's parallel runs). */
+  private static final Map<Path, int[]> SHARERS = new ConcurrentHashMap<>();
+
   private final Path file;
   private final FileChannel channel;
   private final FileLock lock;
+  private final boolean shared;
 
-  private LockFile(Path file, FileChannel channel, FileLock lock) {
+  private LockFile(Path file, FileChannel channel, FileLock lock, boolean shared) {
     this.file = file;
     this.channel = channel;
     this.lock = lock;
+    this.shared = shared;
   }
 
   /**
@@ -43,8 +48,13 @@ public final class LockFile implements AutoCloseable {
    * @param holder what takes it, as {@link #holders} names it to a step of this process that conflicts
    * @throws UkhookException ({@link Kind#ENVIRONMENT}) when the file cannot be opened or locked
    */
-  public static Optional<LockFile> take(Path file, boolean shared, String holder) {
+  public static synchronized Optional<LockFile> take(Path file, boolean shared, String holder) {
     Path key = file.toAbsolutePath().normalize();
+    if (shared && SHARERS.containsKey(key)) {
+      // Another step of this process shares it: one OS lock, counted (a second descriptor would drop it).
+      SHARERS.get(key)[0]++;
+      return Optional.of(new LockFile(key, null, null, true));
+    }
     if (HELD.putIfAbsent(key, holder) != null) {
       // Not even opened: closing a second descriptor of the file would drop this process's lock on it.
       return Optional.empty();
@@ -71,8 +81,16 @@ public final class LockFile implements AutoCloseable {
       close(channel);
       return Optional.empty();
     }
-    return Optional.of(new LockFile(key, channel, lock));
+    if (shared) {
+      SHARERS.put(key, new int[] {1});
+      OS_LOCKS.put(key, new LockFile(key, channel, lock, true));
+      return Optional.of(new LockFile(key, null, null, true));
+    }
+    return Optional.of(new LockFile(key, channel, lock, false));
   }
+
+  /** The OS lock behind each shared one this process holds. */
+  private static final Map<Path, LockFile> OS_LOCKS = new ConcurrentHashMap<>();
 
   private static FileChannel open(Path file, boolean shared) {
     try {
@@ -132,8 +150,22 @@ public final class LockFile implements AutoCloseable {
     return who.isEmpty() ? "it holds " + file : String.join("; ", who);
   }
 
-  /** Releases the lock (the file stays: another process may be about to lock it). */
+  /** Releases the lock, a shared one when its last sharer does (the file stays: another process may lock it). */
   private void release() {
+    if (shared) {
+      synchronized (LockFile.class) {
+        if (--SHARERS.get(file)[0] > 0) {
+          return;
+        }
+        SHARERS.remove(file);
+        OS_LOCKS.remove(file).releaseOs();
+      }
+      return;
+    }
+    releaseOs();
+  }
+
+  private void releaseOs() {
     HELD.remove(file);
     try {
       lock.release();

@@ -152,6 +152,11 @@ public record QemuSpec(
         List.of(), true, null, null);
   }
 
+  public QemuSpec withKernel(Path kernel) {
+    return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
+        extraArgs, libParam, initrd, cpu);
+  }
+
   public QemuSpec withQemu(String qemu) {
     return new QemuSpec(qemu, kernel, accel, memoryMib, icount, kernelArgs, appArgs, virtioSocket, runDir,
         extraArgs, libParam, initrd, cpu);

@@ -21,6 +21,7 @@ import dev.ukhook.host.QemuSpec;
 import dev.ukhook.host.SocketPaths;
 import dev.ukhook.host.UserNet;
 import dev.ukhook.host.UserNet.Forward;
+import dev.ukhook.policy.ImagePolicy;
 import dev.ukhook.policy.LibTable;
 import dev.ukhook.policy.PolicyFile;
 import dev.ukhook.report.RunReader;
@@ -65,8 +66,9 @@ public final class Runner {
    * @param serve user networking, forwards and the load to drive (--net user), or null for no network
    */
   public record Options(AccelChoice accel, int memoryMib, Duration timeout, boolean icount, String qemu,
-      List<String> kernelArgs, List<String> appArgs, Initrd initrd, String cpu, Load serve) {
+      List<String> kernelArgs, List<String> appArgs, Initrd initrd, String cpu, Load serve, List<String> inject) {
     public Options {
+      inject = List.copyOf(inject);
       QemuSpec.checkMachine(accel.accel(), memoryMib, icount);
       if (initrd != null && !initrd.packed()) {
         QemuSpec.checkInitrd(initrd.rootfs());
@@ -77,6 +79,17 @@ public final class Runner {
       Timeouts.require("--timeout", timeout, true);
       kernelArgs = List.copyOf(kernelArgs);
       appArgs = List.copyOf(appArgs);
+    }
+
+    /** Without injection rules of its own. */
+    public Options(AccelChoice accel, int memoryMib, Duration timeout, boolean icount, String qemu,
+        List<String> kernelArgs, List<String> appArgs, Initrd initrd, String cpu, Load serve) {
+      this(accel, memoryMib, timeout, icount, qemu, kernelArgs, appArgs, initrd, cpu, serve, List.of());
+    }
+
+    /** These options with {@code rules} (`--inject` syntax) in force from the boot, in place of the image's. */
+    public Options withInject(List<String> rules) {
+      return new Options(accel, memoryMib, timeout, icount, qemu, kernelArgs, appArgs, initrd, cpu, serve, rules);
     }
 
     /** A boot without network. */
@@ -158,6 +171,10 @@ public final class Runner {
           + RunDir.LIB_TABLE + "): it was built by an older ukhook or its build did not finish; run `ukhook build "
           + app.dir() + "` again");
     }
+    if (!o.inject().isEmpty() && !st.hookMode().filters()) {
+      throw new UkhookException(Kind.USAGE, "the image of " + app.dir() + " does not filter, so it cannot inject: "
+          + "instrument it with --inject (or --policy) and build it, or use `ukhook trace --inject`");
+    }
     Map<String, String> config = Kconfig.parse(TextFiles.read(ws.config()));
     if (o.serve() != null && o.serve().load() != null && o.serve().stop() == null
         && !"y".equals(config.get("CONFIG_LIBUKSCHED"))) {
@@ -191,6 +208,7 @@ public final class Runner {
     try (WorkspaceLock lock = WorkspaceLock.shared(ws)) {
       QemuOwner.cleanUp(ws.runs()).forEach(out::line);
       Path runDir = newRunDir(ws);
+      Path kernel = image;
       Path trace = runDir.resolve(RunDir.TRACE);
       QemuSpec spec;
       Collector collector;
@@ -200,12 +218,23 @@ public final class Runner {
         copy(ws.linkMap(), runDir.resolve(RunDir.LINK_MAP));
         TextFiles.write(runDir.resolve(RunDir.IMAGE_ID), st.imageId() + "\n");
         copy(ws.build().resolve(RunDir.LIB_TABLE), runDir.resolve(RunDir.LIB_TABLE));
-        if (st.hookMode().filters()) {
+        if (!o.inject().isEmpty()) {
+          // The image's policy with this run's rules, in force from the boot in a copy of the image.
+          String yaml = PolicyFile.withInjections("the image's policy", TextFiles.read(ws.build().resolve(
+              RunDir.POLICY_YAML)), o.inject());
+          Path copy = runDir.resolve(image.getFileName());
+          TextFiles.write(runDir.resolve(RunDir.POLICY_BIN), ImagePolicy.copyWithPolicy(image, copy,
+              ws.build().resolve(RunDir.LIB_TABLE), st.imageId(), "the image's policy", yaml,
+              new LinkedHashSet<>(st.transparent())));
+          TextFiles.write(runDir.resolve(RunDir.POLICY_YAML), yaml);
+          kernel = copy;
+        } else if (st.hookMode().filters()) {
           for (String f : List.of(RunDir.POLICY_BIN, RunDir.POLICY_YAML)) {
             copy(ws.build().resolve(f), runDir.resolve(f));
           }
         }
-        spec = planned.withRunDir(runDir).withVirtioSocket(SocketPaths.inside(runDir, RunDir.TRACE_SOCKET));
+        spec = planned.withKernel(kernel).withRunDir(runDir)
+            .withVirtioSocket(SocketPaths.inside(runDir, RunDir.TRACE_SOCKET));
         if (o.initrd() != null) {
           spec = spec.withInitrd(o.initrd().writeInto(runDir));
           if (o.initrd().packed()) {
@@ -214,7 +243,7 @@ public final class Runner {
           }
         }
         pushSocket = st.hookMode().filters() ? SocketPaths.inside(runDir, RunDir.POLICY_SOCKET) : null;
-        writeRunJson(runDir, st, image, o, spec, pushSocket);
+        writeRunJson(runDir, st, kernel, o, spec, pushSocket);
         proxy = o.serve() == null ? null : ForwardProxy.start(o.serve().forwards(), innerForwards);
         collector = Collector.listen(spec.virtioSocket(), trace);
         collector.start();

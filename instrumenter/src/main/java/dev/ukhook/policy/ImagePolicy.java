@@ -115,6 +115,20 @@ public final class ImagePolicy {
         ByteBuffer.wrap(bytes, (int) (seg.fileOffset() + lo - seg.vaddr()), (int) (hi - lo)).slice(), transparent);
   }
 
+  /**
+   * Copies a built image to {@code copy} with {@code policy} (a policy file's text) in force at boot, compiled
+   * against the image's library table ({@code tableFile}): one build, a run per policy (`run --inject`, explore).
+   *
+   * @return the compiled policy
+   */
+  public static byte[] copyWithPolicy(Path image, Path copy, Path tableFile, String imageId, String fileName,
+      String policy, Set<String> transparent) {
+    byte[] compiled = compileAgainst(tableFile, fileName, policy, transparent);
+    replace(copy, filled(read(image), image, imageId, read(tableFile), compiled));
+    TextFiles.ownerOnly(copy);
+    return compiled;
+  }
+
   /** {@code file} with the table and the policy written over their areas (placeholders, or filled before). */
   static byte[] filled(byte[] file, Path name, String imageId, byte[] table, byte[] compiled) {
     place(file, name, PolicyLayout.TABLE_MAGIC, PolicyLayout.Table.IMAGE_ID.offset(), imageId, table, "library table");

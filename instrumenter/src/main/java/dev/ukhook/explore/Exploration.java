@@ -1,0 +1,208 @@
+package dev.ukhook.explore;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ukhook.core.JsonFiles;
+import dev.ukhook.core.TextFiles;
+import dev.ukhook.core.TextTable;
+import dev.ukhook.core.UkhookException.Kind;
+import dev.ukhook.explore.ExplorePlan.How;
+import dev.ukhook.explore.ExplorePlan.Job;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What an exploration found (docs/explore.md): per (library, syscall) pair of the baseline, whether the program
+ * still passed its check with the call failed or faked, and the calls that appeared only when one was. Pure: it
+ * reads job results, it runs nothing.
+ */
+public final class Exploration {
+  /**
+   * One job's outcome, as `explore --job` writes it ({@code job-N.json}).
+   *
+   * @param ok the run passed the exploration's check (its console pattern, its load)
+   * @param why what failed, when not ok
+   * @param injected how many calls the rule failed: 0 means the run never reached the pair; {@link #UNKNOWN} when
+   *     the run lost records (it crashed before its stream was up), so that it may have
+   * @param calls library -> syscall -> count, the run's table
+   */
+  public record Result(int index, String inject, boolean ok, String why, long injected, String runDir,
+      SortedMap<String, SortedMap<String, Long>> calls) {
+    public static final String FILE = "job-%d.json";
+    public static final long UNKNOWN = -1;
+
+    /** The file of job {@code index}'s result in {@code dir}. */
+    public static Path file(Path dir, int index) {
+      return dir.resolve(String.format(FILE, index));
+    }
+
+    public void write(Path dir) {
+      try {
+        TextFiles.write(file(dir, index), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this) + "\n");
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** Job {@code job}'s result in {@code dir}, if it is there and is that job's (same rule). */
+    public static Optional<Result> read(Path dir, Job job) {
+      Path f = file(dir, job.index());
+      if (!Files.isRegularFile(f)) {
+        return Optional.empty();
+      }
+      Result r = JsonFiles.read(f, "job result", JSON, Result.class, Kind.USAGE, "delete it to run the job again");
+      return r.index() == job.index() && job.inject().equals(r.inject()) ? Optional.of(r) : Optional.empty();
+    }
+  }
+
+  /** What a pair's jobs say: each how's outcome, null for no result. */
+  public record Pair(String library, String syscall, Map<How, Result> results) {
+    /** required / can fail / can be faked / can fail or be faked / not reached / pending. */
+    public String verdict() {
+      if (results.values().stream().anyMatch(r -> r == null)) {
+        return "pending";
+      }
+      if (results.values().stream().allMatch(r -> r.injected() == 0)) {
+        return "not reached";
+      }
+      boolean fails = ok(How.ENOSYS) || ok(How.ERRNO);
+      boolean faked = ok(How.FAKE);
+      return fails && faked ? "can fail or be faked" : fails ? "can fail" : faked ? "can be faked" : "required";
+    }
+
+    private boolean ok(How how) {
+      Result r = results.get(how);
+      return r != null && r.ok() && r.injected() != 0;
+    }
+
+    String cell(How how, ExplorePlan plan) {
+      if (!results.containsKey(how)) {
+        return "-";
+      }
+      Result r = results.get(how);
+      String rule = how == How.ERRNO ? errnoOf(plan.jobs().stream().filter(j -> j.library().equals(library)
+          && j.syscall().equals(syscall) && j.how() == how).findFirst().map(Job::inject).orElse(null)) + " " : "";
+      return rule + (r == null ? "?" : r.injected() == 0 ? "not reached" : r.ok() ? "ok"
+          : r.injected() == Result.UNKNOWN ? "fails (records lost)" : "fails");
+    }
+  }
+
+  /** A call made only in runs where another one failed. */
+  public record ErrorPathCall(String library, String syscall, long count, List<String> revealedBy) {}
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ExplorePlan plan;
+  private final List<Pair> pairs = new ArrayList<>();
+  private final List<ErrorPathCall> errorPaths = new ArrayList<>();
+  private final int missing;
+
+  /** Gathers the results of {@code plan}'s jobs found in {@code dirs}, against the baseline's {@code calls}. */
+  public Exploration(ExplorePlan plan, SortedMap<String, SortedMap<String, Long>> baseline, List<Path> dirs) {
+    this.plan = plan;
+    Map<String, Pair> byPair = new LinkedHashMap<>();
+    SortedMap<String, SortedMap<String, ErrorPathCall>> paths = new TreeMap<>();
+    int absent = 0;
+    for (Job j : plan.jobs()) {
+      Result r = dirs.stream().map(d -> Result.read(d, j)).flatMap(Optional::stream).findFirst().orElse(null);
+      absent += r == null ? 1 : 0;
+      byPair.computeIfAbsent(j.library() + "\0" + j.syscall(), k -> new Pair(j.library(), j.syscall(),
+          new LinkedHashMap<>())).results().put(j.how(), r);
+      if (r == null) {
+        continue;
+      }
+      r.calls().forEach((lib, calls) -> calls.forEach((s, n) -> {
+        if (!baseline.getOrDefault(lib, new TreeMap<>()).containsKey(s)) {
+          ErrorPathCall old = paths.computeIfAbsent(lib, k -> new TreeMap<>()).get(s);
+          List<String> by = new ArrayList<>(old == null ? List.of() : old.revealedBy());
+          by.add(j.inject());
+          paths.get(lib).put(s, new ErrorPathCall(lib, s, (old == null ? 0 : old.count()) + n, by));
+        }
+      }));
+    }
+    pairs.addAll(byPair.values());
+    paths.values().forEach(m -> errorPaths.addAll(m.values()));
+    missing = absent;
+  }
+
+  public List<Pair> pairs() {
+    return pairs;
+  }
+
+  public List<ErrorPathCall> errorPaths() {
+    return errorPaths;
+  }
+
+  /** Jobs without a result in the directories given. */
+  public int missing() {
+    return missing;
+  }
+
+  /** ERRNO of a rule's {@code :error=ERRNO}, or "". */
+  private static String errnoOf(String rule) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(":error=([^:]+)").matcher(rule == null ? "" : rule);
+    return m.find() ? m.group(1) : "";
+  }
+
+  /** The table per library, then the error-path calls. */
+  public String toText() {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"library", "syscall", "ENOSYS", "likely errno", "faked (0)", "verdict"});
+    for (Pair p : pairs) {
+      rows.add(new String[] {p.library(), p.syscall(), p.cell(How.ENOSYS, plan), p.cell(How.ERRNO, plan),
+          p.cell(How.FAKE, plan), p.verdict()});
+    }
+    StringBuilder sb = new StringBuilder(TextTable.render(rows, "llllll"));
+    if (errorPaths.isEmpty()) {
+      sb.append("\nno call appeared only on an error path\n");
+    } else {
+      sb.append("\ncalls made only when another failed (library, syscall, calls over the runs: the rules that showed "
+          + "them)\n");
+      for (ErrorPathCall e : errorPaths) {
+        sb.append("  ").append(e.library()).append("  ").append(e.syscall()).append("  ").append(e.count())
+            .append(": ").append(String.join(", ", e.revealedBy())).append('\n');
+      }
+    }
+    long done = plan.jobs().size() - missing;
+    sb.append('\n').append(done).append(" of ").append(plan.jobs().size()).append(" runs")
+        .append(missing == 0 ? "" : "; " + missing + " without a result yet (pending)").append('\n');
+    return sb.toString();
+  }
+
+  public String toJson() {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("baseline", plan.baseline());
+    root.put("runs", plan.jobs().size());
+    root.put("missing", missing);
+    ArrayNode ps = root.putArray("pairs");
+    for (Pair p : pairs) {
+      ObjectNode o = ps.addObject().put("library", p.library()).put("syscall", p.syscall())
+          .put("verdict", p.verdict());
+      p.results().forEach((how, r) -> {
+        ObjectNode h = o.putObject(how.lower());
+        if (r != null) {
+          h.put("inject", r.inject()).put("ok", r.ok()).put("injected", r.injected()).put("why", r.why())
+              .put("run", r.runDir());
+        }
+      });
+    }
+    ArrayNode es = root.putArray("error_path_calls");
+    errorPaths.forEach(e -> {
+      ObjectNode o = es.addObject().put("library", e.library()).put("syscall", e.syscall()).put("count", e.count());
+      e.revealedBy().forEach(o.putArray("revealed_by")::add);
+    });
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
