@@ -11,14 +11,11 @@ import dev.ukhook.pipeline.AppSpec;
 import dev.ukhook.pipeline.Output;
 import dev.ukhook.pipeline.Runner;
 import dev.ukhook.policy.PolicyInference;
-import dev.ukhook.report.RunReader;
-import dev.ukhook.report.RunReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -167,24 +164,27 @@ final class ExploreCommand implements Callable<Integer> {
    * explore.json and policy.yaml (the baseline's and every result's run). Exit 1 while results are missing.
    */
   private int merged(ExplorePlan p, List<Path> dirs, Path out) {
-    RunReport baseline = RunReader.ofRunDir(Path.of(p.baseline()), transparentOf(Path.of(p.baseline())),
-        RunReport.Options.DEFAULT);
-    SortedMap<String, SortedMap<String, Long>> calls = Explorer.calls(baseline.table());
-    Exploration e = new Exploration(p, calls, dirs);
+    Exploration e = new Exploration(p, dirs);
     String text = e.toText();
     TextFiles.createDirectories(out);
     TextFiles.write(out.resolve("explore.txt"), text);
     TextFiles.write(out.resolve("explore.json"), e.toJson());
+    // The policy: from the baseline and every run that reached its rule, those of them that are on this machine.
     List<Path> runs = new ArrayList<>(List.of(Path.of(p.baseline())));
-    e.pairs().forEach(pair -> pair.results().values().stream().filter(r -> r != null && r.injected() > 0)
-        .map(r -> Path.of(r.runDir())).filter(Files::isDirectory).forEach(runs::add));
-    PolicyInference inference = PolicyInference.forRuns(runs);
-    runs.forEach(r -> inference.addRunDir(r, transparentOf(r)));
-    TextFiles.write(out.resolve("policy.yaml"), inference.result().yaml());
+    e.pairs().forEach(pair -> pair.results().values().stream().filter(r -> r != null && r.injected() != 0)
+        .map(r -> Path.of(r.runDir())).forEach(runs::add));
+    List<Path> here = runs.stream().filter(r -> Files.isRegularFile(r.resolve("run.json"))).toList();
+    if (!here.isEmpty()) {
+      PolicyInference inference = PolicyInference.forRuns(here);
+      here.forEach(r -> inference.addRunDir(r, transparentOf(r)));
+      TextFiles.write(out.resolve("policy.yaml"), inference.result().yaml());
+    }
     spec.commandLine().getOut().print(dev.ukhook.core.Terminal.escapeLines(text));
     spec.commandLine().getOut().flush();
     CliOutput.line(spec.commandLine().getErr(), "wrote " + out.resolve("explore.txt") + ", explore.json and "
-        + "policy.yaml (the baseline's calls and those of " + (runs.size() - 1) + " runs that reached their rule)");
+        + "policy.yaml (from " + here.size() + " runs: the baseline and those that reached their rule"
+        + (here.size() < runs.size() ? "; " + (runs.size() - here.size()) + " of them are not on this machine and are "
+            + "left out" : "") + ")");
     if (e.missing() > 0) {
       CliOutput.line(spec.commandLine().getErr(), e.missing() + " of " + p.jobs().size() + " runs have no result in "
           + dirs + ": the table is not complete");

@@ -105,9 +105,10 @@ public final class Exploration {
   private final List<ErrorPathCall> errorPaths = new ArrayList<>();
   private final int missing;
 
-  /** Gathers the results of {@code plan}'s jobs found in {@code dirs}, against the baseline's {@code calls}. */
-  public Exploration(ExplorePlan plan, SortedMap<String, SortedMap<String, Long>> baseline, List<Path> dirs) {
+  /** Gathers the results of {@code plan}'s jobs found in {@code dirs}. */
+  public Exploration(ExplorePlan plan, List<Path> dirs) {
     this.plan = plan;
+    SortedMap<String, SortedMap<String, Long>> baseline = plan.calls();
     Map<String, Pair> byPair = new LinkedHashMap<>();
     SortedMap<String, SortedMap<String, ErrorPathCall>> paths = new TreeMap<>();
     int absent = 0;

@@ -25,8 +25,10 @@ import java.util.SortedMap;
  * @param app the application directory, absolute
  * @param args the `ukhook explore` arguments a job is run with (the run options, --expect)
  * @param baseline the baseline run's directory
+ * @param calls the baseline's calls, library -> syscall -> count (a merge needs no more of it)
  */
-public record ExplorePlan(String app, List<String> args, String baseline, List<Job> jobs) {
+public record ExplorePlan(String app, List<String> args, String baseline,
+    SortedMap<String, SortedMap<String, Long>> calls, List<Job> jobs) {
   /** The first line's format version. */
   public static final int VERSION = 1;
 
@@ -47,7 +49,8 @@ public record ExplorePlan(String app, List<String> args, String baseline, List<J
   public record Job(int index, String library, String syscall, How how, String inject) {}
 
   /** The plan's first line. */
-  record Header(int ukhookExplore, String app, List<String> args, String baseline, int jobs) {}
+  record Header(int ukhookExplore, String app, List<String> args, String baseline,
+      SortedMap<String, SortedMap<String, Long>> calls, int jobs) {}
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
@@ -88,7 +91,7 @@ public record ExplorePlan(String app, List<String> args, String baseline, List<J
         }
       });
     });
-    return new ExplorePlan(app, args, baseline, jobs);
+    return new ExplorePlan(app, args, baseline, calls, jobs);
   }
 
   private static void add(List<Job> jobs, String lib, String syscall, How how, String inject) {
@@ -118,7 +121,7 @@ public record ExplorePlan(String app, List<String> args, String baseline, List<J
 
   /** The plan as JSON lines. */
   public String toJsonLines() {
-    StringBuilder sb = new StringBuilder(line(new Header(VERSION, app, args, baseline, jobs.size())));
+    StringBuilder sb = new StringBuilder(line(new Header(VERSION, app, args, baseline, calls, jobs.size())));
     jobs.forEach(j -> sb.append(line(Map.of("index", j.index(), "library", j.library(), "syscall", j.syscall(),
         "how", j.how().lower(), "inject", j.inject()))));
     return sb.toString();
@@ -137,7 +140,7 @@ public record ExplorePlan(String app, List<String> args, String baseline, List<J
     List<String> lines = TextFiles.readSmall(file, "exploration plan").lines().filter(l -> !l.isBlank()).toList();
     try {
       Header h = lines.isEmpty() ? null : JSON.readValue(lines.get(0), Header.class);
-      if (h == null || h.ukhookExplore() != VERSION || h.args() == null || h.app() == null || h.jobs() != lines.size() - 1) {
+      if (h == null || h.ukhookExplore() != VERSION || h.args() == null || h.app() == null || h.calls() == null || h.jobs() != lines.size() - 1) {
         throw new UkhookException(Kind.USAGE, file + " is not an exploration plan of this ukhook (version " + VERSION
             + ") or is cut short: make it again with `ukhook explore APP ... --plan " + file + "`");
       }
@@ -152,7 +155,7 @@ public record ExplorePlan(String app, List<String> args, String baseline, List<J
         }
         jobs.add(j);
       }
-      return new ExplorePlan(h.app(), h.args(), h.baseline(), jobs);
+      return new ExplorePlan(h.app(), h.args(), h.baseline(), h.calls(), jobs);
     } catch (JsonProcessingException | RuntimeException e) {
       if (e instanceof UkhookException u) {
         throw u;
