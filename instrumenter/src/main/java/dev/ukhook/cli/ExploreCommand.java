@@ -147,7 +147,7 @@ final class ExploreCommand implements Callable<Integer> {
     }
     ExploreCommand planned = new ExploreCommand();
     try {
-      new CommandLine(planned).parseArgs(p.args().toArray(String[]::new));
+      new CommandLine(planned).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(p.args().toArray(String[]::new));
     } catch (CommandLine.ParameterException e) {
       throw new UkhookException(Kind.USAGE, plan + ": its arguments do not parse (" + e.getMessage() + "): make the "
           + "plan again");
