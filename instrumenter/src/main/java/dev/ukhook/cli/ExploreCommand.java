@@ -109,8 +109,9 @@ final class ExploreCommand implements Callable<Integer> {
   }
 
   /** The arguments a job re-reads: this command's own, without what only the whole exploration takes. */
-  private List<String> jobArgs() {
-    List<String> given = spec.commandLine().getParseResult().originalArgs();
+  List<String> jobArgs() {
+    List<String> all = spec.commandLine().getParseResult().originalArgs();
+    List<String> given = all.subList(all.indexOf(spec.name()) + 1, all.size()); // after `explore`
     List<String> kept = new ArrayList<>();
     for (int i = 0; i < given.size(); i++) {
       String a = given.get(i);
@@ -169,9 +170,9 @@ final class ExploreCommand implements Callable<Integer> {
     TextFiles.createDirectories(out);
     TextFiles.write(out.resolve("explore.txt"), text);
     TextFiles.write(out.resolve("explore.json"), e.toJson());
-    // The policy: from the baseline and every run that reached its rule, those of them that are on this machine.
+    // The policy: from the baseline and every run seen to reach its rule, those of them that are on this machine.
     List<Path> runs = new ArrayList<>(List.of(Path.of(p.baseline())));
-    e.pairs().forEach(pair -> pair.results().values().stream().filter(r -> r != null && r.injected() != 0)
+    e.pairs().forEach(pair -> pair.results().values().stream().filter(r -> r != null && r.injected() > 0)
         .map(r -> Path.of(r.runDir())).forEach(runs::add));
     List<Path> here = runs.stream().filter(r -> Files.isRegularFile(r.resolve("run.json"))).toList();
     if (!here.isEmpty()) {

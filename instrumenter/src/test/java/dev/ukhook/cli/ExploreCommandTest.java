@@ -52,4 +52,13 @@ class ExploreCommandTest {
         + "directory that holds the app's Makefile.uk", job.err().strip());
     assertTrue(!Files.exists(dir.resolve("job-0.json")), "no result for a run that could not be made");
   }
+
+  @Test
+  void aPlanKeepsTheOptionsAJobNeedsAndNotTheExplorationsOwn() {
+    java.io.PrintWriter w = new java.io.PrintWriter(new java.io.StringWriter());
+    picocli.CommandLine.ParseResult parsed = Ukhook.commandLine(w, w).parseArgs("explore", "app", "--plan", "p.jsonl",
+        "--jobs=3", "--results", "r", "-M", "128", "--expect", "done", "--", "-x", "1");
+    ExploreCommand c = (ExploreCommand) parsed.subcommand().commandSpec().userObject();
+    assertEquals(List.of("app", "-M", "128", "--expect", "done", "--", "-x", "1"), c.jobArgs());
+  }
 }
