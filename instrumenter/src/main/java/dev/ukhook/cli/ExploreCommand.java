@@ -170,22 +170,22 @@ final class ExploreCommand implements Callable<Integer> {
     TextFiles.createDirectories(out);
     TextFiles.write(out.resolve("explore.txt"), text);
     TextFiles.write(out.resolve("explore.json"), e.toJson());
-    // The policy: from the baseline and every run seen to reach its rule, those of them that are on this machine.
-    List<Path> runs = new ArrayList<>(List.of(Path.of(p.baseline())));
-    e.pairs().forEach(pair -> pair.results().values().stream().filter(r -> r != null && r.injected() > 0)
-        .map(r -> Path.of(r.runDir())).forEach(runs::add));
-    List<Path> here = runs.stream().filter(r -> Files.isRegularFile(r.resolve("run.json"))).toList();
-    if (!here.isEmpty()) {
-      PolicyInference inference = PolicyInference.forRuns(here);
-      here.forEach(r -> inference.addRunDir(r, transparentOf(r)));
+    // The policy: the baseline's calls, and those only error paths made, each commented with its rules.
+    Path baseline = Path.of(p.baseline());
+    boolean here = Files.isRegularFile(baseline.resolve("run.json"));
+    if (here) {
+      PolicyInference inference = PolicyInference.forRuns(List.of(baseline)).addRunDir(baseline,
+          transparentOf(baseline));
+      e.errorPaths().forEach(c -> inference.addErrorPath(c.library(), c.syscall(), c.count(), c.revealedBy()));
       TextFiles.write(out.resolve("policy.yaml"), inference.result().yaml());
     }
     spec.commandLine().getOut().print(dev.ukhook.core.Terminal.escapeLines(text));
     spec.commandLine().getOut().flush();
-    CliOutput.line(spec.commandLine().getErr(), "wrote " + out.resolve("explore.txt") + ", explore.json and "
-        + "policy.yaml (from " + here.size() + " runs: the baseline and those that reached their rule"
-        + (here.size() < runs.size() ? "; " + (runs.size() - here.size()) + " of them are not on this machine and are "
-            + "left out" : "") + ")");
+    CliOutput.line(spec.commandLine().getErr(), "wrote " + out.resolve("explore.txt") + " and explore.json" + (here
+        ? ", and policy.yaml: the baseline's calls and the " + e.errorPaths().size() + " error-path calls"
+        : "; no policy.yaml: the baseline run " + baseline + " is not on this machine (`ukhook policy infer BASELINE "
+            + "--with-error-paths " + out + "` where it is)"));
+    e.damaged().forEach(d -> CliOutput.line(spec.commandLine().getErr(), d));
     if (e.missing() > 0) {
       CliOutput.line(spec.commandLine().getErr(), e.missing() + " of " + p.jobs().size() + " runs have no result in "
           + dirs + ": the table is not complete");

@@ -2,6 +2,7 @@ package dev.ukhook.cli;
 
 import dev.ukhook.core.Terminal;
 import dev.ukhook.core.TextFiles;
+import dev.ukhook.explore.Exploration;
 import dev.ukhook.format.RunDir;
 import dev.ukhook.policy.PolicyInference;
 import dev.ukhook.report.ReportOutput;
@@ -28,6 +29,11 @@ final class PolicyInferCommand implements Callable<Integer> {
       description = "Traced runs of the application (APP/.ukhook/runs/<time>).")
   List<Path> runDirs;
 
+  @Option(names = "--with-error-paths", paramLabel = "DIR", description = "Also allow the calls that `ukhook "
+      + "explore` found only on error paths (its results directory, holding explore.json; repeatable), in every "
+      + "phase, each commented with the injections that showed it.")
+  List<Path> explored = new java.util.ArrayList<>();
+
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the policy to FILE instead of "
       + "stdout.")
   Path output;
@@ -44,6 +50,8 @@ final class PolicyInferCommand implements Callable<Integer> {
     }
     PolicyInference inference = PolicyInference.forRuns(runDirs);
     runDirs.forEach(run -> inference.addRunDir(run, transparent(run)));
+    explored.forEach(dir -> Exploration.errorPaths(dir).forEach(c -> inference.addErrorPath(c.library(),
+        c.syscall(), c.count(), c.revealedBy())));
     PolicyInference.Result policy = inference.result();
     if (output == null) {
       spec.commandLine().getOut().print(policy.yaml());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ukhook.core.JsonFiles;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.TextTable;
+import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.explore.ExplorePlan.How;
 import dev.ukhook.explore.ExplorePlan.Job;
@@ -104,6 +105,7 @@ public final class Exploration {
   private final List<Pair> pairs = new ArrayList<>();
   private final List<ErrorPathCall> errorPaths = new ArrayList<>();
   private final int missing;
+  private final List<String> damaged = new ArrayList<>();
 
   /** Gathers the results of {@code plan}'s jobs found in {@code dirs}. */
   public Exploration(ExplorePlan plan, List<Path> dirs) {
@@ -113,7 +115,14 @@ public final class Exploration {
     SortedMap<String, SortedMap<String, ErrorPathCall>> paths = new TreeMap<>();
     int absent = 0;
     for (Job j : plan.jobs()) {
-      Result r = dirs.stream().map(d -> Result.read(d, j)).flatMap(Optional::stream).findFirst().orElse(null);
+      Result r = null;
+      for (Path d : dirs) {
+        try {
+          r = r != null ? r : Result.read(d, j).orElse(null);
+        } catch (UkhookException e) {
+          damaged.add(e.getMessage()); // that job is missing; the others count
+        }
+      }
       absent += r == null ? 1 : 0;
       byPair.computeIfAbsent(j.library() + "\0" + j.syscall(), k -> new Pair(j.library(), j.syscall(),
           new LinkedHashMap<>())).results().put(j.how(), r);
@@ -140,6 +149,11 @@ public final class Exploration {
 
   public List<ErrorPathCall> errorPaths() {
     return errorPaths;
+  }
+
+  /** The result files that could not be read, one line each (their jobs are {@link #missing}). */
+  public List<String> damaged() {
+    return damaged;
   }
 
   /** Jobs without a result in the directories given. */
@@ -176,6 +190,25 @@ public final class Exploration {
     sb.append('\n').append(done).append(" of ").append(plan.jobs().size()).append(" runs")
         .append(missing == 0 ? "" : "; " + missing + " without a result yet (pending)").append('\n');
     return sb.toString();
+  }
+
+  /** The error-path calls an exploration wrote ({@code explore.json} in its results directory {@code dir}). */
+  public static List<ErrorPathCall> errorPaths(Path dir) {
+    Path f = dir.resolve("explore.json");
+    com.fasterxml.jackson.databind.JsonNode root = JsonFiles.read(f, "exploration", JSON,
+        com.fasterxml.jackson.databind.JsonNode.class, Kind.USAGE, "merge the exploration again (ukhook explore "
+            + "--plan FILE --merge DIR)");
+    List<ErrorPathCall> calls = new ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode c : root.path("error_path_calls")) {
+      List<String> by = new ArrayList<>();
+      c.path("revealed_by").forEach(r -> by.add(r.asText()));
+      if (!c.path("library").isTextual() || !c.path("syscall").isTextual() || by.isEmpty()) {
+        throw new UkhookException(Kind.USAGE, f + ": an error_path_calls entry lacks library, syscall or revealed_by: "
+            + "merge the exploration again");
+      }
+      calls.add(new ErrorPathCall(c.get("library").asText(), c.get("syscall").asText(), c.path("count").asLong(), by));
+    }
+    return calls;
   }
 
   public String toJson() {

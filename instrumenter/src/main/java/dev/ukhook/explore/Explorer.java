@@ -84,7 +84,15 @@ public final class Explorer {
   public int run(List<Job> jobs, AppSpec app, Runner.Options run, Check check, Path results, int parallel)
       throws InterruptedException {
     TextFiles.createDirectories(results);
-    List<Job> todo = jobs.stream().filter(j -> Exploration.Result.read(results, j).isEmpty()).toList();
+    List<Job> todo = jobs.stream().filter(j -> {
+      try {
+        return Exploration.Result.read(results, j).isEmpty();
+      } catch (UkhookException e) {
+        out.line(e.getMessage().replaceFirst("; delete it to run the job again$", "") + "; running job " + j.index()
+            + " again");
+        return true;
+      }
+    }).toList();
     if (todo.size() < jobs.size()) {
       out.line((jobs.size() - todo.size()) + " of " + jobs.size() + " runs have their result in " + results
           + " already (resuming)");

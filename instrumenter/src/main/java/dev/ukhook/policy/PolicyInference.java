@@ -72,6 +72,8 @@ public final class PolicyInference {
   // library -> phase -> syscall nr -> {calls, failed calls}
   private final Map<String, Map<String, Map<Integer, long[]>>> calls = new TreeMap<>();
   private final Map<Integer, Long> unattributed = new TreeMap<>();
+  // library -> syscall nr -> what showed it: calls made only on error paths (ukhook explore), allowed in every phase
+  private final Map<String, Map<Integer, String>> errorPaths = new TreeMap<>();
   private final List<String> runWarnings = new ArrayList<>();
   private long refused;
   private long seen;
@@ -160,6 +162,27 @@ public final class PolicyInference {
           .computeIfAbsent(phase, p -> new TreeMap<>()).computeIfAbsent(nr, n -> new long[2]);
       c[0] += ran;
       c[1] += failed;
+    }
+    return this;
+  }
+
+  /**
+   * Allows {@code syscall} to {@code library} in every phase as a call made only on an error path that `ukhook
+   * explore` found ({@code count} calls in the runs where one of {@code revealedBy}'s injection rules failed a call);
+   * the policy comments it with them. A library the runs' images do not have is left out with a warning.
+   */
+  public PolicyInference addErrorPath(String library, String syscall, long count, List<String> revealedBy) {
+    Integer nr = SyscallNames.byName().get(syscall);
+    if (nr == null || !imageLibraries.isEmpty() && !imageLibraries.contains(library)) {
+      runWarnings.add("error path " + library + " " + syscall + " is not a syscall of a library of these runs' image; "
+          + "left out");
+      return this;
+    }
+    errorPaths.computeIfAbsent(library, l -> new TreeMap<>()).put(nr, "error path: " + countOf(count) + " when "
+        + String.join(", ", revealedBy));
+    for (String phase : phases) {
+      calls.computeIfAbsent(library, l -> new TreeMap<>()).computeIfAbsent(phase, p -> new TreeMap<>())
+          .putIfAbsent(nr, new long[2]);
     }
     return this;
   }
@@ -386,12 +409,13 @@ public final class PolicyInference {
       }
       y.append("\n    allow:");
       Map<String, Map<Integer, long[]>> byPhase = calls.get(lib);
+      Map<Integer, String> notes = errorPaths.getOrDefault(lib, Map.of());
       if (phases.size() == 1) {
-        list(y, "      ", byPhase.getOrDefault(phases.get(0), Map.of()));
+        list(y, "      ", byPhase.getOrDefault(phases.get(0), Map.of()), notes);
       } else {
         for (String phase : phases) {
           y.append("\n      ").append(scalar(phase)).append(':');
-          list(y, "        ", byPhase.getOrDefault(phase, Map.of()));
+          list(y, "        ", byPhase.getOrDefault(phase, Map.of()), notes);
         }
       }
       y.append('\n');
@@ -399,8 +423,11 @@ public final class PolicyInference {
     return y.toString();
   }
 
-  /** A block list of syscall names, by name, each with its count as an aligned comment; [] when none. */
-  private static void list(StringBuilder y, String indent, Map<Integer, long[]> byNr) {
+  /**
+   * A block list of syscall names, by name, each with its count as an aligned comment (or, for a call only an error
+   * path made, its note); [] when none.
+   */
+  private static void list(StringBuilder y, String indent, Map<Integer, long[]> byNr, Map<Integer, String> notes) {
     if (byNr.isEmpty()) {
       y.append(" []");
       return;
@@ -411,7 +438,8 @@ public final class PolicyInference {
           String name = SyscallNames.name(e.getKey());
           long[] c = e.getValue();
           y.append('\n').append(indent).append("- ").append(name).append(" ".repeat(width - name.length()))
-              .append("  # ").append(countOf(c[0])).append(c[1] == c[0] ? ", all failed" : "");
+              .append("  # ").append(c[0] == 0 && notes.containsKey(e.getKey()) ? notes.get(e.getKey())
+                  : countOf(c[0]) + (c[1] == c[0] ? ", all failed" : ""));
         });
   }
 
