@@ -153,6 +153,25 @@ class PolicyInferenceTest {
   }
 
   @Test
+  void errorPathCallsAreAllowedInEveryPhaseWithTheRulesThatShowedThem() {
+    PolicyInference p = new PolicyInference(List.of("startup", "serving"), () -> r -> "startup")
+        .run("run", ID, IMAGE, TRANSPARENT);
+    p.add(to("appx"), call(GETPID, 1));
+    p.addErrorPath("libsmnet", "socket", 3, List.of("connect:error=ECONNREFUSED:lib=libsmnet", "bind:error=ENOSYS"));
+    p.addErrorPath("appx", "getpid", 1, List.of("read:error=EIO")); // in the baseline too: its count stays
+    p.addErrorPath("libnothere", "read", 1, List.of("x:error=EIO"));
+    PolicyInference.Result r = p.result();
+    assertEquals(Set.of(SOCKET), r.spec().libraries().get("libsmnet").allowed("startup"));
+    assertEquals(Set.of(SOCKET), r.spec().libraries().get("libsmnet").allowed("serving"));
+    assertTrue(r.yaml().contains("- socket  # error path: 3 calls when connect:error=ECONNREFUSED:lib=libsmnet, "
+        + "bind:error=ENOSYS\n"), r.yaml());
+    assertTrue(r.yaml().contains("- getpid  # 1 call\n"), r.yaml());
+    assertTrue(r.warnings().contains("error path libnothere read is not a syscall of a library of these runs' image; "
+        + "left out"), r.warnings().toString());
+    assertEquals(r.spec(), PolicyFile.parse("inferred.yaml", r.yaml(), IMAGE), "the comments read back");
+  }
+
+  @Test
   void runsThatDisagreeAreWarnedAbout() {
     String other = "ffeeddccbbaa99887766554433221100";
     PolicyInference p = new PolicyInference();
