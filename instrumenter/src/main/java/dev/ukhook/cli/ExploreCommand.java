@@ -30,6 +30,9 @@ import picocli.CommandLine.Spec;
     + "made failed or faked (docs/explore.md): which calls it needs, which it can do without, which appear only on "
     + "error paths, and a policy that covers them. With --plan, --job and --merge the runs are spread over machines.")
 final class ExploreCommand implements Callable<Integer> {
+  /** Each run's trace limit unless --max-trace says otherwise. */
+  static final long MAX_TRACE_MIB = 256;
+
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
   @Mixin CommonOptions.UnikraftOption unikraft;
@@ -77,7 +80,7 @@ final class ExploreCommand implements Callable<Integer> {
     }
     Explorer.Check check = check(expect, run.load);
     AccelChoice chosen = accel.resolve();
-    Runner.Options runOptions = run.options(chosen, app);
+    Runner.Options runOptions = limited(run.options(chosen, app), run);
     Path appDir = app.appDir().toAbsolutePath().normalize();
     Path dir = results != null ? results : plan != null ? parent(plan) : appDir.resolve(".ukhook/explore");
     Output out = Ukhook.steps(spec).out();
@@ -124,6 +127,11 @@ final class ExploreCommand implements Callable<Integer> {
     return kept;
   }
 
+  /** {@code o} with {@link #MAX_TRACE_MIB} as its trace limit where --max-trace gave none. */
+  private static Runner.Options limited(Runner.Options o, RunOptions given) {
+    return given.maxTrace == null ? o.withMaxTrace(MAX_TRACE_MIB << 20) : o;
+  }
+
   private static Path parent(Path file) {
     return file.toAbsolutePath().normalize().getParent();
   }
@@ -154,7 +162,7 @@ final class ExploreCommand implements Callable<Integer> {
           + "plan again");
     }
     Path dir = results != null ? results : parent(plan);
-    Runner.Options o = planned.run.options(planned.accel.resolve(), planned.app);
+    Runner.Options o = limited(planned.run.options(planned.accel.resolve(), planned.app), planned.run);
     int errors = new Explorer(Ukhook.wiring(spec), Ukhook.steps(spec).out()).run(List.of(p.jobs().get(job)),
         AppSpec.instrumented(Path.of(p.app())), o, check(planned.expect, planned.run.load), dir, 1);
     return errors > 0 ? ExitCode.FAILURE : ExitCode.OK;

@@ -64,10 +64,19 @@ final class RunOptions {
       + "(default: 30; 0 = never).")
   long stall = 30;
 
+  @Option(names = "--max-trace", paramLabel = "MIB", description = "Stop the guest once its trace passes this many "
+      + "MiB (default: no limit; " + ExploreCommand.MAX_TRACE_MIB + " for each run of `explore`, where a program "
+      + "that spins on a failed call would fill the disk).")
+  Long maxTrace;
+
   /** The options checked; a directory given to --initrd is packed here, before anything is built or run. */
   Runner.Options options(AccelChoice accel, AppArgs app) {
+    if (maxTrace != null && (maxTrace < 1 || maxTrace > (1L << 40))) {
+      throw new UkhookException(Kind.USAGE, "--max-trace must be 1 to 2^40 MiB, got " + maxTrace);
+    }
     return new Runner.Options(accel, memory, Duration.ofSeconds(timeout), icount, qemu, app.kernelArgs(),
-        app.appArgs(), initrd == null ? null : Initrd.of(initrd), cpu, serve());
+        app.appArgs(), initrd == null ? null : Initrd.of(initrd), cpu, serve())
+        .withMaxTrace(maxTrace == null ? 0 : maxTrace << 20);
   }
 
   private Load serve() {

@@ -66,9 +66,13 @@ public final class Runner {
    * @param serve user networking, forwards and the load to drive (--net user), or null for no network
    */
   public record Options(AccelChoice accel, int memoryMib, Duration timeout, boolean icount, String qemu,
-      List<String> kernelArgs, List<String> appArgs, Initrd initrd, String cpu, Load serve, List<String> inject) {
+      List<String> kernelArgs, List<String> appArgs, Initrd initrd, String cpu, Load serve, List<String> inject,
+      long maxTraceBytes) {
     public Options {
       inject = List.copyOf(inject);
+      if (maxTraceBytes < 0) {
+        throw new UkhookException(Kind.USAGE, "--max-trace must be 0 (no limit) or more, got " + maxTraceBytes);
+      }
       QemuSpec.checkMachine(accel.accel(), memoryMib, icount);
       if (initrd != null && !initrd.packed()) {
         QemuSpec.checkInitrd(initrd.rootfs());
@@ -84,12 +88,19 @@ public final class Runner {
     /** Without injection rules of its own. */
     public Options(AccelChoice accel, int memoryMib, Duration timeout, boolean icount, String qemu,
         List<String> kernelArgs, List<String> appArgs, Initrd initrd, String cpu, Load serve) {
-      this(accel, memoryMib, timeout, icount, qemu, kernelArgs, appArgs, initrd, cpu, serve, List.of());
+      this(accel, memoryMib, timeout, icount, qemu, kernelArgs, appArgs, initrd, cpu, serve, List.of(), 0);
     }
 
     /** These options with {@code rules} (`--inject` syntax) in force from the boot, in place of the image's. */
     public Options withInject(List<String> rules) {
-      return new Options(accel, memoryMib, timeout, icount, qemu, kernelArgs, appArgs, initrd, cpu, serve, rules);
+      return new Options(accel, memoryMib, timeout, icount, qemu, kernelArgs, appArgs, initrd, cpu, serve, rules,
+          maxTraceBytes);
+    }
+
+    /** These options with the trace cut at {@code bytes} (0: no limit): the guest is stopped there. */
+    public Options withMaxTrace(long bytes) {
+      return new Options(accel, memoryMib, timeout, icount, qemu, kernelArgs, appArgs, initrd, cpu, serve, inject,
+          bytes);
     }
 
     /** A boot without network. */
@@ -277,11 +288,15 @@ public final class Runner {
         CompletableFuture<Load.Result> served = o.serve() == null ? null
             : serve(o.serve(), runDir, o, guest(running, collector));
         QemuResult q;
+        Thread cap = o.maxTraceBytes() == 0 ? null : capTrace(o.maxTraceBytes(), collector, running);
         try {
           // A timeout asks the guest to stop as Ctrl-C does, so that the trace keeps its tail and final record.
           q = qemu.run(spec, o.timeout(), () -> collector.send(ControlMessage.stop()));
         } finally {
           running.set(false);
+          if (cap != null) {
+            cap.interrupt();
+          }
           if (live != null) {
             live.close();
           }
@@ -413,6 +428,35 @@ public final class Runner {
     out.line("results in " + o.runDir() + " (table.txt, results.json, report.html, trace.ukt, console.log, qemu.log)");
     out.line("next: `ukhook report " + o.runDir() + "` for latencies, phases, " + (o.report().counted() ? "errors"
         : "call sequences") + " and the security estimate");
+  }
+
+  /**
+   * Watches the trace grow: past {@code max} bytes the guest is asked to stop, and QEMU is stopped when it does not
+   * within a second (a program that never blocks starves the guest's control thread); what arrived meanwhile is
+   * kept, so the trace can pass the limit by a second's records. A program that
+   * spins on a failed call fills a disk with records in minutes (ukhook explore).
+   */
+  private Thread capTrace(long max, Collector collector, AtomicBoolean running) {
+    Thread t = new Thread(() -> {
+      try {
+        while (running.get() && collector.progress().bytes() <= max) {
+          Thread.sleep(100);
+        }
+        if (running.get()) {
+          out.line("the trace reached " + collector.progress().bytes() + " bytes, past --max-trace " + max
+              + ": stopping the guest");
+          // The guest's control thread polls every 250 ms: a second is enough for one that still runs.
+          if (!collector.send(ControlMessage.stop()) || !Load.awaitGone(running::get, Duration.ofSeconds(1))) {
+            qemu.stop();
+          }
+        }
+      } catch (InterruptedException e) {
+        // the run ended first
+      }
+    }, "ukhook-max-trace");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   /** runs/<time>, or runs/<time>-N when that exists already. */

@@ -212,6 +212,8 @@ public final class Fakes {
      * on the stop request QEMU's launcher sends then; without one it is killed and the final record is lost.
      */
     public volatile boolean runsPastTimeout;
+    /** A guest that spins on a call and records it without end: it stops only when QEMU is stopped. */
+    public volatile boolean floods;
     /** A server guest: it listens on QEMU's side of the forward and sends its final record only on a stop request. */
     private volatile boolean serving;
     private HoldingServer server;
@@ -252,6 +254,9 @@ public final class Fakes {
             if (runsPastTimeout && !timeout.isZero()) {
               return pastTimeout(spec, guest, all, finalRecord, askToStop);
             }
+            if (floods) {
+              return flood(spec, guest, imageId);
+            }
             if (server != null) {
               // Serves until the host's stop request comes on the same port, then ends its stream.
               ByteBuffer request = ByteBuffer.allocate(TraceLayout.CONTROL_SIZE);
@@ -277,6 +282,30 @@ public final class Fakes {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+
+    /** Records of a getpid in a loop (after the first three) until {@link #stop()}, at most 1 GiB; then killed. */
+    private QemuResult flood(QemuSpec spec, SocketChannel guest, String imageId) throws IOException {
+      long[] args = new long[6];
+      for (long seq = 3, sent = 0; !stopped && sent < (1L << 30); ) {
+        ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+        TraceWriter w = new TraceWriter(chunk, TraceHeader.of(4, 2_000_000_000L, imageId, 4096,
+            TraceHeader.Overflow.BLOCK).withText(0x101000, 0x102918));
+        int header = chunk.size();
+        for (int i = 0; i < 1000; i++, seq++) {
+          w.syscall(new SyscallRecord(seq, 2000 + seq, 2001 + seq, 39, 0, args, 1, 0x101605,
+              new long[] {0x101950, 0x101c60}));
+        }
+        ByteBuffer b = ByteBuffer.wrap(chunk.toByteArray(), header, chunk.size() - header);
+        sent += b.remaining();
+        while (b.hasRemaining()) {
+          guest.write(b);
+        }
+      }
+      Files.writeString(spec.consoleLog(), "fake guest: killed\n");
+      Files.writeString(spec.logFile(), "");
+      return new QemuResult(143, false, true, Duration.ofMillis(20), spec.logFile(), List.of(),
+          QemuResult.StopRequest.IGNORED);
     }
 
     /** The timeout has passed: asks the guest to stop as the real launcher does, or kills it. */

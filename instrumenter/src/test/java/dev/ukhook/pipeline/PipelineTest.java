@@ -291,6 +291,23 @@ class PipelineTest extends AppOnTreeTest {
         + o.runDir().resolve("qemu.log")), o.problems());
   }
 
+  /** explore's guard against a program that spins on a failed call: its trace would fill the disk. */
+  @Test
+  void aGuestWhoseTracePassesMaxTraceIsStopped() throws IOException {
+    instrument(4);
+    steps.builder().build(appSpec());
+    qemu.floods = true;
+
+    Runner.Outcome o = steps.runner().run(appSpec(), runOptions(64, Duration.ZERO).withMaxTrace(1 << 20));
+
+    assertTrue(qemu.stopped, "QEMU was stopped");
+    long size = Files.size(o.runDir().resolve("trace.ukt"));
+    assertTrue(size > (1 << 20) && size < (1L << 30), "cut soon after the limit: " + size);
+    assertTrue(out.lines.stream().anyMatch(l -> l.matches("the trace reached \\d+ bytes, past --max-trace 1048576: "
+        + "stopping the guest")), out.lines.toString());
+    assertTrue(!o.problems().isEmpty(), "a cut run is a failure");
+  }
+
   @Test
   void aGuestThatNeverConnectsIsAFailureWithoutAnEmptyTrace() {
     instrument(4);
