@@ -159,24 +159,52 @@ class PolicyIT {
     }
   }
 
-  private void pushWhileRunning(Path app, Path tree, Path start, Path pushed) throws Exception {
+  /** A trace of syscall-mix's 4000 rounds, started with {@code options}, once it is into its rounds. */
+  private record Rounds(CompletableFuture<Run> running, Path run) {}
+
+  private static Rounds startRounds(Path app, Path tree, String... options) throws Exception {
     Path runs = app.resolve(".ukhook/runs");
-    List<Path> old;
-    try (var s = Files.list(runs)) {
-      old = s.toList();
+    List<Path> old = new ArrayList<>();
+    if (Files.isDirectory(runs)) {
+      try (var s = Files.list(runs)) {
+        old.addAll(s.toList());
+      }
     }
-    CompletableFuture<Run> running = CompletableFuture.supplyAsync(() -> ukhook("trace", app.toString(),
-        "--unikraft", tree.toString(), "--policy", start.toString(), "--timeout", "300", "--", "4000"));
+    List<String> args = new ArrayList<>(List.of("trace", app.toString(), "--unikraft", tree.toString()));
+    args.addAll(List.of(options));
+    args.addAll(List.of("--timeout", "300", "--", "4000"));
+    CompletableFuture<Run> running = CompletableFuture.supplyAsync(() -> ukhook(args.toArray(String[]::new)));
     Path run = null;
     for (int i = 0; i < 600 && run == null; i++) {
       Thread.sleep(500);
-      try (var s = Files.list(runs)) {
-        run = s.filter(p -> !old.contains(p) && Files.exists(p.resolve("policy.sock"))).findFirst().orElse(null);
+      if (Files.isDirectory(runs)) {
+        try (var s = Files.list(runs)) {
+          run = s.filter(p -> !old.contains(p) && Files.exists(p.resolve("policy.sock"))).findFirst().orElse(null);
+        }
       }
       assertTrue(!running.isDone(), () -> "the run ended before a push: " + running.join().err());
     }
     assertTrue(run != null, "no run directory with a push socket appeared");
     Thread.sleep(3000); // into the rounds
+    return new Rounds(running, run);
+  }
+
+  /** libsmnet's socket results as they changed: "RESULT@ROUND". */
+  private static List<String> socketChanges(Path run) throws Exception {
+    String console = Files.readString(run.resolve("console.log"));
+    Matcher m = Pattern.compile("libsmnet: round (\\d+): socket (-?\\d+)").matcher(console);
+    List<String> changes = new ArrayList<>();
+    while (m.find()) {
+      changes.add(m.group(2) + "@" + m.group(1));
+    }
+    assertEquals(2, changes.size(), console);
+    return changes;
+  }
+
+  private void pushWhileRunning(Path app, Path tree, Path start, Path pushed) throws Exception {
+    Rounds rounds = startRounds(app, tree, "--policy", start.toString());
+    CompletableFuture<Run> running = rounds.running();
+    Path run = rounds.run();
 
     byte[] damaged = Files.readAllBytes(run.resolve("policy.bin"));
     damaged[PolicyLayout.Policy.BITMAPS.offset()] ^= 1;
@@ -190,13 +218,7 @@ class PolicyIT {
     Run done = running.get();
     assertEquals(ExitCode.OK, done.exitCode(), done.err());
 
-    String console = Files.readString(run.resolve("console.log"));
-    Matcher m = Pattern.compile("libsmnet: round (\\d+): socket (-?\\d+)").matcher(console);
-    List<String> changes = new ArrayList<>();
-    while (m.find()) {
-      changes.add(m.group(2) + "@" + m.group(1));
-    }
-    assertEquals(2, changes.size(), console);
+    List<String> changes = socketChanges(run);
     assertTrue(changes.get(0).equals("-1@0") && changes.get(1).startsWith("-38@"), changes.toString());
     int switchedAt = Integer.parseInt(changes.get(1).substring(4));
     assertTrue(switchedAt > 0 && switchedAt < 4000, changes.toString());
@@ -242,11 +264,8 @@ class PolicyIT {
 
   @Test
   void aMuslProgramsNativeCallIsRefused() throws Exception {
-    assumeTree();
-    assumeTrue(MuslAppsIT.librariesGiven(), MuslAppsIT.NO_LIBS);
     Path tree = tree();
-    Path app = tmp.resolve("musl-files");
-    SyscallMixIT.copyExample(SyscallMixIT.home().resolve("examples/musl-files"), app);
+    Path app = muslFiles();
     try {
       Run traced = ukhook("trace", app.toString(), "--unikraft", tree.toString(), "-M", "128", "--timeout", "120");
       assertEquals(ExitCode.OK, traced.exitCode(), traced.err());
@@ -275,11 +294,8 @@ class PolicyIT {
    */
   @Test
   void theThirdOpenFailsByInjectionAndAPushChangesTheRules() throws Exception {
-    assumeTree();
-    assumeTrue(MuslAppsIT.librariesGiven(), MuslAppsIT.NO_LIBS);
     Path tree = tree();
-    Path app = tmp.resolve("musl-files");
-    SyscallMixIT.copyExample(SyscallMixIT.home().resolve("examples/musl-files"), app);
+    Path app = muslFiles();
     try {
       Run r = ukhook("trace", app.toString(), "--unikraft", tree.toString(), "-M", "128", "--timeout", "120",
           "--inject", "open:error=EACCES:when=3");
@@ -306,32 +322,13 @@ class PolicyIT {
     Path mix = tmp.resolve("syscall-mix");
     SyscallMixIT.copyExample(SyscallMixIT.home().resolve("examples/syscall-mix"), mix);
     try {
-      Path runs = mix.resolve(".ukhook/runs");
-      CompletableFuture<Run> running = CompletableFuture.supplyAsync(() -> ukhook("trace", mix.toString(),
-          "--unikraft", tree.toString(), "--inject", "socket:error=EPERM", "--timeout", "300", "--", "4000"));
-      Path run = null;
-      for (int i = 0; i < 600 && run == null; i++) {
-        Thread.sleep(500);
-        if (Files.isDirectory(runs)) {
-          try (var s = Files.list(runs)) {
-            run = s.filter(p -> Files.exists(p.resolve("policy.sock"))).findFirst().orElse(null);
-          }
-        }
-        assertTrue(!running.isDone(), () -> "the run ended before a push: " + running.join().err());
-      }
-      assertTrue(run != null, "no run directory with a push socket appeared");
-      Thread.sleep(3000); // into the rounds
+      Rounds rounds = startRounds(mix, tree, "--inject", "socket:error=EPERM");
+      Path run = rounds.run();
       Run push = ukhook("policy", "push", run.toString(), "--inject", "socket:error=EACCES");
       assertEquals(ExitCode.OK, push.exitCode(), push.err());
-      Run done = running.get();
+      Run done = rounds.running().get();
       assertEquals(ExitCode.OK, done.exitCode(), done.err());
-      String console = Files.readString(run.resolve("console.log"));
-      Matcher m = Pattern.compile("libsmnet: round (\\d+): socket (-?\\d+)").matcher(console);
-      List<String> changes = new ArrayList<>();
-      while (m.find()) {
-        changes.add(m.group(2) + "@" + m.group(1));
-      }
-      assertEquals(2, changes.size(), console);
+      List<String> changes = socketChanges(run);
       assertTrue(changes.get(0).equals("-1@0") && changes.get(1).startsWith("-13@"), changes.toString());
       JsonNode r = new ObjectMapper().readTree(run.resolve("results.json").toFile());
       assertEquals(r.at("/libraries/libsmnet/syscalls/socket").asLong(), r.at("/filter/injected").asLong(),
@@ -341,6 +338,15 @@ class PolicyIT {
     } finally {
       assertEquals(ExitCode.OK, ukhook("restore", "--unikraft", tree.toString()).exitCode());
     }
+  }
+
+  /** A copy of examples/musl-files, when a tree, QEMU and the libraries are given (else the test is skipped). */
+  private Path muslFiles() throws Exception {
+    assumeTree();
+    assumeTrue(MuslAppsIT.librariesGiven(), MuslAppsIT.NO_LIBS);
+    Path app = tmp.resolve("musl-files");
+    SyscallMixIT.copyExample(SyscallMixIT.home().resolve("examples/musl-files"), app);
+    return app;
   }
 
   private JsonNode trace(Path app, Path tree, Path policy, int exit, String... more) throws Exception {
