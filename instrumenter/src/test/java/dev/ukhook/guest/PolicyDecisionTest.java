@@ -313,7 +313,9 @@ class PolicyDecisionTest {
       Random rnd = new Random(42);
       Setup s = setup(rnd);
       List<String> phases = PHASES;
-      PolicySpec spec = policy(rnd, s);
+      // With injection rules: a counting image counts an injected call among the refused.
+      PolicySpec spec = policy(rnd, s).withInjections(List.of(dev.ukhook.policy.Injection.parse(
+          "read,write:error=EIO:when=2+3"), dev.ukhook.policy.Injection.parse("getpid:retval=0:when=1..50")));
       Set<String> transparent = Set.copyOf(spec.transparent().orElseThrow());
       boolean filters = mode == Mode.COUNT_AND_FILTER;
       // Without a policy the charge looks through the table's transparent set: the same one here.
@@ -337,22 +339,24 @@ class PolicyDecisionTest {
       Map<String, long[]> cells = new java.util.TreeMap<>();
       Map<String, Map<Integer, Long>> errnos = new java.util.TreeMap<>();
       int phase = 0;
+      PolicyCompiler.Injector injector = new PolicyCompiler.Injector(spec);
+      long injected = 0;
       for (long[] c : calls) {
         String lib = charge(s, transparent, c);
         int index = s.table().index(lib);
         int via = index != 0 && transparent.contains(lib) ? 0x80 : 0;
         int nr = (int) c[0];
-        Action a = Action.ALLOW;
-        if (filters) {
-          a = Action.values()[PolicyCompiler.verdict(spec, lib, index, nr, phases.get(phase)) & 0xff];
-        }
+        int v = filters ? injector.verdict(lib, index, nr, phases.get(phase)) : 0;
+        boolean inject = (v & 0xff) == PolicyLayout.ACTION_INJECT;
+        injected += inject ? 1 : 0;
+        Action a = inject ? Action.DENY : Action.values()[v & 0xff];
         long[] cell = cells.computeIfAbsent((index | via) + " " + phase + " " + nr, k -> new long[4]);
         cell[0]++;
         if (a == Action.KILL) {
           cell[2]++;
           continue;
         }
-        long ret = a == Action.DENY ? -spec.errno(lib) : c[3];
+        long ret = inject ? (short) (v >> 8) : a == Action.DENY ? -spec.errno(lib) : c[3];
         cell[2] += a == Action.DENY ? 1 : 0;
         cell[3]++;
         if (ret < 0 && ret >= -4095) {
@@ -364,6 +368,7 @@ class PolicyDecisionTest {
           phase = 1;
         }
       }
+      assertTrue(!filters || injected > 20, "the rules fired: " + injected);
       DecodedTrace t = TraceDecoder.decode(new ByteArrayInputStream(r.stdout()));
       assertEquals(List.of(), t.problems(), mode.toString());
       assertEquals(List.of(), t.records(), "a counting image records no call");
