@@ -160,6 +160,19 @@ class PipelineTest extends AppOnTreeTest {
   }
 
   @Test
+  void injectingIntoAnImageThatDoesNotFilterIsRefusedBeforeItBoots() {
+    instrument(4);
+    steps.builder().build(appSpec());
+    UkhookException e = assertThrows(UkhookException.class, () -> steps.runner().run(appSpec(),
+        runOptions(64, Duration.ZERO).withInject(List.of("getpid:error=EIO"))));
+    assertEquals(Kind.USAGE, e.kind());
+    assertEquals("the image of " + app + " does not filter, so it cannot inject: instrument it with --inject (or "
+        + "--policy) and build it, or use `ukhook trace --inject`", e.getMessage());
+    assertFalse(Files.exists(app.resolve(".ukhook/runs")));
+    assertTrue(qemu.boots.isEmpty());
+  }
+
+  @Test
   void runOfAnImageBuiltBeforeTheLastInstrumentSaysToBuildAgain() {
     instrument(4);
     steps.builder().build(appSpec());
