@@ -167,7 +167,15 @@ public final class Exploration {
     return m.find() ? m.group(1) : "";
   }
 
-  /** The table per library, then the error-path calls. */
+  /** Per library that error paths add calls to: its syscalls in the baseline, and with the error paths. */
+  public SortedMap<String, int[]> growth() {
+    SortedMap<String, int[]> g = new TreeMap<>();
+    errorPaths.forEach(e -> g.computeIfAbsent(e.library(), l -> new int[] {plan.calls().getOrDefault(l,
+        new TreeMap<>()).size(), plan.calls().getOrDefault(l, new TreeMap<>()).size()})[1]++);
+    return g;
+  }
+
+  /** The table per library, then the error-path calls and how they grow each library's allowlist. */
   public String toText() {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"library", "syscall", "ENOSYS", "likely errno", "faked (0)", "verdict"});
@@ -186,6 +194,9 @@ public final class Exploration {
             .append(": ").append(String.join(", ", e.revealedBy())).append('\n');
       }
     }
+    growth().forEach((lib, n) -> sb.append(sb.indexOf("\nallowlists") < 0 ? "\nallowlists, the baseline's and with "
+        + "the error paths (what an estimate from the baseline alone leaves out):\n" : "").append("  ").append(lib)
+        .append("  ").append(n[0]).append(" -> ").append(n[1]).append(" syscalls\n"));
     long done = plan.jobs().size() - missing;
     sb.append('\n').append(done).append(" of ").append(plan.jobs().size()).append(" runs")
         .append(missing == 0 ? "" : "; " + missing + " without a result yet (pending)").append('\n');
@@ -228,6 +239,8 @@ public final class Exploration {
         }
       });
     }
+    ObjectNode grows = root.putObject("allowlists");
+    growth().forEach((lib, n) -> grows.putObject(lib).put("baseline", n[0]).put("with_error_paths", n[1]));
     ArrayNode es = root.putArray("error_path_calls");
     errorPaths.forEach(e -> {
       ObjectNode o = es.addObject().put("library", e.library()).put("syscall", e.syscall()).put("count", e.count());

@@ -104,6 +104,7 @@ class ExploreTest {
     String text = e.toText();
     assertTrue(text.replaceAll(" +", " ").contains("\nappx mmap fails ENOMEM fails (records lost) - required\n"), text);
     assertTrue(text.contains("9 of 10 runs; 1 without a result yet (pending)"), text);
+    assertTrue(text.contains("\n  appx  4 -> 5 syscalls\n  libfs  1 -> 2 syscalls\n"), text);
 
     result(j.get(9), false, 4, BASELINE).write(a);
     Exploration done = new Exploration(p, List.of(a, b));
