@@ -221,7 +221,9 @@ static inline __attribute__((always_inline)) const uint64_t *ukhook_transparent(
 	return ukhook_libtable.transparent;
 }
 
-uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase);
+/* Cold: the hooks' fast path keeps its registers and layout as without injection rules. */
+uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase)
+	__attribute__((cold, noinline));
 
 /*
  * UKHOOK_ACTION_ALLOW, or the library's action with its errno in bits 8-23 and the library in bits 24-31. An
