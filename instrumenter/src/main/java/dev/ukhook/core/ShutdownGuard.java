@@ -26,7 +26,12 @@ public final class ShutdownGuard implements AutoCloseable {
   /** Installs a guard that runs {@code stop} on Ctrl-C (or any JVM shutdown) until it is closed. */
   public static ShutdownGuard install(Runnable stop) {
     ShutdownGuard g = new ShutdownGuard(stop, REPORT_GRACE);
-    Runtime.getRuntime().addShutdownHook(g.hook);
+    try {
+      Runtime.getRuntime().addShutdownHook(g.hook);
+    } catch (IllegalStateException shuttingDown) {
+      // A step that begins after a Ctrl-C (explore's next run): it must not start what nothing would stop.
+      throw new UkhookException(UkhookException.Kind.FAILURE, "interrupted: ukhook is shutting down (Ctrl-C)");
+    }
     return g;
   }
 

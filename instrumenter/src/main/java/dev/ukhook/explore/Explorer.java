@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -100,11 +101,18 @@ public final class Explorer {
     long start = System.nanoTime();
     AtomicInteger done = new AtomicInteger();
     AtomicInteger errors = new AtomicInteger();
+    // Ctrl-C: each run stops its own QEMU; no run starts after it.
+    AtomicBoolean stopping = new AtomicBoolean();
+    Thread onCtrlC = new Thread(() -> stopping.set(true), "ukhook-explore-ctrl-c");
+    Runtime.getRuntime().addShutdownHook(onCtrlC);
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallel));
     try {
       List<Future<?>> running = new ArrayList<>();
       for (Job j : todo) {
         running.add(pool.submit(() -> {
+          if (stopping.get()) {
+            return null;
+          }
           String said;
           try {
             Exploration.Result r = runOne(j, app, run, check, results);
@@ -131,6 +139,15 @@ public final class Explorer {
       }
     } finally {
       pool.shutdownNow();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: said below
+      }
+    }
+    if (stopping.get()) {
+      throw new UkhookException(Kind.FAILURE, "interrupted: " + done.get() + " of " + todo.size() + " runs ended, "
+          + "their results in " + results + "; run the same command again to go on from there");
     }
     return errors.get();
   }
