@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -183,7 +182,7 @@ final class ExploreCommand implements Callable<Integer> {
     boolean here = Files.isRegularFile(baseline.resolve("run.json"));
     if (here) {
       PolicyInference inference = PolicyInference.forRuns(List.of(baseline)).addRunDir(baseline,
-          transparentOf(baseline));
+          PolicyInferCommand.transparent(baseline));
       e.errorPaths().forEach(c -> inference.addErrorPath(c.library(), c.syscall(), c.count(), c.revealedBy()));
       TextFiles.write(out.resolve("policy.yaml"), inference.result().yaml());
     }
@@ -200,9 +199,5 @@ final class ExploreCommand implements Callable<Integer> {
       return ExitCode.FAILURE;
     }
     return ExitCode.OK;
-  }
-
-  private static Set<String> transparentOf(Path runDir) {
-    return new dev.ukhook.format.RunDir(runDir).json().transparentLibraries().orElse(Set.of());
   }
 }

@@ -75,7 +75,7 @@ final class PolicyInferCommand implements Callable<Integer> {
   }
 
   /** The run's own transparent libraries (run.json), else the default `ukhook report` uses. */
-  private static Set<String> transparent(Path runDir) {
+  static Set<String> transparent(Path runDir) {
     return new RunDir(runDir).require().json().transparentLibraries().orElseGet(AnalysisOptions::defaultTransparent);
   }
 

@@ -64,8 +64,8 @@ public final class Exploration {
     }
   }
 
-  /** What a pair's jobs say: each how's outcome, null for no result. */
-  public record Pair(String library, String syscall, Map<How, Result> results) {
+  /** What a pair's jobs say: each how's job, and its outcome (null for no result). */
+  public record Pair(String library, String syscall, Map<How, Job> jobs, Map<How, Result> results) {
     /** required / can fail / can be faked / can fail or be faked / not reached / pending. */
     public String verdict() {
       if (results.values().stream().anyMatch(r -> r == null)) {
@@ -84,13 +84,12 @@ public final class Exploration {
       return r != null && r.ok() && r.injected() != 0;
     }
 
-    String cell(How how, ExplorePlan plan) {
-      if (!results.containsKey(how)) {
+    String cell(How how) {
+      if (!jobs.containsKey(how)) {
         return "-";
       }
       Result r = results.get(how);
-      String rule = how == How.ERRNO ? errnoOf(plan.jobs().stream().filter(j -> j.library().equals(library)
-          && j.syscall().equals(syscall) && j.how() == how).findFirst().map(Job::inject).orElse(null)) + " " : "";
+      String rule = how == How.ERRNO ? errnoOf(jobs.get(how).inject()) + " " : "";
       return rule + (r == null ? "?" : r.injected() == 0 ? "not reached" : r.ok() ? "ok"
           : r.injected() == Result.UNKNOWN ? "fails (records lost)" : "fails");
     }
@@ -124,8 +123,10 @@ public final class Exploration {
         }
       }
       absent += r == null ? 1 : 0;
-      byPair.computeIfAbsent(j.library() + "\0" + j.syscall(), k -> new Pair(j.library(), j.syscall(),
-          new LinkedHashMap<>())).results().put(j.how(), r);
+      Pair pair = byPair.computeIfAbsent(j.library() + "\0" + j.syscall(), k -> new Pair(j.library(), j.syscall(),
+          new LinkedHashMap<>(), new LinkedHashMap<>()));
+      pair.jobs().put(j.how(), j);
+      pair.results().put(j.how(), r);
       if (r == null) {
         continue;
       }
@@ -163,7 +164,7 @@ public final class Exploration {
 
   /** ERRNO of a rule's {@code :error=ERRNO}, or "". */
   private static String errnoOf(String rule) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile(":error=([^:]+)").matcher(rule == null ? "" : rule);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(":error=([^:]+)").matcher(rule);
     return m.find() ? m.group(1) : "";
   }
 
@@ -180,8 +181,8 @@ public final class Exploration {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"library", "syscall", "ENOSYS", "likely errno", "faked (0)", "verdict"});
     for (Pair p : pairs) {
-      rows.add(new String[] {p.library(), p.syscall(), p.cell(How.ENOSYS, plan), p.cell(How.ERRNO, plan),
-          p.cell(How.FAKE, plan), p.verdict()});
+      rows.add(new String[] {p.library(), p.syscall(), p.cell(How.ENOSYS), p.cell(How.ERRNO), p.cell(How.FAKE),
+          p.verdict()});
     }
     StringBuilder sb = new StringBuilder(TextTable.render(rows, "llllll"));
     if (errorPaths.isEmpty()) {
