@@ -4,8 +4,9 @@
 #
 #   bench/filter.sh UNIKRAFT_TREE [ITERATIONS] [OPS]      e.g. bench/filter.sh ~/unikraft 20000 "null read write"
 #
-# Builds examples/lat-syscall six ways from one tree: plain (no ukhook), traced, traced with a policy,
-# filter-only (--policy --no-trace), counted (--mode count) and counted with the policy. The policy is inferred from the traced run itself (`ukhook policy infer`),
+# Builds examples/lat-syscall seven ways from one tree: plain (no ukhook), traced, traced with a policy,
+# filter-only (--policy --no-trace), filter-only with the policy's sequences (`policy infer --sequences`),
+# counted (--mode count) and counted with the policy. The policy is inferred from the traced run itself (`ukhook policy infer`),
 # so it allows every call the benchmark makes and refuses none: what is measured is the check. UKHOOK_OPTS
 # passes options to `ukhook instrument` (e.g. "--hook-points binary"). Prints a Markdown table on stdout;
 # progress goes to stderr.
@@ -45,11 +46,16 @@ ukhook_variant() { # name instrument-options...
 }
 
 ukhook_variant trace
-"$repo/ukhook" policy infer "$run" -o "$work/policy.yaml" 2>&1 | grep -v "^ukhook: warning" >&2 || true
+traced=$run
+"$repo/ukhook" policy infer "$traced" -o "$work/policy.yaml" 2>&1 | grep -v "^ukhook: warning" >&2 || true
+"$repo/ukhook" policy infer --sequences "$traced" -o "$work/sequences.yaml" 2>&1 | grep -v "^ukhook: warning" >&2 || true
 ukhook_variant policy --policy "$work/policy.yaml"
 grep -q "filter: 0 refused (0 killed), 0 logged" "$work/policy.table" \
   || { say "the inferred policy refused or logged calls: see $work/policy.table"; exit 1; }
 ukhook_variant filter-only --policy "$work/policy.yaml" --no-trace
+ukhook_variant sequences --policy "$work/sequences.yaml" --no-trace
+grep -q "filter: 0 refused (0 killed), 0 logged" "$work/sequences.table" \
+  || { say "the inferred sequences refused or logged calls: see $work/sequences.table"; exit 1; }
 ukhook_variant count --mode count
 ukhook_variant count-policy --mode count --policy "$work/policy.yaml"
 "$repo/ukhook" restore --unikraft "$uk" >&2
@@ -59,12 +65,12 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) pri
 version=$(sed -n 's/^UK_\(VERSION\|SUBVERSION\|EXTRAVERSION\) = //p' "$uk/version.mk" | paste -sd.)
 echo "Unikraft $version ($(git -C "$uk" describe --always --tags 2>/dev/null || echo unknown)), ukhook ${UKHOOK_OPTS:-(defaults)}, $iters iterations, TCG -icount shift=0, QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
 echo
-echo "| op | plain | traced | traced + policy | filter-only | counted | counted + policy | policy - traced | policy - counted | traced + policy / traced | filter-only / plain | counted / plain | counted + policy / plain |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| op | plain | traced | traced + policy | filter-only | filter-only + sequences | counted | counted + policy | policy - traced | sequences - filter-only | policy - counted | traced + policy / traced | filter-only / plain | counted / plain | counted + policy / plain |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for op in $ops; do
   p=$(per_op "$work/plain.log" "$op"); t=$(per_op "$work/trace.log" "$op")
-  f=$(per_op "$work/policy.log" "$op"); o=$(per_op "$work/filter-only.log" "$op")
+  f=$(per_op "$work/policy.log" "$op"); o=$(per_op "$work/filter-only.log" "$op"); q=$(per_op "$work/sequences.log" "$op")
   c=$(per_op "$work/count.log" "$op"); cp=$(per_op "$work/count-policy.log" "$op")
-  echo "| $op | $p | $t | $f | $o | $c | $cp | $(diff "$f" "$t") | $(diff "$cp" "$c") | $(ratio "$f" "$t") | $(ratio "$o" "$p") | $(ratio "$c" "$p") | $(ratio "$cp" "$p") |"
+  echo "| $op | $p | $t | $f | $o | $q | $c | $cp | $(diff "$f" "$t") | $(diff "$q" "$o") | $(diff "$cp" "$c") | $(ratio "$f" "$t") | $(ratio "$o" "$p") | $(ratio "$c" "$p") | $(ratio "$cp" "$p") |"
 done
 say "logs in $work"

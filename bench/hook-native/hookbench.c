@@ -113,6 +113,14 @@ void ukhook_kill(unsigned int lib, uint64_t nr, uint64_t rip)
 	exit(1);
 }
 
+/* One thread: its last call per library, for a policy's sequences (native.h keeps it thread-local). */
+uint16_t *ukhook_seq_state(void)
+{
+	static uint16_t last[UKHOOK_MAX_LIBS];
+
+	return last;
+}
+
 /* As templates/libukhook/include/ukhook/hook.h.ftl (without the native hook point's nesting). */
 BENCH_OUTOFLINE int bench_syscall_enter(struct regs *regs, struct ukhook_ticket *rec)
 {

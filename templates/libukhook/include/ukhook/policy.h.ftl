@@ -221,26 +221,29 @@ static inline __attribute__((always_inline)) const uint64_t *ukhook_transparent(
 	return ukhook_libtable.transparent;
 }
 
-/* Cold: the hooks' fast path keeps its registers and layout as without injection rules. */
-uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase)
-	__attribute__((cold, noinline));
+/*
+ * The calling thread's last call that ran, per library: 0 before its first, else its number + 1 (capped at
+ * UKHOOK_SEQ_OTHER + 1). The sequence check reads and moves it; the includer provides it (native.h: thread-local).
+ */
+uint16_t *ukhook_seq_state(void);
+
+/* Everything but the fast path's one bitmap test: allowlist, injection rules and sequence; out of line. */
+uint32_t ukhook_verdict_slow(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase)
+	__attribute__((noinline));
 
 /*
- * UKHOOK_ACTION_ALLOW, or the library's action with its errno in bits 8-23 and the library in bits 24-31. An
- * allowed call of a syscall some injection rule names is matched against the rules, out of line.
+ * UKHOOK_ACTION_ALLOW, or the library's action with its errno in bits 8-23 and the library in bits 24-31. One
+ * bitmap test passes most calls: the fast bitmap leaves out what needs more (an injection rule's syscalls, every
+ * call of a library with a sequence), which the slow path decides.
  */
 static inline __attribute__((always_inline)) uint32_t ukhook_verdict(const struct ukhook_policy *p, unsigned int lib,
 								     uint64_t nr, unsigned int phase)
 {
-	const uint64_t *bits = p->bitmaps + p->bitmap_of[lib * UKHOOK_MAX_PHASES + phase];
+	const uint64_t *fast = p->bitmaps + p->fast_of[lib * UKHOOK_MAX_PHASES + phase];
 
-	if (ukhook_likely(nr < UKHOOK_BITMAP_BITS && ((bits[nr >> 6] >> (nr & 63)) & 1)) ||
-	    p->action[lib] == UKHOOK_ACTION_ALLOW) {
-		if (ukhook_likely(nr >= UKHOOK_BITMAP_BITS || !((p->inject_bits[nr >> 6] >> (nr & 63)) & 1)))
-			return UKHOOK_ACTION_ALLOW;
-		return ukhook_inject(p, lib, nr, phase);
-	}
-	return p->action[lib] | (uint32_t)p->err[lib] << 8 | (uint32_t)lib << 24;
+	if (ukhook_likely(nr < UKHOOK_BITMAP_BITS && ((fast[nr >> 6] >> (nr & 63)) & 1)))
+		return UKHOOK_ACTION_ALLOW;
+	return ukhook_verdict_slow(p, lib, nr, phase);
 }
 
 /* The decision for a call from rip, with the frame chain at fp and the stack at sp. */
@@ -334,7 +337,7 @@ static uint64_t ukhook_inject_rand[UKHOOK_MAX_INJECT];
  * UKHOOK_ACTION_INJECT with the value the caller gets in bits 8-23 and the library in bits 24-31, or
  * UKHOOK_ACTION_ALLOW.
  */
-uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase)
+static uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase)
 {
 	uint32_t verdict = UKHOOK_ACTION_ALLOW;
 	unsigned int i;
@@ -366,6 +369,52 @@ uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t
 	}
 	return verdict;
 }
+/* 1 when p allows the transition key (ukhook_seq_key() in the Java model, PolicyLayout.seqKey). */
+static int ukhook_seq_has(const struct ukhook_policy *p, uint32_t key)
+{
+	uint32_t i = (key * 0x9e3779b1u) >> (32 - UKHOOK_SEQ_SLOT_BITS);
+	unsigned int n;
+
+	for (n = 0; n < p->seq_probes; n++, i = (i + 1) & (UKHOOK_SEQ_SLOTS - 1)) {
+		if (p->seq[i] == key)
+			return 1;
+		if (!p->seq[i])
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * The decision of ukhook_verdict() for a call its fast bitmap does not pass: the allowlist (a library whose action
+ * is allow passes all), then the injection rules for an allowed call, then the library's sequence for a call that
+ * runs (allowed or logged): a transition from the thread's last call of that library that the sequence lacks gets
+ * the sequence's action, unless the allowlist already said log. A call that runs becomes the thread's last; the end
+ * of the program (exit, exit_group) is no transition.
+ */
+uint32_t ukhook_verdict_slow(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase)
+{
+	const uint64_t *bits = p->bitmaps + p->bitmap_of[lib * UKHOOK_MAX_PHASES + phase];
+	unsigned int known = nr < UKHOOK_BITMAP_BITS;
+	uint32_t verdict;
+
+	if ((known && ((bits[nr >> 6] >> (nr & 63)) & 1)) || p->action[lib] == UKHOOK_ACTION_ALLOW)
+		verdict = known && ((p->inject_bits[nr >> 6] >> (nr & 63)) & 1) ? ukhook_inject(p, lib, nr, phase)
+										   : UKHOOK_ACTION_ALLOW;
+	else
+		verdict = p->action[lib] | (uint32_t)p->err[lib] << 8 | (uint32_t)lib << 24;
+	if (p->seq_action[lib] && (verdict & 0xff) <= UKHOOK_ACTION_LOG && nr != UKHOOK_NR_EXIT &&
+	    nr != UKHOOK_NR_EXIT_GROUP) {
+		uint16_t *last = ukhook_seq_state() + lib;
+		uint32_t call = known ? (uint32_t)nr : UKHOOK_SEQ_OTHER;
+
+		if (verdict == UKHOOK_ACTION_ALLOW && !ukhook_seq_has(p, (uint32_t)lib << 20 | (uint32_t)*last << 10 | call))
+			verdict = p->seq_action[lib] | (uint32_t)p->err[lib] << 8 | (uint32_t)lib << 24;
+		if ((verdict & 0xff) <= UKHOOK_ACTION_LOG)
+			*last = (uint16_t)(call + 1);
+	}
+	return verdict;
+}
+
 uint32_t ukhook_rule_nr = 0x10000;
 
 /* ukhook_rule_nr for the policy and phase in force. */
@@ -451,11 +500,14 @@ unsigned int ukhook_policy_check(const struct ukhook_policy *p)
 	    p->nbitmaps > UKHOOK_MAX_BITMAPS)
 		return UKHOOK_REFUSED_RANGE;
 	for (i = 0; i < UKHOOK_MAX_LIBS * UKHOOK_MAX_PHASES; i++)
-		if (p->bitmap_of[i] >= (UKHOOK_BITMAP_BITS / 64) * p->nbitmaps || p->bitmap_of[i] % (UKHOOK_BITMAP_BITS / 64))
+		if (p->bitmap_of[i] >= (UKHOOK_BITMAP_BITS / 64) * p->nbitmaps || p->bitmap_of[i] % (UKHOOK_BITMAP_BITS / 64) ||
+		    p->fast_of[i] >= (UKHOOK_BITMAP_BITS / 64) * p->nbitmaps || p->fast_of[i] % (UKHOOK_BITMAP_BITS / 64))
 			return UKHOOK_REFUSED_RANGE;
 	for (i = 0; i < UKHOOK_MAX_LIBS; i++)
-		if (p->action[i] > UKHOOK_ACTION_KILL)
+		if (p->action[i] > UKHOOK_ACTION_KILL || p->seq_action[i] > UKHOOK_ACTION_KILL)
 			return UKHOOK_REFUSED_RANGE;
+	if (p->seq_probes > UKHOOK_SEQ_SLOTS)
+		return UKHOOK_REFUSED_RANGE;
 	for (i = 0; i < UKHOOK_MAX_PHASES; i++)
 		if (p->switch_nr[i] != UKHOOK_NO_SWITCH && p->switch_to[i] >= p->nphases)
 			return UKHOOK_REFUSED_RANGE;

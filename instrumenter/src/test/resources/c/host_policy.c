@@ -10,7 +10,8 @@
  *     NR RIP LEAF RET N FRAME1 .. FRAMEN     (hex addresses; LEAF is the word at the caller's stack pointer)
  *   one line "call RUN RAX PHASE" (whether the call was dispatched, what its caller got, the phase after it),
  *   or "kill LIB NR RIP" when the policy stopped the unikernel. "push POLICY_FILE" on stdin puts another
- *   policy in force as the control thread does ("push R"), "mark ID" calls ukhook_phase(ID).
+ *   policy in force as the control thread does ("push R"), "mark ID" calls ukhook_phase(ID), "thread T" makes
+ *   the calls that follow thread T's (0 to 7): their sequence state is its own.
  */
 #define UKHOOK_STREAM_IMPLEMENTATION
 #include <ukhook/hook.h>
@@ -23,6 +24,9 @@
 void ukhook_phase(unsigned int id);
 
 static jmp_buf killed;
+/* The sequence state of threads 0-7; the running one's is in ukhook_thread, as thread-local storage would hold it. */
+static uint16_t seq_saved[8][UKHOOK_MAX_LIBS];
+static unsigned int thread;
 
 void ukhook_exit_group(void)
 {
@@ -121,6 +125,12 @@ int main(int argc, char **argv)
 
 		if (sscanf(line, "push %255s", arg) == 1) {
 			push(arg);
+			continue;
+		}
+		if (sscanf(line, "thread %u", &id) == 1) {
+			memcpy(seq_saved[thread], ukhook_thread.seq_last, sizeof(seq_saved[0]));
+			thread = id & 7;
+			memcpy(ukhook_thread.seq_last, seq_saved[thread], sizeof(seq_saved[0]));
 			continue;
 		}
 		if (sscanf(line, "mark %u", &id) == 1) {

@@ -10,6 +10,7 @@ import dev.ukhook.policy.PolicyFile;
 import dev.ukhook.policy.PolicySpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,10 +52,14 @@ final class PolicyCheckCommand implements Callable<Integer> {
     int libs = policy.libraries().size();
     int phases = policy.phases().size();
     int allowed = policy.allowances();
+    List<PolicySpec.Sequence> sequences = policy.libraries().values().stream()
+        .flatMap(l -> l.sequence().stream()).toList();
+    int transitions = sequences.stream().mapToInt(PolicySpec.Sequence::transitions).sum();
     spec.commandLine().getOut().println(Terminal.escape(file.toString()) + ": ok (" + libs
         + (libs == 1 ? " library, " : " libraries, ")
         + phases + (phases == 1 ? " phase, " : " phases, ") + allowed + (allowed == 1 ? " syscall" : " syscalls")
-        + " allowed in all)");
+        + " allowed in all" + (sequences.isEmpty() ? "" : "; " + transitions + (transitions == 1 ? " transition" :
+        " transitions") + " in " + sequences.size() + (sequences.size() == 1 ? " sequence" : " sequences")) + ")");
     spec.commandLine().getOut().flush();
     return ExitCode.OK;
   }

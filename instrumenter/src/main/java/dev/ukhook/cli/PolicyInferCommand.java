@@ -5,6 +5,7 @@ import dev.ukhook.core.TextFiles;
 import dev.ukhook.explore.Exploration;
 import dev.ukhook.format.RunDir;
 import dev.ukhook.policy.PolicyInference;
+import dev.ukhook.policy.PolicySpec;
 import dev.ukhook.report.ReportOutput;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,6 +35,10 @@ final class PolicyInferCommand implements Callable<Integer> {
       + "phase, each commented with the injections that showed it.")
   List<Path> explored = new java.util.ArrayList<>();
 
+  @Option(names = "--sequences", description = "Also give each library the order its calls kept: after each of its "
+      + "calls, the calls it made next in the same thread (traced runs only). The guest checks each call against it.")
+  boolean sequences;
+
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the policy to FILE instead of "
       + "stdout.")
   Path output;
@@ -49,6 +54,9 @@ final class PolicyInferCommand implements Callable<Integer> {
       TextFiles.checkOutput(output, "-o", overwrite);
     }
     PolicyInference inference = PolicyInference.forRuns(runDirs);
+    if (sequences) {
+      inference.withSequences();
+    }
     runDirs.forEach(run -> inference.addRunDir(run, transparent(run)));
     explored.forEach(dir -> Exploration.errorPaths(dir).forEach(c -> inference.addErrorPath(c.library(),
         c.syscall(), c.count(), c.revealedBy())));
@@ -64,9 +72,12 @@ final class PolicyInferCommand implements Callable<Integer> {
     if (output != null) {
       int libs = policy.spec().libraries().size();
       int allowed = policy.spec().allowances();
+      int transitions = policy.spec().libraries().values().stream().flatMap(l -> l.sequence().stream())
+          .mapToInt(PolicySpec.Sequence::transitions).sum();
       err.println("wrote " + Terminal.escape(output.toString()) + ": " + libs
           + (libs == 1 ? " library, " : " libraries, ") + allowed
-          + (allowed == 1 ? " syscall" : " syscalls") + " allowed");
+          + (allowed == 1 ? " syscall" : " syscalls") + " allowed" + (sequences ? ", " + transitions
+          + (transitions == 1 ? " transition" : " transitions") + " in their sequences" : ""));
     }
     err.println(Terminal.escape("next: ukhook trace " + app(runDirs.get(0)) + " --policy "
         + (output == null ? "FILE" : output)));

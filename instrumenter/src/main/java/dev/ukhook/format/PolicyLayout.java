@@ -23,7 +23,8 @@ public final class PolicyLayout {
   public static final int MAX_GRANULES = 32768;
   public static final int NAME_BYTES = 32;
   public static final int MAX_PHASES = 8;
-  public static final int MAX_BITMAPS = 128;
+  /** Distinct bitmaps of a policy: the allowlists, and the fast path's (see {@link Policy#FAST_OF}). */
+  public static final int MAX_BITMAPS = 256;
   /** Syscall numbers a bitmap covers; a higher number (or unknown, 0xffff) is never on an allowlist. */
   public static final int BITMAP_BITS = 512;
   /** The granule entry that says "more than one library here: search the ranges". */
@@ -34,8 +35,16 @@ public final class PolicyLayout {
 
   public static final long TABLE_MAGIC = magic("UKHKLIBT");
   public static final long POLICY_MAGIC = magic("UKHKPOLI");
-  /** 2: injection rules ({@link Policy#INJECT_BITS} on). */
-  public static final int POLICY_VERSION = 2;
+  /** 3: sequences ({@link Policy#SEQ}) and the fast path's bitmaps; 2: injection rules. */
+  public static final int POLICY_VERSION = 3;
+  /** Slots of a policy's table of allowed transitions (a power of two), and how many it may fill. */
+  public static final int SEQ_SLOT_BITS = 12;
+  public static final int SEQ_SLOTS = 1 << SEQ_SLOT_BITS;
+  public static final int SEQ_MAX = SEQ_SLOTS * 3 / 4;
+  /** A transition's previous call when the library has made none yet in the thread: its start. */
+  public static final int SEQ_START = -1;
+  /** The call number of a transition for any syscall at or above {@link #BITMAP_BITS}. */
+  public static final int SEQ_OTHER = BITMAP_BITS;
   /** Injection rules a policy holds ({@code ukhook trace --inject}). */
   public static final int MAX_INJECT = 16;
   /** An injection rule's library or phase that matches any. */
@@ -114,6 +123,9 @@ public final class PolicyLayout {
     public static final Field ERRNO = F.array("err", Type.U16, MAX_LIBS, "errno of deny, per library");
     public static final Field BITMAP_OF =
         F.array("bitmap_of", Type.U16, MAX_LIBS * MAX_PHASES, "first word in bitmaps of [library * 8 + phase]");
+    public static final Field FAST_OF = F.array("fast_of", Type.U16, MAX_LIBS * MAX_PHASES,
+        "like bitmap_of: the calls that pass at once (allowed, in no injection rule, of a library without a sequence;"
+            + " every call of a library whose action is allow); any other takes the slow path");
     public static final Field SWITCH_NR =
         F.array("switch_nr", Type.U16, MAX_PHASES, "per phase: the syscall that switches, 0xffff none");
     public static final Field SWITCH_TO = F.array("switch_to", Type.U8, MAX_PHASES,
@@ -144,11 +156,18 @@ public final class PolicyLayout {
         "per rule: the phase whose calls it matches, 0xff any");
     public static final Field NINJECT = F.scalar("ninject", Type.U8, "injection rules in use");
     public static final Field RESERVED2 = F.array("reserved2", Type.U8, 7, "zero");
+    public static final Field SEQ_ACTION = F.array("seq_action", Type.U8, MAX_LIBS,
+        "per library: the action for a call its sequence does not allow after the last (0: no sequence)");
+    public static final Field SEQ_PROBES = F.scalar("seq_probes", Type.U16,
+        "the longest search for a transition in seq: a search that finds none in so many slots ends");
+    public static final Field RESERVED3 = F.array("reserved3", Type.U8, 6, "zero");
+    public static final Field SEQ = F.array("seq", Type.U32, SEQ_SLOTS,
+        "allowed transitions, open addressing: lib << 20 | previous call + 1 (0 start) << 10 | call, 0 empty");
     public static final int SIZE = F.at;
     public static final Struct STRUCT = new Struct("ukhook_policy", SIZE, 0, List.of(MAGIC, CHECKSUM, VERSION,
         NPHASES, INITIAL, SIZE_FIELD, IMAGE_ID, TABLE_CHECKSUM, NBITMAPS, RESERVED1, TRANSPARENT, ACTION,
-        ERRNO, BITMAP_OF, SWITCH_NR, SWITCH_TO, SWITCH_SUCCESS, BITMAPS, INJECT_BITS, INJECT_SET, INJECT_SEED,
-        INJECT_FIRST, INJECT_LAST, INJECT_STEP, INJECT_CHANCE, INJECT_RET, INJECT_LIB, INJECT_PHASE, NINJECT, RESERVED2));
+        ERRNO, BITMAP_OF, FAST_OF, SWITCH_NR, SWITCH_TO, SWITCH_SUCCESS, BITMAPS, INJECT_BITS, INJECT_SET, INJECT_SEED,
+        INJECT_FIRST, INJECT_LAST, INJECT_STEP, INJECT_CHANCE, INJECT_RET, INJECT_LIB, INJECT_PHASE, NINJECT, RESERVED2, SEQ_ACTION, SEQ_PROBES, RESERVED3, SEQ));
 
     private Policy() {}
   }
@@ -227,6 +246,25 @@ public final class PolicyLayout {
     return h;
   }
 
+  /**
+   * A transition's key in {@link Policy#SEQ}: library {@code lib} (1 to 127) made {@code nr} after {@code prev},
+   * its last call in the same thread ({@link #SEQ_START} for none), numbers from {@link #BITMAP_BITS} up as {@link
+   * #SEQ_OTHER}. Never 0.
+   */
+  public static int seqKey(int lib, int prev, int nr) {
+    return lib << 20 | (prev == SEQ_START ? 0 : seqCall(prev) + 1) << 10 | seqCall(nr);
+  }
+
+  /** The call number a transition holds: {@code nr}, or {@link #SEQ_OTHER} for any from {@link #BITMAP_BITS} up. */
+  public static int seqCall(int nr) {
+    return nr >= 0 && nr < BITMAP_BITS ? nr : SEQ_OTHER;
+  }
+
+  /** A key's first slot (ukhook_seq_has()): Fibonacci hashing. */
+  public static int seqSlot(int key) {
+    return (key * 0x9e3779b1) >>> (32 - SEQ_SLOT_BITS);
+  }
+
   public static String refusal(int code) {
     return REFUSALS.stream().filter(v -> v.value() == code).map(Value::name).findFirst()
         .orElse("refusal " + code);
@@ -250,6 +288,9 @@ public final class PolicyLayout {
     define(defines, "UKHOOK_NO_SWITCH", NO_SWITCH, "no switch rule");
     define(defines, "UKHOOK_MAX_INJECT", MAX_INJECT, "injection rules of a policy");
     define(defines, "UKHOOK_INJECT_ANY", INJECT_ANY, "an injection rule's library or phase: any");
+    define(defines, "UKHOOK_SEQ_SLOTS", SEQ_SLOTS, "slots of a policy's transition table");
+    define(defines, "UKHOOK_SEQ_SLOT_BITS", SEQ_SLOT_BITS, "log2 of UKHOOK_SEQ_SLOTS");
+    define(defines, "UKHOOK_SEQ_OTHER", SEQ_OTHER, "a transition's call number for any from UKHOOK_BITMAP_BITS up");
     define(defines, "UKHOOK_ACTION_INJECT", ACTION_INJECT, "the call does not run, the caller gets an injected value");
     defines.add(Map.of("name", "UKHOOK_TABLE_MAGIC", "value", "0x" + Long.toHexString(TABLE_MAGIC) + "ULL",
         "comment", "ASCII UKHKLIBT"));

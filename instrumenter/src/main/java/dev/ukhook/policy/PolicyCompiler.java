@@ -60,23 +60,38 @@ public final class PolicyCompiler {
         b.putLong(at, b.getLong(at) | 1L << (i % 64));
       }
     }
+    BitSet injected = new BitSet(BITMAP_BITS);
+    spec.injections().forEach(r -> r.syscalls().forEach(injected::set));
     Map<BitSet, Integer> bitmaps = new LinkedHashMap<>();
     for (int lib = 0; lib < MAX_LIBS; lib++) {
       String name = lib < table.names().size() ? table.names().get(lib) : "";
       b.put(Policy.ACTION.offset() + lib, (byte) spec.action(name).ordinal());
       b.putShort(Policy.ERRNO.offset() + 2 * lib, (short) spec.errno(name));
+      b.put(Policy.SEQ_ACTION.offset() + lib, (byte) spec.sequenceAction(name).ordinal());
       for (int phase = 0; phase < MAX_PHASES; phase++) {
         // A phase the policy does not name (a mark beyond its list) is checked as its last one.
         String ph = spec.phases().get(Math.min(phase, spec.phases().size() - 1));
         BitSet bits = allowed(spec.libraries().get(name), ph);
-        Integer index = bitmaps.computeIfAbsent(bits, k -> bitmaps.size());
+        // The fast path's: what passes without a look at injection rules or a sequence.
+        BitSet fast = new BitSet(BITMAP_BITS);
+        if (spec.sequenceAction(name) == Action.ALLOW) {
+          fast.or(bits);
+          if (spec.action(name) == Action.ALLOW) {
+            fast.set(0, BITMAP_BITS);
+          }
+          fast.andNot(injected);
+        }
         // The bitmap's first word, not its number: the guest adds it without a multiplication.
-        b.putShort(Policy.BITMAP_OF.offset() + 2 * (lib * MAX_PHASES + phase), (short) (index * BITMAP_BITS / 64));
+        int at = 2 * (lib * MAX_PHASES + phase);
+        b.putShort(Policy.BITMAP_OF.offset() + at, (short) (bitmaps.computeIfAbsent(bits, k -> bitmaps.size())
+            * BITMAP_BITS / 64));
+        b.putShort(Policy.FAST_OF.offset() + at, (short) (bitmaps.computeIfAbsent(fast, k -> bitmaps.size())
+            * BITMAP_BITS / 64));
       }
     }
     if (bitmaps.size() > MAX_BITMAPS) {
-      throw new UkhookException(Kind.USAGE, "the policy has " + bitmaps.size() + " distinct allowlists; the guest holds "
-          + MAX_BITMAPS);
+      throw new UkhookException(Kind.USAGE, "the policy needs " + bitmaps.size() + " distinct bitmaps (allowlists and"
+          + " their fast-path copies); the guest holds " + MAX_BITMAPS);
     }
     b.putShort(Policy.NBITMAPS.offset(), (short) bitmaps.size());
     List<BitSet> order = new ArrayList<>(bitmaps.keySet());
@@ -96,6 +111,7 @@ public final class PolicyCompiler {
       b.put(Policy.SWITCH_SUCCESS.offset() + from, (byte) (s.success() ? 1 : 0));
     }
     injections(spec, table, b);
+    sequences(spec, table, b);
     b.putLong(Policy.CHECKSUM.offset(),
         PolicyLayout.hash(b.slice(Policy.CHECKED_FROM, Policy.SIZE - Policy.CHECKED_FROM)));
     return b.array();
@@ -131,6 +147,33 @@ public final class PolicyCompiler {
           .orElse(PolicyLayout.INJECT_ANY).intValue());
     }
     b.put(Policy.NINJECT.offset(), (byte) rules.size());
+  }
+
+  /** The libraries' sequences: one table of allowed transitions, by open addressing. */
+  private static void sequences(PolicySpec spec, LibTable table, ByteBuffer b) {
+    Set<Integer> keys = new java.util.LinkedHashSet<>();
+    spec.libraries().forEach((name, lib) -> {
+      if (spec.sequenceAction(name) != Action.ALLOW) {
+        keys.addAll(lib.sequence().orElseThrow().keys(table.index(name)));
+      }
+    });
+    if (keys.size() > PolicyLayout.SEQ_MAX) {
+      throw new UkhookException(Kind.USAGE, "the policy's sequences allow " + keys.size() + " transitions; the guest"
+          + " holds " + PolicyLayout.SEQ_MAX + ": give fewer libraries a sequence");
+    }
+    int[] slots = new int[PolicyLayout.SEQ_SLOTS];
+    int probes = 0;
+    for (int key : keys) {
+      int i = PolicyLayout.seqSlot(key);
+      int n = 1;
+      for (; slots[i] != 0; n++) {
+        i = (i + 1) & (PolicyLayout.SEQ_SLOTS - 1);
+      }
+      slots[i] = key;
+      probes = Math.max(probes, n);
+      b.putInt(Policy.SEQ.offset() + 4 * i, key);
+    }
+    b.putShort(Policy.SEQ_PROBES.offset(), (short) probes);
   }
 
   private static BitSet allowed(Library lib, String phase) {
@@ -170,29 +213,54 @@ public final class PolicyCompiler {
   }
 
   /**
-   * The guest's injection decision (ukhook_inject()) with its counters and random states, for one policy in force:
-   * the tests' model of a run of calls.
+   * The guest's decision (ukhook_verdict_slow()) with its state, for one policy in force: the injection rules'
+   * counters and random states, and each thread's last call per library for the sequences. The tests' model of a
+   * run of calls.
    */
-  public static final class Injector {
+  public static final class GuestModel {
     private final PolicySpec spec;
     private final long[] seen;
     private final long[] rand;
+    private final Map<String, Integer> last = new java.util.HashMap<>();
 
-    public Injector(PolicySpec spec) {
+    public GuestModel(PolicySpec spec) {
       this.spec = spec;
       seen = new long[spec.injections().size()];
       rand = spec.injections().stream().mapToLong(Injection::seed).toArray();
     }
 
-    /**
-     * The verdict of a call as {@link PolicyCompiler#verdict}, and for an allowed call of an injection rule's syscall
-     * {@link PolicyLayout#ACTION_INJECT} with the result in bits 8-23 (16 bits) and {@code libIndex} in 24-31.
-     */
+    /** {@link #verdict(int, String, int, int, String)} in thread 0. */
     public int verdict(String library, int libIndex, int nr, String phase) {
+      return verdict(0, library, libIndex, nr, phase);
+    }
+
+    /**
+     * The verdict of a call of {@code thread} as {@link PolicyCompiler#verdict}; for an allowed call of an injection
+     * rule's syscall {@link PolicyLayout#ACTION_INJECT} with the result in bits 8-23 (16 bits) and {@code libIndex}
+     * in 24-31; for one its library's sequence does not allow after the thread's last, the sequence's action.
+     */
+    public int verdict(int thread, String library, int libIndex, int nr, String phase) {
       int v = PolicyCompiler.verdict(spec, library, libIndex, nr, phase);
-      if (v != 0) {
-        return v;
+      if (v == 0) {
+        v = inject(library, libIndex, nr, phase);
       }
+      Action seq = spec.sequenceAction(library);
+      if (seq != Action.ALLOW && (v & 0xff) <= Action.LOG.ordinal() && !ALWAYS_ALLOWED.contains(nr)) {
+        String key = thread + " " + libIndex;
+        int prev = last.getOrDefault(key, PolicyLayout.SEQ_START);
+        if (v == 0 && !spec.libraries().get(library).sequence().orElseThrow().keys(libIndex)
+            .contains(PolicyLayout.seqKey(libIndex, prev, nr))) {
+          v = seq.ordinal() | spec.errno(library) << 8 | libIndex << 24;
+        }
+        if ((v & 0xff) <= Action.LOG.ordinal()) {
+          last.put(key, PolicyLayout.seqCall(nr));
+        }
+      }
+      return v;
+    }
+
+    private int inject(String library, int libIndex, int nr, String phase) {
+      int v = 0;
       for (int i = 0; i < seen.length; i++) {
         Injection r = spec.injections().get(i);
         if (!r.syscalls().contains(nr) || r.library().filter(l -> !l.equals(library)).isPresent()

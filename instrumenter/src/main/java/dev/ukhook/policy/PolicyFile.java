@@ -9,6 +9,7 @@ import dev.ukhook.format.RunDir;
 import dev.ukhook.format.SyscallNames;
 import dev.ukhook.policy.PolicySpec.Action;
 import dev.ukhook.policy.PolicySpec.Library;
+import dev.ukhook.policy.PolicySpec.Sequence;
 import dev.ukhook.policy.PolicySpec.Switch;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -54,7 +56,11 @@ public final class PolicyFile {
   public static final List<String> KEYS =
       List.of("version", "default", "errno", "phases", "switch", "transparent", "libraries", "inject");
   /** The keys of one library's rules. */
-  public static final List<String> LIBRARY_KEYS = List.of("default", "errno", "allow");
+  public static final List<String> LIBRARY_KEYS = List.of("default", "errno", "allow", "sequence");
+  /** The keys of a library's sequence. */
+  public static final List<String> SEQUENCE_KEYS = List.of("default", "after");
+  /** The previous call a sequence's first transitions name: none yet in the thread. */
+  public static final String SEQUENCE_START = "start";
   /** The keys of one phase switch. */
   public static final List<String> SWITCH_KEYS = List.of("from", "to", "after", "success");
   /** How many of an image's library names a problem suggests for a name the image does not have. */
@@ -405,7 +411,67 @@ public final class PolicyFile {
         problem(a, "allow takes a list of system calls, or a mapping of phase to list, not " + what(a));
       }
     }
-    return Optional.of(new Library(lib, action, errno, allow));
+    Optional<Sequence> sequence = Optional.empty();
+    if (k.containsKey("sequence")) {
+      boolean actionValid = k.containsKey("default") ? action.isPresent() : defaultValid;
+      sequence = sequence(lib, k.get("sequence"), actionValid ? Optional.of(action.orElse(defaultAction))
+          : Optional.empty());
+    }
+    return Optional.of(new Library(lib, action, errno, allow, sequence));
+  }
+
+  /**
+   * A library's sequence: {@code default} (its action), {@code after} (call or {@value #SEQUENCE_START} -> the
+   * calls allowed next). {@code libraryAction} is the library's action when known.
+   */
+  private Optional<Sequence> sequence(String lib, NodeTuple tuple, Optional<Action> libraryAction) {
+    Node n = tuple.getValueNode();
+    if (!(n instanceof MappingNode m)) {
+      problem(n, "the sequence of `" + lib + "` is a mapping (" + String.join(", ", SEQUENCE_KEYS) + "), not "
+          + what(n));
+      return Optional.empty();
+    }
+    Map<String, NodeTuple> k = keys(m, SEQUENCE_KEYS, " in the sequence of `" + lib + "`");
+    Optional<Action> action = Optional.ofNullable(k.get("default")).flatMap(t -> action(t.getValueNode()));
+    Optional<Action> effective = k.containsKey("default") ? action : libraryAction;
+    if (effective.filter(a -> a == Action.ALLOW).isPresent()) {
+      problem(k.containsKey("default") ? k.get("default").getValueNode() : tuple.getKeyNode(), "the sequence of `"
+          + lib + "` would check nothing: its action is allow" + (k.containsKey("default") ? "" : " (the library's)")
+          + "; give it `default: log`, `deny` or `kill`");
+    }
+    SortedMap<Integer, SortedSet<Integer>> after = new TreeMap<>();
+    if (!k.containsKey("after") || !(k.get("after").getValueNode() instanceof MappingNode a)) {
+      problem(k.containsKey("after") ? k.get("after").getValueNode() : tuple.getKeyNode(), "the sequence of `" + lib
+          + "` needs `after`: a mapping of each call (or `" + SEQUENCE_START + "`, none yet in the thread) to the"
+          + " list of calls allowed next");
+      return Optional.empty();
+    }
+    for (Map.Entry<String, NodeTuple> e : keys(a, List.of(), "", false).entrySet()) {
+      OptionalInt prev = e.getKey().equals(SEQUENCE_START) ? OptionalInt.of(PolicyLayout.SEQ_START)
+          : sequenceCall(e.getValue().getKeyNode());
+      SortedSet<Integer> next = new TreeSet<>();
+      syscalls(e.getValue().getValueNode(), lib, "after `" + e.getKey() + "`").forEach(nr -> {
+        if (nr >= PolicyLayout.BITMAP_BITS) {
+          problem(e.getValue().getValueNode(), tooHigh(SyscallNames.name(nr), nr));
+        }
+        next.add(nr);
+      });
+      prev.ifPresent(p -> after.put(p, next));
+    }
+    return Optional.of(new Sequence(action, after));
+  }
+
+  private OptionalInt sequenceCall(Node n) {
+    OptionalInt nr = syscall(n);
+    if (nr.isPresent() && nr.getAsInt() >= PolicyLayout.BITMAP_BITS) {
+      problem(n, tooHigh(SyscallNames.name(nr.getAsInt()), nr.getAsInt()));
+    }
+    return nr;
+  }
+
+  private static String tooHigh(String name, int nr) {
+    return "`" + name + "` (" + nr + ") is above the " + PolicyLayout.BITMAP_BITS + " system call numbers the guest's"
+        + " filter tells apart";
   }
 
   /** The numbers of a list of syscall names; a name given twice, or unknown, is a problem. */

@@ -6,6 +6,8 @@ import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.CountSnapshot;
 import dev.ukhook.format.Errnos;
+import dev.ukhook.format.PolicyLayout;
+import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.EventRecord;
 import dev.ukhook.format.RunDir;
 import dev.ukhook.format.SyscallNames;
@@ -78,6 +80,11 @@ public final class PolicyInference {
   private long refused;
   private long seen;
   private Function<SyscallRecord, String> phaseOf;
+  // With sequences: library -> previous call (SEQ_START) -> next call -> times; each thread's last call per library.
+  private boolean sequences;
+  private final Map<String, Map<Integer, Map<Integer, Long>>> transitions = new TreeMap<>();
+  private final Map<String, Integer> lastCall = new java.util.HashMap<>();
+  private boolean crowded;
 
   /** Inference for policies of one phase, {@value PolicySpec#ALL_PHASES}. */
   public PolicyInference() {
@@ -98,6 +105,15 @@ public final class PolicyInference {
   }
 
   /**
+   * Infers each library's sequence too (docs/policy.md, "Sequences"): the calls it made after each of its calls in
+   * the same thread, as the guest checks them. Only traced runs show the order of calls.
+   */
+  public PolicyInference withSequences() {
+    sequences = true;
+    return this;
+  }
+
+  /**
    * Begins a run; the calls {@link #add}ed next are its own.
    *
    * @param name how the policy's header names the run (its directory)
@@ -112,6 +128,7 @@ public final class PolicyInference {
     t.retainAll(imageLibraries); // a name the image lacks (glibc, another libc) is no microlibrary of it
     transparentSets.add(t);
     phaseOf = phaseTrackers.get();
+    lastCall.clear();
     return this;
   }
 
@@ -124,7 +141,25 @@ public final class PolicyInference {
     if (!phases.contains(phase)) {
       throw new IllegalStateException("phase " + phase + " of record " + r.seq() + " is not one of " + phases);
     }
-    return r.refused() ? count(a, phase, r.nr(), 0, 0, 1) : count(a, phase, r.nr(), 1, r.ret() < 0 ? 1 : 0, 0);
+    boolean ran = !r.refused() && !r.injected();
+    if (sequences && ran) {
+      follow(a, r);
+    }
+    return ran ? count(a, phase, r.nr(), 1, r.ret() < 0 ? 1 : 0, 0) : count(a, phase, r.nr(), 0, 0, 1);
+  }
+
+  /**
+   * A call that ran, as the guest's sequence check sees it: each thread's calls per library, but the program's end and
+   * calls of syscalls the image lacks (a stub decides nothing).
+   */
+  private void follow(Attribution a, SyscallRecord r) {
+    if (a.isUnattributed() || r.path() == TraceLayout.PATH_STUB || PolicyCompiler.ALWAYS_ALLOWED.contains(r.nr())) {
+      return;
+    }
+    crowded |= r.thread() == 0xffff;
+    Integer prev = lastCall.put(r.thread() + " " + a.library(), r.nr());
+    transitions.computeIfAbsent(a.library(), l -> new TreeMap<>())
+        .computeIfAbsent(prev == null ? PolicyLayout.SEQ_START : prev, p -> new TreeMap<>()).merge(r.nr(), 1L, Long::sum);
   }
 
   /**
@@ -132,6 +167,11 @@ public final class PolicyInference {
    * phase by number (all in the one phase of inference without phases).
    */
   public PolicyInference add(CountSnapshot counts, Attributor attributor) {
+    if (sequences) {
+      throw new UkhookException(Kind.USAGE, runs.get(runs.size() - 1) + " is a counting run: it holds how often each"
+          + " library made each call, not in which order; infer sequences from traced runs (`ukhook trace` without"
+          + " --count)");
+    }
     for (CountSnapshot.Cell c : counts.cells()) {
       if (c.phase() >= phases.size() && phases.size() > 1) {
         throw new UkhookException(Kind.FAILURE, runs.get(runs.size() - 1) + ": its counts name phase " + c.phase()
@@ -308,7 +348,9 @@ public final class PolicyInference {
     calls.forEach((lib, byPhase) -> {
       Map<String, SortedSet<Integer>> allow = new LinkedHashMap<>();
       phases.forEach(p -> allow.put(p, new TreeSet<>(byPhase.getOrDefault(p, Map.of()).keySet())));
-      libraries.put(lib, new Library(lib, Optional.empty(), OptionalInt.empty(), allow));
+      Optional<PolicySpec.Sequence> sequence = !sequences ? Optional.empty() : Optional.of(new PolicySpec.Sequence(
+          Optional.empty(), after(lib)));
+      libraries.put(lib, new Library(lib, Optional.empty(), OptionalInt.empty(), allow, sequence));
     });
     int eperm = Errnos.number("EPERM").getAsInt();
     PolicySpec spec = new PolicySpec(Action.DENY, eperm, phases, List.of(), libraries,
@@ -316,8 +358,24 @@ public final class PolicyInference {
     return new Result(spec, yaml(spec), warnings(transparent));
   }
 
+  /** The calls {@code lib} made after each of its calls, for its sequence. */
+  private java.util.SortedMap<Integer, SortedSet<Integer>> after(String lib) {
+    java.util.SortedMap<Integer, SortedSet<Integer>> after = new TreeMap<>();
+    transitions.getOrDefault(lib, Map.of()).forEach((prev, next) -> after.put(prev, new TreeSet<>(next.keySet())));
+    return after;
+  }
+
   private List<String> warnings(Set<String> transparent) {
     List<String> w = new ArrayList<>(runWarnings);
+    if (crowded) {
+      w.add("a run had 65535 threads or more, which its records number alike: the sequences of those threads are"
+          + " inferred as one thread's, so they may allow transitions no thread made");
+    }
+    if (sequences && !errorPaths.isEmpty()) {
+      w.add("the error-path calls are allowed, but their sequences are not: a run that takes an error path breaks"
+          + " its library's sequence; infer from runs that took it (`ukhook explore` keeps them) or give the library"
+          + " `sequence: {default: log}`");
+    }
     if (images.size() > 1) {
       w.add("the runs come from " + images.size() + " different images (" + String.join(", ", images) + "): the "
           + "policy is their union; check it against the image you run with `ukhook policy check FILE RUN_DIR`");
@@ -418,6 +476,7 @@ public final class PolicyInference {
           list(y, "        ", byPhase.getOrDefault(phase, Map.of()), notes);
         }
       }
+      rules.sequence().ifPresent(seq -> sequence(y, lib));
       y.append('\n');
     });
     return y.toString();
@@ -441,6 +500,24 @@ public final class PolicyInference {
               .append("  # ").append(c[0] == 0 && notes.containsKey(e.getKey()) ? notes.get(e.getKey())
                   : countOf(c[0]) + (c[1] == c[0] ? ", all failed" : ""));
         });
+  }
+
+  /** A library's sequence: after each call, by name (the library's first in a thread as `start`), the calls next. */
+  private void sequence(StringBuilder y, String lib) {
+    Map<Integer, Map<Integer, Long>> byPrev = transitions.getOrDefault(lib, Map.of());
+    long count = byPrev.values().stream().mapToLong(Map::size).sum();
+    y.append("\n    sequence:  # ").append(count).append(count == 1 ? " transition" : " transitions")
+        .append(" seen, per thread\n      after:");
+    if (byPrev.isEmpty()) {
+      y.append(" {}");
+      return;
+    }
+    Function<Integer, String> name = nr -> nr == PolicyLayout.SEQ_START ? PolicyFile.SEQUENCE_START
+        : SyscallNames.name(nr);
+    byPrev.entrySet().stream().sorted(Map.Entry.comparingByKey(Comparator.comparing(
+        (Integer nr) -> nr != PolicyLayout.SEQ_START).thenComparing(name))).forEach(e -> y.append("\n        ")
+        .append(name.apply(e.getKey())).append(": ").append(flow(e.getValue().keySet().stream().map(SyscallNames::name)
+        .sorted().toList())));
   }
 
   private static String flow(List<String> names) {

@@ -10,7 +10,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -81,16 +83,23 @@ public record PolicySpec(Action defaultAction, int defaultErrno, List<String> ph
    * @param action its action for a call not allowed; empty: the policy's default
    * @param errno its errno for {@code deny}; empty: the policy's default
    * @param allow phase name -> allowed syscall numbers, every phase present, in the policy's phase order
+   * @param sequence the order its calls must keep, if any
    */
   public record Library(String name, Optional<Action> action, OptionalInt errno,
-      Map<String, SortedSet<Integer>> allow) {
+      Map<String, SortedSet<Integer>> allow, Optional<Sequence> sequence) {
     public Library {
       Objects.requireNonNull(name);
       Objects.requireNonNull(action);
       Objects.requireNonNull(errno);
+      Objects.requireNonNull(sequence);
       Map<String, SortedSet<Integer>> copy = new LinkedHashMap<>();
       allow.forEach((phase, nrs) -> copy.put(phase, Collections.unmodifiableSortedSet(new TreeSet<>(nrs))));
       allow = Collections.unmodifiableMap(copy);
+    }
+
+    /** A library without a sequence. */
+    public Library(String name, Optional<Action> action, OptionalInt errno, Map<String, SortedSet<Integer>> allow) {
+      this(name, action, errno, allow, Optional.empty());
     }
 
     /** The syscalls allowed in {@code phase}. */
@@ -100,6 +109,34 @@ public record PolicySpec(Action defaultAction, int defaultErrno, List<String> ph
         throw new IllegalArgumentException("no phase " + phase + " in the rules of " + name);
       }
       return nrs;
+    }
+  }
+
+  /**
+   * The order a library's calls must keep in each thread (docs/policy.md, "Sequences"): after each of its calls,
+   * which of its calls may come next, and, with {@link PolicyLayout#SEQ_START}, which may come first.
+   *
+   * @param action for a call that breaks it; empty: the library's action
+   * @param after previous call -> the calls allowed next
+   */
+  public record Sequence(Optional<Action> action, SortedMap<Integer, SortedSet<Integer>> after) {
+    public Sequence {
+      Objects.requireNonNull(action);
+      SortedMap<Integer, SortedSet<Integer>> copy = new TreeMap<>();
+      after.forEach((prev, next) -> copy.put(prev, Collections.unmodifiableSortedSet(new TreeSet<>(next))));
+      after = Collections.unmodifiableSortedMap(copy);
+    }
+
+    /** The allowed transitions, as the guest keys them for the library at {@code lib} ({@link PolicyLayout#seqKey}). */
+    public Set<Integer> keys(int lib) {
+      Set<Integer> keys = new TreeSet<>();
+      after.forEach((prev, next) -> next.forEach(nr -> keys.add(PolicyLayout.seqKey(lib, prev, nr))));
+      return keys;
+    }
+
+    /** How many transitions it allows. */
+    public int transitions() {
+      return after.values().stream().mapToInt(Set::size).sum();
     }
   }
 
@@ -144,7 +181,7 @@ public record PolicySpec(Action defaultAction, int defaultErrno, List<String> ph
       for (String p : phases) {
         ordered.put(p, lib.allow().get(p));
       }
-      libs.put(e.getKey(), new Library(lib.name(), lib.action(), lib.errno(), ordered));
+      libs.put(e.getKey(), new Library(lib.name(), lib.action(), lib.errno(), ordered, lib.sequence()));
     }
     libraries = Collections.unmodifiableMap(libs);
   }
@@ -153,6 +190,18 @@ public record PolicySpec(Action defaultAction, int defaultErrno, List<String> ph
   public Action action(String library) {
     Library l = libraries.get(library);
     return l == null ? defaultAction : l.action().orElse(defaultAction);
+  }
+
+  /**
+   * What happens to a call of {@code library} that breaks its sequence: its sequence's action, else the library's;
+   * {@link Action#ALLOW} (nothing is checked) for a library without a sequence.
+   */
+  public Action sequenceAction(String library) {
+    Library l = libraries.get(library);
+    if (l == null || l.sequence().isEmpty()) {
+      return Action.ALLOW;
+    }
+    return l.sequence().get().action().orElse(action(library));
   }
 
   /** The errno {@code deny} returns for {@code library}: the library's, else the default. */

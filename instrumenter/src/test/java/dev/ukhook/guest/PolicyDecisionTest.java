@@ -218,7 +218,7 @@ class PolicyDecisionTest {
 
   /**
    * Fault injection: the guest fails the calls its rules choose (by syscall, library, phase, count and a seeded
-   * draw) as the Java model ({@link PolicyCompiler.Injector}) does, the caller gets the rule's result, the record is
+   * draw) as the Java model ({@link PolicyCompiler.GuestModel}) does, the caller gets the rule's result, the record is
    * flagged injected; a calls the policy refuses is refused, not injected; a push starts the rules' counts again.
    */
   @Test
@@ -250,7 +250,7 @@ class PolicyDecisionTest {
           s.tableFile().toString(), s.policyFile().toString());
       List<String> lines = r.stderr();
       assertEquals("boot 0", lines.get(0));
-      PolicyCompiler.Injector model = new PolicyCompiler.Injector(spec);
+      PolicyCompiler.GuestModel model = new PolicyCompiler.GuestModel(spec);
       int phase = 0;
       int line = 1;
       List<Integer> flagged = new ArrayList<>();
@@ -259,7 +259,7 @@ class PolicyDecisionTest {
       for (int i = 0; i < calls.size(); i++) {
         if (i == 2000) {
           assertEquals("push 0", lines.get(line++));
-          model = new PolicyCompiler.Injector(spec); // the same policy again: its counts start again
+          model = new PolicyCompiler.GuestModel(spec); // the same policy again: its counts start again
         }
         long[] c = calls.get(i);
         String charged = charge(s, transparent, c);
@@ -303,6 +303,115 @@ class PolicyDecisionTest {
   }
 
   /**
+   * Sequences: the guest checks each call of a library with a sequence against the transition from the same thread's
+   * last call of that library, as the Java model ({@link PolicyCompiler.GuestModel}) does, over four threads, with
+   * every action, injection rules and an allowlist in front; a call that did not run moves no thread's state.
+   */
+  @Test
+  void theGuestChecksEachThreadsTransitionsAsTheJavaModel() throws Exception {
+    for (Mode mode : List.of(Mode.TRACE_AND_FILTER, Mode.FILTER_ONLY, Mode.COUNT_AND_FILTER)) {
+      Random rnd = new Random(23);
+      Setup s = setup(rnd);
+      PolicySpec base = policy(rnd, s);
+      Map<String, PolicySpec.Library> libs = new LinkedHashMap<>();
+      int k = 0;
+      for (PolicySpec.Library l : base.libraries().values()) {
+        Optional<PolicySpec.Sequence> seq = Optional.empty();
+        if (k < 4) { // four libraries have a sequence: log, deny, kill and the library's own action
+          java.util.SortedMap<Integer, SortedSet<Integer>> after = new java.util.TreeMap<>();
+          for (int prev = PolicyLayout.SEQ_START; prev < 45; prev++) {
+            SortedSet<Integer> next = new TreeSet<>();
+            while (next.size() < 15) { // 4 * 46 * 15 transitions fill the guest's table to 2760 of its 3072
+              next.add(rnd.nextInt(45));
+            }
+            after.put(prev, next);
+          }
+          seq = Optional.of(new PolicySpec.Sequence(k == 3 ? Optional.empty() : Optional.of(Action.values()[1 + k]),
+              after));
+        }
+        k++;
+        Map<String, SortedSet<Integer>> allow = new LinkedHashMap<>();
+        l.allow().forEach((p, nrs) -> { // wide allowlists, so that the sequences decide most
+          SortedSet<Integer> more = new TreeSet<>(nrs);
+          for (int nr = 0; nr < 45; nr++) {
+            if (rnd.nextInt(4) != 0) {
+              more.add(nr);
+            }
+          }
+          allow.put(p, more);
+        });
+        libs.put(l.name(), new PolicySpec.Library(l.name(), l.action(), l.errno(), allow, seq));
+      }
+      PolicySpec spec = new PolicySpec(base.defaultAction(), base.defaultErrno(), base.phases(), base.switches(), libs,
+          base.transparent(), List.of(dev.ukhook.policy.Injection.parse("read:error=EIO:when=5+7")));
+      Set<String> transparent = Set.copyOf(spec.transparent().orElseThrow());
+      LibTable table = LibTable.of(s.map(), HostStreamTest.ID, TEXT, s.table().textHi(), ByteBuffer.wrap(s.text()),
+          transparent);
+      Files.write(s.tableFile(), table.bytes());
+      Files.write(s.policyFile(), PolicyCompiler.compile(spec, table, Set.of()));
+      StringBuilder in = new StringBuilder();
+      List<long[]> calls = new ArrayList<>();
+      List<Integer> threads = new ArrayList<>();
+      int thread = 0;
+      for (int i = 0; i < 4000; i++) {
+        if (rnd.nextInt(8) == 0) {
+          thread = rnd.nextInt(4);
+          in.append("thread ").append(thread).append('\n');
+        }
+        long[] c = call(rnd, s);
+        if (rnd.nextInt(50) == 0) {
+          c[0] = new int[] {60, 231, 600}[rnd.nextInt(3)]; // the program's end, and a number beyond the bitmaps
+        }
+        calls.add(c);
+        threads.add(thread);
+        in.append(stdin(List.of(c)));
+      }
+      HostC.Result r = HostC.run(dir, spec(mode), "host_policy.c", in.toString(), s.textFile().toString(),
+          s.tableFile().toString(), s.policyFile().toString());
+      List<String> lines = r.stderr();
+      assertEquals("boot 0", lines.get(0));
+      PolicyCompiler.GuestModel model = new PolicyCompiler.GuestModel(spec);
+      int phase = 0;
+      int line = 1;
+      long flagged = 0;
+      Map<Action, Integer> bySequence = new java.util.EnumMap<>(Action.class);
+      for (int i = 0; i < calls.size(); i++) {
+        long[] c = calls.get(i);
+        String lib = charge(s, transparent, c);
+        int nr = (int) c[0];
+        int v = model.verdict(threads.get(i), lib, s.table().index(lib), nr, PHASES.get(phase));
+        int allowlist = PolicyCompiler.verdict(spec, lib, s.table().index(lib), nr, PHASES.get(phase));
+        if (v != 0 && allowlist == 0 && (v & 0xff) != PolicyLayout.ACTION_INJECT) {
+          bySequence.merge(Action.values()[v & 0xff], 1, Integer::sum);
+        }
+        flagged += v != 0 ? 1 : 0;
+        int action = v & 0xff;
+        String got = lines.get(line++);
+        if (action == Action.KILL.ordinal()) {
+          assertEquals("kill " + lib + " " + nr + " " + Long.toHexString(c[1]), got, "call " + i);
+          continue;
+        }
+        boolean run = v == 0 || action == Action.LOG.ordinal();
+        long rax = run ? c[3] : action == PolicyLayout.ACTION_INJECT ? (short) (v >> 8) : -spec.errno(lib);
+        if (run && nr == 43 && phase == 0 && c[3] >= 0) {
+          phase = 1;
+        }
+        assertEquals("call " + (run ? 1 : 0) + " " + rax + " " + phase, got, mode + ": call " + i + " (nr " + nr
+            + ", thread " + threads.get(i) + ") of " + lib);
+      }
+      assertEquals(lines.size(), line);
+      assertEquals(3, bySequence.size(), () -> "sequences log, deny and kill: " + bySequence);
+      assertTrue(bySequence.values().stream().allMatch(n -> n > 10), bySequence::toString);
+      DecodedTrace t = TraceDecoder.decode(new ByteArrayInputStream(r.stdout()));
+      assertEquals(List.of(), t.problems());
+      if (mode != Mode.COUNT_AND_FILTER) {
+        assertEquals(flagged, t.records().stream().filter(rec -> (rec.flags() & (TraceLayout.FLAG_REFUSED
+            | TraceLayout.FLAG_LOGGED)) != 0).count(), mode + ": each call the model flags has a flagged record");
+      }
+    }
+  }
+
+  /**
    * A counting image (count.h) charges, decides and counts the same random calls as the Java model: with a policy
    * (its transparent set) and without one (the table's), its final snapshot holds, per (library, phase, syscall),
    * the calls, errors by errno, refusals and their durations' count, and nothing else.
@@ -339,7 +448,7 @@ class PolicyDecisionTest {
       Map<String, long[]> cells = new java.util.TreeMap<>();
       Map<String, Map<Integer, Long>> errnos = new java.util.TreeMap<>();
       int phase = 0;
-      PolicyCompiler.Injector injector = new PolicyCompiler.Injector(spec);
+      PolicyCompiler.GuestModel injector = new PolicyCompiler.GuestModel(spec);
       long injected = 0;
       for (long[] c : calls) {
         String lib = charge(s, transparent, c);

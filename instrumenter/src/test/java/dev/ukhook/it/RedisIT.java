@@ -238,6 +238,101 @@ class RedisIT {
     }
   }
 
+  /**
+   * Issue 22, item 4: sequences inferred from two traced Redis runs (`policy infer --sequences`) admit a fresh run
+   * under the same load with no call refused or logged. Then the test takes one transition into `setsockopt` out of
+   * libredis's sequence: with `default: log` the guest marks exactly the setsockopt calls that followed that call in
+   * their thread (the trace, read back, says which) while Redis serves the whole load; with `default: kill` it stops
+   * Redis at the first of them. On the first Unikraft 0.17 tree of UK_ROOTS.
+   */
+  @Test
+  void aSequencePolicyFromRedisRunsAdmitsAFreshRunAndCatchesATransitionItLacks() throws Exception {
+    assumeTrue(missing() == null, missing());
+    Path tree = SyscallMixIT.tree("UK_SUBVERSION = 17");
+    assumeTrue(tree != null, "SKIPPED: UK_ROOTS has no Unikraft 0.17 tree");
+    Path app = app(tree, "redis-sequences");
+    try {
+      List<String> infer = new ArrayList<>(List.of("policy", "infer", "--sequences"));
+      for (int i = 0; i < 2; i++) {
+        Run traced = SyscallMixIT.ukhook(traceArgs(app, tree, BENCHMARK, false).toArray(String[]::new));
+        assertEquals(ExitCode.OK, traced.exitCode(), traced.err());
+        infer.add(SyscallMixIT.lastRun(app).toString());
+      }
+      Path inferred = tmp.resolve("redis-sequences.yaml");
+      infer.addAll(List.of("-o", inferred.toString()));
+      Run inferring = SyscallMixIT.ukhook(infer.toArray(String[]::new));
+      assertEquals(ExitCode.OK, inferring.exitCode(), inferring.err());
+      assertTrue(inferring.err().contains(" transitions in their sequences"), inferring.err());
+      String policy = Files.readString(inferred);
+
+      // 1. A fresh run under the same load: every call keeps its library's sequence.
+      Run held = SyscallMixIT.ukhook(traceArgs(app, tree, BENCHMARK, false, "--policy", inferred.toString())
+          .toArray(String[]::new));
+      assertEquals(ExitCode.OK, held.exitCode(), held.err());
+      Path heldRun = SyscallMixIT.lastRun(app);
+      assertEquals(2, count(Files.readString(heldRun.resolve("load.log")), "requests per second"));
+      JsonNode r = new ObjectMapper().readTree(heldRun.resolve("results.json").toFile());
+      assertEquals(0, refused(r), r.toString());
+      assertEquals(0, r.at("/filter/logged").asLong(), r.toString());
+      assertEquals(0, r.get("dropped").asLong());
+
+      // 2. libredis's sequence without one transition into setsockopt, logged.
+      int from = policy.indexOf("\n  libredis:\n");
+      int to = policy.indexOf("\n  lib", from + 1);
+      String libredis = policy.substring(from, to < 0 ? policy.length() : to);
+      Matcher into = Pattern.compile("(?m)^        (\\w+): \\[([^\\]]*)\\]$").matcher(libredis);
+      String prev = null;
+      String line = null;
+      while (prev == null && into.find()) {
+        List<String> next = List.of(into.group(2).split(", "));
+        if (next.contains("setsockopt") && !into.group(1).equals("setsockopt") && !into.group(1).equals("start")) {
+          prev = into.group(1);
+          line = into.group().replace(into.group(2), String.join(", ", next.stream()
+              .filter(n -> !n.equals("setsockopt")).toList()));
+          libredis = libredis.substring(0, into.start()) + line + libredis.substring(into.end());
+        }
+      }
+      assertTrue(prev != null, "libredis's sequence has a transition into setsockopt: " + libredis);
+      for (String action : List.of("log", "kill")) {
+        String broken = policy.substring(0, from) + libredis.replace("      after:\n", "      default: " + action
+            + "\n      after:\n") + (to < 0 ? "" : policy.substring(to));
+        Path file = Files.writeString(tmp.resolve("redis-sequences-" + action + ".yaml"), broken);
+        Run run = SyscallMixIT.ukhook(traceArgs(app, tree, BENCHMARK, false, "--policy", file.toString())
+            .toArray(String[]::new));
+        Path dir = SyscallMixIT.lastRun(app);
+        r = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        if (action.equals("kill")) {
+          assertTrue(run.exitCode() != ExitCode.OK, run.err());
+          String console = Files.readString(dir.resolve("console.log"));
+          assertTrue(Pattern.compile("ukhook: policy: kill: libredis made setsockopt \\(54\\) from 0x[0-9a-f]+; "
+              + "stopping").matcher(console).find(), console);
+          assertEquals(1, r.at("/filter/killed").asLong(), r.toString());
+          continue;
+        }
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        assertEquals(2, count(Files.readString(dir.resolve("load.log")), "requests per second"));
+        assertEquals(0, refused(r), r.toString());
+        // Each call that ran, with the last call of its library in its thread before it (stubs and the end of the
+        // program are no transitions): the logged ones are exactly libredis's setsockopt after prev.
+        Run q = SyscallMixIT.ukhook("query", dir.toString(), "--format", "csv", "SELECT count(*) FILTER (WHERE "
+            + "logged), count(*) FILTER (WHERE logged AND hit), count(*) FILTER (WHERE hit) FROM (SELECT (flags & 33) "
+            + "= 32 AS logged, library = 'libredis' AND syscall = 'setsockopt' AND lag(syscall) OVER (PARTITION BY "
+            + "thread, library ORDER BY seq) = '" + prev + "' AS hit FROM calls WHERE (flags & 1) = 0 AND path <> "
+            + "'stub' AND syscall NOT IN ('exit', 'exit_group'))");
+        assertEquals(ExitCode.OK, q.exitCode(), q.err());
+        String[] n = q.out().strip().lines().reduce((a, b) -> b).orElseThrow().split(",");
+        System.err.println("[RedisIT] " + prev + " -> setsockopt taken out of libredis's sequence: " + n[0]
+            + " logged, " + n[2] + " such transitions in the trace");
+        assertTrue(Long.parseLong(n[2]) >= 10, "each benchmark connection: " + q.out());
+        assertEquals(n[2], n[0], "as many logged as the trace has such transitions: " + q.out());
+        assertEquals(n[2], n[1], "and they are the logged ones: " + q.out());
+        assertEquals(Long.parseLong(n[0]), r.at("/filter/logged").asLong(), r.toString());
+      }
+    } finally {
+      SyscallMixIT.ukhook("restore", "--unikraft", tree.toString());
+    }
+  }
+
   /** "SET 4914.00, GET 4320.00" from redis-benchmark -q output. */
   private static String throughput(String load) {
     Matcher m = Pattern.compile("(SET|GET): ([0-9.]+) requests per second").matcher(load.replace('\r', '\n'));

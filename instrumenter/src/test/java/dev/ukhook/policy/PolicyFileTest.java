@@ -185,10 +185,61 @@ class PolicyFileTest {
   void unknownKeys() {
     assertEquals("p.yaml:2: unknown key `libaries`; valid keys: version, default, errno, phases, switch, "
         + "transparent, libraries, inject", problem("version: 1\nlibaries: {}\n"));
-    assertEquals("p.yaml:4: unknown key `alow` in the rules of `libsmnet`; valid keys: default, errno, allow",
+    assertEquals("p.yaml:4: unknown key `alow` in the rules of `libsmnet`; valid keys: default, errno, allow, sequence",
         problem("version: 1\nlibraries:\n  libsmnet:\n    alow: [read]\n"));
     assertEquals("p.yaml:4: unknown key `when` in a switch; valid keys: from, to, after, success",
         problem("version: 1\nphases: [a, b]\nswitch:\n  - {from: a, to: b, after: accept, when: now}\n"));
+  }
+
+  @Test
+  void aSequenceIsReadWithItsStartAndAction() {
+    PolicySpec spec = PolicyFile.parse("p.yaml", """
+        version: 1
+        libraries:
+          libsmnet:
+            allow: [read, write, socket]
+            sequence:
+              default: log
+              after:
+                start: [socket]
+                socket: [read, write]
+                read: []
+        """, IMAGE);
+    PolicySpec.Sequence seq = spec.libraries().get("libsmnet").sequence().orElseThrow();
+    assertEquals(Optional.of(Action.LOG), seq.action());
+    assertEquals(java.util.Map.of(-1, nrs(41), 41, nrs(0, 1), 0, nrs()), seq.after());
+    assertEquals(3, seq.transitions());
+    assertEquals(Action.LOG, spec.sequenceAction("libsmnet"));
+    assertEquals(Action.ALLOW, spec.sequenceAction("libsmsys"), "no sequence: nothing checked");
+  }
+
+  @Test
+  void aSequenceThatChecksNothingOrIsMalformedIsAProblem() {
+    assertEquals(List.of(
+        "p.yaml:4: the sequence of `libsmnet` would check nothing: its action is allow (the library's); give it"
+            + " `default: log`, `deny` or `kill`",
+        "p.yaml:6: unknown system call `opne` (did you mean open?): use the x86-64 Linux name, as in syscall_64.tbl",
+        "p.yaml:6: `read` listed twice for `libsmnet` after `start` (first at line 5)",
+        "p.yaml:7: `fstatat` (1024) is above the 512 system call numbers the guest's filter tells apart",
+        "p.yaml:9: the sequence of `libsmsys` needs `after`: a mapping of each call (or `start`, none yet in the"
+            + " thread) to the list of calls allowed next",
+        "p.yaml:12: unknown key `befor` in the sequence of `libnolibc`; valid keys: default, after"),
+        problems("""
+            version: 1
+            default: allow
+            libraries:
+              libsmnet: {sequence: {after: {
+                  start: [read,
+                    opne, read],
+                  fstatat: [read]}}}
+              libsmsys:
+                sequence: {default: deny}
+              libnolibc:
+                sequence:
+                  befor: {}
+                  after: {}
+                  default: kill
+            """, IMAGE));
   }
 
   @Test

@@ -116,6 +116,63 @@ class PolicyInferenceTest {
         r.warnings());
   }
 
+  SyscallRecord in(int thread, int nr, int path, int flags) {
+    long s = seq++;
+    return new SyscallRecord(s, 10 * s, 10 * s + 5, nr, path, 0, flags, new long[6], 0, 0x1000, new long[0],
+        SyscallRecord.Tail.NONE, 1, thread);
+  }
+
+  /**
+   * Sequences follow each thread's calls per library, as the guest checks them: two threads' calls interleaved make
+   * no transition between them; a refused or injected call, a stub's, an exit and an unattributed call make none;
+   * each run starts its threads again. The policy reads back as the same spec.
+   */
+  @Test
+  void sequencesAreEachThreadsTransitionsPerLibrary() {
+    int stub = TraceLayout.PATH_STUB;
+    int binary = TraceLayout.PATH_BINARY;
+    PolicyInference p = new PolicyInference().withSequences();
+    p.run("runA", ID, IMAGE, TRANSPARENT);
+    p.add(to("appx"), in(1, GETPID, binary, 0)); // thread 1: start -> getpid
+    p.add(to("appx"), in(2, READ, binary, 0)); // thread 2: start -> read
+    p.add(to("libsmnet"), in(1, SOCKET, binary, 0)); // libsmnet's own: start -> socket
+    p.add(to("appx"), in(1, WRITE, binary, 0)); // getpid -> write
+    p.add(to("appx"), in(2, ACCEPT, binary, TraceLayout.FLAG_REFUSED)); // did not run
+    p.add(to("appx"), in(2, ACCEPT, binary, TraceLayout.FLAG_INJECTED)); // did not run
+    p.add(to("appx"), in(2, SOCKET, stub, 0)); // a stub decides nothing
+    p.add(new Attribution(Attribution.UNATTRIBUTED_LIBRARY, false), in(2, WRITE, binary, 0));
+    p.add(to("appx"), in(2, WRITE, binary, TraceLayout.FLAG_LOGGED)); // ran: read -> write
+    p.add(to("appx"), in(2, 231, binary, TraceLayout.FLAG_AT_ENTRY)); // exit_group: no transition
+    p.run("runB", ID, IMAGE, TRANSPARENT);
+    p.add(to("appx"), in(1, READ, binary, 0)); // a new run: start -> read again
+    p.add(to("appx"), in(1, READ, binary, 0)); // read -> read
+    PolicyInference.Result r = p.result();
+    PolicySpec.Sequence appx = r.spec().libraries().get("appx").sequence().orElseThrow();
+    assertEquals(java.util.Map.of(-1, Set.of(GETPID, READ), GETPID, Set.of(WRITE), READ, Set.of(WRITE, READ)),
+        appx.after());
+    assertEquals(Optional.empty(), appx.action(), "the library's action, the policy's deny");
+    assertEquals(java.util.Map.of(-1, Set.of(SOCKET)), r.spec().libraries().get("libsmnet").sequence().orElseThrow()
+        .after());
+    assertTrue(r.yaml().contains("""
+            sequence:  # 5 transitions seen, per thread
+              after:
+                start: [getpid, read]
+                getpid: [write]
+                read: [read, write]
+        """), r.yaml());
+    assertEquals(r.spec(), PolicyFile.parse("inferred.yaml", r.yaml(), IMAGE));
+    assertEquals(Action.DENY, r.spec().sequenceAction("appx"));
+  }
+
+  @Test
+  void sequencesNeedTheOrderOfCallsThatACountingRunDoesNotHave() {
+    PolicyInference p = new PolicyInference().withSequences();
+    p.run("counted", ID, IMAGE, TRANSPARENT);
+    UkhookException e = assertThrows(UkhookException.class, () -> p.add(new dev.ukhook.format.CountSnapshot(
+        0, 0, true, true, 0, List.of()), null));
+    assertTrue(e.getMessage().startsWith("counted (image " + ID + ") is a counting run"), e.getMessage());
+  }
+
   @Test
   void theYamlReadsBackAsTheSameSpec() {
     PolicyInference.Result r = twoRuns().result();

@@ -64,6 +64,7 @@ class PolicySchemaTest {
     assertEquals(PolicyFile.KEYS, names(schema.get("properties")));
     assertEquals(PolicyFile.LIBRARY_KEYS, names(schema.at("/$defs/library/properties")));
     assertEquals(PolicyFile.SWITCH_KEYS, names(schema.at("/$defs/switch/properties")));
+    assertEquals(PolicyFile.SEQUENCE_KEYS, names(schema.at("/$defs/sequence/properties")));
     assertEquals("#/$defs/library", schema.at("/properties/libraries/additionalProperties/$ref").asText());
     assertEquals("#/$defs/switch", schema.at("/properties/switch/items/$ref").asText());
     assertEquals(List.of("version"), strings(schema.get("required")));

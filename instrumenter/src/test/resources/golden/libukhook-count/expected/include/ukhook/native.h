@@ -28,6 +28,7 @@ struct ukhook_thread {
 	uint16_t nest;         /* system calls of this thread in progress */
 	uint16_t skip;         /* a recorded binary call is on its way to its definition */
 	uint16_t id;           /* the thread's number in records, 0 until its first recorded call */
+	uint16_t seq_last[UKHOOK_MAX_LIBS]; /* per library, its last call that ran (ukhook_seq_state()) */
 };
 
 extern __uk_tls struct ukhook_thread ukhook_thread;
@@ -206,6 +207,11 @@ static inline __attribute__((always_inline)) void ukhook_native_exit(struct ukho
 
 #ifdef UKHOOK_STREAM_IMPLEMENTATION
 __uk_tls struct ukhook_thread ukhook_thread;
+
+uint16_t *ukhook_seq_state(void)
+{
+	return ukhook_thread.seq_last;
+}
 
 /*
  * Native system calls are named by their definition (uk_syscall_r_<name>); the number is looked

@@ -31,16 +31,19 @@
 #define UKHOOK_REFUSALS 6 /* refusal reasons, numbered from 1 */
 #define UKHOOK_TABLE_CHECKED_FROM 16 /* the table's checksum covers from here */
 #define UKHOOK_POLICY_CHECKED_FROM 16 /* the policy's checksum covers from here */
-#define UKHOOK_MAX_BITMAPS 128 /* distinct allowlists of a policy */
+#define UKHOOK_MAX_BITMAPS 256 /* distinct allowlists of a policy */
 #define UKHOOK_BITMAP_BITS 512 /* syscall numbers an allowlist covers */
 #define UKHOOK_GRANULE_MIXED 255 /* granule of several libraries */
 #define UKHOOK_NO_SWITCH 65535 /* no switch rule */
 #define UKHOOK_MAX_INJECT 16 /* injection rules of a policy */
 #define UKHOOK_INJECT_ANY 255 /* an injection rule's library or phase: any */
+#define UKHOOK_SEQ_SLOTS 4096 /* slots of a policy's transition table */
+#define UKHOOK_SEQ_SLOT_BITS 12 /* log2 of UKHOOK_SEQ_SLOTS */
+#define UKHOOK_SEQ_OTHER 512 /* a transition's call number for any from UKHOOK_BITMAP_BITS up */
 #define UKHOOK_ACTION_INJECT 4 /* the call does not run, the caller gets an injected value */
 #define UKHOOK_TABLE_MAGIC 0x5442494c4b484b55ULL /* ASCII UKHKLIBT */
 #define UKHOOK_POLICY_MAGIC 0x494c4f504b484b55ULL /* ASCII UKHKPOLI */
-#define UKHOOK_POLICY_VERSION 2 /* compiled policy version */
+#define UKHOOK_POLICY_VERSION 3 /* compiled policy version */
 #define UKHOOK_TABLE_FILLED 1 /* state of a table ukhook filled */
 #define UKHOOK_ACTION_ALLOW 0 /* the call runs */
 #define UKHOOK_ACTION_LOG 1 /* the call runs, its record is marked */
@@ -92,10 +95,11 @@ struct ukhook_policy {
 	uint8_t action[128]; /* UKHOOK_ACTION_* per library */
 	uint16_t err[128]; /* errno of deny, per library */
 	uint16_t bitmap_of[1024]; /* first word in bitmaps of [library * 8 + phase] */
+	uint16_t fast_of[1024]; /* like bitmap_of: the calls that pass at once (allowed, in no injection rule, of a library without a sequence; every call of a library whose action is allow); any other takes the slow path */
 	uint16_t switch_nr[8]; /* per phase: the syscall that switches, 0xffff none */
 	uint8_t switch_to[8]; /* per phase: the phase it switches to */
 	uint8_t switch_success[8]; /* per phase: 1 only when the call returns >= 0 */
-	uint64_t bitmaps[1024]; /* allowlists, 512 bits each */
+	uint64_t bitmaps[2048]; /* allowlists, 512 bits each */
 	uint64_t inject_bits[8]; /* syscalls an injection rule names: an allowed call of one is matched against the rules */
 	uint64_t inject_set[128]; /* per rule: the syscalls it matches, 512 bits */
 	uint64_t inject_seed[16]; /* per rule: its random numbers' seed (xorshift64, never 0) */
@@ -108,6 +112,10 @@ struct ukhook_policy {
 	uint8_t inject_phase[16]; /* per rule: the phase whose calls it matches, 0xff any */
 	uint8_t ninject; /* injection rules in use */
 	uint8_t reserved2[7]; /* zero */
+	uint8_t seq_action[128]; /* per library: the action for a call its sequence does not allow after the last (0: no sequence) */
+	uint16_t seq_probes; /* the longest search for a transition in seq: a search that finds none in so many slots ends */
+	uint8_t reserved3[6]; /* zero */
+	uint32_t seq[4096]; /* allowed transitions, open addressing: lib << 20 | previous call + 1 (0 start) << 10 | call, 0 empty */
 };
 
 _Static_assert(__builtin_offsetof(struct ukhook_libtable, magic) == 0, "ukhook_libtable.magic at 0");
@@ -143,23 +151,28 @@ _Static_assert(__builtin_offsetof(struct ukhook_policy, transparent) == 56, "ukh
 _Static_assert(__builtin_offsetof(struct ukhook_policy, action) == 72, "ukhook_policy.action at 72");
 _Static_assert(__builtin_offsetof(struct ukhook_policy, err) == 200, "ukhook_policy.err at 200");
 _Static_assert(__builtin_offsetof(struct ukhook_policy, bitmap_of) == 456, "ukhook_policy.bitmap_of at 456");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, switch_nr) == 2504, "ukhook_policy.switch_nr at 2504");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, switch_to) == 2520, "ukhook_policy.switch_to at 2520");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, switch_success) == 2528, "ukhook_policy.switch_success at 2528");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, bitmaps) == 2536, "ukhook_policy.bitmaps at 2536");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_bits) == 10728, "ukhook_policy.inject_bits at 10728");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_set) == 10792, "ukhook_policy.inject_set at 10792");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_seed) == 11816, "ukhook_policy.inject_seed at 11816");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_first) == 11944, "ukhook_policy.inject_first at 11944");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_last) == 12008, "ukhook_policy.inject_last at 12008");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_step) == 12072, "ukhook_policy.inject_step at 12072");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_chance) == 12136, "ukhook_policy.inject_chance at 12136");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_ret) == 12200, "ukhook_policy.inject_ret at 12200");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_lib) == 12232, "ukhook_policy.inject_lib at 12232");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_phase) == 12248, "ukhook_policy.inject_phase at 12248");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, ninject) == 12264, "ukhook_policy.ninject at 12264");
-_Static_assert(__builtin_offsetof(struct ukhook_policy, reserved2) == 12265, "ukhook_policy.reserved2 at 12265");
-_Static_assert(sizeof(struct ukhook_policy) == 12272, "ukhook_policy size");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, fast_of) == 2504, "ukhook_policy.fast_of at 2504");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, switch_nr) == 4552, "ukhook_policy.switch_nr at 4552");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, switch_to) == 4568, "ukhook_policy.switch_to at 4568");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, switch_success) == 4576, "ukhook_policy.switch_success at 4576");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, bitmaps) == 4584, "ukhook_policy.bitmaps at 4584");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_bits) == 20968, "ukhook_policy.inject_bits at 20968");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_set) == 21032, "ukhook_policy.inject_set at 21032");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_seed) == 22056, "ukhook_policy.inject_seed at 22056");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_first) == 22184, "ukhook_policy.inject_first at 22184");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_last) == 22248, "ukhook_policy.inject_last at 22248");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_step) == 22312, "ukhook_policy.inject_step at 22312");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_chance) == 22376, "ukhook_policy.inject_chance at 22376");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_ret) == 22440, "ukhook_policy.inject_ret at 22440");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_lib) == 22472, "ukhook_policy.inject_lib at 22472");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, inject_phase) == 22488, "ukhook_policy.inject_phase at 22488");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, ninject) == 22504, "ukhook_policy.ninject at 22504");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, reserved2) == 22505, "ukhook_policy.reserved2 at 22505");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, seq_action) == 22512, "ukhook_policy.seq_action at 22512");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, seq_probes) == 22640, "ukhook_policy.seq_probes at 22640");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, reserved3) == 22642, "ukhook_policy.reserved3 at 22642");
+_Static_assert(__builtin_offsetof(struct ukhook_policy, seq) == 22648, "ukhook_policy.seq at 22648");
+_Static_assert(sizeof(struct ukhook_policy) == 39032, "ukhook_policy size");
 
 /* Why a table or policy was refused, by UKHOOK_REFUSED_* (index 0 unused). */
 extern const char *const ukhook_refusals[UKHOOK_REFUSALS + 1];
@@ -341,26 +354,29 @@ static inline __attribute__((always_inline)) const uint64_t *ukhook_transparent(
 	return ukhook_libtable.transparent;
 }
 
-/* Cold: the hooks' fast path keeps its registers and layout as without injection rules. */
-uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase)
-	__attribute__((cold, noinline));
+/*
+ * The calling thread's last call that ran, per library: 0 before its first, else its number + 1 (capped at
+ * UKHOOK_SEQ_OTHER + 1). The sequence check reads and moves it; the includer provides it (native.h: thread-local).
+ */
+uint16_t *ukhook_seq_state(void);
+
+/* Everything but the fast path's one bitmap test: allowlist, injection rules and sequence; out of line. */
+uint32_t ukhook_verdict_slow(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase)
+	__attribute__((noinline));
 
 /*
- * UKHOOK_ACTION_ALLOW, or the library's action with its errno in bits 8-23 and the library in bits 24-31. An
- * allowed call of a syscall some injection rule names is matched against the rules, out of line.
+ * UKHOOK_ACTION_ALLOW, or the library's action with its errno in bits 8-23 and the library in bits 24-31. One
+ * bitmap test passes most calls: the fast bitmap leaves out what needs more (an injection rule's syscalls, every
+ * call of a library with a sequence), which the slow path decides.
  */
 static inline __attribute__((always_inline)) uint32_t ukhook_verdict(const struct ukhook_policy *p, unsigned int lib,
 								     uint64_t nr, unsigned int phase)
 {
-	const uint64_t *bits = p->bitmaps + p->bitmap_of[lib * UKHOOK_MAX_PHASES + phase];
+	const uint64_t *fast = p->bitmaps + p->fast_of[lib * UKHOOK_MAX_PHASES + phase];
 
-	if (ukhook_likely(nr < UKHOOK_BITMAP_BITS && ((bits[nr >> 6] >> (nr & 63)) & 1)) ||
-	    p->action[lib] == UKHOOK_ACTION_ALLOW) {
-		if (ukhook_likely(nr >= UKHOOK_BITMAP_BITS || !((p->inject_bits[nr >> 6] >> (nr & 63)) & 1)))
-			return UKHOOK_ACTION_ALLOW;
-		return ukhook_inject(p, lib, nr, phase);
-	}
-	return p->action[lib] | (uint32_t)p->err[lib] << 8 | (uint32_t)lib << 24;
+	if (ukhook_likely(nr < UKHOOK_BITMAP_BITS && ((fast[nr >> 6] >> (nr & 63)) & 1)))
+		return UKHOOK_ACTION_ALLOW;
+	return ukhook_verdict_slow(p, lib, nr, phase);
 }
 
 /* The decision for a call from rip, with the frame chain at fp and the stack at sp. */
@@ -457,7 +473,7 @@ static uint64_t ukhook_inject_rand[UKHOOK_MAX_INJECT];
  * UKHOOK_ACTION_INJECT with the value the caller gets in bits 8-23 and the library in bits 24-31, or
  * UKHOOK_ACTION_ALLOW.
  */
-uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase)
+static uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase)
 {
 	uint32_t verdict = UKHOOK_ACTION_ALLOW;
 	unsigned int i;
@@ -489,6 +505,52 @@ uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, uint64_t
 	}
 	return verdict;
 }
+/* 1 when p allows the transition key (ukhook_seq_key() in the Java model, PolicyLayout.seqKey). */
+static int ukhook_seq_has(const struct ukhook_policy *p, uint32_t key)
+{
+	uint32_t i = (key * 0x9e3779b1u) >> (32 - UKHOOK_SEQ_SLOT_BITS);
+	unsigned int n;
+
+	for (n = 0; n < p->seq_probes; n++, i = (i + 1) & (UKHOOK_SEQ_SLOTS - 1)) {
+		if (p->seq[i] == key)
+			return 1;
+		if (!p->seq[i])
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * The decision of ukhook_verdict() for a call its fast bitmap does not pass: the allowlist (a library whose action
+ * is allow passes all), then the injection rules for an allowed call, then the library's sequence for a call that
+ * runs (allowed or logged): a transition from the thread's last call of that library that the sequence lacks gets
+ * the sequence's action, unless the allowlist already said log. A call that runs becomes the thread's last; the end
+ * of the program (exit, exit_group) is no transition.
+ */
+uint32_t ukhook_verdict_slow(const struct ukhook_policy *p, unsigned int lib, uint64_t nr, unsigned int phase)
+{
+	const uint64_t *bits = p->bitmaps + p->bitmap_of[lib * UKHOOK_MAX_PHASES + phase];
+	unsigned int known = nr < UKHOOK_BITMAP_BITS;
+	uint32_t verdict;
+
+	if ((known && ((bits[nr >> 6] >> (nr & 63)) & 1)) || p->action[lib] == UKHOOK_ACTION_ALLOW)
+		verdict = known && ((p->inject_bits[nr >> 6] >> (nr & 63)) & 1) ? ukhook_inject(p, lib, nr, phase)
+										   : UKHOOK_ACTION_ALLOW;
+	else
+		verdict = p->action[lib] | (uint32_t)p->err[lib] << 8 | (uint32_t)lib << 24;
+	if (p->seq_action[lib] && (verdict & 0xff) <= UKHOOK_ACTION_LOG && nr != UKHOOK_NR_EXIT &&
+	    nr != UKHOOK_NR_EXIT_GROUP) {
+		uint16_t *last = ukhook_seq_state() + lib;
+		uint32_t call = known ? (uint32_t)nr : UKHOOK_SEQ_OTHER;
+
+		if (verdict == UKHOOK_ACTION_ALLOW && !ukhook_seq_has(p, (uint32_t)lib << 20 | (uint32_t)*last << 10 | call))
+			verdict = p->seq_action[lib] | (uint32_t)p->err[lib] << 8 | (uint32_t)lib << 24;
+		if ((verdict & 0xff) <= UKHOOK_ACTION_LOG)
+			*last = (uint16_t)(call + 1);
+	}
+	return verdict;
+}
+
 uint32_t ukhook_rule_nr = 0x10000;
 
 /* ukhook_rule_nr for the policy and phase in force. */
@@ -574,11 +636,14 @@ unsigned int ukhook_policy_check(const struct ukhook_policy *p)
 	    p->nbitmaps > UKHOOK_MAX_BITMAPS)
 		return UKHOOK_REFUSED_RANGE;
 	for (i = 0; i < UKHOOK_MAX_LIBS * UKHOOK_MAX_PHASES; i++)
-		if (p->bitmap_of[i] >= (UKHOOK_BITMAP_BITS / 64) * p->nbitmaps || p->bitmap_of[i] % (UKHOOK_BITMAP_BITS / 64))
+		if (p->bitmap_of[i] >= (UKHOOK_BITMAP_BITS / 64) * p->nbitmaps || p->bitmap_of[i] % (UKHOOK_BITMAP_BITS / 64) ||
+		    p->fast_of[i] >= (UKHOOK_BITMAP_BITS / 64) * p->nbitmaps || p->fast_of[i] % (UKHOOK_BITMAP_BITS / 64))
 			return UKHOOK_REFUSED_RANGE;
 	for (i = 0; i < UKHOOK_MAX_LIBS; i++)
-		if (p->action[i] > UKHOOK_ACTION_KILL)
+		if (p->action[i] > UKHOOK_ACTION_KILL || p->seq_action[i] > UKHOOK_ACTION_KILL)
 			return UKHOOK_REFUSED_RANGE;
+	if (p->seq_probes > UKHOOK_SEQ_SLOTS)
+		return UKHOOK_REFUSED_RANGE;
 	for (i = 0; i < UKHOOK_MAX_PHASES; i++)
 		if (p->switch_nr[i] != UKHOOK_NO_SWITCH && p->switch_to[i] >= p->nphases)
 			return UKHOOK_REFUSED_RANGE;
