@@ -3,6 +3,7 @@ package dev.ukhook.explore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ukhook.aggregate.SecurityEstimate;
 import dev.ukhook.core.JsonFiles;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.TextTable;
@@ -10,9 +11,11 @@ import dev.ukhook.core.UkhookException;
 import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.explore.ExplorePlan.How;
 import dev.ukhook.explore.ExplorePlan.Job;
+import dev.ukhook.format.SyscallNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,6 +179,48 @@ public final class Exploration {
     return g;
   }
 
+  /**
+   * The security estimate (docs/security-estimate.md) of the baseline's calls per library, and of them with the
+   * error-path calls found: what an estimate from the baseline alone leaves out. Calls charged to no library are left
+   * out, as `ukhook report` leaves them out.
+   */
+  public List<SecurityEstimate> estimates() {
+    Map<String, Map<String, BitSet>> baseline = new TreeMap<>();
+    plan.calls().forEach((lib, calls) -> calls.keySet().stream()
+        .filter(s -> !lib.equals(dev.ukhook.attribution.Attribution.UNATTRIBUTED_LIBRARY))
+        .forEach(s -> allow(baseline, lib, s)));
+    Map<String, Map<String, BitSet>> explored = new TreeMap<>();
+    baseline.forEach((lib, sets) -> allow(explored, lib, null).or(sets.get(PHASE)));
+    errorPaths.forEach(e -> allow(explored, e.library(), e.syscall()));
+    return List.of(SecurityEstimate.of(List.of(PHASE), baseline), SecurityEstimate.of(List.of(PHASE), explored));
+  }
+
+  private static final String PHASE = "all";
+
+  /** {@code lib}'s set in {@code sets}, with {@code syscall} added when it has a number. */
+  private static BitSet allow(Map<String, Map<String, BitSet>> sets, String lib, String syscall) {
+    BitSet set = sets.computeIfAbsent(lib, l -> new TreeMap<>()).computeIfAbsent(PHASE, p -> new BitSet());
+    Integer nr = syscall == null ? null : SyscallNames.byName().get(syscall);
+    if (nr != null) {
+      set.set(nr);
+    }
+    return set;
+  }
+
+  /** The estimate's lines: what was explored, and P_app and the per-library reduction before and after. */
+  private String estimateText() {
+    List<SecurityEstimate> e = estimates();
+    String[] worst = e.stream().map(x -> x.perLibraryReduction().map(r -> String.format(java.util.Locale.ROOT,
+        "%.1f%%", r.worst() * 100)).orElse("none")).toArray(String[]::new);
+    long done = pairs.stream().filter(p -> p.results().values().stream().anyMatch(r -> r != null)).count();
+    return "\nsecurity estimate (docs/security-estimate.md), the baseline's allowlists -> with the error paths found:\n"
+        + "  explored: " + done + " of " + pairs.size() + " (library, syscall) pairs of the baseline, each failed with "
+        + "ENOSYS and its likely errno, and faked (0) where that makes sense (the table above); not explored: calls no "
+        + "baseline run made, paths that need other inputs or timing\n"
+        + "  P_app " + e.get(0).pApp() + " -> " + e.get(1).pApp() + ", image " + e.get(0).image().score() + " -> "
+        + e.get(1).image().score() + "; per-library reduction, worst: " + worst[0] + " -> " + worst[1] + "\n";
+  }
+
   /** The table per library, then the error-path calls and how they grow each library's allowlist. */
   public String toText() {
     List<String[]> rows = new ArrayList<>();
@@ -198,6 +243,7 @@ public final class Exploration {
     growth().forEach((lib, n) -> sb.append(sb.indexOf("\nallowlists") < 0 ? "\nallowlists, the baseline's and with "
         + "the error paths (what an estimate from the baseline alone leaves out):\n" : "").append("  ").append(lib)
         .append("  ").append(n[0]).append(" -> ").append(n[1]).append(" syscalls\n"));
+    sb.append(estimateText());
     long done = plan.jobs().size() - missing;
     sb.append('\n').append(done).append(" of ").append(plan.jobs().size()).append(" runs")
         .append(missing == 0 ? "" : "; " + missing + " without a result yet (pending)").append('\n');
@@ -242,6 +288,13 @@ public final class Exploration {
     }
     ObjectNode grows = root.putObject("allowlists");
     growth().forEach((lib, n) -> grows.putObject(lib).put("baseline", n[0]).put("with_error_paths", n[1]));
+    ObjectNode estimate = root.putObject("security_estimate");
+    List<SecurityEstimate> e2 = estimates();
+    e2.get(0).toJson(estimate.putObject("baseline"));
+    e2.get(1).toJson(estimate.putObject("with_error_paths"));
+    ArrayNode explored = estimate.putArray("explored");
+    pairs.stream().filter(p -> p.results().values().stream().anyMatch(r -> r != null))
+        .forEach(p -> explored.add(p.library() + " " + p.syscall()));
     ArrayNode es = root.putArray("error_path_calls");
     errorPaths.forEach(e -> {
       ObjectNode o = es.addObject().put("library", e.library()).put("syscall", e.syscall()).put("count", e.count());

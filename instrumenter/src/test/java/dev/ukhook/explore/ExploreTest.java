@@ -1,5 +1,6 @@
 package dev.ukhook.explore;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,6 +106,19 @@ class ExploreTest {
     assertTrue(text.replaceAll(" +", " ").contains("\nappx mmap fails ENOMEM fails (records lost) - required\n"), text);
     assertTrue(text.contains("9 of 10 runs; 1 without a result yet (pending)"), text);
     assertTrue(text.contains("\n  appx  4 -> 5 syscalls\n  libfs  1 -> 2 syscalls\n"), text);
+    // The estimate says what was explored, and how the error-path calls move it: appx gains write, libfs unlink.
+    dev.ukhook.aggregate.DangerScores d = dev.ukhook.aggregate.DangerScores.get();
+    java.util.function.ToIntFunction<List<String>> score = names -> names.stream()
+        .mapToInt(n -> d.score(dev.ukhook.format.SyscallNames.byName().get(n))).sum();
+    int appx = score.applyAsInt(List.of("getpid", "mmap", "open", "exit_group"));
+    int libfs = score.applyAsInt(List.of("fsync"));
+    int appxMore = appx + score.applyAsInt(List.of("write"));
+    int libfsMore = libfs + score.applyAsInt(List.of("unlink"));
+    assertTrue(text.contains("  explored: 4 of 4 (library, syscall) pairs of the baseline"), text);
+    assertTrue(text.contains("  P_app " + Math.max(appx, libfs) + " -> " + Math.max(appxMore, libfsMore) + ", image "
+        + (appx + libfs) + " -> " + (appxMore + libfsMore) + "; per-library reduction, worst: "), text);
+    assertEquals(Math.max(appxMore, libfsMore), new ObjectMapper().readTree(e.toJson())
+        .at("/security_estimate/with_error_paths/p_app").asInt());
 
     result(j.get(9), false, 4, BASELINE).write(a);
     Exploration done = new Exploration(p, List.of(a, b));
