@@ -223,6 +223,12 @@ public final class PolicyFile {
     }
     Map<String, Library> libraries = keys.containsKey("libraries")
         ? libraries(keys.get("libraries"), phases, action, defaultValid) : Map.of();
+    int transitions = libraries.values().stream().flatMap(l -> l.sequence().stream())
+        .mapToInt(Sequence::transitions).sum();
+    if (transitions > PolicyLayout.SEQ_MAX) {
+      problem(keys.get("libraries").getKeyNode(), "the sequences allow " + transitions + " transitions, more than the "
+          + PolicyLayout.SEQ_MAX + " the guest holds: give fewer libraries a sequence");
+    }
 
     List<Injection> injections = keys.containsKey("inject") ? injections(keys.get("inject").getValueNode(), phases)
         : List.of();

@@ -241,6 +241,27 @@ class PolicyCommandTest {
     assertEquals(f + ": ok (1 library, 1 phase, 1 syscall allowed in all)\n", check.out());
   }
 
+  /** --sequences: each library's transitions per thread (one thread here: getpid after getpid), checked by check. */
+  @Test
+  void inferWithSequencesThenCheckIt() throws IOException {
+    Path run = runDir(dir.resolve("run"));
+    Path f = dir.resolve("policy.yaml");
+    Run r = CliTest.ukhook("policy", "infer", "--sequences", run.toString(), "-o", f.toString());
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertTrue(Files.readString(f).endsWith("""
+              - getpid  # 6 calls
+            sequence:  # 2 transitions seen, per thread
+              after:
+                start: [getpid]
+                getpid: [getpid]
+        """), Files.readString(f));
+    assertTrue(r.err().contains("wrote " + f + ": 1 library, 1 syscall allowed, 2 transitions in their sequences\n"),
+        r.err());
+    Run check = CliTest.ukhook("policy", "check", f.toString(), run.toString());
+    assertEquals(f + ": ok (1 library, 1 phase, 1 syscall allowed in all; 2 transitions in 1 sequence)\n",
+        check.out());
+  }
+
   @Test
   void inferRefusesToOverwriteUnlessForced() throws IOException {
     Path run = runDir(dir.resolve("run"));

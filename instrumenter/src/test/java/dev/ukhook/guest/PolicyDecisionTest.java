@@ -23,6 +23,7 @@ import dev.ukhook.policy.PolicySpec;
 import java.io.ByteArrayInputStream;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -611,6 +612,35 @@ class PolicyDecisionTest {
     Files.write(s.tableFile(), table);
     assertEquals(List.of("boot " + 4), HostC.run(dir, spec(Mode.TRACE_AND_FILTER), "host_policy.c", "",
         s.textFile().toString(), s.tableFile().toString(), s.policyFile().toString()).stderr());
+  }
+
+  /**
+   * A policy whose sequence fields are out of range (a search longer than the table, an action beyond kill, a fast
+   * bitmap beyond those in use) is refused as such even with a good checksum, and the policy in force stays.
+   */
+  @Test
+  void aPolicyWithSequenceFieldsOutOfRangeIsRefused() throws Exception {
+    Random rnd = new Random(4);
+    Setup s = setup(rnd);
+    PolicySpec spec = policy(rnd, s);
+    Files.write(s.policyFile(), PolicyCompiler.compile(spec, s.table(), Set.of()));
+    StringBuilder in = new StringBuilder();
+    int i = 0;
+    for (int[] bad : new int[][] {{PolicyLayout.Policy.SEQ_PROBES.offset(), PolicyLayout.SEQ_SLOTS + 1, 2},
+        {PolicyLayout.Policy.SEQ_ACTION.offset() + 3, 4, 1}, {PolicyLayout.Policy.FAST_OF.offset() + 10, 0x7ff8, 2}}) {
+      ByteBuffer b = ByteBuffer.wrap(PolicyCompiler.compile(spec, s.table(), Set.of())).order(ByteOrder.LITTLE_ENDIAN);
+      if (bad[2] == 2) {
+        b.putShort(bad[0], (short) bad[1]);
+      } else {
+        b.put(bad[0], (byte) bad[1]);
+      }
+      b.putLong(PolicyLayout.Policy.CHECKSUM.offset(), PolicyLayout.hash(b.slice(PolicyLayout.Policy.CHECKED_FROM,
+          PolicyLayout.Policy.SIZE - PolicyLayout.Policy.CHECKED_FROM)));
+      in.append("push ").append(Files.write(dir.resolve("bad" + i++ + ".bin"), b.array())).append('\n');
+    }
+    HostC.Result r = HostC.run(dir, spec(Mode.TRACE_AND_FILTER), "host_policy.c", in.toString(),
+        s.textFile().toString(), s.tableFile().toString(), s.policyFile().toString());
+    assertEquals(List.of("boot 0", "push 5", "push 5", "push 5"), r.stderr());
   }
 
   /** A call: nr, rip, the word at sp, ret, then frames; addresses mostly in the image's code. */

@@ -243,6 +243,18 @@ class PolicyFileTest {
   }
 
   @Test
+  void moreTransitionsThanTheGuestHoldsIsAProblem() {
+    List<String> names = dev.ukhook.format.SyscallNames.byName().entrySet().stream().filter(e -> e.getValue() < 300)
+        .map(Map.Entry::getKey).sorted().toList();
+    StringBuilder y = new StringBuilder("version: 1\nlibraries:\n  libsmnet:\n    sequence:\n      after:\n");
+    for (String prev : names.subList(0, 11)) {
+      y.append("        ").append(prev).append(": [").append(String.join(", ", names)).append("]\n");
+    }
+    assertEquals("p.yaml:2: the sequences allow " + 11 * names.size() + " transitions, more than the 3072 the guest"
+        + " holds: give fewer libraries a sequence", problem(y.toString()));
+  }
+
+  @Test
   void unknownAction() {
     assertEquals("p.yaml:2: unknown action `block`: use allow, log, deny or kill",
         problem("version: 1\ndefault: block\n"));
