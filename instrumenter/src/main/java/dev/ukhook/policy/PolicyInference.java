@@ -6,13 +6,13 @@ import dev.ukhook.core.UkhookException.Kind;
 import dev.ukhook.core.UkhookException;
 import dev.ukhook.format.CountSnapshot;
 import dev.ukhook.format.Errnos;
-import dev.ukhook.format.PolicyLayout;
-import dev.ukhook.format.TraceLayout;
 import dev.ukhook.format.EventRecord;
+import dev.ukhook.format.PolicyLayout;
 import dev.ukhook.format.RunDir;
 import dev.ukhook.format.SyscallNames;
 import dev.ukhook.format.SyscallRecord;
 import dev.ukhook.format.TraceDecoder;
+import dev.ukhook.format.TraceLayout;
 import dev.ukhook.policy.PolicySpec.Action;
 import dev.ukhook.policy.PolicySpec.Library;
 import dev.ukhook.report.RunReader;
@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -80,9 +81,9 @@ public final class PolicyInference {
   private long refused;
   private long seen;
   private Function<SyscallRecord, String> phaseOf;
-  // With sequences: library -> previous call (SEQ_START) -> next call -> times; each thread's last call per library.
+  // With sequences: library -> previous call (SEQ_START) -> next calls; each thread's last call per library.
   private boolean sequences;
-  private final Map<String, Map<Integer, Map<Integer, Long>>> transitions = new TreeMap<>();
+  private final Map<String, SortedMap<Integer, SortedSet<Integer>>> transitions = new TreeMap<>();
   private final Map<String, Integer> lastCall = new java.util.HashMap<>();
   private boolean crowded;
 
@@ -159,7 +160,7 @@ public final class PolicyInference {
     crowded |= r.thread() == 0xffff;
     Integer prev = lastCall.put(r.thread() + " " + a.library(), r.nr());
     transitions.computeIfAbsent(a.library(), l -> new TreeMap<>())
-        .computeIfAbsent(prev == null ? PolicyLayout.SEQ_START : prev, p -> new TreeMap<>()).merge(r.nr(), 1L, Long::sum);
+        .computeIfAbsent(prev == null ? PolicyLayout.SEQ_START : prev, p -> new TreeSet<>()).add(r.nr());
   }
 
   /**
@@ -349,20 +350,13 @@ public final class PolicyInference {
       Map<String, SortedSet<Integer>> allow = new LinkedHashMap<>();
       phases.forEach(p -> allow.put(p, new TreeSet<>(byPhase.getOrDefault(p, Map.of()).keySet())));
       Optional<PolicySpec.Sequence> sequence = !sequences ? Optional.empty() : Optional.of(new PolicySpec.Sequence(
-          Optional.empty(), after(lib)));
+          Optional.empty(), transitions.getOrDefault(lib, new TreeMap<>())));
       libraries.put(lib, new Library(lib, Optional.empty(), OptionalInt.empty(), allow, sequence));
     });
     int eperm = Errnos.number("EPERM").getAsInt();
     PolicySpec spec = new PolicySpec(Action.DENY, eperm, phases, List.of(), libraries,
         Optional.of(List.copyOf(transparent)));
     return new Result(spec, yaml(spec), warnings(transparent));
-  }
-
-  /** The calls {@code lib} made after each of its calls, for its sequence. */
-  private java.util.SortedMap<Integer, SortedSet<Integer>> after(String lib) {
-    java.util.SortedMap<Integer, SortedSet<Integer>> after = new TreeMap<>();
-    transitions.getOrDefault(lib, Map.of()).forEach((prev, next) -> after.put(prev, new TreeSet<>(next.keySet())));
-    return after;
   }
 
   private List<String> warnings(Set<String> transparent) {
@@ -476,7 +470,7 @@ public final class PolicyInference {
           list(y, "        ", byPhase.getOrDefault(phase, Map.of()), notes);
         }
       }
-      rules.sequence().ifPresent(seq -> sequence(y, lib));
+      rules.sequence().ifPresent(seq -> sequence(y, seq));
       y.append('\n');
     });
     return y.toString();
@@ -503,20 +497,19 @@ public final class PolicyInference {
   }
 
   /** A library's sequence: after each call, by name (the library's first in a thread as `start`), the calls next. */
-  private void sequence(StringBuilder y, String lib) {
-    Map<Integer, Map<Integer, Long>> byPrev = transitions.getOrDefault(lib, Map.of());
-    long count = byPrev.values().stream().mapToLong(Map::size).sum();
+  private static void sequence(StringBuilder y, PolicySpec.Sequence seq) {
+    int count = seq.transitions();
     y.append("\n    sequence:  # ").append(count).append(count == 1 ? " transition" : " transitions")
         .append(" seen, per thread\n      after:");
-    if (byPrev.isEmpty()) {
+    if (seq.after().isEmpty()) {
       y.append(" {}");
       return;
     }
     Function<Integer, String> name = nr -> nr == PolicyLayout.SEQ_START ? PolicyFile.SEQUENCE_START
         : SyscallNames.name(nr);
-    byPrev.entrySet().stream().sorted(Map.Entry.comparingByKey(Comparator.comparing(
+    seq.after().entrySet().stream().sorted(Map.Entry.comparingByKey(Comparator.comparing(
         (Integer nr) -> nr != PolicyLayout.SEQ_START).thenComparing(name))).forEach(e -> y.append("\n        ")
-        .append(name.apply(e.getKey())).append(": ").append(flow(e.getValue().keySet().stream().map(SyscallNames::name)
+        .append(name.apply(e.getKey())).append(": ").append(flow(e.getValue().stream().map(SyscallNames::name)
         .sorted().toList())));
   }
 
