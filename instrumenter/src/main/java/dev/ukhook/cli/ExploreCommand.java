@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -48,6 +50,10 @@ final class ExploreCommand implements Callable<Integer> {
 
   @Option(names = "--jobs", paramLabel = "N", description = "Runs at once (default: the CPUs, ${DEFAULT-VALUE}).")
   int jobs = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--only", paramLabel = "LIBRARY", description = "Explore only the calls of this microlibrary "
+      + "(repeatable; default: every library the baseline charged calls to).")
+  List<String> libs = new ArrayList<>();
 
   @Option(names = "--results", paramLabel = "DIR", description = "Where the plan, each run's result and the "
       + "exploration go (default: APP/.ukhook/explore, or beside --plan FILE).")
@@ -91,8 +97,14 @@ final class ExploreCommand implements Callable<Integer> {
       throw new UkhookException(Kind.USAGE, "the baseline run " + base.runDir() + " does not pass the check ("
           + failed + "): exploring needs a run that does; fix --expect or --load");
     }
-    ExplorePlan p = ExplorePlan.of(appDir.toString(), jobArgs(), base.runDir().toString(),
-        Explorer.calls(base.report().table()));
+    SortedMap<String, SortedMap<String, Long>> calls = Explorer.calls(base.report().table());
+    List<String> unknown = libs.stream().filter(l -> !calls.containsKey(l)).toList();
+    if (!unknown.isEmpty()) {
+      throw new UkhookException(Kind.USAGE, "--only " + String.join(", ", unknown) + ": the baseline run "
+          + base.runDir() + " charged no call to " + (unknown.size() == 1 ? "it" : "them") + "; its libraries with "
+          + "calls: " + String.join(", ", calls.keySet()));
+    }
+    ExplorePlan p = ExplorePlan.of(appDir.toString(), jobArgs(), base.runDir().toString(), calls, Set.copyOf(libs));
     Path planFile = plan != null ? plan : dir.resolve("plan.jsonl");
     TextFiles.createDirectories(planFile.toAbsolutePath().getParent());
     TextFiles.write(planFile, p.toJsonLines());

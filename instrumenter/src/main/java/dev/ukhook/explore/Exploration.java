@@ -207,6 +207,13 @@ public final class Exploration {
     return set;
   }
 
+  /** The baseline's (library, syscall) pairs an exploration can fail: charged to a library, not the program's end. */
+  private long baselinePairs() {
+    return plan.calls().entrySet().stream().filter(e -> !e.getKey().equals(
+        dev.ukhook.attribution.Attribution.UNATTRIBUTED_LIBRARY)).flatMap(e -> e.getValue().keySet().stream())
+        .filter(s -> !SyscallNames.inClass("exit").contains(SyscallNames.byName().getOrDefault(s, -1))).count();
+  }
+
   /** The estimate's lines: what was explored, and P_app and the per-library reduction before and after. */
   private String estimateText() {
     List<SecurityEstimate> e = estimates();
@@ -214,7 +221,7 @@ public final class Exploration {
         "%.1f%%", r.worst() * 100)).orElse("none")).toArray(String[]::new);
     long done = pairs.stream().filter(p -> p.results().values().stream().anyMatch(r -> r != null)).count();
     return "\nsecurity estimate (docs/security-estimate.md), the baseline's allowlists -> with the error paths found:\n"
-        + "  explored: " + done + " of " + pairs.size() + " (library, syscall) pairs of the baseline, each failed with "
+        + "  explored: " + done + " of the baseline's " + baselinePairs() + " (library, syscall) pairs, each failed with "
         + "ENOSYS and its likely errno, and faked (0) where that makes sense (the table above); not explored: calls no "
         + "baseline run made, paths that need other inputs or timing\n"
         + "  P_app " + e.get(0).pApp() + " -> " + e.get(1).pApp() + ", image " + e.get(0).image().score() + " -> "

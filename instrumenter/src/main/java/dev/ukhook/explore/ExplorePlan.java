@@ -70,10 +70,16 @@ public record ExplorePlan(String app, List<String> args, String baseline,
    */
   public static ExplorePlan of(String app, List<String> args, String baseline,
       SortedMap<String, SortedMap<String, Long>> calls) {
+    return of(app, args, baseline, calls, Set.of());
+  }
+
+  /** The plan for the pairs of {@code libraries} only (all when empty); the baseline's calls are kept whole. */
+  public static ExplorePlan of(String app, List<String> args, String baseline,
+      SortedMap<String, SortedMap<String, Long>> calls, Set<String> libraries) {
     List<Job> jobs = new ArrayList<>();
     Set<Integer> exits = SyscallNames.inClass("exit");
     calls.forEach((lib, syscalls) -> {
-      if (lib.equals(Attribution.UNATTRIBUTED_LIBRARY)) {
+      if (lib.equals(Attribution.UNATTRIBUTED_LIBRARY) || !libraries.isEmpty() && !libraries.contains(lib)) {
         return;
       }
       syscalls.keySet().forEach(s -> {

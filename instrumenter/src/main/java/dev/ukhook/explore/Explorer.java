@@ -106,6 +106,13 @@ public final class Explorer {
     Thread onCtrlC = new Thread(() -> stopping.set(true), "ukhook-explore-ctrl-c");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallel));
+    // A server's runs at once each take their own host ports: slot k moves them by k (Load#shifted).
+    java.util.concurrent.BlockingQueue<Integer> slots = new java.util.concurrent.ArrayBlockingQueue<>(Math.max(1,
+        parallel));
+    for (int k = 0; k < Math.max(1, parallel); k++) {
+      slots.add(k);
+    }
+    run.shifted(Math.max(1, parallel) - 1); // ports beyond 65535 are refused before any run
     try {
       List<Future<?>> running = new ArrayList<>();
       for (Job j : todo) {
@@ -114,13 +121,16 @@ public final class Explorer {
             return null;
           }
           String said;
+          int slot = slots.take();
           try {
-            Exploration.Result r = runOne(j, app, run, check, results);
+            Exploration.Result r = runOne(j, app, run.shifted(slot), check, results);
             r.write(results);
             said = r.injected() == 0 ? "not reached" : r.ok() ? "passed" : "failed: " + r.why();
           } catch (UkhookException e) {
             errors.incrementAndGet();
             said = "could not run: " + e.getMessage().lines().findFirst().orElse("");
+          } finally {
+            slots.add(slot);
           }
           int n = done.incrementAndGet();
           Duration spent = Duration.ofNanos(System.nanoTime() - start);

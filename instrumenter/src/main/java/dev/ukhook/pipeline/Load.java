@@ -48,6 +48,33 @@ public record Load(List<Forward> forwards, String load, String stop, Duration st
     Timeouts.require("--stall", stall, true);
   }
 
+  /**
+   * This server run moved by {@code k} ports, so that {@code k} others can run beside it: each forward's host port
+   * {@code P} becomes {@code P + k}, and so does every {@code P} the load and stop commands name as a word of its own
+   * (`redis-benchmark -p 16379` becomes `-p 16381` for k = 2). {@code k} = 0 is this run.
+   */
+  public Load shifted(int k) {
+    if (k == 0) {
+      return this;
+    }
+    String l = load;
+    String s = stop;
+    List<Forward> moved = new ArrayList<>();
+    for (Forward f : forwards) {
+      if (f.hostPort() + k > 65535) {
+        throw new UkhookException(Kind.USAGE, "--forward " + f.hostAddress() + ":" + f.hostPort() + ":" + f.guestPort()
+            + ": runs in parallel take the host ports from " + f.hostPort() + " to " + (f.hostPort() + k) + ", beyond"
+            + " 65535; forward from a lower port or give fewer --jobs");
+      }
+      moved.add(new Forward(f.hostAddress(), f.hostPort() + k, f.guestPort()));
+      java.util.regex.Pattern port = java.util.regex.Pattern.compile("(?<!\\w)" + f.hostPort() + "(?!\\w)");
+      String to = Integer.toString(f.hostPort() + k);
+      l = l == null ? null : port.matcher(l).replaceAll(to);
+      s = s == null ? null : port.matcher(s).replaceAll(to);
+    }
+    return new Load(moved, l, s, stall);
+  }
+
   /** The running guest, as the load driver sees it. */
   interface Guest {
     boolean alive();

@@ -97,6 +97,12 @@ public final class Runner {
           maxTraceBytes);
     }
 
+    /** These options for the {@code k}-th of several server runs at once ({@link Load#shifted}); k = 0: these. */
+    public Options shifted(int k) {
+      return serve == null || k == 0 ? this : new Options(accel, memoryMib, timeout, icount, qemu, kernelArgs, appArgs,
+          initrd, cpu, serve.shifted(k), inject, maxTraceBytes);
+    }
+
     /** These options with the trace cut at {@code bytes} (0: no limit): the guest is stopped there. */
     public Options withMaxTrace(long bytes) {
       return new Options(accel, memoryMib, timeout, icount, qemu, kernelArgs, appArgs, initrd, cpu, serve, inject,

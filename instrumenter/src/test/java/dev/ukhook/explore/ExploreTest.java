@@ -114,7 +114,12 @@ class ExploreTest {
     int libfs = score.applyAsInt(List.of("fsync"));
     int appxMore = appx + score.applyAsInt(List.of("write"));
     int libfsMore = libfs + score.applyAsInt(List.of("unlink"));
-    assertTrue(text.contains("  explored: 4 of 4 (library, syscall) pairs of the baseline"), text);
+    assertTrue(text.contains("  explored: 4 of the baseline's 4 (library, syscall) pairs"), text);
+    // Pairs of one library only: the others are not explored, the estimate's baseline stays whole.
+    ExplorePlan fs = ExplorePlan.of("/app", List.of(), "/b", BASELINE, java.util.Set.of("libfs"));
+    assertEquals(java.util.Set.of("libfs"), fs.jobs().stream().map(Job::library).collect(java.util.stream.Collectors
+        .toSet()));
+    assertEquals(BASELINE, fs.calls());
     assertTrue(text.contains("  P_app " + Math.max(appx, libfs) + " -> " + Math.max(appxMore, libfsMore) + ", image "
         + (appx + libfs) + " -> " + (appxMore + libfsMore) + "; per-library reduction, worst: "), text);
     assertEquals(Math.max(appxMore, libfsMore), new ObjectMapper().readTree(e.toJson())

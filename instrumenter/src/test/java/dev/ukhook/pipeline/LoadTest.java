@@ -187,4 +187,22 @@ class LoadTest {
         + "reached through a forward from the host's loopback)",
         assertThrows(UkhookException.class, () -> new Load(List.of(), null, null, Duration.ZERO)).getMessage());
   }
+
+  /** explore's k-th run at once: its forwards' host ports and the commands' mentions of them move by k, nothing else. */
+  @Test
+  void aShiftedRunTakesItsOwnPortsInItsForwardsAndCommands() {
+    Load l = new Load(List.of(new Forward("127.0.0.1", 16379, 6379), new Forward("127.0.0.1", 8080, 80)),
+        "redis-benchmark -p 16379 -n 163790 && curl 127.0.0.1:8080/x8080", "redis-cli -p 16379 shutdown",
+        Duration.ofSeconds(5));
+    Load s = l.shifted(2);
+    assertEquals(List.of(new Forward("127.0.0.1", 16381, 6379), new Forward("127.0.0.1", 8082, 80)), s.forwards());
+    assertEquals("redis-benchmark -p 16381 -n 163790 && curl 127.0.0.1:8082/x8080", s.load());
+    assertEquals("redis-cli -p 16381 shutdown", s.stop());
+    assertEquals(Duration.ofSeconds(5), s.stall());
+    assertEquals(l, l.shifted(0));
+    assertEquals("--forward 127.0.0.1:65535:80: runs in parallel take the host ports from 65535 to 65536, beyond "
+        + "65535; forward from a lower port or give fewer --jobs", assertThrows(UkhookException.class,
+        () -> new Load(List.of(new Forward("127.0.0.1", 65535, 80)), null, null, Duration.ZERO).shifted(1))
+        .getMessage());
+  }
 }
