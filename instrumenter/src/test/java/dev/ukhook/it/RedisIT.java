@@ -254,7 +254,7 @@ class RedisIT {
     try {
       List<String> infer = new ArrayList<>(List.of("policy", "infer", "--sequences"));
       for (int i = 0; i < 2; i++) {
-        Run traced = SyscallMixIT.ukhook(traceArgs(app, tree, BENCHMARK, false).toArray(String[]::new));
+        Run traced = unstalled(traceArgs(app, tree, BENCHMARK, false));
         assertEquals(ExitCode.OK, traced.exitCode(), traced.err());
         infer.add(SyscallMixIT.lastRun(app).toString());
       }
@@ -266,8 +266,7 @@ class RedisIT {
       String policy = Files.readString(inferred);
 
       // 1. A fresh run under the same load: every call keeps its library's sequence.
-      Run held = SyscallMixIT.ukhook(traceArgs(app, tree, BENCHMARK, false, "--policy", inferred.toString())
-          .toArray(String[]::new));
+      Run held = unstalled(traceArgs(app, tree, BENCHMARK, false, "--policy", inferred.toString()));
       assertEquals(ExitCode.OK, held.exitCode(), held.err());
       Path heldRun = SyscallMixIT.lastRun(app);
       assertEquals(2, count(Files.readString(heldRun.resolve("load.log")), "requests per second"));
@@ -297,8 +296,7 @@ class RedisIT {
         String broken = policy.substring(0, from) + libredis.replace("      after:\n", "      default: " + action
             + "\n      after:\n") + (to < 0 ? "" : policy.substring(to));
         Path file = Files.writeString(tmp.resolve("redis-sequences-" + action + ".yaml"), broken);
-        Run run = SyscallMixIT.ukhook(traceArgs(app, tree, BENCHMARK, false, "--policy", file.toString())
-            .toArray(String[]::new));
+        Run run = unstalled(traceArgs(app, tree, BENCHMARK, false, "--policy", file.toString()));
         Path dir = SyscallMixIT.lastRun(app);
         r = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
         if (action.equals("kill")) {
@@ -331,6 +329,19 @@ class RedisIT {
     } finally {
       SyscallMixIT.ukhook("restore", "--unikraft", tree.toString());
     }
+  }
+
+  /**
+   * The run of {@code args}, once more if its guest stalled: Unikraft's virtio-net receive stall (docs/virtio-net-stall.md)
+   * is not what a test of the filter tests. Said on stderr, never silent.
+   */
+  private static Run unstalled(List<String> args) {
+    Run r = SyscallMixIT.ukhook(args.toArray(String[]::new));
+    if (r.exitCode() != ExitCode.OK && r.err().contains("it stalled (see \"Servers\"")) {
+      System.err.println("[RedisIT] the guest stalled on the network (docs/virtio-net-stall.md); running it again once");
+      r = SyscallMixIT.ukhook(args.toArray(String[]::new));
+    }
+    return r;
   }
 
   /** "SET 4914.00, GET 4320.00" from redis-benchmark -q output. */
