@@ -365,6 +365,11 @@ public final class PolicyInference {
       w.add("a run had 65535 threads or more, which its records number alike: the sequences of those threads are"
           + " inferred as one thread's, so they may allow transitions no thread made");
     }
+    long transitionCount = transitions.values().stream().flatMap(m -> m.values().stream()).mapToLong(Set::size).sum();
+    if (transitionCount > PolicyLayout.SEQ_MAX) {
+      w.add("the sequences hold " + transitionCount + " transitions, more than the " + PolicyLayout.SEQ_MAX + " the"
+          + " guest holds: `policy check` refuses the file until some libraries' `sequence:` blocks are removed");
+    }
     if (sequences && !errorPaths.isEmpty()) {
       w.add("the error-path calls are allowed, but their sequences are not: a run that takes an error path breaks"
           + " its library's sequence; infer from runs that took it (`ukhook explore` keeps them) or give the library"

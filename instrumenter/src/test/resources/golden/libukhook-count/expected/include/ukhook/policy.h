@@ -505,7 +505,8 @@ static uint32_t ukhook_inject(const struct ukhook_policy *p, unsigned int lib, u
 	}
 	return verdict;
 }
-/* 1 when p allows the transition key (ukhook_seq_key() in the Java model, PolicyLayout.seqKey). */
+
+/* 1 when p allows the transition key (PolicyLayout.seqKey). */
 static int ukhook_seq_has(const struct ukhook_policy *p, uint32_t key)
 {
 	uint32_t i = (key * 0x9e3779b1u) >> (32 - UKHOOK_SEQ_SLOT_BITS);
