@@ -165,6 +165,21 @@ class PolicyInferenceTest {
   }
 
   @Test
+  void moreTransitionsThanTheGuestHoldsAreWarnedAbout() {
+    PolicyInference p = new PolicyInference().withSequences();
+    p.run("runA", ID, IMAGE, TRANSPARENT);
+    for (int a = 0; a < 60; a++) { // every pair of 60 calls, and the start: 3601 transitions
+      for (int b = 0; b < 60; b++) {
+        p.add(to("appx"), in(1, a, TraceLayout.PATH_BINARY, 0)).add(to("appx"), in(1, b, TraceLayout.PATH_BINARY, 0));
+      }
+    }
+    PolicyInference.Result r = p.result();
+    assertEquals(3601, r.spec().libraries().get("appx").sequence().orElseThrow().transitions());
+    assertTrue(r.warnings().contains("the sequences hold 3601 transitions, more than the 3072 the guest holds: `policy"
+        + " check` refuses the file until some libraries' `sequence:` blocks are removed"), r.warnings().toString());
+  }
+
+  @Test
   void sequencesNeedTheOrderOfCallsThatACountingRunDoesNotHave() {
     PolicyInference p = new PolicyInference().withSequences();
     p.run("counted", ID, IMAGE, TRANSPARENT);
