@@ -304,6 +304,39 @@ class PolicyInferenceTest {
     assertEquals(r.spec(), PolicyFile.parse("inferred.yaml", r.yaml(), IMAGE));
   }
 
+  /** A sequence spans the phases (the guest keeps one per library and thread) and reads back with them. */
+  @Test
+  void aSequenceSpansThePhasesAndReadsBackWithThem() {
+    PolicyInference p = new PolicyInference(List.of("startup", "serving"), () -> new Function<>() {
+      boolean serving;
+
+      @Override
+      public String apply(SyscallRecord r) {
+        String phase = serving ? "serving" : "startup";
+        serving |= r.nr() == ACCEPT;
+        return phase;
+      }
+    }).withSequences();
+    p.run("a", ID, IMAGE, TRANSPARENT);
+    for (int nr : new int[] {SOCKET, ACCEPT, READ, WRITE, READ}) {
+      p.add(to("appx"), in(1, nr, TraceLayout.PATH_BINARY, 0));
+    }
+    PolicyInference.Result r = p.result();
+    assertTrue(r.yaml().endsWith("""
+              serving:
+                - read   # 2 calls
+                - write  # 1 call
+            sequence:  # 5 transitions seen, per thread
+              after:
+                start: [socket]
+                accept: [read]
+                read: [write]
+                socket: [accept]
+                write: [read]
+        """), r.yaml());
+    assertEquals(r.spec(), PolicyFile.parse("inferred.yaml", r.yaml(), IMAGE));
+  }
+
   @Test
   void namesThatYamlWouldReadOtherwiseAreQuoted() {
     PolicyInference p = new PolicyInference(List.of("on", "2"), () -> r -> "on");
