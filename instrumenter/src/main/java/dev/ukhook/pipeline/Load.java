@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 
 /**
  * A server run: QEMU user networking with forwards from the host's loopback, and optionally a load command run
@@ -57,8 +58,6 @@ public record Load(List<Forward> forwards, String load, String stop, Duration st
     if (k == 0) {
       return this;
     }
-    String l = load;
-    String s = stop;
     List<Forward> moved = new ArrayList<>();
     for (Forward f : forwards) {
       if (f.hostPort() + k > 65535) {
@@ -67,11 +66,14 @@ public record Load(List<Forward> forwards, String load, String stop, Duration st
             + " 65535; forward from a lower port or give fewer --jobs");
       }
       moved.add(new Forward(f.hostAddress(), f.hostPort() + k, f.guestPort()));
-      java.util.regex.Pattern port = java.util.regex.Pattern.compile("(?<!\\w)" + f.hostPort() + "(?!\\w)");
-      String to = Integer.toString(f.hostPort() + k);
-      l = l == null ? null : port.matcher(l).replaceAll(to);
-      s = s == null ? null : port.matcher(s).replaceAll(to);
     }
+    // Every port in one pass: a port moved onto another forward's is not moved again.
+    Pattern ports = Pattern.compile("(?<!\\w)(" + String.join("|", forwards.stream()
+        .map(f -> Integer.toString(f.hostPort())).toList()) + ")(?!\\w)");
+    java.util.function.UnaryOperator<String> move = c -> c == null ? null
+        : ports.matcher(c).replaceAll(m -> Integer.toString(Integer.parseInt(m.group(1)) + k));
+    String l = move.apply(load);
+    String s = move.apply(stop);
     return new Load(moved, l, s, stall);
   }
 

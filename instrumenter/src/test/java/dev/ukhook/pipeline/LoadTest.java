@@ -200,6 +200,10 @@ class LoadTest {
     assertEquals("redis-cli -p 16381 shutdown", s.stop());
     assertEquals(Duration.ofSeconds(5), s.stall());
     assertEquals(l, l.shifted(0));
+    // Forwards on neighbouring ports: each mention moves once, not onto the next forward's and on again.
+    Load next = new Load(List.of(new Forward("127.0.0.1", 16379, 6379), new Forward("127.0.0.1", 16380, 80)),
+        "a -p 16379 && b -p 16380", null, Duration.ZERO);
+    assertEquals("a -p 16380 && b -p 16381", next.shifted(1).load());
     assertEquals("--forward 127.0.0.1:65535:80: runs in parallel take the host ports from 65535 to 65536, beyond "
         + "65535; forward from a lower port or give fewer --jobs", assertThrows(UkhookException.class,
         () -> new Load(List.of(new Forward("127.0.0.1", 65535, 80)), null, null, Duration.ZERO).shifted(1))
