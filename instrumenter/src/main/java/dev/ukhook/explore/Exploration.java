@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ukhook.aggregate.SecurityEstimate;
+import dev.ukhook.attribution.Attribution;
 import dev.ukhook.core.JsonFiles;
 import dev.ukhook.core.TextFiles;
 import dev.ukhook.core.TextTable;
@@ -187,7 +188,7 @@ public final class Exploration {
   public List<SecurityEstimate> estimates() {
     Map<String, Map<String, BitSet>> baseline = new TreeMap<>();
     plan.calls().forEach((lib, calls) -> calls.keySet().stream()
-        .filter(s -> !lib.equals(dev.ukhook.attribution.Attribution.UNATTRIBUTED_LIBRARY))
+        .filter(s -> !lib.equals(Attribution.UNATTRIBUTED_LIBRARY))
         .forEach(s -> allow(baseline, lib, s)));
     Map<String, Map<String, BitSet>> explored = new TreeMap<>();
     baseline.forEach((lib, sets) -> allow(explored, lib, null).or(sets.get(PHASE)));
@@ -207,11 +208,15 @@ public final class Exploration {
     return set;
   }
 
-  /** The baseline's (library, syscall) pairs an exploration can fail: charged to a library, not the program's end. */
+  /** The baseline's (library, syscall) pairs an exploration can fail ({@link ExplorePlan#explorable}). */
   private long baselinePairs() {
-    return plan.calls().entrySet().stream().filter(e -> !e.getKey().equals(
-        dev.ukhook.attribution.Attribution.UNATTRIBUTED_LIBRARY)).flatMap(e -> e.getValue().keySet().stream())
-        .filter(s -> !SyscallNames.inClass("exit").contains(SyscallNames.byName().getOrDefault(s, -1))).count();
+    return plan.calls().entrySet().stream().mapToLong(e -> e.getValue().keySet().stream()
+        .filter(s -> ExplorePlan.explorable(e.getKey(), s)).count()).sum();
+  }
+
+  /** The pairs with a result from at least one of their runs. */
+  private List<Pair> explored() {
+    return pairs.stream().filter(p -> p.results().values().stream().anyMatch(r -> r != null)).toList();
   }
 
   /** The estimate's lines: what was explored, and P_app and the per-library reduction before and after. */
@@ -219,7 +224,7 @@ public final class Exploration {
     List<SecurityEstimate> e = estimates();
     String[] worst = e.stream().map(x -> x.perLibraryReduction().map(r -> String.format(java.util.Locale.ROOT,
         "%.1f%%", r.worst() * 100)).orElse("none")).toArray(String[]::new);
-    long done = pairs.stream().filter(p -> p.results().values().stream().anyMatch(r -> r != null)).count();
+    int done = explored().size();
     return "\nsecurity estimate (docs/security-estimate.md), the baseline's allowlists -> with the error paths found:\n"
         + "  explored: " + done + " of the baseline's " + baselinePairs() + " (library, syscall) pairs, each failed with "
         + "ENOSYS and its likely errno, and faked (0) where that makes sense (the table above); not explored: calls no "
@@ -300,8 +305,7 @@ public final class Exploration {
     e2.get(0).toJson(estimate.putObject("baseline"));
     e2.get(1).toJson(estimate.putObject("with_error_paths"));
     ArrayNode explored = estimate.putArray("explored");
-    pairs.stream().filter(p -> p.results().values().stream().anyMatch(r -> r != null))
-        .forEach(p -> explored.add(p.library() + " " + p.syscall()));
+    explored().forEach(p -> explored.add(p.library() + " " + p.syscall()));
     ArrayNode es = root.putArray("error_path_calls");
     errorPaths.forEach(e -> {
       ObjectNode o = es.addObject().put("library", e.library()).put("syscall", e.syscall()).put("count", e.count());

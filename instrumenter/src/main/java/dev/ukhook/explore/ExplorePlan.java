@@ -73,18 +73,26 @@ public record ExplorePlan(String app, List<String> args, String baseline,
     return of(app, args, baseline, calls, Set.of());
   }
 
+  /**
+   * Whether a run can fail {@code syscall} of {@code library}: a library's call (the guest charges an injection to
+   * one), of a syscall the filter tells apart, that does not end the program.
+   */
+  public static boolean explorable(String library, String syscall) {
+    Integer nr = SyscallNames.byName().get(syscall);
+    return !library.equals(Attribution.UNATTRIBUTED_LIBRARY) && nr != null && nr < dev.ukhook.format.PolicyLayout
+        .BITMAP_BITS && !SyscallNames.inClass("exit").contains(nr);
+  }
+
   /** The plan for the pairs of {@code libraries} only (all when empty); the baseline's calls are kept whole. */
   public static ExplorePlan of(String app, List<String> args, String baseline,
       SortedMap<String, SortedMap<String, Long>> calls, Set<String> libraries) {
     List<Job> jobs = new ArrayList<>();
-    Set<Integer> exits = SyscallNames.inClass("exit");
     calls.forEach((lib, syscalls) -> {
-      if (lib.equals(Attribution.UNATTRIBUTED_LIBRARY) || !libraries.isEmpty() && !libraries.contains(lib)) {
+      if (!libraries.isEmpty() && !libraries.contains(lib)) {
         return;
       }
       syscalls.keySet().forEach(s -> {
-        Integer nr = SyscallNames.byName().get(s);
-        if (nr == null || exits.contains(nr) || nr >= dev.ukhook.format.PolicyLayout.BITMAP_BITS) {
+        if (!explorable(lib, s)) {
           return;
         }
         String likely = likelyErrno(s);
