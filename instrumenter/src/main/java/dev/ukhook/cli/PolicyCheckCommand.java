@@ -52,9 +52,8 @@ final class PolicyCheckCommand implements Callable<Integer> {
     int libs = policy.libraries().size();
     int phases = policy.phases().size();
     int allowed = policy.allowances();
-    List<PolicySpec.Sequence> sequences = policy.libraries().values().stream()
-        .flatMap(l -> l.sequence().stream()).toList();
-    int transitions = sequences.stream().mapToInt(PolicySpec.Sequence::transitions).sum();
+    List<PolicySpec.Sequence> sequences = policy.sequences();
+    int transitions = policy.transitions();
     spec.commandLine().getOut().println(Terminal.escape(file.toString()) + ": ok (" + libs
         + (libs == 1 ? " library, " : " libraries, ")
         + phases + (phases == 1 ? " phase, " : " phases, ") + allowed + (allowed == 1 ? " syscall" : " syscalls")

@@ -5,7 +5,6 @@ import dev.ukhook.core.TextFiles;
 import dev.ukhook.explore.Exploration;
 import dev.ukhook.format.RunDir;
 import dev.ukhook.policy.PolicyInference;
-import dev.ukhook.policy.PolicySpec;
 import dev.ukhook.report.ReportOutput;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -72,8 +71,7 @@ final class PolicyInferCommand implements Callable<Integer> {
     if (output != null) {
       int libs = policy.spec().libraries().size();
       int allowed = policy.spec().allowances();
-      int transitions = policy.spec().libraries().values().stream().flatMap(l -> l.sequence().stream())
-          .mapToInt(PolicySpec.Sequence::transitions).sum();
+      int transitions = policy.spec().transitions();
       err.println("wrote " + Terminal.escape(output.toString()) + ": " + libs
           + (libs == 1 ? " library, " : " libraries, ") + allowed
           + (allowed == 1 ? " syscall" : " syscalls") + " allowed" + (sequences ? ", " + transitions

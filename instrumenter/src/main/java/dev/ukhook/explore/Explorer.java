@@ -105,14 +105,14 @@ public final class Explorer {
     AtomicBoolean stopping = new AtomicBoolean();
     Thread onCtrlC = new Thread(() -> stopping.set(true), "ukhook-explore-ctrl-c");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallel));
+    int atOnce = Math.max(1, parallel);
+    ExecutorService pool = Executors.newFixedThreadPool(atOnce);
     // A server's runs at once each take their own host ports: slot k moves them by k (Load#shifted).
-    java.util.concurrent.BlockingQueue<Integer> slots = new java.util.concurrent.ArrayBlockingQueue<>(Math.max(1,
-        parallel));
-    for (int k = 0; k < Math.max(1, parallel); k++) {
+    java.util.concurrent.BlockingQueue<Integer> slots = new java.util.concurrent.ArrayBlockingQueue<>(atOnce);
+    for (int k = 0; k < atOnce; k++) {
       slots.add(k);
     }
-    run.shifted(Math.max(1, parallel) - 1); // ports beyond 65535 are refused before any run
+    run.shifted(atOnce - 1); // ports beyond 65535 are refused before any run
     try {
       List<Future<?>> running = new ArrayList<>();
       for (Job j : todo) {

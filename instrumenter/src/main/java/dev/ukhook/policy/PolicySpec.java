@@ -210,6 +210,16 @@ public record PolicySpec(Action defaultAction, int defaultErrno, List<String> ph
     return l == null || l.errno().isEmpty() ? defaultErrno : l.errno().getAsInt();
   }
 
+  /** The libraries' sequences, in file order. */
+  public List<Sequence> sequences() {
+    return libraries.values().stream().flatMap(l -> l.sequence().stream()).toList();
+  }
+
+  /** How many transitions the sequences allow, over every library. */
+  public int transitions() {
+    return sequences().stream().mapToInt(Sequence::transitions).sum();
+  }
+
   /** How many (library, phase, syscall) allowances there are, over every library and phase. */
   public int allowances() {
     return libraries.values().stream().flatMap(l -> l.allow().values().stream()).mapToInt(Set::size).sum();
