@@ -387,11 +387,11 @@ public final class PolicyFile {
     }
     Map<String, NodeTuple> k = keys(m, LIBRARY_KEYS, " in the rules of `" + lib + "`");
     Optional<Action> action = Optional.ofNullable(k.get("default")).flatMap(t -> action(t.getValueNode()));
+    boolean actionValid = k.containsKey("default") ? action.isPresent() : defaultValid;
     OptionalInt errno = OptionalInt.empty();
     if (k.containsKey("errno")) {
       Node e = k.get("errno").getValueNode();
       errno = errno(e);
-      boolean actionValid = k.containsKey("default") ? action.isPresent() : defaultValid;
       Action effective = action.orElse(defaultAction);
       if (actionValid && effective != Action.DENY) {
         problem(e, "errno given for `" + lib + "`, but its action is `" + effective.yamlName() + "`"
@@ -419,7 +419,6 @@ public final class PolicyFile {
     }
     Optional<Sequence> sequence = Optional.empty();
     if (k.containsKey("sequence")) {
-      boolean actionValid = k.containsKey("default") ? action.isPresent() : defaultValid;
       sequence = sequence(lib, k.get("sequence"), actionValid ? Optional.of(action.orElse(defaultAction))
           : Optional.empty());
     }
