@@ -260,10 +260,9 @@ class PolicyInferenceTest {
         + "looks through those all of them did, [libnolibc]", r.warnings().get(1));
   }
 
-  @Test
-  void phasesArePluggedInPerRun() {
-    // A tracker that follows the program into "serving" at its first accept, fresh for each run.
-    PolicyInference p = new PolicyInference(List.of("startup", "serving"), () -> new Function<>() {
+  /** Inference in phases startup and serving: a tracker follows each run into "serving" at its first accept. */
+  static PolicyInference servingAfterAccept() {
+    return new PolicyInference(List.of("startup", "serving"), () -> new Function<>() {
       boolean serving;
 
       @Override
@@ -273,6 +272,11 @@ class PolicyInferenceTest {
         return phase;
       }
     });
+  }
+
+  @Test
+  void phasesArePluggedInPerRun() {
+    PolicyInference p = servingAfterAccept();
     p.run("a", ID, IMAGE, TRANSPARENT);
     p.add(to("appx"), call(SOCKET, 3)).add(to("appx"), call(ACCEPT, 4)).add(to("appx"), call(READ, 10))
         .add(to("appx"), call(WRITE, 10));
@@ -307,16 +311,7 @@ class PolicyInferenceTest {
   /** A sequence spans the phases (the guest keeps one per library and thread) and reads back with them. */
   @Test
   void aSequenceSpansThePhasesAndReadsBackWithThem() {
-    PolicyInference p = new PolicyInference(List.of("startup", "serving"), () -> new Function<>() {
-      boolean serving;
-
-      @Override
-      public String apply(SyscallRecord r) {
-        String phase = serving ? "serving" : "startup";
-        serving |= r.nr() == ACCEPT;
-        return phase;
-      }
-    }).withSequences();
+    PolicyInference p = servingAfterAccept().withSequences();
     p.run("a", ID, IMAGE, TRANSPARENT);
     for (int nr : new int[] {SOCKET, ACCEPT, READ, WRITE, READ}) {
       p.add(to("appx"), in(1, nr, TraceLayout.PATH_BINARY, 0));
